@@ -1,0 +1,187 @@
+// Varint-based binary codec for TIDs and ops; decoders reject malformed or truncated input.
+#include "models/treedoc/codec.hpp"
+
+#include "models/treedoc/assertion.hpp"
+
+namespace treedoc {
+
+namespace {
+
+// Limits on what a decoder accepts, so a corrupt length cannot make it allocate without bound.
+constexpr uint64_t kTidElementsMax = uint64_t{1} << 26;
+constexpr uint64_t kAtomBytesMax = uint64_t{1} << 26;
+constexpr size_t kVarintBytesMax = 10;
+
+void put_varint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+std::optional<uint64_t> get_varint(std::string_view* in) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < kVarintBytesMax && i < in->size(); ++i) {
+    const auto byte = static_cast<uint8_t>((*in)[i]);
+    if (i == kVarintBytesMax - 1 && byte > 1) return std::nullopt;  // would overflow 64 bits
+    v |= uint64_t{byte & 0x7fu} << (7 * i);
+    if ((byte & 0x80) == 0) {
+      in->remove_prefix(i + 1);
+      return v;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+size_t varint_size(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+size_t encoded_tid_size(uint64_t elements, uint64_t dis_count, uint64_t dis_bytes) {
+  return varint_size(elements) + (elements + 7) / 8 + varint_size(dis_count) + dis_bytes;
+}
+
+size_t encoded_tid_size(const Tid& t) {
+  uint64_t dis_bytes = 0;
+  uint64_t expected = 0;
+  for (const auto& [index, dis] : t.dises()) {
+    dis_bytes += varint_size(index - expected) + varint_size(dis.site) + varint_size(dis.counter);
+    expected = index + 1;
+  }
+  return encoded_tid_size(t.size(), t.dises().size(), dis_bytes);
+}
+
+void encode_tid(const Tid& t, std::string* out) {
+  put_varint(t.size(), out);
+  const size_t bits_at = out->size();
+  out->append((t.size() + 7) / 8, '\0');
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t.branch(i)) (*out)[bits_at + i / 8] = static_cast<char>((*out)[bits_at + i / 8] | (1 << (i % 8)));
+  }
+  put_varint(t.dises().size(), out);
+  uint64_t expected = 0;
+  for (const auto& [index, dis] : t.dises()) {
+    put_varint(index - expected, out);
+    put_varint(dis.site, out);
+    put_varint(dis.counter, out);
+    expected = index + 1;
+  }
+}
+
+std::optional<Tid> decode_tid(std::string_view* in) {
+  const auto elements = get_varint(in);
+  if (!elements || *elements > kTidElementsMax) return std::nullopt;
+  const size_t bit_bytes = (*elements + 7) / 8;
+  if (in->size() < bit_bytes) return std::nullopt;
+  const std::string_view bits = in->substr(0, bit_bytes);
+  in->remove_prefix(bit_bytes);
+  const auto dis_count = get_varint(in);
+  if (!dis_count || *dis_count > *elements) return std::nullopt;
+  Tid t;
+  t.reserve(*elements);
+  uint64_t next_element = 0;
+  for (uint64_t k = 0; k < *dis_count; ++k) {
+    const auto delta = get_varint(in);
+    const auto site = get_varint(in);
+    const auto counter = get_varint(in);
+    if (!delta || !site || !counter || *site > UINT32_MAX) return std::nullopt;
+    if (*delta >= *elements || next_element + *delta >= *elements) return std::nullopt;
+    const uint64_t index = next_element + *delta;
+    for (; next_element < index; ++next_element) {
+      t.push((static_cast<uint8_t>(bits[next_element / 8]) >> (next_element % 8)) & 1);
+    }
+    t.push((static_cast<uint8_t>(bits[index / 8]) >> (index % 8)) & 1,
+           Dis{static_cast<SiteId>(*site), *counter});
+    next_element = index + 1;
+  }
+  for (; next_element < *elements; ++next_element) {
+    t.push((static_cast<uint8_t>(bits[next_element / 8]) >> (next_element % 8)) & 1);
+  }
+  return t;
+}
+
+std::string encode_op(const Op& op) {
+  std::string out;
+  out.push_back(static_cast<char>(op.kind));
+  put_varint(op.id.site, &out);
+  put_varint(op.id.counter, &out);
+  put_varint(op.epoch, &out);
+  encode_tid(op.tid, &out);
+  if (op.is_insert()) {
+    put_varint(op.width, &out);
+    put_varint(op.atom.size(), &out);
+    out.append(op.atom);
+  } else {
+    put_varint(op.target.site, &out);
+    put_varint(op.target.counter, &out);
+  }
+  return out;
+}
+
+size_t encoded_op_size(const Op& op) {
+  size_t n = 1 + varint_size(op.id.site) + varint_size(op.id.counter) + varint_size(op.epoch) +
+             encoded_tid_size(op.tid);
+  if (op.is_insert()) {
+    n += varint_size(op.width) + varint_size(op.atom.size()) + op.atom.size();
+  } else {
+    n += varint_size(op.target.site) + varint_size(op.target.counter);
+  }
+  return n;
+}
+
+std::optional<Op> decode_op(std::string_view bytes) {
+  std::string_view in = bytes;
+  if (in.empty()) return std::nullopt;
+  Op op;
+  const auto kind = static_cast<uint8_t>(in[0]);
+  if (kind > 1) return std::nullopt;
+  op.kind = static_cast<OpKind>(kind);
+  in.remove_prefix(1);
+  const auto site = get_varint(&in);
+  const auto counter = get_varint(&in);
+  const auto epoch = get_varint(&in);
+  if (!site || !counter || !epoch || *site > UINT32_MAX) return std::nullopt;
+  op.id = {static_cast<SiteId>(*site), *counter};
+  op.epoch = *epoch;
+  auto tid = decode_tid(&in);
+  if (!tid || !tid->well_formed()) return std::nullopt;
+  op.tid = std::move(*tid);
+  if (op.is_insert()) {
+    const auto width = get_varint(&in);
+    const auto size = get_varint(&in);
+    if (!width || *width > UINT32_MAX || !size || *size > kAtomBytesMax || in.size() < *size) {
+      return std::nullopt;
+    }
+    op.width = static_cast<uint32_t>(*width);
+    op.atom = std::string(in.substr(0, *size));
+    in.remove_prefix(*size);
+  } else {
+    const auto tsite = get_varint(&in);
+    const auto tcounter = get_varint(&in);
+    if (!tsite || !tcounter || *tsite > UINT32_MAX) return std::nullopt;
+    op.target = {static_cast<SiteId>(*tsite), *tcounter};
+  }
+  if (!in.empty()) return std::nullopt;  // trailing bytes: not one op
+  return op;
+}
+
+std::string to_string(const Op& op) {
+  std::string s = op.is_insert() ? "insert " : "delete ";
+  s += to_string(op.id) + " e" + std::to_string(op.epoch) + " " + to_string(op.tid);
+  if (op.is_insert()) {
+    s += " '" + op.atom + "'";
+  } else {
+    s += " target " + to_string(op.target);
+  }
+  return s;
+}
+
+}  // namespace treedoc

@@ -1,0 +1,33 @@
+// A compact binary codec for TIDs and ops (varints, branch bits), with exact encoded sizes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "models/treedoc/op.hpp"
+#include "models/treedoc/tid.hpp"
+
+namespace treedoc {
+
+// TID layout: varint(elements) | branch bits, LSB first, ceil(elements/8) bytes | varint(dis count)
+// | per Dis: varint(element index delta) varint(site) varint(counter).
+void encode_tid(const Tid& t, std::string* out);
+size_t encoded_tid_size(const Tid& t);
+// Size of a TID of `elements` elements whose Dis values take `dis_bytes` bytes in total (their
+// index deltas, sites and counters), without building it: used for tree statistics.
+size_t encoded_tid_size(uint64_t elements, uint64_t dis_count, uint64_t dis_bytes);
+
+// Op layout: kind byte | varint(site) varint(counter) varint(epoch) | tid | insert: varint(width)
+// varint(atom size) atom bytes | delete: varint(target site) varint(target counter).
+std::string encode_op(const Op& op);
+size_t encoded_op_size(const Op& op);
+
+// Decoders consume from the front of `in`; they return nothing on malformed or truncated input.
+std::optional<Tid> decode_tid(std::string_view* in);
+std::optional<Op> decode_op(std::string_view bytes);
+
+size_t varint_size(uint64_t v);
+
+}  // namespace treedoc

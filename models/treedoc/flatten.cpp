@@ -1,0 +1,143 @@
+// Flatten layout, flatten(C) from ops, colouring and graft translation (spec (c), (d)).
+#include "models/treedoc/flatten.hpp"
+
+#include <algorithm>
+
+#include "models/treedoc/assertion.hpp"
+
+namespace treedoc {
+
+Tid flat_tid(uint64_t index, uint64_t count) {
+  TD_ASSERT(index < count, "flat_tid index within the array");
+  Tid t;
+  uint64_t lo = 0, hi = count - 1;
+  uint8_t branch = 1;  // A sits under R.right
+  for (;;) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    if (index == mid) {
+      t.push(branch, kDisFlat);
+      return t;
+    }
+    t.push(branch);
+    if (index < mid) {
+      hi = mid - 1;
+      branch = 0;
+    } else {
+      lo = mid + 1;
+      branch = 1;
+    }
+  }
+}
+
+Tid sentinel_tid() {
+  Tid t;
+  t.push(0, kDisMin);
+  return t;
+}
+
+std::vector<CutAtom> flatten_array(const std::vector<FlatAtom>& initial_atoms,
+                                   const std::vector<Op>& cut_ops) {
+  std::set<OpId> deleted;
+  for (const Op& op : cut_ops) {
+    if (!op.is_insert()) deleted.insert(op.target);
+  }
+  std::vector<CutAtom> out;
+  for (uint64_t i = 0; i < initial_atoms.size(); ++i) {
+    if (deleted.count(initial_atoms[i].ins_op)) continue;
+    out.push_back({initial_atoms[i], flat_tid(i, initial_atoms.size())});
+  }
+  for (const Op& op : cut_ops) {
+    if (!op.is_insert() || deleted.count(op.id)) continue;
+    out.push_back({FlatAtom{op.atom, op.width, op.id}, op.tid});
+  }
+  std::sort(out.begin(), out.end(), [](const CutAtom& a, const CutAtom& b) {
+    return compare_tids(a.old_tid, b.old_tid) < 0;
+  });
+  for (size_t i = 1; i < out.size(); ++i) {
+    TD_ASSERT(compare_tids(out[i - 1].old_tid, out[i].old_tid) < 0, "TIDs in a cut are unique");
+  }
+  return out;
+}
+
+std::vector<FlatAtom> atoms_of(const std::vector<CutAtom>& cut_atoms) {
+  std::vector<FlatAtom> atoms;
+  atoms.reserve(cut_atoms.size());
+  for (const CutAtom& c : cut_atoms) atoms.push_back(c.atom);
+  return atoms;
+}
+
+uint64_t flatten_hash(const std::vector<FlatAtom>& atoms) {
+  uint64_t h = 14695981039346656037ull;
+  auto mix = [&h](uint64_t v) {
+    for (int i = 0; i < 8; ++i) {
+      h ^= (v >> (8 * i)) & 0xff;
+      h *= 1099511628211ull;
+    }
+  };
+  mix(atoms.size());
+  for (const FlatAtom& a : atoms) {
+    mix(a.ins_op.site);
+    mix(a.ins_op.counter);
+    mix(a.width);
+    mix(a.atom.size());
+    for (unsigned char c : a.atom) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+  }
+  return h;
+}
+
+Colour colour_of(const Op& op, const DotSet& cut, const std::set<OpId>& initial_ids) {
+  if (!cut.contains(op.id)) return Colour::kBlack;
+  if (op.is_insert()) return Colour::kCyan;
+  const bool target_cyan = cut.contains(op.target) || initial_ids.count(op.target) > 0;
+  return target_cyan ? Colour::kCyan : Colour::kBlack;
+}
+
+Translator::Translator(std::vector<CutAtom> a_cyan, DotSet cut, std::set<OpId> initial_ids,
+                       uint64_t new_epoch)
+    : a_cyan_(std::move(a_cyan)),
+      cut_(std::move(cut)),
+      initial_ids_(std::move(initial_ids)),
+      new_epoch_(new_epoch) {
+  for (uint64_t i = 0; i < a_cyan_.size(); ++i) {
+    const bool fresh = index_of_insert_.emplace(a_cyan_[i].atom.ins_op, i).second;
+    TD_ASSERT(fresh, "each atom appears once in A_cyan");
+  }
+}
+
+Tid Translator::translate_tid(const Tid& old_tid) const {
+  const auto after = std::partition_point(
+      a_cyan_.begin(), a_cyan_.end(),
+      [&](const CutAtom& a) { return compare_tids(a.old_tid, old_tid) < 0; });
+  TD_ASSERT(after == a_cyan_.end() || compare_tids(after->old_tid, old_tid) != 0,
+            "a black op's TID is not a cyan atom's");
+  const auto before = static_cast<uint64_t>(after - a_cyan_.begin());
+  Tid t = before == 0 ? sentinel_tid() : flat_tid(before - 1, a_cyan_.size());
+  t.push(1);  // (1:⊥): under c's own right child, which the layout leaves free
+  t.append(old_tid);
+  return t;
+}
+
+std::optional<Op> Translator::translate(const Op& black) const {
+  TD_ASSERT(colour_of(black, cut_, initial_ids_) == Colour::kBlack, "only black ops translate");
+  Op out = black;
+  out.epoch = new_epoch_;
+  if (black.is_insert()) {
+    out.tid = translate_tid(black.tid);
+    return out;
+  }
+  const auto it = index_of_insert_.find(black.target);
+  if (it != index_of_insert_.end()) {
+    out.tid = flat_tid(it->second, a_cyan_.size());  // x in A_cyan
+    return out;
+  }
+  if (cut_.contains(black.target) || initial_ids_.count(black.target)) {
+    return std::nullopt;  // x is a cyan tombstone: already gone in the new epoch
+  }
+  out.tid = translate_tid(black.tid);  // x is black: delete its translated position
+  return out;
+}
+
+}  // namespace treedoc

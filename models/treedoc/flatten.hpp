@@ -1,0 +1,67 @@
+// Flatten as pure functions (spec (c), (d), corrections 1, 2, 6): the balanced layout's TIDs,
+// flatten(C) computed from ops, colouring by cut, and the graft translation of post-cut ops.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "models/treedoc/dot_set.hpp"
+#include "models/treedoc/op.hpp"
+#include "models/treedoc/tree.hpp"
+
+namespace treedoc {
+
+// An atom of flatten(C) with the TID it had in the epoch that was cut.
+struct CutAtom {
+  FlatAtom atom;
+  Tid old_tid;
+};
+
+// The TID that place() gives A[index] in the layout of `count` atoms (spec (c)).
+Tid flat_tid(uint64_t index, uint64_t count);
+// n_b = [(0:D_MIN)], the same in every epoch.
+Tid sentinel_tid();
+
+// flatten(C) from ops (correction 2): the epoch-initial atoms (the epoch's A, whose TIDs are
+// flat_tid) and the inserts among `cut_ops`, minus the targets of the deletes among `cut_ops`,
+// sorted by the comparator on their TIDs in this epoch.
+std::vector<CutAtom> flatten_array(const std::vector<FlatAtom>& initial_atoms,
+                                   const std::vector<Op>& cut_ops);
+std::vector<FlatAtom> atoms_of(const std::vector<CutAtom>& cut_atoms);
+
+// H: a hash of flatten(C) covering atoms, widths and original op ids (correction 6). FNV-1a 64.
+uint64_t flatten_hash(const std::vector<FlatAtom>& atoms);
+
+enum class Colour : uint8_t { kCyan, kBlack };
+
+// Colour by cut, not by sender (spec (d) 4, correction 1): an insert is cyan iff its op id is in C;
+// a delete iff its op id is in C and its target is cyan (in C, or an epoch-initial atom).
+Colour colour_of(const Op& op, const DotSet& cut, const std::set<OpId>& initial_ids);
+
+// Translates black ops of epoch e into epoch e+1, identically at every site (spec (d) 6).
+class Translator {
+ public:
+  Translator(std::vector<CutAtom> a_cyan, DotSet cut, std::set<OpId> initial_ids,
+             uint64_t new_epoch);
+
+  // The graft: c = max{a in A_cyan : old(a) < old}, or n_b; new = TID_new(c) • (1:⊥) ⊕ old.
+  Tid translate_tid(const Tid& old_tid) const;
+  // The op as it is applied in the new epoch (same op id), or nothing when it is a delete of a
+  // cyan tombstone. Asserts the op is black.
+  std::optional<Op> translate(const Op& black) const;
+
+  uint64_t new_epoch() const { return new_epoch_; }
+  const std::vector<CutAtom>& a_cyan() const { return a_cyan_; }
+
+ private:
+  std::vector<CutAtom> a_cyan_;
+  DotSet cut_;
+  std::set<OpId> initial_ids_;
+  uint64_t new_epoch_;
+  std::map<OpId, uint64_t> index_of_insert_;  // A_cyan position by original insert op id
+};
+
+}  // namespace treedoc

@@ -1,0 +1,111 @@
+// A Treedoc replica: local insert/erase at a visible index, idempotent apply of remote ops in any
+// order within an epoch, content, statistics, and the local side of flatten.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "models/treedoc/dot_set.hpp"
+#include "models/treedoc/op.hpp"
+#include "models/treedoc/tree.hpp"
+
+namespace treedoc {
+
+// Document-wide constants (spec corrections 4): every replica of a document uses the same.
+struct DocumentOptions {
+  DisMode dis_mode = DisMode::kUdis;
+  // RR-7506's variant: new atoms attach to the mini itself, so concurrent runs do not interleave.
+  bool mini_child = false;
+};
+
+struct ReplicaOptions {
+  DocumentOptions document;
+  // UDIS only: remove a DEAD leaf at once (spec (b) tombstone discard).
+  bool discard_tombstones = false;
+};
+
+enum class ApplyOutcome : uint8_t {
+  kApplied,      // the op changed (or, for a late delete of a discarded atom, settled) the state
+  kDuplicate,    // already in `seen`: nothing done
+  kWrongEpoch,   // op.epoch differs from the replica's: the caller handles it (spec (c))
+  kIdCollision,  // another op already holds this TID: invariant 1 is broken
+  kMalformed,    // not a well-formed op (empty TID, a TID naming the sentinel)
+};
+
+const char* to_string(ApplyOutcome o);
+
+struct ReplicaStats {
+  uint64_t majors = 0, minis = 0;  // tree nodes, the sentinel included
+  uint64_t live = 0, dead = 0, ghost = 0, ghost_dead = 0;
+  uint64_t discarded = 0;         // tombstones removed this epoch
+  uint64_t initial_atoms = 0;     // |A| of this epoch
+  uint64_t inserts_applied = 0;   // this epoch
+  double tid_bytes_mean = 0;      // encoded TID size over LIVE and DEAD minis
+  uint64_t tid_bytes_max = 0;
+  uint64_t depth_max = 0;         // TID elements
+  uint64_t memory_bytes = 0;
+  double tombstone_ratio() const {
+    return live + dead == 0 ? 0.0 : static_cast<double>(dead) / static_cast<double>(live + dead);
+  }
+};
+
+class Replica {
+ public:
+  // `counter` is the durable per-site op counter: never reset, not at an epoch change nor a restart.
+  explicit Replica(SiteId site, ReplicaOptions options = {}, uint64_t counter = 0,
+                   uint64_t epoch = 0);
+
+  // Inserts `atom` so that it becomes the visible atom at `index` (0 <= index <= size()).
+  Op local_insert(uint32_t index, std::string_view atom, uint32_t width = 1);
+  // Deletes the visible atom at `index` (0 <= index < size()).
+  Op local_erase(uint32_t index);
+  // Applies a remote (or replayed) op; idempotent, and needs no causal order within an epoch.
+  ApplyOutcome apply(const Op& op);
+
+  uint32_t size() const { return tree_.visible_count(); }
+  uint64_t units() const { return tree_.visible_units(); }
+  std::string content() const;
+  // Visible atoms with the op that inserted each, in order: what convergence compares.
+  std::vector<std::pair<OpId, std::string>> visible_atoms() const;
+  // Every mini in walk order with TID, state, ops and atom: what tree identity compares.
+  std::string tree_dump() const;
+  ReplicaStats stats() const;
+
+  SiteId site() const { return site_; }
+  uint64_t epoch() const { return epoch_; }
+  uint64_t counter() const { return counter_; }
+  const DotSet& seen() const { return seen_; }
+  const ReplicaOptions& options() const { return options_; }
+  const Tree& tree() const { return tree_; }
+
+  // flatten(S): the LIVE atoms in order.
+  std::vector<FlatAtom> flatten_atoms() const;
+  // flatten(C) for a cut C within this epoch's `seen`, computed from the minis' insert and delete
+  // op ids. Exact while no tombstone was discarded this epoch, or when C equals `seen`; otherwise
+  // use flatten_array() on the epoch's ops (spec correction 2), which the assertion enforces.
+  std::vector<FlatAtom> flatten_atoms(const DotSet& cut) const;
+  // Starts `epoch` with the balanced layout of `atoms`; `seen` starts empty (correction 7).
+  void install_epoch(uint64_t epoch, const std::vector<FlatAtom>& atoms);
+  // A local flatten of the whole state: install_epoch(epoch() + 1, flatten_atoms()).
+  void flatten();
+
+ private:
+  // Creates the mini for a new local atom between p and its walk successor (rules 1-4).
+  NodeIndex create_slot_after(NodeIndex p, Dis dis);
+  void apply_delete_at(NodeIndex n, OpId id);
+
+  SiteId site_;
+  ReplicaOptions options_;
+  uint64_t counter_;
+  uint64_t epoch_;
+  DotSet seen_;
+  Tree tree_;
+  uint64_t discarded_ = 0;
+  uint64_t initial_atoms_ = 0;
+  uint64_t inserts_applied_ = 0;
+};
+
+}  // namespace treedoc

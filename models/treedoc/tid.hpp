@@ -1,0 +1,72 @@
+// TIDs (position identifiers): paths of (branch, Dis-or-none) elements, stored compactly, with the
+// spec's walk-order comparator and prefix test.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "models/treedoc/dis.hpp"
+
+namespace treedoc {
+
+struct TidElement {
+  uint8_t branch = 0;  // 0 left, 1 right
+  bool has_dis = false;
+  Dis dis{};
+  friend bool operator==(const TidElement&, const TidElement&) = default;
+};
+
+// A path from the virtual root. Most elements carry no Dis (a typed run is a chain of (b:⊥)), so the
+// branches are one byte each and the Dis values sit in a sparse side list, sorted by element index.
+class Tid {
+ public:
+  size_t size() const { return branches_.size(); }
+  bool empty() const { return branches_.empty(); }
+
+  void push(uint8_t branch) { branches_.push_back(branch); }
+  void push(uint8_t branch, Dis dis) {
+    dises_.emplace_back(static_cast<uint32_t>(branches_.size()), dis);
+    branches_.push_back(branch);
+  }
+  // Appends every element of `tail` (the graft rule's ⊕).
+  void append(const Tid& tail);
+  void reserve(size_t elements) { branches_.reserve(elements); }
+  // Keeps the first `elements` elements.
+  void truncate(size_t elements) {
+    if (elements >= branches_.size()) return;
+    branches_.resize(elements);
+    while (!dises_.empty() && dises_.back().first >= elements) dises_.pop_back();
+  }
+
+  uint8_t branch(size_t i) const { return branches_[i]; }
+  TidElement element(size_t i) const;
+  const std::vector<uint8_t>& branches() const { return branches_; }
+  const std::vector<std::pair<uint32_t, Dis>>& dises() const { return dises_; }
+
+  // A well-formed TID is non-empty and its last element carries a Dis (spec (a)).
+  bool well_formed() const;
+
+  friend bool operator==(const Tid&, const Tid&) = default;
+
+ private:
+  std::vector<uint8_t> branches_;
+  std::vector<std::pair<uint32_t, Dis>> dises_;  // (element index, Dis), strictly increasing index
+};
+
+// The walk-order comparator [spec (a), ours]: element tokens (2b) then (1,d), closed by (1,-inf).
+// Returns <0, 0 or >0.
+int compare_tids(const Tid& a, const Tid& b);
+
+// True when `a` is a proper prefix of `b`, comparing elements including a missing Dis.
+bool is_proper_prefix(const Tid& a, const Tid& b);
+
+// `t` without the Dis of its last element: the path to the major node of the mini `t` names (x').
+Tid major_path(const Tid& t);
+
+// Human-readable form, e.g. "[0 1 (1:2:5)]", for messages and test failures.
+std::string to_string(const Tid& t);
+
+}  // namespace treedoc

@@ -1,0 +1,31 @@
+// Applies a code-point patch (position, delete count, text) to a replica whose atoms are characters,
+// words or lines, producing the Treedoc ops a local editor would generate.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "models/treedoc/replica.hpp"
+#include "sim/editing_trace.hpp"
+
+namespace treedoc::sim {
+
+enum class AtomGranularity : uint8_t { kChar, kWord, kLine };
+
+const char* to_string(AtomGranularity g);
+
+// Splits text into atoms that concatenate back to it: code points, words (a run of non-blanks with
+// the blanks after it) or lines (up to and including '\n').
+std::vector<std::string_view> split_atoms(std::string_view text, AtomGranularity g);
+
+// Number of UTF-8 code points in `text` (bytes that are not continuation bytes).
+uint64_t code_points(std::string_view text);
+
+// Applies `patch` to `replica`; appends the generated ops to `ops`. Word and line atoms touched by
+// the patch are erased and re-inserted as the new text's atoms, as a paragraph editor would.
+// Returns false, changing nothing, when the patch falls outside the document.
+bool apply_patch(Replica& replica, AtomGranularity g, const TracePatch& patch,
+                 std::vector<Op>* ops);
+
+}  // namespace treedoc::sim

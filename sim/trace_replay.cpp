@@ -1,0 +1,293 @@
+// Trace replay: sequential on one replica; concurrent with one replica per agent, each brought up to
+// its transaction's parents in causal order; flattens commit a cut that every replica holds and move
+// the rest into the new epoch by colouring and graft translation (spec (c), (d)).
+#include "sim/trace_replay.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "models/treedoc/assertion.hpp"
+#include "models/treedoc/flatten.hpp"
+#include "sim/input_error.hpp"
+
+namespace treedoc::sim {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+std::string patch_where(size_t txn, size_t patch) {
+  return "txns[" + std::to_string(txn) + "].patches[" + std::to_string(patch) + "]";
+}
+
+[[noreturn]] void throw_outside(const std::string& source, size_t txn, size_t patch,
+                                const TracePatch& p, uint64_t length) {
+  throw InputError(source, patch_where(txn, patch),
+                   "position " + std::to_string(p.position) + " + delete " +
+                       std::to_string(p.delete_count) +
+                       " falls outside the document its agent saw (length " +
+                       std::to_string(length) + ")");
+}
+
+uint64_t first_difference(const std::string& a, const std::string& b) {
+  const auto mismatch = std::mismatch(a.begin(), a.end(), b.begin(), b.end());
+  return static_cast<uint64_t>(mismatch.first - a.begin());
+}
+
+// Accumulates tree statistics around flattens; the time it takes is kept out of replay_ms.
+class FlattenRecorder {
+ public:
+  explicit FlattenRecorder(ReplayResult* result) : result_(result) {}
+  void before(const Replica& r) { record(r, true); }
+  void after(const Replica& r) {
+    record(r, false);
+    ++result_->flattens;
+  }
+  void finish() {
+    FlattenSizes& f = result_->flatten_sizes;
+    if (result_->flattens == 0) return;
+    const auto n = static_cast<double>(result_->flattens);
+    f.tid_bytes_mean_before = sum_before_ / n;
+    f.tid_bytes_mean_after = sum_after_ / n;
+    f.tombstone_ratio_before = tombstones_before_ / n;
+  }
+  double excluded_ms() const { return excluded_ms_; }
+
+ private:
+  void record(const Replica& r, bool before) {
+    const auto start = Clock::now();
+    const ReplicaStats st = r.stats();
+    FlattenSizes& f = result_->flatten_sizes;
+    if (before) {
+      sum_before_ += st.tid_bytes_mean;
+      tombstones_before_ += st.tombstone_ratio();
+      f.tid_bytes_max_before = std::max(f.tid_bytes_max_before, st.tid_bytes_max);
+      f.nodes_before_max = std::max(f.nodes_before_max, st.majors + st.minis);
+    } else {
+      sum_after_ += st.tid_bytes_mean;
+      f.tid_bytes_max_after = std::max(f.tid_bytes_max_after, st.tid_bytes_max);
+    }
+    excluded_ms_ += ms_since(start);
+  }
+  ReplayResult* result_;
+  double sum_before_ = 0, sum_after_ = 0, tombstones_before_ = 0, excluded_ms_ = 0;
+};
+
+void replay_sequential(const EditingTrace& trace, const ReplayOptions& options,
+                       const std::string& source, ReplayResult* result) {
+  ReplicaOptions replica_options;
+  replica_options.document = options.document;
+  Replica replica(kSiteIdFirst, replica_options);
+  std::vector<Op> ops;
+  // The start content is the document before the trace: typed in as one patch.
+  if (!trace.start_content.empty()) {
+    apply_patch(replica, options.atoms, TracePatch{0, 0, trace.start_content}, &ops);
+    ops.clear();
+  }
+  FlattenRecorder recorder(result);
+  uint64_t ops_since_flatten = 0;
+  const auto start = Clock::now();
+  for (size_t t = 0; t < trace.transactions.size(); ++t) {
+    const auto& patches = trace.transactions[t].patches;
+    for (size_t k = 0; k < patches.size(); ++k) {
+      if (!apply_patch(replica, options.atoms, patches[k], &ops)) {
+        throw_outside(source, t, k, patches[k], replica.units());
+      }
+      result->ops_local += ops.size();
+      ops_since_flatten += ops.size();
+      ops.clear();
+      if (options.flatten_every_ops != 0 && ops_since_flatten >= options.flatten_every_ops) {
+        recorder.before(replica);
+        replica.flatten();
+        recorder.after(replica);
+        ops_since_flatten = 0;
+      }
+    }
+  }
+  result->replay_ms = ms_since(start) - recorder.excluded_ms();
+  recorder.finish();
+  const std::string content = replica.content();
+  result->matches_end_content = content == trace.end_content;
+  result->first_difference_offset = first_difference(content, trace.end_content);
+  result->final_bytes = content.size();
+  result->final_stats = replica.stats();
+}
+
+// State of a concurrent replay: per-transaction ops (in the current epoch's form) and which
+// replica has applied which transaction.
+class ConcurrentReplay {
+ public:
+  ConcurrentReplay(const EditingTrace& trace, const ReplayOptions& options,
+                   const std::string& source, ReplayResult* result)
+      : trace_(trace), options_(options), source_(source), result_(result), recorder_(result) {
+    ReplicaOptions replica_options;
+    replica_options.document = options.document;
+    for (uint32_t a = 0; a < trace.agent_count; ++a) {
+      replicas_.emplace_back(kSiteIdFirst + a, replica_options);
+      applied_.emplace_back(trace.transactions.size(), 0);
+    }
+    txn_ops_.resize(trace.transactions.size());
+    in_earlier_cut_.assign(trace.transactions.size(), 0);
+    visit_stamp_.assign(trace.transactions.size(), 0);
+  }
+
+  void run() {
+    const auto start = Clock::now();
+    uint64_t ops_since_flatten = 0;
+    for (size_t t = 0; t < trace_.transactions.size(); ++t) {
+      const TraceTransaction& txn = trace_.transactions[t];
+      Replica& replica = replicas_[txn.agent];
+      catch_up(txn.agent, txn.parents);
+      for (size_t k = 0; k < txn.patches.size(); ++k) {
+        if (!apply_patch(replica, options_.atoms, txn.patches[k], &txn_ops_[t])) {
+          throw_outside(source_, t, k, txn.patches[k], replica.units());
+        }
+      }
+      applied_[txn.agent][t] = 1;
+      generated_ = t + 1;
+      result_->ops_local += txn_ops_[t].size();
+      ops_since_flatten += txn_ops_[t].size();
+      if (options_.flatten_every_ops != 0 && ops_since_flatten >= options_.flatten_every_ops) {
+        flatten();
+        ops_since_flatten = 0;
+      }
+    }
+    std::vector<uint32_t> everything(generated_);
+    for (size_t t = 0; t < generated_; ++t) everything[t] = static_cast<uint32_t>(t);
+    for (uint32_t a = 0; a < replicas_.size(); ++a) catch_up(a, everything);
+    result_->replay_ms = ms_since(start) - recorder_.excluded_ms();
+    recorder_.finish();
+    result_->replicas = static_cast<uint32_t>(replicas_.size());
+    result_->matches_end_content = true;
+    for (const Replica& r : replicas_) {
+      const std::string content = r.content();
+      if (content != trace_.end_content) {
+        result_->matches_end_content = false;
+        result_->first_difference_offset = first_difference(content, trace_.end_content);
+      }
+      result_->final_bytes = content.size();
+    }
+    result_->final_stats = replicas_[0].stats();
+  }
+
+ private:
+  // Applies to replica `a`, in index (hence causal) order, every transaction in the causal past of
+  // `heads` that it lacks. Applied sets are causally closed, so the search stops at applied ones.
+  void catch_up(uint32_t a, const std::vector<uint32_t>& heads) {
+    ++stamp_;
+    std::vector<uint32_t> stack(heads.begin(), heads.end()), missing;
+    while (!stack.empty()) {
+      const uint32_t x = stack.back();
+      stack.pop_back();
+      if (applied_[a][x] || visit_stamp_[x] == stamp_) continue;
+      visit_stamp_[x] = stamp_;
+      missing.push_back(x);
+      for (uint32_t p : trace_.transactions[x].parents) stack.push_back(p);
+    }
+    std::sort(missing.begin(), missing.end());
+    for (uint32_t x : missing) {
+      for (const Op& op : txn_ops_[x]) {
+        const ApplyOutcome o = replicas_[a].apply(op);
+        TD_ASSERT(o == ApplyOutcome::kApplied, "a causally delivered op applies");
+      }
+      result_->ops_remote += txn_ops_[x].size();
+      applied_[a][x] = 1;
+    }
+  }
+
+  // Commits the cut of transactions every replica holds; every replica moves to the new epoch.
+  void flatten() {
+    recorder_.before(replicas_[0]);
+    DotSet cut;
+    std::vector<Op> cut_ops;
+    std::vector<size_t> cut_txns, open_txns;
+    for (size_t t = 0; t < generated_; ++t) {
+      if (in_earlier_cut_[t]) continue;
+      bool everywhere = true;
+      for (const auto& applied : applied_) everywhere = everywhere && applied[t];
+      (everywhere ? cut_txns : open_txns).push_back(t);
+      if (!everywhere) continue;
+      for (const Op& op : txn_ops_[t]) {
+        cut.insert(op.id);
+        cut_ops.push_back(op);
+      }
+    }
+    const std::vector<CutAtom> a_cyan = flatten_array(initial_atoms_, cut_ops);
+    std::vector<FlatAtom> atoms = atoms_of(a_cyan);
+    // The core's tree-based flatten(C) must agree with the one computed from ops (correction 2).
+    TD_ASSERT(replicas_[0].flatten_atoms(cut) == atoms, "flatten(C) from ops equals the tree's");
+    std::set<OpId> initial_ids;
+    for (const FlatAtom& f : initial_atoms_) initial_ids.insert(f.ins_op);
+    const Translator translator(a_cyan, cut, initial_ids, replicas_[0].epoch() + 1);
+    // Black ops: everything outside the cut, plus cut deletes whose target is not cyan.
+    std::vector<Op> black_in_cut;
+    for (const Op& op : cut_ops) {
+      if (colour_of(op, cut, initial_ids) == Colour::kBlack) {
+        if (auto moved = translator.translate(op)) black_in_cut.push_back(*moved);
+      }
+    }
+    for (size_t t : open_txns) {
+      std::vector<Op> moved_ops;
+      for (const Op& op : txn_ops_[t]) {
+        if (auto moved = translator.translate(op)) moved_ops.push_back(std::move(*moved));
+      }
+      txn_ops_[t] = std::move(moved_ops);
+    }
+    for (size_t t : cut_txns) {
+      in_earlier_cut_[t] = 1;
+      txn_ops_[t].clear();
+    }
+    for (uint32_t a = 0; a < replicas_.size(); ++a) {
+      Replica& r = replicas_[a];
+      const uint64_t units_before = r.units();
+      r.install_epoch(translator.new_epoch(), atoms);
+      for (const Op& op : black_in_cut) r.apply(op);
+      for (size_t t : open_txns) {
+        if (!applied_[a][t]) continue;
+        for (const Op& op : txn_ops_[t]) {
+          const ApplyOutcome o = r.apply(op);
+          TD_ASSERT(o == ApplyOutcome::kApplied, "a translated op applies in the new epoch");
+          ++result_->ops_translated;
+        }
+      }
+      TD_ASSERT(r.units() == units_before, "flatten is invisible (invariant 11)");
+    }
+    initial_atoms_ = std::move(atoms);
+    recorder_.after(replicas_[0]);
+  }
+
+  const EditingTrace& trace_;
+  const ReplayOptions& options_;
+  const std::string& source_;
+  ReplayResult* result_;
+  FlattenRecorder recorder_;
+  std::vector<Replica> replicas_;
+  std::vector<std::vector<uint8_t>> applied_;  // applied_[agent][txn]
+  std::vector<std::vector<Op>> txn_ops_;
+  std::vector<uint8_t> in_earlier_cut_;
+  std::vector<uint64_t> visit_stamp_;
+  uint64_t stamp_ = 0;
+  size_t generated_ = 0;
+  std::vector<FlatAtom> initial_atoms_;  // A of the current epoch
+};
+
+}  // namespace
+
+ReplayResult replay_trace(const EditingTrace& trace, const ReplayOptions& options,
+                          const std::string& source) {
+  ReplayResult result;
+  result.transactions = trace.transactions.size();
+  result.patches = trace.patch_count();
+  if (trace.concurrent) {
+    ConcurrentReplay(trace, options, source, &result).run();
+  } else {
+    replay_sequential(trace, options, source, &result);
+  }
+  return result;
+}
+
+}  // namespace treedoc::sim
