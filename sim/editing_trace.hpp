@@ -32,13 +32,13 @@ struct EditingTrace {
   uint64_t patch_count() const;
 };
 
-// Reads `path` (.json or .json.gz, detected by the gzip magic bytes, not the name) and validates its
-// shape completely. Throws InputError (sim/input_error.hpp) naming the file, the JSON path and what
-// was expected for: a missing or unreadable file, a truncated or corrupt gzip stream, text that is
-// not JSON, a wrong shape (missing or mistyped fields), parents that do not point to earlier
-// transactions, agents outside [0, numAgents), and positions or delete counts that fall outside the
-// document when the trace is a sequential one (checked by tracking the document length in code
-// points while validating). It never crashes on bad input.
+// Reads `path` (.json or .json.gz, detected by the gzip magic bytes, not the name) and validates
+// its shape completely. Throws InputError (sim/input_error.hpp) naming the file, the JSON path and
+// what was expected for: a missing or unreadable file, a truncated or corrupt gzip stream, text
+// that is not JSON, a wrong shape (missing or mistyped fields), parents that do not point to
+// earlier transactions, agents outside [0, numAgents), and positions or delete counts that fall
+// outside the document when the trace is a sequential one (checked by tracking the document length
+// in code points while validating). It never crashes on bad input.
 EditingTrace load_editing_trace(const std::string& path);
 
 }  // namespace treedoc::sim

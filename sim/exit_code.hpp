@@ -4,10 +4,10 @@
 namespace treedoc::sim {
 
 enum ExitCode : int {
-  kExitPass = 0,            // the run passed (or the command succeeded)
-  kExitSafetyViolation = 1, // an invariant failed, or a replayed trace did not reach endContent
-  kExitLivenessFailure = 2, // the liveness phase did not converge
-  kExitBadInput = 3,        // a scenario, trace or flag was rejected
+  kExitPass = 0,             // the run passed (or the command succeeded)
+  kExitSafetyViolation = 1,  // an invariant failed, or a replayed trace did not reach endContent
+  kExitLivenessFailure = 2,  // the liveness phase did not converge
+  kExitBadInput = 3,         // a scenario, trace or flag was rejected
 };
 
 }  // namespace treedoc::sim

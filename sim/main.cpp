@@ -44,10 +44,9 @@ int main(int argc, char** argv) {
   }
 
   if (replay_cmd->parsed()) {
-    static const std::map<std::string, AtomGranularity> kAtoms = {
-        {"char", AtomGranularity::kChar},
-        {"word", AtomGranularity::kWord},
-        {"line", AtomGranularity::kLine}};
+    static const std::map<std::string, AtomGranularity> kAtoms = {{"char", AtomGranularity::kChar},
+                                                                  {"word", AtomGranularity::kWord},
+                                                                  {"line", AtomGranularity::kLine}};
     replay.options.atoms = kAtoms.at(atoms);
     return run_replay_trace(replay);
   }

@@ -7,17 +7,24 @@ namespace treedoc::sim {
 
 const char* to_string(AtomGranularity g) {
   switch (g) {
-    case AtomGranularity::kChar: return "char";
-    case AtomGranularity::kWord: return "word";
-    case AtomGranularity::kLine: return "line";
+    case AtomGranularity::kChar:
+      return "char";
+    case AtomGranularity::kWord:
+      return "word";
+    case AtomGranularity::kLine:
+      return "line";
   }
   return "?";
 }
 
 namespace {
 
-bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xc0) == 0x80; }
-bool is_blank(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
+bool is_continuation(char c) {
+  return (static_cast<unsigned char>(c) & 0xc0) == 0x80;
+}
+bool is_blank(char c) {
+  return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
 
 // Byte offset of code point `units` in `text` (text.size() when past the end).
 size_t byte_offset(std::string_view text, uint64_t units) {
@@ -68,18 +75,21 @@ std::vector<std::string_view> split_atoms(std::string_view text, AtomGranularity
   return atoms;
 }
 
-bool apply_patch(Replica& replica, AtomGranularity g, const TracePatch& patch,
-                 std::vector<Op>* ops) {
+bool apply_patch(Replica& replica, AtomGranularity g, const TracePatch& patch, std::vector<Op>* ops,
+                 const std::function<void()>& after_op) {
+  auto emit = [&](Op op) {
+    ops->push_back(std::move(op));
+    if (after_op) after_op();
+  };
   const uint64_t units = replica.units();
   if (patch.position > units || patch.delete_count > units - patch.position) return false;
   if (g == AtomGranularity::kChar) {
     // One atom per code point: indices are code-point offsets.
     const auto pos = static_cast<uint32_t>(patch.position);
-    for (uint64_t k = 0; k < patch.delete_count; ++k) ops->push_back(replica.local_erase(pos));
+    for (uint64_t k = 0; k < patch.delete_count; ++k) emit(replica.local_erase(pos));
     uint32_t at = pos;
-    for (std::string_view atom : split_atoms(patch.text, g)) {
-      ops->push_back(replica.local_insert(at++, atom, 1));
-    }
+    for (std::string_view atom : split_atoms(patch.text, g))
+      emit(replica.local_insert(at++, atom, 1));
     return true;
   }
   const Tree& tree = replica.tree();
@@ -109,12 +119,12 @@ bool apply_patch(Replica& replica, AtomGranularity g, const TracePatch& patch,
   const std::string_view old_view(old_text);
   std::string new_text(old_view.substr(0, byte_offset(old_view, patch.position - region_start)));
   new_text += patch.text;
-  new_text += old_view.substr(
-      byte_offset(old_view, patch.position + patch.delete_count - region_start));
-  for (uint32_t k = first; k < last; ++k) ops->push_back(replica.local_erase(first));
+  new_text +=
+      old_view.substr(byte_offset(old_view, patch.position + patch.delete_count - region_start));
+  for (uint32_t k = first; k < last; ++k) emit(replica.local_erase(first));
   uint32_t at = first;
   for (std::string_view atom : split_atoms(new_text, g)) {
-    ops->push_back(replica.local_insert(at++, atom, static_cast<uint32_t>(code_points(atom))));
+    emit(replica.local_insert(at++, atom, static_cast<uint32_t>(code_points(atom))));
   }
   return true;
 }

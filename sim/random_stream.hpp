@@ -1,6 +1,6 @@
-// The project's one seeded random generator: xoshiro256** streams split per site or fault process by
-// a stable name, with our own integer and probability draws (never std:: distributions, whose output
-// differs between standard libraries).
+// The project's one seeded random generator: xoshiro256** streams split per site or fault process
+// by a stable name, with our own integer and probability draws (never std:: distributions, whose
+// output differs between standard libraries).
 #pragma once
 
 #include <cstdint>

@@ -37,11 +37,16 @@ nlohmann::ordered_json to_json(const ReplayTraceRequest& request, const EditingT
   j["matches_end_content"] = r.matches_end_content;
   if (!r.matches_end_content) j["first_difference_offset"] = r.first_difference_offset;
   j["final_bytes"] = r.final_bytes;
-  j["tree"] = {{"majors", st.majors},       {"minis", st.minis},
-               {"live", st.live},           {"dead", st.dead},
-               {"ghost", st.ghost},         {"ghost_dead", st.ghost_dead},
-               {"depth_max", st.depth_max}, {"tid_bytes_mean", st.tid_bytes_mean},
-               {"tid_bytes_max", st.tid_bytes_max}, {"tombstone_ratio", st.tombstone_ratio()},
+  j["tree"] = {{"majors", st.majors},
+               {"minis", st.minis},
+               {"live", st.live},
+               {"dead", st.dead},
+               {"ghost", st.ghost},
+               {"ghost_dead", st.ghost_dead},
+               {"depth_max", st.depth_max},
+               {"tid_bytes_mean", st.tid_bytes_mean},
+               {"tid_bytes_max", st.tid_bytes_max},
+               {"tombstone_ratio", st.tombstone_ratio()},
                {"memory_bytes", st.memory_bytes}};
   j["flattens"] = r.flattens;
   j["flatten_sizes"] = {{"tid_bytes_mean_before", f.tid_bytes_mean_before},
@@ -72,15 +77,14 @@ void print_summary(const nlohmann::ordered_json& j) {
   std::printf("time      replay %.1f ms (%.0f ns/op); trace loading %.1f ms, not included\n",
               j["replay_ms"].get<double>(), j["ns_per_op"].get<double>(),
               j["load_ms"].get<double>());
-  std::printf("tree      %llu live, %llu tombstones (%.1f%%), %llu ghosts, %llu nodes, depth %llu\n",
-              static_cast<unsigned long long>(t["live"].get<uint64_t>()),
-              static_cast<unsigned long long>(t["dead"].get<uint64_t>()),
-              100.0 * t["tombstone_ratio"].get<double>(),
-              static_cast<unsigned long long>(t["ghost"].get<uint64_t>() +
-                                              t["ghost_dead"].get<uint64_t>()),
-              static_cast<unsigned long long>(t["majors"].get<uint64_t>() +
-                                              t["minis"].get<uint64_t>()),
-              static_cast<unsigned long long>(t["depth_max"].get<uint64_t>()));
+  std::printf(
+      "tree      %llu live, %llu tombstones (%.1f%%), %llu ghosts, %llu nodes, depth %llu\n",
+      static_cast<unsigned long long>(t["live"].get<uint64_t>()),
+      static_cast<unsigned long long>(t["dead"].get<uint64_t>()),
+      100.0 * t["tombstone_ratio"].get<double>(),
+      static_cast<unsigned long long>(t["ghost"].get<uint64_t>() + t["ghost_dead"].get<uint64_t>()),
+      static_cast<unsigned long long>(t["majors"].get<uint64_t>() + t["minis"].get<uint64_t>()),
+      static_cast<unsigned long long>(t["depth_max"].get<uint64_t>()));
   std::printf("TIDs      %.1f bytes mean, %llu max; replica memory %.1f MiB\n",
               t["tid_bytes_mean"].get<double>(),
               static_cast<unsigned long long>(t["tid_bytes_max"].get<uint64_t>()),
@@ -110,9 +114,9 @@ int run_replay_trace(const ReplayTraceRequest& request) {
   try {
     const auto load_start = std::chrono::steady_clock::now();
     const EditingTrace trace = load_editing_trace(request.path);
-    const double load_ms = std::chrono::duration<double, std::milli>(
-                               std::chrono::steady_clock::now() - load_start)
-                               .count();
+    const double load_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - load_start)
+            .count();
     const ReplayResult result = replay_trace(trace, request.options, request.path);
     const nlohmann::ordered_json j = to_json(request, trace, result, load_ms);
     if (request.json) {

@@ -1,6 +1,6 @@
-// Trace replay: sequential on one replica; concurrent with one replica per agent, each brought up to
-// its transaction's parents in causal order; flattens commit a cut that every replica holds and move
-// the rest into the new epoch by colouring and graft translation (spec (c), (d)).
+// Trace replay: sequential on one replica; concurrent with one replica per agent, each brought up
+// to its transaction's parents in causal order; flattens commit a cut that every replica holds and
+// move the rest into the new epoch by colouring and graft translation (spec (c), (d)).
 #include "sim/trace_replay.hpp"
 
 #include <algorithm>
@@ -26,11 +26,10 @@ std::string patch_where(size_t txn, size_t patch) {
 
 [[noreturn]] void throw_outside(const std::string& source, size_t txn, size_t patch,
                                 const TracePatch& p, uint64_t length) {
-  throw InputError(source, patch_where(txn, patch),
-                   "position " + std::to_string(p.position) + " + delete " +
-                       std::to_string(p.delete_count) +
-                       " falls outside the document its agent saw (length " +
-                       std::to_string(length) + ")");
+  throw InputError(
+      source, patch_where(txn, patch),
+      "position " + std::to_string(p.position) + " + delete " + std::to_string(p.delete_count) +
+          " falls outside the document its agent saw (length " + std::to_string(length) + ")");
 }
 
 uint64_t first_difference(const std::string& a, const std::string& b) {
@@ -90,22 +89,24 @@ void replay_sequential(const EditingTrace& trace, const ReplayOptions& options,
   }
   FlattenRecorder recorder(result);
   uint64_t ops_since_flatten = 0;
+  // The policy is checked after every op, so one pasted block cannot grow an unbounded chain.
+  const auto after_op = [&] {
+    ++result->ops_local;
+    if (options.flatten_every_ops != 0 && ++ops_since_flatten >= options.flatten_every_ops) {
+      recorder.before(replica);
+      replica.flatten();
+      recorder.after(replica);
+      ops_since_flatten = 0;
+    }
+  };
   const auto start = Clock::now();
   for (size_t t = 0; t < trace.transactions.size(); ++t) {
     const auto& patches = trace.transactions[t].patches;
     for (size_t k = 0; k < patches.size(); ++k) {
-      if (!apply_patch(replica, options.atoms, patches[k], &ops)) {
+      if (!apply_patch(replica, options.atoms, patches[k], &ops, after_op)) {
         throw_outside(source, t, k, patches[k], replica.units());
       }
-      result->ops_local += ops.size();
-      ops_since_flatten += ops.size();
       ops.clear();
-      if (options.flatten_every_ops != 0 && ops_since_flatten >= options.flatten_every_ops) {
-        recorder.before(replica);
-        replica.flatten();
-        recorder.after(replica);
-        ops_since_flatten = 0;
-      }
     }
   }
   result->replay_ms = ms_since(start) - recorder.excluded_ms();

@@ -1,5 +1,6 @@
-// Replays a real editing trace on Treedoc replicas: one replica for a sequential trace, one per agent
-// for a concurrent one (merged in causal order as `parents` say), with optional periodic flattens.
+// Replays a real editing trace on Treedoc replicas: one replica for a sequential trace, one per
+// agent for a concurrent one (merged in causal order as `parents` say), with optional periodic
+// flattens.
 #pragma once
 
 #include <cstdint>
@@ -29,13 +30,13 @@ struct ReplayResult {
   bool matches_end_content = false;
   uint64_t first_difference_offset = 0;  // in bytes; meaningful when !matches_end_content
   uint64_t transactions = 0, patches = 0;
-  uint64_t ops_local = 0;      // ops the edits generated (inserts + erases)
-  uint64_t ops_remote = 0;     // ops applied from other replicas (concurrent traces)
-  uint64_t ops_translated = 0; // black ops moved into a new epoch at flattens
+  uint64_t ops_local = 0;       // ops the edits generated (inserts + erases)
+  uint64_t ops_remote = 0;      // ops applied from other replicas (concurrent traces)
+  uint64_t ops_translated = 0;  // black ops moved into a new epoch at flattens
   uint64_t flattens = 0;
   uint32_t replicas = 1;
-  double replay_ms = 0;        // host CPU time of the replay, statistics collection excluded
-  ReplicaStats final_stats;    // of replica 0
+  double replay_ms = 0;      // host CPU time of the replay, statistics collection excluded
+  ReplicaStats final_stats;  // of replica 0
   FlattenSizes flatten_sizes;
   uint64_t final_bytes = 0;
 };

@@ -64,7 +64,8 @@ void encode_tid(const Tid& t, std::string* out) {
   const size_t bits_at = out->size();
   out->append((t.size() + 7) / 8, '\0');
   for (size_t i = 0; i < t.size(); ++i) {
-    if (t.branch(i)) (*out)[bits_at + i / 8] = static_cast<char>((*out)[bits_at + i / 8] | (1 << (i % 8)));
+    if (t.branch(i))
+      (*out)[bits_at + i / 8] = static_cast<char>((*out)[bits_at + i / 8] | (1 << (i % 8)));
   }
   put_varint(t.dises().size(), out);
   uint64_t expected = 0;

@@ -1,4 +1,5 @@
-// Disambiguators, site ids and op ids: the small value types that name Treedoc atoms and operations.
+// Disambiguators, site ids and op ids: the small value types that name Treedoc atoms and
+// operations.
 #pragma once
 
 #include <compare>

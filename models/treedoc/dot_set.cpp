@@ -1,4 +1,5 @@
-// Version vector with exceptions for op-id sets (spec (b): `seen` compressed into a version vector).
+// Version vector with exceptions for op-id sets (spec (b): `seen` compressed into a version
+// vector).
 #include "models/treedoc/dot_set.hpp"
 
 #include "models/treedoc/assertion.hpp"

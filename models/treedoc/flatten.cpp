@@ -108,9 +108,9 @@ Translator::Translator(std::vector<CutAtom> a_cyan, DotSet cut, std::set<OpId> i
 }
 
 Tid Translator::translate_tid(const Tid& old_tid) const {
-  const auto after = std::partition_point(
-      a_cyan_.begin(), a_cyan_.end(),
-      [&](const CutAtom& a) { return compare_tids(a.old_tid, old_tid) < 0; });
+  const auto after = std::partition_point(a_cyan_.begin(), a_cyan_.end(), [&](const CutAtom& a) {
+    return compare_tids(a.old_tid, old_tid) < 0;
+  });
   TD_ASSERT(after == a_cyan_.end() || compare_tids(after->old_tid, old_tid) != 0,
             "a black op's TID is not a cyan atom's");
   const auto before = static_cast<uint64_t>(after - a_cyan_.begin());

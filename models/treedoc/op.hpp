@@ -15,10 +15,10 @@ struct Op {
   OpKind kind = OpKind::kInsert;
   OpId id{};
   uint64_t epoch = 0;
-  Tid tid;              // insert: the new atom's position; delete: the target's position
-  std::string atom;     // insert only: opaque bytes
-  uint32_t width = 1;   // insert only: units the atom counts for (e.g. characters)
-  OpId target{};        // delete only: the target's original insert op id (needed for colouring)
+  Tid tid;             // insert: the new atom's position; delete: the target's position
+  std::string atom;    // insert only: opaque bytes
+  uint32_t width = 1;  // insert only: units the atom counts for (e.g. characters)
+  OpId target{};       // delete only: the target's original insert op id (needed for colouring)
 
   bool is_insert() const { return kind == OpKind::kInsert; }
   friend bool operator==(const Op&, const Op&) = default;

@@ -11,11 +11,16 @@ namespace treedoc {
 
 const char* to_string(ApplyOutcome o) {
   switch (o) {
-    case ApplyOutcome::kApplied: return "applied";
-    case ApplyOutcome::kDuplicate: return "duplicate";
-    case ApplyOutcome::kWrongEpoch: return "wrong epoch";
-    case ApplyOutcome::kIdCollision: return "TID collision";
-    case ApplyOutcome::kMalformed: return "malformed";
+    case ApplyOutcome::kApplied:
+      return "applied";
+    case ApplyOutcome::kDuplicate:
+      return "duplicate";
+    case ApplyOutcome::kWrongEpoch:
+      return "wrong epoch";
+    case ApplyOutcome::kIdCollision:
+      return "TID collision";
+    case ApplyOutcome::kMalformed:
+      return "malformed";
   }
   return "?";
 }
@@ -30,8 +35,8 @@ Replica::Replica(SiteId site, ReplicaOptions options, uint64_t counter, uint64_t
 NodeIndex Replica::create_slot_after(NodeIndex p, Dis dis) {
   // f, p's walk successor among minis in every state (correction 3), is found structurally: when
   // something follows p below it, f is that subtree's leftmost mini and p or p' is a proper prefix
-  // of f (rule 1); a next sibling with no left subtree is a mini-sibling (rule 3); otherwise f is an
-  // ancestor or END (rules 2 and 4).
+  // of f (rule 1); a next sibling with no left subtree is a mini-sibling (rule 3); otherwise f is
+  // an ancestor or END (rules 2 and 4).
   const MiniNode& pm = tree_.mini(p);
   const bool mini_child = options_.document.mini_child;
   NodeIndex below = kNoNode;  // the subtree after p whose leftmost mini is f
@@ -69,8 +74,8 @@ Op Replica::local_insert(uint32_t index, std::string_view atom, uint32_t width) 
   TD_ASSERT(index <= size(), "insert index within 0..size");
   const NodeIndex p = index == 0 ? tree_.sentinel() : tree_.find_visible(index - 1);
   const OpId id{site_, ++counter_};
-  const Dis dis = options_.document.dis_mode == DisMode::kUdis ? Dis{site_, id.counter}
-                                                                : Dis{site_, 0};
+  const Dis dis =
+      options_.document.dis_mode == DisMode::kUdis ? Dis{site_, id.counter} : Dis{site_, 0};
   const NodeIndex n = create_slot_after(p, dis);
   tree_.set_live(n, id, atom, width);
   seen_.insert(id);
@@ -104,10 +109,15 @@ Op Replica::local_erase(uint32_t index) {
 void Replica::apply_delete_at(NodeIndex n, OpId id) {
   tree_.add_delete(n, id);  // in every state (correction 5)
   switch (tree_.mini(n).state) {
-    case MiniState::kLive: tree_.set_state(n, MiniState::kDead); break;
-    case MiniState::kGhost: tree_.set_state(n, MiniState::kGhostDead); break;  // pre-tombstone
+    case MiniState::kLive:
+      tree_.set_state(n, MiniState::kDead);
+      break;
+    case MiniState::kGhost:
+      tree_.set_state(n, MiniState::kGhostDead);
+      break;  // pre-tombstone
     case MiniState::kDead:
-    case MiniState::kGhostDead: break;
+    case MiniState::kGhostDead:
+      break;
   }
   const MiniNode& x = tree_.mini(n);
   if (options_.discard_tombstones && x.state == MiniState::kDead && x.child[0] == kNoNode &&
@@ -140,8 +150,7 @@ ApplyOutcome Replica::apply(const Op& op) {
   }
   // A late delete of an atom this replica already discarded is settled: recreating the path would
   // leave a pre-tombstone that no insert will ever fill.
-  if (options_.discard_tombstones && seen_.contains(op.target) &&
-      tree_.find(op.tid) == kNoNode) {
+  if (options_.discard_tombstones && seen_.contains(op.target) && tree_.find(op.tid) == kNoNode) {
     seen_.insert(op.id);
     return ApplyOutcome::kApplied;
   }
@@ -217,10 +226,18 @@ ReplicaStats Replica::stats() const {
                                  varint_size(mini.dis.site) + varint_size(mini.dis.counter);
       if (x != tree_.sentinel()) {
         switch (mini.state) {
-          case MiniState::kLive: ++st.live; break;
-          case MiniState::kDead: ++st.dead; break;
-          case MiniState::kGhost: ++st.ghost; break;
-          case MiniState::kGhostDead: ++st.ghost_dead; break;
+          case MiniState::kLive:
+            ++st.live;
+            break;
+          case MiniState::kDead:
+            ++st.dead;
+            break;
+          case MiniState::kGhost:
+            ++st.ghost;
+            break;
+          case MiniState::kGhostDead:
+            ++st.ghost_dead;
+            break;
         }
         if (mini.state == MiniState::kLive || mini.state == MiniState::kDead) {
           const uint64_t bytes = encoded_tid_size(elements, f.dis_count + 1, dis_bytes);
@@ -240,9 +257,9 @@ ReplicaStats Replica::stats() const {
       }
     }
   }
-  st.tid_bytes_mean =
-      atoms_with_tid == 0 ? 0.0
-                          : static_cast<double>(tid_bytes_total) / static_cast<double>(atoms_with_tid);
+  st.tid_bytes_mean = atoms_with_tid == 0 ? 0.0
+                                          : static_cast<double>(tid_bytes_total) /
+                                                static_cast<double>(atoms_with_tid);
   return st;
 }
 
@@ -283,6 +300,8 @@ void Replica::install_epoch(uint64_t epoch, const std::vector<FlatAtom>& atoms) 
   initial_atoms_ = atoms.size();
 }
 
-void Replica::flatten() { install_epoch(epoch_ + 1, flatten_atoms()); }
+void Replica::flatten() {
+  install_epoch(epoch_ + 1, flatten_atoms());
+}
 
 }  // namespace treedoc

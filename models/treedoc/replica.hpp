@@ -40,12 +40,12 @@ const char* to_string(ApplyOutcome o);
 struct ReplicaStats {
   uint64_t majors = 0, minis = 0;  // tree nodes, the sentinel included
   uint64_t live = 0, dead = 0, ghost = 0, ghost_dead = 0;
-  uint64_t discarded = 0;         // tombstones removed this epoch
-  uint64_t initial_atoms = 0;     // |A| of this epoch
-  uint64_t inserts_applied = 0;   // this epoch
-  double tid_bytes_mean = 0;      // encoded TID size over LIVE and DEAD minis
+  uint64_t discarded = 0;        // tombstones removed this epoch
+  uint64_t initial_atoms = 0;    // |A| of this epoch
+  uint64_t inserts_applied = 0;  // this epoch
+  double tid_bytes_mean = 0;     // encoded TID size over LIVE and DEAD minis
   uint64_t tid_bytes_max = 0;
-  uint64_t depth_max = 0;         // TID elements
+  uint64_t depth_max = 0;  // TID elements
   uint64_t memory_bytes = 0;
   double tombstone_ratio() const {
     return live + dead == 0 ? 0.0 : static_cast<double>(dead) / static_cast<double>(live + dead);
@@ -54,7 +54,8 @@ struct ReplicaStats {
 
 class Replica {
  public:
-  // `counter` is the durable per-site op counter: never reset, not at an epoch change nor a restart.
+  // `counter` is the durable per-site op counter: never reset, not at an epoch change nor a
+  // restart.
   explicit Replica(SiteId site, ReplicaOptions options = {}, uint64_t counter = 0,
                    uint64_t epoch = 0);
 

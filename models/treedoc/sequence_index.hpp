@@ -36,9 +36,9 @@ class SequenceIndex {
   struct Node {
     Slot left = kNone, right = kNone, parent = kNone;
     uint32_t priority = 0;
-    uint32_t count = 0;      // visible slots in this subtree
-    uint64_t units = 0;      // their width
-    uint32_t self_width = 0; // width when visible, else 0
+    uint32_t count = 0;       // visible slots in this subtree
+    uint64_t units = 0;       // their width
+    uint32_t self_width = 0;  // width when visible, else 0
     bool visible = false;
     bool present = false;
   };

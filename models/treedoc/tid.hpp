@@ -19,8 +19,9 @@ struct TidElement {
   friend bool operator==(const TidElement&, const TidElement&) = default;
 };
 
-// A path from the virtual root. Most elements carry no Dis (a typed run is a chain of (b:⊥)), so the
-// branches are one byte each and the Dis values sit in a sparse side list, sorted by element index.
+// A path from the virtual root. Most elements carry no Dis (a typed run is a chain of (b:⊥)), so
+// the branches are one byte each and the Dis values sit in a sparse side list, sorted by element
+// index.
 class Tid {
  public:
   size_t size() const { return branches_.size(); }

@@ -9,15 +9,21 @@ namespace treedoc {
 
 const char* to_string(MiniState s) {
   switch (s) {
-    case MiniState::kLive: return "LIVE";
-    case MiniState::kDead: return "DEAD";
-    case MiniState::kGhost: return "GHOST";
-    case MiniState::kGhostDead: return "GHOST_DEAD";
+    case MiniState::kLive:
+      return "LIVE";
+    case MiniState::kDead:
+      return "DEAD";
+    case MiniState::kGhost:
+      return "GHOST";
+    case MiniState::kGhostDead:
+      return "GHOST_DEAD";
   }
   return "?";
 }
 
-Tree::Tree() { reset_to_sentinel_only(); }
+Tree::Tree() {
+  reset_to_sentinel_only();
+}
 
 void Tree::reset_to_sentinel_only() {
   majors_.clear();
@@ -160,8 +166,9 @@ NodeIndex Tree::find_mini(NodeIndex m, Dis dis) const {
 }
 
 NodeIndex Tree::add_mini(NodeIndex m, Dis dis, NodeIndex walk_predecessor) {
-  return walk_predecessor == kNoNode ? new_mini(m, dis, Indexing::kByNeighbour, kNoNode)
-                                     : new_mini(m, dis, Indexing::kAfterPredecessor, walk_predecessor);
+  return walk_predecessor == kNoNode
+             ? new_mini(m, dis, Indexing::kByNeighbour, kNoNode)
+             : new_mini(m, dis, Indexing::kAfterPredecessor, walk_predecessor);
 }
 
 NodeIndex Tree::walk_create(const Tid& tid, bool* created) {
@@ -247,7 +254,9 @@ NodeIndex Tree::find_units(uint64_t units, uint64_t* offset_in_atom) const {
   return sequence_.find_units(units, offset_in_atom);
 }
 
-uint32_t Tree::index_of(NodeIndex n) const { return sequence_.rank(n); }
+uint32_t Tree::index_of(NodeIndex n) const {
+  return sequence_.rank(n);
+}
 
 size_t Tree::depth_of(NodeIndex n) const {
   size_t depth = 0;

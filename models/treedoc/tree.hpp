@@ -28,8 +28,8 @@ struct MajorNode {
   NodeIndex parent = kNoNode;  // a major or a mini (parent_is_mini), kNoNode for the root
   NodeIndex child[2] = {kNoNode, kNoNode};
   NodeIndex first_mini = kNoNode;
-  uint32_t depth = 0;          // TID elements from the root to this major (the root has 0)
-  uint8_t branch = 0;          // which child of the parent this is
+  uint32_t depth = 0;  // TID elements from the root to this major (the root has 0)
+  uint8_t branch = 0;  // which child of the parent this is
   bool parent_is_mini = false;
 };
 
@@ -37,7 +37,7 @@ struct MiniNode {
   Dis dis{};
   OpId ins_op = kOpIdNone;  // the insert that made it LIVE (the original op for flattened atoms)
   NodeIndex major = kNoNode;
-  NodeIndex child[2] = {kNoNode, kNoNode};  // the mini's own children (majors)
+  NodeIndex child[2] = {kNoNode, kNoNode};   // the mini's own children (majors)
   NodeIndex prev = kNoNode, next = kNoNode;  // siblings in Dis order
   NodeIndex first_delete = kNoNode;          // list in Tree::deletes_
   uint32_t atom_offset = 0, atom_size = 0;   // bytes in Tree::atom_bytes_
@@ -113,7 +113,8 @@ class Tree {
   void add_delete(NodeIndex n, OpId op);
   template <typename Fn>
   void for_each_delete(NodeIndex n, Fn&& fn) const {
-    for (NodeIndex d = minis_[n].first_delete; d != kNoNode; d = deletes_[d].next) fn(deletes_[d].op);
+    for (NodeIndex d = minis_[n].first_delete; d != kNoNode; d = deletes_[d].next)
+      fn(deletes_[d].op);
   }
 
   // Removes a DEAD mini that has no children, then empty major nodes and further childless DEAD

@@ -14,8 +14,8 @@ namespace treedoc::test {
 
 struct ConcurrentHistory {
   std::vector<Replica> replicas;
-  std::vector<Op> ops;                      // every op, in the order it was generated
-  std::vector<std::vector<bool>> has_op;   // has_op[r][i]: replica r applied ops[i]
+  std::vector<Op> ops;                    // every op, in the order it was generated
+  std::vector<std::vector<bool>> has_op;  // has_op[r][i]: replica r applied ops[i]
 };
 
 struct HistoryShape {

@@ -49,7 +49,7 @@ TEST_CASE("the codec keeps big values and long atoms", "[codec]") {
 
 TEST_CASE("the decoder rejects garbage", "[codec]") {
   REQUIRE_FALSE(decode_op("").has_value());
-  REQUIRE_FALSE(decode_op(std::string("\x07", 1)).has_value());         // unknown kind
-  REQUIRE_FALSE(decode_op(std::string(20, '\xff')).has_value());         // overlong varints
+  REQUIRE_FALSE(decode_op(std::string("\x07", 1)).has_value());                  // unknown kind
+  REQUIRE_FALSE(decode_op(std::string(20, '\xff')).has_value());                 // overlong varints
   REQUIRE_FALSE(decode_op(std::string("\x00\x02\x01\x00\x00", 5)).has_value());  // empty TID
 }

@@ -27,7 +27,7 @@ std::set<OpId> ids_of(const std::vector<FlatAtom>& atoms) {
 
 struct EpochChange {
   std::vector<std::vector<Op>> translated_per_site;  // each site's black ops in epoch e+1
-  std::map<OpId, Tid> new_tid;                         // op id -> new TID, checked equal everywhere
+  std::map<OpId, Tid> new_tid;                       // op id -> new TID, checked equal everywhere
 };
 
 // Commits cut C of epoch e at every site of `h`: each installs flatten(C) and translates the black
@@ -219,16 +219,15 @@ TEST_CASE("counterexample 2: flatten(C) from ops after a UDIS discard", "[flatte
   REQUIRE(n.content().empty());
 }
 
-TEST_CASE("counterexample 5: a second delete on a DEAD mini is recorded",
-          "[flatten][regression]") {
+TEST_CASE("counterexample 5: a second delete on a DEAD mini is recorded", "[flatten][regression]") {
   Replica k(2), n(3), p(4);
   const Op ins = k.local_insert(0, "x");
   n.apply(ins);
   p.apply(ins);
   const Op del_n = n.local_erase(0);  // black: not in K's cut
   const Op del_k = k.local_erase(0);  // cyan
-  p.apply(del_n);  // x DEAD at P
-  p.apply(del_k);  // must still be recorded
+  p.apply(del_n);                     // x DEAD at P
+  p.apply(del_k);                     // must still be recorded
   const DotSet cut = k.seen();
   REQUIRE(p.flatten_atoms(cut).empty());
   REQUIRE(k.flatten_atoms(cut).empty());

@@ -13,7 +13,6 @@ using namespace treedoc;
 
 namespace {
 
-
 // Builds a TID from a compact description: each entry is a branch, optionally with a Dis.
 struct E {
   int branch;
@@ -31,7 +30,9 @@ Tid make_tid(const std::vector<E>& elements) {
   }
   return t;
 }
-E d(int branch, SiteId site, uint64_t counter) { return {branch, true, Dis{site, counter}}; }
+E d(int branch, SiteId site, uint64_t counter) {
+  return {branch, true, Dis{site, counter}};
+}
 
 // The literal newPosID (spec (b), Algorithm 1) computed from TIDs alone, for cross-checking.
 Tid literal_new_tid(const Tid& p, const Tid* f, Dis dis, bool mini_child) {
@@ -160,8 +161,7 @@ TEST_CASE("local intention: an insert at i lands at i, an erase at i shifts i+1 
   }
 }
 
-TEST_CASE("concurrent typed runs interleave in default mode and not with mini_child",
-          "[replica]") {
+TEST_CASE("concurrent typed runs interleave in default mode and not with mini_child", "[replica]") {
   for (bool mini_child : {false, true}) {
     ReplicaOptions o;
     o.document.mini_child = mini_child;

@@ -19,8 +19,8 @@ TEST_CASE("comparator: left child < mini < mini's right subtree < next mini < ri
   mini_b.push(1, Dis{4, 1});
   major_right.push(1);
   major_right.push(1, Dis{2, 1});
-  const std::vector<Tid> ordered = {major_left, mini_a_left, mini_a, mini_a_right, mini_b,
-                                    major_right};
+  const std::vector<Tid> ordered = {major_left,   mini_a_left, mini_a,
+                                    mini_a_right, mini_b,      major_right};
   for (size_t i = 0; i < ordered.size(); ++i) {
     for (size_t j = 0; j < ordered.size(); ++j) {
       INFO(to_string(ordered[i]) << " vs " << to_string(ordered[j]));
