@@ -35,7 +35,7 @@ struct ReplayResult {
   uint64_t ops_translated = 0;  // black ops moved into a new epoch at flattens
   uint64_t flattens = 0;
   uint32_t replicas = 1;
-  double replay_ms = 0;      // host CPU time of the replay, statistics collection excluded
+  double replay_ms = 0;      // wall time of the replay, statistics collection excluded
   ReplicaStats final_stats;  // of replica 0
   FlattenSizes flatten_sizes;
   uint64_t final_bytes = 0;

@@ -1,5 +1,5 @@
-// The Treedoc tree: major nodes and mini-nodes in index arenas, with visible counts for
-// order-statistic lookups. Every traversal is iterative, so a 200,000-deep chain is fine.
+// The Treedoc tree: major nodes and mini-nodes in index arenas; a SequenceIndex over the walk order
+// keeps the visible counts. Every traversal is iterative, so a 200,000-deep chain is fine.
 #pragma once
 
 #include <cstdint>
