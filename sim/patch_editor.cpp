@@ -75,12 +75,7 @@ std::vector<std::string_view> split_atoms(std::string_view text, AtomGranularity
   return atoms;
 }
 
-bool apply_patch(Replica& replica, AtomGranularity g, const TracePatch& patch, std::vector<Op>* ops,
-                 const std::function<void()>& after_op) {
-  auto emit = [&](Op op) {
-    ops->push_back(std::move(op));
-    if (after_op) after_op();
-  };
+bool apply_patch(Replica& replica, AtomGranularity g, const TracePatch& patch, const OpSink& emit) {
   const uint64_t units = replica.units();
   if (patch.position > units || patch.delete_count > units - patch.position) return false;
   if (g == AtomGranularity::kChar) {

@@ -23,11 +23,13 @@ std::vector<std::string_view> split_atoms(std::string_view text, AtomGranularity
 // Number of UTF-8 code points in `text` (bytes that are not continuation bytes).
 uint64_t code_points(std::string_view text);
 
-// Applies `patch` to `replica`; appends the generated ops to `ops` and calls `after_op` (if set)
-// after each one, which may flatten the replica (content is unchanged by a flatten). Word and line
-// atoms touched by the patch are erased and re-inserted as the new text's atoms, as a paragraph
-// editor would. Returns false, changing nothing, when the patch falls outside the document.
-bool apply_patch(Replica& replica, AtomGranularity g, const TracePatch& patch, std::vector<Op>* ops,
-                 const std::function<void()>& after_op = {});
+// Receives each op as it is made. It may keep the op or drop it, and may flatten the replica
+// (content is unchanged by a flatten).
+using OpSink = std::function<void(Op&&)>;
+
+// Applies `patch` to `replica`, handing every generated op to `emit`. Word and line atoms touched
+// by the patch are erased and re-inserted as the new text's atoms, as a paragraph editor would.
+// Returns false, changing nothing, when the patch falls outside the document.
+bool apply_patch(Replica& replica, AtomGranularity g, const TracePatch& patch, const OpSink& emit);
 
 }  // namespace treedoc::sim

@@ -81,16 +81,15 @@ void replay_sequential(const EditingTrace& trace, const ReplayOptions& options,
   ReplicaOptions replica_options;
   replica_options.document = options.document;
   Replica replica(kSiteIdFirst, replica_options);
-  std::vector<Op> ops;
   // The start content is the document before the trace: typed in as one patch.
   if (!trace.start_content.empty()) {
-    apply_patch(replica, options.atoms, TracePatch{0, 0, trace.start_content}, &ops);
-    ops.clear();
+    apply_patch(replica, options.atoms, TracePatch{0, 0, trace.start_content}, [](Op&&) {});
   }
   FlattenRecorder recorder(result);
   uint64_t ops_since_flatten = 0;
-  // The policy is checked after every op, so one pasted block cannot grow an unbounded chain.
-  const auto after_op = [&] {
+  // One replica: ops go nowhere, so none is kept. The flatten policy is checked after every op, so
+  // one pasted block cannot grow an unbounded chain.
+  const OpSink count_and_flatten = [&](Op&&) {
     ++result->ops_local;
     if (options.flatten_every_ops != 0 && ++ops_since_flatten >= options.flatten_every_ops) {
       recorder.before(replica);
@@ -103,10 +102,9 @@ void replay_sequential(const EditingTrace& trace, const ReplayOptions& options,
   for (size_t t = 0; t < trace.transactions.size(); ++t) {
     const auto& patches = trace.transactions[t].patches;
     for (size_t k = 0; k < patches.size(); ++k) {
-      if (!apply_patch(replica, options.atoms, patches[k], &ops, after_op)) {
+      if (!apply_patch(replica, options.atoms, patches[k], count_and_flatten)) {
         throw_outside(source, t, k, patches[k], replica.units());
       }
-      ops.clear();
     }
   }
   result->replay_ms = ms_since(start) - recorder.excluded_ms();
@@ -143,8 +141,9 @@ class ConcurrentReplay {
       const TraceTransaction& txn = trace_.transactions[t];
       Replica& replica = replicas_[txn.agent];
       catch_up(txn.agent, txn.parents);
+      const OpSink keep = [&](Op&& op) { txn_ops_[t].push_back(std::move(op)); };
       for (size_t k = 0; k < txn.patches.size(); ++k) {
-        if (!apply_patch(replica, options_.atoms, txn.patches[k], &txn_ops_[t])) {
+        if (!apply_patch(replica, options_.atoms, txn.patches[k], keep)) {
           throw_outside(source_, t, k, txn.patches[k], replica.units());
         }
       }

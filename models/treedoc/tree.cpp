@@ -258,17 +258,6 @@ uint32_t Tree::index_of(NodeIndex n) const {
   return sequence_.rank(n);
 }
 
-size_t Tree::depth_of(NodeIndex n) const {
-  size_t depth = 0;
-  NodeIndex m = minis_[n].major;
-  while (m != 0) {
-    ++depth;
-    const MajorNode& major = majors_[m];
-    m = major.parent_is_mini ? minis_[major.parent].major : major.parent;
-  }
-  return depth;
-}
-
 Tid Tree::tid_of(NodeIndex n) const {
   // Climb, collecting elements leaf-first, until a major is on the cursor's path: the elements
   // above it are shared. Element i of a TID belongs to the major at depth i + 1.

@@ -85,7 +85,6 @@ class Tree {
   // The TID of a mini. Paths are implicit: it climbs only until it meets the path of the previous
   // call (a cursor), so TIDs of neighbouring minis cost what differs, not the whole depth.
   Tid tid_of(NodeIndex n) const;
-  size_t depth_of(NodeIndex n) const;
 
   // Visits every mini in walk order, in any state: fn(NodeIndex).
   template <typename Fn>
