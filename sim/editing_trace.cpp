@@ -34,9 +34,7 @@ constexpr size_t kQuotedStringMax = 40;
 constexpr size_t kParseReasonMax = 160;
 
 // Message text for errno values, without the thread-unsafe std::strerror.
-std::string errno_text(int error) {
-  return std::generic_category().message(error);
-}
+std::string errno_text(int error) { return std::generic_category().message(error); }
 
 std::string read_file_bytes(const std::string& path) {
   struct FileCloser {
@@ -133,14 +131,12 @@ std::string inflate_gzip(const std::string& path, const std::string& compressed)
         // Concatenated gzip members are one valid file (as gzip -d reads them): go on.
         if (inflateReset(&stream) != Z_OK) throw InputError(path, "", "corrupt gzip stream");
         break;
-      case Z_OK:
-        break;
+      case Z_OK: break;
       case Z_BUF_ERROR:
         // No progress: either the output is full (grow it above) or the input ran out early.
         if (stream.avail_out != 0) throw InputError(path, "", "truncated gzip stream");
         break;
-      case Z_MEM_ERROR:
-        throw InputError(path, "", "out of memory while inflating the gzip stream");
+      case Z_MEM_ERROR: throw InputError(path, "", "out of memory while inflating the gzip stream");
       default:  // Z_DATA_ERROR, Z_NEED_DICT, Z_STREAM_ERROR
         throw InputError(path, "",
                          std::string("corrupt gzip stream: ") +
@@ -202,9 +198,7 @@ uint64_t code_point_count(const std::string& utf8) {
   return count;
 }
 
-std::string txn_path(size_t txn) {
-  return "txns[" + std::to_string(txn) + "]";
-}
+std::string txn_path(size_t txn) { return "txns[" + std::to_string(txn) + "]"; }
 std::string patch_path(size_t txn, size_t patch) {
   return txn_path(txn) + ".patches[" + std::to_string(patch) + "]";
 }

@@ -7,24 +7,17 @@ namespace treedoc::sim {
 
 const char* to_string(AtomGranularity g) {
   switch (g) {
-    case AtomGranularity::kChar:
-      return "char";
-    case AtomGranularity::kWord:
-      return "word";
-    case AtomGranularity::kLine:
-      return "line";
+    case AtomGranularity::kChar: return "char";
+    case AtomGranularity::kWord: return "word";
+    case AtomGranularity::kLine: return "line";
   }
   return "?";
 }
 
 namespace {
 
-bool is_continuation(char c) {
-  return (static_cast<unsigned char>(c) & 0xc0) == 0x80;
-}
-bool is_blank(char c) {
-  return c == ' ' || c == '\n' || c == '\t' || c == '\r';
-}
+bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xc0) == 0x80; }
+bool is_blank(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
 
 // Byte offset of code point `units` in `text` (text.size() when past the end).
 size_t byte_offset(std::string_view text, uint64_t units) {

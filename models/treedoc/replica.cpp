@@ -11,16 +11,11 @@ namespace treedoc {
 
 const char* to_string(ApplyOutcome o) {
   switch (o) {
-    case ApplyOutcome::kApplied:
-      return "applied";
-    case ApplyOutcome::kDuplicate:
-      return "duplicate";
-    case ApplyOutcome::kWrongEpoch:
-      return "wrong epoch";
-    case ApplyOutcome::kIdCollision:
-      return "TID collision";
-    case ApplyOutcome::kMalformed:
-      return "malformed";
+    case ApplyOutcome::kApplied: return "applied";
+    case ApplyOutcome::kDuplicate: return "duplicate";
+    case ApplyOutcome::kWrongEpoch: return "wrong epoch";
+    case ApplyOutcome::kIdCollision: return "TID collision";
+    case ApplyOutcome::kMalformed: return "malformed";
   }
   return "?";
 }
@@ -109,15 +104,10 @@ Op Replica::local_erase(uint32_t index) {
 void Replica::apply_delete_at(NodeIndex n, OpId id) {
   tree_.add_delete(n, id);  // in every state (correction 5)
   switch (tree_.mini(n).state) {
-    case MiniState::kLive:
-      tree_.set_state(n, MiniState::kDead);
-      break;
-    case MiniState::kGhost:
-      tree_.set_state(n, MiniState::kGhostDead);
-      break;  // pre-tombstone
+    case MiniState::kLive: tree_.set_state(n, MiniState::kDead); break;
+    case MiniState::kGhost: tree_.set_state(n, MiniState::kGhostDead); break;  // pre-tombstone
     case MiniState::kDead:
-    case MiniState::kGhostDead:
-      break;
+    case MiniState::kGhostDead: break;
   }
   const MiniNode& x = tree_.mini(n);
   if (options_.discard_tombstones && x.state == MiniState::kDead && x.child[0] == kNoNode &&
@@ -226,18 +216,10 @@ ReplicaStats Replica::stats() const {
                                  varint_size(mini.dis.site) + varint_size(mini.dis.counter);
       if (x != tree_.sentinel()) {
         switch (mini.state) {
-          case MiniState::kLive:
-            ++st.live;
-            break;
-          case MiniState::kDead:
-            ++st.dead;
-            break;
-          case MiniState::kGhost:
-            ++st.ghost;
-            break;
-          case MiniState::kGhostDead:
-            ++st.ghost_dead;
-            break;
+          case MiniState::kLive: ++st.live; break;
+          case MiniState::kDead: ++st.dead; break;
+          case MiniState::kGhost: ++st.ghost; break;
+          case MiniState::kGhostDead: ++st.ghost_dead; break;
         }
         if (mini.state == MiniState::kLive || mini.state == MiniState::kDead) {
           const uint64_t bytes = encoded_tid_size(elements, f.dis_count + 1, dis_bytes);
@@ -300,8 +282,6 @@ void Replica::install_epoch(uint64_t epoch, const std::vector<FlatAtom>& atoms) 
   initial_atoms_ = atoms.size();
 }
 
-void Replica::flatten() {
-  install_epoch(epoch_ + 1, flatten_atoms());
-}
+void Replica::flatten() { install_epoch(epoch_ + 1, flatten_atoms()); }
 
 }  // namespace treedoc

@@ -9,21 +9,15 @@ namespace treedoc {
 
 const char* to_string(MiniState s) {
   switch (s) {
-    case MiniState::kLive:
-      return "LIVE";
-    case MiniState::kDead:
-      return "DEAD";
-    case MiniState::kGhost:
-      return "GHOST";
-    case MiniState::kGhostDead:
-      return "GHOST_DEAD";
+    case MiniState::kLive: return "LIVE";
+    case MiniState::kDead: return "DEAD";
+    case MiniState::kGhost: return "GHOST";
+    case MiniState::kGhostDead: return "GHOST_DEAD";
   }
   return "?";
 }
 
-Tree::Tree() {
-  reset_to_sentinel_only();
-}
+Tree::Tree() { reset_to_sentinel_only(); }
 
 void Tree::reset_to_sentinel_only() {
   majors_.clear();
@@ -254,9 +248,7 @@ NodeIndex Tree::find_units(uint64_t units, uint64_t* offset_in_atom) const {
   return sequence_.find_units(units, offset_in_atom);
 }
 
-uint32_t Tree::index_of(NodeIndex n) const {
-  return sequence_.rank(n);
-}
+uint32_t Tree::index_of(NodeIndex n) const { return sequence_.rank(n); }
 
 Tid Tree::tid_of(NodeIndex n) const {
   // Climb, collecting elements leaf-first, until a major is on the cursor's path: the elements

@@ -30,9 +30,7 @@ Tid make_tid(const std::vector<E>& elements) {
   }
   return t;
 }
-E d(int branch, SiteId site, uint64_t counter) {
-  return {branch, true, Dis{site, counter}};
-}
+E d(int branch, SiteId site, uint64_t counter) { return {branch, true, Dis{site, counter}}; }
 
 // The literal newPosID (spec (b), Algorithm 1) computed from TIDs alone, for cross-checking.
 Tid literal_new_tid(const Tid& p, const Tid* f, Dis dis, bool mini_child) {
