@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "models/treedoc/assertion.hpp"
+#include "models/treedoc/fnv_hash.hpp"
 
 namespace treedoc {
 
@@ -67,25 +68,16 @@ std::vector<FlatAtom> atoms_of(const std::vector<CutAtom>& cut_atoms) {
 }
 
 uint64_t flatten_hash(const std::vector<FlatAtom>& atoms) {
-  uint64_t h = 14695981039346656037ull;
-  auto mix = [&h](uint64_t v) {
-    for (int i = 0; i < 8; ++i) {
-      h ^= (v >> (8 * i)) & 0xff;
-      h *= 1099511628211ull;
-    }
-  };
-  mix(atoms.size());
+  Fnv64 h;
+  h.add_u64(atoms.size());
   for (const FlatAtom& a : atoms) {
-    mix(a.ins_op.site);
-    mix(a.ins_op.counter);
-    mix(a.width);
-    mix(a.atom.size());
-    for (unsigned char c : a.atom) {
-      h ^= c;
-      h *= 1099511628211ull;
-    }
+    h.add_u64(a.ins_op.site);
+    h.add_u64(a.ins_op.counter);
+    h.add_u64(a.width);
+    h.add_u64(a.atom.size());
+    h.add_bytes(a.atom);
   }
-  return h;
+  return h.value();
 }
 
 Colour colour_of(const Op& op, const DotSet& cut, const std::set<OpId>& initial_ids) {

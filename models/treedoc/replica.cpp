@@ -6,6 +6,7 @@
 
 #include "models/treedoc/assertion.hpp"
 #include "models/treedoc/codec.hpp"
+#include "models/treedoc/fnv_hash.hpp"
 
 namespace treedoc {
 
@@ -185,6 +186,55 @@ std::string Replica::tree_dump() const {
     s += '\n';
   });
   return s;
+}
+
+std::optional<uint32_t> Replica::visible_index(const Tid& tid) const {
+  const NodeIndex n = tree_.find(tid);
+  if (n == kNoNode || !tree_.visible(n)) return std::nullopt;
+  return tree_.index_of(n);
+}
+
+uint64_t Replica::state_hash() const {
+  Fnv64 h;
+  std::vector<OpId> deletes;
+  tree_.for_each_in_order([&](NodeIndex n) {
+    const MiniNode& x = tree_.mini(n);
+    const MajorNode& m = tree_.major(x.major);
+    // Depth, branch and parent kind per mini in walk order pin the shape, as the TIDs would.
+    h.add_u64(m.depth);
+    h.add_u64(uint64_t{m.branch} | (uint64_t{m.parent_is_mini} << 1));
+    h.add_u64(x.dis.site);
+    h.add_u64(x.dis.counter);
+    h.add_u64(static_cast<uint64_t>(x.state));
+    h.add_u64(x.ins_op.site);
+    h.add_u64(x.ins_op.counter);
+    deletes.clear();
+    tree_.for_each_delete(n, [&](OpId d) { deletes.push_back(d); });
+    std::sort(deletes.begin(), deletes.end());
+    h.add_u64(deletes.size());
+    for (const OpId& d : deletes) {
+      h.add_u64(d.site);
+      h.add_u64(d.counter);
+    }
+    if (x.state == MiniState::kLive || x.state == MiniState::kDead) {
+      h.add_u64(x.atom_size);
+      h.add_bytes(tree_.atom(n));
+    }
+  });
+  return h.value();
+}
+
+uint64_t Replica::visible_hash() const {
+  Fnv64 h;
+  tree_.for_each_in_order([&](NodeIndex n) {
+    if (!tree_.visible(n)) return;
+    const MiniNode& x = tree_.mini(n);
+    h.add_u64(x.ins_op.site);
+    h.add_u64(x.ins_op.counter);
+    h.add_u64(x.atom_size);
+    h.add_bytes(tree_.atom(n));
+  });
+  return h.value();
 }
 
 ReplicaStats Replica::stats() const {

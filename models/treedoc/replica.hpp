@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -74,6 +75,13 @@ class Replica {
   // Every mini in walk order with TID, state, ops and atom: what tree identity compares.
   std::string tree_dump() const;
   ReplicaStats stats() const;
+  // The visible index of the LIVE atom at `tid`, or nullopt when there is none. O(depth + log n).
+  std::optional<uint32_t> visible_index(const Tid& tid) const;
+  // A hash of everything tree_dump() shows (structure, states, op ids, atoms), without building
+  // strings: equal trees give equal hashes on every machine.
+  uint64_t state_hash() const;
+  // A hash of visible_atoms(): what replicas must agree on even when tombstones were discarded.
+  uint64_t visible_hash() const;
 
   SiteId site() const { return site_; }
   uint64_t epoch() const { return epoch_; }

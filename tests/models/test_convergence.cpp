@@ -1,4 +1,5 @@
 // Property tests: any delivery order of the same ops gives identical content and identical trees.
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "tests/models/concurrent_history.hpp"
@@ -24,7 +25,11 @@ void check_convergence(uint64_t seed, ReplicaOptions options, bool compare_trees
     REQUIRE(h.replicas[r].seen() == h.replicas[0].seen());
     REQUIRE(h.replicas[r].content() == content);
     REQUIRE(h.replicas[r].visible_atoms() == h.replicas[0].visible_atoms());
-    if (compare_trees) REQUIRE(h.replicas[r].tree_dump() == tree);
+    REQUIRE(h.replicas[r].visible_hash() == h.replicas[0].visible_hash());
+    if (compare_trees) {
+      REQUIRE(h.replicas[r].tree_dump() == tree);
+      REQUIRE(h.replicas[r].state_hash() == h.replicas[0].state_hash());
+    }
   }
 }
 
@@ -71,5 +76,53 @@ TEST_CASE("discarding replicas agree with non-discarding ones", "[property]") {
     INFO("seed " << seed);
     REQUIRE(discarder.visible_atoms() == keeper.visible_atoms());
     REQUIRE(discarder.stats().minis <= keeper.stats().minis);
+  }
+}
+
+TEST_CASE("state and visible hashes are equal exactly when dumps are", "[property]") {
+  for (uint64_t seed = 1; seed <= 100; ++seed) {
+    sim::RandomStream rng(seed);
+    test::HistoryShape shape;
+    shape.replica_count = 4;
+    shape.steps = 40 + rng.below(60);
+    test::ConcurrentHistory h = test::make_history(rng, shape);
+    // Replicas at different points of their histories: some equal, most not.
+    for (size_t a = 0; a < h.replicas.size(); ++a) {
+      for (size_t b = 0; b < h.replicas.size(); ++b) {
+        INFO("seed " << seed << " replicas " << a << ", " << b);
+        const Replica& x = h.replicas[a];
+        const Replica& y = h.replicas[b];
+        REQUIRE((x.tree_dump() == y.tree_dump()) == (x.state_hash() == y.state_hash()));
+        REQUIRE((x.visible_atoms() == y.visible_atoms()) == (x.visible_hash() == y.visible_hash()));
+      }
+    }
+    for (Replica& r : h.replicas) test::deliver_everything(rng, r, h.ops, false);
+    const uint64_t converged = h.replicas[0].state_hash();
+    for (const Replica& r : h.replicas) REQUIRE(r.state_hash() == converged);
+  }
+}
+
+TEST_CASE("visible_index finds every visible atom by its TID", "[property]") {
+  for (uint64_t seed = 1; seed <= 50; ++seed) {
+    sim::RandomStream rng(seed);
+    test::HistoryShape shape;
+    shape.replica_count = 3;
+    shape.steps = 100;
+    test::ConcurrentHistory h = test::make_history(rng, shape);
+    Replica& r = h.replicas[0];
+    test::deliver_everything(rng, r, h.ops, false);
+    const auto atoms = r.visible_atoms();
+    for (const Op& op : h.ops) {
+      if (!op.is_insert()) continue;
+      const auto it =
+          std::find_if(atoms.begin(), atoms.end(), [&](const auto& a) { return a.first == op.id; });
+      const std::optional<uint32_t> index = r.visible_index(op.tid);
+      INFO("seed " << seed << " op " << to_string(op.id));
+      if (it == atoms.end()) {
+        REQUIRE(!index.has_value());
+      } else {
+        REQUIRE(index == static_cast<uint32_t>(it - atoms.begin()));
+      }
+    }
   }
 }
