@@ -1,0 +1,175 @@
+// A scenario as the simulator runs it: the typed, validated form of a scenarios/*.json file.
+// Every field, unit and default is documented in docs/scenarios.md; load_scenario() builds it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/site/time_us.hpp"
+#include "models/treedoc/replica.hpp"
+#include "sim/patch_editor.hpp"
+
+namespace treedoc::sim {
+
+using site::TimeUs;
+
+// Sites are numbered core first (c0..c{core-1} are 0..core-1), then nebula (n0.. follow).
+// A site's treedoc::SiteId is kSiteIdFirst + its index.
+using SiteIndex = uint32_t;
+inline constexpr uint32_t kSitesMax = 100'000;
+
+// A resolved site selector: site indices, sorted, without duplicates.
+using SiteSet = std::vector<SiteIndex>;
+
+// One-way delay of a message: base plus a jitter drawn per message, capped at latency_us_max.
+struct LatencyClass {
+  enum class Jitter : uint8_t {
+    kUniform,  // uniform in [0, jitter_us]
+    kPareto,   // heavy-tailed: jitter_us * (U^(-1/pareto_shape) - 1)
+  };
+  TimeUs base_us = 10 * site::kUsPerMs;
+  TimeUs jitter_us = 5 * site::kUsPerMs;
+  Jitter jitter = Jitter::kUniform;
+  double pareto_shape = 1.5;  // > 1 so the mean is finite
+  TimeUs latency_us_max = 10 * site::kUsPerS;
+};
+
+struct Topology {
+  uint32_t core = 3;
+  uint32_t nebula = 0;
+  LatencyClass core_core;
+  LatencyClass core_nebula;  // both directions
+  LatencyClass nebula_nebula;
+  uint32_t site_count() const { return core + nebula; }
+};
+
+struct NetworkConfig {
+  double loss = 0;       // probability a message is dropped
+  double duplicate = 0;  // probability a message is delivered twice (the copy with its own delay)
+};
+
+enum class Spread : uint8_t {
+  kBroadcast,  // every new local op goes to every other site
+  kEpidemic,   // every op a site learns first goes to `fanout` random peers (infect and die)
+};
+
+// What survives a crash. The op counter always does (spec (a): it is never reset).
+enum class Durability : uint8_t {
+  kOwnOps,       // the site's own ops are logged before they are sent; the replica is rebuilt from them
+  kAllOps,       // every applied op is logged; the replica is rebuilt whole
+  kCounterOnly,  // nothing but the counter: own ops not yet spread are lost (the checker says so)
+};
+
+struct ReplicationConfig {
+  Spread spread = Spread::kBroadcast;
+  uint32_t fanout = 3;                             // epidemic only
+  TimeUs anti_entropy_period_us = site::kUsPerS;  // 0: no anti-entropy
+  uint32_t anti_entropy_fanout = 1;               // peers per anti-entropy round
+  Durability durability = Durability::kOwnOps;
+  ReplicaOptions replica;  // dis mode, mini_child, discard_tombstones
+};
+
+struct SyntheticWorkload {
+  double ops_per_s = 1;       // per editing site, Poisson arrivals
+  double insert_ratio = 0.7;  // the rest are erases (an erase on an empty document inserts)
+  uint32_t atom_bytes = 1;
+  double hot_spot_probability = 0;  // chance an edit falls in the hot spot instead of anywhere
+  double hot_spot_at = 0.5;         // the hot spot's centre, as a fraction of the document
+  uint32_t hot_spot_width_atoms = 16;
+};
+
+struct TraceWorkload {
+  std::string file;  // resolved: relative paths are relative to the scenario file's folder
+  AtomGranularity atoms = AtomGranularity::kChar;
+  // A site issues its next transaction at least this long after its previous one, and only once it
+  // has applied every op the transaction's parents (sequential traces: all earlier ones) made.
+  TimeUs txn_interval_us = 10 * site::kUsPerMs;
+};
+
+struct Workload {
+  enum class Kind : uint8_t { kSynthetic, kTrace };
+  Kind kind = Kind::kSynthetic;
+  SiteSet sites;  // editing sites; trace mode maps agent (or transaction) i to sites[i % size]
+  TimeUs start_us = 0;
+  TimeUs stop_us = 0;  // default: the end of the safety phase
+  SyntheticWorkload synthetic;
+  TraceWorkload trace;
+};
+
+// Timed faults, turmoil-style verbs; docs/scenarios.md gives each one's exact semantics.
+enum class FaultVerb : uint8_t {
+  kPartition,  // groups: sites in different groups cannot reach each other; unlisted sites form one
+               // more group. Replaces the current partition (cuts stay).
+  kCut,        // from -> to: messages from `from` to `to` are dropped (one-way); adds to the cuts
+  kHeal,       // removes the partition and every cut
+  kCrash,      // sites stop at once; volatile state is lost, durable state kept (Durability)
+  kRestart,    // crashed sites start again from their durable state
+  kPause,      // sites stop processing for duration_us; messages wait and are handled on resume
+  kLossBurst,  // the loss probability is `loss` for duration_us, for messages to or from `sites`
+};
+
+const char* to_string(FaultVerb v);
+
+struct FaultEvent {
+  TimeUs at_us = 0;
+  FaultVerb verb = FaultVerb::kHeal;
+  std::vector<SiteSet> groups;  // partition
+  SiteSet from, to;             // cut
+  SiteSet sites;                // crash, restart, pause, loss_burst
+  TimeUs duration_us = 0;       // pause, loss_burst
+  double loss = 0;              // loss_burst
+  std::string where;            // its JSON path in the file, e.g. "faults[3]", for messages
+};
+
+struct Phases {
+  TimeUs safety_us = 60 * site::kUsPerS;  // workload and faults run
+  // Then everything heals, crashed sites restart, the workload stops, and every live site must
+  // converge (and no update be lost) within this time.
+  TimeUs liveness_us = 30 * site::kUsPerS;
+};
+
+struct CheckerConfig {
+  bool tid_uniqueness = true;
+  bool convergence = true;
+  bool no_lost_update = true;
+  bool no_resurrection = true;
+  bool local_intention = true;
+  TimeUs check_period_us = site::kUsPerS;  // convergence checks during the run
+};
+
+struct MetricsConfig {
+  TimeUs sample_period_us = site::kUsPerS;
+};
+
+// Test-only broken variants that prove the checker can fail.
+struct Sabotage {
+  enum class Variant : uint8_t {
+    kDropEveryHundredthRemoteOp,  // claims the op as applied but never applies it
+    kDeleteWithoutPreTombstone,   // drops a delete whose insert has not arrived, claiming it applied
+    kReuseTid,                    // every tenth local insert reuses the previous insert's TID
+  };
+  Variant variant = Variant::kDropEveryHundredthRemoteOp;
+  SiteSet sites;
+};
+
+struct Scenario {
+  std::string file;         // the path as given
+  std::string description;  // a one-line purpose
+  uint64_t seed = 1;
+  Topology topology;
+  NetworkConfig network;
+  ReplicationConfig replication;
+  Workload workload;
+  std::vector<FaultEvent> faults;  // ordered by at_us, then by position in the file
+  Phases phases;
+  CheckerConfig checker;
+  MetricsConfig metrics;
+  std::optional<Sabotage> sabotage;
+};
+
+// Site names: "c0".."c{core-1}", "n0"..; index as above.
+std::string site_name(const Topology& t, SiteIndex i);
+
+}  // namespace treedoc::sim
