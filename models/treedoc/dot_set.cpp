@@ -3,6 +3,7 @@
 #include "models/treedoc/dot_set.hpp"
 
 #include "models/treedoc/assertion.hpp"
+#include "models/treedoc/codec.hpp"
 
 namespace treedoc {
 
@@ -49,10 +50,32 @@ std::vector<OpId> DotSet::minus(const DotSet& other) const {
 }
 
 bool DotSet::includes(const DotSet& other) const {
-  for (const OpId& id : other.to_vector()) {
-    if (!contains(id)) return false;
+  for (const auto& [site, theirs] : other.sites_) {
+    auto it = sites_.find(site);
+    if (it == sites_.end()) return theirs.contiguous == 0 && theirs.extras.empty();
+    const PerSite& mine = it->second;
+    for (uint64_t c = mine.contiguous + 1; c <= theirs.contiguous; ++c) {
+      if (mine.extras.count(c) == 0) return false;
+    }
+    for (uint64_t c : theirs.extras) {
+      if (c > mine.contiguous && mine.extras.count(c) == 0) return false;
+    }
   }
   return true;
+}
+
+uint64_t DotSet::contiguous(SiteId site) const {
+  auto it = sites_.find(site);
+  return it == sites_.end() ? 0 : it->second.contiguous;
+}
+
+size_t DotSet::encoded_size() const {
+  size_t n = varint_size(sites_.size());
+  for (const auto& [site, s] : sites_) {
+    n += varint_size(site) + varint_size(s.contiguous) + varint_size(s.extras.size());
+    for (uint64_t c : s.extras) n += varint_size(c);
+  }
+  return n;
 }
 
 }  // namespace treedoc

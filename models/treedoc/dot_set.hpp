@@ -25,7 +25,17 @@ class DotSet {
   std::vector<OpId> to_vector() const;
   // Ids in this set and not in `other`, ordered.
   std::vector<OpId> minus(const DotSet& other) const;
+  // Whether every id of `other` is here; O(sites + gaps), without expanding either set.
   bool includes(const DotSet& other) const;
+  // Every counter in 1..contiguous(site) is present (0 when the site has none).
+  uint64_t contiguous(SiteId site) const;
+  // fn(site, contiguous, extras) for each site, in site order.
+  template <typename Fn>
+  void for_each_site(Fn&& fn) const {
+    for (const auto& [site, s] : sites_) fn(site, s.contiguous, s.extras);
+  }
+  // Bytes of the compact form a digest would carry: per site its id, contiguous bound and extras.
+  size_t encoded_size() const;
 
   friend bool operator==(const DotSet&, const DotSet&) = default;
 

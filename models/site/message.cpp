@@ -1,0 +1,36 @@
+// Message sizes and the op-set hash.
+#include "models/site/message.hpp"
+
+#include "models/treedoc/codec.hpp"
+
+namespace treedoc::site {
+
+const char* to_string(MessageKind k) {
+  switch (k) {
+    case MessageKind::kOps: return "ops";
+    case MessageKind::kDigest: return "digest";
+  }
+  return "?";
+}
+
+void OpSetHash::add(OpId id) {
+  // splitmix64 finaliser over (site, counter): well mixed, so sums of distinct ids rarely collide.
+  uint64_t z = (uint64_t{id.site} << 40) ^ id.counter ^ 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  sum += z ^ (z >> 31);
+  ++count;
+}
+
+uint64_t Message::encoded_bytes() const {
+  uint64_t n = 1 + varint_size(from) + varint_size(epoch);
+  if (kind == MessageKind::kOps) {
+    n += varint_size(ops.size());
+    for (const SharedOp& op : ops) n += encoded_op_size(*op);
+  } else {
+    n += 8 + varint_size(digest_hash.count) + 1 + (digest ? digest->encoded_size() : 0);
+  }
+  return n;
+}
+
+}  // namespace treedoc::site

@@ -1,0 +1,189 @@
+// Site: the per-site state machine (spreading, anti-entropy, crash recovery from the durable
+// store).
+#include "models/site/site.hpp"
+
+#include <utility>
+
+#include "models/treedoc/assertion.hpp"
+
+namespace treedoc::site {
+
+Site::Site(const SiteConfig& config, DurableStore* store)
+    : config_(config),
+      store_(store),
+      replica_(config.id, config.replica, store->counter),
+      snapshot_(std::make_shared<const DotSet>()) {
+  TD_ASSERT(config.id >= kSiteIdFirst, "site ids 0 and 1 are reserved");
+  TD_ASSERT(config.fanout >= 1 && config.fanout <= kFanoutMax, "fanout out of range");
+  TD_ASSERT(config.anti_entropy_fanout >= 1 && config.anti_entropy_fanout <= kFanoutMax,
+            "anti-entropy fanout out of range");
+}
+
+Effects Site::start(TimeUs now) {
+  TD_ASSERT(!started_, "a site starts once");
+  started_ = true;
+  Effects fx;
+  for (const SharedOp& op : store_->ops) {
+    const ApplyOutcome outcome = replica_.apply(*op);
+    TD_ASSERT(outcome == ApplyOutcome::kApplied || outcome == ApplyOutcome::kDuplicate,
+              "the durable log replays cleanly");
+    claim(op, &fx);
+  }
+  if (config_.anti_entropy_period_us > 0) {
+    fx.timers.push_back({TimerKind::kAntiEntropy,
+                         now + config_.anti_entropy_offset_us % config_.anti_entropy_period_us});
+  }
+  return fx;
+}
+
+void Site::claim(const SharedOp& op, Effects* fx) {
+  if (!claimed_.insert(op->id)) return;
+  claimed_hash_.add(op->id);
+  log_.add(op);
+  ++version_;
+  fx->applied.push_back(op);
+}
+
+Effects Site::local_insert(TimeUs, uint32_t index, std::string_view atom, uint32_t width) {
+  TD_ASSERT(started_, "start() first");
+  TD_ASSERT(index <= replica_.size(), "insert index within the document");
+  Op op = replica_.local_insert(index, atom, width);
+  ++local_inserts_;
+  if (config_.sabotage == Sabotage::kReuseTid && local_inserts_ % 10 == 0 &&
+      !previous_insert_tid_.empty()) {
+    op.tid = previous_insert_tid_;  // broken on purpose: the checker's TID uniqueness must fire
+  }
+  previous_insert_tid_ = op.tid;
+  return local_op(std::move(op));
+}
+
+Effects Site::local_erase(TimeUs, uint32_t index) {
+  TD_ASSERT(started_, "start() first");
+  TD_ASSERT(index < replica_.size(), "erase index within the document");
+  return local_op(replica_.local_erase(index));
+}
+
+Effects Site::local_op(Op op) {
+  Effects fx;
+  auto shared = std::make_shared<const Op>(std::move(op));
+  // Durable before it is sent: a crash after this point cannot lose the op (kOwnOps, kAllOps).
+  store_->counter = replica_.counter();
+  if (config_.durability != Durability::kCounterOnly) store_->ops.push_back(shared);
+  claim(shared, &fx);
+  spread({shared}, &fx);
+  return fx;
+}
+
+void Site::spread(std::vector<SharedOp> ops, Effects* fx) const {
+  if (ops.empty()) return;
+  auto m = std::make_shared<Message>();
+  m->kind = MessageKind::kOps;
+  m->from = config_.id;
+  m->epoch = replica_.epoch();
+  m->ops = std::move(ops);
+  Destination to;
+  if (config_.spread == Spread::kBroadcast) {
+    to.kind = Destination::Kind::kAllPeers;
+  } else {
+    to.kind = Destination::Kind::kRandomPeers;
+    to.count = config_.fanout;
+  }
+  fx->sends.push_back({to, std::move(m)});
+}
+
+Effects Site::on_message(TimeUs, const Message& message) {
+  TD_ASSERT(started_, "start() first");
+  Effects fx;
+  if (message.epoch != replica_.epoch()) {
+    fx.wrong_epoch += message.kind == MessageKind::kOps ? message.ops.size() : 1;
+    return fx;
+  }
+  if (message.kind == MessageKind::kOps) {
+    on_ops(message, &fx);
+  } else {
+    on_digest(message, &fx);
+  }
+  return fx;
+}
+
+void Site::on_ops(const Message& message, Effects* fx) {
+  std::vector<SharedOp> learned;
+  for (const SharedOp& op : message.ops) {
+    if (claimed_.contains(op->id)) continue;
+    ++remote_ops_received_;
+    bool apply = true;
+    if (config_.sabotage == Sabotage::kDropEveryHundredthRemoteOp &&
+        remote_ops_received_ % 100 == 0) {
+      apply = false;  // broken on purpose: claimed, never applied
+    }
+    if (config_.sabotage == Sabotage::kDeleteWithoutPreTombstone && !op->is_insert() &&
+        !claimed_.contains(op->target)) {
+      apply = false;  // broken on purpose: the treedoc-java bug, a delete before its insert lost
+    }
+    if (apply) {
+      const ApplyOutcome outcome = replica_.apply(*op);
+      if (outcome == ApplyOutcome::kIdCollision || outcome == ApplyOutcome::kMalformed) {
+        fx->rejected.push_back({op, outcome});
+        continue;
+      }
+      if (outcome == ApplyOutcome::kWrongEpoch) {
+        ++fx->wrong_epoch;
+        continue;
+      }
+    }
+    if (config_.durability == Durability::kAllOps) store_->ops.push_back(op);
+    claim(op, fx);
+    learned.push_back(op);
+  }
+  if (config_.spread == Spread::kEpidemic) spread(std::move(learned), fx);
+}
+
+std::shared_ptr<const DotSet> Site::digest_snapshot() {
+  if (snapshot_->size() != claimed_.size()) snapshot_ = std::make_shared<const DotSet>(claimed_);
+  return snapshot_;
+}
+
+void Site::on_digest(const Message& message, Effects* fx) {
+  TD_ASSERT(message.digest != nullptr, "a digest carries a set");
+  if (message.digest_hash == claimed_hash_) return;  // the same set (up to a 2^-64 collision)
+  const DotSet& theirs = *message.digest;
+  std::vector<SharedOp> missing = log_.missing_from(theirs, kRepairOpsPerMessageMax);
+  if (!missing.empty()) {
+    auto m = std::make_shared<Message>();
+    m->kind = MessageKind::kOps;
+    m->from = config_.id;
+    m->epoch = replica_.epoch();
+    m->ops = std::move(missing);
+    fx->sends.push_back({{Destination::Kind::kSite, message.from, 0}, std::move(m)});
+  }
+  if (message.wants_reply && !claimed_.includes(theirs)) {
+    auto m = std::make_shared<Message>();
+    m->kind = MessageKind::kDigest;
+    m->from = config_.id;
+    m->epoch = replica_.epoch();
+    m->digest = digest_snapshot();
+    m->digest_hash = claimed_hash_;
+    m->wants_reply = false;
+    fx->sends.push_back({{Destination::Kind::kSite, message.from, 0}, std::move(m)});
+  }
+}
+
+Effects Site::on_timer(TimeUs now, TimerKind kind) {
+  TD_ASSERT(started_, "start() first");
+  Effects fx;
+  TD_ASSERT(kind == TimerKind::kAntiEntropy, "the only timer so far");
+  TD_ASSERT(config_.anti_entropy_period_us > 0, "no anti-entropy timer when it is off");
+  auto m = std::make_shared<Message>();
+  m->kind = MessageKind::kDigest;
+  m->from = config_.id;
+  m->epoch = replica_.epoch();
+  m->digest = digest_snapshot();
+  m->digest_hash = claimed_hash_;
+  m->wants_reply = true;
+  fx.sends.push_back(
+      {{Destination::Kind::kRandomPeers, 0, config_.anti_entropy_fanout}, std::move(m)});
+  fx.timers.push_back({TimerKind::kAntiEntropy, now + config_.anti_entropy_period_us});
+  return fx;
+}
+
+}  // namespace treedoc::site

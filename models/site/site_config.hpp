@@ -1,0 +1,53 @@
+// How one site behaves: its identity and role, how it spreads ops, how it repairs losses, what
+// survives its crashes. Plain values, filled by the simulator from a scenario.
+#pragma once
+
+#include <cstdint>
+
+#include "models/site/time_us.hpp"
+#include "models/treedoc/replica.hpp"
+
+namespace treedoc::site {
+
+enum class Role : uint8_t {
+  kCore,    // votes in flatten commits (the protocol issue); well connected
+  kNebula,  // never votes; may stay offline for long periods
+};
+
+enum class Spread : uint8_t {
+  kBroadcast,  // every new local op goes to every other site
+  kEpidemic,   // every op a site learns first goes to `fanout` random peers (infect and die)
+};
+
+// What survives a crash. The op counter always does (spec (a): it is never reset).
+enum class Durability : uint8_t {
+  kOwnOps,  // the site's own ops are logged before they are sent; the replica is rebuilt from them
+  kAllOps,  // every applied op is logged; the replica is rebuilt whole
+  kCounterOnly,  // nothing but the counter: own ops not yet spread are lost (the checker says so)
+};
+
+// Test-only broken variants that prove the checker can fail (FoundationDB's BUGGIFY, on purpose).
+enum class Sabotage : uint8_t {
+  kNone,
+  kDropEveryHundredthRemoteOp,  // claims the op as applied but never applies it
+  kDeleteWithoutPreTombstone,   // drops a delete whose insert has not arrived, claiming it applied
+  kReuseTid,                    // every tenth local insert is sent with the previous insert's TID
+};
+
+inline constexpr uint32_t kFanoutMax = 64;
+
+struct SiteConfig {
+  SiteId id = kSiteIdFirst;
+  Role role = Role::kCore;
+  Spread spread = Spread::kBroadcast;
+  uint32_t fanout = 3;                      // epidemic only, 1..kFanoutMax
+  TimeUs anti_entropy_period_us = kUsPerS;  // 0: no anti-entropy
+  uint32_t anti_entropy_fanout = 1;         // peers per round, 1..kFanoutMax
+  // The first round's delay (modulo the period): the environment spreads sites' rounds apart.
+  TimeUs anti_entropy_offset_us = 0;
+  Durability durability = Durability::kOwnOps;
+  ReplicaOptions replica;
+  Sabotage sabotage = Sabotage::kNone;
+};
+
+}  // namespace treedoc::site

@@ -1,0 +1,160 @@
+// A tiny deterministic network for testing models/site without SimGrid: random delay, loss and
+// duplication, anti-entropy timers, crashes. Tests drive it step by step.
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "models/site/site.hpp"
+#include "sim/random_stream.hpp"
+
+namespace treedoc::test {
+
+class SiteNetwork {
+ public:
+  SiteNetwork(uint64_t seed, size_t site_count, site::SiteConfig base) : rng_(seed) {
+    stores_.resize(site_count);
+    for (size_t i = 0; i < site_count; ++i) {
+      site::SiteConfig c = base;
+      c.id = static_cast<SiteId>(kSiteIdFirst + i);
+      c.anti_entropy_offset_us = rng_.below(base.anti_entropy_period_us + 1);
+      configs_.push_back(c);
+    }
+    sites_.resize(site_count);
+    timers_.resize(site_count);
+    for (size_t i = 0; i < site_count; ++i) boot(i);
+  }
+
+  double loss = 0;
+  double duplicate = 0;
+
+  size_t size() const { return sites_.size(); }
+  bool up(size_t i) const { return sites_[i] != nullptr; }
+  const site::Site& site(size_t i) const { return *sites_[i]; }
+  site::DurableStore& store(size_t i) { return stores_[i]; }
+  site::TimeUs now() const { return now_; }
+  // Every op any site made, by id (what "no lost update" compares against).
+  const std::map<OpId, site::SharedOp>& made() const { return made_; }
+
+  // A random local edit at site i (an insert when the document is empty).
+  void edit(size_t i) {
+    site::Site& s = *sites_[i];
+    const uint32_t n = s.replica().size();
+    site::Effects fx;
+    if (n == 0 || rng_.chance(0.7)) {
+      const char atom = static_cast<char>('a' + rng_.below(26));
+      fx = s.local_insert(now_, static_cast<uint32_t>(rng_.below(n + 1)), std::string(1, atom));
+    } else {
+      fx = s.local_erase(now_, static_cast<uint32_t>(rng_.below(n)));
+    }
+    for (const site::SharedOp& op : fx.applied) made_.emplace(op->id, op);
+    handle(i, std::move(fx));
+  }
+
+  void crash(size_t i) {
+    sites_[i].reset();
+    timers_[i] = 0;
+  }
+  void boot(size_t i) {
+    sites_[i] = std::make_unique<site::Site>(configs_[i], &stores_[i]);
+    timers_[i] = 0;
+    handle(i, sites_[i]->start(now_));
+  }
+
+  // Advances time by `duration_us`, delivering messages and firing timers in time order.
+  void run_for(site::TimeUs duration_us) {
+    const site::TimeUs end = now_ + duration_us;
+    while (true) {
+      site::TimeUs next = end;
+      if (!in_flight_.empty()) next = std::min(next, in_flight_.begin()->first.due);
+      for (site::TimeUs t : timers_) {
+        if (t != 0) next = std::min(next, t);
+      }
+      if (next >= end) break;
+      now_ = next;
+      for (size_t i = 0; i < sites_.size(); ++i) {
+        if (timers_[i] != 0 && timers_[i] <= now_ && sites_[i]) {
+          timers_[i] = 0;
+          handle(i, sites_[i]->on_timer(now_, site::TimerKind::kAntiEntropy));
+        }
+      }
+      while (!in_flight_.empty() && in_flight_.begin()->first.due <= now_) {
+        auto node = in_flight_.extract(in_flight_.begin());
+        const size_t to = node.key().to;
+        if (sites_[to]) handle(to, sites_[to]->on_message(now_, *node.mapped()));
+      }
+    }
+    now_ = end;
+  }
+
+  // Whether every up site has the same claimed set and the same tree.
+  bool converged() const {
+    const site::Site* first = nullptr;
+    for (const auto& s : sites_) {
+      if (!s) continue;
+      if (!first) {
+        first = s.get();
+      } else if (!(s->claimed() == first->claimed()) ||
+                 s->replica().state_hash() != first->replica().state_hash()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+ private:
+  struct Key {
+    site::TimeUs due;
+    uint64_t seq;
+    size_t to;
+    friend auto operator<=>(const Key&, const Key&) = default;
+  };
+
+  void send(size_t to, const site::SharedMessage& m) {
+    if (rng_.chance(loss)) return;
+    in_flight_.emplace(Key{now_ + 1 + rng_.below(50'000), seq_++, to}, m);
+    if (rng_.chance(duplicate))
+      in_flight_.emplace(Key{now_ + 1 + rng_.below(50'000), seq_++, to}, m);
+  }
+
+  void handle(size_t from, site::Effects fx) {
+    for (const site::Rejection& r : fx.rejected) {
+      FAIL("site " << from << " rejected op " << to_string(*r.op) << ": " << to_string(r.outcome));
+    }
+    for (const site::Outgoing& out : fx.sends) {
+      std::vector<size_t> peers;
+      for (size_t j = 0; j < sites_.size(); ++j) {
+        if (j != from) peers.push_back(j);
+      }
+      switch (out.to.kind) {
+        case site::Destination::Kind::kSite: send(out.to.site - kSiteIdFirst, out.message); break;
+        case site::Destination::Kind::kAllPeers:
+          for (size_t j : peers) send(j, out.message);
+          break;
+        case site::Destination::Kind::kRandomPeers:
+          for (uint32_t k = 0; k < out.to.count && !peers.empty(); ++k) {
+            const size_t pick = rng_.below(peers.size());
+            send(peers[pick], out.message);
+            peers.erase(peers.begin() + static_cast<std::ptrdiff_t>(pick));
+          }
+          break;
+      }
+    }
+    for (const site::TimerRequest& t : fx.timers)
+      timers_[from] = std::max<site::TimeUs>(t.at_us, 1);
+  }
+
+  sim::RandomStream rng_;
+  std::vector<site::SiteConfig> configs_;
+  std::vector<site::DurableStore> stores_;
+  std::vector<std::unique_ptr<site::Site>> sites_;
+  std::vector<site::TimeUs> timers_;  // 0: none
+  std::map<Key, site::SharedMessage> in_flight_;
+  std::map<OpId, site::SharedOp> made_;
+  site::TimeUs now_ = 0;
+  uint64_t seq_ = 0;
+};
+
+}  // namespace treedoc::test

@@ -1,0 +1,144 @@
+// models/site without SimGrid: spreading, anti-entropy under loss and duplication, crash recovery
+// from the durable store, and the sabotaged variants the simulator's checker must catch.
+#include <catch2/catch.hpp>
+#include <set>
+
+#include "tests/models/site_network.hpp"
+
+using namespace treedoc;
+using site::kUsPerMs;
+using site::kUsPerS;
+
+namespace {
+
+// Inserts made anywhere and deleted nowhere: what every site must end up showing, once each.
+std::multiset<OpId> expected_visible(const test::SiteNetwork& net) {
+  std::set<OpId> deleted;
+  for (const auto& [id, op] : net.made()) {
+    if (!op->is_insert()) deleted.insert(op->target);
+  }
+  std::multiset<OpId> out;
+  for (const auto& [id, op] : net.made()) {
+    if (op->is_insert() && deleted.count(id) == 0) out.insert(id);
+  }
+  return out;
+}
+
+std::multiset<OpId> visible_ids(const site::Site& s) {
+  std::multiset<OpId> out;
+  for (const auto& [id, atom] : s.replica().visible_atoms()) out.insert(id);
+  return out;
+}
+
+void require_no_lost_update(const test::SiteNetwork& net) {
+  const std::multiset<OpId> expected = expected_visible(net);
+  for (size_t i = 0; i < net.size(); ++i) {
+    if (net.up(i)) REQUIRE(visible_ids(net.site(i)) == expected);
+  }
+}
+
+void edit_for(test::SiteNetwork& net, sim::RandomStream& rng, int edits) {
+  for (int e = 0; e < edits; ++e) {
+    const size_t i = rng.below(net.size());
+    if (net.up(i)) net.edit(i);
+    net.run_for(rng.below(20 * kUsPerMs));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("broadcast without loss converges with no anti-entropy", "[site]") {
+  site::SiteConfig c;
+  c.anti_entropy_period_us = 0;
+  test::SiteNetwork net(1, 5, c);
+  sim::RandomStream rng(7);
+  edit_for(net, rng, 200);
+  net.run_for(kUsPerS);
+  REQUIRE(net.converged());
+  require_no_lost_update(net);
+}
+
+TEST_CASE("anti-entropy repairs loss and duplication, broadcast or epidemic", "[site][property]") {
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    site::SiteConfig c;
+    c.spread = seed % 2 ? site::Spread::kBroadcast : site::Spread::kEpidemic;
+    c.fanout = 2;
+    c.anti_entropy_period_us = 200 * kUsPerMs;
+    c.replica.document.dis_mode = seed % 3 ? DisMode::kUdis : DisMode::kSdis;
+    test::SiteNetwork net(seed, 2 + seed % 7, c);
+    net.loss = 0.3;
+    net.duplicate = 0.05;
+    sim::RandomStream rng(seed * 31);
+    edit_for(net, rng, 150);
+    INFO("seed " << seed);
+    net.loss = 0;  // heal, then let anti-entropy finish
+    net.run_for(30 * kUsPerS);
+    REQUIRE(net.converged());
+    require_no_lost_update(net);
+  }
+}
+
+TEST_CASE("a crashed site rebuilds from its own ops and catches up", "[site][property]") {
+  for (uint64_t seed = 1; seed <= 30; ++seed) {
+    site::SiteConfig c;
+    c.anti_entropy_period_us = 100 * kUsPerMs;
+    c.durability = seed % 2 ? site::Durability::kOwnOps : site::Durability::kAllOps;
+    test::SiteNetwork net(seed, 4, c);
+    net.loss = 0.2;
+    sim::RandomStream rng(seed);
+    edit_for(net, rng, 60);
+    const DotSet before = net.site(1).claimed();
+    net.crash(1);
+    edit_for(net, rng, 60);
+    net.boot(1);
+    INFO("seed " << seed);
+    if (c.durability == site::Durability::kAllOps) REQUIRE(net.site(1).claimed() == before);
+    edit_for(net, rng, 60);
+    net.loss = 0;
+    net.run_for(20 * kUsPerS);
+    REQUIRE(net.converged());
+    require_no_lost_update(net);
+  }
+}
+
+TEST_CASE("counter-only durability loses unspread ops but never reuses an op id", "[site]") {
+  site::SiteConfig c;
+  c.anti_entropy_period_us = 100 * kUsPerMs;
+  c.durability = site::Durability::kCounterOnly;
+  test::SiteNetwork net(3, 3, c);
+  net.loss = 1;  // site 0's op reaches nobody
+  net.edit(0);
+  const OpId lost = net.made().begin()->first;
+  net.crash(0);
+  net.boot(0);
+  net.loss = 0;
+  net.edit(0);
+  REQUIRE(net.made().rbegin()->first.counter > lost.counter);  // the counter survived
+  net.run_for(5 * kUsPerS);
+  REQUIRE(net.converged());
+  for (size_t i = 0; i < net.size(); ++i) REQUIRE_FALSE(net.site(i).claimed().contains(lost));
+}
+
+TEST_CASE("a site that drops every 100th remote op diverges with the same claimed set", "[site]") {
+  site::SiteConfig c;
+  c.anti_entropy_period_us = 100 * kUsPerMs;
+  test::SiteNetwork net(5, 3, c);
+  sim::RandomStream rng(5);
+  for (int e = 0; e < 300; ++e) {
+    net.edit(rng.below(2));  // sites 0 and 1 edit; site 2 only receives
+    net.run_for(5 * kUsPerMs);
+  }
+  net.run_for(5 * kUsPerS);
+  REQUIRE(net.converged());
+
+  c.sabotage = site::Sabotage::kDropEveryHundredthRemoteOp;
+  test::SiteNetwork broken(5, 3, c);
+  sim::RandomStream rng2(5);
+  for (int e = 0; e < 300; ++e) {
+    broken.edit(rng2.below(2));
+    broken.run_for(5 * kUsPerMs);
+  }
+  broken.run_for(5 * kUsPerS);
+  REQUIRE(broken.site(2).claimed() == broken.site(0).claimed());
+  REQUIRE_FALSE(broken.converged());
+}
