@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "models/site/site_config.hpp"
 #include "models/site/time_us.hpp"
 #include "models/treedoc/replica.hpp"
 #include "sim/patch_editor.hpp"
@@ -50,21 +51,12 @@ struct NetworkConfig {
   double duplicate = 0;  // probability a message is delivered twice (the copy with its own delay)
 };
 
-enum class Spread : uint8_t {
-  kBroadcast,  // every new local op goes to every other site
-  kEpidemic,   // every op a site learns first goes to `fanout` random peers (infect and die)
-};
-
-// What survives a crash. The op counter always does (spec (a): it is never reset).
-enum class Durability : uint8_t {
-  kOwnOps,       // the site's own ops are logged before they are sent; the replica is rebuilt from them
-  kAllOps,       // every applied op is logged; the replica is rebuilt whole
-  kCounterOnly,  // nothing but the counter: own ops not yet spread are lost (the checker says so)
-};
+using site::Durability;
+using site::Spread;
 
 struct ReplicationConfig {
   Spread spread = Spread::kBroadcast;
-  uint32_t fanout = 3;                             // epidemic only
+  uint32_t fanout = 3;                            // epidemic only
   TimeUs anti_entropy_period_us = site::kUsPerS;  // 0: no anti-entropy
   uint32_t anti_entropy_fanout = 1;               // peers per anti-entropy round
   Durability durability = Durability::kOwnOps;
@@ -143,13 +135,9 @@ struct MetricsConfig {
   TimeUs sample_period_us = site::kUsPerS;
 };
 
-// Test-only broken variants that prove the checker can fail.
+// Test-only broken variants that prove the checker can fail (site::Sabotage documents each).
 struct Sabotage {
-  enum class Variant : uint8_t {
-    kDropEveryHundredthRemoteOp,  // claims the op as applied but never applies it
-    kDeleteWithoutPreTombstone,   // drops a delete whose insert has not arrived, claiming it applied
-    kReuseTid,                    // every tenth local insert reuses the previous insert's TID
-  };
+  using Variant = site::Sabotage;
   Variant variant = Variant::kDropEveryHundredthRemoteOp;
   SiteSet sites;
 };

@@ -27,7 +27,7 @@ Effects Site::start(TimeUs now) {
     const ApplyOutcome outcome = replica_.apply(*op);
     TD_ASSERT(outcome == ApplyOutcome::kApplied || outcome == ApplyOutcome::kDuplicate,
               "the durable log replays cleanly");
-    claim(op, &fx);
+    if (outcome == ApplyOutcome::kApplied) claim(op, &fx);
   }
   if (config_.anti_entropy_period_us > 0) {
     fx.timers.push_back({TimerKind::kAntiEntropy,
@@ -37,7 +37,8 @@ Effects Site::start(TimeUs now) {
 }
 
 void Site::claim(const SharedOp& op, Effects* fx) {
-  if (!claimed_.insert(op->id)) return;
+  // Honest sites claim exactly their replica's `seen`; only a sabotaged one keeps a set of its own.
+  if (config_.sabotage != Sabotage::kNone && !claimed_.insert(op->id)) return;
   claimed_hash_.add(op->id);
   log_.add(op);
   ++version_;
@@ -64,13 +65,23 @@ Effects Site::local_erase(TimeUs, uint32_t index) {
 }
 
 Effects Site::local_op(Op op) {
-  Effects fx;
-  auto shared = std::make_shared<const Op>(std::move(op));
-  // Durable before it is sent: a crash after this point cannot lose the op (kOwnOps, kAllOps).
   store_->counter = replica_.counter();
-  if (config_.durability != Durability::kCounterOnly) store_->ops.push_back(shared);
-  claim(shared, &fx);
-  spread({shared}, &fx);
+  return own_op(std::make_shared<const Op>(std::move(op)));
+}
+
+Effects Site::local_agent_op(TimeUs, const SharedOp& op) {
+  TD_ASSERT(started_, "start() first");
+  const ApplyOutcome outcome = replica_.apply(*op);
+  TD_ASSERT(outcome == ApplyOutcome::kApplied, "an agent's op is new to its site");
+  return own_op(op);
+}
+
+Effects Site::own_op(const SharedOp& op) {
+  Effects fx;
+  // Durable before it is sent: a crash after this point cannot lose the op (kOwnOps, kAllOps).
+  if (config_.durability != Durability::kCounterOnly) store_->ops.push_back(op);
+  claim(op, &fx);
+  spread({op}, &fx);
   return fx;
 }
 
@@ -109,7 +120,7 @@ Effects Site::on_message(TimeUs, const Message& message) {
 void Site::on_ops(const Message& message, Effects* fx) {
   std::vector<SharedOp> learned;
   for (const SharedOp& op : message.ops) {
-    if (claimed_.contains(op->id)) continue;
+    if (claimed().contains(op->id)) continue;
     ++remote_ops_received_;
     bool apply = true;
     if (config_.sabotage == Sabotage::kDropEveryHundredthRemoteOp &&
@@ -117,7 +128,7 @@ void Site::on_ops(const Message& message, Effects* fx) {
       apply = false;  // broken on purpose: claimed, never applied
     }
     if (config_.sabotage == Sabotage::kDeleteWithoutPreTombstone && !op->is_insert() &&
-        !claimed_.contains(op->target)) {
+        !claimed().contains(op->target)) {
       apply = false;  // broken on purpose: the treedoc-java bug, a delete before its insert lost
     }
     if (apply) {
@@ -126,6 +137,8 @@ void Site::on_ops(const Message& message, Effects* fx) {
         fx->rejected.push_back({op, outcome});
         continue;
       }
+      TD_ASSERT(outcome != ApplyOutcome::kDuplicate,
+                "claimed() always includes the replica's seen");
       if (outcome == ApplyOutcome::kWrongEpoch) {
         ++fx->wrong_epoch;
         continue;
@@ -139,7 +152,7 @@ void Site::on_ops(const Message& message, Effects* fx) {
 }
 
 std::shared_ptr<const DotSet> Site::digest_snapshot() {
-  if (snapshot_->size() != claimed_.size()) snapshot_ = std::make_shared<const DotSet>(claimed_);
+  if (snapshot_->size() != claimed().size()) snapshot_ = std::make_shared<const DotSet>(claimed());
   return snapshot_;
 }
 
@@ -156,7 +169,7 @@ void Site::on_digest(const Message& message, Effects* fx) {
     m->ops = std::move(missing);
     fx->sends.push_back({{Destination::Kind::kSite, message.from, 0}, std::move(m)});
   }
-  if (message.wants_reply && !claimed_.includes(theirs)) {
+  if (message.wants_reply && !claimed().includes(theirs)) {
     auto m = std::make_shared<Message>();
     m->kind = MessageKind::kDigest;
     m->from = config_.id;

@@ -30,6 +30,9 @@ class Site {
   // A user edit at a visible index (0 <= index <= size for insert, < size for erase).
   Effects local_insert(TimeUs now, uint32_t index, std::string_view atom, uint32_t width = 1);
   Effects local_erase(TimeUs now, uint32_t index);
+  // An op a user agent made against its own view of the document (a trace-driven workload): the
+  // site applies it, logs it and spreads it as one of its own.
+  Effects local_agent_op(TimeUs now, const SharedOp& op);
   Effects on_message(TimeUs now, const Message& message);
   Effects on_timer(TimeUs now, TimerKind kind);
 
@@ -37,7 +40,9 @@ class Site {
   SiteId id() const { return config_.id; }
   const Replica& replica() const { return replica_; }
   // The ops the site counts as applied: its replica's `seen`, unless a sabotage makes it lie.
-  const DotSet& claimed() const { return claimed_; }
+  const DotSet& claimed() const {
+    return config_.sabotage == Sabotage::kNone ? replica_.seen() : claimed_;
+  }
   const OpSetHash& claimed_hash() const { return claimed_hash_; }
   const OpLog& log() const { return log_; }
   // Changes whenever the replica or the claimed set does: lets observers cache per-state work.
@@ -47,6 +52,7 @@ class Site {
   // Logs and claims a new op (applied or, under sabotage, only claimed).
   void claim(const SharedOp& op, Effects* fx);
   Effects local_op(Op op);
+  Effects own_op(const SharedOp& op);
   void spread(std::vector<SharedOp> ops, Effects* fx) const;
   void on_ops(const Message& message, Effects* fx);
   void on_digest(const Message& message, Effects* fx);
@@ -56,7 +62,7 @@ class Site {
   DurableStore* store_;
   Replica replica_;
   OpLog log_;
-  DotSet claimed_;
+  DotSet claimed_;  // only under a sabotage: what the site says it applied
   OpSetHash claimed_hash_;
   std::shared_ptr<const DotSet> snapshot_;  // claimed_ as of the last digest, if unchanged since
   uint64_t version_ = 0;

@@ -1,5 +1,6 @@
-// FNV-1a 64: the one hash for content hashes, state hashes and the event-log hash. Fixed and
-// byte-wise, so every machine computes the same value.
+// FNV-1a 64 over bytes, with whole words folded in by one multiply and a shift (8x fewer steps
+// than byte-wise FNV): the one hash for content, state and event-log hashes. Defined on values,
+// not memory, so every machine computes the same hash.
 #pragma once
 
 #include <cstdint>
@@ -13,9 +14,9 @@ class Fnv64 {
     value_ ^= c;
     value_ *= kPrime;
   }
-  // Little-endian bytes of v, whatever the host's byte order.
   void add_u64(uint64_t v) {
-    for (int i = 0; i < 8; ++i) add_byte(static_cast<unsigned char>((v >> (8 * i)) & 0xff));
+    value_ = (value_ ^ v) * kPrime;
+    value_ ^= value_ >> 32;  // without it a word's high bits would never reach the low ones
   }
   void add_bytes(std::string_view bytes) {
     for (unsigned char c : bytes) add_byte(c);

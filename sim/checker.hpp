@@ -1,0 +1,91 @@
+// The global observer: it sees every replica and checks, as the run goes, TID uniqueness,
+// convergence (same claimed op set => same tree), no resurrection and local intention; at the end
+// of the liveness phase, no lost update and that every live site converged.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "models/site/site.hpp"
+#include "sim/scenario.hpp"
+
+namespace treedoc::sim {
+
+struct Violation {
+  std::string invariant;  // tid-uniqueness, convergence, no-lost-update, no-resurrection, ...
+  TimeUs at_us = 0;
+  std::vector<SiteIndex> sites;
+  std::vector<OpId> ops;
+  std::string detail;
+  bool liveness = false;  // a liveness failure (exit 2) rather than a safety violation (exit 1)
+};
+
+// What the checker sees of one site: null while it is down.
+using SiteViews = std::vector<const site::Site*>;
+
+class Checker {
+ public:
+  explicit Checker(const Scenario& scenario);
+
+  // Where a user meant a local edit to land: at `index` of a document of `size_before` atoms.
+  struct Intent {
+    uint32_t index = 0;
+    uint32_t size_before = 0;
+  };
+  // Site i made `op`: from an edit with `intent` (local intention is checked), or, without one,
+  // from a trace agent's own view of the document.
+  void on_local_op(TimeUs now, SiteIndex i, const site::Site& s, const Op& op,
+                   std::optional<Intent> intent);
+  // Site i now counts `op` as applied (remote, repaired or rebuilt after a crash).
+  void on_applied(TimeUs now, SiteIndex i, const site::Site& s, const Op& op);
+  void on_rejected(TimeUs now, SiteIndex i, const site::Rejection& r);
+  // Site i lost its volatile state (a crash): forget what was cached about it.
+  void forget_site(SiteIndex i) { hash_cache_[i] = HashCache{}; }
+  // Sites that claim the same op set must hold the same tree (or visible sequence).
+  void check_convergence(TimeUs now, const SiteViews& sites);
+  // Liveness phase: every up site holds the same ops and tree, and every surviving op is visible
+  // exactly once. True when the run may stop with a pass.
+  bool complete(TimeUs now, const SiteViews& sites);
+  // The liveness phase ran out: records why (lost ops are a safety violation; ops still missing
+  // at some sites a liveness failure).
+  void fail_liveness(TimeUs now, const SiteViews& sites);
+
+  const std::optional<Violation>& violation() const { return violation_; }
+  uint64_t ops_made() const { return made_.size(); }
+  uint64_t convergence_checks() const { return convergence_checks_; }
+  uint64_t state_comparisons() const { return state_comparisons_; }
+
+ private:
+  struct Made {
+    site::SharedOp op;
+    SiteIndex by = 0;
+    TimeUs at_us = 0;
+  };
+  void report(Violation v);
+  std::string name(SiteIndex i) const { return site_name(scenario_.topology, i); }
+  void check_not_resurrected(TimeUs now, SiteIndex i, const site::Site& s, const Op& op);
+  uint64_t state_hash_of(SiteIndex i, const site::Site& s);
+  // Inserts made anywhere and deleted nowhere, sorted.
+  std::vector<OpId> surviving_inserts() const;
+
+  const Scenario& scenario_;
+  bool compare_visible_only_;  // with tombstone discard, trees may differ in ghosts (spec inv. 3)
+  std::map<OpId, Made> made_;
+  std::unordered_map<std::string, OpId>
+      tid_owner_;                                 // epoch + encoded TID -> insert; never iterated
+  std::map<OpId, std::vector<OpId>> deletes_of_;  // insert -> deletes made of it
+  struct HashCache {
+    uint64_t version = UINT64_MAX;
+    uint64_t hash = 0;
+  };
+  std::vector<HashCache> hash_cache_;
+  std::optional<Violation> violation_;
+  uint64_t convergence_checks_ = 0;
+  uint64_t state_comparisons_ = 0;
+};
+
+}  // namespace treedoc::sim

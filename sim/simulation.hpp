@@ -1,0 +1,45 @@
+// One run of a scenario on SimGrid: a host and an event-loop actor per site, the application-level
+// network, the fault schedule, the workload, the checker and the metrics. One run per process
+// (SimGrid has one engine per process).
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+
+#include "sim/checker.hpp"
+#include "sim/scenario.hpp"
+#include "sim/site_counters.hpp"
+
+namespace treedoc::sim {
+
+struct RunOptions {
+  uint64_t seed = 1;
+  std::string out_dir;              // empty: no metrics files
+  std::FILE* event_text = nullptr;  // one line per event, for --check-determinism
+  bool progress = false;            // a progress line on stderr
+};
+
+struct RunResult {
+  std::optional<Violation> violation;        // none: the run passed
+  std::optional<Violation> trace_violation;  // a trace workload that did not end at endContent
+  uint64_t event_hash = 0;
+  uint64_t events = 0;
+  TimeUs end_us = 0;
+  std::optional<TimeUs> converged_at_us;  // when the liveness phase found every site converged
+  SiteCounters totals;
+  uint64_t convergence_checks = 0;
+  uint64_t state_comparisons = 0;
+  uint64_t crashes = 0, restarts = 0;
+  // The final document as the first live site holds it.
+  uint64_t final_atoms = 0;
+  double final_tombstone_ratio = 0;
+  double final_tid_bytes_mean = 0;
+  uint64_t replica_memory_bytes = 0;  // all live replicas
+  double wall_s = 0;                  // host time of the run: a metric, never an input
+};
+
+RunResult run_simulation(const Scenario& scenario, const RunOptions& options);
+
+}  // namespace treedoc::sim
