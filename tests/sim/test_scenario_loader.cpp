@@ -358,6 +358,22 @@ TEST_CASE("validate prints one summary line and exits 0", "[scenario][cli]") {
   CHECK(run_cli(dir, "validate").exit_code == kExitBadInput);  // FILE is required
 }
 
+TEST_CASE("the full example in docs/scenarios.md is valid", "[scenario]") {
+  // The example is the block after the "Full example" heading, so the docs cannot drift.
+  const std::string docs = read_text(std::string(TREEDOC_SOURCE_DIR) + "/docs/scenarios.md");
+  const size_t heading = docs.find("## Full example");
+  REQUIRE(heading != std::string::npos);
+  const size_t begin = docs.find("```json\n", heading);
+  REQUIRE(begin != std::string::npos);
+  const size_t end = docs.find("```", begin + 8);
+  REQUIRE(end != std::string::npos);
+  const TempDir dir;
+  const Scenario s =
+      load_scenario(dir.write("example.json", docs.substr(begin + 8, end - begin - 8)));
+  CHECK(s.faults.size() == 7);
+  CHECK(s.topology.site_count() == 33);
+}
+
 TEST_CASE("empty, binary and malformed files are bad input", "[scenario][bad]") {
   const std::string valid = scenario_with();
   check_all_rejected({
