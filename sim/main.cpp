@@ -5,6 +5,7 @@
 
 #include "sim/exit_code.hpp"
 #include "sim/replay_trace_command.hpp"
+#include "sim/validate_command.hpp"
 
 namespace {
 
@@ -32,6 +33,11 @@ int main(int argc, char** argv) {
                        "attach new atoms to the mini-node (RR-7506's variant)");
   replay_cmd->add_flag("--json", replay.json, "print one JSON object instead of the summary");
 
+  std::string scenario_path;
+  auto* validate_cmd = app.add_subcommand(
+      "validate", "Check a scenario file (docs/scenarios.md) and summarise it in one line");
+  validate_cmd->add_option("FILE", scenario_path, "scenario file (.json)")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -50,5 +56,6 @@ int main(int argc, char** argv) {
     replay.options.atoms = kAtoms.at(atoms);
     return run_replay_trace(replay);
   }
+  if (validate_cmd->parsed()) return run_validate(scenario_path);
   return kExitBadInput;
 }

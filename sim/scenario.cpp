@@ -1,11 +1,7 @@
-// Site names and fault verb names of a scenario.
+// Names of sites and fault verbs, as scenario files and messages write them.
 #include "sim/scenario.hpp"
 
 namespace treedoc::sim {
-
-std::string site_name(const Topology& t, SiteIndex i) {
-  return i < t.core ? "c" + std::to_string(i) : "n" + std::to_string(i - t.core);
-}
 
 const char* to_string(FaultVerb v) {
   switch (v) {
@@ -18,6 +14,10 @@ const char* to_string(FaultVerb v) {
     case FaultVerb::kLossBurst: return "loss_burst";
   }
   return "?";
+}
+
+std::string site_name(const Topology& t, SiteIndex i) {
+  return i < t.core ? "c" + std::to_string(i) : "n" + std::to_string(i - t.core);
 }
 
 }  // namespace treedoc::sim

@@ -1,0 +1,28 @@
+// The named limits of scenario files, each in the unit its name ends with; docs/scenarios.md
+// lists them. Site counts and times have theirs in sim/scenario.hpp and models/site/time_us.hpp.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+
+namespace treedoc::sim {
+
+inline constexpr size_t kScenarioFileBytesMax = size_t{16} << 20;  // 16 MiB
+inline constexpr size_t kScenarioJsonDepthMax = 64;  // objects and arrays inside each other
+inline constexpr uint32_t kCoreSitesMin = 1;
+inline constexpr uint64_t kSeedMax = std::numeric_limits<uint64_t>::max();
+inline constexpr double kParetoShapeAbove = 1;  // the shape must exceed it for a finite mean
+inline constexpr uint32_t kFanoutMin = 1;
+inline constexpr uint32_t kFanoutMax = 64;
+inline constexpr double kOpsPerSecondMax = 1000;
+inline constexpr uint32_t kAtomBytesMin = 1;
+inline constexpr uint32_t kAtomBytesMax = 1024;
+inline constexpr uint32_t kHotSpotWidthAtomsMin = 1;
+inline constexpr uint32_t kHotSpotWidthAtomsMax = 1'000'000;
+// Fault events are kept whole with their resolved site sets: these bound that memory (about
+// 40 MB of site indices) for files that are valid JSON but absurd.
+inline constexpr size_t kFaultEventsMax = 10'000;
+inline constexpr size_t kFaultSiteEntriesMax = 10'000'000;
+
+}  // namespace treedoc::sim

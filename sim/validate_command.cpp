@@ -1,0 +1,56 @@
+// `validate`: one line saying what a valid scenario holds, or the one line saying what is wrong.
+#include "sim/validate_command.hpp"
+
+#include <iostream>
+
+#include "sim/exit_code.hpp"
+#include "sim/input_error.hpp"
+#include "sim/scenario_loader.hpp"
+#include "sim/time_text.hpp"
+
+namespace treedoc::sim {
+
+namespace {
+
+std::string counted(size_t n, const char* noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
+const char* to_string(Sabotage::Variant v) {
+  switch (v) {
+    case Sabotage::Variant::kDropEveryHundredthRemoteOp: return "drop-every-100th-remote-op";
+    case Sabotage::Variant::kDeleteWithoutPreTombstone: return "delete-without-pre-tombstone";
+    case Sabotage::Variant::kReuseTid: return "reuse-tid";
+  }
+  return "?";
+}
+
+std::string summary(const Scenario& s) {
+  const Topology& t = s.topology;
+  std::string line = s.file + ": ok: " + counted(t.site_count(), "site") + " (" +
+                     std::to_string(t.core) + " core, " + std::to_string(t.nebula) + " nebula), " +
+                     (s.workload.kind == Workload::Kind::kTrace ? "trace" : "synthetic") +
+                     " workload, " + counted(s.faults.size(), "fault") + ", safety " +
+                     seconds_text(s.phases.safety_us) + ", liveness " +
+                     seconds_text(s.phases.liveness_us);
+  if (s.sabotage) {
+    line += ", sabotage " + std::string(to_string(s.sabotage->variant)) + " on " +
+            counted(s.sabotage->sites.size(), "site");
+  }
+  return line;
+}
+
+}  // namespace
+
+int run_validate(const std::string& path) {
+  try {
+    const Scenario scenario = load_scenario(path);
+    std::cout << summary(scenario) << "\n";
+    return kExitPass;
+  } catch (const InputError& e) {
+    std::cerr << "treedoc-sim: " << e.what() << "\n";
+    return kExitBadInput;
+  }
+}
+
+}  // namespace treedoc::sim

@@ -1,0 +1,672 @@
+// Tests of the scenario loader and `treedoc-sim validate`: full files, defaults and selectors load
+// to the right values, and every bad file is rejected with the exact JSON path and exit code 3.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "sim/exit_code.hpp"
+#include "sim/input_error.hpp"
+#include "sim/scenario.hpp"
+#include "sim/scenario_loader.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using Catch::Matchers::Contains;
+using namespace treedoc;
+using namespace treedoc::sim;
+
+// A fresh directory under the system temp dir, removed again when the test ends. The pid and a
+// counter make the name unique without randomness, also when ctest runs tests in parallel.
+class TempDir {
+ public:
+  TempDir() {
+    static int created = 0;
+    path_ = fs::temp_directory_path() / ("treedoc-scenario-test-" + std::to_string(::getpid()) +
+                                         "-" + std::to_string(created++));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;  // cleanup must not throw from a destructor
+    fs::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  std::string path_of(const std::string& name) const { return (path_ / name).string(); }
+
+  std::string write(const std::string& name, const std::string& bytes) const {
+    const std::string file_path = path_of(name);
+    std::ofstream out(file_path, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    REQUIRE(out.good());
+    return file_path;
+  }
+
+ private:
+  fs::path path_;
+};
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+// Runs treedoc-sim with `args` (already shell-safe), capturing stdout and stderr.
+CliResult run_cli(const TempDir& dir, const std::string& args) {
+  const std::string out = dir.path_of("cli.out"), err = dir.path_of("cli.err");
+  const std::string command = std::string(TREEDOC_CLI_PATH) + " " + args + " >" + out + " 2>" + err;
+  const int status = std::system(command.c_str());
+  CliResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.out = read_text(out);
+  result.err = read_text(err);
+  return result;
+}
+
+std::string data_path(const std::string& name) {
+  return std::string(TREEDOC_SOURCE_DIR) + "/tests/data/scenarios/" + name;
+}
+
+// The smallest valid scenario (3 core and 30 nebula sites), with more top-level fields appended.
+std::string scenario_with(const std::string& fields = "") {
+  return R"({"description": "test", "topology": {"core": 3, "nebula": 30})" +
+         (fields.empty() ? "" : ", " + fields) + "}";
+}
+
+// The smallest valid scenario with a topology.latency object.
+std::string with_latency(const std::string& latency) {
+  return R"({"description": "test", "topology": {"core": 3, "nebula": 30, "latency": )" + latency +
+         "}}";
+}
+
+struct BadFile {
+  std::string name;   // what is wrong, for the test log
+  std::string bytes;  // the file
+  std::string where;  // the exact JSON path the error must name ("" for the whole file)
+  std::string what;   // a part of the message that says what was expected or found
+};
+
+// The loader must throw for the file with exactly `where` and a message containing `what`; the
+// CLI must print that same message as one line on stderr and exit with kExitBadInput.
+void check_rejected(const BadFile& bad) {
+  INFO("bad file: " << bad.name);
+  const TempDir dir;
+  const std::string path = dir.write("bad.json", bad.bytes);
+  std::string message;
+  try {
+    load_scenario(path);
+    FAIL("accepted: " << bad.name);
+  } catch (const InputError& e) {
+    message = e.what();
+    CHECK(e.file() == path);
+    CHECK(e.where() == bad.where);
+    CHECK_THAT(message, Contains(bad.what));
+    CHECK_THAT(message, Contains(path + ": " + (bad.where.empty() ? "" : bad.where + ": ")));
+  }
+  const CliResult cli = run_cli(dir, "validate " + path);
+  CHECK(cli.exit_code == kExitBadInput);
+  CHECK(cli.out.empty());
+  CHECK(cli.err == "treedoc-sim: " + message + "\n");
+}
+
+void check_all_rejected(const std::vector<BadFile>& bad_files) {
+  for (const BadFile& bad : bad_files) check_rejected(bad);
+}
+
+std::string repeated(const std::string& text, size_t times) {
+  std::string out;
+  for (size_t i = 0; i < times; ++i) out += text;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a full scenario loads with every value", "[scenario]") {
+  const Scenario s = load_scenario(data_path("full.json"));
+  CHECK(s.file == data_path("full.json"));
+  CHECK(s.description ==
+        "Every field set away from its default, so the loader test sees each one arrive");
+  CHECK(s.seed == 18446744073709551615ull);
+
+  const Topology& t = s.topology;
+  CHECK(t.core == 4);
+  CHECK(t.nebula == 30);
+  CHECK(t.site_count() == 34);
+  CHECK(t.core_core.base_us == 2'000);
+  CHECK(t.core_core.jitter_us == 3'000);
+  CHECK(t.core_core.jitter == LatencyClass::Jitter::kUniform);
+  CHECK(t.core_core.latency_us_max == 10 * site::kUsPerS);  // default
+  CHECK(t.core_nebula.jitter == LatencyClass::Jitter::kPareto);
+  CHECK(t.core_nebula.pareto_shape == 2.5);
+  CHECK(t.core_nebula.latency_us_max == 5 * site::kUsPerS);
+  CHECK(t.nebula_nebula.base_us == 40'000);  // 40.0004 ms rounds to whole microseconds
+  CHECK(t.nebula_nebula.jitter_us == 0);
+  CHECK(t.nebula_nebula.latency_us_max == 40'500);
+
+  CHECK(s.network.loss == 0.02);
+  CHECK(s.network.duplicate == 0.01);
+
+  const ReplicationConfig& r = s.replication;
+  CHECK(r.spread == Spread::kEpidemic);
+  CHECK(r.fanout == 5);
+  CHECK(r.anti_entropy_period_us == 0);
+  CHECK(r.anti_entropy_fanout == 2);
+  CHECK(r.durability == Durability::kCounterOnly);
+  CHECK(r.replica.document.dis_mode == DisMode::kSdis);
+  CHECK(r.replica.document.mini_child);
+  CHECK_FALSE(r.replica.discard_tombstones);
+
+  const Workload& w = s.workload;
+  CHECK(w.kind == Workload::Kind::kSynthetic);
+  // n0..n9 are 4..13, c1 is 1, n5 (9) is already in: sorted and without duplicates.
+  CHECK(w.sites == SiteSet{1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13});
+  CHECK(w.start_us == 1'500'000);
+  CHECK(w.stop_us == 20 * site::kUsPerS);
+  CHECK(w.synthetic.ops_per_s == 2.5);
+  CHECK(w.synthetic.insert_ratio == 0.6);
+  CHECK(w.synthetic.atom_bytes == 8);
+  CHECK(w.synthetic.hot_spot_probability == 0.3);
+  CHECK(w.synthetic.hot_spot_at == 0.25);
+  CHECK(w.synthetic.hot_spot_width_atoms == 32);
+
+  // Sorted by time; the two events at 5 s keep their order in the file.
+  REQUIRE(s.faults.size() == 7);
+  const std::vector<std::string> where = {"faults[1]", "faults[5]", "faults[2]", "faults[3]",
+                                          "faults[4]", "faults[0]", "faults[6]"};
+  for (size_t i = 0; i < where.size(); ++i) CHECK(s.faults[i].where == where[i]);
+  const FaultEvent& partition = s.faults[0];
+  CHECK(partition.verb == FaultVerb::kPartition);
+  CHECK(partition.at_us == 5 * site::kUsPerS);
+  REQUIRE(partition.groups.size() == 2);
+  CHECK(partition.groups[0] == SiteSet{0, 1, 2, 3});
+  CHECK(partition.groups[1].size() == 15);
+  CHECK(partition.groups[1].front() == 4);
+  CHECK(partition.groups[1].back() == 18);
+  const FaultEvent& pause = s.faults[1];
+  CHECK(pause.verb == FaultVerb::kPause);
+  CHECK(pause.sites == SiteSet{11});
+  CHECK(pause.duration_us == 250'000);
+  CHECK(s.faults[2].verb == FaultVerb::kCrash);
+  CHECK(s.faults[2].sites == SiteSet{2, 7});
+  CHECK(s.faults[3].verb == FaultVerb::kRestart);
+  CHECK(s.faults[4].verb == FaultVerb::kHeal);
+  const FaultEvent& burst = s.faults[5];
+  CHECK(burst.verb == FaultVerb::kLossBurst);
+  CHECK(burst.sites.size() == 30);
+  CHECK(burst.loss == 0.5);
+  CHECK(burst.duration_us == 2 * site::kUsPerS);
+  const FaultEvent& cut = s.faults[6];
+  CHECK(cut.verb == FaultVerb::kCut);
+  CHECK(cut.from == SiteSet{0, 1, 2, 3});
+  CHECK(cut.to.size() == 10);
+  CHECK(cut.to.front() == 24);
+
+  CHECK(s.phases.safety_us == 25 * site::kUsPerS);
+  CHECK(s.phases.liveness_us == 0);
+  CHECK_FALSE(s.checker.tid_uniqueness);
+  CHECK(s.checker.convergence);
+  CHECK(s.checker.no_lost_update);
+  CHECK_FALSE(s.checker.no_resurrection);
+  CHECK_FALSE(s.checker.local_intention);
+  CHECK(s.checker.check_period_us == 250'000);
+  CHECK(s.metrics.sample_period_us == 100'000);
+  REQUIRE(s.sabotage.has_value());
+  CHECK(s.sabotage->variant == Sabotage::Variant::kReuseTid);
+  CHECK(s.sabotage->sites == SiteSet{4, 5});
+}
+
+TEST_CASE("a trace workload resolves its file against the scenario's folder", "[scenario]") {
+  const Scenario s = load_scenario(data_path("trace.json"));
+  const Workload& w = s.workload;
+  CHECK(w.kind == Workload::Kind::kTrace);
+  CHECK(fs::equivalent(w.trace.file, std::string(TREEDOC_SOURCE_DIR) +
+                                         "/scenarios/traces/concurrent/friendsforever.json.gz"));
+  CHECK(w.trace.atoms == AtomGranularity::kWord);
+  CHECK(w.trace.txn_interval_us == 2'500);
+  CHECK(w.sites == SiteSet{1, 2});
+  CHECK(w.start_us == 3 * site::kUsPerS);
+  CHECK(w.stop_us == 10 * site::kUsPerS);  // the end of the safety phase
+
+  // Next to the scenario, a bare name works, whatever the trace holds (it is not parsed here).
+  const TempDir dir;
+  dir.write("edits.json", "not parsed by validate");
+  const std::string path =
+      dir.write("s.json", scenario_with(R"("workload": {"kind": "trace", "file": "edits.json"})"));
+  CHECK(load_scenario(path).workload.trace.file == dir.path_of("edits.json"));
+}
+
+TEST_CASE("omitted fields take the defaults of scenario.hpp", "[scenario]") {
+  const TempDir dir;
+  const Scenario s =
+      load_scenario(dir.write("minimal.json", R"({"description": "d", "topology": {"core": 2}})"));
+  const Scenario defaults;
+  CHECK(s.seed == defaults.seed);
+  CHECK(s.topology.core == 2);
+  CHECK(s.topology.nebula == 0);
+  for (const LatencyClass* c :
+       {&s.topology.core_core, &s.topology.core_nebula, &s.topology.nebula_nebula}) {
+    CHECK(c->base_us == defaults.topology.core_core.base_us);
+    CHECK(c->jitter_us == defaults.topology.core_core.jitter_us);
+    CHECK(c->jitter == defaults.topology.core_core.jitter);
+    CHECK(c->pareto_shape == defaults.topology.core_core.pareto_shape);
+    CHECK(c->latency_us_max == defaults.topology.core_core.latency_us_max);
+  }
+  CHECK(s.network.loss == 0);
+  CHECK(s.network.duplicate == 0);
+  CHECK(s.replication.spread == Spread::kBroadcast);
+  CHECK(s.replication.fanout == defaults.replication.fanout);
+  CHECK(s.replication.anti_entropy_period_us == defaults.replication.anti_entropy_period_us);
+  CHECK(s.replication.anti_entropy_fanout == defaults.replication.anti_entropy_fanout);
+  CHECK(s.replication.durability == Durability::kOwnOps);
+  CHECK(s.replication.replica.document.dis_mode == DisMode::kUdis);
+  CHECK_FALSE(s.replication.replica.document.mini_child);
+  CHECK_FALSE(s.replication.replica.discard_tombstones);
+  CHECK(s.workload.kind == Workload::Kind::kSynthetic);
+  CHECK(s.workload.sites == SiteSet{0, 1});  // every site edits
+  CHECK(s.workload.start_us == 0);
+  CHECK(s.workload.stop_us == defaults.phases.safety_us);
+  CHECK(s.workload.synthetic.ops_per_s == defaults.workload.synthetic.ops_per_s);
+  CHECK(s.workload.synthetic.insert_ratio == defaults.workload.synthetic.insert_ratio);
+  CHECK(s.workload.synthetic.atom_bytes == defaults.workload.synthetic.atom_bytes);
+  CHECK(s.workload.synthetic.hot_spot_probability == 0);
+  CHECK(s.faults.empty());
+  CHECK(s.phases.safety_us == defaults.phases.safety_us);
+  CHECK(s.phases.liveness_us == defaults.phases.liveness_us);
+  CHECK(s.checker.tid_uniqueness);
+  CHECK(s.checker.convergence);
+  CHECK(s.checker.no_lost_update);
+  CHECK(s.checker.no_resurrection);
+  CHECK(s.checker.local_intention);
+  CHECK(s.checker.check_period_us == defaults.checker.check_period_us);
+  CHECK(s.metrics.sample_period_us == defaults.metrics.sample_period_us);
+  CHECK_FALSE(s.sabotage.has_value());
+}
+
+TEST_CASE("site selectors resolve to sorted sets without duplicates", "[scenario]") {
+  const TempDir dir;
+  const auto sites_of = [&](const std::string& selector) {
+    return load_scenario(
+               dir.write("s.json", scenario_with(R"("workload": {"sites": )" + selector + "}")))
+        .workload.sites;
+  };
+  CHECK(sites_of(R"("all")").size() == 33);
+  CHECK(sites_of(R"("core")") == SiteSet{0, 1, 2});
+  CHECK(sites_of(R"("nebula")").front() == 3);
+  CHECK(sites_of(R"("nebula")").size() == 30);
+  CHECK(sites_of(R"("c2")") == SiteSet{2});
+  CHECK(sites_of(R"("n0")") == SiteSet{3});
+  CHECK(sites_of(R"("n29")") == SiteSet{32});
+  CHECK(sites_of(R"("c0..c1")") == SiteSet{0, 1});
+  CHECK(sites_of(R"("n4..n4")") == SiteSet{7});
+  CHECK(sites_of(R"(["n2..n3", "c1", "n3", "c1"])") == SiteSet{1, 5, 6});
+  CHECK(sites_of(R"(["core", "n0..n1", "c0"])") == SiteSet{0, 1, 2, 3, 4});
+
+  Topology t;
+  t.core = 3;
+  t.nebula = 30;
+  CHECK(site_name(t, 0) == "c0");
+  CHECK(site_name(t, 2) == "c2");
+  CHECK(site_name(t, 3) == "n0");
+  CHECK(site_name(t, 32) == "n29");
+  CHECK(std::string(to_string(FaultVerb::kLossBurst)) == "loss_burst");
+  CHECK(std::string(to_string(FaultVerb::kPartition)) == "partition");
+}
+
+TEST_CASE("times round to whole microseconds", "[scenario]") {
+  const TempDir dir;
+  const Scenario s = load_scenario(dir.write(
+      "t.json",
+      scenario_with(R"("phases": {"safety_s": 0.0000015, "liveness_s": 7},)"
+                    R"("metrics": {"sample_period_ms": 0.0005}, "checker": {"invariants": []})")));
+  CHECK(s.phases.safety_us == 2);  // 1.5 µs rounds half away from zero
+  CHECK(s.phases.liveness_us == 7 * site::kUsPerS);
+  CHECK(s.metrics.sample_period_us == 1);
+  CHECK_FALSE(s.checker.convergence);  // an empty list enables no invariant
+  CHECK(s.workload.stop_us == 2);
+}
+
+TEST_CASE("validate prints one summary line and exits 0", "[scenario][cli]") {
+  const TempDir dir;
+  const CliResult full = run_cli(dir, "validate " + data_path("full.json"));
+  CHECK(full.exit_code == kExitPass);
+  CHECK(full.err.empty());
+  CHECK(full.out == data_path("full.json") +
+                        ": ok: 34 sites (4 core, 30 nebula), synthetic workload, 7 faults, "
+                        "safety 25 s, liveness 0 s, sabotage reuse-tid on 2 sites\n");
+  const CliResult trace = run_cli(dir, "validate " + data_path("trace.json"));
+  CHECK(trace.exit_code == kExitPass);
+  CHECK(trace.out == data_path("trace.json") +
+                         ": ok: 3 sites (1 core, 2 nebula), trace workload, 0 faults, "
+                         "safety 10 s, liveness 30 s\n");
+  CHECK(run_cli(dir, "validate").exit_code == kExitBadInput);  // FILE is required
+}
+
+TEST_CASE("the full example in docs/scenarios.md is valid", "[scenario]") {
+  // The example is the block after the "Full example" heading, so the docs cannot drift.
+  const std::string docs = read_text(std::string(TREEDOC_SOURCE_DIR) + "/docs/scenarios.md");
+  const size_t heading = docs.find("## Full example");
+  REQUIRE(heading != std::string::npos);
+  const size_t begin = docs.find("```json\n", heading);
+  REQUIRE(begin != std::string::npos);
+  const size_t end = docs.find("```", begin + 8);
+  REQUIRE(end != std::string::npos);
+  const TempDir dir;
+  const Scenario s =
+      load_scenario(dir.write("example.json", docs.substr(begin + 8, end - begin - 8)));
+  CHECK(s.faults.size() == 7);
+  CHECK(s.topology.site_count() == 33);
+}
+
+TEST_CASE("empty, binary and malformed files are bad input", "[scenario][bad]") {
+  const std::string valid = scenario_with();
+  check_all_rejected({
+      {"empty file", "", "", "empty file"},
+      {"only blanks", " \n\t ", "", "blank file"},
+      {"not JSON", "description: test\n", "", "not JSON: parse error at line 1, column 1"},
+      {"truncated", valid.substr(0, valid.size() - 3), "", "unexpected end of input"},
+      {"text after the object", valid + " {}", "", "not JSON"},
+      {"binary (NUL byte)", std::string("{\"description\": \"a\0b\"}", 22), "",
+       "binary data (a NUL byte at byte 18)"},
+      {"invalid UTF-8", "{\"description\": \"caf\xe9\"}", "", "not UTF-8 text (byte 0xe9"},
+      {"UTF-8 surrogate", "{\"description\": \"\xed\xa0\x80\"}", "", "not UTF-8 text"},
+      {"top level is an array", "[" + valid + "]", "",
+       "expected a JSON object at the top level, found an array"},
+      {"top level is a string", "\"scenario\"", "", "found \"scenario\""},
+  });
+}
+
+TEST_CASE("missing, unreadable and oversized files are bad input", "[scenario][bad]") {
+  const TempDir dir;
+  SECTION("a missing file") {
+    const std::string path = dir.path_of("missing.json");
+    REQUIRE_THROWS_WITH(load_scenario(path), path + ": cannot open: No such file or directory");
+    CHECK(run_cli(dir, "validate " + path).exit_code == kExitBadInput);
+  }
+  SECTION("a directory") {
+    REQUIRE_THROWS_WITH(load_scenario(dir.path_of("")), Contains("cannot read"));
+  }
+  SECTION("a file past the size limit") {
+    // Blanks are valid JSON padding, so only the size can be at fault.
+    const std::string path =
+        dir.write("big.json", scenario_with() + std::string(kScenarioFileBytesMax, ' '));
+    REQUIRE_THROWS_WITH(load_scenario(path),
+                        path + ": file is larger than the 16 MiB limit for scenario files");
+    CHECK(run_cli(dir, "validate " + path).exit_code == kExitBadInput);
+  }
+}
+
+TEST_CASE("duplicate keys, deep nesting and huge numbers are bad input", "[scenario][bad]") {
+  // Arrays inside checker.invariants: root, checker and invariants are the first three levels.
+  const size_t inner_arrays = kScenarioJsonDepthMax - 2;
+  check_all_rejected({
+      {"duplicate top-level key",
+       R"({"description": "a", "description": "b", "topology": {"core": 1}})", "description",
+       "duplicate key"},
+      {"duplicate nested key",
+       scenario_with(R"("faults": [{"at_s": 1, "heal": {}},)"
+                     R"({"at_s": 2, "crash": {"sites": "n1", "sites": "n2"}}])"),
+       "faults[1].crash.sites", "duplicate key"},
+      {"duplicate key in an unknown object", scenario_with(R"("x": {"y": [{"z": 1, "z": 2}]})"),
+       "x.y[0].z", "duplicate key"},
+      {"nesting past the limit",
+       scenario_with(R"("checker": {"invariants": )" + repeated("[", inner_arrays + 1) +
+                     repeated("]", inner_arrays + 1) + "}"),
+       "checker.invariants" + repeated("[0]", inner_arrays), "nested more than 64 deep"},
+      {"float beyond a double", scenario_with(R"("network": {"loss": 1e400})"), "network.loss",
+       "number 1e400 is too large"},
+      {"integer past 2^64-1", scenario_with(R"("seed": 18446744073709551616)"), "seed",
+       "expected a whole number from 0 to 18446744073709551615, found 1.8446744073709552e+19"},
+      {"negative seed", scenario_with(R"("seed": -1)"), "seed", "found -1"},
+      {"huge site count", R"({"description": "d", "topology": {"core": 99999999999999999999}})",
+       "topology.core", "expected a whole number from 1 to 100000"},
+  });
+}
+
+TEST_CASE("missing, unknown and mistyped fields are bad input", "[scenario][bad]") {
+  check_all_rejected({
+      {"no description", R"({"topology": {"core": 1}})", "description", "missing; expected"},
+      {"empty description", R"({"description": "", "topology": {"core": 1}})", "description",
+       "non-empty one-line string"},
+      {"two-line description", R"({"description": "a\nb", "topology": {"core": 1}})", "description",
+       "found \"a\\nb\""},
+      {"description not a string", R"({"description": 7, "topology": {"core": 1}})", "description",
+       "found 7"},
+      {"no topology", R"({"description": "d"})", "topology", "missing"},
+      {"no core", R"({"description": "d", "topology": {"nebula": 3}})", "topology.core", "missing"},
+      {"unknown top-level field", scenario_with(R"("sede": 4)"), "sede",
+       "unknown field; expected one of: description, seed, topology"},
+      {"unknown nested field", scenario_with(R"("replication": {"fanot": 2})"), "replication.fanot",
+       "expected one of: spread, fanout, anti_entropy_period_ms"},
+      {"unknown latency class", with_latency(R"({"core-cloud": {}})"),
+       "topology.latency.core-cloud", "expected one of: core-core, core-nebula, nebula-nebula"},
+      {"count as a string", R"({"description": "d", "topology": {"core": "3"}})", "topology.core",
+       "found \"3\""},
+      {"count as a fraction", scenario_with(R"("workload": {"atom_bytes": 2.5})"),
+       "workload.atom_bytes", "expected a whole number from 1 to 1024, found 2.5"},
+      {"section as an array", scenario_with(R"("network": [0.1])"), "network",
+       "expected an object, found an array"},
+      {"boolean as a string", scenario_with(R"("replication": {"mini_child": "yes"})"),
+       "replication.mini_child", "expected true or false, found \"yes\""},
+      {"time as a string", scenario_with(R"("phases": {"safety_s": "10s"})"), "phases.safety_s",
+       "expected a time in seconds"},
+      {"invariants not an array", scenario_with(R"("checker": {"invariants": "convergence"})"),
+       "checker.invariants", "expected an array"},
+      {"synthetic field in trace mode",
+       scenario_with(R"("workload": {"kind": "trace", "file": "t.json", "ops_per_s": 3})"),
+       "workload.ops_per_s", "expected one of: kind, sites, start_s, file, atoms"},
+      {"trace field in synthetic mode", scenario_with(R"("workload": {"file": "t.json"})"),
+       "workload.file", "unknown field"},
+  });
+}
+
+TEST_CASE("values out of range and unknown names are bad input", "[scenario][bad]") {
+  check_all_rejected({
+      {"no core sites", R"({"description": "d", "topology": {"core": 0}})", "topology.core",
+       "expected a whole number from 1 to 100000, found 0"},
+      {"negative nebula", R"({"description": "d", "topology": {"core": 3, "nebula": -3}})",
+       "topology.nebula", "expected a whole number from 0 to 99997, found -3"},
+      {"too many sites", R"({"description": "d", "topology": {"core": 3, "nebula": 99998}})",
+       "topology.nebula", "from 0 to 99997, found 99998"},
+      {"negative rate", scenario_with(R"("workload": {"ops_per_s": -1})"), "workload.ops_per_s",
+       "expected a number from 0 to 1000, found -1"},
+      {"rate past the limit", scenario_with(R"("workload": {"ops_per_s": 1000.5})"),
+       "workload.ops_per_s", "found 1000.5"},
+      {"probability above 1", scenario_with(R"("network": {"loss": 1.5})"), "network.loss",
+       "expected a probability from 0 to 1, found 1.5"},
+      {"negative probability", scenario_with(R"("workload": {"hot_spot": {"probability": -0.1}})"),
+       "workload.hot_spot.probability", "found -0.1"},
+      {"atoms too large", scenario_with(R"("workload": {"atom_bytes": 1025})"),
+       "workload.atom_bytes", "from 1 to 1024"},
+      {"fanout 0", scenario_with(R"("replication": {"fanout": 0})"), "replication.fanout",
+       "from 1 to 64, found 0"},
+      {"anti-entropy fanout 65", scenario_with(R"("replication": {"anti_entropy_fanout": 65})"),
+       "replication.anti_entropy_fanout", "from 1 to 64, found 65"},
+      {"negative time", scenario_with(R"("phases": {"liveness_s": -1})"), "phases.liveness_s",
+       "expected a time in seconds from 0 to 1000000, found -1"},
+      {"time past the limit", scenario_with(R"("phases": {"safety_s": 1000001})"),
+       "phases.safety_s", "greater than 0 and at most 1000000, found 1000001"},
+      {"zero safety phase", scenario_with(R"("phases": {"safety_s": 0})"), "phases.safety_s",
+       "greater than 0"},
+      {"zero check period", scenario_with(R"("checker": {"check_period_ms": 0})"),
+       "checker.check_period_ms", "expected a time in milliseconds greater than 0"},
+      {"sample period rounding to 0", scenario_with(R"("metrics": {"sample_period_ms": 0.0004})"),
+       "metrics.sample_period_ms", "rounds to 0 microseconds"},
+      {"pareto shape 1",
+       with_latency(R"({"core-nebula": {"jitter": "pareto", "pareto_shape": 1}})"),
+       "topology.latency.core-nebula.pareto_shape", "expected a number greater than 1, found 1"},
+      {"max below base", with_latency(R"({"core-core": {"base_ms": 50, "max_ms": 40}})"),
+       "topology.latency.core-core.max_ms",
+       "expected max_ms (40 ms) to be at least base_ms (50 ms)"},
+      {"base above the default max", with_latency(R"({"nebula-nebula": {"base_ms": 20000}})"),
+       "topology.latency.nebula-nebula.base_ms", "(10000 ms, the default)"},
+      {"unknown jitter", with_latency(R"({"core-core": {"jitter": "normal"}})"),
+       "topology.latency.core-core.jitter",
+       "expected one of \"uniform\", \"pareto\", found \"normal\""},
+      {"unknown spread", scenario_with(R"("replication": {"spread": "gossip"})"),
+       "replication.spread", "found \"gossip\""},
+      {"unknown durability", scenario_with(R"("replication": {"durability": "none"})"),
+       "replication.durability", "\"own-ops\", \"all-ops\", \"counter-only\""},
+      {"discard with sdis",
+       scenario_with(R"("replication": {"dis": "sdis", "discard_tombstones": true})"),
+       "replication.discard_tombstones", "SDIS never discards tombstones"},
+      {"unknown workload kind", scenario_with(R"("workload": {"kind": "replay"})"), "workload.kind",
+       "\"synthetic\", \"trace\""},
+      {"unknown atoms",  // The trace file "bad.json" is the scenario itself: it exists, and is not
+                         // parsed.
+       scenario_with(R"("workload": {"kind": "trace", "file": "bad.json", "atoms": "page"})"),
+       "workload.atoms", "\"char\", \"word\", \"line\""},
+      {"stop after the safety phase",
+       scenario_with(R"("phases": {"safety_s": 10}, "workload": {"stop_s": 11})"),
+       "workload.stop_s", "phases.safety_s is 10 s), found 11"},
+      {"start after stop", scenario_with(R"("workload": {"start_s": 10, "stop_s": 5})"),
+       "workload.stop_s", "expected a time from start_s (10 s)"},
+      {"start after the safety phase",
+       scenario_with(R"("phases": {"safety_s": 10}, "workload": {"kind": "trace", "start_s": 12})"),
+       "workload.start_s", "within the safety phase"},
+      {"missing trace file", scenario_with(R"("workload": {"kind": "trace", "file": "none.json"})"),
+       "workload.file", "none.json\": No such file or directory"},
+      {"trace file is a folder", scenario_with(R"("workload": {"kind": "trace", "file": "."})"),
+       "workload.file", "not a regular file"},
+      {"unknown invariant",
+       scenario_with(R"("checker": {"invariants": ["convergence", "termination"]})"),
+       "checker.invariants[1]", "found \"termination\""},
+      {"invariant listed twice",
+       scenario_with(R"("checker": {"invariants": ["convergence", "convergence"]})"),
+       "checker.invariants[1]", "listed twice"},
+      {"unknown sabotage", scenario_with(R"("sabotage": {"variant": "drop-all", "sites": "n0"})"),
+       "sabotage.variant", "\"reuse-tid\""},
+      {"sabotage without sites", scenario_with(R"("sabotage": {"variant": "reuse-tid"})"),
+       "sabotage.sites", "missing"},
+  });
+}
+
+TEST_CASE("bad site selectors are bad input", "[scenario][bad]") {
+  const auto sites = [](const std::string& selector) {
+    return scenario_with(R"("workload": {"sites": )" + selector + "}");
+  };
+  check_all_rejected({
+      {"unknown nebula site", sites(R"("n99")"), "workload.sites",
+       "no site \"n99\": the nebula sites are n0..n29"},
+      {"unknown core site in an array", sites(R"(["n1", "c3"])"), "workload.sites[1]",
+       "no site \"c3\": the core sites are c0..c2"},
+      {"nebula site with no nebula",
+       R"({"description": "d", "topology": {"core": 2}, "workload": {"sites": "n0"}})",
+       "workload.sites", "there are no nebula sites (topology.nebula is 0)"},
+      {"range end missing", sites(R"("n20..n30")"), "workload.sites", "no site \"n30\""},
+      {"range mixing prefixes", sites(R"("c0..n3")"), "workload.sites",
+       "mixes core and nebula sites"},
+      {"backwards range", sites(R"("n5..n2")"), "workload.sites", "runs backwards"},
+      {"leading zero", sites(R"("n01")"), "workload.sites", "expected a site selector"},
+      {"unknown word", sites(R"("everyone")"), "workload.sites", "found \"everyone\""},
+      {"number as a selector", sites("[3]"), "workload.sites[0]", "found 3"},
+      {"nested array", sites(R"([["n1"]])"), "workload.sites[0]", "found an array"},
+      {"empty array", sites("[]"), "workload.sites", "found an empty array"},
+      {"selects no sites",
+       R"({"description": "d", "topology": {"core": 2}, "workload": {"sites": "nebula"}})",
+       "workload.sites", "selects no sites"},
+  });
+}
+
+TEST_CASE("bad faults are bad input", "[scenario][bad]") {
+  const auto faults = [](const std::string& events) {
+    return scenario_with(R"("phases": {"safety_s": 20}, "faults": [)" + events + "]");
+  };
+  check_all_rejected({
+      {"faults not an array", scenario_with(R"("faults": {"at_s": 1})"), "faults",
+       "expected an array"},
+      {"fault not an object", faults(R"({"at_s": 1, "heal": {}}, "heal")"), "faults[1]",
+       "expected a fault object"},
+      {"no time", faults(R"({"heal": {}})"), "faults[0].at_s", "missing"},
+      {"two verbs in one fault",
+       faults(R"({"at_s": 1, "heal": {}}, {"at_s": 2, "crash": {"sites": "n1"},)"
+              R"( "pause": {"sites": "n1", "for_s": 1}})"),
+       "faults[1]", "expected exactly one verb, found both \"crash\" and \"pause\""},
+      {"no verb", faults(R"({"at_s": 1})"), "faults[0]", "found none"},
+      {"unknown verb", faults(R"({"at_s": 1, "explode": {}})"), "faults[0].explode",
+       "unknown field; expected one of: at_s, partition, cut, heal"},
+      {"fault after the safety phase", faults(R"({"at_s": 20.5, "heal": {}})"), "faults[0].at_s",
+       "expected a time within the safety phase (phases.safety_s is 20 s), found 20.5"},
+      {"partition naming a missing site",
+       faults(R"({"at_s": 1, "partition": {"groups": ["core", "n25..n30"]}})"),
+       "faults[0].partition.groups[1]", "no site \"n30\""},
+      {"partition naming a missing site in a group array",
+       faults(R"({"at_s": 1, "partition": {"groups": ["core", ["n1", "n99"]]}})"),
+       "faults[0].partition.groups[1][1]", "no site \"n99\""},
+      {"overlapping groups",
+       faults(R"({"at_s": 1, "partition": {"groups": ["n0..n5", ["c1", "n3"]]}})"),
+       "faults[0].partition.groups[1]", "site n3 is also in groups[0]"},
+      {"overlap with an earlier group",
+       faults(R"({"at_s": 1, "partition": {"groups": ["n0..n5", "c0", ["c1", "n4", "n3"]]}})"),
+       "faults[0].partition.groups[2]", "site n3 is also in groups[0]"},
+      {"no groups", faults(R"({"at_s": 1, "partition": {"groups": []}})"),
+       "faults[0].partition.groups", "expected at least one group"},
+      {"partition without groups", faults(R"({"at_s": 1, "partition": {}})"),
+       "faults[0].partition.groups", "missing"},
+      {"heal with a field", faults(R"({"at_s": 1, "heal": {"sites": "all"}})"),
+       "faults[0].heal.sites", "unknown field; this object takes no fields"},
+      {"heal not an object", faults(R"({"at_s": 1, "heal": true})"), "faults[0].heal",
+       "expected an object, found true"},
+      {"cut without to", faults(R"({"at_s": 1, "cut": {"from": "core"}})"), "faults[0].cut.to",
+       "missing"},
+      {"crash of a missing site", faults(R"({"at_s": 1, "crash": {"sites": "c7"}})"),
+       "faults[0].crash.sites", "no site \"c7\""},
+      {"pause without duration", faults(R"({"at_s": 1, "pause": {"sites": "n1"}})"),
+       "faults[0].pause.for_s", "missing"},
+      {"negative pause", faults(R"({"at_s": 1, "pause": {"sites": "n1", "for_s": -2}})"),
+       "faults[0].pause.for_s", "found -2"},
+      {"loss burst without loss",
+       faults(R"({"at_s": 1, "loss_burst": {"sites": "n1", "for_s": 1}})"),
+       "faults[0].loss_burst.loss", "missing"},
+      {"loss burst with loss 2",
+       faults(R"({"at_s": 1, "loss_burst": {"sites": "n1", "for_s": 1, "loss": 2}})"),
+       "faults[0].loss_burst.loss", "expected a probability from 0 to 1, found 2"},
+  });
+}
+
+TEST_CASE("fault schedules past the event and site limits are bad input", "[scenario][bad]") {
+  const std::string heal = R"({"at_s": 1, "heal": {}})";
+  std::string too_many = heal;
+  for (size_t i = 0; i < kFaultEventsMax; ++i) too_many += ", " + heal;
+  // Every crash of "all" names 100,000 sites; the 101st passes kFaultSiteEntriesMax.
+  const std::string crash_all = R"({"at_s": 1, "crash": {"sites": "all"}})";
+  std::string crashes = crash_all;
+  for (size_t i = 0; i < kFaultSiteEntriesMax / kSitesMax; ++i) crashes += ", " + crash_all;
+  check_all_rejected({
+      {"too many fault events", scenario_with(R"("faults": [)" + too_many + "]"), "faults",
+       "expected at most 10000 fault events (kFaultEventsMax), found 10001"},
+      {"too many sites in fault events",
+       R"({"description": "d", "topology": {"core": 1, "nebula": 99999}, "faults": [)" + crashes +
+           "]}",
+       "faults[100]", "name more than 10000000 sites in all"},
+  });
+}
+
+TEST_CASE("a long selector array costs one pass over the sites", "[scenario]") {
+  // 20,000 copies of "all" over 100,000 sites: expanded one by one they would be 2e9 entries.
+  std::string selector = R"("all")";
+  for (int i = 1; i < 20'000; ++i) selector += R"(, "all")";
+  const TempDir dir;
+  const Scenario s = load_scenario(
+      dir.write("s.json", R"({"description": "d", "topology": {"core": 1, "nebula": 99999},)"
+                          R"( "workload": {"sites": [)" +
+                              selector + "]}}"));
+  CHECK(s.workload.sites.size() == kSitesMax);
+  CHECK(s.workload.sites.back() == kSitesMax - 1);
+}
