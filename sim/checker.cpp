@@ -12,15 +12,28 @@ namespace {
 // How many op ids or sites a report lists before "and N more".
 constexpr size_t kReportListMax = 8;
 
-std::string op_list(const std::vector<OpId>& ops) {
+}  // namespace
+
+std::string op_name(const Topology& t, OpId id) {
+  const uint64_t index = id.site - kSiteIdFirst;
+  const std::string origin = id.site < kSiteIdFirst ? "reserved" + std::to_string(id.site)
+                             : index < t.site_count()
+                                 ? site_name(t, static_cast<SiteIndex>(index))
+                                 : "agent" + std::to_string(index - t.site_count());
+  return origin + "#" + std::to_string(id.counter);
+}
+
+std::string Checker::op_list(const std::vector<OpId>& ops) const {
   std::string s;
   for (size_t k = 0; k < ops.size() && k < kReportListMax; ++k) {
-    s += (k ? ", " : "") + to_string(ops[k]);
+    s += (k ? ", " : "") + op_text(ops[k]);
   }
   if (ops.size() > kReportListMax)
     s += " and " + std::to_string(ops.size() - kReportListMax) + " more";
   return s;
 }
+
+namespace {
 
 // The first offset where two strings differ (their common length if one is a prefix).
 size_t first_difference(const std::string& a, const std::string& b) {
@@ -57,8 +70,8 @@ void Checker::on_local_op(TimeUs now, SiteIndex i, const site::Site& s, const Op
               now,
               {i},
               {op.id, it->second},
-              "insert " + to_string(op.id) + " made at " + name(i) + " reuses TID " +
-                  to_string(op.tid) + " of insert " + to_string(it->second)});
+              "insert " + op_text(op.id) + " made at " + name(i) + " reuses TID " +
+                  to_string(op.tid) + " of insert " + op_text(it->second)});
       return;
     }
   }
@@ -73,7 +86,7 @@ void Checker::on_local_op(TimeUs now, SiteIndex i, const site::Site& s, const Op
                 now,
                 {i},
                 {op.id},
-                "insert " + to_string(op.id) + " at index " + std::to_string(index) + " of " +
+                "insert " + op_text(op.id) + " at index " + std::to_string(index) + " of " +
                     name(i) + " landed at " + (at ? std::to_string(*at) : "no visible index")});
       }
     } else if (r.size() + 1 != size_before || r.visible_index(op.tid).has_value()) {
@@ -81,8 +94,8 @@ void Checker::on_local_op(TimeUs now, SiteIndex i, const site::Site& s, const Op
               now,
               {i},
               {op.id, op.target},
-              "erase " + to_string(op.id) + " at index " + std::to_string(index) + " of " +
-                  name(i) + " left " + std::to_string(r.size()) + " atoms of " +
+              "erase " + op_text(op.id) + " at index " + std::to_string(index) + " of " + name(i) +
+                  " left " + std::to_string(r.size()) + " atoms of " +
                   std::to_string(size_before)});
     }
   }
@@ -106,8 +119,8 @@ void Checker::check_not_resurrected(TimeUs now, SiteIndex i, const site::Site& s
               now,
               {i},
               {insert, d},
-              name(i) + " has applied delete " + to_string(d) + " yet shows atom " +
-                  to_string(insert) + " (TID " + to_string(tid) + ")"});
+              name(i) + " has applied delete " + op_text(d) + " yet shows atom " + op_text(insert) +
+                  " (TID " + to_string(tid) + ")"});
     }
     return;
   }
@@ -120,7 +133,8 @@ void Checker::on_rejected(TimeUs now, SiteIndex i, const site::Rejection& r) {
           now,
           {i},
           {r.op->id},
-          name(i) + " rejected op " + to_string(*r.op) + ": " + to_string(r.outcome)});
+          name(i) + " rejected op " + op_text(r.op->id) + " " + to_string(*r.op) + ": " +
+              to_string(r.outcome)});
 }
 
 uint64_t Checker::state_hash_of(SiteIndex i, const site::Site& s) {
@@ -222,7 +236,7 @@ void Checker::fail_liveness(TimeUs now, const SiteViews& sites) {
                 now,
                 {i},
                 duplicated,
-                name(i) + " shows atom " + to_string(duplicated[0]) + " more than once"});
+                name(i) + " shows atom " + op_text(duplicated[0]) + " more than once"});
         return;
       }
     }

@@ -24,6 +24,9 @@ struct Violation {
   bool liveness = false;  // a liveness failure (exit 2) rather than a safety violation (exit 1)
 };
 
+// An op id as users read it: its origin site's name and counter ("n3#12"; trace agents "agent0#5").
+std::string op_name(const Topology& t, OpId id);
+
 // What the checker sees of one site: null while it is down.
 using SiteViews = std::vector<const site::Site*>;
 
@@ -67,6 +70,8 @@ class Checker {
   };
   void report(Violation v);
   std::string name(SiteIndex i) const { return site_name(scenario_.topology, i); }
+  std::string op_text(OpId id) const { return op_name(scenario_.topology, id); }
+  std::string op_list(const std::vector<OpId>& ops) const;
   void check_not_resurrected(TimeUs now, SiteIndex i, const site::Site& s, const Op& op);
   uint64_t state_hash_of(SiteIndex i, const site::Site& s);
   // Inserts made anywhere and deleted nowhere, sorted.

@@ -1,15 +1,29 @@
 // treedoc-sim command line: parses flags with CLI11 and dispatches to one command per subcommand.
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <iostream>
 #include <map>
 
 #include "sim/exit_code.hpp"
 #include "sim/replay_trace_command.hpp"
+#include "sim/run_command.hpp"
 #include "sim/validate_command.hpp"
 
 namespace {
 
 constexpr uint64_t kFlattenEveryOpsMax = uint64_t{1} << 40;
+
+// CLI11 wraps "-1" and saturates 2^64 into a uint64_t; a seed must be exactly what was typed.
+const CLI::Validator kWholeNumber(
+    [](std::string& text) -> std::string {
+      uint64_t value = 0;
+      const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (error != std::errc() || end != text.data() + text.size()) {
+        return "expected a whole number from 0 to 18446744073709551615, found " + text;
+      }
+      return "";
+    },
+    "UINT64");
 
 }  // namespace
 
@@ -32,6 +46,20 @@ int main(int argc, char** argv) {
   replay_cmd->add_flag("--mini-child", replay.options.document.mini_child,
                        "attach new atoms to the mini-node (RR-7506's variant)");
   replay_cmd->add_flag("--json", replay.json, "print one JSON object instead of the summary");
+
+  RunRequest run;
+  uint64_t seed = 0;
+  auto* run_cmd = app.add_subcommand(
+      "run", "Run a scenario (docs/scenarios.md) under its faults and check every invariant");
+  run_cmd->add_option("FILE", run.path, "scenario file (.json)")->required();
+  auto* seed_opt =
+      run_cmd->add_option("--seed", seed, "seed of every random choice (default: the scenario's)")
+          ->check(kWholeNumber);
+  run_cmd->add_option("--out", run.out_dir, "write metrics.jsonl and summary.json into DIR");
+  run_cmd->add_flag("--quiet", run.quiet, "print only the verdict and the event-log hash");
+  run_cmd->add_flag("--check-determinism", run.check_determinism,
+                    "run twice in separate processes and name the first diverging event");
+  run_cmd->add_option("--event-log", run.event_log_path, "write every event as a line to FILE");
 
   std::string scenario_path;
   auto* validate_cmd = app.add_subcommand(
@@ -57,5 +85,9 @@ int main(int argc, char** argv) {
     return run_replay_trace(replay);
   }
   if (validate_cmd->parsed()) return run_validate(scenario_path);
+  if (run_cmd->parsed()) {
+    if (seed_opt->count() > 0) run.seed = seed;
+    return run_run(run);
+  }
   return kExitBadInput;
 }

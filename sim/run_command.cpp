@@ -1,0 +1,239 @@
+// `treedoc-sim run`: one simulation, its human summary, summary.json, and --check-determinism,
+// which runs the scenario twice in child processes and names the first event where they differ.
+#include "sim/run_command.hpp"
+
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cinttypes>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "sim/event_log.hpp"
+#include "sim/exit_code.hpp"
+#include "sim/input_error.hpp"
+#include "sim/scenario_loader.hpp"
+#include "sim/simulation.hpp"
+
+extern char** environ;
+
+namespace treedoc::sim {
+
+namespace {
+
+double seconds(TimeUs t) { return static_cast<double>(t) / 1e6; }
+
+std::string reproduce_command(const RunRequest& r, uint64_t seed) {
+  return "treedoc-sim run " + r.path + " --seed " + std::to_string(seed);
+}
+
+std::string site_list(const Scenario& s, const std::vector<SiteIndex>& sites) {
+  std::string out;
+  for (SiteIndex i : sites) out += (out.empty() ? "" : ", ") + site_name(s.topology, i);
+  return out.empty() ? "-" : out;
+}
+
+nlohmann::json summary_json(const Scenario& s, uint64_t seed, const RunResult& r) {
+  nlohmann::json j = {
+      {"scenario", s.file},
+      {"description", s.description},
+      {"seed", seed},
+      {"sites", s.topology.site_count()},
+      {"core", s.topology.core},
+      {"nebula", s.topology.nebula},
+      {"result",
+       r.violation ? (r.violation->liveness ? "liveness-failure" : "safety-violation") : "pass"},
+      {"event_log_hash", hash_hex(r.event_hash)},
+      {"events", r.events},
+      {"end_s", seconds(r.end_us)},
+      {"ops_made", r.totals.ops_made},
+      {"ops_applied", r.totals.ops_applied},
+      {"msgs_sent", r.totals.msgs_sent},
+      {"bytes_sent", r.totals.bytes_sent},
+      {"msgs_received", r.totals.msgs_received},
+      {"msgs_dropped", r.totals.msgs_dropped},
+      {"msgs_duplicated", r.totals.msgs_duplicated},
+      {"crashes", r.crashes},
+      {"restarts", r.restarts},
+      {"convergence_checks", r.convergence_checks},
+      {"state_comparisons", r.state_comparisons},
+      {"final_atoms", r.final_atoms},
+      {"final_tombstone_ratio", r.final_tombstone_ratio},
+      {"final_tid_bytes_mean", r.final_tid_bytes_mean},
+      {"replica_memory_bytes", r.replica_memory_bytes},
+      {"wall_s", r.wall_s},
+      {"deliveries_per_wall_s",
+       r.wall_s > 0 ? static_cast<double>(r.totals.msgs_received) / r.wall_s : 0.0},
+  };
+  if (r.converged_at_us) j["converged_at_s"] = seconds(*r.converged_at_us);
+  if (r.violation) {
+    std::vector<std::string> ops;
+    for (const OpId& id : r.violation->ops) ops.push_back(op_name(s.topology, id));
+    std::vector<std::string> sites;
+    for (SiteIndex i : r.violation->sites) sites.push_back(site_name(s.topology, i));
+    j["violation"] = {{"invariant", r.violation->invariant},
+                      {"at_s", seconds(r.violation->at_us)},
+                      {"sites", sites},
+                      {"ops", ops},
+                      {"detail", r.violation->detail}};
+  }
+  return j;
+}
+
+void print_summary(const Scenario& s, uint64_t seed, const RunResult& r) {
+  const SiteCounters& t = r.totals;
+  std::printf("scenario  %s: %s\n", s.file.c_str(), s.description.c_str());
+  std::printf("sites     %u (%u core, %u nebula); seed %" PRIu64 "\n", s.topology.site_count(),
+              s.topology.core, s.topology.nebula, seed);
+  std::printf("time      %.1f s simulated (safety phase %.1f s) in %.2f s wall\n",
+              seconds(r.end_us), seconds(s.phases.safety_us), r.wall_s);
+  std::printf("ops       %" PRIu64 " made, %" PRIu64 " applied across sites\n", t.ops_made,
+              t.ops_applied);
+  std::printf("messages  %" PRIu64 " sent (%.1f MiB), %" PRIu64 " delivered, %" PRIu64
+              " dropped, %" PRIu64 " duplicated; %.0f deliveries per wall second\n",
+              t.msgs_sent, static_cast<double>(t.bytes_sent) / (1 << 20), t.msgs_received,
+              t.msgs_dropped, t.msgs_duplicated,
+              r.wall_s > 0 ? static_cast<double>(t.msgs_received) / r.wall_s : 0.0);
+  std::printf("faults    %" PRIu64 " crashes, %" PRIu64 " restarts, %zu scheduled faults\n",
+              r.crashes, r.restarts, s.faults.size());
+  std::printf("document  %" PRIu64
+              " atoms, %.1f%% tombstones, %.1f B mean TID; %.1f MiB in all replicas\n",
+              r.final_atoms, 100 * r.final_tombstone_ratio, r.final_tid_bytes_mean,
+              static_cast<double>(r.replica_memory_bytes) / (1 << 20));
+  std::printf("checker   %" PRIu64 " convergence checks, %" PRIu64 " state comparisons\n",
+              r.convergence_checks, r.state_comparisons);
+}
+
+void print_violation(const Scenario& s, const RunRequest& req, uint64_t seed, const Violation& v) {
+  std::printf("%s %s at t=%.6f s: %s\n", v.liveness ? "LIVENESS FAILURE" : "VIOLATION",
+              v.invariant.c_str(), seconds(v.at_us), v.detail.c_str());
+  std::printf("  seed %" PRIu64 ", sites %s", seed, site_list(s, v.sites).c_str());
+  if (!v.ops.empty()) {
+    std::string ops;
+    for (const OpId& id : v.ops) ops += (ops.empty() ? "" : ", ") + op_name(s.topology, id);
+    std::printf(", ops %s", ops.c_str());
+  }
+  std::printf("\n  reproduce with: %s\n", reproduce_command(req, seed).c_str());
+}
+
+// Runs this executable with `args` and waits; returns its exit status, or -1.
+int run_child(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, argv.data(), environ) != 0) return -1;
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int check_determinism(const RunRequest& req, uint64_t seed) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("treedoc-determinism-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  std::string logs[2];
+  int codes[2];
+  for (int k = 0; k < 2; ++k) {
+    logs[k] = (dir / ("run" + std::to_string(k + 1) + ".events")).string();
+    codes[k] = run_child({"treedoc-sim", "run", req.path, "--seed", std::to_string(seed), "--quiet",
+                          "--event-log", logs[k]});
+  }
+  std::ifstream a(logs[0]), b(logs[1]);
+  std::string la, lb;
+  uint64_t line = 0;
+  bool differ = false;
+  while (true) {
+    const bool ga = static_cast<bool>(std::getline(a, la));
+    const bool gb = static_cast<bool>(std::getline(b, lb));
+    if (!ga && !gb) break;
+    ++line;
+    if (ga != gb || la != lb) {
+      differ = true;
+      std::printf("determinism FAILED: the runs first differ at event %" PRIu64
+                  ":\n  run 1: %s\n  run 2: %s\n",
+                  line, ga ? la.c_str() : "(ended)", gb ? lb.c_str() : "(ended)");
+      break;
+    }
+  }
+  std::filesystem::remove_all(dir);
+  if (codes[0] < 0 || codes[1] < 0) {
+    std::fprintf(stderr, "treedoc-sim: --check-determinism could not run the scenario twice\n");
+    return kExitSafetyViolation;
+  }
+  if (differ || codes[0] != codes[1]) {
+    if (!differ) std::printf("determinism FAILED: exit codes %d and %d\n", codes[0], codes[1]);
+    std::printf("  reproduce with: treedoc-sim run %s --seed %" PRIu64 " --check-determinism\n",
+                req.path.c_str(), seed);
+    return kExitSafetyViolation;
+  }
+  std::printf("determinism OK: two runs in separate processes logged %" PRIu64
+              " identical events (exit code %d)\n",
+              line, codes[0]);
+  return kExitPass;
+}
+
+}  // namespace
+
+int run_run(const RunRequest& req) {
+  Scenario scenario;
+  try {
+    scenario = load_scenario(req.path);
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "treedoc-sim: %s\n", e.what());
+    return kExitBadInput;
+  }
+  const uint64_t seed = req.seed.value_or(scenario.seed);
+  if (req.check_determinism) return check_determinism(req, seed);
+
+  RunOptions options;
+  options.seed = seed;
+  options.out_dir = req.out_dir;
+  options.progress = !req.quiet && isatty(STDERR_FILENO);
+  std::FILE* events = nullptr;
+  if (!req.event_log_path.empty()) {
+    events = std::fopen(req.event_log_path.c_str(), "w");
+    if (!events) {
+      std::fprintf(stderr, "treedoc-sim: %s: --event-log: cannot write the file\n",
+                   req.event_log_path.c_str());
+      return kExitBadInput;
+    }
+    options.event_text = events;
+  }
+  RunResult result;
+  try {
+    result = run_simulation(scenario, options);
+  } catch (const InputError& e) {
+    if (events) std::fclose(events);
+    std::fprintf(stderr, "treedoc-sim: %s\n", e.what());
+    return kExitBadInput;
+  }
+  if (events) std::fclose(events);
+
+  if (!req.quiet) print_summary(scenario, seed, result);
+  if (result.violation) {
+    print_violation(scenario, req, seed, *result.violation);
+  } else {
+    std::printf("result    PASS: every invariant held; converged at t=%.1f s\n",
+                seconds(result.converged_at_us.value_or(result.end_us)));
+  }
+  std::printf("event-log hash: %s\n", hash_hex(result.event_hash).c_str());
+  if (!req.out_dir.empty()) {
+    const std::string path = (std::filesystem::path(req.out_dir) / "summary.json").string();
+    std::ofstream out(path);
+    out << summary_json(scenario, seed, result).dump(2) << "\n";
+    if (!out) {
+      std::fprintf(stderr, "treedoc-sim: %s: --out: cannot write the summary\n", path.c_str());
+      return kExitBadInput;
+    }
+  }
+  if (!result.violation) return kExitPass;
+  return result.violation->liveness ? kExitLivenessFailure : kExitSafetyViolation;
+}
+
+}  // namespace treedoc::sim
