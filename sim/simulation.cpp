@@ -110,6 +110,7 @@ class Simulation {
   Checker checker_;
   EventLog log_;
   std::vector<SiteSlot> slots_;
+  site::OpArchive archive_;  // every op of the run, shared by the sites
   std::unique_ptr<MetricsRecorder> metrics_;
   std::unique_ptr<TraceDriver> trace_;
   sg4::Host* controller_host_ = nullptr;
@@ -137,7 +138,7 @@ void Simulation::build_platform(sg4::Engine& engine) {
 
 void Simulation::boot(SiteIndex i, TimeUs now) {
   SiteSlot& slot = slots_[i];
-  slot.site = std::make_unique<site::Site>(slot.config, &slot.store);
+  slot.site = std::make_unique<site::Site>(slot.config, &slot.store, &archive_);
   slot.crashed = false;
   slot.timers.clear();
   checker_.forget_site(i);

@@ -10,7 +10,7 @@
 #include "models/site/durable_store.hpp"
 #include "models/site/effects.hpp"
 #include "models/site/message.hpp"
-#include "models/site/op_log.hpp"
+#include "models/site/op_archive.hpp"
 #include "models/site/site_config.hpp"
 #include "models/treedoc/replica.hpp"
 
@@ -22,7 +22,8 @@ inline constexpr uint64_t kRepairOpsPerMessageMax = 1024;
 class Site {
  public:
   // `store` is the site's durable state; it must outlive the site (it survives crashes).
-  Site(const SiteConfig& config, DurableStore* store);
+  // `archive` holds every op of the run, shared by all sites; it must outlive them.
+  Site(const SiteConfig& config, DurableStore* store, OpArchive* archive);
 
   // Rebuilds the replica from the durable store and arms the anti-entropy timer. Call once, first;
   // the rebuilt ops are reported as applied.
@@ -44,7 +45,6 @@ class Site {
     return config_.sabotage == Sabotage::kNone ? replica_.seen() : claimed_;
   }
   const OpSetHash& claimed_hash() const { return claimed_hash_; }
-  const OpLog& log() const { return log_; }
   // Changes whenever the replica or the claimed set does: lets observers cache per-state work.
   uint64_t version() const { return version_; }
 
@@ -60,8 +60,8 @@ class Site {
 
   SiteConfig config_;
   DurableStore* store_;
+  OpArchive* archive_;
   Replica replica_;
-  OpLog log_;
   DotSet claimed_;  // only under a sabotage: what the site says it applied
   OpSetHash claimed_hash_;
   std::shared_ptr<const DotSet> snapshot_;  // claimed_ as of the last digest, if unchanged since

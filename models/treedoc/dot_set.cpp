@@ -2,30 +2,53 @@
 // vector).
 #include "models/treedoc/dot_set.hpp"
 
+#include <algorithm>
+
 #include "models/treedoc/assertion.hpp"
 #include "models/treedoc/codec.hpp"
 
 namespace treedoc {
 
+namespace {
+
+bool has_extra(const std::vector<uint64_t>& extras, uint64_t c) {
+  return std::binary_search(extras.begin(), extras.end(), c);
+}
+
+}  // namespace
+
+const DotSet::PerSite* DotSet::find(SiteId site) const {
+  auto it = std::lower_bound(sites_.begin(), sites_.end(), site,
+                             [](const PerSite& s, SiteId id) { return s.site < id; });
+  return it != sites_.end() && it->site == site ? &*it : nullptr;
+}
+
 bool DotSet::contains(OpId id) const {
-  auto it = sites_.find(id.site);
-  if (it == sites_.end()) return false;
-  return id.counter <= it->second.contiguous || it->second.extras.count(id.counter) > 0;
+  const PerSite* s = find(id.site);
+  if (!s) return false;
+  return id.counter <= s->contiguous || has_extra(s->extras, id.counter);
 }
 
 bool DotSet::insert(OpId id) {
   TD_ASSERT(id.counter > 0, "op counters start at 1");
-  PerSite& s = sites_[id.site];
+  auto it = std::lower_bound(sites_.begin(), sites_.end(), id.site,
+                             [](const PerSite& s, SiteId site) { return s.site < site; });
+  if (it == sites_.end() || it->site != id.site) it = sites_.insert(it, PerSite{id.site, 0, {}});
+  PerSite& s = *it;
   if (id.counter <= s.contiguous) return false;
   if (id.counter == s.contiguous + 1) {
     ++s.contiguous;
     // Absorb extras that have become contiguous.
-    while (!s.extras.empty() && *s.extras.begin() == s.contiguous + 1) {
-      s.extras.erase(s.extras.begin());
+    size_t absorbed = 0;
+    while (absorbed < s.extras.size() && s.extras[absorbed] == s.contiguous + 1) {
+      ++absorbed;
       ++s.contiguous;
     }
-  } else if (!s.extras.insert(id.counter).second) {
-    return false;
+    s.extras.erase(s.extras.begin(), s.extras.begin() + static_cast<std::ptrdiff_t>(absorbed));
+  } else {
+    auto e = std::lower_bound(s.extras.begin(), s.extras.end(), id.counter);
+    if (e != s.extras.end() && *e == id.counter) return false;
+    s.extras.insert(e, id.counter);
   }
   ++size_;
   return true;
@@ -34,9 +57,9 @@ bool DotSet::insert(OpId id) {
 std::vector<OpId> DotSet::to_vector() const {
   std::vector<OpId> out;
   out.reserve(size_);
-  for (const auto& [site, s] : sites_) {
-    for (uint64_t c = 1; c <= s.contiguous; ++c) out.push_back({site, c});
-    for (uint64_t c : s.extras) out.push_back({site, c});
+  for (const PerSite& s : sites_) {
+    for (uint64_t c = 1; c <= s.contiguous; ++c) out.push_back({s.site, c});
+    for (uint64_t c : s.extras) out.push_back({s.site, c});
   }
   return out;
 }
@@ -50,29 +73,31 @@ std::vector<OpId> DotSet::minus(const DotSet& other) const {
 }
 
 bool DotSet::includes(const DotSet& other) const {
-  for (const auto& [site, theirs] : other.sites_) {
-    auto it = sites_.find(site);
-    if (it == sites_.end()) return theirs.contiguous == 0 && theirs.extras.empty();
-    const PerSite& mine = it->second;
-    for (uint64_t c = mine.contiguous + 1; c <= theirs.contiguous; ++c) {
-      if (mine.extras.count(c) == 0) return false;
+  for (const PerSite& theirs : other.sites_) {
+    const PerSite* mine = find(theirs.site);
+    if (!mine) {
+      if (theirs.contiguous > 0 || !theirs.extras.empty()) return false;
+      continue;
+    }
+    for (uint64_t c = mine->contiguous + 1; c <= theirs.contiguous; ++c) {
+      if (!has_extra(mine->extras, c)) return false;
     }
     for (uint64_t c : theirs.extras) {
-      if (c > mine.contiguous && mine.extras.count(c) == 0) return false;
+      if (c > mine->contiguous && !has_extra(mine->extras, c)) return false;
     }
   }
   return true;
 }
 
 uint64_t DotSet::contiguous(SiteId site) const {
-  auto it = sites_.find(site);
-  return it == sites_.end() ? 0 : it->second.contiguous;
+  const PerSite* s = find(site);
+  return s ? s->contiguous : 0;
 }
 
 size_t DotSet::encoded_size() const {
   size_t n = varint_size(sites_.size());
-  for (const auto& [site, s] : sites_) {
-    n += varint_size(site) + varint_size(s.contiguous) + varint_size(s.extras.size());
+  for (const PerSite& s : sites_) {
+    n += varint_size(s.site) + varint_size(s.contiguous) + varint_size(s.extras.size());
     for (uint64_t c : s.extras) n += varint_size(c);
   }
   return n;

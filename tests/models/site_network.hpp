@@ -58,7 +58,7 @@ class SiteNetwork {
     timers_[i] = 0;
   }
   void boot(size_t i) {
-    sites_[i] = std::make_unique<site::Site>(configs_[i], &stores_[i]);
+    sites_[i] = std::make_unique<site::Site>(configs_[i], &stores_[i], &archive_);
     timers_[i] = 0;
     handle(i, sites_[i]->start(now_));
   }
@@ -149,6 +149,7 @@ class SiteNetwork {
   sim::RandomStream rng_;
   std::vector<site::SiteConfig> configs_;
   std::vector<site::DurableStore> stores_;
+  site::OpArchive archive_;
   std::vector<std::unique_ptr<site::Site>> sites_;
   std::vector<site::TimeUs> timers_;  // 0: none
   std::map<Key, site::SharedMessage> in_flight_;
