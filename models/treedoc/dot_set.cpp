@@ -17,10 +17,22 @@ bool has_extra(const std::vector<uint64_t>& extras, uint64_t c) {
 
 }  // namespace
 
+size_t DotSet::position(SiteId site) const {
+  // Site ids are dense in practice, so where the site would sit if every id from the first were
+  // present is usually exactly where it is: one probe instead of a binary search.
+  if (!sites_.empty() && site >= sites_.front().site) {
+    const size_t guess = site - sites_.front().site;
+    if (guess < sites_.size() && sites_[guess].site == site) return guess;
+  }
+  return static_cast<size_t>(
+      std::lower_bound(sites_.begin(), sites_.end(), site,
+                       [](const PerSite& s, SiteId id) { return s.site < id; }) -
+      sites_.begin());
+}
+
 const DotSet::PerSite* DotSet::find(SiteId site) const {
-  auto it = std::lower_bound(sites_.begin(), sites_.end(), site,
-                             [](const PerSite& s, SiteId id) { return s.site < id; });
-  return it != sites_.end() && it->site == site ? &*it : nullptr;
+  const size_t at = position(site);
+  return at < sites_.size() && sites_[at].site == site ? &sites_[at] : nullptr;
 }
 
 bool DotSet::contains(OpId id) const {
@@ -31,8 +43,7 @@ bool DotSet::contains(OpId id) const {
 
 bool DotSet::insert(OpId id) {
   TD_ASSERT(id.counter > 0, "op counters start at 1");
-  auto it = std::lower_bound(sites_.begin(), sites_.end(), id.site,
-                             [](const PerSite& s, SiteId site) { return s.site < site; });
+  auto it = sites_.begin() + static_cast<std::ptrdiff_t>(position(id.site));
   if (it == sites_.end() || it->site != id.site) it = sites_.insert(it, PerSite{id.site, 0, {}});
   PerSite& s = *it;
   if (id.counter <= s.contiguous) return false;

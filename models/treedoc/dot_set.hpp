@@ -42,6 +42,8 @@ class DotSet {
     friend bool operator==(const PerSite&, const PerSite&) = default;
   };
   const PerSite* find(SiteId site) const;
+  // The index of `site` in sites_, or where it would be inserted.
+  size_t position(SiteId site) const;
   std::vector<PerSite> sites_;  // sorted by site: iteration order is deterministic
   uint64_t size_ = 0;
 };
