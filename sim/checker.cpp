@@ -49,7 +49,14 @@ size_t first_difference(const std::string& a, const std::string& b) {
 Checker::Checker(const Scenario& scenario)
     : scenario_(scenario),
       compare_visible_only_(scenario.replication.replica.discard_tombstones),
-      hash_cache_(scenario.topology.site_count()) {}
+      hash_cache_(scenario.topology.site_count()),
+      checked_version_(scenario.topology.site_count(), UINT64_MAX),
+      applied_before_crash_(scenario.topology.site_count()) {}
+
+void Checker::on_crash(SiteIndex i, const DotSet& claimed) {
+  for (const OpId& id : claimed.to_vector()) applied_before_crash_[i].insert(id);
+  forget_site(i);
+}
 
 void Checker::report(Violation v) {
   if (!violation_) violation_ = std::move(v);  // the first one is the one to reproduce
@@ -57,7 +64,7 @@ void Checker::report(Violation v) {
 
 void Checker::on_local_op(TimeUs now, SiteIndex i, const site::Site& s, const Op& op,
                           std::optional<Intent> intent) {
-  made_[op.id] = Made{std::make_shared<const Op>(op), i, now};
+  made_[op.id] = Made{std::make_shared<const Op>(op), i};
   if (!op.is_insert()) deletes_of_[op.target].push_back(op.id);
   if (violation_) return;
   if (op.is_insert() && scenario_.checker.tid_uniqueness) {
@@ -89,14 +96,20 @@ void Checker::on_local_op(TimeUs now, SiteIndex i, const site::Site& s, const Op
                 "insert " + op_text(op.id) + " at index " + std::to_string(index) + " of " +
                     name(i) + " landed at " + (at ? std::to_string(*at) : "no visible index")});
       }
-    } else if (r.size() + 1 != size_before || r.visible_index(op.tid).has_value()) {
-      report({"local-intention",
-              now,
-              {i},
-              {op.id, op.target},
-              "erase " + op_text(op.id) + " at index " + std::to_string(index) + " of " + name(i) +
-                  " left " + std::to_string(r.size()) + " atoms of " +
-                  std::to_string(size_before)});
+    } else {
+      const bool moved_up =
+          !intent->next || (r.size() > index && r.visible_id(index) == *intent->next);
+      if (r.size() + 1 != size_before || r.visible_index(op.tid).has_value() ||
+          intent->erased != op.target || !moved_up) {
+        report(
+            {"local-intention",
+             now,
+             {i},
+             {op.id, op.target},
+             "erase " + op_text(op.id) + " at index " + std::to_string(index) + " of " + name(i) +
+                 " left " + std::to_string(r.size()) + " atoms of " + std::to_string(size_before) +
+                 (moved_up ? "" : ", and the next atom did not move to " + std::to_string(index))});
+      }
     }
   }
   if (scenario_.checker.no_resurrection) check_not_resurrected(now, i, s, op);
@@ -113,7 +126,7 @@ void Checker::check_not_resurrected(TimeUs now, SiteIndex i, const site::Site& s
   auto it = deletes_of_.find(insert);
   if (it == deletes_of_.end()) return;
   for (const OpId& d : it->second) {
-    if (!s.claimed().contains(d)) continue;
+    if (!s.claimed().contains(d) && !applied_before_crash_[i].contains(d)) continue;
     if (s.replica().visible_index(tid).has_value()) {
       report({"no-resurrection",
               now,
@@ -149,35 +162,36 @@ uint64_t Checker::state_hash_of(SiteIndex i, const site::Site& s) {
 void Checker::check_convergence(TimeUs now, const SiteViews& sites) {
   if (violation_ || !scenario_.checker.convergence) return;
   ++convergence_checks_;
-  // Ordered map: groups are visited in a fixed order, so reports are deterministic.
-  std::map<std::pair<uint64_t, uint64_t>, std::vector<SiteIndex>> groups;
   for (SiteIndex i = 0; i < sites.size(); ++i) {
-    if (sites[i])
-      groups[{sites[i]->claimed_hash().sum, sites[i]->claimed_hash().count}].push_back(i);
-  }
-  for (const auto& [key, members] : groups) {
-    if (members.size() < 2) continue;
-    const SiteIndex a = members[0];
-    const uint64_t expected = state_hash_of(a, *sites[a]);
-    for (size_t k = 1; k < members.size(); ++k) {
-      const SiteIndex b = members[k];
-      ++state_comparisons_;
-      if (state_hash_of(b, *sites[b]) == expected) continue;
-      const std::string ca = sites[a]->replica().content();
-      const std::string cb = sites[b]->replica().content();
-      const size_t at = first_difference(ca, cb);
-      report(
-          {"convergence",
-           now,
-           {a, b},
-           {},
-           name(a) + " and " + name(b) + " applied the same " + std::to_string(key.second) +
-               " ops but their " + (compare_visible_only_ ? "visible atoms" : "trees") + " differ" +
-               (ca == cb ? " (same text)"
-                         : "; their texts first differ at byte " + std::to_string(at) + " of " +
-                               std::to_string(ca.size()) + " and " + std::to_string(cb.size()))});
-      return;
+    const site::Site* s = sites[i];
+    if (!s || checked_version_[i] == s->version()) continue;  // only sites that changed
+    checked_version_[i] = s->version();
+    const std::pair<uint64_t, uint64_t> set{s->claimed_hash().sum, s->claimed_hash().count};
+    const uint64_t hash = state_hash_of(i, *s);
+    const auto [it, fresh] = state_of_set_.emplace(set, std::make_pair(hash, i));
+    if (fresh) continue;
+    ++state_comparisons_;
+    if (it->second.first == hash) continue;
+    const SiteIndex j = it->second.second;
+    std::string texts;
+    if (sites[j] && sites[j]->claimed_hash() == s->claimed_hash()) {
+      const std::string ci = s->replica().content();
+      const std::string cj = sites[j]->replica().content();
+      texts = ci == cj ? " (same text)"
+                       : "; their texts first differ at byte " +
+                             std::to_string(first_difference(ci, cj)) + " of " +
+                             std::to_string(ci.size()) + " and " + std::to_string(cj.size());
+    } else {
+      texts = " (" + name(j) + " held that op set at an earlier check)";
     }
+    report({"convergence",
+            now,
+            {j, i},
+            {},
+            name(j) + " and " + name(i) + " applied the same " + std::to_string(set.second) +
+                " ops but their " + (compare_visible_only_ ? "visible atoms" : "trees") +
+                " differ" + texts});
+    return;
   }
 }
 
@@ -211,8 +225,18 @@ bool Checker::complete(TimeUs now, const SiteViews& sites) {
   return !scenario_.checker.no_lost_update || visible == surviving_inserts();
 }
 
-void Checker::fail_liveness(TimeUs now, const SiteViews& sites) {
+void Checker::fail_liveness(TimeUs now, const SiteViews& sites,
+                            const std::vector<SiteIndex>& down) {
   if (violation_) return;
+  if (!down.empty()) {
+    std::string names;
+    for (SiteIndex i : down) names += (names.empty() ? "" : ", ") + name(i);
+    Violation v{
+        "liveness", now, down, {}, "sites still down at the end of the liveness phase: " + names};
+    v.liveness = true;
+    report(std::move(v));
+    return;
+  }
   // Ops nobody alive holds can never arrive: those are lost updates, a safety violation.
   std::vector<OpId> lost, duplicated;
   std::vector<SiteIndex> lost_by;

@@ -38,6 +38,8 @@ class Checker {
   struct Intent {
     uint32_t index = 0;
     uint32_t size_before = 0;
+    std::optional<OpId> erased;  // erase: the atom at index before it
+    std::optional<OpId> next;    // erase: the atom at index + 1 before it, which must move to index
   };
   // Site i made `op`: from an edit with `intent` (local intention is checked), or, without one,
   // from a trace agent's own view of the document.
@@ -46,8 +48,14 @@ class Checker {
   // Site i now counts `op` as applied (remote, repaired or rebuilt after a crash).
   void on_applied(TimeUs now, SiteIndex i, const site::Site& s, const Op& op);
   void on_rejected(TimeUs now, SiteIndex i, const site::Rejection& r);
-  // Site i lost its volatile state (a crash): forget what was cached about it.
-  void forget_site(SiteIndex i) { hash_cache_[i] = HashCache{}; }
+  // Site i lost its volatile state (a crash). What it had applied is remembered: a site never
+  // shows an atom again whose delete it once applied, crash or not (invariant 6).
+  void on_crash(SiteIndex i, const DotSet& claimed);
+  // Site i booted a new replica: cached hashes of the old one are void.
+  void forget_site(SiteIndex i) {
+    hash_cache_[i] = HashCache{};
+    checked_version_[i] = UINT64_MAX;
+  }
   // Sites that claim the same op set must hold the same tree (or visible sequence).
   void check_convergence(TimeUs now, const SiteViews& sites);
   // Liveness phase: every up site holds the same ops and tree, and every surviving op is visible
@@ -55,18 +63,17 @@ class Checker {
   bool complete(TimeUs now, const SiteViews& sites);
   // The liveness phase ran out: records why (lost ops are a safety violation; ops still missing
   // at some sites a liveness failure).
-  void fail_liveness(TimeUs now, const SiteViews& sites);
+  // `down`: sites that are not up at the end (they are reported, not blamed for lost ops).
+  void fail_liveness(TimeUs now, const SiteViews& sites, const std::vector<SiteIndex>& down);
 
   const std::optional<Violation>& violation() const { return violation_; }
-  uint64_t ops_made() const { return made_.size(); }
   uint64_t convergence_checks() const { return convergence_checks_; }
   uint64_t state_comparisons() const { return state_comparisons_; }
 
  private:
   struct Made {
     site::SharedOp op;
-    SiteIndex by = 0;
-    TimeUs at_us = 0;
+    SiteIndex by = 0;  // where it was made, for lost-update reports
   };
   void report(Violation v);
   std::string name(SiteIndex i) const { return site_name(scenario_.topology, i); }
@@ -88,6 +95,11 @@ class Checker {
     uint64_t hash = 0;
   };
   std::vector<HashCache> hash_cache_;
+  // Convergence across time: the state hash of every claimed op set seen so far, and at which
+  // site, so two sites that pass through the same set at different instants are compared too.
+  std::map<std::pair<uint64_t, uint64_t>, std::pair<uint64_t, SiteIndex>> state_of_set_;
+  std::vector<uint64_t> checked_version_;     // per site: the version last compared
+  std::vector<DotSet> applied_before_crash_;  // per site: ops claimed before its crashes
   std::optional<Violation> violation_;
   uint64_t convergence_checks_ = 0;
   uint64_t state_comparisons_ = 0;

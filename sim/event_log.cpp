@@ -1,7 +1,10 @@
-// EventLog: the rolling hash and the optional text form of the run's events.
+// EventLog: per-instant canonical order, the rolling hash and the optional text form.
 #include "sim/event_log.hpp"
 
+#include <algorithm>
 #include <cinttypes>
+
+#include "models/treedoc/assertion.hpp"
 
 namespace treedoc::sim {
 
@@ -20,20 +23,35 @@ const char* to_string(EventKind k) {
   return "?";
 }
 
-void EventLog::record(site::TimeUs t, EventKind kind, uint64_t a, uint64_t b, uint64_t c,
-                      uint64_t d) {
-  hash_.add_u64(t);
-  hash_.add_byte(static_cast<unsigned char>(kind));
-  hash_.add_u64(a);
-  hash_.add_u64(b);
-  hash_.add_u64(c);
-  hash_.add_u64(d);
-  ++count_;
-  if (text_ != nullptr) {
-    std::fprintf(text_,
-                 "%" PRIu64 " t=%" PRIu64 "us %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
-                 count_, t, to_string(kind), a, b, c, d);
+void EventLog::add(uint64_t tick, EventKind kind, uint64_t a, uint64_t b, uint64_t c, uint64_t d,
+                   uint64_t e) {
+  if (!instant_.empty() && instant_.front().tick != tick) {
+    TD_ASSERT(tick > instant_.front().tick, "events arrive in time order");
+    flush();
   }
+  instant_.push_back({tick, kind, a, b, c, d, e});
+}
+
+void EventLog::flush() {
+  std::sort(instant_.begin(), instant_.end());
+  for (const Event& ev : instant_) {
+    hash_.add_u64(ev.tick);
+    hash_.add_byte(static_cast<unsigned char>(ev.kind));
+    hash_.add_u64(ev.a);
+    hash_.add_u64(ev.b);
+    hash_.add_u64(ev.c);
+    hash_.add_u64(ev.d);
+    hash_.add_u64(ev.e);
+    ++count_;
+    if (text_ != nullptr) {
+      std::fprintf(text_,
+                   "%" PRIu64 " t=%" PRIu64 "%sus %s %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+                   " %" PRIu64 "\n",
+                   count_, ev.tick / 2, ev.tick % 2 ? ".5" : "", to_string(ev.kind), ev.a, ev.b,
+                   ev.c, ev.d, ev.e);
+    }
+  }
+  instant_.clear();
 }
 
 std::string hash_hex(uint64_t hash) {

@@ -121,7 +121,8 @@ void print_violation(const Scenario& s, const RunRequest& req, uint64_t seed, co
   std::printf("\n  reproduce with: %s\n", reproduce_command(req, seed).c_str());
 }
 
-// Runs this executable with `args` and waits; returns its exit status, or -1.
+// Runs this executable with `args` and waits; returns its exit status, -1 when it could not run,
+// or -(signal) when a signal ended it (an assertion aborts with SIGABRT).
 int run_child(const std::vector<std::string>& args) {
   std::vector<char*> argv;
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -130,6 +131,7 @@ int run_child(const std::vector<std::string>& args) {
   if (posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, argv.data(), environ) != 0) return -1;
   int status = 0;
   if (waitpid(pid, &status, 0) != pid) return -1;
+  if (WIFSIGNALED(status)) return -WTERMSIG(status);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -162,9 +164,18 @@ int check_determinism(const RunRequest& req, uint64_t seed) {
     }
   }
   std::filesystem::remove_all(dir);
-  if (codes[0] < 0 || codes[1] < 0) {
-    std::fprintf(stderr, "treedoc-sim: --check-determinism could not run the scenario twice\n");
-    return kExitSafetyViolation;
+  for (int k = 0; k < 2; ++k) {
+    if (codes[k] == -1) {
+      std::fprintf(stderr, "treedoc-sim: --check-determinism could not start run %d\n", k + 1);
+      return kExitSafetyViolation;
+    }
+    if (codes[k] < -1) {
+      std::printf(
+          "determinism: run %d was killed by signal %d (an assertion failed?)\n  reproduce "
+          "with: treedoc-sim run %s --seed %" PRIu64 "\n",
+          k + 1, -codes[k], req.path.c_str(), seed);
+      return kExitSafetyViolation;
+    }
   }
   if (differ || codes[0] != codes[1]) {
     if (!differ) std::printf("determinism FAILED: exit codes %d and %d\n", codes[0], codes[1]);

@@ -30,8 +30,6 @@ class TraceDriver {
   bool finished() const { return issued_ == txns_.size(); }
   const std::string& end_content() const { return trace_.end_content; }
 
-  // The site that makes transaction t.
-  SiteIndex site_of(uint64_t t) const { return txns_[t].site; }
   // The next transaction site i is to make, if any.
   std::optional<uint64_t> next_for(SiteIndex i) const;
   // Whether site i, which has applied `claimed`, holds every op of t's causal past.

@@ -21,15 +21,6 @@ class OpArchive {
   // The ops in `mine` and not in `theirs`, in (site, counter) order, at most `count_max`.
   std::vector<SharedOp> missing_from(const DotSet& mine, const DotSet& theirs,
                                      uint64_t count_max) const;
-  // fn(op) for every op, in (site, counter) order.
-  template <typename Fn>
-  void for_each(Fn&& fn) const {
-    for (const Origin& o : by_origin_) {
-      for (const SharedOp& op : o.ops) {
-        if (op) fn(op);
-      }
-    }
-  }
 
  private:
   struct Origin {

@@ -51,7 +51,7 @@ Effects Site::local_insert(TimeUs, uint32_t index, std::string_view atom, uint32
   TD_ASSERT(index <= replica_.size(), "insert index within the document");
   Op op = replica_.local_insert(index, atom, width);
   ++local_inserts_;
-  if (config_.sabotage == Sabotage::kReuseTid && local_inserts_ % 10 == 0 &&
+  if (config_.sabotage == Sabotage::kReuseTid && local_inserts_ % kSabotageReuseTidEvery == 0 &&
       !previous_insert_tid_.empty()) {
     op.tid = previous_insert_tid_;  // broken on purpose: the checker's TID uniqueness must fire
   }
@@ -86,12 +86,25 @@ Effects Site::own_op(const SharedOp& op) {
   return fx;
 }
 
-void Site::spread(std::vector<SharedOp> ops, Effects* fx) const {
-  if (ops.empty()) return;
+std::shared_ptr<Message> Site::new_message(MessageKind kind) const {
   auto m = std::make_shared<Message>();
-  m->kind = MessageKind::kOps;
+  m->kind = kind;
   m->from = config_.id;
   m->epoch = replica_.epoch();
+  return m;
+}
+
+std::shared_ptr<Message> Site::new_digest(bool wants_reply) {
+  auto m = new_message(MessageKind::kDigest);
+  m->digest = digest_snapshot();
+  m->digest_hash = claimed_hash_;
+  m->wants_reply = wants_reply;
+  return m;
+}
+
+void Site::spread(std::vector<SharedOp> ops, Effects* fx) const {
+  if (ops.empty()) return;
+  auto m = new_message(MessageKind::kOps);
   m->ops = std::move(ops);
   Destination to;
   if (config_.spread == Spread::kBroadcast) {
@@ -127,7 +140,7 @@ void Site::on_ops(const Message& message, Effects* fx) {
     if (sabotaged) ++remote_ops_received_;
     bool apply = true;
     if (config_.sabotage == Sabotage::kDropEveryHundredthRemoteOp &&
-        remote_ops_received_ % 100 == 0) {
+        remote_ops_received_ % kSabotageDropEvery == 0) {
       apply = false;  // broken on purpose: claimed, never applied
     }
     if (config_.sabotage == Sabotage::kDeleteWithoutPreTombstone && !op->is_insert() &&
@@ -149,7 +162,12 @@ void Site::on_ops(const Message& message, Effects* fx) {
         continue;
       }
     }
-    if (config_.durability == Durability::kAllOps) store_->ops.push_back(op);
+    // Deletes are logged under kOwnOps too: a site that has shown a deletion must never show the
+    // atom again after a crash (invariant 6), even before anti-entropy brings the delete back.
+    if (config_.durability == Durability::kAllOps ||
+        (config_.durability == Durability::kOwnOps && !op->is_insert())) {
+      store_->ops.push_back(op);
+    }
     claim(op, fx);
     learned.push_back(op);
   }
@@ -168,22 +186,12 @@ void Site::on_digest(const Message& message, Effects* fx) {
   std::vector<SharedOp> missing =
       archive_->missing_from(claimed(), theirs, kRepairOpsPerMessageMax);
   if (!missing.empty()) {
-    auto m = std::make_shared<Message>();
-    m->kind = MessageKind::kOps;
-    m->from = config_.id;
-    m->epoch = replica_.epoch();
+    auto m = new_message(MessageKind::kOps);
     m->ops = std::move(missing);
     fx->sends.push_back({{Destination::Kind::kSite, message.from, 0}, std::move(m)});
   }
   if (message.wants_reply && !claimed().includes(theirs)) {
-    auto m = std::make_shared<Message>();
-    m->kind = MessageKind::kDigest;
-    m->from = config_.id;
-    m->epoch = replica_.epoch();
-    m->digest = digest_snapshot();
-    m->digest_hash = claimed_hash_;
-    m->wants_reply = false;
-    fx->sends.push_back({{Destination::Kind::kSite, message.from, 0}, std::move(m)});
+    fx->sends.push_back({{Destination::Kind::kSite, message.from, 0}, new_digest(false)});
   }
 }
 
@@ -192,15 +200,8 @@ Effects Site::on_timer(TimeUs now, TimerKind kind) {
   Effects fx;
   TD_ASSERT(kind == TimerKind::kAntiEntropy, "the only timer so far");
   TD_ASSERT(config_.anti_entropy_period_us > 0, "no anti-entropy timer when it is off");
-  auto m = std::make_shared<Message>();
-  m->kind = MessageKind::kDigest;
-  m->from = config_.id;
-  m->epoch = replica_.epoch();
-  m->digest = digest_snapshot();
-  m->digest_hash = claimed_hash_;
-  m->wants_reply = true;
   fx.sends.push_back(
-      {{Destination::Kind::kRandomPeers, 0, config_.anti_entropy_fanout}, std::move(m)});
+      {{Destination::Kind::kRandomPeers, 0, config_.anti_entropy_fanout}, new_digest(true)});
   fx.timers.push_back({TimerKind::kAntiEntropy, now + config_.anti_entropy_period_us});
   return fx;
 }

@@ -18,6 +18,9 @@ namespace treedoc::site {
 
 // Ops per anti-entropy repair message: a digest far behind gets several rounds, not one huge reply.
 inline constexpr uint64_t kRepairOpsPerMessageMax = 1024;
+// The test-only sabotages strike every Nth op.
+inline constexpr uint64_t kSabotageDropEvery = 100;
+inline constexpr uint64_t kSabotageReuseTidEvery = 10;
 
 class Site {
  public:
@@ -53,6 +56,8 @@ class Site {
   void claim(const SharedOp& op, Effects* fx);
   Effects local_op(Op op);
   Effects own_op(const SharedOp& op);
+  std::shared_ptr<Message> new_message(MessageKind kind) const;
+  std::shared_ptr<Message> new_digest(bool wants_reply);
   void spread(std::vector<SharedOp> ops, Effects* fx) const;
   void on_ops(const Message& message, Effects* fx);
   void on_digest(const Message& message, Effects* fx);

@@ -194,6 +194,11 @@ std::optional<uint32_t> Replica::visible_index(const Tid& tid) const {
   return tree_.index_of(n);
 }
 
+OpId Replica::visible_id(uint32_t index) const {
+  TD_ASSERT(index < size(), "a visible index");
+  return tree_.mini(tree_.find_visible(index)).ins_op;
+}
+
 uint64_t Replica::state_hash() const {
   Fnv64 h;
   std::vector<OpId> deletes;

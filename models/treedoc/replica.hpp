@@ -77,6 +77,8 @@ class Replica {
   ReplicaStats stats() const;
   // The visible index of the LIVE atom at `tid`, or nullopt when there is none. O(depth + log n).
   std::optional<uint32_t> visible_index(const Tid& tid) const;
+  // The insert op id of the visible atom at `index` (0 <= index < size()). O(log n).
+  OpId visible_id(uint32_t index) const;
   // A hash of everything tree_dump() shows (structure, states, op ids, atoms), without building
   // strings: equal trees give equal hashes on every machine.
   uint64_t state_hash() const;

@@ -1,0 +1,116 @@
+// The state of one run on SimGrid, shared by the site actors (sim/site_actor.cpp), the controller
+// (sim/controller_actor.cpp) and the set-up (sim/simulation.cpp). Internal to the simulator.
+#pragma once
+
+#include <simgrid/s4u.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <vector>
+
+#include "models/site/site.hpp"
+#include "sim/checker.hpp"
+#include "sim/event_log.hpp"
+#include "sim/fault_timeline.hpp"
+#include "sim/metrics_recorder.hpp"
+#include "sim/network.hpp"
+#include "sim/random_stream.hpp"
+#include "sim/simulation.hpp"
+#include "sim/synthetic_editor.hpp"
+#include "sim/trace_driver.hpp"
+
+namespace treedoc::sim {
+
+namespace sg4 = simgrid::s4u;
+
+inline constexpr TimeUs kNever = site::kTimeUsMax;
+
+// SimGrid's clock in whole microseconds (wait_until may wake a ulp early: rounding absorbs it).
+TimeUs now_us();
+inline double to_seconds(TimeUs t) { return static_cast<double>(t) / 1e6; }
+
+struct InboxEntry {
+  TimeUs due_us;
+  SiteIndex from;
+  uint64_t seq;  // the sender's own message counter: ties break the same way in every run
+  site::SharedMessage message;
+  bool operator>(const InboxEntry& o) const {
+    if (due_us != o.due_us) return due_us > o.due_us;
+    return from != o.from ? from > o.from : seq > o.seq;
+  }
+};
+
+struct SiteSlot {
+  SiteIndex index = 0;
+  site::SiteConfig config;
+  site::DurableStore store;          // survives crashes
+  std::unique_ptr<site::Site> site;  // volatile: null while crashed or not yet booted
+  sg4::Host* host = nullptr;
+  sg4::MutexPtr mutex;  // per life of the actor
+  sg4::ConditionVariablePtr cv;
+  TimeUs wake_at_us = kNever;  // when the actor plans to wake: a send due earlier notifies it
+  std::priority_queue<InboxEntry, std::vector<InboxEntry>, std::greater<>> inbox;
+  std::vector<site::TimerRequest> timers;
+  uint64_t sent_seq = 0;
+  TimeUs paused_until_us = 0;  // the end of the last pause this site noticed
+  bool edits = false;          // an editing site of the synthetic workload
+  std::optional<SyntheticEditor> editor;
+  TimeUs next_edit_us = kNever;
+  TimeUs next_txn_us = 0;  // trace workload: the earliest time of this site's next transaction
+  SiteCounters counters;
+};
+
+class Simulation {
+ public:
+  Simulation(const Scenario& scenario, const RunOptions& options);
+  RunResult run();
+
+ private:
+  // sim/site_actor.cpp: one event loop per site.
+  void site_main(SiteIndex i);
+  void boot(SiteIndex i, TimeUs now);
+  void step(SiteIndex i, TimeUs now);
+  void edit(SiteIndex i, TimeUs now);
+  void make_transactions(SiteIndex i, TimeUs now);
+  void handle(SiteIndex i, site::Effects&& fx, TimeUs now);
+  void send(SiteIndex from, SiteIndex to, const site::SharedMessage& m, uint64_t bytes, TimeUs now);
+  TimeUs next_wake(const SiteSlot& slot, TimeUs now) const;
+
+  // sim/controller_actor.cpp: faults on SimGrid's hosts, observations, phases.
+  void controller_main();
+  void crash(SiteIndex i, TimeUs now);
+  void restart(SiteIndex i, TimeUs now);
+  // The checks and samples of the observer instant just after t; true when the run is over.
+  bool observe(TimeUs t, bool check, bool sample);
+  SiteViews views() const;
+  bool all_up() const;
+  void check_trace_end(TimeUs now);
+  void progress(TimeUs now, bool final_line);
+
+  void build_platform();
+  void configure_sites();
+  void collect_result();
+
+  const Scenario& scenario_;
+  const RunOptions& options_;
+  RandomStream root_;
+  FaultTimeline faults_;
+  Network network_;
+  Checker checker_;
+  EventLog log_;
+  std::vector<SiteSlot> slots_;
+  site::OpArchive archive_;  // every op of the run, shared by the sites
+  std::unique_ptr<MetricsRecorder> metrics_;
+  std::unique_ptr<TraceDriver> trace_;
+  sg4::Host* controller_host_ = nullptr;
+  sg4::MutexPtr controller_mutex_;
+  sg4::ConditionVariablePtr controller_cv_;
+  bool done_ = false;
+  RunResult result_;
+  std::chrono::steady_clock::time_point wall_start_;
+  double progress_printed_wall_s_ = 0;
+};
+
+}  // namespace treedoc::sim

@@ -1,0 +1,225 @@
+// The event loop of one site's actor: deliver the inbox, fire the site's timers, make the
+// workload's edits, and hand every effect to the network, the checker and the counters.
+#include <algorithm>
+#include <cmath>
+
+#include "models/treedoc/assertion.hpp"
+#include "models/treedoc/codec.hpp"
+#include "models/treedoc/fnv_hash.hpp"
+#include "sim/simulation_engine.hpp"
+
+namespace treedoc::sim {
+
+namespace {
+
+// What the event log records of an op's content: its whole encoding, hashed.
+uint64_t op_hash(const Op& op) {
+  Fnv64 h;
+  h.add_bytes(encode_op(op));
+  return h.value();
+}
+
+}  // namespace
+
+TimeUs now_us() { return static_cast<TimeUs>(std::llround(sg4::Engine::get_clock() * 1e6)); }
+
+void Simulation::boot(SiteIndex i, TimeUs now) {
+  SiteSlot& slot = slots_[i];
+  slot.site = std::make_unique<site::Site>(slot.config, &slot.store, &archive_);
+  slot.timers.clear();
+  checker_.forget_site(i);
+  if (trace_) trace_->forget_site(i);
+  handle(i, slot.site->start(now), now);
+  if (slot.edits) {
+    slot.next_edit_us = std::max(now, scenario_.workload.start_us) + slot.editor->next_gap_us();
+  }
+}
+
+TimeUs Simulation::next_wake(const SiteSlot& slot, TimeUs now) const {
+  TimeUs t = kNever;
+  if (!slot.inbox.empty()) t = std::min(t, slot.inbox.top().due_us);
+  for (const site::TimerRequest& r : slot.timers) t = std::min(t, r.at_us);
+  if (slot.edits && slot.next_edit_us < scenario_.workload.stop_us)
+    t = std::min(t, slot.next_edit_us);
+  // A transaction held back only by time needs a wake; one waiting for ops gets a delivery.
+  if (trace_ && trace_->next_for(slot.index)) {
+    const TimeUs at = std::max(slot.next_txn_us, scenario_.workload.start_us);
+    if (at > now && at < scenario_.workload.stop_us) t = std::min(t, at);
+  }
+  return t;
+}
+
+void Simulation::site_main(SiteIndex i) {
+  SiteSlot& slot = slots_[i];
+  // Fresh synchronisation objects per life: a killed actor may leave its mutex owned.
+  slot.mutex = sg4::Mutex::create();
+  slot.cv = sg4::ConditionVariable::create();
+  std::unique_lock<sg4::Mutex> lock(*slot.mutex);
+  try {
+    boot(i, now_us());
+    while (!done_) {
+      const TimeUs now = now_us();
+      TimeUs wake = kNever;
+      const TimeUs paused_until = faults_.paused_until(i, now);
+      if (faults_.down(i, now)) {
+        wake = kNever;  // crashed at this instant: the controller turns the host off
+      } else if (paused_until > now) {
+        slot.paused_until_us = paused_until;
+        wake = paused_until;  // messages wait in the inbox; the user is frozen too
+      } else {
+        if (slot.paused_until_us != 0) {
+          // Edits that fell due during the pause did not happen.
+          if (slot.edits && slot.next_edit_us < now) {
+            slot.next_edit_us = now + slot.editor->next_gap_us();
+          }
+          slot.paused_until_us = 0;
+        }
+        step(i, now);
+        wake = next_wake(slot, now);
+      }
+      slot.wake_at_us = wake;
+      if (done_) break;
+      // Always with a deadline: a kill inside an untimed wait() aborts the process in 3.32.
+      slot.cv->wait_until(lock, to_seconds(wake));
+    }
+    // The run is over and daemons are being killed: unlocking would be a simcall that throws.
+    lock.release();
+  } catch (const simgrid::ForcefulKillException&) {
+    // Killed (a crash, or the end of the run): unlocking now would be a simcall of a dead actor.
+    lock.release();
+    throw;
+  }
+}
+
+void Simulation::step(SiteIndex i, TimeUs now) {
+  SiteSlot& slot = slots_[i];
+  while (!slot.inbox.empty() && slot.inbox.top().due_us <= now && !done_) {
+    InboxEntry e = slot.inbox.top();
+    slot.inbox.pop();
+    // Checked again at delivery, so in-flight messages die when a partition or cut starts.
+    const DropReason r = faults_.reachability(e.from, i, now);
+    if (r != DropReason::kNone) {
+      log_.record(now, EventKind::kDrop, e.from, i, e.seq, static_cast<uint64_t>(r));
+      ++slots_[e.from].counters.msgs_dropped;
+      continue;
+    }
+    log_.record(now, EventKind::kDeliver, e.from, i, e.seq);
+    ++slot.counters.msgs_received;
+    handle(i, slot.site->on_message(now, *e.message), now);
+  }
+  // Timers in (time, kind) order; a timer set while firing waits for the next step.
+  std::sort(slot.timers.begin(), slot.timers.end(), [](const auto& a, const auto& b) {
+    return a.at_us != b.at_us ? a.at_us < b.at_us : a.kind < b.kind;
+  });
+  std::vector<site::TimerRequest> due;
+  while (!slot.timers.empty() && slot.timers.front().at_us <= now) {
+    due.push_back(slot.timers.front());
+    slot.timers.erase(slot.timers.begin());
+  }
+  for (const site::TimerRequest& t : due) {
+    log_.record(now, EventKind::kTimer, i, static_cast<uint64_t>(t.kind));
+    handle(i, slot.site->on_timer(now, t.kind), now);
+  }
+  if (slot.edits) {
+    while (slot.next_edit_us <= now && now < scenario_.workload.stop_us && !done_) {
+      edit(i, now);
+      slot.next_edit_us += slot.editor->next_gap_us();
+    }
+  }
+  if (trace_) make_transactions(i, now);
+}
+
+void Simulation::edit(SiteIndex i, TimeUs now) {
+  SiteSlot& slot = slots_[i];
+  site::Site& s = *slot.site;
+  const uint32_t size_before = s.replica().size();
+  const SyntheticEdit e = slot.editor->next_edit(size_before);
+  Checker::Intent intent{e.index, size_before, {}, {}};
+  if (!e.insert) {
+    intent.erased = s.replica().visible_id(e.index);
+    if (e.index + 1 < size_before) intent.next = s.replica().visible_id(e.index + 1);
+  }
+  site::Effects fx = e.insert ? s.local_insert(now, e.index, e.atom) : s.local_erase(now, e.index);
+  TD_ASSERT(!fx.applied.empty(), "a local edit makes an op");
+  const Op& op = *fx.applied.front();
+  log_.record(now, EventKind::kLocalOp, i, op.id.counter, e.insert ? 0 : 1, e.index, op_hash(op));
+  ++slot.counters.ops_made;
+  checker_.on_local_op(now, i, s, op, intent);
+  handle(i, std::move(fx), now);
+}
+
+void Simulation::make_transactions(SiteIndex i, TimeUs now) {
+  SiteSlot& slot = slots_[i];
+  if (now < scenario_.workload.start_us || now >= scenario_.workload.stop_us) return;
+  while (!done_ && now >= slot.next_txn_us) {
+    const std::optional<uint64_t> t = trace_->next_for(i);
+    if (!t || !trace_->ready(i, *t, slot.site->claimed())) return;
+    for (const site::SharedOp& op : trace_->make(*t)) {
+      site::Effects fx = slot.site->local_agent_op(now, op);
+      log_.record(now, EventKind::kLocalOp, i, op->id.counter, op->is_insert() ? 0 : 1, *t,
+                  op_hash(*op));
+      ++slot.counters.ops_made;
+      checker_.on_local_op(now, i, *slot.site, *op, std::nullopt);
+      handle(i, std::move(fx), now);
+    }
+    slot.next_txn_us = now + scenario_.workload.trace.txn_interval_us;
+  }
+}
+
+void Simulation::handle(SiteIndex i, site::Effects&& fx, TimeUs now) {
+  SiteSlot& slot = slots_[i];
+  slot.counters.ops_applied += fx.applied.size();
+  slot.counters.wrong_epoch += fx.wrong_epoch;
+  for (const site::SharedOp& op : fx.applied) checker_.on_applied(now, i, *slot.site, *op);
+  for (const site::Rejection& r : fx.rejected) checker_.on_rejected(now, i, r);
+  for (const site::Outgoing& out : fx.sends) {
+    const uint64_t bytes = out.message->encoded_bytes();
+    switch (out.to.kind) {
+      case site::Destination::Kind::kSite:
+        TD_ASSERT(out.to.site >= kSiteIdFirst && out.to.site - kSiteIdFirst < slots_.size(),
+                  "a message to a site that exists");
+        send(i, out.to.site - kSiteIdFirst, out.message, bytes, now);
+        break;
+      case site::Destination::Kind::kAllPeers:
+        for (SiteIndex j = 0; j < slots_.size(); ++j) {
+          if (j != i) send(i, j, out.message, bytes, now);
+        }
+        break;
+      case site::Destination::Kind::kRandomPeers:
+        for (SiteIndex j : network_.random_peers(i, out.to.count))
+          send(i, j, out.message, bytes, now);
+        break;
+    }
+  }
+  for (const site::TimerRequest& t : fx.timers) {
+    std::erase_if(slot.timers, [&](const site::TimerRequest& r) { return r.kind == t.kind; });
+    slot.timers.push_back(t);
+  }
+  if (checker_.violation()) controller_cv_->notify_one();
+}
+
+void Simulation::send(SiteIndex from, SiteIndex to, const site::SharedMessage& m, uint64_t bytes,
+                      TimeUs now) {
+  SiteSlot& src = slots_[from];
+  const uint64_t seq = ++src.sent_seq;
+  ++src.counters.msgs_sent;
+  src.counters.bytes_sent += bytes;
+  const MessageFate fate = network_.decide(from, to, now);
+  if (fate.drop != DropReason::kNone) {
+    log_.record(now, EventKind::kDrop, from, to, seq, static_cast<uint64_t>(fate.drop));
+    ++src.counters.msgs_dropped;
+    return;
+  }
+  if (fate.copies == 2) ++src.counters.msgs_duplicated;
+  SiteSlot& dst = slots_[to];
+  for (uint32_t k = 0; k < fate.copies; ++k) {
+    log_.record(now, EventKind::kSend, from, to, seq, fate.due_us[k]);
+    dst.inbox.push({fate.due_us[k], from, seq, m});
+    if (fate.due_us[k] < dst.wake_at_us) {
+      dst.wake_at_us = fate.due_us[k];
+      if (dst.cv) dst.cv->notify_one();
+    }
+  }
+}
+
+}  // namespace treedoc::sim
