@@ -1,30 +1,44 @@
-// Version vector with exceptions for op-id sets (spec (b): `seen` compressed into a version
-// vector).
+// Runs of consecutive counters for op-id sets (spec (b): `seen` compressed into a version vector,
+// which is the one-run case).
 #include "models/treedoc/dot_set.hpp"
+
+#include <iterator>
 
 #include "models/treedoc/assertion.hpp"
 
 namespace treedoc {
 
 bool DotSet::contains(OpId id) const {
-  auto it = sites_.find(id.site);
-  if (it == sites_.end()) return false;
-  return id.counter <= it->second.contiguous || it->second.extras.count(id.counter) > 0;
+  const auto site = sites_.find(id.site);
+  if (site == sites_.end()) return false;
+  const Runs& runs = site->second;
+  auto after = runs.upper_bound(id.counter);  // the first run starting above the counter
+  if (after == runs.begin()) return false;
+  return id.counter <= std::prev(after)->second;
 }
 
 bool DotSet::insert(OpId id) {
   TD_ASSERT(id.counter > 0, "op counters start at 1");
-  PerSite& s = sites_[id.site];
-  if (id.counter <= s.contiguous) return false;
-  if (id.counter == s.contiguous + 1) {
-    ++s.contiguous;
-    // Absorb extras that have become contiguous.
-    while (!s.extras.empty() && *s.extras.begin() == s.contiguous + 1) {
-      s.extras.erase(s.extras.begin());
-      ++s.contiguous;
+  const uint64_t c = id.counter;
+  Runs& runs = sites_[id.site];
+  const auto next = runs.upper_bound(c);
+  const bool joins_next = next != runs.end() && next->first == c + 1;
+  if (next != runs.begin()) {
+    const auto prev = std::prev(next);
+    if (c <= prev->second) return false;
+    if (prev->second + 1 == c) {  // extends the previous run, maybe into the next
+      prev->second = joins_next ? next->second : c;
+      if (joins_next) runs.erase(next);
+      ++size_;
+      return true;
     }
-  } else if (!s.extras.insert(id.counter).second) {
-    return false;
+  }
+  if (joins_next) {  // the next run now starts one lower: re-key its node, no allocation
+    auto node = runs.extract(next);
+    node.key() = c;
+    runs.insert(std::move(node));
+  } else {
+    runs.emplace_hint(next, c, c);
   }
   ++size_;
   return true;
@@ -33,9 +47,10 @@ bool DotSet::insert(OpId id) {
 std::vector<OpId> DotSet::to_vector() const {
   std::vector<OpId> out;
   out.reserve(size_);
-  for (const auto& [site, s] : sites_) {
-    for (uint64_t c = 1; c <= s.contiguous; ++c) out.push_back({site, c});
-    for (uint64_t c : s.extras) out.push_back({site, c});
+  for (const auto& [site, runs] : sites_) {
+    for (const auto& [first, last] : runs) {
+      for (uint64_t c = first; c <= last; ++c) out.push_back({site, c});
+    }
   }
   return out;
 }

@@ -1,9 +1,10 @@
-// A set of op ids compressed as a version vector with exceptions: `seen`, S and the cut C.
+// A set of op ids compressed as runs of consecutive counters per site: `seen`, S and the cut C.
+// A version vector is the one-run case; runs also stay compact for an epoch's `seen`, which starts
+// empty while counters keep counting (spec (a): never reset), so it never starts at 1.
 #pragma once
 
 #include <cstdint>
 #include <map>
-#include <set>
 #include <vector>
 
 #include "models/treedoc/dis.hpp"
@@ -30,12 +31,10 @@ class DotSet {
   friend bool operator==(const DotSet&, const DotSet&) = default;
 
  private:
-  struct PerSite {
-    uint64_t contiguous = 0;    // every counter in 1..contiguous is present
-    std::set<uint64_t> extras;  // present counters above contiguous + 1
-    friend bool operator==(const PerSite&, const PerSite&) = default;
-  };
-  std::map<SiteId, PerSite> sites_;  // ordered: iteration order is deterministic
+  // Per site, first counter -> last counter of each run: disjoint and never adjacent (merged), so
+  // equal sets have equal maps. Ordered maps: iteration order is deterministic.
+  using Runs = std::map<uint64_t, uint64_t>;
+  std::map<SiteId, Runs> sites_;
   uint64_t size_ = 0;
 };
 
