@@ -90,7 +90,7 @@ bool apply_patch(Replica& replica, AtomGranularity g, const TracePatch& patch, c
     const NodeIndex n = tree.find_units(patch.position - 1, &offset);
     first = tree.index_of(n);
     region_start = patch.position - 1 - offset;
-    const bool at_atom_end = offset + 1 == tree.mini(n).width;
+    const bool at_atom_end = offset + 1 == tree.width(n);
     if (at_atom_end && !is_open(tree.atom(n), g)) {
       ++first;
       region_start = patch.position;
@@ -102,7 +102,7 @@ bool apply_patch(Replica& replica, AtomGranularity g, const TracePatch& patch, c
   while (region_end < patch.position + patch.delete_count) {
     const NodeIndex n = tree.find_visible(last++);
     old_text.append(tree.atom(n));
-    region_end += tree.mini(n).width;
+    region_end += tree.width(n);
   }
   const std::string_view old_view(old_text);
   std::string new_text(old_view.substr(0, byte_offset(old_view, patch.position - region_start)));

@@ -1,5 +1,5 @@
-// Version vector with exceptions for op-id sets (spec (b): `seen` compressed into a version
-// vector).
+// Runs of consecutive counters for op-id sets (spec (b): `seen` compressed into a version vector,
+// which is the one-run case).
 #include "models/treedoc/dot_set.hpp"
 
 #include <algorithm>
@@ -11,8 +11,17 @@ namespace treedoc {
 
 namespace {
 
-bool has_extra(const std::vector<uint64_t>& extras, uint64_t c) {
-  return std::binary_search(extras.begin(), extras.end(), c);
+using Run = std::pair<uint64_t, uint64_t>;
+
+// The first run starting above c.
+std::vector<Run>::const_iterator run_after(const std::vector<Run>& runs, uint64_t c) {
+  return std::upper_bound(runs.begin(), runs.end(), c,
+                          [](uint64_t x, const Run& r) { return x < r.first; });
+}
+
+bool runs_contain(const std::vector<Run>& runs, uint64_t c) {
+  const auto after = run_after(runs, c);
+  return after != runs.begin() && c <= std::prev(after)->second;
 }
 
 }  // namespace
@@ -37,29 +46,31 @@ const DotSet::PerSite* DotSet::find(SiteId site) const {
 
 bool DotSet::contains(OpId id) const {
   const PerSite* s = find(id.site);
-  if (!s) return false;
-  return id.counter <= s->contiguous || has_extra(s->extras, id.counter);
+  return s != nullptr && runs_contain(s->runs, id.counter);
 }
 
 bool DotSet::insert(OpId id) {
   TD_ASSERT(id.counter > 0, "op counters start at 1");
-  auto it = sites_.begin() + static_cast<std::ptrdiff_t>(position(id.site));
-  if (it == sites_.end() || it->site != id.site) it = sites_.insert(it, PerSite{id.site, 0, {}});
-  PerSite& s = *it;
-  if (id.counter <= s.contiguous) return false;
-  if (id.counter == s.contiguous + 1) {
-    ++s.contiguous;
-    // Absorb extras that have become contiguous.
-    size_t absorbed = 0;
-    while (absorbed < s.extras.size() && s.extras[absorbed] == s.contiguous + 1) {
-      ++absorbed;
-      ++s.contiguous;
+  const uint64_t c = id.counter;
+  auto site = sites_.begin() + static_cast<std::ptrdiff_t>(position(id.site));
+  if (site == sites_.end() || site->site != id.site) site = sites_.insert(site, PerSite{id.site, {}});
+  std::vector<Run>& runs = site->runs;
+  const auto next = runs.begin() + (run_after(runs, c) - runs.begin());
+  const bool joins_next = next != runs.end() && next->first == c + 1;
+  if (next != runs.begin()) {
+    const auto prev = std::prev(next);
+    if (c <= prev->second) return false;
+    if (prev->second + 1 == c) {  // extends the previous run, maybe into the next
+      prev->second = joins_next ? next->second : c;
+      if (joins_next) runs.erase(next);
+      ++size_;
+      return true;
     }
-    s.extras.erase(s.extras.begin(), s.extras.begin() + static_cast<std::ptrdiff_t>(absorbed));
+  }
+  if (joins_next) {
+    next->first = c;  // the next run now starts one lower
   } else {
-    auto e = std::lower_bound(s.extras.begin(), s.extras.end(), id.counter);
-    if (e != s.extras.end() && *e == id.counter) return false;
-    s.extras.insert(e, id.counter);
+    runs.insert(next, {c, c});
   }
   ++size_;
   return true;
@@ -69,8 +80,9 @@ std::vector<OpId> DotSet::to_vector() const {
   std::vector<OpId> out;
   out.reserve(size_);
   for (const PerSite& s : sites_) {
-    for (uint64_t c = 1; c <= s.contiguous; ++c) out.push_back({s.site, c});
-    for (uint64_t c : s.extras) out.push_back({s.site, c});
+    for (const auto& [first, last] : s.runs) {
+      for (uint64_t c = first; c <= last; ++c) out.push_back({s.site, c});
+    }
   }
   return out;
 }
@@ -87,14 +99,13 @@ bool DotSet::includes(const DotSet& other) const {
   for (const PerSite& theirs : other.sites_) {
     const PerSite* mine = find(theirs.site);
     if (!mine) {
-      if (theirs.contiguous > 0 || !theirs.extras.empty()) return false;
+      if (!theirs.runs.empty()) return false;
       continue;
     }
-    for (uint64_t c = mine->contiguous + 1; c <= theirs.contiguous; ++c) {
-      if (!has_extra(mine->extras, c)) return false;
-    }
-    for (uint64_t c : theirs.extras) {
-      if (c > mine->contiguous && !has_extra(mine->extras, c)) return false;
+    // Runs are maximal, so each of theirs must lie inside a single one of mine.
+    for (const auto& [first, last] : theirs.runs) {
+      const auto after = run_after(mine->runs, first);
+      if (after == mine->runs.begin() || std::prev(after)->second < last) return false;
     }
   }
   return true;
@@ -102,14 +113,18 @@ bool DotSet::includes(const DotSet& other) const {
 
 uint64_t DotSet::contiguous(SiteId site) const {
   const PerSite* s = find(site);
-  return s ? s->contiguous : 0;
+  return s && !s->runs.empty() && s->runs.front().first == 1 ? s->runs.front().second : 0;
 }
 
 size_t DotSet::encoded_size() const {
   size_t n = varint_size(sites_.size());
   for (const PerSite& s : sites_) {
-    n += varint_size(s.site) + varint_size(s.contiguous) + varint_size(s.extras.size());
-    for (uint64_t c : s.extras) n += varint_size(c);
+    n += varint_size(s.site) + varint_size(s.runs.size());
+    uint64_t previous_last = 0;
+    for (const auto& [first, last] : s.runs) {  // gaps and lengths: small numbers, short varints
+      n += varint_size(first - previous_last) + varint_size(last - first);
+      previous_last = last;
+    }
   }
   return n;
 }

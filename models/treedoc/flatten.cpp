@@ -2,6 +2,7 @@
 #include "models/treedoc/flatten.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 #include "models/treedoc/assertion.hpp"
 #include "models/treedoc/fnv_hash.hpp"
@@ -42,18 +43,26 @@ std::vector<CutAtom> flatten_array(const std::vector<FlatAtom>& initial_atoms,
   for (const Op& op : cut_ops) {
     if (!op.is_insert()) deleted.insert(op.target);
   }
-  std::vector<CutAtom> out;
+  // The epoch-initial atoms are already in comparator order (place() lays A out in order), so
+  // only the cut's inserts are sorted, then merged in: O(n + k log k) comparisons, not O(n log n).
+  std::vector<CutAtom> initial, inserted;
   for (uint64_t i = 0; i < initial_atoms.size(); ++i) {
     if (deleted.count(initial_atoms[i].ins_op)) continue;
-    out.push_back({initial_atoms[i], flat_tid(i, initial_atoms.size())});
+    initial.push_back({initial_atoms[i], flat_tid(i, initial_atoms.size())});
   }
   for (const Op& op : cut_ops) {
     if (!op.is_insert() || deleted.count(op.id)) continue;
-    out.push_back({FlatAtom{op.atom, op.width, op.id}, op.tid});
+    inserted.push_back({FlatAtom{op.atom, op.width, op.id}, op.tid});
   }
-  std::sort(out.begin(), out.end(), [](const CutAtom& a, const CutAtom& b) {
+  const auto before = [](const CutAtom& a, const CutAtom& b) {
     return compare_tids(a.old_tid, b.old_tid) < 0;
-  });
+  };
+  std::sort(inserted.begin(), inserted.end(), before);
+  std::vector<CutAtom> out;
+  out.reserve(initial.size() + inserted.size());
+  std::merge(std::make_move_iterator(initial.begin()), std::make_move_iterator(initial.end()),
+             std::make_move_iterator(inserted.begin()), std::make_move_iterator(inserted.end()),
+             std::back_inserter(out), before);
   for (size_t i = 1; i < out.size(); ++i) {
     TD_ASSERT(compare_tids(out[i - 1].old_tid, out[i].old_tid) < 0, "TIDs in a cut are unique");
   }

@@ -5,7 +5,6 @@
 #include <algorithm>
 
 #include "models/treedoc/assertion.hpp"
-#include "models/treedoc/codec.hpp"
 #include "models/treedoc/fnv_hash.hpp"
 
 namespace treedoc {
@@ -33,35 +32,32 @@ NodeIndex Replica::create_slot_after(NodeIndex p, Dis dis) {
   // something follows p below it, f is that subtree's leftmost mini and p or p' is a proper prefix
   // of f (rule 1); a next sibling with no left subtree is a mini-sibling (rule 3); otherwise f is
   // an ancestor or END (rules 2 and 4).
-  const MiniNode& pm = tree_.mini(p);
+  const NodeIndex p_major = tree_.major_of(p);
+  const NodeIndex p_next = tree_.next_sibling(p);
   const bool mini_child = options_.document.mini_child;
-  NodeIndex below = kNoNode;  // the subtree after p whose leftmost mini is f
-  if (pm.child[1] != kNoNode) {
-    below = pm.child[1];
-  } else if (pm.next == kNoNode && tree_.major(pm.major).child[1] != kNoNode) {
-    below = tree_.major(pm.major).child[1];
-  }
+  NodeIndex below = tree_.mini_child(p, 1);  // the subtree after p whose leftmost mini is f
+  if (below == kNoNode && p_next == kNoNode) below = tree_.major_child(p_major, 1);
   NodeIndex m;
   if (below != kNoNode) {
     const NodeIndex f = tree_.leftmost_mini(below);
     if (mini_child) {
       m = tree_.child_major(f, true, 0);  // f•(0:d)
     } else {
-      TD_ASSERT(tree_.major(tree_.mini(f).major).child[0] == kNoNode, "f is leftmost");
-      m = tree_.child_major(tree_.mini(f).major, false, 0);  // f'•(0:d)
+      TD_ASSERT(tree_.major_child(tree_.major_of(f), 0) == kNoNode, "f is leftmost");
+      m = tree_.child_major(tree_.major_of(f), false, 0);  // f'•(0:d)
     }
-  } else if (pm.next != kNoNode) {
+  } else if (p_next != kNoNode) {
     // Rule 3 (mini-siblings) or, with mini_child, rule 4 when the sibling has a left subtree.
-    TD_ASSERT(mini_child || tree_.mini(pm.next).child[0] == kNoNode,
+    TD_ASSERT(mini_child || tree_.mini_child(p_next, 0) == kNoNode,
               "in default mode no mini has a left child");
     m = tree_.child_major(p, true, 1);  // p•(1:d)
   } else if (mini_child) {
     m = tree_.child_major(p, true, 1);  // rules 2 and 4, mini_child: p•(1:d)
   } else {
-    m = tree_.child_major(pm.major, false, 1);  // rules 2 and 4: p'•(1:d)
+    m = tree_.child_major(p_major, false, 1);  // rules 2 and 4: p'•(1:d)
   }
-  TD_ASSERT(tree_.major(m).first_mini == kNoNode && tree_.major(m).child[0] == kNoNode &&
-                tree_.major(m).child[1] == kNoNode,
+  TD_ASSERT(tree_.first_mini(m) == kNoNode && tree_.major_child(m, 0) == kNoNode &&
+                tree_.major_child(m, 1) == kNoNode,
             "the new slot does not exist locally");
   return tree_.add_mini(m, dis, p);  // the new mini directly follows p in the walk
 }
@@ -96,7 +92,7 @@ Op Replica::local_erase(uint32_t index) {
   op.id = {site_, ++counter_};
   op.epoch = epoch_;
   op.tid = tree_.tid_of(n);
-  op.target = tree_.mini(n).ins_op;
+  op.target = tree_.ins_op(n);
   seen_.insert(op.id);
   apply_delete_at(n, op.id);
   return op;
@@ -104,15 +100,14 @@ Op Replica::local_erase(uint32_t index) {
 
 void Replica::apply_delete_at(NodeIndex n, OpId id) {
   tree_.add_delete(n, id);  // in every state (correction 5)
-  switch (tree_.mini(n).state) {
+  switch (tree_.state(n)) {
     case MiniState::kLive: tree_.set_state(n, MiniState::kDead); break;
     case MiniState::kGhost: tree_.set_state(n, MiniState::kGhostDead); break;  // pre-tombstone
     case MiniState::kDead:
     case MiniState::kGhostDead: break;
   }
-  const MiniNode& x = tree_.mini(n);
-  if (options_.discard_tombstones && x.state == MiniState::kDead && x.child[0] == kNoNode &&
-      x.child[1] == kNoNode) {
+  if (options_.discard_tombstones && tree_.state(n) == MiniState::kDead &&
+      tree_.mini_child(n, 0) == kNoNode && tree_.mini_child(n, 1) == kNoNode) {
     discarded_ += tree_.discard(n);
   }
 }
@@ -125,16 +120,15 @@ ApplyOutcome Replica::apply(const Op& op) {
     bool created = false;
     const NodeIndex n = tree_.walk_create(op.tid, &created);
     if (n == tree_.sentinel()) return ApplyOutcome::kMalformed;
-    const MiniNode& x = tree_.mini(n);
-    if (x.state == MiniState::kLive || x.state == MiniState::kDead) {
+    if (tree_.state(n) == MiniState::kLive || tree_.state(n) == MiniState::kDead) {
       // Held by another op: its insert is already in `seen`, so this is a different op id.
       return ApplyOutcome::kIdCollision;
     }
     tree_.set_live(n, op.id, op.atom, op.width);  // GHOST -> LIVE, GHOST_DEAD -> DEAD
     seen_.insert(op.id);
     ++inserts_applied_;
-    if (x.state == MiniState::kDead && options_.discard_tombstones && x.child[0] == kNoNode &&
-        x.child[1] == kNoNode) {
+    if (tree_.state(n) == MiniState::kDead && options_.discard_tombstones &&
+        tree_.mini_child(n, 0) == kNoNode && tree_.mini_child(n, 1) == kNoNode) {
       discarded_ += tree_.discard(n);
     }
     return ApplyOutcome::kApplied;
@@ -166,7 +160,7 @@ std::vector<std::pair<OpId, std::string>> Replica::visible_atoms() const {
   std::vector<std::pair<OpId, std::string>> out;
   out.reserve(size());
   tree_.for_each_in_order([&](NodeIndex n) {
-    if (tree_.visible(n)) out.emplace_back(tree_.mini(n).ins_op, std::string(tree_.atom(n)));
+    if (tree_.visible(n)) out.emplace_back(tree_.ins_op(n), std::string(tree_.atom(n)));
   });
   return out;
 }
@@ -174,13 +168,13 @@ std::vector<std::pair<OpId, std::string>> Replica::visible_atoms() const {
 std::string Replica::tree_dump() const {
   std::string s;
   tree_.for_each_in_order([&](NodeIndex n) {
-    const MiniNode& x = tree_.mini(n);
+    const MiniState state = tree_.state(n);
     std::vector<OpId> deletes;
     tree_.for_each_delete(n, [&](OpId d) { deletes.push_back(d); });
     std::sort(deletes.begin(), deletes.end());
-    s += to_string(tree_.tid_of(n)) + " " + to_string(x.state) + " ins=" + to_string(x.ins_op);
+    s += to_string(tree_.tid_of(n)) + " " + to_string(state) + " ins=" + to_string(tree_.ins_op(n));
     for (const OpId& d : deletes) s += " del=" + to_string(d);
-    if (x.state == MiniState::kLive || x.state == MiniState::kDead) {
+    if (state == MiniState::kLive || state == MiniState::kDead) {
       s += " '" + std::string(tree_.atom(n)) + "'";
     }
     s += '\n';
@@ -196,36 +190,38 @@ std::optional<uint32_t> Replica::visible_index(const Tid& tid) const {
 
 OpId Replica::visible_id(uint32_t index) const {
   TD_ASSERT(index < size(), "a visible index");
-  return tree_.mini(tree_.find_visible(index)).ins_op;
+  return tree_.ins_op(tree_.find_visible(index));
 }
 
 uint64_t Replica::state_hash() const {
   Fnv64 h;
   std::vector<OpId> deletes;
-  tree_.for_each_in_order([&](NodeIndex n) {
-    const MiniNode& x = tree_.mini(n);
-    const MajorNode& m = tree_.major(x.major);
-    // Depth, branch and parent kind per mini in walk order pin the shape, as the TIDs would.
-    h.add_u64(m.depth);
-    h.add_u64(uint64_t{m.branch} | (uint64_t{m.parent_is_mini} << 1));
-    h.add_u64(x.dis.site);
-    h.add_u64(x.dis.counter);
-    h.add_u64(static_cast<uint64_t>(x.state));
-    h.add_u64(x.ins_op.site);
-    h.add_u64(x.ins_op.counter);
-    deletes.clear();
-    tree_.for_each_delete(n, [&](OpId d) { deletes.push_back(d); });
-    std::sort(deletes.begin(), deletes.end());
-    h.add_u64(deletes.size());
-    for (const OpId& d : deletes) {
-      h.add_u64(d.site);
-      h.add_u64(d.counter);
-    }
-    if (x.state == MiniState::kLive || x.state == MiniState::kDead) {
-      h.add_u64(x.atom_size);
-      h.add_bytes(tree_.atom(n));
-    }
-  });
+  tree_.for_each_in_order_placed(
+      [&](NodeIndex n, uint32_t depth, uint8_t branch, bool parent_is_mini) {
+        // Depth, branch and parent kind per mini in walk order pin the shape, as the TIDs would.
+        const Dis dis = tree_.dis(n);
+        const MiniState state = tree_.state(n);
+        const OpId ins = tree_.ins_op(n);
+        h.add_u64(depth);
+        h.add_u64(uint64_t{branch} | (uint64_t{parent_is_mini} << 1));
+        h.add_u64(dis.site);
+        h.add_u64(dis.counter);
+        h.add_u64(static_cast<uint64_t>(state));
+        h.add_u64(ins.site);
+        h.add_u64(ins.counter);
+        deletes.clear();
+        tree_.for_each_delete(n, [&](OpId d) { deletes.push_back(d); });
+        std::sort(deletes.begin(), deletes.end());
+        h.add_u64(deletes.size());
+        for (const OpId& d : deletes) {
+          h.add_u64(d.site);
+          h.add_u64(d.counter);
+        }
+        if (state == MiniState::kLive || state == MiniState::kDead) {
+          h.add_u64(tree_.atom(n).size());
+          h.add_bytes(tree_.atom(n));
+        }
+      });
   return h.value();
 }
 
@@ -233,10 +229,10 @@ uint64_t Replica::visible_hash() const {
   Fnv64 h;
   tree_.for_each_in_order([&](NodeIndex n) {
     if (!tree_.visible(n)) return;
-    const MiniNode& x = tree_.mini(n);
-    h.add_u64(x.ins_op.site);
-    h.add_u64(x.ins_op.counter);
-    h.add_u64(x.atom_size);
+    const OpId ins = tree_.ins_op(n);
+    h.add_u64(ins.site);
+    h.add_u64(ins.counter);
+    h.add_u64(tree_.atom(n).size());
     h.add_bytes(tree_.atom(n));
   });
   return h.value();
@@ -250,53 +246,16 @@ ReplicaStats Replica::stats() const {
   st.initial_atoms = initial_atoms_;
   st.inserts_applied = inserts_applied_;
   st.memory_bytes = tree_.memory_bytes() + seen_.size() * sizeof(uint64_t);
-  // Encoded TID sizes without building TIDs: carry each path's element and Dis byte counts down.
-  struct Frame {
-    NodeIndex major;
-    uint64_t elements_before, dis_count, dis_bytes, next_dis_index;
-  };
-  std::vector<Frame> stack;
-  stack.push_back({tree_.major(0).child[0], 0, 0, 0, 0});
-  if (tree_.major(0).child[1] != kNoNode) stack.push_back({tree_.major(0).child[1], 0, 0, 0, 0});
-  uint64_t tid_bytes_total = 0, atoms_with_tid = 0;
-  while (!stack.empty()) {
-    const Frame f = stack.back();
-    stack.pop_back();
-    const MajorNode& m = tree_.major(f.major);
-    const uint64_t elements = f.elements_before + 1;
-    for (NodeIndex x = m.first_mini; x != kNoNode; x = tree_.mini(x).next) {
-      const MiniNode& mini = tree_.mini(x);
-      const uint64_t index = elements - 1;
-      const uint64_t dis_bytes = f.dis_bytes + varint_size(index - f.next_dis_index) +
-                                 varint_size(mini.dis.site) + varint_size(mini.dis.counter);
-      if (x != tree_.sentinel()) {
-        switch (mini.state) {
-          case MiniState::kLive: ++st.live; break;
-          case MiniState::kDead: ++st.dead; break;
-          case MiniState::kGhost: ++st.ghost; break;
-          case MiniState::kGhostDead: ++st.ghost_dead; break;
-        }
-        if (mini.state == MiniState::kLive || mini.state == MiniState::kDead) {
-          const uint64_t bytes = encoded_tid_size(elements, f.dis_count + 1, dis_bytes);
-          tid_bytes_total += bytes;
-          ++atoms_with_tid;
-          st.tid_bytes_max = std::max(st.tid_bytes_max, bytes);
-        }
-      }
-      st.depth_max = std::max(st.depth_max, elements);
-      for (NodeIndex c : mini.child) {
-        if (c != kNoNode) stack.push_back({c, elements, f.dis_count + 1, dis_bytes, elements});
-      }
-    }
-    for (NodeIndex c : m.child) {
-      if (c != kNoNode) {
-        stack.push_back({c, elements, f.dis_count, f.dis_bytes, f.next_dis_index});
-      }
-    }
-  }
-  st.tid_bytes_mean = atoms_with_tid == 0 ? 0.0
-                                          : static_cast<double>(tid_bytes_total) /
-                                                static_cast<double>(atoms_with_tid);
+  const TreeCensus c = tree_.census();
+  st.live = c.live;
+  st.dead = c.dead;
+  st.ghost = c.ghost;
+  st.ghost_dead = c.ghost_dead;
+  st.tid_bytes_max = c.tid_bytes_max;
+  st.depth_max = c.depth_max;
+  st.tid_bytes_mean = c.atoms_with_tid == 0 ? 0.0
+                                            : static_cast<double>(c.tid_bytes_total) /
+                                                  static_cast<double>(c.atoms_with_tid);
   return st;
 }
 
@@ -304,9 +263,8 @@ std::vector<FlatAtom> Replica::flatten_atoms() const {
   std::vector<FlatAtom> atoms;
   atoms.reserve(size());
   tree_.for_each_in_order([&](NodeIndex n) {
-    if (tree_.visible(n)) {
-      atoms.push_back({std::string(tree_.atom(n)), tree_.mini(n).width, tree_.mini(n).ins_op});
-    }
+    if (tree_.visible(n))
+      atoms.push_back({std::string(tree_.atom(n)), tree_.width(n), tree_.ins_op(n)});
   });
   return atoms;
 }
@@ -316,13 +274,15 @@ std::vector<FlatAtom> Replica::flatten_atoms(const DotSet& cut) const {
             "after a discard, flatten(C) for C != seen must be computed from the epoch's ops");
   std::vector<FlatAtom> atoms;
   tree_.for_each_in_order([&](NodeIndex n) {
-    const MiniNode& x = tree_.mini(n);
-    if (x.state != MiniState::kLive && x.state != MiniState::kDead) return;
+    const MiniState state = tree_.state(n);
+    if (state != MiniState::kLive && state != MiniState::kDead) return;
     // Epoch-initial atoms (D_FLAT, correction 6) count as cyan inserts.
-    if (x.dis != kDisFlat && !cut.contains(x.ins_op)) return;
+    if (tree_.dis(n) != kDisFlat && !cut.contains(tree_.ins_op(n))) return;
     bool deleted_in_cut = false;
     tree_.for_each_delete(n, [&](OpId d) { deleted_in_cut = deleted_in_cut || cut.contains(d); });
-    if (!deleted_in_cut) atoms.push_back({std::string(tree_.atom(n)), x.width, x.ins_op});
+    if (!deleted_in_cut) {
+      atoms.push_back({std::string(tree_.atom(n)), tree_.width(n), tree_.ins_op(n)});
+    }
   });
   return atoms;
 }
@@ -330,13 +290,22 @@ std::vector<FlatAtom> Replica::flatten_atoms(const DotSet& cut) const {
 void Replica::install_epoch(uint64_t epoch, const std::vector<FlatAtom>& atoms) {
   TD_ASSERT(epoch > epoch_, "epochs only move forward");
   tree_.build_flattened(atoms);
+  start_epoch(epoch);
+}
+
+void Replica::flatten() {
+  // install_epoch(epoch() + 1, flatten_atoms()) without building the FlatAtoms: the tree copies
+  // its visible atoms into the new base directly.
+  tree_.flatten_visible();
+  start_epoch(epoch_ + 1);
+}
+
+void Replica::start_epoch(uint64_t epoch) {
   epoch_ = epoch;
   seen_.clear();
   discarded_ = 0;
   inserts_applied_ = 0;
-  initial_atoms_ = atoms.size();
+  initial_atoms_ = tree_.base_count();
 }
-
-void Replica::flatten() { install_epoch(epoch_ + 1, flatten_atoms()); }
 
 }  // namespace treedoc

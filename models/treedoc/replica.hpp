@@ -107,6 +107,8 @@ class Replica {
   // Creates the mini for a new local atom between p and its walk successor (rules 1-4).
   NodeIndex create_slot_after(NodeIndex p, Dis dis);
   void apply_delete_at(NodeIndex n, OpId id);
+  // The bookkeeping of a new epoch whose base the tree has just installed.
+  void start_epoch(uint64_t epoch);
 
   SiteId site_;
   ReplicaOptions options_;

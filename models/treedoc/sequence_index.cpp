@@ -1,60 +1,103 @@
-// Implicit treap over mini slots. Priorities are a fixed hash of the slot, so the shape (and every
-// run) is deterministic.
+// Implicit treap over explicit minis and base runs. Priorities are a fixed hash of the node, so the
+// shape (and every run) is deterministic; the shape never changes an answer, only its cost.
 #include "models/treedoc/sequence_index.hpp"
 
 #include "models/treedoc/assertion.hpp"
 
 namespace treedoc {
 
-uint32_t SequenceIndex::priority_of(Slot x) {
+uint32_t SequenceIndex::priority_of(Ref x) {
   uint64_t z = uint64_t{x} + 0x9e3779b97f4a7c15ull;
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
   return static_cast<uint32_t>(z ^ (z >> 31));
 }
 
-void SequenceIndex::clear() {
+SequenceIndex::Ref SequenceIndex::new_node(NodeIndex mini) {
+  Ref x;
+  if (!free_.empty()) {
+    x = free_.back();
+    free_.pop_back();
+    nodes_[x] = Node{};
+  } else {
+    TD_ASSERT(nodes_.size() < kNil, "treap nodes below their limit");
+    x = static_cast<Ref>(nodes_.size());
+    nodes_.emplace_back();
+  }
+  nodes_[x].mini = mini;
+  if (mini != kNoNode) {
+    TD_ASSERT(!is_base(mini), "only explicit minis get a treap node of their own");
+    if (mini >= ref_of_.size()) ref_of_.resize(static_cast<size_t>(mini) + 1, kNil);
+    TD_ASSERT(ref_of_[mini] == kNil, "a mini is indexed once");
+    ref_of_[mini] = x;
+  }
+  return x;
+}
+
+SequenceIndex::Ref SequenceIndex::ref_of(NodeIndex explicit_mini) const {
+  TD_ASSERT(contains(explicit_mini), "an indexed explicit mini");
+  return ref_of_[explicit_mini];
+}
+
+bool SequenceIndex::contains(NodeIndex x) const {
+  if (is_base(x)) return base_index(x) < base_.size();
+  return x < ref_of_.size() && ref_of_[x] != kNil;
+}
+
+void SequenceIndex::reset(BaseWidths* base_widths) {
   nodes_.clear();
-  root_ = kNone;
+  free_.clear();
+  ref_of_.clear();
+  root_ = kNil;
+  base_.reset(base_widths);
+  if (base_.size() == 0) return;
+  const Ref r = new_node(kNoNode);
+  Node& run = nodes_[r];
+  run.begin = 0;
+  run.end = base_.size();
+  run.self_count = run.count = base_.visible_count();
+  run.self_units = run.units = base_.visible_units();
+  root_ = r;
 }
 
-void SequenceIndex::ensure(Slot x) {
-  if (x >= nodes_.size()) nodes_.resize(static_cast<size_t>(x) + 1);
-}
-
-void SequenceIndex::pull(Slot x) {
+void SequenceIndex::pull(Ref x) {
   Node& n = nodes_[x];
-  n.count = n.visible ? 1 : 0;
-  n.units = n.visible ? n.self_width : 0;
-  if (n.left != kNone) {
+  n.count = n.self_count;
+  n.units = n.self_units;
+  if (n.left != kNil) {
     n.count += nodes_[n.left].count;
     n.units += nodes_[n.left].units;
   }
-  if (n.right != kNone) {
+  if (n.right != kNil) {
     n.count += nodes_[n.right].count;
     n.units += nodes_[n.right].units;
   }
 }
 
-void SequenceIndex::pull_up(Slot x) {
-  for (; x != kNone; x = nodes_[x].parent) pull(x);
+void SequenceIndex::add_up(Ref x, uint32_t count, uint64_t units, bool subtract) {
+  if (count == 0 && units == 0) return;
+  for (; x != kNil; x = nodes_[x].parent) {
+    Node& n = nodes_[x];
+    n.count = subtract ? n.count - count : n.count + count;
+    n.units = subtract ? n.units - units : n.units + units;
+  }
 }
 
-void SequenceIndex::rotate_up(Slot x) {
-  const Slot p = nodes_[x].parent;
-  const Slot g = nodes_[p].parent;
+void SequenceIndex::rotate_up(Ref x) {
+  const Ref p = nodes_[x].parent;
+  const Ref g = nodes_[p].parent;
   if (nodes_[p].left == x) {
     nodes_[p].left = nodes_[x].right;
-    if (nodes_[x].right != kNone) nodes_[nodes_[x].right].parent = p;
+    if (nodes_[x].right != kNil) nodes_[nodes_[x].right].parent = p;
     nodes_[x].right = p;
   } else {
     nodes_[p].right = nodes_[x].left;
-    if (nodes_[x].left != kNone) nodes_[nodes_[x].left].parent = p;
+    if (nodes_[x].left != kNil) nodes_[nodes_[x].left].parent = p;
     nodes_[x].left = p;
   }
   nodes_[p].parent = x;
   nodes_[x].parent = g;
-  if (g == kNone) {
+  if (g == kNil) {
     root_ = x;
   } else if (nodes_[g].left == p) {
     nodes_[g].left = x;
@@ -65,161 +108,259 @@ void SequenceIndex::rotate_up(Slot x) {
   pull(x);
 }
 
-void SequenceIndex::attach(Slot parent, bool right, Slot x) {
-  ensure(x);
-  TD_ASSERT(!nodes_[x].present, "a slot is indexed once");
-  nodes_[x] = Node{};
-  nodes_[x].priority = priority_of(x);
-  nodes_[x].present = true;
+void SequenceIndex::link(Ref parent, bool right, Ref x) {
   nodes_[x].parent = parent;
-  if (parent == kNone) {
-    TD_ASSERT(root_ == kNone, "only an empty index takes a new root");
+  if (parent == kNil) {
+    TD_ASSERT(root_ == kNil, "only an empty index takes a new root");
     root_ = x;
-    return;
+  } else {
+    (right ? nodes_[parent].right : nodes_[parent].left) = x;
   }
-  (right ? nodes_[parent].right : nodes_[parent].left) = x;
-  while (nodes_[x].parent != kNone && nodes_[nodes_[x].parent].priority < nodes_[x].priority) {
-    rotate_up(x);
-  }
+  // A run carries counts of its own; a new mini is invisible and changes none.
+  nodes_[x].count = nodes_[x].self_count;
+  nodes_[x].units = nodes_[x].self_units;
+  add_up(parent, nodes_[x].count, nodes_[x].units, false);
+  const uint32_t priority = priority_of(x);
+  while (nodes_[x].parent != kNil && priority_of(nodes_[x].parent) < priority) rotate_up(x);
 }
 
-void SequenceIndex::insert_after(Slot anchor, Slot x) {
-  if (anchor == kNone) {
-    if (root_ == kNone) return attach(kNone, false, x);
-    Slot first = root_;
-    while (nodes_[first].left != kNone) first = nodes_[first].left;
-    return attach(first, false, x);
+SequenceIndex::Ref SequenceIndex::leftmost(Ref x) const {
+  while (nodes_[x].left != kNil) x = nodes_[x].left;
+  return x;
+}
+
+void SequenceIndex::place_after(Ref anchor, Ref x) {
+  if (anchor == kNil) return root_ == kNil ? link(kNil, false, x) : link(leftmost(root_), false, x);
+  if (nodes_[anchor].right == kNil) return link(anchor, true, x);
+  link(leftmost(nodes_[anchor].right), false, x);
+}
+
+void SequenceIndex::place_before(Ref anchor, Ref x) {
+  if (nodes_[anchor].left == kNil) return link(anchor, false, x);
+  Ref s = nodes_[anchor].left;
+  while (nodes_[s].right != kNil) s = nodes_[s].right;
+  link(s, true, x);
+}
+
+SequenceIndex::Ref SequenceIndex::run_of(uint32_t i, uint32_t* count_before) const {
+  TD_ASSERT(i < base_.size(), "a base atom of this epoch");
+  uint32_t before = 0;
+  for (Ref x = root_; x != kNil;) {
+    const Node& n = nodes_[x];
+    // A mini in gap g follows base atoms [0, g); a run holds [begin, end).
+    const bool left = i < n.begin;
+    const bool right = n.mini != kNoNode ? !left : i >= n.end;
+    if (left) {
+      x = n.left;
+    } else if (right) {
+      before += (n.left == kNil ? 0 : nodes_[n.left].count) + n.self_count;
+      x = n.right;
+    } else {
+      *count_before = before + (n.left == kNil ? 0 : nodes_[n.left].count);
+      return x;
+    }
   }
-  TD_ASSERT(contains(anchor), "the anchor is indexed");
-  if (nodes_[anchor].right == kNone) return attach(anchor, true, x);
-  Slot s = nodes_[anchor].right;
-  while (nodes_[s].left != kNone) s = nodes_[s].left;
-  attach(s, false, x);
+  TD_ASSERT(false, "every base atom lies in a run");
+  return kNil;
 }
 
-void SequenceIndex::insert_before(Slot anchor, Slot x) {
-  TD_ASSERT(contains(anchor), "the anchor is indexed");
-  if (nodes_[anchor].left == kNone) return attach(anchor, false, x);
-  Slot s = nodes_[anchor].left;
-  while (nodes_[s].right != kNone) s = nodes_[s].right;
-  attach(s, true, x);
+SequenceIndex::Ref SequenceIndex::split(Ref r, uint32_t at) {
+  TD_ASSERT(nodes_[r].begin < at && at < nodes_[r].end, "a split inside the run");
+  const Ref s = new_node(kNoNode);
+  Node& tail = nodes_[s];
+  Node& head = nodes_[r];
+  tail.begin = at;
+  tail.end = head.end;
+  tail.self_count = base_.count_before(tail.end) - base_.count_before(at);
+  tail.self_units = base_.units_before(tail.end) - base_.units_before(at);
+  head.end = at;
+  head.self_count -= tail.self_count;
+  head.self_units -= tail.self_units;
+  add_up(r, tail.self_count, tail.self_units, true);
+  place_after(r, s);  // adds them back from s's parent up
+  return s;
 }
 
-void SequenceIndex::erase(Slot x) {
-  TD_ASSERT(contains(x), "erase an indexed slot");
+void SequenceIndex::insert_after(NodeIndex anchor, NodeIndex x) {
+  if (anchor == kNoNode) {
+    const Ref xr = new_node(x);
+    return place_after(kNil, xr);
+  }
+  if (is_base(anchor)) {
+    const uint32_t i = base_index(anchor);
+    uint32_t unused;
+    const Ref r = run_of(i, &unused);
+    if (i + 1 < nodes_[r].end) split(r, i + 1);
+    const Ref xr = new_node(x);
+    nodes_[xr].begin = i + 1;
+    return place_after(r, xr);
+  }
+  const Ref a = ref_of(anchor);
+  const Ref xr = new_node(x);
+  nodes_[xr].begin = nodes_[a].begin;
+  place_after(a, xr);
+}
+
+void SequenceIndex::insert_before(NodeIndex anchor, NodeIndex x) {
+  if (is_base(anchor)) {
+    const uint32_t i = base_index(anchor);
+    uint32_t unused;
+    Ref r = run_of(i, &unused);
+    if (i > nodes_[r].begin) r = split(r, i);
+    const Ref xr = new_node(x);
+    nodes_[xr].begin = i;
+    return place_before(r, xr);
+  }
+  const Ref a = ref_of(anchor);
+  const Ref xr = new_node(x);
+  nodes_[xr].begin = nodes_[a].begin;
+  place_before(a, xr);
+}
+
+void SequenceIndex::erase(NodeIndex mini) {
+  TD_ASSERT(!is_base(mini), "base atoms are never removed from the index");
+  const Ref x = ref_of(mini);
   // Rotate x down to a leaf (towards the child of higher priority), then unlink it.
   for (;;) {
-    const Slot l = nodes_[x].left, r = nodes_[x].right;
-    if (l == kNone && r == kNone) break;
-    const Slot up = (r == kNone || (l != kNone && nodes_[l].priority > nodes_[r].priority)) ? l : r;
+    const Ref l = nodes_[x].left, r = nodes_[x].right;
+    if (l == kNil && r == kNil) break;
+    const Ref up = (r == kNil || (l != kNil && priority_of(l) > priority_of(r))) ? l : r;
     rotate_up(up);
   }
-  const Slot p = nodes_[x].parent;
-  if (p == kNone) {
-    root_ = kNone;
+  const Ref p = nodes_[x].parent;
+  if (p == kNil) {
+    root_ = kNil;
   } else {
-    (nodes_[p].left == x ? nodes_[p].left : nodes_[p].right) = kNone;
-    pull_up(p);
+    (nodes_[p].left == x ? nodes_[p].left : nodes_[p].right) = kNil;
+    add_up(p, nodes_[x].count, nodes_[x].units, true);
   }
   nodes_[x] = Node{};
+  free_.push_back(x);
+  ref_of_[mini] = kNil;
 }
 
-void SequenceIndex::set_visible(Slot x, bool visible, uint32_t width) {
-  TD_ASSERT(contains(x), "a visibility change on an indexed slot");
-  nodes_[x].visible = visible;
-  nodes_[x].self_width = width;
-  pull_up(x);
+void SequenceIndex::set_visible(NodeIndex x, bool visible, uint32_t width) {
+  if (is_base(x)) {
+    const uint32_t i = base_index(x);
+    TD_ASSERT(width == base_.width(i), "a base atom keeps its width");
+    if (base_.visible(i) == visible) return;
+    base_.set_visible(i, visible);
+    uint32_t unused;
+    const Ref r = run_of(i, &unused);
+    Node& run = nodes_[r];
+    run.self_count = visible ? run.self_count + 1 : run.self_count - 1;
+    run.self_units = visible ? run.self_units + width : run.self_units - width;
+    return add_up(r, 1, width, !visible);
+  }
+  const Ref r = ref_of(x);
+  Node& n = nodes_[r];
+  if ((n.self_count != 0) == visible) return;
+  n.self_count = visible ? 1 : 0;
+  n.self_units = visible ? width : 0;
+  add_up(r, 1, width, !visible);
 }
 
-SequenceIndex::Slot SequenceIndex::find_index(uint32_t index) const {
+NodeIndex SequenceIndex::find_index(uint32_t index) const {
   TD_ASSERT(index < visible_count(), "index within the visible count");
-  Slot x = root_;
+  Ref x = root_;
   for (;;) {
     const Node& n = nodes_[x];
-    const uint32_t left = n.left == kNone ? 0 : nodes_[n.left].count;
+    const uint32_t left = n.left == kNil ? 0 : nodes_[n.left].count;
     if (index < left) {
       x = n.left;
       continue;
     }
     index -= left;
-    if (n.visible) {
-      if (index == 0) return x;
-      --index;
+    if (index < n.self_count) {
+      if (n.mini != kNoNode) return n.mini;
+      return base_node(base_.select(base_.count_before(n.begin) + index));
     }
+    index -= n.self_count;
     x = n.right;
   }
 }
 
-SequenceIndex::Slot SequenceIndex::find_units(uint64_t units, uint64_t* offset_in_slot) const {
+NodeIndex SequenceIndex::find_units(uint64_t units, uint64_t* offset_in_slot) const {
   TD_ASSERT(units < visible_units(), "unit offset within the visible units");
-  Slot x = root_;
+  Ref x = root_;
   for (;;) {
     const Node& n = nodes_[x];
-    const uint64_t left = n.left == kNone ? 0 : nodes_[n.left].units;
+    const uint64_t left = n.left == kNil ? 0 : nodes_[n.left].units;
     if (units < left) {
       x = n.left;
       continue;
     }
     units -= left;
-    if (n.visible) {
-      if (units < n.self_width) {
+    if (units < n.self_units) {
+      if (n.mini != kNoNode) {
         *offset_in_slot = units;
-        return x;
+        return n.mini;
       }
-      units -= n.self_width;
+      return base_node(base_.select_units(base_.units_before(n.begin) + units, offset_in_slot));
     }
+    units -= n.self_units;
     x = n.right;
   }
 }
 
-uint32_t SequenceIndex::rank(Slot x) const {
-  TD_ASSERT(contains(x), "rank of an indexed slot");
-  uint32_t before = nodes_[x].left == kNone ? 0 : nodes_[nodes_[x].left].count;
-  for (Slot c = x, p = nodes_[x].parent; p != kNone; c = p, p = nodes_[p].parent) {
+uint32_t SequenceIndex::rank(NodeIndex mini) const {
+  TD_ASSERT(contains(mini), "rank of an indexed mini");
+  if (is_base(mini)) {
+    const uint32_t i = base_index(mini);
+    uint32_t before = 0;
+    const Ref r = run_of(i, &before);
+    return before + base_.count_before(i) - base_.count_before(nodes_[r].begin);
+  }
+  const Ref x = ref_of(mini);
+  uint32_t before = nodes_[x].left == kNil ? 0 : nodes_[nodes_[x].left].count;
+  for (Ref c = x, p = nodes_[x].parent; p != kNil; c = p, p = nodes_[p].parent) {
     if (nodes_[p].right == c) {
-      before += (nodes_[p].left == kNone ? 0 : nodes_[nodes_[p].left].count) +
-                (nodes_[p].visible ? 1 : 0);
+      before += (nodes_[p].left == kNil ? 0 : nodes_[nodes_[p].left].count) + nodes_[p].self_count;
     }
   }
   return before;
 }
 
-void SequenceIndex::build(const std::vector<Slot>& slots, const std::vector<uint32_t>& widths) {
-  clear();
+void SequenceIndex::build(const std::vector<NodeIndex>& minis, const std::vector<uint32_t>& widths,
+                          const std::vector<uint8_t>& visible) {
+  TD_ASSERT(minis.size() == widths.size() && minis.size() == visible.size(), "one entry per mini");
+  nodes_.clear();
+  free_.clear();
+  ref_of_.clear();
+  root_ = kNil;
+  base_.clear();
   // Cartesian-tree construction in O(n) with a right spine stack; then counts bottom-up.
-  std::vector<Slot> spine;
-  for (size_t i = 0; i < slots.size(); ++i) {
-    const Slot x = slots[i];
-    ensure(x);
-    nodes_[x] = Node{};
-    nodes_[x].priority = priority_of(x);
-    nodes_[x].present = true;
-    nodes_[x].visible = true;  // a flattened epoch starts all visible
-    nodes_[x].self_width = widths[i];
-    Slot last = kNone;
-    while (!spine.empty() && nodes_[spine.back()].priority < nodes_[x].priority) {
+  std::vector<Ref> spine;
+  for (size_t i = 0; i < minis.size(); ++i) {
+    const Ref x = new_node(minis[i]);
+    Node& n = nodes_[x];
+    n.self_count = visible[i] ? 1 : 0;
+    n.self_units = visible[i] ? widths[i] : 0;
+    Ref last = kNil;
+    const uint32_t priority = priority_of(x);
+    while (!spine.empty() && priority_of(spine.back()) < priority) {
       last = spine.back();
       spine.pop_back();
     }
-    nodes_[x].left = last;
-    if (last != kNone) nodes_[last].parent = x;
+    n.left = last;
+    if (last != kNil) nodes_[last].parent = x;
     if (!spine.empty()) {
       nodes_[spine.back()].right = x;
-      nodes_[x].parent = spine.back();
+      n.parent = spine.back();
     }
     spine.push_back(x);
   }
-  root_ = spine.empty() ? kNone : spine.front();
+  root_ = spine.empty() ? kNil : spine.front();
   // Post-order pull without recursion: children are pulled before parents.
-  std::vector<Slot> order;
-  std::vector<Slot> stack;
-  if (root_ != kNone) stack.push_back(root_);
+  std::vector<Ref> order;
+  std::vector<Ref> stack;
+  if (root_ != kNil) stack.push_back(root_);
   while (!stack.empty()) {
-    const Slot x = stack.back();
+    const Ref x = stack.back();
     stack.pop_back();
     order.push_back(x);
-    if (nodes_[x].left != kNone) stack.push_back(nodes_[x].left);
-    if (nodes_[x].right != kNone) stack.push_back(nodes_[x].right);
+    if (nodes_[x].left != kNil) stack.push_back(nodes_[x].left);
+    if (nodes_[x].right != kNil) stack.push_back(nodes_[x].right);
   }
   for (size_t i = order.size(); i-- > 0;) pull(order[i]);
 }

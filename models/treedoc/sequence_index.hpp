@@ -1,56 +1,114 @@
-// The walk order of all minis (any state) as an implicit treap with visible counts and units: index
-// lookup, rank and visibility updates in O(log n) however deep the Treedoc tree grows.
+// The walk order of all minis (any state) as an implicit treap with visible counts and units.
+// Its items are explicit minis and runs of flattened base atoms, whose counts come from BaseCounts,
+// so a flatten costs no treap node per base atom. Index lookup, rank and visibility updates cost
+// O(log n) however deep the Treedoc tree grows.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
+#include "models/treedoc/base_counts.hpp"
+#include "models/treedoc/node_index.hpp"
+
 namespace treedoc {
 
 class SequenceIndex {
  public:
-  using Slot = uint32_t;  // the mini's arena index
-  static constexpr Slot kNone = UINT32_MAX;
+  // Starts an epoch with no explicit mini and one base atom per entry of `base_widths`, all
+  // visible, in one run. The buffer is swapped in; the caller gets the previous one back.
+  void reset(BaseWidths* base_widths);
+  // Replaces everything by the explicit minis `minis`, in order, with their widths and visibility
+  // (a base turned into explicit nodes). O(n).
+  void build(const std::vector<NodeIndex>& minis, const std::vector<uint32_t>& widths,
+             const std::vector<uint8_t>& visible);
 
-  void clear();
-  // Builds the index of `slots` in order, each visible with the given width (a flattened epoch).
-  void build(const std::vector<Slot>& slots, const std::vector<uint32_t>& widths);
-  // Adds `x` (invisible) right after `anchor`, or first when anchor is kNone.
-  void insert_after(Slot anchor, Slot x);
-  // Adds `x` (invisible) right before `anchor`.
-  void insert_before(Slot anchor, Slot x);
-  void erase(Slot x);
-  // Makes `x` count (visible, `width` units) or not.
-  void set_visible(Slot x, bool visible, uint32_t width);
+  // Adds explicit `x` (invisible) right after `anchor` (explicit or base), or first when anchor
+  // is kNoNode.
+  void insert_after(NodeIndex anchor, NodeIndex x);
+  // Adds explicit `x` (invisible) right before `anchor` (explicit or base).
+  void insert_before(NodeIndex anchor, NodeIndex x);
+  void erase(NodeIndex x);  // explicit only: base atoms are never removed
+  // Makes `x` count (visible, `width` units) or not. A base atom keeps its own width.
+  void set_visible(NodeIndex x, bool visible, uint32_t width);
 
-  uint32_t visible_count() const { return root_ == kNone ? 0 : nodes_[root_].count; }
-  uint64_t visible_units() const { return root_ == kNone ? 0 : nodes_[root_].units; }
-  Slot find_index(uint32_t index) const;
-  Slot find_units(uint64_t units, uint64_t* offset_in_slot) const;
-  uint32_t rank(Slot x) const;  // visible slots before x
-  bool contains(Slot x) const { return x < nodes_.size() && nodes_[x].present; }
-  size_t memory_bytes() const { return nodes_.capacity() * sizeof(Node); }
+  uint32_t visible_count() const { return root_ == kNil ? 0 : nodes_[root_].count; }
+  uint64_t visible_units() const { return root_ == kNil ? 0 : nodes_[root_].units; }
+  NodeIndex find_index(uint32_t index) const;
+  NodeIndex find_units(uint64_t units, uint64_t* offset_in_slot) const;
+  uint32_t rank(NodeIndex x) const;  // visible minis before x
+  bool contains(NodeIndex x) const;
+  const BaseCounts& base() const { return base_; }
+
+  // In walk order: on_mini(x) for an explicit mini, on_run(a, b) for base atoms [a, b).
+  template <typename OnMini, typename OnRun>
+  void for_each(OnMini&& on_mini, OnRun&& on_run) const;
+
+  size_t memory_bytes() const {
+    return nodes_.capacity() * sizeof(Node) +
+           (free_.capacity() + ref_of_.capacity()) * sizeof(Ref) + base_.memory_bytes();
+  }
 
  private:
+  using Ref = uint32_t;  // a treap node
+  static constexpr Ref kNil = UINT32_MAX;
+  // 48 bytes; the heap priority is a hash of the node's Ref, computed when needed.
   struct Node {
-    Slot left = kNone, right = kNone, parent = kNone;
-    uint32_t priority = 0;
-    uint32_t count = 0;       // visible slots in this subtree
+    Ref left = kNil, right = kNil, parent = kNil;
+    uint32_t count = 0;       // visible minis in this subtree
+    uint32_t self_count = 0;  // visible minis of this item
     uint64_t units = 0;       // their width
-    uint32_t self_width = 0;  // width when visible, else 0
-    bool visible = false;
-    bool present = false;
+    uint64_t self_units = 0;
+    NodeIndex mini = kNoNode;  // the explicit mini, or kNoNode for a run of base atoms
+    // A run holds base atoms [begin, end); an explicit mini follows `begin` base atoms (its gap).
+    uint32_t begin = 0, end = 0;
   };
-  void ensure(Slot x);
-  void pull(Slot x);
-  void pull_up(Slot x);
-  void rotate_up(Slot x);
-  void attach(Slot parent, bool right, Slot x);
-  static uint32_t priority_of(Slot x);
+  Ref new_node(NodeIndex mini);
+  Ref ref_of(NodeIndex explicit_mini) const;
+  void pull(Ref x);
+  // Adds (or, with `subtract`, removes) counts to x and every ancestor: cheaper than pulling.
+  void add_up(Ref x, uint32_t count, uint64_t units, bool subtract);
+  void rotate_up(Ref x);
+  // Links the leaf `x` below `parent` and restores the heap order.
+  void link(Ref parent, bool right, Ref x);
+  void place_after(Ref anchor, Ref x);  // anchor kNil: first
+  void place_before(Ref anchor, Ref x);
+  // The run holding base atom i, and the visible minis before that run.
+  Ref run_of(uint32_t i, uint32_t* count_before) const;
+  // Cuts run r at base atom `at` (r.begin < at < r.end); returns the new run [at, end).
+  Ref split(Ref r, uint32_t at);
+  Ref leftmost(Ref x) const;
+  static uint32_t priority_of(Ref x);
 
   std::vector<Node> nodes_;
-  Slot root_ = kNone;
+  std::vector<Ref> free_;
+  std::vector<Ref> ref_of_;  // explicit mini -> its treap node, kNil when absent
+  Ref root_ = kNil;
+  BaseCounts base_;
 };
+
+template <typename OnMini, typename OnRun>
+void SequenceIndex::for_each(OnMini&& on_mini, OnRun&& on_run) const {
+  if (root_ == kNil) return;
+  // In-order successor walk over parent links: no stack, O(1) amortized per item.
+  for (Ref x = leftmost(root_); x != kNil;) {
+    const Node& n = nodes_[x];
+    if (n.mini != kNoNode) {
+      on_mini(n.mini);
+    } else {
+      on_run(n.begin, n.end);
+    }
+    if (n.right != kNil) {
+      x = leftmost(n.right);
+      continue;
+    }
+    Ref c = x;
+    x = n.parent;
+    while (x != kNil && nodes_[x].right == c) {
+      c = x;
+      x = nodes_[x].parent;
+    }
+  }
+}
 
 }  // namespace treedoc

@@ -1,7 +1,9 @@
-// The Treedoc tree's arenas, walks and order-statistic counts (spec (a), (b) and (c) place()).
+// The Treedoc tree's arenas, implicit base, walks and order-statistic counts (spec (a), (b) and
+// (c) place()).
 #include "models/treedoc/tree.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "models/treedoc/assertion.hpp"
 
@@ -17,22 +19,223 @@ const char* to_string(MiniState s) {
   return "?";
 }
 
-Tree::Tree() { reset_to_sentinel_only(); }
+Tree::Tree() { install_base(&spare_atoms_, &spare_widths_); }
 
-void Tree::reset_to_sentinel_only() {
+// --- epochs --------------------------------------------------------------------------------------
+
+void Tree::clear_base_attachments() {
+  for (const BaseAttachments& a : attachments_) attachment_of_[a.base] = kNoNode;
+  attachments_.clear();
+}
+
+void Tree::install_base(BaseAtoms* atoms, BaseWidths* widths) {
+  TD_ASSERT(atoms->size() == widths->size(), "one width per base atom");
+  clear_base_attachments();
   majors_.clear();
   minis_.clear();
   deletes_.clear();
   free_majors_.clear();
   free_minis_.clear();
   atom_bytes_.clear();
-  sequence_.clear();
   forget_cursor();
+  base_.swap(*atoms);
+  layout_ = FlatLayout(base_.size());
+  attachment_of_.resize(base_.size(), kNoNode);  // every entry is kNoNode after the clear above
+  sequence_.reset(widths);
   majors_.emplace_back();  // the virtual root R: no minis, never removed
-  // n_b = [(0:D_MIN)]: R's left child holds the sentinel; it is never visible, never deleted.
+  // A sits under R.right (spec (c)); n_b = [(0:D_MIN)] under R.left is never visible or deleted.
+  if (layout_.count() > 0) majors_[0].child[1] = base_node(layout_.root().index);
   const NodeIndex m = new_major(0, false, 0);
   sentinel_ = new_mini(m, kDisMin, Indexing::kNone, kNoNode);
-  sequence_.insert_after(SequenceIndex::kNone, sentinel_);
+  sequence_.insert_after(kNoNode, sentinel_);
+}
+
+void Tree::build_flattened(const std::vector<FlatAtom>& atoms) {
+  spare_atoms_.clear();
+  spare_widths_.clear();
+  size_t bytes = 0;
+  for (const FlatAtom& a : atoms) bytes += a.atom.size();
+  spare_atoms_.reserve(atoms.size(), bytes);
+  for (const FlatAtom& a : atoms) {
+    spare_atoms_.push_back(a.ins_op, a.atom);
+    spare_widths_.push_back(a.width);
+  }
+  install_base(&spare_atoms_, &spare_widths_);
+}
+
+void Tree::flatten_visible() {
+  // The visible atoms in walk order: whole stretches of base atoms are copied in bulk, explicit
+  // minis one by one. The buffers are the previous base's, so nothing is allocated in steady state.
+  spare_atoms_.clear();
+  spare_widths_.clear();
+  spare_atoms_.reserve(visible_count(), base_.byte_count() + atom_bytes_.size());
+  const BaseCounts& counts = sequence_.base();
+  sequence_.for_each(
+      [&](NodeIndex x) {
+        const MiniNode& mini = minis_[x];
+        if (mini.state != MiniState::kLive) return;
+        spare_atoms_.push_back(mini.ins_op, atom(x));
+        spare_widths_.push_back(mini.width);
+      },
+      [&](uint32_t a, uint32_t b) {
+        counts.for_each_visible_stretch(a, b, [&](uint32_t s, uint32_t e) {
+          spare_atoms_.append(base_, s, e);
+          spare_widths_.append(counts.widths(), s, e);
+        });
+      });
+  install_base(&spare_atoms_, &spare_widths_);
+}
+
+Tree::Materialized Tree::materialize_base() {
+  const uint32_t n = layout_.count();
+  const Materialized map{static_cast<NodeIndex>(majors_.size()),
+                         static_cast<NodeIndex>(minis_.size())};
+  if (n == 0) return map;
+  TD_ASSERT(majors_.size() + n < kNodesMax && minis_.size() + n < kNodesMax,
+            "a materialized base fits the arenas");
+  // The walk order first, while the index still holds the base as runs.
+  const BaseCounts& counts = sequence_.base();
+  std::vector<NodeIndex> order;
+  std::vector<uint32_t> widths;
+  std::vector<uint8_t> visible;
+  order.reserve(minis_.size() + n);
+  widths.reserve(minis_.size() + n);
+  visible.reserve(minis_.size() + n);
+  sequence_.for_each(
+      [&](NodeIndex x) {
+        order.push_back(x);
+        widths.push_back(minis_[x].width);
+        visible.push_back(minis_[x].state == MiniState::kLive);
+      },
+      [&](uint32_t a, uint32_t b) {
+        for (uint32_t i = a; i < b; ++i) {
+          order.push_back(map.mini0 + i);
+          widths.push_back(counts.width(i));
+          visible.push_back(counts.visible(i));
+        }
+      });
+  majors_.resize(map.major0 + n);
+  minis_.resize(map.mini0 + n);
+  layout_.for_each_in_range(0, n, [&](const FlatLayout::Place& p) {
+    MajorNode& major = majors_[map.major0 + p.index];
+    MiniNode& mini = minis_[map.mini0 + p.index];
+    major = MajorNode{};
+    major.parent = p.parent == FlatLayout::kNoParent ? 0 : map.major0 + p.parent;
+    major.branch = p.branch;
+    major.depth = p.depth;
+    major.first_mini = map.mini0 + p.index;
+    mini = MiniNode{};
+    mini.dis = kDisFlat;
+    mini.ins_op = base_.ins_op(p.index);
+    mini.major = map.major0 + p.index;
+    const std::string_view bytes = base_.atom(p.index);
+    mini.atom_offset = static_cast<uint32_t>(atom_bytes_.size());
+    mini.atom_size = static_cast<uint32_t>(bytes.size());
+    atom_bytes_.append(bytes);
+    TD_ASSERT(atom_bytes_.size() <= UINT32_MAX, "atom bytes of one epoch fit 32-bit offsets");
+    mini.width = counts.width(p.index);
+    mini.state = counts.visible(p.index) ? MiniState::kLive : MiniState::kDead;
+    FlatLayout::Place c;
+    for (uint8_t b = 0; b < 2; ++b) {
+      if (FlatLayout::child(p, b, &c)) major.child[b] = map.major0 + c.index;
+    }
+    const BaseAttachments* at = attachments(p.index);
+    if (at == nullptr) return;
+    for (uint8_t b = 0; b < 2; ++b) {
+      if (at->major_child[b] != kNoNode) {
+        major.child[b] = at->major_child[b];
+        majors_[at->major_child[b]].parent = map.major0 + p.index;
+      }
+      if (at->mini_child[b] != kNoNode) {
+        mini.child[b] = at->mini_child[b];
+        majors_[at->mini_child[b]].parent = map.mini0 + p.index;
+      }
+    }
+    mini.first_delete = at->first_delete;
+  });
+  majors_[0].child[1] = map.major(majors_[0].child[1]);
+  sequence_.build(order, widths, visible);
+  clear_base_attachments();
+  attachment_of_.clear();
+  base_.clear();
+  layout_ = FlatLayout(0);
+  forget_cursor();
+  return map;
+}
+
+// --- structure -----------------------------------------------------------------------------------
+
+MiniState Tree::state(NodeIndex n) const {
+  if (is_base(n)) {
+    // A base mini is LIVE until deleted, then DEAD: the other states need a materialized base.
+    return sequence_.base().visible(base_index(n)) ? MiniState::kLive : MiniState::kDead;
+  }
+  return minis_[n].state;
+}
+
+std::string_view Tree::atom(NodeIndex n) const {
+  if (is_base(n)) return base_.atom(base_index(n));
+  return std::string_view(atom_bytes_).substr(minis_[n].atom_offset, minis_[n].atom_size);
+}
+
+uint32_t Tree::width(NodeIndex n) const {
+  return is_base(n) ? sequence_.base().width(base_index(n)) : minis_[n].width;
+}
+
+OpId Tree::ins_op(NodeIndex n) const {
+  return is_base(n) ? base_.ins_op(base_index(n)) : minis_[n].ins_op;
+}
+
+NodeIndex Tree::mini_child(NodeIndex n, uint8_t branch) const {
+  if (!is_base(n)) return minis_[n].child[branch];
+  const BaseAttachments* at = attachments(base_index(n));
+  return at == nullptr ? kNoNode : at->mini_child[branch];
+}
+
+NodeIndex Tree::major_child(NodeIndex m, uint8_t branch) const {
+  if (!is_base(m)) return majors_[m].child[branch];
+  FlatLayout::Place child_place;
+  return child_at(m, false, branch, layout_.locate(base_index(m)), &child_place);
+}
+
+NodeIndex Tree::child_at(NodeIndex cur, bool cur_is_mini, uint8_t branch,
+                         const FlatLayout::Place& place, FlatLayout::Place* child_place) const {
+  if (!is_base(cur)) {
+    const NodeIndex c = cur_is_mini ? minis_[cur].child[branch] : majors_[cur].child[branch];
+    if (is_base(c)) *child_place = layout_.root();  // only R.right holds a base major
+    return c;
+  }
+  if (!cur_is_mini && FlatLayout::child(place, branch, child_place)) {
+    return base_node(child_place->index);
+  }
+  const BaseAttachments* at = attachments(base_index(cur));
+  if (at == nullptr) return kNoNode;
+  return cur_is_mini ? at->mini_child[branch] : at->major_child[branch];
+}
+
+MajorLink Tree::link_of(NodeIndex m) const {
+  if (!is_base(m)) {
+    const MajorNode& major = majors_[m];
+    return MajorLink{major.parent, major.parent_is_mini, major.branch, major.depth};
+  }
+  const FlatLayout::Place p = layout_.locate(base_index(m));
+  const NodeIndex parent = p.parent == FlatLayout::kNoParent ? 0 : base_node(p.parent);
+  return MajorLink{parent, false, p.branch, p.depth};
+}
+
+NodeIndex Tree::first_delete(NodeIndex n) const {
+  if (!is_base(n)) return minis_[n].first_delete;
+  const BaseAttachments* at = attachments(base_index(n));
+  return at == nullptr ? kNoNode : at->first_delete;
+}
+
+Tree::BaseAttachments& Tree::attachments_for(uint32_t i) {
+  if (attachment_of_[i] == kNoNode) {
+    attachment_of_[i] = static_cast<NodeIndex>(attachments_.size());
+    attachments_.push_back(BaseAttachments{});
+    attachments_.back().base = i;
+  }
+  return attachments_[attachment_of_[i]];
 }
 
 void Tree::forget_cursor() const {
@@ -40,7 +243,13 @@ void Tree::forget_cursor() const {
   cursor_majors_.clear();
 }
 
+// --- creation ------------------------------------------------------------------------------------
+
 NodeIndex Tree::new_major(NodeIndex parent, bool parent_is_mini, uint8_t branch) {
+  const NodeIndex parent_major = parent_is_mini ? major_of(parent) : parent;
+  FlatLayout::Place place{};
+  if (is_base(parent_major)) place = layout_.locate(base_index(parent_major));
+  const uint32_t depth = 1 + (is_base(parent_major) ? place.depth : majors_[parent_major].depth);
   NodeIndex m;
   if (!free_majors_.empty()) {
     m = free_majors_.back();
@@ -55,14 +264,24 @@ NodeIndex Tree::new_major(NodeIndex parent, bool parent_is_mini, uint8_t branch)
   node.parent = parent;
   node.parent_is_mini = parent_is_mini;
   node.branch = branch;
-  node.depth = 1 + (parent_is_mini ? majors_[minis_[parent].major].depth : majors_[parent].depth);
-  NodeIndex& slot = parent_is_mini ? minis_[parent].child[branch] : majors_[parent].child[branch];
-  TD_ASSERT(slot == kNoNode, "a new major node fills an empty slot");
-  slot = m;
+  node.depth = depth;
+  NodeIndex* slot;
+  if (is_base(parent)) {
+    FlatLayout::Place unused;
+    TD_ASSERT(parent_is_mini || !FlatLayout::child(place, branch, &unused),
+              "a base major's new child fills a slot the layout leaves free");
+    BaseAttachments& at = attachments_for(base_index(parent));
+    slot = parent_is_mini ? &at.mini_child[branch] : &at.major_child[branch];
+  } else {
+    slot = parent_is_mini ? &minis_[parent].child[branch] : &majors_[parent].child[branch];
+  }
+  TD_ASSERT(*slot == kNoNode, "a new major node fills an empty slot");
+  *slot = m;
   return m;
 }
 
 NodeIndex Tree::new_mini(NodeIndex m, Dis dis, Indexing indexing, NodeIndex predecessor) {
+  TD_ASSERT(!is_base(m), "a new mini goes into an explicit major");
   NodeIndex n;
   if (!free_minis_.empty()) {
     n = free_minis_.back();
@@ -102,13 +321,15 @@ NodeIndex Tree::new_mini(NodeIndex m, Dis dis, Indexing indexing, NodeIndex pred
 void Tree::index_new_leaf(NodeIndex x) {
   // x has no children yet. Its walk neighbour is a sibling's subtree, one of its major's subtrees,
   // or found by climbing until an ancestor has something on the side we need.
-  const MiniNode& leaf = minis_[x];
   auto rightmost_of_mini = [&](NodeIndex y) {
-    return minis_[y].child[1] != kNoNode ? rightmost_mini(minis_[y].child[1]) : y;
+    const NodeIndex c = mini_child(y, 1);
+    return c != kNoNode ? rightmost_mini(c) : y;
   };
   auto leftmost_of_mini = [&](NodeIndex y) {
-    return minis_[y].child[0] != kNoNode ? leftmost_mini(minis_[y].child[0]) : y;
+    const NodeIndex c = mini_child(y, 0);
+    return c != kNoNode ? leftmost_mini(c) : y;
   };
+  const MiniNode leaf = minis_[x];
   if (leaf.prev != kNoNode) return sequence_.insert_after(rightmost_of_mini(leaf.prev), x);
   if (leaf.next != kNoNode) return sequence_.insert_before(leftmost_of_mini(leaf.next), x);
   NodeIndex m = leaf.major;
@@ -119,39 +340,39 @@ void Tree::index_new_leaf(NodeIndex x) {
     return sequence_.insert_before(leftmost_mini(majors_[m].child[1]), x);
   }
   for (;;) {
-    const MajorNode& major = majors_[m];
-    TD_ASSERT(major.parent != kNoNode, "the sentinel's major precedes every new leaf");
-    if (major.parent_is_mini) {
+    const MajorLink link = link_of(m);
+    TD_ASSERT(link.parent != kNoNode, "the sentinel's major precedes every new leaf");
+    if (link.parent_is_mini) {
       // Below a mini's right child, that mini precedes; below its left child, it follows.
-      if (major.branch == 1) return sequence_.insert_after(major.parent, x);
-      return sequence_.insert_before(major.parent, x);
+      if (link.branch == 1) return sequence_.insert_after(link.parent, x);
+      return sequence_.insert_before(link.parent, x);
     }
-    const MajorNode& parent = majors_[major.parent];
-    if (major.branch == 1) {
-      NodeIndex last = parent.first_mini;
-      while (last != kNoNode && minis_[last].next != kNoNode) last = minis_[last].next;
+    const NodeIndex parent = link.parent;
+    if (link.branch == 1) {
+      NodeIndex last = first_mini(parent);
+      while (last != kNoNode && next_sibling(last) != kNoNode) last = next_sibling(last);
       if (last != kNoNode) return sequence_.insert_after(rightmost_of_mini(last), x);
-      if (parent.child[0] != kNoNode) {
-        return sequence_.insert_after(rightmost_mini(parent.child[0]), x);
-      }
+      const NodeIndex left = major_child(parent, 0);
+      if (left != kNoNode) return sequence_.insert_after(rightmost_mini(left), x);
     } else {
-      if (parent.first_mini != kNoNode) {
-        return sequence_.insert_before(leftmost_of_mini(parent.first_mini), x);
-      }
-      if (parent.child[1] != kNoNode) {
-        return sequence_.insert_before(leftmost_mini(parent.child[1]), x);
-      }
+      const NodeIndex first = first_mini(parent);
+      if (first != kNoNode) return sequence_.insert_before(leftmost_of_mini(first), x);
+      const NodeIndex right = major_child(parent, 1);
+      if (right != kNoNode) return sequence_.insert_before(leftmost_mini(right), x);
     }
-    m = major.parent;
+    m = parent;
   }
 }
 
 NodeIndex Tree::child_major(NodeIndex parent, bool parent_is_mini, uint8_t branch) {
-  const NodeIndex c = parent_is_mini ? minis_[parent].child[branch] : majors_[parent].child[branch];
+  FlatLayout::Place place{}, child_place;
+  if (is_base(parent)) place = layout_.locate(base_index(parent));
+  const NodeIndex c = child_at(parent, parent_is_mini, branch, place, &child_place);
   return c != kNoNode ? c : new_major(parent, parent_is_mini, branch);
 }
 
 NodeIndex Tree::find_mini(NodeIndex m, Dis dis) const {
+  if (is_base(m)) return dis == kDisFlat ? m : kNoNode;  // a base major holds only its atom
   for (NodeIndex x = majors_[m].first_mini; x != kNoNode; x = minis_[x].next) {
     if (minis_[x].dis == dis) return x;
     if (dis < minis_[x].dis) break;
@@ -169,14 +390,19 @@ NodeIndex Tree::walk_create(const Tid& tid, bool* created) {
   TD_ASSERT(tid.well_formed(), "walk a well-formed TID");
   NodeIndex cur = 0;
   bool cur_is_mini = false;
+  FlatLayout::Place place{};  // cur's atom while cur is a base node
   size_t d = 0;
   const auto& dises = tid.dises();
   *created = false;
   for (size_t i = 0; i < tid.size(); ++i) {
-    const NodeIndex m = child_major(cur, cur_is_mini, tid.branch(i));
+    FlatLayout::Place child_place{};
+    NodeIndex m = child_at(cur, cur_is_mini, tid.branch(i), place, &child_place);
+    if (m == kNoNode) m = new_major(cur, cur_is_mini, tid.branch(i));
     if (d < dises.size() && dises[d].first == i) {
       NodeIndex x = find_mini(m, dises[d].second);
       if (x == kNoNode) {
+        // A second mini in a base major is a shape the layout cannot hold.
+        if (is_base(m)) m = materialize_base().major(m);
         x = new_mini(m, dises[d].second, Indexing::kByNeighbour, kNoNode);
         *created = (i + 1 == tid.size());
       }
@@ -187,6 +413,7 @@ NodeIndex Tree::walk_create(const Tid& tid, bool* created) {
       cur = m;
       cur_is_mini = false;
     }
+    if (is_base(cur)) place = child_place;
   }
   return cur;
 }
@@ -195,11 +422,12 @@ NodeIndex Tree::find(const Tid& tid) const {
   if (!tid.well_formed()) return kNoNode;
   NodeIndex cur = 0;
   bool cur_is_mini = false;
+  FlatLayout::Place place{};
   size_t d = 0;
   const auto& dises = tid.dises();
   for (size_t i = 0; i < tid.size(); ++i) {
-    const uint8_t b = tid.branch(i);
-    const NodeIndex m = cur_is_mini ? minis_[cur].child[b] : majors_[cur].child[b];
+    FlatLayout::Place child_place{};
+    const NodeIndex m = child_at(cur, cur_is_mini, tid.branch(i), place, &child_place);
     if (m == kNoNode) return kNoNode;
     if (d < dises.size() && dises[d].first == i) {
       cur = find_mini(m, dises[d].second);
@@ -210,11 +438,15 @@ NodeIndex Tree::find(const Tid& tid) const {
       cur = m;
       cur_is_mini = false;
     }
+    if (is_base(cur)) place = child_place;
   }
   return cur;
 }
 
+// --- state ---------------------------------------------------------------------------------------
+
 void Tree::set_live(NodeIndex n, OpId ins_op, std::string_view atom, uint32_t width) {
+  TD_ASSERT(!is_base(n), "a base atom is LIVE or DEAD already: no insert fills it");
   MiniNode& x = minis_[n];
   x.ins_op = ins_op;
   x.atom_offset = static_cast<uint32_t>(atom_bytes_.size());
@@ -227,6 +459,10 @@ void Tree::set_live(NodeIndex n, OpId ins_op, std::string_view atom, uint32_t wi
 
 void Tree::set_state(NodeIndex n, MiniState s) {
   TD_ASSERT(n != sentinel_, "the sentinel never changes state");
+  if (is_base(n)) {
+    TD_ASSERT(s == MiniState::kLive || s == MiniState::kDead, "a base mini is LIVE or DEAD");
+    return sequence_.set_visible(n, s == MiniState::kLive, width(n));
+  }
   const bool was = visible(n);
   minis_[n].state = s;
   const bool now = visible(n);
@@ -234,8 +470,10 @@ void Tree::set_state(NodeIndex n, MiniState s) {
 }
 
 void Tree::add_delete(NodeIndex n, OpId op) {
-  deletes_.push_back({op, minis_[n].first_delete});
-  minis_[n].first_delete = static_cast<NodeIndex>(deletes_.size() - 1);
+  NodeIndex& head =
+      is_base(n) ? attachments_for(base_index(n)).first_delete : minis_[n].first_delete;
+  deletes_.push_back({op, head});
+  head = static_cast<NodeIndex>(deletes_.size() - 1);
 }
 
 NodeIndex Tree::find_visible(uint32_t index) const {
@@ -250,21 +488,44 @@ NodeIndex Tree::find_units(uint64_t units, uint64_t* offset_in_atom) const {
 
 uint32_t Tree::index_of(NodeIndex n) const { return sequence_.rank(n); }
 
+// --- paths ---------------------------------------------------------------------------------------
+
 Tid Tree::tid_of(NodeIndex n) const {
   // Climb, collecting elements leaf-first, until a major is on the cursor's path: the elements
-  // above it are shared. Element i of a TID belongs to the major at depth i + 1.
-  struct Up {
-    NodeIndex major;
-    bool has_dis;
-    Dis dis;
-  };
-  std::vector<Up> climbed;
-  NodeIndex m = minis_[n].major;
-  Up element{m, true, minis_[n].dis};
+  // above it are shared. Element i of a TID belongs to the major at depth i + 1. Once the climb
+  // reaches the base, the rest of the path is the layout's.
+  std::vector<Climbed>& climbed = climbed_;
+  climbed.clear();
+  NodeIndex m = major_of(n);
+  bool has_dis = true;
+  Dis element_dis = dis(n);
   size_t shared = 0;  // elements taken from the cursor
   for (;;) {
-    climbed.push_back(element);
+    if (is_base(m)) {
+      std::array<FlatLayout::Place, FlatLayout::kDepthMax> above;
+      size_t count = 0;
+      const FlatLayout::Place p =
+          layout_.descend(base_index(m), [&](const FlatLayout::Place& a) { above[count++] = a; });
+      climbed.push_back({m, p.branch, has_dis, element_dis});
+      // As above, a major on the cursor's path shares the elements strictly above it; its own
+      // element may differ (the cursor may end at its mini, or pass through it elsewhere).
+      size_t k = 0;  // ancestors on the cursor's path
+      while (k < count && k < cursor_majors_.size() &&
+             cursor_majors_[k] == base_node(above[k].index)) {
+        ++k;
+      }
+      if (k == count && count < cursor_majors_.size() && cursor_majors_[count] == m) {
+        shared = count;
+        break;
+      }
+      shared = k == 0 ? 0 : k - 1;
+      for (size_t j = count; j-- > shared;) {
+        climbed.push_back({base_node(above[j].index), above[j].branch, false, {}});
+      }
+      break;
+    }
     const MajorNode& major = majors_[m];
+    climbed.push_back({m, major.branch, has_dis, element_dis});
     const size_t index = major.depth - 1;
     if (index < cursor_majors_.size() && cursor_majors_[index] == m) {
       shared = index;
@@ -273,22 +534,22 @@ Tid Tree::tid_of(NodeIndex n) const {
     TD_ASSERT(major.parent != kNoNode, "a mini's major hangs below the root");
     if (major.parent == 0 && !major.parent_is_mini) break;
     if (major.parent_is_mini) {
-      const MiniNode& p = minis_[major.parent];
-      m = p.major;
-      element = {m, true, p.dis};
+      has_dis = true;
+      element_dis = dis(major.parent);
+      m = major_of(major.parent);
     } else {
+      has_dis = false;
       m = major.parent;
-      element = {m, false, {}};
     }
   }
   cursor_tid_.truncate(shared);
   cursor_majors_.resize(shared);
   for (size_t i = climbed.size(); i-- > 0;) {
-    const Up& u = climbed[i];
+    const Climbed& u = climbed[i];
     if (u.has_dis) {
-      cursor_tid_.push(majors_[u.major].branch, u.dis);
+      cursor_tid_.push(u.branch, u.dis);
     } else {
-      cursor_tid_.push(majors_[u.major].branch);
+      cursor_tid_.push(u.branch);
     }
     cursor_majors_.push_back(u.major);
   }
@@ -297,6 +558,20 @@ Tid Tree::tid_of(NodeIndex n) const {
 
 NodeIndex Tree::rightmost_mini(NodeIndex m) const {
   for (;;) {
+    if (is_base(m)) {
+      // The last base atom of m's range has no right range: after its mini come only that mini's
+      // own right child and the major's free right slot.
+      const uint32_t hi = layout_.locate(base_index(m)).hi;
+      const BaseAttachments* at = attachments(hi);
+      if (at != nullptr && at->major_child[1] != kNoNode) {
+        m = at->major_child[1];
+      } else if (at != nullptr && at->mini_child[1] != kNoNode) {
+        m = at->mini_child[1];
+      } else {
+        return base_node(hi);
+      }
+      continue;
+    }
     const MajorNode& major = majors_[m];
     if (major.child[1] != kNoNode) {
       m = major.child[1];
@@ -316,6 +591,20 @@ NodeIndex Tree::rightmost_mini(NodeIndex m) const {
 
 NodeIndex Tree::leftmost_mini(NodeIndex m) const {
   for (;;) {
+    if (is_base(m)) {
+      // The first base atom of m's range has no left range: before its mini come only the
+      // major's free left slot and that mini's own left child.
+      const uint32_t lo = layout_.locate(base_index(m)).lo;
+      const BaseAttachments* at = attachments(lo);
+      if (at != nullptr && at->major_child[0] != kNoNode) {
+        m = at->major_child[0];
+      } else if (at != nullptr && at->mini_child[0] != kNoNode) {
+        m = at->mini_child[0];
+      } else {
+        return base_node(lo);
+      }
+      continue;
+    }
     const MajorNode& major = majors_[m];
     if (major.child[0] != kNoNode) {
       m = major.child[0];
@@ -333,7 +622,11 @@ NodeIndex Tree::leftmost_mini(NodeIndex m) const {
   }
 }
 
+// --- discard -------------------------------------------------------------------------------------
+
 uint32_t Tree::discard(NodeIndex n) {
+  // Removing a base mini is a shape the layout cannot hold: materialize first.
+  if (is_base(n)) n = materialize_base().mini(n);
   uint32_t removed = 0;
   NodeIndex x = n;
   for (;;) {
@@ -357,79 +650,43 @@ uint32_t Tree::discard(NodeIndex n) {
     NodeIndex cur = m;
     NodeIndex next_dead = kNoNode;
     while (cur != 0) {
-      MajorNode& major = majors_[cur];
+      const MajorNode major = majors_[cur];
       if (major.first_mini != kNoNode || major.child[0] != kNoNode || major.child[1] != kNoNode) {
         break;
       }
       const NodeIndex parent = major.parent;
-      const bool parent_is_mini = major.parent_is_mini;
-      (parent_is_mini ? minis_[parent].child[major.branch] : majors_[parent].child[major.branch]) =
-          kNoNode;
+      if (is_base(parent)) {
+        BaseAttachments& at = attachments_for(base_index(parent));
+        (major.parent_is_mini ? at.mini_child : at.major_child)[major.branch] = kNoNode;
+      } else {
+        (major.parent_is_mini ? minis_[parent].child : majors_[parent].child)[major.branch] =
+            kNoNode;
+      }
       majors_[cur] = MajorNode{};
       free_majors_.push_back(cur);
-      if (parent_is_mini) {
-        const MiniNode& p = minis_[parent];
-        if (p.state == MiniState::kDead && p.child[0] == kNoNode && p.child[1] == kNoNode) {
+      if (major.parent_is_mini) {
+        if (state(parent) == MiniState::kDead && mini_child(parent, 0) == kNoNode &&
+            mini_child(parent, 1) == kNoNode) {
           next_dead = parent;
         }
         break;
       }
+      if (is_base(parent)) break;  // a base major keeps its own mini
       cur = parent;
     }
     if (next_dead == kNoNode) return removed;
+    if (is_base(next_dead)) next_dead = materialize_base().mini(next_dead);
     x = next_dead;
   }
-}
-
-void Tree::build_flattened(const std::vector<FlatAtom>& atoms) {
-  reset_to_sentinel_only();
-  const size_t n = atoms.size();
-  if (n == 0) return;
-  TD_ASSERT(n < kNodesMax / 2, "a flattened epoch fits the arenas");
-  majors_.reserve(n + 2);
-  minis_.reserve(n + 1);
-  std::vector<NodeIndex> slot_of(n, kNoNode);  // the mini of A[i]
-  size_t bytes = 0;
-  for (const FlatAtom& a : atoms) bytes += a.atom.size();
-  TD_ASSERT(bytes <= UINT32_MAX, "atom bytes of one epoch fit 32-bit offsets");
-  atom_bytes_.reserve(bytes);
-  // place(lo, hi, path, b) with an explicit stack: the range's node hangs off `parent` (a major).
-  struct Range {
-    size_t lo, hi;
-    NodeIndex parent;
-    uint8_t branch;
-  };
-  std::vector<Range> stack;
-  stack.push_back({0, n - 1, 0, 1});
-  while (!stack.empty()) {
-    const Range r = stack.back();
-    stack.pop_back();
-    const size_t mid = r.lo + (r.hi - r.lo) / 2;
-    const NodeIndex m = new_major(r.parent, false, r.branch);
-    const NodeIndex x = new_mini(m, kDisFlat, Indexing::kNone, kNoNode);
-    slot_of[mid] = x;
-    MiniNode& mini = minis_[x];
-    const FlatAtom& a = atoms[mid];
-    mini.ins_op = a.ins_op;
-    mini.atom_offset = static_cast<uint32_t>(atom_bytes_.size());
-    mini.atom_size = static_cast<uint32_t>(a.atom.size());
-    mini.width = a.width;
-    mini.state = MiniState::kLive;
-    atom_bytes_.append(a.atom);
-    if (mid + 1 <= r.hi) stack.push_back({mid + 1, r.hi, m, 1});
-    if (mid > r.lo) stack.push_back({r.lo, mid - 1, m, 0});
-  }
-  std::vector<uint32_t> widths(n);
-  for (size_t i = 0; i < n; ++i) widths[i] = atoms[i].width;
-  sequence_.build(slot_of, widths);
-  sequence_.insert_after(SequenceIndex::kNone, sentinel_);  // n_b first, never visible
 }
 
 size_t Tree::memory_bytes() const {
   return majors_.capacity() * sizeof(MajorNode) + minis_.capacity() * sizeof(MiniNode) +
          deletes_.capacity() * sizeof(DeleteRecord) + atom_bytes_.capacity() +
          (free_majors_.capacity() + free_minis_.capacity()) * sizeof(NodeIndex) +
-         sequence_.memory_bytes();
+         sequence_.memory_bytes() + base_.memory_bytes() + spare_atoms_.memory_bytes() +
+         spare_widths_.memory_bytes() + attachment_of_.capacity() * sizeof(NodeIndex) +
+         attachments_.capacity() * sizeof(BaseAttachments);
 }
 
 }  // namespace treedoc

@@ -1,5 +1,15 @@
-// The Treedoc tree: major nodes and mini-nodes in index arenas; a SequenceIndex over the walk order
-// keeps the visible counts. Every traversal is iterative, so a 200,000-deep chain is fine.
+// The Treedoc tree: an implicit flattened base plus explicit major and mini nodes in index arenas;
+// a SequenceIndex over the walk order keeps the visible counts. Every traversal is iterative, so a
+// 200,000-deep chain is fine.
+//
+// After a flatten the epoch's array A sits in the balanced layout of spec (c) place(), a pure
+// function of |A| (FlatLayout): base atom i has no node, only its op id, bytes and width in flat
+// arrays, and is named base_node(i) both as a mini and as a major. Nodes made later (inserts,
+// ghosts, the paths of remote ops) are explicit and hang from slots the layout leaves free: a base
+// major's missing children and a base mini's own children, recorded per base atom in a side table.
+// A base mini can only be LIVE or DEAD there. A shape the layout cannot express (a base mini
+// discarded, a second mini in a base major) first materializes the base: explicit nodes for the
+// rest of the epoch, exactly the tree the layout describes.
 #pragma once
 
 #include <cstdint>
@@ -7,25 +17,24 @@
 #include <string_view>
 #include <vector>
 
+#include "models/treedoc/base_atoms.hpp"
 #include "models/treedoc/dis.hpp"
+#include "models/treedoc/flat_layout.hpp"
+#include "models/treedoc/node_index.hpp"
 #include "models/treedoc/sequence_index.hpp"
 #include "models/treedoc/tid.hpp"
 
 namespace treedoc {
 
-using NodeIndex = uint32_t;
-inline constexpr NodeIndex kNoNode = UINT32_MAX;
-// Arena indices are 32-bit: a hard limit on nodes per epoch, asserted on allocation.
-inline constexpr NodeIndex kNodesMax = UINT32_MAX - 1;
-
 enum class MiniState : uint8_t { kLive, kDead, kGhost, kGhostDead };
 
 const char* to_string(MiniState s);
 
-// A major node: children by branch, and its minis as a list sorted by Dis. Visible counts live in a
-// separate SequenceIndex over the walk order, so no operation costs O(depth) in counting.
+// An explicit major node: children by branch, and its minis as a list sorted by Dis. Visible
+// counts live in a separate SequenceIndex over the walk order, so no operation costs O(depth) in
+// counting.
 struct MajorNode {
-  NodeIndex parent = kNoNode;  // a major or a mini (parent_is_mini), kNoNode for the root
+  NodeIndex parent = kNoNode;  // a major or a mini (parent_is_mini), maybe a base node; kNoNode: R
   NodeIndex child[2] = {kNoNode, kNoNode};
   NodeIndex first_mini = kNoNode;
   uint32_t depth = 0;  // TID elements from the root to this major (the root has 0)
@@ -33,6 +42,7 @@ struct MajorNode {
   bool parent_is_mini = false;
 };
 
+// An explicit mini node.
 struct MiniNode {
   Dis dis{};
   OpId ins_op = kOpIdNone;  // the insert that made it LIVE (the original op for flattened atoms)
@@ -59,19 +69,44 @@ struct FlatAtom {
   friend bool operator==(const FlatAtom&, const FlatAtom&) = default;
 };
 
+// Where a major node hangs: its parent (a major or a mini, kNoNode for R), branch and depth.
+struct MajorLink {
+  NodeIndex parent = kNoNode;
+  bool parent_is_mini = false;
+  uint8_t branch = 0;
+  uint32_t depth = 0;
+};
+
+// Counts over every mini but the sentinel, and encoded TID sizes (codec.hpp) over LIVE and DEAD
+// ones, computed without building TIDs.
+struct TreeCensus {
+  uint64_t live = 0, dead = 0, ghost = 0, ghost_dead = 0;
+  uint64_t tid_bytes_total = 0, atoms_with_tid = 0, tid_bytes_max = 0;
+  uint64_t depth_max = 0;  // TID elements, any mini
+};
+
 class Tree {
  public:
   Tree();
 
-  // --- structure -------------------------------------------------------------------------------
+  // --- structure: minis and majors, explicit or base ---------------------------------------------
   NodeIndex root() const { return 0; }
   NodeIndex sentinel() const { return sentinel_; }
-  const MajorNode& major(NodeIndex m) const { return majors_[m]; }
-  const MiniNode& mini(NodeIndex n) const { return minis_[n]; }
-  std::string_view atom(NodeIndex n) const {
-    return std::string_view(atom_bytes_).substr(minis_[n].atom_offset, minis_[n].atom_size);
-  }
-  bool visible(NodeIndex n) const { return minis_[n].state == MiniState::kLive; }
+  MiniState state(NodeIndex n) const;
+  bool visible(NodeIndex n) const { return state(n) == MiniState::kLive; }
+  std::string_view atom(NodeIndex n) const;
+  uint32_t width(NodeIndex n) const;
+  OpId ins_op(NodeIndex n) const;
+  Dis dis(NodeIndex n) const { return is_base(n) ? kDisFlat : minis_[n].dis; }
+  NodeIndex major_of(NodeIndex n) const { return is_base(n) ? n : minis_[n].major; }
+  NodeIndex mini_child(NodeIndex n, uint8_t branch) const;
+  NodeIndex next_sibling(NodeIndex n) const { return is_base(n) ? kNoNode : minis_[n].next; }
+  NodeIndex major_child(NodeIndex m, uint8_t branch) const;
+  NodeIndex first_mini(NodeIndex m) const { return is_base(m) ? m : majors_[m].first_mini; }
+  MajorLink link_of(NodeIndex m) const;
+  // Whether the base is still implicit (not materialized) and how many atoms it has.
+  uint32_t base_count() const { return layout_.count(); }
+
   uint32_t visible_count() const { return sequence_.visible_count(); }
   uint64_t visible_units() const { return sequence_.visible_units(); }
 
@@ -89,8 +124,12 @@ class Tree {
   // Visits every mini in walk order, in any state: fn(NodeIndex).
   template <typename Fn>
   void for_each_in_order(Fn&& fn) const;
+  // The same with where each mini's major hangs: fn(NodeIndex, uint32_t depth, uint8_t branch,
+  // bool parent_is_mini), in O(n) for the base too.
+  template <typename Fn>
+  void for_each_in_order_placed(Fn&& fn) const;
 
-  // --- mutation --------------------------------------------------------------------------------
+  // --- mutation ----------------------------------------------------------------------------------
   // Walks `tid`, creating missing major nodes and GHOST minis on the way; returns the last mini
   // (created as GHOST if it was missing). `created` reports whether that last mini is new.
   NodeIndex walk_create(const Tid& tid, bool* created);
@@ -100,20 +139,20 @@ class Tree {
   // The child major of `parent` (a major, or a mini when parent_is_mini) on `branch`, created if
   // missing.
   NodeIndex child_major(NodeIndex parent, bool parent_is_mini, uint8_t branch);
-  // Creates mini `dis` in major `m` (asserting it is absent) in state GHOST. `walk_predecessor`,
-  // when known (a local insert's p), places it in the walk order without a search.
+  // Creates mini `dis` in the new explicit major `m` (asserting it is absent) in state GHOST.
+  // `walk_predecessor`, when known (a local insert's p), places it in the walk order without a
+  // search.
   NodeIndex add_mini(NodeIndex m, Dis dis, NodeIndex walk_predecessor = kNoNode);
   // Mini `dis` in major `m`, or kNoNode.
   NodeIndex find_mini(NodeIndex m, Dis dis) const;
 
-  // State changes keep the visible counts up to date along the path to the root.
+  // State changes keep the visible counts up to date.
   void set_live(NodeIndex n, OpId ins_op, std::string_view atom, uint32_t width);
   void set_state(NodeIndex n, MiniState s);
   void add_delete(NodeIndex n, OpId op);
   template <typename Fn>
   void for_each_delete(NodeIndex n, Fn&& fn) const {
-    for (NodeIndex d = minis_[n].first_delete; d != kNoNode; d = deletes_[d].next)
-      fn(deletes_[d].op);
+    for (NodeIndex d = first_delete(n); d != kNoNode; d = deletes_[d].next) fn(deletes_[d].op);
   }
 
   // Removes a DEAD mini that has no children, then empty major nodes and further childless DEAD
@@ -122,67 +161,106 @@ class Tree {
 
   // Replaces the whole tree by the balanced layout of `atoms` (spec (c) place()).
   void build_flattened(const std::vector<FlatAtom>& atoms);
+  // Replaces the whole tree by the balanced layout of its own visible atoms: flatten(S) without
+  // building FlatAtoms. O(n) array copies, no node per atom.
+  void flatten_visible();
 
-  // --- sizes -----------------------------------------------------------------------------------
-  size_t major_count() const { return majors_.size() - free_majors_.size(); }
-  size_t mini_count() const { return minis_.size() - free_minis_.size(); }
+  // --- sizes -------------------------------------------------------------------------------------
+  size_t major_count() const { return majors_.size() - free_majors_.size() + layout_.count(); }
+  size_t mini_count() const { return minis_.size() - free_minis_.size() + layout_.count(); }
   size_t memory_bytes() const;
+  TreeCensus census() const;
 
   // Leftmost / rightmost mini (any state) in the subtree of major `m`.
   NodeIndex leftmost_mini(NodeIndex m) const;
   NodeIndex rightmost_mini(NodeIndex m) const;
 
  private:
+  // What hangs from one base atom's free slots, and its deletes.
+  struct BaseAttachments {
+    uint32_t base = 0;                              // the atom's index
+    NodeIndex major_child[2] = {kNoNode, kNoNode};  // where the layout has no child
+    NodeIndex mini_child[2] = {kNoNode, kNoNode};   // the base mini's own children
+    NodeIndex first_delete = kNoNode;
+  };
+  // Base names become explicit ones: base atom i's major is majors_[major0 + i], its mini
+  // minis_[mini0 + i].
+  struct Materialized {
+    NodeIndex major0, mini0;
+    NodeIndex mini(NodeIndex n) const { return is_base(n) ? mini0 + base_index(n) : n; }
+    NodeIndex major(NodeIndex m) const { return is_base(m) ? major0 + base_index(m) : m; }
+  };
   enum class Indexing : uint8_t { kAfterPredecessor, kByNeighbour, kNone };
+
   NodeIndex new_major(NodeIndex parent, bool parent_is_mini, uint8_t branch);
   NodeIndex new_mini(NodeIndex m, Dis dis, Indexing indexing, NodeIndex predecessor);
   // Places a new leaf mini in the walk order next to a neighbour found in the tree.
   void index_new_leaf(NodeIndex x);
-  void reset_to_sentinel_only();
+  NodeIndex first_delete(NodeIndex n) const;
+  const BaseAttachments* attachments(uint32_t i) const {
+    return attachment_of_[i] == kNoNode ? nullptr : &attachments_[attachment_of_[i]];
+  }
+  BaseAttachments& attachments_for(uint32_t i);
+  // The child of (cur, cur_is_mini) on `branch` without creating it; when cur is a base node,
+  // `place` is its atom's place and `child_place` receives the child's when that is a base major.
+  NodeIndex child_at(NodeIndex cur, bool cur_is_mini, uint8_t branch,
+                     const FlatLayout::Place& place, FlatLayout::Place* child_place) const;
+  // Turns the base into explicit nodes (the tree place() describes); O(n), rare.
+  Materialized materialize_base();
+  // Starts an epoch whose base is `atoms` with `widths` (both swapped in, old buffers returned).
+  void install_base(BaseAtoms* atoms, BaseWidths* widths);
+  void clear_base_attachments();
   void forget_cursor() const;
 
   std::vector<MajorNode> majors_;
   std::vector<MiniNode> minis_;
   std::vector<DeleteRecord> deletes_;
   std::vector<NodeIndex> free_majors_, free_minis_;
-  std::string atom_bytes_;  // atoms of this epoch, appended; compacted by build_flattened
+  std::string atom_bytes_;  // explicit atoms of this epoch, appended
   NodeIndex sentinel_ = kNoNode;
-  SequenceIndex sequence_;
+  SequenceIndex sequence_;  // also holds the base's visibility and widths
+  // The implicit base: its layout, atoms and attachments (attachment_of_[i] indexes
+  // attachments_, kNoNode when base atom i has none).
+  FlatLayout layout_;
+  BaseAtoms base_;
+  std::vector<NodeIndex> attachment_of_;
+  std::vector<BaseAttachments> attachments_;
+  // Buffers of the previous base, reused by the next flatten so it allocates nothing.
+  BaseAtoms spare_atoms_;
+  BaseWidths spare_widths_;
   // The path cursor of tid_of: the last TID built and the major at each of its elements.
   mutable Tid cursor_tid_;
   mutable std::vector<NodeIndex> cursor_majors_;
+  // tid_of's climbed elements, leaf first: kept to reuse the buffer.
+  struct Climbed {
+    NodeIndex major;
+    uint8_t branch;
+    bool has_dis;
+    Dis dis;
+  };
+  mutable std::vector<Climbed> climbed_;
 };
 
 template <typename Fn>
 void Tree::for_each_in_order(Fn&& fn) const {
-  // Explicit stack: an entry is a major to expand, a mini to expand, or a mini to visit.
-  enum : uint8_t { kExpandMajor, kExpandMini, kVisitMini };
-  struct Entry {
-    NodeIndex node;
-    uint8_t what;
-  };
-  std::vector<Entry> stack;
-  stack.push_back({0, kExpandMajor});
-  while (!stack.empty()) {
-    const Entry e = stack.back();
-    stack.pop_back();
-    if (e.what == kVisitMini) {
-      fn(e.node);
-    } else if (e.what == kExpandMini) {
-      const MiniNode& n = minis_[e.node];
-      if (n.child[1] != kNoNode) stack.push_back({n.child[1], kExpandMajor});
-      stack.push_back({e.node, kVisitMini});
-      if (n.child[0] != kNoNode) stack.push_back({n.child[0], kExpandMajor});
-    } else {
-      const MajorNode& m = majors_[e.node];
-      if (m.child[1] != kNoNode) stack.push_back({m.child[1], kExpandMajor});
-      // Minis in reverse Dis order so the smallest is expanded first.
-      NodeIndex last = m.first_mini;
-      while (last != kNoNode && minis_[last].next != kNoNode) last = minis_[last].next;
-      for (NodeIndex x = last; x != kNoNode; x = minis_[x].prev) stack.push_back({x, kExpandMini});
-      if (m.child[0] != kNoNode) stack.push_back({m.child[0], kExpandMajor});
-    }
-  }
+  sequence_.for_each([&](NodeIndex x) { fn(x); },
+                     [&](uint32_t a, uint32_t b) {
+                       for (uint32_t i = a; i < b; ++i) fn(base_node(i));
+                     });
+}
+
+template <typename Fn>
+void Tree::for_each_in_order_placed(Fn&& fn) const {
+  sequence_.for_each(
+      [&](NodeIndex x) {
+        const MajorNode& m = majors_[minis_[x].major];
+        fn(x, m.depth, m.branch, m.parent_is_mini);
+      },
+      [&](uint32_t a, uint32_t b) {
+        layout_.for_each_in_range(a, b, [&](const FlatLayout::Place& p) {
+          fn(base_node(p.index), p.depth, p.branch, false);
+        });
+      });
 }
 
 }  // namespace treedoc

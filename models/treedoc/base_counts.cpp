@@ -1,0 +1,144 @@
+// Fenwick tree over the visibility words of a flattened base: linear build, point update, prefix
+// sums and the select descent (spec (b) needs the i-th visible atom for every local edit).
+#include "models/treedoc/base_counts.hpp"
+
+namespace treedoc {
+
+namespace {
+
+// Index of the k-th set bit of x (0-based), which has more than k set bits.
+uint32_t select_in_word(uint64_t x, uint32_t k) {
+  for (; k > 0; --k) x &= x - 1;
+  return static_cast<uint32_t>(std::countr_zero(x));
+}
+
+}  // namespace
+
+void BaseCounts::clear() {
+  widths_.clear();
+  words_.clear();
+  tree_count_.assign(1, 0);
+  tree_units_.assign(1, 0);
+  top_step_ = 0;
+  visible_count_ = 0;
+  visible_units_ = 0;
+}
+
+void BaseCounts::reset(BaseWidths* widths) {
+  widths_.swap(*widths);
+  const uint32_t n = size();
+  const uint32_t words = (n + kWordBits - 1) / kWordBits;
+  words_.assign(words, ~uint64_t{0});
+  if (n % kWordBits != 0) words_.back() = (uint64_t{1} << (n % kWordBits)) - 1;
+  tree_count_.assign(words + 1, 0);
+  tree_units_.assign(words + 1, 0);
+  uint64_t total_units = 0;
+  for (uint32_t w = 0; w < words; ++w) {
+    const uint32_t first = w * kWordBits;
+    const uint32_t last = first + kWordBits < n ? first + kWordBits : n;
+    uint64_t units = last - first;
+    if (!widths_.all_unit()) {
+      units = 0;
+      for (uint32_t i = first; i < last; ++i) units += widths_[i];
+    }
+    tree_count_[w + 1] = last - first;
+    tree_units_[w + 1] = units;
+    total_units += units;
+  }
+  // Linear Fenwick build: each node adds itself into its parent.
+  for (uint32_t j = 1; j <= words; ++j) {
+    const uint32_t parent = j + (j & (0u - j));
+    if (parent <= words) {
+      tree_count_[parent] += tree_count_[j];
+      tree_units_[parent] += tree_units_[j];
+    }
+  }
+  top_step_ = words == 0 ? 0 : std::bit_floor(words);
+  visible_count_ = n;
+  visible_units_ = total_units;
+}
+
+void BaseCounts::set_visible(uint32_t i, bool visible) {
+  TD_ASSERT(i < size(), "a base atom in range");
+  if (this->visible(i) == visible) return;
+  const uint64_t bit = uint64_t{1} << (i % kWordBits);
+  uint64_t& word = words_[i / kWordBits];
+  word = visible ? (word | bit) : (word & ~bit);
+  const uint32_t w = widths_[i];
+  for (uint32_t j = i / kWordBits + 1; j <= word_count(); j += j & (0u - j)) {
+    tree_count_[j] = visible ? tree_count_[j] + 1 : tree_count_[j] - 1;
+    tree_units_[j] = visible ? tree_units_[j] + w : tree_units_[j] - w;
+  }
+  visible_count_ = visible ? visible_count_ + 1 : visible_count_ - 1;
+  visible_units_ = visible ? visible_units_ + w : visible_units_ - w;
+}
+
+uint32_t BaseCounts::count_before(uint32_t i) const {
+  TD_ASSERT(i <= size(), "a prefix of the base");
+  uint32_t count = 0;
+  for (uint32_t j = i / kWordBits; j > 0; j -= j & (0u - j)) count += tree_count_[j];
+  if (i % kWordBits != 0) {
+    const uint64_t below = (uint64_t{1} << (i % kWordBits)) - 1;
+    count += static_cast<uint32_t>(std::popcount(words_[i / kWordBits] & below));
+  }
+  return count;
+}
+
+uint64_t BaseCounts::units_before(uint32_t i) const {
+  TD_ASSERT(i <= size(), "a prefix of the base");
+  uint64_t units = 0;
+  for (uint32_t j = i / kWordBits; j > 0; j -= j & (0u - j)) units += tree_units_[j];
+  if (i % kWordBits != 0) {
+    const uint32_t first = i / kWordBits * kWordBits;
+    uint64_t bits = words_[i / kWordBits] & ((uint64_t{1} << (i % kWordBits)) - 1);
+    for (; bits != 0; bits &= bits - 1) units += widths_[first + std::countr_zero(bits)];
+  }
+  return units;
+}
+
+uint32_t BaseCounts::select(uint32_t k) const {
+  TD_ASSERT(k < visible_count_, "select within the visible base atoms");
+  uint32_t w = 0;  // words before the answer's word
+  for (uint32_t step = top_step_; step > 0; step >>= 1) {
+    if (w + step <= word_count() && tree_count_[w + step] <= k) {
+      w += step;
+      k -= tree_count_[w];
+    }
+  }
+  return w * kWordBits + select_in_word(words_[w], k);
+}
+
+uint32_t BaseCounts::select_units(uint64_t units, uint64_t* offset_in_atom) const {
+  TD_ASSERT(units < visible_units_, "select within the visible base units");
+  uint32_t w = 0;
+  for (uint32_t step = top_step_; step > 0; step >>= 1) {
+    if (w + step <= word_count() && tree_units_[w + step] <= units) {
+      w += step;
+      units -= tree_units_[w];
+    }
+  }
+  for (uint64_t bits = words_[w];; bits &= bits - 1) {
+    TD_ASSERT(bits != 0, "the unit lies in this word");
+    const uint32_t i = w * kWordBits + static_cast<uint32_t>(std::countr_zero(bits));
+    if (units < widths_[i]) {
+      *offset_in_atom = units;
+      return i;
+    }
+    units -= widths_[i];
+  }
+}
+
+uint32_t BaseCounts::next_with(uint32_t i, uint32_t b, bool bit) const {
+  if (i >= b) return b;
+  uint32_t w = i / kWordBits;
+  uint64_t bits = (bit ? words_[w] : ~words_[w]) & (~uint64_t{0} << (i % kWordBits));
+  while (bits == 0) {
+    ++w;
+    if (w * kWordBits >= b) return b;
+    bits = bit ? words_[w] : ~words_[w];
+  }
+  const uint32_t found = w * kWordBits + static_cast<uint32_t>(std::countr_zero(bits));
+  return found < b ? found : b;
+}
+
+}  // namespace treedoc

@@ -1,0 +1,92 @@
+// Tree statistics without building TIDs: state counts and encoded TID sizes (codec.hpp), counted
+// by depth for the base and carried down explicit paths as element and Dis byte counts.
+#include <algorithm>
+
+#include "models/treedoc/codec.hpp"
+#include "models/treedoc/tree.hpp"
+
+namespace treedoc {
+
+namespace {
+
+// A base atom's TID has `depth` elements and one Dis, D_FLAT, on its last element.
+uint64_t base_dis_bytes(uint64_t depth) {
+  return varint_size(depth - 1) + varint_size(kDisFlat.site) + varint_size(kDisFlat.counter);
+}
+
+}  // namespace
+
+TreeCensus Tree::census() const {
+  TreeCensus c;
+  // A major to visit and what its path carries: elements above it, and the Dis values on them.
+  struct Frame {
+    NodeIndex major;
+    uint64_t elements_before, dis_count, dis_bytes, next_dis_index;
+  };
+  std::vector<Frame> stack;
+  for (NodeIndex child : majors_[0].child) {
+    if (child != kNoNode && !is_base(child)) stack.push_back({child, 0, 0, 0, 0});
+  }
+  if (layout_.count() > 0) {
+    const std::vector<uint64_t> per_depth = layout_.atoms_per_depth();
+    for (size_t k = 0; k < per_depth.size(); ++k) {
+      const uint64_t depth = k + 1;
+      const uint64_t bytes = encoded_tid_size(depth, 1, base_dis_bytes(depth));
+      c.tid_bytes_total += per_depth[k] * bytes;
+      c.atoms_with_tid += per_depth[k];  // base minis are all LIVE or DEAD
+      c.tid_bytes_max = std::max(c.tid_bytes_max, bytes);
+    }
+    c.depth_max = per_depth.size();
+    c.live += sequence_.base().visible_count();
+    c.dead += layout_.count() - sequence_.base().visible_count();
+    for (const BaseAttachments& at : attachments_) {
+      const uint64_t depth = layout_.locate(at.base).depth;
+      for (uint8_t b = 0; b < 2; ++b) {
+        if (at.major_child[b] != kNoNode) stack.push_back({at.major_child[b], depth, 0, 0, 0});
+        if (at.mini_child[b] != kNoNode) {
+          stack.push_back({at.mini_child[b], depth, 1, base_dis_bytes(depth), depth});
+        }
+      }
+    }
+  }
+  while (!stack.empty()) {
+    const Frame f = stack.back();
+    stack.pop_back();
+    const MajorNode& m = majors_[f.major];
+    const uint64_t elements = f.elements_before + 1;
+    for (NodeIndex x = m.first_mini; x != kNoNode; x = minis_[x].next) {
+      const MiniNode& mini = minis_[x];
+      const uint64_t index = elements - 1;
+      const uint64_t dis_bytes = f.dis_bytes + varint_size(index - f.next_dis_index) +
+                                 varint_size(mini.dis.site) + varint_size(mini.dis.counter);
+      if (x != sentinel_) {
+        switch (mini.state) {
+          case MiniState::kLive: ++c.live; break;
+          case MiniState::kDead: ++c.dead; break;
+          case MiniState::kGhost: ++c.ghost; break;
+          case MiniState::kGhostDead: ++c.ghost_dead; break;
+        }
+        if (mini.state == MiniState::kLive || mini.state == MiniState::kDead) {
+          const uint64_t bytes = encoded_tid_size(elements, f.dis_count + 1, dis_bytes);
+          c.tid_bytes_total += bytes;
+          ++c.atoms_with_tid;
+          c.tid_bytes_max = std::max(c.tid_bytes_max, bytes);
+        }
+      }
+      c.depth_max = std::max(c.depth_max, elements);
+      for (NodeIndex child : mini.child) {
+        if (child != kNoNode) {
+          stack.push_back({child, elements, f.dis_count + 1, dis_bytes, elements});
+        }
+      }
+    }
+    for (NodeIndex child : m.child) {
+      if (child != kNoNode) {
+        stack.push_back({child, elements, f.dis_count, f.dis_bytes, f.next_dis_index});
+      }
+    }
+  }
+  return c;
+}
+
+}  // namespace treedoc
