@@ -1,0 +1,266 @@
+// FlattenCommit: 2PC with update-wins voting, LATE_UPDATE, durable PREPARED and decisions, vote
+// timeouts and cooperative termination after a coordinator crash (spec (c) 1-6).
+#include "models/site/flatten_commit.hpp"
+
+#include <algorithm>
+
+#include "models/treedoc/assertion.hpp"
+
+namespace treedoc::site {
+
+std::string to_string(const TxId& t) {
+  return std::to_string(t.coordinator) + "/" + std::to_string(t.attempt);
+}
+
+const char* to_string(Vote v) {
+  switch (v) {
+    case Vote::kYes: return "yes";
+    case Vote::kNoWrongEpoch: return "no (wrong epoch)";
+    case Vote::kNoWrongView: return "no (wrong view)";
+    case Vote::kNoCutMismatch: return "no (applied set differs from the cut)";
+    case Vote::kNoHashMismatch: return "no (flatten hash differs)";
+    case Vote::kNoPreparedOther: return "no (prepared for another attempt)";
+  }
+  return "?";
+}
+
+const char* to_string(AbortReason r) {
+  switch (r) {
+    case AbortReason::kNone: return "none";
+    case AbortReason::kVotedNo: return "voted no";
+    case AbortReason::kLateUpdate: return "late update";
+    case AbortReason::kTimeout: return "vote timeout";
+    case AbortReason::kTermination: return "cooperative termination";
+  }
+  return "?";
+}
+
+FlattenCommit::FlattenCommit(SiteId self, CommitLog* log, TimeUs vote_timeout_us)
+    : self_(self), log_(log), vote_timeout_us_(vote_timeout_us) {
+  TD_ASSERT(log != nullptr, "a commit log");
+  TD_ASSERT(vote_timeout_us > 0, "a vote timeout");
+}
+
+CommitMessage FlattenCommit::message(CommitMessage::Kind kind,
+                                     const CommitLog::Record& attempt) const {
+  CommitMessage m;
+  m.kind = kind;
+  m.from = self_;
+  m.epoch = attempt.epoch;
+  m.view = attempt.view;
+  m.txid = attempt.txid;
+  return m;
+}
+
+CommitMessage FlattenCommit::decision_message(const CommitLog::Decided& d) const {
+  CommitMessage m = message(CommitMessage::Kind::kDecision, d.attempt);
+  m.cut = d.attempt.cut;
+  m.hash = d.attempt.hash;
+  m.outcome = d.outcome;
+  return m;
+}
+
+CommitEffects FlattenCommit::propose(TimeUs now, const CommitContext& ctx) {
+  CommitEffects fx;
+  if (open_ || prepared()) return fx;  // one attempt at a time, and never while prepared elsewhere
+  TD_ASSERT(ctx.applied != nullptr, "the coordinator's applied set");
+  TD_ASSERT(std::find(ctx.members.begin(), ctx.members.end(), self_) != ctx.members.end(),
+            "the coordinator is a member of the view");
+  Open o;
+  o.attempt = {TxId{self_, ++log_->attempts}, ctx.epoch, ctx.view,
+               std::make_shared<const DotSet>(*ctx.applied), ctx.hash};
+  for (SiteId m : ctx.members) {
+    if (m != self_) o.waiting.push_back(m);
+  }
+  o.deadline_us = now + vote_timeout_us_;
+  if (o.waiting.empty()) return decide(o.attempt, Outcome::kCommit, AbortReason::kNone);
+  CommitMessage p = message(CommitMessage::Kind::kPrepare, o.attempt);
+  p.cut = o.attempt.cut;
+  p.hash = o.attempt.hash;
+  fx.sends.push_back({std::nullopt, p});
+  fx.timer_at_us = o.deadline_us;
+  open_ = std::move(o);
+  return fx;
+}
+
+CommitEffects FlattenCommit::on_update(TimeUs) {
+  CommitEffects fx;
+  // The coordinator's own update after proposing: the update wins.
+  if (open_) return decide(open_->attempt, Outcome::kAbort, AbortReason::kLateUpdate);
+  if (prepared() && !late_update_sent_) {
+    late_update_sent_ = true;
+    fx.sends.push_back({log_->prepared->txid.coordinator,
+                        message(CommitMessage::Kind::kLateUpdate, *log_->prepared)});
+  }
+  return fx;
+}
+
+CommitEffects FlattenCommit::decide(const CommitLog::Record& attempt, Outcome o,
+                                    AbortReason reason) {
+  TD_ASSERT(log_->decisions.count(attempt.txid) == 0, "one decision per attempt (invariant 9)");
+  const CommitLog::Decided& d = log_->decisions[attempt.txid] = {attempt, o};  // durable first
+  CommitEffects fx;
+  fx.sends.push_back({std::nullopt, decision_message(d)});
+  fx.ended = CommitEffects::Ended{attempt.txid, o, reason, attempt.cut, attempt.hash};
+  if (open_ && open_->attempt.txid == attempt.txid) open_.reset();
+  if (log_->prepared && log_->prepared->txid == attempt.txid) log_->prepared.reset();
+  return fx;
+}
+
+CommitEffects FlattenCommit::learn(const CommitLog::Record& attempt, Outcome o,
+                                   AbortReason reason) {
+  CommitEffects fx;
+  if (log_->decisions.count(attempt.txid) > 0) return fx;  // known already: reported once
+  log_->decisions[attempt.txid] = {attempt, o};
+  if (log_->prepared && log_->prepared->txid == attempt.txid) log_->prepared.reset();
+  if (open_ && open_->attempt.txid == attempt.txid) open_.reset();
+  fx.ended = CommitEffects::Ended{attempt.txid, o, reason, attempt.cut, attempt.hash};
+  return fx;
+}
+
+CommitEffects FlattenCommit::on_message(TimeUs now, const CommitMessage& m,
+                                        const CommitContext& ctx) {
+  switch (m.kind) {
+    case CommitMessage::Kind::kPrepare: return on_prepare(now, m, ctx);
+    case CommitMessage::Kind::kVote: return on_vote(m);
+    case CommitMessage::Kind::kLateUpdate:
+      // Before the decision the update wins; after a commit the post-cut op is translated.
+      if (open_ && open_->attempt.txid == m.txid) {
+        return decide(open_->attempt, Outcome::kAbort, AbortReason::kLateUpdate);
+      }
+      return {};
+    case CommitMessage::Kind::kDecision: {
+      // A decision of an older epoch is never acted on (fencing, invariant 8), unless this site is
+      // still prepared for exactly that attempt.
+      if (open_ && open_->attempt.txid == m.txid) {
+        // A member refused a late PREPARE after promising termination an abort: only an abort can
+        // come to the coordinator, which passes it on.
+        TD_ASSERT(m.outcome == Outcome::kAbort, "only the coordinator decides a commit");
+        return decide(open_->attempt, Outcome::kAbort, AbortReason::kTermination);
+      }
+      const bool ours = log_->prepared && log_->prepared->txid == m.txid;
+      if (!ours && m.epoch != ctx.epoch) return {};
+      const CommitLog::Record attempt{m.txid, m.epoch, m.view, m.cut, m.hash};
+      return learn(attempt, m.outcome,
+                   m.outcome == Outcome::kAbort ? AbortReason::kVotedNo : AbortReason::kNone);
+    }
+    case CommitMessage::Kind::kDecisionRequest: return on_decision_request(m);
+    case CommitMessage::Kind::kDontKnow: return on_dont_know(m);
+  }
+  return {};
+}
+
+CommitEffects FlattenCommit::on_prepare(TimeUs now, const CommitMessage& m,
+                                        const CommitContext& ctx) {
+  CommitEffects fx;
+  auto decided = log_->decisions.find(m.txid);
+  if (decided != log_->decisions.end()) {  // a late or duplicate PREPARE: say how it ended
+    fx.sends.push_back({m.from, decision_message(decided->second)});
+    return fx;
+  }
+  CommitMessage v = message(CommitMessage::Kind::kVote, {m.txid, m.epoch, m.view, nullptr, 0});
+  if (m.epoch != ctx.epoch) {
+    v.vote = Vote::kNoWrongEpoch;
+  } else if (m.view != ctx.view) {
+    v.vote = Vote::kNoWrongView;
+  } else if (log_->prepared && log_->prepared->txid != m.txid) {
+    v.vote = Vote::kNoPreparedOther;
+  } else if (ctx.applied == nullptr || m.cut == nullptr || !(*ctx.applied == *m.cut)) {
+    v.vote = Vote::kNoCutMismatch;  // an update the coordinator had not seen: it wins
+  } else if (ctx.hash != m.hash) {
+    v.vote = Vote::kNoHashMismatch;
+  } else {
+    v.vote = Vote::kYes;
+    if (!log_->prepared) {
+      log_->prepared = CommitLog::Record{m.txid, m.epoch, m.view, m.cut, m.hash};  // durable first
+      late_update_sent_ = false;
+    }
+    // Without a decision in time, ask around (cooperative termination).
+    fx.timer_at_us = now + 2 * vote_timeout_us_;
+  }
+  fx.sends.push_back({m.from, v});
+  return fx;
+}
+
+CommitEffects FlattenCommit::on_vote(const CommitMessage& m) {
+  // Votes for another attempt, or of a stale epoch or view, are never acted on.
+  if (!open_ || open_->attempt.txid != m.txid || m.epoch != open_->attempt.epoch ||
+      m.view != open_->attempt.view) {
+    return {};
+  }
+  if (m.vote != Vote::kYes) return decide(open_->attempt, Outcome::kAbort, AbortReason::kVotedNo);
+  std::erase(open_->waiting, m.from);
+  if (!open_->waiting.empty()) return {};
+  return decide(open_->attempt, Outcome::kCommit, AbortReason::kNone);
+}
+
+CommitEffects FlattenCommit::on_decision_request(const CommitMessage& m) {
+  CommitEffects fx;
+  auto decided = log_->decisions.find(m.txid);
+  if (decided != log_->decisions.end()) {
+    fx.sends.push_back({m.from, decision_message(decided->second)});
+    return fx;
+  }
+  const CommitLog::Record attempt{m.txid, m.epoch, m.view, nullptr, 0};
+  if (log_->prepared && log_->prepared->txid == m.txid) {
+    CommitMessage r = message(CommitMessage::Kind::kDontKnow, attempt);
+    r.vote = Vote::kYes;  // prepared too: no help
+    fx.sends.push_back({m.from, r});
+    return fx;
+  }
+  if (m.txid.coordinator == self_ && open_ && open_->attempt.txid == m.txid) {
+    return fx;  // still collecting votes: the decision will come
+  }
+  // Never voted yes (or the coordinator forgot the attempt in a crash): this site will never vote
+  // yes for it now, so the attempt cannot commit. Logging the abort makes that promise durable.
+  CommitEffects ended = learn(attempt, Outcome::kAbort, AbortReason::kTermination);
+  CommitMessage r = message(CommitMessage::Kind::kDontKnow, attempt);
+  r.vote = Vote::kNoPreparedOther;
+  ended.sends.push_back({m.from, r});
+  return ended;
+}
+
+CommitEffects FlattenCommit::on_dont_know(const CommitMessage& m) {
+  if (m.vote == Vote::kYes || !log_->prepared || log_->prepared->txid != m.txid) return {};
+  // Someone never voted yes: the coordinator cannot have committed. Abort and tell everyone.
+  const CommitLog::Record attempt = *log_->prepared;
+  CommitEffects fx = learn(attempt, Outcome::kAbort, AbortReason::kTermination);
+  fx.sends.push_back({std::nullopt, decision_message(log_->decisions.at(attempt.txid))});
+  return fx;
+}
+
+CommitEffects FlattenCommit::on_timer(TimeUs now, const CommitContext&) {
+  CommitEffects fx;
+  if (open_) {
+    if (now >= open_->deadline_us) {
+      return decide(open_->attempt, Outcome::kAbort, AbortReason::kTimeout);
+    }
+    fx.timer_at_us = open_->deadline_us;
+    return fx;
+  }
+  if (prepared()) {
+    fx.sends.push_back(
+        {std::nullopt, message(CommitMessage::Kind::kDecisionRequest, *log_->prepared)});
+    fx.timer_at_us = now + 2 * vote_timeout_us_;
+  }
+  return fx;
+}
+
+CommitEffects FlattenCommit::recover(TimeUs now, const CommitContext& ctx) {
+  CommitEffects fx;
+  // A decision this coordinator logged may not have gone out before the crash: send it again.
+  for (const auto& [txid, d] : log_->decisions) {
+    if (txid.coordinator == self_ && txid.attempt == log_->attempts &&
+        d.attempt.epoch == ctx.epoch) {
+      fx.sends.push_back({std::nullopt, decision_message(d)});
+    }
+  }
+  if (prepared()) {
+    fx.sends.push_back(
+        {std::nullopt, message(CommitMessage::Kind::kDecisionRequest, *log_->prepared)});
+    fx.timer_at_us = now + 2 * vote_timeout_us_;
+  }
+  return fx;
+}
+
+}  // namespace treedoc::site

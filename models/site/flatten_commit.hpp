@@ -1,0 +1,164 @@
+// The update-wins flatten commit among the core (spec (c)): a coordinator proposes the cut it
+// holds, every member of the view votes, and any update concurrent with the proposal aborts it.
+// One object per core site plays both roles. Sans-I/O: it returns the messages to send and the
+// timer to set, and writes PREPARED and decisions to a durable log that survives crashes.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/site/time_us.hpp"
+#include "models/treedoc/dot_set.hpp"
+
+namespace treedoc::site {
+
+// A flatten attempt: its coordinator and the coordinator's attempt counter.
+struct TxId {
+  SiteId coordinator = 0;
+  uint64_t attempt = 0;
+  friend auto operator<=>(const TxId&, const TxId&) = default;
+};
+
+std::string to_string(const TxId& t);
+
+enum class Vote : uint8_t {
+  kYes,
+  kNoWrongEpoch,     // the participant is in another epoch
+  kNoWrongView,      // ... or another view
+  kNoCutMismatch,    // its applied set S differs from the proposed cut C (an update won)
+  kNoHashMismatch,   // same ops, different flatten(C): a bug somewhere, never a race
+  kNoPreparedOther,  // it is prepared for another attempt
+};
+
+const char* to_string(Vote v);
+
+enum class Outcome : uint8_t { kCommit, kAbort };
+
+// Why an attempt aborted (metrics: aborts by reason).
+enum class AbortReason : uint8_t {
+  kNone,
+  kVotedNo,      // a participant voted no (the first no's vote says why)
+  kLateUpdate,   // a prepared participant took an update before the decision: update wins
+  kTimeout,      // a vote did not arrive in time (never "the member is dead", spec (f) 7)
+  kTermination,  // cooperative termination found a participant that never voted yes
+};
+
+const char* to_string(AbortReason r);
+
+// The proposal and the decision travel with their cut and content hash, so a site that learns the
+// decision late can still build the epoch.
+struct CommitMessage {
+  enum class Kind : uint8_t {
+    kPrepare,          // coordinator -> members
+    kVote,             // member -> coordinator
+    kLateUpdate,       // prepared member -> coordinator: an update arrived after its yes
+    kDecision,         // coordinator (or anyone who knows it) -> members
+    kDecisionRequest,  // cooperative termination: "do you know how txid ended?"
+    kDontKnow,         // reply: prepared too, or never saw it (with `vote` saying which)
+  };
+  Kind kind = Kind::kPrepare;
+  SiteId from = 0;
+  uint64_t epoch = 0;
+  uint64_t view = 0;
+  TxId txid;
+  std::shared_ptr<const DotSet> cut;  // kPrepare, kDecision
+  uint64_t hash = 0;                  // kPrepare, kDecision: H = hash(flatten(C))
+  Vote vote = Vote::kYes;             // kVote; kDontKnow: kYes if prepared, else a no
+  Outcome outcome = Outcome::kAbort;  // kDecision
+};
+
+// What survives a crash: the coordinator's attempt counter, the PREPARED record, decisions.
+struct CommitLog {
+  struct Record {  // an attempt as proposed
+    TxId txid;
+    uint64_t epoch = 0, view = 0;
+    std::shared_ptr<const DotSet> cut;
+    uint64_t hash = 0;
+  };
+  struct Decided {
+    Record attempt;
+    Outcome outcome = Outcome::kAbort;
+  };
+  uint64_t attempts = 0;
+  std::optional<Record> prepared;     // logged before the yes is sent (spec (c) 2)
+  std::map<TxId, Decided> decisions;  // logged before a decision is sent (spec (c) 4)
+};
+
+// The epoch, view and state a vote is judged against, supplied by the site at each call.
+struct CommitContext {
+  uint64_t epoch = 0;
+  uint64_t view = 0;
+  std::vector<SiteId> members;      // the view's core members, the caller included
+  const DotSet* applied = nullptr;  // S
+  uint64_t hash = 0;                // hash(flatten(S)) when S equals the proposed cut
+};
+
+// Where a message goes: one site, or every member of the view but the sender.
+struct CommitSend {
+  std::optional<SiteId> to;  // nullopt: every other member
+  CommitMessage message;
+};
+
+struct CommitEffects {
+  std::vector<CommitSend> sends;
+  std::optional<TimeUs> timer_at_us;  // (re)arm the commit timer; it replaces any earlier one
+  // Set when this call decided, or learned, how an attempt ended.
+  struct Ended {
+    TxId txid;
+    Outcome outcome = Outcome::kAbort;
+    AbortReason reason = AbortReason::kNone;
+    std::shared_ptr<const DotSet> cut;
+    uint64_t hash = 0;
+  };
+  std::optional<Ended> ended;
+};
+
+inline constexpr TimeUs kVoteTimeoutUsDefault = 2 * kUsPerS;
+
+class FlattenCommit {
+ public:
+  FlattenCommit(SiteId self, CommitLog* log, TimeUs vote_timeout_us = kVoteTimeoutUsDefault);
+
+  // Coordinator: proposes C = S with H. Refused (empty effects) while an attempt is open here.
+  CommitEffects propose(TimeUs now, const CommitContext& ctx);
+  // Participant or coordinator: an update was applied locally or remotely (it is post-cut if an
+  // attempt is prepared or open).
+  CommitEffects on_update(TimeUs now);
+  CommitEffects on_message(TimeUs now, const CommitMessage& m, const CommitContext& ctx);
+  CommitEffects on_timer(TimeUs now, const CommitContext& ctx);
+  // After a crash: a coordinator with a logged decision resends it; a prepared participant asks.
+  CommitEffects recover(TimeUs now, const CommitContext& ctx);
+
+  bool coordinating() const { return open_.has_value(); }
+  bool prepared() const { return log_->prepared.has_value(); }
+  // While prepared, garbage collection waits; editing never does (spec (c) 3).
+
+ private:
+  struct Open {  // the coordinator's attempt in progress (volatile: a crash forgets it)
+    CommitLog::Record attempt;
+    std::vector<SiteId> waiting;  // members whose yes has not arrived
+    TimeUs deadline_us = 0;
+  };
+  // Logs the outcome, tells every other member and reports the end.
+  CommitEffects decide(const CommitLog::Record& attempt, Outcome o, AbortReason reason);
+  // Logs an outcome learned from elsewhere and reports the end (once per attempt).
+  CommitEffects learn(const CommitLog::Record& attempt, Outcome o, AbortReason reason);
+  CommitEffects on_prepare(TimeUs now, const CommitMessage& m, const CommitContext& ctx);
+  CommitEffects on_vote(const CommitMessage& m);
+  CommitEffects on_decision_request(const CommitMessage& m);
+  CommitEffects on_dont_know(const CommitMessage& m);
+  CommitMessage message(CommitMessage::Kind kind, const CommitLog::Record& attempt) const;
+  CommitMessage decision_message(const CommitLog::Decided& d) const;
+
+  SiteId self_;
+  CommitLog* log_;
+  TimeUs vote_timeout_us_;
+  std::optional<Open> open_;
+  bool late_update_sent_ = false;  // for the attempt this site is prepared for
+};
+
+}  // namespace treedoc::site

@@ -1,0 +1,346 @@
+// The update-wins flatten commit without SimGrid: every message in the states that matter, stale
+// epochs, duplicates, loss, crashes of the coordinator and of participants, and a property over
+// random schedules (one outcome per attempt, commits only with every yes).
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <deque>
+#include <map>
+#include <memory>
+
+#include "models/site/flatten_commit.hpp"
+#include "sim/random_stream.hpp"
+
+using namespace treedoc;
+using namespace treedoc::site;
+
+namespace {
+
+constexpr TimeUs kTimeout = 1000;
+
+// Three core sites (ids 2, 3, 4) and a hand-driven network between them.
+class Core {
+ public:
+  explicit Core(size_t n = 3) : logs_(n), applied_(n) {
+    for (size_t i = 0; i < n; ++i) members_.push_back(static_cast<SiteId>(kSiteIdFirst + i));
+    for (size_t i = 0; i < n; ++i) boot(i);
+  }
+
+  CommitContext ctx(size_t i) const {
+    CommitContext c;
+    c.epoch = epoch;
+    c.view = view;
+    c.members = members_;
+    c.applied = &applied_[i];
+    Fnv(c.hash, applied_[i]);
+    return c;
+  }
+
+  void apply_update(size_t i, OpId id) {
+    applied_[i].insert(id);
+    handle(i, sites_[i]->on_update(now));
+  }
+  void propose(size_t i) { handle(i, sites_[i]->propose(now, ctx(i))); }
+  void timer(size_t i) { handle(i, sites_[i]->on_timer(now, ctx(i))); }
+  void crash_and_recover(size_t i) {
+    boot(i);
+    handle(i, sites_[i]->recover(now, ctx(i)));
+  }
+
+  // Delivers queued messages in order (dropping those `drop` says), until none are left.
+  template <typename Drop>
+  void run(Drop drop) {
+    while (!queue_.empty()) {
+      auto [to, m] = queue_.front();
+      queue_.pop_front();
+      if (drop(to, m)) continue;
+      handle(to, sites_[to]->on_message(now, m, ctx(to)));
+    }
+  }
+  void run() {
+    run([](size_t, const CommitMessage&) { return false; });
+  }
+  void drop_all() { queue_.clear(); }
+  void deliver(size_t to, const CommitMessage& m) {
+    handle(to, sites_[to]->on_message(now, m, ctx(to)));
+  }
+  size_t index(SiteId id) const { return id - kSiteIdFirst; }
+
+  // How each site saw each attempt end.
+  std::map<TxId, std::map<size_t, Outcome>> outcomes;
+  std::map<TxId, AbortReason> reasons;
+  std::map<TxId, std::vector<size_t>> yes_votes;
+  TimeUs now = 0;
+  uint64_t epoch = 5, view = 1;
+  const FlattenCommit& site(size_t i) const { return *sites_[i]; }
+  CommitLog& log(size_t i) { return logs_[i]; }
+  std::deque<std::pair<size_t, CommitMessage>>& queue() { return queue_; }
+
+ private:
+  static void Fnv(uint64_t& h, const DotSet& s) {
+    h = 1469598103934665603ull;
+    for (const OpId& id : s.to_vector())
+      h = (h ^ (id.site * 1000003ull + id.counter)) * 1099511628211ull;
+  }
+  void boot(size_t i) {
+    if (sites_.size() <= i) sites_.resize(i + 1);
+    sites_[i] = std::make_unique<FlattenCommit>(members_[i], &logs_[i], kTimeout);
+  }
+  void handle(size_t from, CommitEffects fx) {
+    if (fx.ended) {
+      outcomes[fx.ended->txid][from] = fx.ended->outcome;
+      if (fx.ended->reason != AbortReason::kNone) reasons.emplace(fx.ended->txid, fx.ended->reason);
+    }
+    for (const CommitSend& s : fx.sends) {
+      if (s.message.kind == CommitMessage::Kind::kVote && s.message.vote == Vote::kYes) {
+        yes_votes[s.message.txid].push_back(from);
+      }
+      if (s.to) {
+        queue_.push_back({index(*s.to), s.message});
+      } else {
+        for (size_t j = 0; j < members_.size(); ++j) {
+          if (j != from) queue_.push_back({j, s.message});
+        }
+      }
+    }
+  }
+
+  std::vector<SiteId> members_;
+  std::vector<CommitLog> logs_;
+  std::vector<DotSet> applied_;
+  std::vector<std::unique_ptr<FlattenCommit>> sites_;
+  std::deque<std::pair<size_t, CommitMessage>> queue_;
+};
+
+TxId first_attempt(SiteId coordinator) { return TxId{coordinator, 1}; }
+
+void give_everyone(Core& core, OpId id) {
+  for (size_t i = 0; i < 3; ++i) core.apply_update(i, id);
+}
+
+}  // namespace
+
+TEST_CASE("a flatten commits when every member holds the cut and nothing changes", "[commit]") {
+  Core core;
+  give_everyone(core, {7, 1});
+  core.propose(0);
+  core.run();
+  const TxId t = first_attempt(2);
+  REQUIRE(core.outcomes[t].size() == 3);
+  for (const auto& [site, outcome] : core.outcomes[t]) REQUIRE(outcome == Outcome::kCommit);
+  REQUIRE(core.yes_votes[t].size() == 2);
+  for (size_t i = 0; i < 3; ++i) REQUIRE_FALSE(core.site(i).prepared());
+}
+
+TEST_CASE("an update the coordinator has not seen makes a participant vote no", "[commit]") {
+  Core core;
+  give_everyone(core, {7, 1});
+  core.apply_update(2, {8, 1});  // only site 2 has it
+  core.propose(0);
+  core.run();
+  const TxId t = first_attempt(2);
+  REQUIRE(core.reasons[t] == AbortReason::kVotedNo);
+  for (const auto& [site, outcome] : core.outcomes[t]) REQUIRE(outcome == Outcome::kAbort);
+}
+
+TEST_CASE("LATE_UPDATE from a prepared participant aborts an undecided attempt", "[commit]") {
+  Core core;
+  give_everyone(core, {7, 1});
+  core.propose(0);
+  // Deliver the PREPAREs, hold the votes.
+  std::deque<std::pair<size_t, CommitMessage>> votes;
+  core.run([&](size_t to, const CommitMessage& m) {
+    if (m.kind == CommitMessage::Kind::kVote) {
+      votes.push_back({to, m});
+      return true;
+    }
+    return false;
+  });
+  REQUIRE(core.site(1).prepared());
+  core.apply_update(1, {9, 1});  // post-cut op at a prepared participant: LATE_UPDATE
+  core.run();                    // the LATE_UPDATE reaches the coordinator first
+  for (auto& v : votes) core.queue().push_back(v);
+  core.run();
+  const TxId t = first_attempt(2);
+  REQUIRE(core.reasons[t] == AbortReason::kLateUpdate);
+  for (const auto& [site, outcome] : core.outcomes[t]) REQUIRE(outcome == Outcome::kAbort);
+  REQUIRE(core.outcomes[t].size() == 3);
+}
+
+TEST_CASE("an update after the decision does not undo a commit", "[commit]") {
+  Core core;
+  give_everyone(core, {7, 1});
+  core.propose(0);
+  core.run();
+  core.apply_update(1, {9, 1});
+  core.run();
+  for (const auto& [site, outcome] : core.outcomes[first_attempt(2)]) {
+    REQUIRE(outcome == Outcome::kCommit);
+  }
+}
+
+TEST_CASE("a lost vote times out into an abort, never into a commit", "[commit]") {
+  Core core;
+  give_everyone(core, {7, 1});
+  core.propose(0);
+  core.run([](size_t to, const CommitMessage& m) {
+    return m.kind == CommitMessage::Kind::kVote && to == 0 && m.from == 4;  // site 2's vote lost
+  });
+  REQUIRE(core.outcomes.empty());
+  core.now = kTimeout;
+  core.timer(0);
+  core.run();
+  const TxId t = first_attempt(2);
+  REQUIRE(core.reasons[t] == AbortReason::kTimeout);
+  for (const auto& [site, outcome] : core.outcomes[t]) REQUIRE(outcome == Outcome::kAbort);
+}
+
+TEST_CASE("stale epochs and views get a no; stale votes are ignored", "[commit]") {
+  Core core;
+  give_everyone(core, {7, 1});
+  core.propose(0);
+  std::deque<std::pair<size_t, CommitMessage>> held = core.queue();
+  core.drop_all();
+  core.epoch = 6;  // the participants moved on (the coordinator's PREPARE is from epoch 5)
+  for (auto& h : held) core.queue().push_back(h);
+  core.run();
+  const TxId t = first_attempt(2);
+  REQUIRE(core.reasons[t] == AbortReason::kVotedNo);
+  // A yes for the aborted attempt arriving later changes nothing.
+  CommitMessage stale;
+  stale.kind = CommitMessage::Kind::kVote;
+  stale.from = 3;
+  stale.epoch = 5;
+  stale.view = 1;
+  stale.txid = t;
+  stale.vote = Vote::kYes;
+  core.queue().push_back({0, stale});
+  const auto before = core.outcomes;
+  core.run();
+  REQUIRE(core.outcomes == before);
+}
+
+TEST_CASE("coordinator crash after PREPARE: termination aborts when someone never voted",
+          "[commit]") {
+  Core core;
+  give_everyone(core, {7, 1});
+  core.propose(0);
+  // Site 1 gets the PREPARE, site 2's is lost; the coordinator crashes before any vote arrives.
+  core.run([](size_t to, const CommitMessage& m) {
+    if (m.kind == CommitMessage::Kind::kPrepare && to == 2) return true;
+    return m.kind == CommitMessage::Kind::kVote;
+  });
+  REQUIRE(core.site(1).prepared());
+  core.crash_and_recover(0);
+  core.drop_all();
+  core.now = 2 * kTimeout;
+  core.timer(1);  // site 1 asks around
+  core.run();
+  const TxId t = first_attempt(2);
+  REQUIRE(core.outcomes[t][1] == Outcome::kAbort);
+  REQUIRE(core.outcomes[t][2] == Outcome::kAbort);  // its promise never to vote yes is logged
+  REQUIRE_FALSE(core.site(1).prepared());
+}
+
+TEST_CASE("coordinator crash after logging a commit: participants block, then learn it",
+          "[commit]") {
+  Core core;
+  give_everyone(core, {7, 1});
+  core.propose(0);
+  // Deliver PREPAREs and votes; lose the decisions (the coordinator crashed while sending them).
+  core.run([](size_t, const CommitMessage& m) { return m.kind == CommitMessage::Kind::kDecision; });
+  const TxId t = first_attempt(2);
+  REQUIRE(core.outcomes[t][0] == Outcome::kCommit);
+  REQUIRE(core.site(1).prepared());
+  REQUIRE(core.site(2).prepared());
+  // Both participants are prepared: termination cannot decide, only wait (garbage collection
+  // waits; editing would go on).
+  core.now = 2 * kTimeout;
+  core.timer(1);
+  core.run([](size_t to, const CommitMessage&) { return to == 0; });  // coordinator still down
+  REQUIRE(core.outcomes[t].count(1) == 0);
+  REQUIRE(core.site(1).prepared());
+  core.crash_and_recover(0);  // recovery resends the logged decision
+  core.run();
+  REQUIRE(core.outcomes[t][1] == Outcome::kCommit);
+  REQUIRE(core.outcomes[t][2] == Outcome::kCommit);
+}
+
+TEST_CASE("a participant that crashes after its yes recovers from its log", "[commit]") {
+  Core core;
+  give_everyone(core, {7, 1});
+  core.propose(0);
+  // Everything but the decision to site 1, which crashes after voting.
+  core.run([](size_t to, const CommitMessage& m) {
+    return to == 1 && m.kind == CommitMessage::Kind::kDecision;
+  });
+  core.crash_and_recover(1);
+  REQUIRE(core.site(1).prepared());  // PREPARED was durable
+  core.run();
+  REQUIRE(core.outcomes[first_attempt(2)][1] == Outcome::kCommit);
+}
+
+TEST_CASE("duplicated messages change nothing", "[commit]") {
+  Core core;
+  give_everyone(core, {7, 1});
+  core.propose(0);
+  core.run([&](size_t to, const CommitMessage& m) {
+    core.deliver(to, m);  // every message twice
+    return false;
+  });
+  const TxId t = first_attempt(2);
+  REQUIRE(core.outcomes[t].size() == 3);
+  for (const auto& [site, outcome] : core.outcomes[t]) REQUIRE(outcome == Outcome::kCommit);
+}
+
+TEST_CASE("random schedules: one outcome per attempt, and commits only with every yes",
+          "[commit][property]") {
+  uint64_t commits = 0, aborts = 0;
+  for (uint64_t seed = 1; seed <= 500; ++seed) {
+    sim::RandomStream rng(seed);
+    Core core;
+    give_everyone(core, {7, 1});
+    uint64_t next_update = 1;
+    for (int round = 0; round < 6; ++round) {
+      core.propose(rng.below(3));
+      std::vector<OpId> updates;
+      while (!core.queue().empty()) {
+        const size_t k = rng.below(core.queue().size());  // any order
+        auto [to, m] = core.queue()[k];
+        core.queue().erase(core.queue().begin() + static_cast<std::ptrdiff_t>(k));
+        if (rng.chance(0.1)) continue;                         // loss
+        if (rng.chance(0.1)) core.queue().push_back({to, m});  // duplication
+        if (rng.chance(0.05)) {
+          updates.push_back({9, next_update++});
+          core.apply_update(rng.below(3), updates.back());
+        }
+        if (rng.chance(0.02)) core.crash_and_recover(rng.below(3));
+        core.deliver(to, m);
+      }
+      for (int k = 0; k < 3; ++k) {  // timeouts, then cooperative termination, lossless
+        core.now += 2 * kTimeout;
+        for (size_t i = 0; i < 3; ++i) core.timer(i);
+        core.run();
+      }
+      for (const OpId& u : updates) give_everyone(core, u);  // anti-entropy between attempts
+      core.run();
+    }
+    INFO("seed " << seed);
+    for (const auto& [txid, by_site] : core.outcomes) {
+      const Outcome first = by_site.begin()->second;
+      for (const auto& [site, o] : by_site) REQUIRE(o == first);  // single decision (inv. 9)
+      if (first == Outcome::kCommit) {
+        ++commits;
+        // Update-wins safety (inv. 10): every member but the coordinator voted yes.
+        std::vector<size_t> yes = core.yes_votes[txid];
+        std::sort(yes.begin(), yes.end());
+        yes.erase(std::unique(yes.begin(), yes.end()), yes.end());
+        REQUIRE(yes.size() == 2);
+      } else {
+        ++aborts;
+      }
+    }
+    for (size_t i = 0; i < 3; ++i) REQUIRE_FALSE(core.site(i).prepared());  // nobody left blocked
+  }
+  REQUIRE(commits > 100);  // the schedules exercise both outcomes
+  REQUIRE(aborts > 100);
+}
