@@ -41,6 +41,7 @@ void Simulation::crash(SiteIndex i, TimeUs now) {
     log_.record(now, EventKind::kDrop, e.from, i, e.seq,
                 static_cast<uint64_t>(DropReason::kSiteDown));
     ++slots_[e.from].counters.msgs_dropped;
+    probes_.add(site::Probe::kLostWithCrash);
     slot.inbox.pop();
   }
   slot.timers.clear();

@@ -71,6 +71,11 @@ nlohmann::json summary_json(const Scenario& s, uint64_t seed, const RunResult& r
        r.wall_s > 0 ? static_cast<double>(r.totals.msgs_received) / r.wall_s : 0.0},
   };
   if (r.converged_at_us) j["converged_at_s"] = seconds(*r.converged_at_us);
+  nlohmann::json probes = nlohmann::json::object();
+  for (size_t k = 0; k < site::kProbeCount; ++k) {
+    probes[std::string(site::kProbeNames[k])] = r.probes.fired[k];
+  }
+  j["probes"] = probes;
   if (r.violation) {
     std::vector<std::string> ops;
     for (const OpId& id : r.violation->ops) ops.push_back(op_name(s.topology, id));
@@ -107,6 +112,13 @@ void print_summary(const Scenario& s, uint64_t seed, const RunResult& r) {
               static_cast<double>(r.replica_memory_bytes) / (1 << 20));
   std::printf("checker   %" PRIu64 " convergence checks, %" PRIu64 " state comparisons\n",
               r.convergence_checks, r.state_comparisons);
+  std::string fired;
+  for (size_t k = 0; k < site::kProbeCount; ++k) {
+    if (r.probes.fired[k] == 0) continue;
+    fired += (fired.empty() ? "" : ", ") + std::string(site::kProbeNames[k]) + " " +
+             std::to_string(r.probes.fired[k]);
+  }
+  std::printf("probes    %s\n", fired.empty() ? "none fired" : fired.c_str());
 }
 
 void print_violation(const Scenario& s, const RunRequest& req, uint64_t seed, const Violation& v) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "models/site/coverage_probe.hpp"
 #include "models/site/site_config.hpp"
 #include "models/site/time_us.hpp"
 #include "models/treedoc/replica.hpp"
@@ -129,6 +130,9 @@ struct CheckerConfig {
   bool no_resurrection = true;
   bool local_intention = true;
   TimeUs check_period_us = site::kUsPerS;  // convergence checks during the run
+  // Probes that must fire at least once, or the run fails (exit 2): a fault that silently does
+  // nothing cannot pass.
+  std::vector<site::Probe> required_probes;
 };
 
 struct MetricsConfig {

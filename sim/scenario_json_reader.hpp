@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -50,6 +51,11 @@ class ScenarioValueReader {
   template <typename Enum>
   Enum choice(const nlohmann::json& value, const std::string& path,
               std::initializer_list<std::pair<std::string_view, Enum>> choices) const {
+    return choice(value, path, std::vector<std::pair<std::string_view, Enum>>(choices));
+  }
+  template <typename Enum>
+  Enum choice(const nlohmann::json& value, const std::string& path,
+              const std::vector<std::pair<std::string_view, Enum>>& choices) const {
     if (value.is_string()) {
       for (const auto& [name, enumerator] : choices) {
         if (value.get_ref<const std::string&>() == name) return enumerator;

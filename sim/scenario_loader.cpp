@@ -274,7 +274,8 @@ class ScenarioReader {
   using InvariantFlag = bool CheckerConfig::*;
 
   CheckerConfig read_checker(const json& value) const {
-    const ScenarioObjectReader fields(values_, value, "checker", {"invariants", "check_period_ms"});
+    const ScenarioObjectReader fields(values_, value, "checker",
+                                      {"invariants", "check_period_ms", "require_probes"});
     CheckerConfig c;
     if (const json* names = fields.find("invariants")) {
       const std::string path = fields.path_of("invariants");
@@ -300,6 +301,24 @@ class ScenarioReader {
     }
     fields.read_time("check_period_ms", c.check_period_us, TimeUnit::kMilliseconds,
                      ZeroTime::kRejected);
+    if (const json* names = fields.find("require_probes")) {
+      const std::string path = fields.path_of("require_probes");
+      values_.array(*names, path);
+      std::vector<std::pair<std::string_view, site::Probe>> choices;
+      for (size_t k = 0; k < site::kProbeCount; ++k) {
+        choices.emplace_back(site::kProbeNames[k], static_cast<site::Probe>(k));
+      }
+      for (size_t i = 0; i < names->size(); ++i) {
+        const std::string element = json_element_path(path, i);
+        const site::Probe p = values_.choice<site::Probe>((*names)[i], element, choices);
+        if (std::find(c.required_probes.begin(), c.required_probes.end(), p) !=
+            c.required_probes.end()) {
+          values_.fail(element, ScenarioValueReader::describe((*names)[i]) +
+                                    " is listed twice; expected each probe once");
+        }
+        c.required_probes.push_back(p);
+      }
+    }
     return c;
   }
 

@@ -67,6 +67,18 @@ void Simulation::collect_result() {
   log_.finish();
   result_.violation = checker_.violation();
   if (!result_.violation) result_.violation = result_.trace_violation;
+  result_.probes = probes_;
+  for (site::Probe p : scenario_.checker.required_probes) {
+    if (result_.violation || probes_[p] > 0) continue;
+    Violation v{"required-probe",
+                result_.end_us,
+                {},
+                {},
+                "the scenario requires probe " + std::string(site::to_string(p)) +
+                    ", which never fired: its faults did not produce what it is meant to test"};
+    v.liveness = true;
+    result_.violation = std::move(v);
+  }
   result_.event_hash = log_.hash();
   result_.events = log_.count();
   result_.convergence_checks = checker_.convergence_checks();

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "models/site/coverage_probe.hpp"
 #include "sim/checker.hpp"
 #include "sim/scenario.hpp"
 #include "sim/site_counters.hpp"
@@ -38,6 +39,7 @@ struct RunResult {
   double final_tid_bytes_mean = 0;
   uint64_t replica_memory_bytes = 0;  // all live replicas
   double wall_s = 0;                  // host time of the run: a metric, never an input
+  site::ProbeCounts probes;           // how often each rare interleaving happened
 };
 
 RunResult run_simulation(const Scenario& scenario, const RunOptions& options);

@@ -55,6 +55,7 @@ struct SiteSlot {
   std::vector<site::TimerRequest> timers;
   uint64_t sent_seq = 0;
   TimeUs paused_until_us = 0;  // the end of the last pause this site noticed
+  TimeUs resumed_at_us = 0;    // when the last pause ended: messages due before were held
   bool edits = false;          // an editing site of the synthetic workload
   std::optional<SyntheticEditor> editor;
   TimeUs next_edit_us = kNever;
@@ -107,6 +108,7 @@ class Simulation {
   sg4::Host* controller_host_ = nullptr;
   sg4::MutexPtr controller_mutex_;
   sg4::ConditionVariablePtr controller_cv_;
+  site::ProbeCounts probes_;
   bool done_ = false;
   RunResult result_;
   std::chrono::steady_clock::time_point wall_start_;

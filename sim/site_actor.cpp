@@ -73,6 +73,7 @@ void Simulation::site_main(SiteIndex i) {
             slot.next_edit_us = now + slot.editor->next_gap_us();
           }
           slot.paused_until_us = 0;
+          slot.resumed_at_us = now;
         }
         step(i, now);
         wake = next_wake(slot, now);
@@ -101,8 +102,10 @@ void Simulation::step(SiteIndex i, TimeUs now) {
     if (r != DropReason::kNone) {
       log_.record(now, EventKind::kDrop, e.from, i, e.seq, static_cast<uint64_t>(r));
       ++slots_[e.from].counters.msgs_dropped;
+      probes_.add(site::Probe::kInFlightDrop);
       continue;
     }
+    if (e.due_us < slot.resumed_at_us) probes_.add(site::Probe::kHeldByPause);
     log_.record(now, EventKind::kDeliver, e.from, i, e.seq);
     ++slot.counters.msgs_received;
     handle(i, slot.site->on_message(now, *e.message), now);
@@ -170,6 +173,7 @@ void Simulation::handle(SiteIndex i, site::Effects&& fx, TimeUs now) {
   SiteSlot& slot = slots_[i];
   slot.counters.ops_applied += fx.applied.size();
   slot.counters.wrong_epoch += fx.wrong_epoch;
+  probes_.add(fx.probes);
   for (const site::SharedOp& op : fx.applied) checker_.on_applied(now, i, *slot.site, *op);
   for (const site::Rejection& r : fx.rejected) checker_.on_rejected(now, i, r);
   for (const site::Outgoing& out : fx.sends) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "models/site/coverage_probe.hpp"
 #include "models/site/message.hpp"
 #include "models/site/time_us.hpp"
 #include "models/treedoc/replica.hpp"
@@ -50,6 +51,7 @@ struct Effects {
   std::vector<SharedOp> applied;  // ops the site now counts as applied, in the order it did
   std::vector<Rejection> rejected;
   uint64_t wrong_epoch = 0;  // ops of another epoch, ignored until the protocol handles them
+  ProbeCounts probes;
 };
 
 }  // namespace treedoc::site

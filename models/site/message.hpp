@@ -33,6 +33,7 @@ struct Message {
   SiteId from = 0;
   uint64_t epoch = 0;
   std::vector<SharedOp> ops;  // kOps
+  bool repair = false;        // kOps: sent in answer to a digest (anti-entropy)
   // kDigest: the sender's applied set (shared: a snapshot, taken once per change) and its hash.
   std::shared_ptr<const DotSet> digest;
   OpSetHash digest_hash;

@@ -30,6 +30,7 @@ Effects Site::start(TimeUs now) {
               "the durable log replays cleanly");
     if (outcome == ApplyOutcome::kApplied) claim(op, &fx);
   }
+  if (!store_->ops.empty()) fx.probes.add(Probe::kRebuiltAfterCrash);
   if (config_.anti_entropy_period_us > 0) {
     fx.timers.push_back({TimerKind::kAntiEntropy,
                          now + config_.anti_entropy_offset_us % config_.anti_entropy_period_us});
@@ -136,7 +137,11 @@ void Site::on_ops(const Message& message, Effects* fx) {
   for (const SharedOp& op : message.ops) {
     // An honest site lets apply() spot duplicates (one set lookup per op, the hot path at scale).
     const bool sabotaged = config_.sabotage != Sabotage::kNone;
-    if (sabotaged && claimed_.contains(op->id)) continue;
+    if (sabotaged && claimed_.contains(op->id)) {
+      fx->probes.add(Probe::kDuplicateOp);
+      continue;
+    }
+    const bool before_insert = !op->is_insert() && !claimed().contains(op->target);
     if (sabotaged) ++remote_ops_received_;
     bool apply = true;
     if (config_.sabotage == Sabotage::kDropEveryHundredthRemoteOp &&
@@ -155,6 +160,7 @@ void Site::on_ops(const Message& message, Effects* fx) {
       }
       if (outcome == ApplyOutcome::kDuplicate) {
         TD_ASSERT(!sabotaged, "claimed() always includes the replica's seen");
+        fx->probes.add(Probe::kDuplicateOp);
         continue;
       }
       if (outcome == ApplyOutcome::kWrongEpoch) {
@@ -170,6 +176,9 @@ void Site::on_ops(const Message& message, Effects* fx) {
     }
     claim(op, fx);
     learned.push_back(op);
+    if (message.repair) fx->probes.add(Probe::kRepairedOp);
+    if (before_insert) fx->probes.add(Probe::kDeleteBeforeInsert);
+    if (message.from != op->id.site) fx->probes.add(Probe::kRelayedOp);
   }
   if (config_.spread == Spread::kEpidemic) spread(std::move(learned), fx);
 }
@@ -188,6 +197,7 @@ void Site::on_digest(const Message& message, Effects* fx) {
   if (!missing.empty()) {
     auto m = new_message(MessageKind::kOps);
     m->ops = std::move(missing);
+    m->repair = true;
     fx->sends.push_back({{Destination::Kind::kSite, message.from, 0}, std::move(m)});
   }
   if (message.wants_reply && !claimed().includes(theirs)) {

@@ -74,6 +74,20 @@ TEST_CASE("without anti-entropy lost messages are never repaired: a liveness fai
   REQUIRE(r.out.find(" misses ") != std::string::npos);
 }
 
+TEST_CASE("a required probe that never fires fails the run instead of passing vacuously",
+          "[checker]") {
+  require_fails("tests/data/scenarios/unfired-probe.json", "required-probe",
+                sim::kExitLivenessFailure);
+}
+
+TEST_CASE("the summary reports the probes that fired", "[checker]") {
+  const test::CliRun r = run_cli_capture("run " + source_path("scenarios/crash-restart.json"));
+  INFO(r.out);
+  REQUIRE(r.exit_code == sim::kExitPass);
+  REQUIRE(r.out.find("lost-with-crash ") != std::string::npos);
+  REQUIRE(r.out.find("rebuilt-after-crash ") != std::string::npos);
+}
+
 TEST_CASE("the quickstart's event-log hash is pinned for seed 1", "[determinism]") {
   // Update deliberately when behaviour changes, and say why in the commit.
   const std::string pinned = "c1c0ad588fbc259d";

@@ -1,0 +1,48 @@
+// Coverage probes: named counters for the rare interleavings a run is meant to exercise. Every run
+// reports the probes that fired, and a scenario can require some, so a fault that silently does
+// nothing cannot pass (issue: "a scenario can require probes and fails if one never fires").
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace treedoc::site {
+
+enum class Probe : uint8_t {
+  kDeleteBeforeInsert,  // a delete applied before its insert: a pre-tombstone (spec (b))
+  kDuplicateOp,         // an op delivered again and ignored (idempotence)
+  kRepairedOp,          // an op a site first learned from anti-entropy, not from its spread
+  kRelayedOp,           // an op a site first learned from a site other than its origin
+  kInFlightDrop,        // a message in flight when a partition or cut started, dropped at arrival
+  kLostWithCrash,       // a message waiting in a site's inbox when the site crashed
+  kHeldByPause,         // a message that arrived during a pause and was handled after it
+  kRebuiltAfterCrash,   // a restarted site rebuilt ops from its durable log
+};
+
+inline constexpr size_t kProbeCount = 8;
+
+inline constexpr std::array<std::string_view, kProbeCount> kProbeNames = {
+    "delete-before-insert", "duplicate-op",    "repaired-op",   "relayed-op",
+    "in-flight-drop",       "lost-with-crash", "held-by-pause", "rebuilt-after-crash"};
+
+inline std::string_view to_string(Probe p) { return kProbeNames[static_cast<size_t>(p)]; }
+
+inline std::optional<Probe> probe_named(std::string_view name) {
+  for (size_t i = 0; i < kProbeCount; ++i) {
+    if (kProbeNames[i] == name) return static_cast<Probe>(i);
+  }
+  return std::nullopt;
+}
+
+struct ProbeCounts {
+  std::array<uint64_t, kProbeCount> fired{};
+  void add(Probe p, uint64_t n = 1) { fired[static_cast<size_t>(p)] += n; }
+  uint64_t operator[](Probe p) const { return fired[static_cast<size_t>(p)]; }
+  void add(const ProbeCounts& o) {
+    for (size_t i = 0; i < kProbeCount; ++i) fired[i] += o.fired[i];
+  }
+};
+
+}  // namespace treedoc::site
