@@ -142,3 +142,45 @@ TEST_CASE("a site that drops every 100th remote op diverges with the same claime
   REQUIRE(broken.site(2).claimed() == broken.site(0).claimed());
   REQUIRE_FALSE(broken.converged());
 }
+
+TEST_CASE("the op archive hands out exactly what one set has and the other lacks", "[site]") {
+  site::OpArchive archive;
+  DotSet mine, theirs;
+  for (uint64_t c = 1; c <= 20; ++c) {
+    auto op = std::make_shared<Op>();
+    op->id = {2, c};
+    REQUIRE(archive.add(op));
+    REQUIRE_FALSE(archive.add(op));  // once per id
+    if (c % 2 == 0 || c > 15) mine.insert(op->id);
+    if (c % 3 == 0) theirs.insert(op->id);
+  }
+  std::vector<OpId> expected;
+  for (uint64_t c = 1; c <= 20; ++c) {
+    if ((c % 2 == 0 || c > 15) && c % 3 != 0) expected.push_back({2, c});
+  }
+  std::vector<OpId> got;
+  for (const site::SharedOp& op : archive.missing_from(mine, theirs, 1000)) got.push_back(op->id);
+  REQUIRE(got == expected);
+  REQUIRE(archive.missing_from(mine, theirs, 3).size() == 3);  // the per-message bound
+  REQUIRE(archive.missing_from(theirs, theirs, 1000).empty());
+}
+
+TEST_CASE("ops of another epoch are counted and ignored", "[site]") {
+  site::OpArchive archive;
+  site::DurableStore store;
+  site::Site s(site::SiteConfig{}, &store, &archive);
+  s.start(0);
+  auto op = std::make_shared<Op>();
+  op->id = {9, 1};
+  op->epoch = 3;  // the site is in epoch 0
+  op->tid = Tid();
+  site::Message m;
+  m.kind = site::MessageKind::kOps;
+  m.from = 9;
+  m.epoch = 3;
+  m.ops = {op};
+  const site::Effects fx = s.on_message(0, m);
+  REQUIRE(fx.wrong_epoch == 1);
+  REQUIRE(fx.applied.empty());
+  REQUIRE(s.claimed().empty());
+}
