@@ -4,16 +4,15 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <system_error>
 #include <utility>
 
+#include "sim/bounded_file_reader.hpp"
 #include "sim/input_error.hpp"
 
 namespace treedoc::sim {
@@ -27,43 +26,14 @@ using nlohmann::json;
 constexpr size_t kTraceBytesMax = size_t{512} << 20;
 constexpr const char* kTraceBytesMaxText = "512 MiB";
 // Read size for the raw file; large enough that the bundled traces need a handful of reads.
-constexpr size_t kReadChunkBytes = size_t{1} << 20;
 // Quoted user strings in messages are cut to this many characters so one line stays one line.
 constexpr size_t kQuotedStringMax = 40;
 // Longest parser reason we repeat; nlohmann's reasons are short, this only guards odd inputs.
 constexpr size_t kParseReasonMax = 160;
 
-// Message text for errno values, without the thread-unsafe std::strerror.
-std::string errno_text(int error) { return std::generic_category().message(error); }
-
 std::string read_file_bytes(const std::string& path) {
-  struct FileCloser {
-    void operator()(std::FILE* file) const { std::fclose(file); }
-  };
-  errno = 0;
-  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
-  if (!file) throw InputError(path, "", "cannot open: " + errno_text(errno));
-
-  std::string bytes;
-  for (;;) {
-    const size_t old_size = bytes.size();
-    // One byte past the limit is enough to know the limit was exceeded.
-    const size_t want = std::min(kReadChunkBytes, kTraceBytesMax + 1 - old_size);
-    bytes.resize(old_size + want);
-    errno = 0;
-    const size_t got = std::fread(bytes.data() + old_size, 1, want, file.get());
-    bytes.resize(old_size + got);
-    if (got < want) {
-      if (std::ferror(file.get())) throw InputError(path, "", "cannot read: " + errno_text(errno));
-      break;  // end of file
-    }
-    if (bytes.size() > kTraceBytesMax) {
-      throw InputError(
-          path, "",
-          std::string("file is larger than the ") + kTraceBytesMaxText + " limit for traces");
-    }
-  }
-  return bytes;
+  return read_file_bounded(path, kTraceBytesMax,
+                           std::string(kTraceBytesMaxText) + " limit for traces");
 }
 
 bool has_gzip_magic(const std::string& bytes) {

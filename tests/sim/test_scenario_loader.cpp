@@ -16,6 +16,7 @@
 #include "sim/input_error.hpp"
 #include "sim/scenario.hpp"
 #include "sim/scenario_loader.hpp"
+#include "tests/sim/temp_dir.hpp"
 
 namespace {
 
@@ -24,36 +25,10 @@ using Catch::Matchers::Contains;
 using namespace treedoc;
 using namespace treedoc::sim;
 
-// A fresh directory under the system temp dir, removed again when the test ends. The pid and a
-// counter make the name unique without randomness, also when ctest runs tests in parallel.
-class TempDir {
+// A fresh temp directory per test (tests/sim/temp_dir.hpp).
+class TempDir : public treedoc::test::TempDir {
  public:
-  TempDir() {
-    static int created = 0;
-    path_ = fs::temp_directory_path() / ("treedoc-scenario-test-" + std::to_string(::getpid()) +
-                                         "-" + std::to_string(created++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;  // cleanup must not throw from a destructor
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string path_of(const std::string& name) const { return (path_ / name).string(); }
-
-  std::string write(const std::string& name, const std::string& bytes) const {
-    const std::string file_path = path_of(name);
-    std::ofstream out(file_path, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    REQUIRE(out.good());
-    return file_path;
-  }
-
- private:
-  fs::path path_;
+  TempDir() : treedoc::test::TempDir("treedoc-scenario-test") {}
 };
 
 std::string read_text(const std::string& path) {
