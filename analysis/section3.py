@@ -9,7 +9,7 @@ then the same quantities next to the paper's numbers, which are quoted and not m
 docs/SECTION3.md holds its output.
 
 usage: python3 analysis/section3.py [--cli build/treedoc-sim] [--out DIR] [--figures DIR]
-                                    [--series-every 1000] [--flatten-every 1000]
+                                    [--series-every 1000] [--flatten-every 1000] [--reuse]
 """
 import argparse
 import datetime
@@ -48,18 +48,23 @@ PAPER_MS_PER_OP_FLATTEN = "slowest update 0.3 ms"
 PAPER_TID_BYTES_BEFORE, PAPER_TID_BYTES_AFTER = 60, 2
 
 
-def run(cli, atoms, flatten_every, series_every, out_dir):
-    """Replays the trace once; returns its --json summary and its series split by event."""
+def run(cli, atoms, flatten_every, series_every, out_dir, reuse):
+    """Replays the trace once (or, with `reuse`, reads what a replay left in out_dir); returns its
+    --json summary and its series split by event."""
     name = f"automerge-paper-{atoms}-{'flatten' + str(flatten_every) if flatten_every else 'never'}"
     series_path = out_dir / f"{name}.jsonl"
-    done = subprocess.run(
-        [cli, "replay-trace", str(TRACE), "--atoms", atoms, "--flatten-every", str(flatten_every),
-         "--series", str(series_path), "--series-every", str(series_every), "--json"],
-        capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.exit(f"section3.py: {name}: treedoc-sim exited {done.returncode}: {done.stderr.strip()}")
-    summary = json.loads(done.stdout)
-    (out_dir / f"{name}.json").write_text(done.stdout)
+    summary_path = out_dir / f"{name}.json"
+    if not reuse:
+        done = subprocess.run(
+            [cli, "replay-trace", str(TRACE), "--atoms", atoms, "--flatten-every", str(flatten_every),
+             "--series", str(series_path), "--series-every", str(series_every), "--json"],
+            capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.exit(f"section3.py: {name}: treedoc-sim exited {done.returncode}: {done.stderr.strip()}")
+        summary_path.write_text(done.stdout)
+    elif not summary_path.exists() or not series_path.exists():
+        sys.exit(f"section3.py: --reuse: {summary_path} or {series_path} is missing")
+    summary = json.loads(summary_path.read_text())
     if not summary["matches_end_content"]:
         sys.exit(f"section3.py: {name}: the replay did not reach endContent")
     lines = [json.loads(line) for line in series_path.read_text().splitlines()]
@@ -153,10 +158,15 @@ def measures(r):
         "peak_nodes": max(nodes + [t["nodes"]]),
         "final_live": t["live"],
         "tombstones_final": t["tombstone_ratio"],
-        "tombstones_peak": max([x["tombstone_ratio"] for x in r["samples"]] + [t["tombstone_ratio"]]),
+        "tombstones_peak": max([x["tombstone_ratio"] for x in r["samples"]] +
+                               [x["before"]["tombstone_ratio"] for x in r["flattens"]] +
+                               [t["tombstone_ratio"]]),
+        "tombstones_before_flatten": f["tombstone_ratio_before"],
         "tid_final": t["tid_bytes_mean"],
         "tid_before_after": (f"{f['tid_bytes_mean_before']:.1f} → {f['tid_bytes_mean_after']:.1f}"
                              if s["flattens"] else "–"),
+        "tid_max_before_after": (f"{f['tid_bytes_max_before']} → {f['tid_bytes_max_after']}"
+                                 if s["flattens"] else "–"),
         "ns_median": statistics.median(ns),
         "ns_max": max(ns),
         "replay_ms": s["replay_ms"],
@@ -188,8 +198,13 @@ def tables(runs, series_every):
 
     row("tombstone share without flatten, end of trace (peak)", PAPER_TOMBSTONE_SHARE,
         lambda a: f"{100 * m[(a, 0)]['tombstones_final']:.1f}% ({100 * m[(a, 0)]['tombstones_peak']:.1f}%)")
+    row("tombstone share with flatten, just before a flatten: mean (peak)", "–",
+        lambda a: f"{100 * m[(a, every)]['tombstones_before_flatten']:.1f}% "
+                  f"({100 * m[(a, every)]['tombstones_peak']:.1f}%)")
     row(f"mean TID bytes before → after flatten (mean over flattens, every {every:,} ops)",
         PAPER_TID_BYTES, lambda a: m[(a, every)]["tid_before_after"])
+    row("largest TID bytes before → after flatten (over all flattens)", "–",
+        lambda a: m[(a, every)]["tid_max_before_after"])
     row("mean TID bytes at the end without flatten", "–", lambda a: f"{m[(a, 0)]['tid_final']:.1f}")
     row(f"time per op without flatten: median (slowest {series_every:,}-op window)",
         PAPER_MS_PER_OP_NEVER,
@@ -209,6 +224,8 @@ def main():
     parser.add_argument("--figures", help="where the PNGs go (default: --out)")
     parser.add_argument("--series-every", type=int, default=1000)
     parser.add_argument("--flatten-every", type=int, default=1000)
+    parser.add_argument("--reuse", action="store_true",
+                        help="replay nothing: tabulate and draw the series already in --out")
     args = parser.parse_args()
     if args.series_every < 1 or args.flatten_every < 1:
         sys.exit("section3.py: --series-every and --flatten-every must be at least 1")
@@ -217,7 +234,7 @@ def main():
     out_dir.mkdir(parents=True, exist_ok=True)
     figures.mkdir(parents=True, exist_ok=True)
 
-    runs = [run(args.cli, atoms, every, args.series_every, out_dir)
+    runs = [run(args.cli, atoms, every, args.series_every, out_dir, args.reuse)
             for atoms in ATOMS for every in (args.flatten_every, 0)]
     figure(runs, "automerge-paper: tree size over ops (at each flatten: before and after)",
            draw_tree_size,
@@ -228,10 +245,12 @@ def main():
     figure(runs, "automerge-paper: mean TID bytes over ops (at each flatten: before and after)", draw_tid_bytes,
            figures / "section3-tid-bytes.png")
 
-    load = os.getloadavg()
-    text = (f"Measured {datetime.date.today().isoformat()} on {platform.machine()} with "
-            f"{os.cpu_count()} CPUs (load average {load[0]:.1f} at the end); times are host wall "
-            f"time.\n\n" + tables(runs, args.series_every))
+    if args.reuse:
+        when = f"Tabulated from the series already in {out_dir}"
+    else:
+        when = (f"Measured {datetime.date.today().isoformat()} on {platform.machine()} with "
+                f"{os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f} at the end)")
+    text = f"{when}; times are host wall time.\n\n" + tables(runs, args.series_every)
     (out_dir / "table.md").write_text(text + "\n")
     print(text)
     print(f"\nseries and summaries in {out_dir}; figures in {figures}", file=sys.stderr)
