@@ -12,6 +12,7 @@
 namespace {
 
 constexpr uint64_t kFlattenEveryOpsMax = uint64_t{1} << 40;
+constexpr uint64_t kSeriesEveryOpsMax = uint64_t{1} << 40;
 
 // CLI11 wraps "-1" and saturates 2^64 into a uint64_t; a seed must be exactly what was typed.
 const CLI::Validator kWholeNumber(
@@ -46,6 +47,13 @@ int main(int argc, char** argv) {
   replay_cmd->add_flag("--mini-child", replay.options.document.mini_child,
                        "attach new atoms to the mini-node (RR-7506's variant)");
   replay_cmd->add_flag("--json", replay.json, "print one JSON object instead of the summary");
+  auto* series_opt = replay_cmd->add_option(
+      "--series", replay.series_path,
+      "write the tree every N ops and at each flatten as JSON lines to FILE (docs/SECTION3.md)");
+  replay_cmd->add_option("--series-every", replay.series_every_ops, "sample the series every N ops")
+      ->check(CLI::Range(uint64_t{1}, kSeriesEveryOpsMax))
+      ->needs(series_opt)
+      ->capture_default_str();
 
   RunRequest run;
   uint64_t seed = 0;

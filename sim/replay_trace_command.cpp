@@ -1,9 +1,13 @@
-// `replay-trace`: timing, summary and JSON output around replay_trace().
+// `replay-trace`: timing, summary, JSON output and the --series file around replay_trace().
 #include "sim/replay_trace_command.hpp"
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "sim/editing_trace.hpp"
@@ -14,9 +18,82 @@ namespace treedoc::sim {
 
 namespace {
 
+nlohmann::ordered_json tree_json(const ReplicaStats& st) {
+  return {{"nodes", st.majors + st.minis},
+          {"majors", st.majors},
+          {"minis", st.minis},
+          {"live", st.live},
+          {"dead", st.dead},
+          {"ghost", st.ghost},
+          {"ghost_dead", st.ghost_dead},
+          {"depth_max", st.depth_max},
+          {"tid_bytes_mean", st.tid_bytes_mean},
+          {"tid_bytes_max", st.tid_bytes_max},
+          {"tombstone_ratio", st.tombstone_ratio()},
+          {"memory_bytes", st.memory_bytes}};
+}
+
+// The --series file: a "start" line with the configuration, then one "sample" line every N ops and
+// one "flatten" line per flatten, in the order they happened.
+class SeriesWriter {
+ public:
+  // Throws InputError when `path` cannot be opened for writing.
+  explicit SeriesWriter(const std::string& path) : path_(path), out_(path, std::ios::trunc) {
+    if (!out_)
+      throw InputError(path, "", std::string("cannot write the series: ") + std::strerror(errno));
+  }
+
+  void start(const ReplayTraceRequest& request, const EditingTrace& trace) {
+    nlohmann::ordered_json j;
+    j["event"] = "start";
+    j["trace"] = request.path;
+    j["kind"] = trace.concurrent ? "concurrent" : "sequential";
+    j["atoms"] = to_string(request.options.atoms);
+    j["flatten_every_ops"] = request.options.flatten_every_ops;
+    j["mini_child"] = request.options.document.mini_child;
+    j["series_every_ops"] = request.series_every_ops;
+    j["ops_are"] = "local ops (made by the trace's edits); the tree is replica 0's";
+    j["wall_time"] = "wall_ns_per_op and wall_ms are host wall time: they vary from run to run";
+    write(j);
+  }
+
+  SeriesOptions options(uint64_t every_ops) {
+    SeriesOptions o;
+    o.every_ops = every_ops;
+    o.on_sample = [this](const SeriesSample& s) {
+      nlohmann::ordered_json j;
+      j["event"] = "sample";
+      j["ops"] = s.ops;
+      j.update(tree_json(s.stats));
+      j["wall_ns_per_op"] = s.wall_ns_per_op;
+      write(j);
+    };
+    o.on_flatten = [this](const FlattenEvent& f) {
+      nlohmann::ordered_json j;
+      j["event"] = "flatten";
+      j["ops"] = f.ops;
+      j["before"] = tree_json(f.before);
+      j["after"] = tree_json(f.after);
+      j["wall_ms"] = f.wall_ms;
+      write(j);
+    };
+    return o;
+  }
+
+  // Throws InputError when a write failed (a full disk, say).
+  void finish() {
+    out_.flush();
+    if (!out_) throw InputError(path_, "", "writing the series failed");
+  }
+
+ private:
+  void write(const nlohmann::ordered_json& j) { out_ << j.dump() << "\n"; }
+  std::string path_;
+  std::ofstream out_;
+};
+
 nlohmann::ordered_json to_json(const ReplayTraceRequest& request, const EditingTrace& trace,
                                const ReplayResult& r, double load_ms) {
-  const ReplicaStats& st = r.final_stats;
   const FlattenSizes& f = r.flatten_sizes;
   const uint64_t ops = r.ops_local + r.ops_remote + r.ops_translated;
   nlohmann::ordered_json j;
@@ -37,17 +114,7 @@ nlohmann::ordered_json to_json(const ReplayTraceRequest& request, const EditingT
   j["matches_end_content"] = r.matches_end_content;
   if (!r.matches_end_content) j["first_difference_offset"] = r.first_difference_offset;
   j["final_bytes"] = r.final_bytes;
-  j["tree"] = {{"majors", st.majors},
-               {"minis", st.minis},
-               {"live", st.live},
-               {"dead", st.dead},
-               {"ghost", st.ghost},
-               {"ghost_dead", st.ghost_dead},
-               {"depth_max", st.depth_max},
-               {"tid_bytes_mean", st.tid_bytes_mean},
-               {"tid_bytes_max", st.tid_bytes_max},
-               {"tombstone_ratio", st.tombstone_ratio()},
-               {"memory_bytes", st.memory_bytes}};
+  j["tree"] = tree_json(r.final_stats);
   j["flattens"] = r.flattens;
   j["flatten_sizes"] = {{"tid_bytes_mean_before", f.tid_bytes_mean_before},
                         {"tid_bytes_mean_after", f.tid_bytes_mean_after},
@@ -112,12 +179,21 @@ void print_summary(const nlohmann::ordered_json& j) {
 
 int run_replay_trace(const ReplayTraceRequest& request) {
   try {
+    // Opened first, so a bad --series path fails before the trace is loaded.
+    std::unique_ptr<SeriesWriter> series;
+    if (!request.series_path.empty()) series = std::make_unique<SeriesWriter>(request.series_path);
     const auto load_start = std::chrono::steady_clock::now();
     const EditingTrace trace = load_editing_trace(request.path);
     const double load_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - load_start)
             .count();
-    const ReplayResult result = replay_trace(trace, request.options, request.path);
+    ReplayOptions options = request.options;
+    if (series) {
+      series->start(request, trace);
+      options.series = series->options(request.series_every_ops);
+    }
+    const ReplayResult result = replay_trace(trace, options, request.path);
+    if (series) series->finish();
     const nlohmann::ordered_json j = to_json(request, trace, result, load_ms);
     if (request.json) {
       std::cout << j.dump() << "\n";

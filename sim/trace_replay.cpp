@@ -37,15 +37,59 @@ uint64_t first_difference(const std::string& a, const std::string& b) {
   return static_cast<uint64_t>(mismatch.first - a.begin());
 }
 
-// Accumulates tree statistics around flattens; the time it takes is kept out of replay_ms.
-class FlattenRecorder {
+// Accumulates tree statistics around flattens and takes the series' samples. Both walk the whole
+// tree (O(n)), so the time they take, the series callbacks included, is kept out of replay_ms and
+// out of the samples' per-op times.
+class ReplayRecorder {
  public:
-  explicit FlattenRecorder(ReplayResult* result) : result_(result) {}
-  void before(const Replica& r) { record(r, true); }
-  void after(const Replica& r) {
-    record(r, false);
-    ++result_->flattens;
+  ReplayRecorder(ReplayResult* result, const SeriesOptions& series)
+      : result_(result), series_(series), next_sample_ops_(series.every_ops) {}
+
+  // The replay starts: the first sample window opens.
+  void start() { open_window(Clock::now(), 0); }
+
+  void before(const Replica& r, uint64_t ops) {
+    const auto start = Clock::now();
+    before_ = r.stats();
+    record(before_, true);
+    flatten_ops_ = ops;
+    flatten_start_ = Clock::now();
+    excluded_ms_ += ms_between(start, flatten_start_);
   }
+  void after(const Replica& r) {
+    const auto start = Clock::now();
+    const double flatten_ms = ms_between(flatten_start_, start);
+    after_ = r.stats();
+    record(after_, false);
+    ++result_->flattens;
+    after_is_current_ = true;
+    if (series_.on_flatten)
+      series_.on_flatten(FlattenEvent{flatten_ops_, before_, after_, flatten_ms});
+    excluded_ms_ += ms_since(start);
+  }
+
+  // Called after every op (sequential) or transaction (concurrent), once any flatten due there is
+  // done and before the replica changes again. Samples when `ops` has reached the next multiple of
+  // every_ops; a concurrent transaction may pass it, and the sample then carries the ops made.
+  void maybe_sample(const Replica& r, uint64_t ops) {
+    const bool after_is_current = after_is_current_;
+    after_is_current_ = false;
+    if (series_.every_ops == 0 || ops < next_sample_ops_) return;
+    const auto start = Clock::now();
+    SeriesSample sample;
+    sample.ops = ops;
+    const double window_ms =
+        ms_between(window_start_, start) - (excluded_ms_ - window_excluded_ms_);
+    sample.wall_ns_per_op = window_ms * 1e6 / static_cast<double>(ops - window_ops_);
+    // A flatten just now left the replica as its `after` statistics describe: no second walk.
+    sample.stats = after_is_current ? after_ : r.stats();
+    if (series_.on_sample) series_.on_sample(sample);
+    while (next_sample_ops_ <= ops) next_sample_ops_ += series_.every_ops;
+    const auto end = Clock::now();
+    excluded_ms_ += ms_between(start, end);
+    open_window(end, ops);
+  }
+
   void finish() {
     FlattenSizes& f = result_->flatten_sizes;
     if (result_->flattens == 0) return;
@@ -57,9 +101,15 @@ class FlattenRecorder {
   double excluded_ms() const { return excluded_ms_; }
 
  private:
-  void record(const Replica& r, bool before) {
-    const auto start = Clock::now();
-    const ReplicaStats st = r.stats();
+  static double ms_between(Clock::time_point from, Clock::time_point to) {
+    return std::chrono::duration<double, std::milli>(to - from).count();
+  }
+  void open_window(Clock::time_point at, uint64_t ops) {
+    window_start_ = at;
+    window_excluded_ms_ = excluded_ms_;
+    window_ops_ = ops;
+  }
+  void record(const ReplicaStats& st, bool before) {
     FlattenSizes& f = result_->flatten_sizes;
     if (before) {
       sum_before_ += st.tid_bytes_mean;
@@ -70,10 +120,19 @@ class FlattenRecorder {
       sum_after_ += st.tid_bytes_mean;
       f.tid_bytes_max_after = std::max(f.tid_bytes_max_after, st.tid_bytes_max);
     }
-    excluded_ms_ += ms_since(start);
   }
+
   ReplayResult* result_;
+  const SeriesOptions& series_;
   double sum_before_ = 0, sum_after_ = 0, tombstones_before_ = 0, excluded_ms_ = 0;
+  ReplicaStats before_, after_;
+  bool after_is_current_ = false;
+  uint64_t flatten_ops_ = 0;
+  Clock::time_point flatten_start_;
+  uint64_t next_sample_ops_;
+  Clock::time_point window_start_;
+  double window_excluded_ms_ = 0;  // excluded_ms_ when the window opened
+  uint64_t window_ops_ = 0;        // ops when the window opened
 };
 
 void replay_sequential(const EditingTrace& trace, const ReplayOptions& options,
@@ -85,20 +144,22 @@ void replay_sequential(const EditingTrace& trace, const ReplayOptions& options,
   if (!trace.start_content.empty()) {
     apply_patch(replica, options.atoms, TracePatch{0, 0, trace.start_content}, [](Op&&) {});
   }
-  FlattenRecorder recorder(result);
+  ReplayRecorder recorder(result, options.series);
   uint64_t ops_since_flatten = 0;
   // One replica: ops go nowhere, so none is kept. The flatten policy is checked after every op, so
   // one pasted block cannot grow an unbounded chain.
   const OpSink count_and_flatten = [&](Op&&) {
     ++result->ops_local;
     if (options.flatten_every_ops != 0 && ++ops_since_flatten >= options.flatten_every_ops) {
-      recorder.before(replica);
+      recorder.before(replica, result->ops_local);
       replica.flatten();
       recorder.after(replica);
       ops_since_flatten = 0;
     }
+    recorder.maybe_sample(replica, result->ops_local);
   };
   const auto start = Clock::now();
+  recorder.start();
   for (size_t t = 0; t < trace.transactions.size(); ++t) {
     const auto& patches = trace.transactions[t].patches;
     for (size_t k = 0; k < patches.size(); ++k) {
@@ -122,7 +183,11 @@ class ConcurrentReplay {
  public:
   ConcurrentReplay(const EditingTrace& trace, const ReplayOptions& options,
                    const std::string& source, ReplayResult* result)
-      : trace_(trace), options_(options), source_(source), result_(result), recorder_(result) {
+      : trace_(trace),
+        options_(options),
+        source_(source),
+        result_(result),
+        recorder_(result, options.series) {
     ReplicaOptions replica_options;
     replica_options.document = options.document;
     for (uint32_t a = 0; a < trace.agent_count; ++a) {
@@ -136,6 +201,7 @@ class ConcurrentReplay {
 
   void run() {
     const auto start = Clock::now();
+    recorder_.start();
     uint64_t ops_since_flatten = 0;
     for (size_t t = 0; t < trace_.transactions.size(); ++t) {
       const TraceTransaction& txn = trace_.transactions[t];
@@ -155,6 +221,7 @@ class ConcurrentReplay {
         flatten();
         ops_since_flatten = 0;
       }
+      recorder_.maybe_sample(replicas_[0], result_->ops_local);
     }
     std::vector<uint32_t> everything(generated_);
     for (size_t t = 0; t < generated_; ++t) everything[t] = static_cast<uint32_t>(t);
@@ -201,7 +268,7 @@ class ConcurrentReplay {
 
   // Commits the cut of transactions every replica holds; every replica moves to the new epoch.
   void flatten() {
-    recorder_.before(replicas_[0]);
+    recorder_.before(replicas_[0], result_->ops_local);
     DotSet cut;
     std::vector<Op> cut_ops;
     std::vector<size_t> cut_txns, open_txns;
@@ -264,7 +331,7 @@ class ConcurrentReplay {
   const ReplayOptions& options_;
   const std::string& source_;
   ReplayResult* result_;
-  FlattenRecorder recorder_;
+  ReplayRecorder recorder_;
   std::vector<Replica> replicas_;
   std::vector<std::vector<uint8_t>> applied_;  // applied_[agent][txn]
   std::vector<std::vector<Op>> txn_ops_;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "models/treedoc/replica.hpp"
@@ -12,10 +13,35 @@
 
 namespace treedoc::sim {
 
+// One point of a replay's series: replica 0's tree once `ops` local ops have been made.
+struct SeriesSample {
+  uint64_t ops = 0;
+  ReplicaStats stats;
+  // Host wall time per op over the ops since the previous sample, flattens included, statistics
+  // and sampling excluded. A measurement of this machine, never part of a deterministic output.
+  double wall_ns_per_op = 0;
+};
+
+// One flatten, as replica 0 saw it.
+struct FlattenEvent {
+  uint64_t ops = 0;  // local ops made when it happened
+  ReplicaStats before, after;
+  double wall_ms = 0;  // host wall time of the flatten itself
+};
+
+// Where a replay reports its series; empty callbacks report nothing. The callbacks' time (and the
+// statistics they are given) is kept out of replay_ms and out of wall_ns_per_op.
+struct SeriesOptions {
+  uint64_t every_ops = 0;  // 0: no samples
+  std::function<void(const SeriesSample&)> on_sample;
+  std::function<void(const FlattenEvent&)> on_flatten;
+};
+
 struct ReplayOptions {
   AtomGranularity atoms = AtomGranularity::kChar;
   uint64_t flatten_every_ops = 0;  // 0: never flatten
   DocumentOptions document;
+  SeriesOptions series;
 };
 
 // Tree statistics around flattens, averaged (means) or maximised (max) over all flattens.
@@ -35,7 +61,7 @@ struct ReplayResult {
   uint64_t ops_translated = 0;  // black ops moved into a new epoch at flattens
   uint64_t flattens = 0;
   uint32_t replicas = 1;
-  double replay_ms = 0;      // wall time of the replay, statistics collection excluded
+  double replay_ms = 0;      // wall time of the replay, statistics and series excluded
   ReplicaStats final_stats;  // of replica 0
   FlattenSizes flatten_sizes;
   uint64_t final_bytes = 0;
