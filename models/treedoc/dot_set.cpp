@@ -11,17 +11,9 @@ namespace treedoc {
 
 namespace {
 
-using Run = std::pair<uint64_t, uint64_t>;
-
-// The first run starting above c.
-std::vector<Run>::const_iterator run_after(const std::vector<Run>& runs, uint64_t c) {
-  return std::upper_bound(runs.begin(), runs.end(), c,
-                          [](uint64_t x, const Run& r) { return x < r.first; });
-}
-
-bool runs_contain(const std::vector<Run>& runs, uint64_t c) {
-  const auto after = run_after(runs, c);
-  return after != runs.begin() && c <= std::prev(after)->second;
+bool runs_contain(const RunList& runs, uint64_t c) {
+  const size_t after = runs.upper(c);
+  return after > 0 && c <= runs[after - 1].second;
 }
 
 }  // namespace
@@ -53,22 +45,23 @@ bool DotSet::insert(OpId id) {
   TD_ASSERT(id.counter > 0, "op counters start at 1");
   const uint64_t c = id.counter;
   auto site = sites_.begin() + static_cast<std::ptrdiff_t>(position(id.site));
-  if (site == sites_.end() || site->site != id.site) site = sites_.insert(site, PerSite{id.site, {}});
-  std::vector<Run>& runs = site->runs;
-  const auto next = runs.begin() + (run_after(runs, c) - runs.begin());
-  const bool joins_next = next != runs.end() && next->first == c + 1;
-  if (next != runs.begin()) {
-    const auto prev = std::prev(next);
-    if (c <= prev->second) return false;
-    if (prev->second + 1 == c) {  // extends the previous run, maybe into the next
-      prev->second = joins_next ? next->second : c;
+  if (site == sites_.end() || site->site != id.site)
+    site = sites_.insert(site, PerSite{id.site, {}});
+  RunList& runs = site->runs;
+  const size_t next = runs.upper(c);
+  const bool joins_next = next < runs.size() && runs[next].first == c + 1;
+  if (next > 0) {
+    RunList::Run& prev = runs[next - 1];
+    if (c <= prev.second) return false;
+    if (prev.second + 1 == c) {  // extends the previous run, maybe into the next
+      prev.second = joins_next ? runs[next].second : c;
       if (joins_next) runs.erase(next);
       ++size_;
       return true;
     }
   }
   if (joins_next) {
-    next->first = c;  // the next run now starts one lower
+    runs[next].first = c;  // the next run now starts one lower
   } else {
     runs.insert(next, {c, c});
   }
@@ -80,8 +73,8 @@ std::vector<OpId> DotSet::to_vector() const {
   std::vector<OpId> out;
   out.reserve(size_);
   for (const PerSite& s : sites_) {
-    for (const auto& [first, last] : s.runs) {
-      for (uint64_t c = first; c <= last; ++c) out.push_back({s.site, c});
+    for (size_t k = 0; k < s.runs.size(); ++k) {
+      for (uint64_t c = s.runs[k].first; c <= s.runs[k].second; ++c) out.push_back({s.site, c});
     }
   }
   return out;
@@ -103,9 +96,10 @@ bool DotSet::includes(const DotSet& other) const {
       continue;
     }
     // Runs are maximal, so each of theirs must lie inside a single one of mine.
-    for (const auto& [first, last] : theirs.runs) {
-      const auto after = run_after(mine->runs, first);
-      if (after == mine->runs.begin() || std::prev(after)->second < last) return false;
+    for (size_t k = 0; k < theirs.runs.size(); ++k) {
+      const auto [first, last] = theirs.runs[k];
+      const size_t after = mine->runs.upper(first);
+      if (after == 0 || mine->runs[after - 1].second < last) return false;
     }
   }
   return true;
@@ -113,7 +107,7 @@ bool DotSet::includes(const DotSet& other) const {
 
 uint64_t DotSet::contiguous(SiteId site) const {
   const PerSite* s = find(site);
-  return s && !s->runs.empty() && s->runs.front().first == 1 ? s->runs.front().second : 0;
+  return s && !s->runs.empty() && s->runs[0].first == 1 ? s->runs[0].second : 0;
 }
 
 size_t DotSet::encoded_size() const {
@@ -121,9 +115,10 @@ size_t DotSet::encoded_size() const {
   for (const PerSite& s : sites_) {
     n += varint_size(s.site) + varint_size(s.runs.size());
     uint64_t previous_last = 0;
-    for (const auto& [first, last] : s.runs) {  // gaps and lengths: small numbers, short varints
-      n += varint_size(first - previous_last) + varint_size(last - first);
-      previous_last = last;
+    for (size_t k = 0; k < s.runs.size(); ++k) {  // gaps and lengths: small numbers, short varints
+      n += varint_size(s.runs[k].first - previous_last) +
+           varint_size(s.runs[k].second - s.runs[k].first);
+      previous_last = s.runs[k].second;
     }
   }
   return n;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "models/treedoc/dis.hpp"
+#include "models/treedoc/run_list.hpp"
 
 namespace treedoc {
 
@@ -36,14 +37,12 @@ class DotSet {
   friend bool operator==(const DotSet&, const DotSet&) = default;
 
  private:
-  // (first, last) counters of a run, inclusive.
-  using Run = std::pair<uint64_t, uint64_t>;
   // One origin site. Sorted vectors, not maps: lookups and copies (a digest snapshot per
   // anti-entropy round) touch contiguous memory, which measured 2x the simulator's deliveries per
   // second at 1,000 sites.
   struct PerSite {
     SiteId site = 0;
-    std::vector<Run> runs;  // sorted, disjoint and never adjacent (merged): equal sets, equal runs
+    RunList runs;  // disjoint and never adjacent (merged): equal sets, equal runs
     friend bool operator==(const PerSite&, const PerSite&) = default;
   };
   const PerSite* find(SiteId site) const;
