@@ -7,6 +7,7 @@
 #include "sim/exit_code.hpp"
 #include "sim/replay_trace_command.hpp"
 #include "sim/run_command.hpp"
+#include "sim/sweep_command.hpp"
 #include "sim/validate_command.hpp"
 
 namespace {
@@ -69,6 +70,17 @@ int main(int argc, char** argv) {
                     "run twice in separate processes and name the first diverging event");
   run_cmd->add_option("--event-log", run.event_log_path, "write every event as a line to FILE");
 
+  SweepRequest sweep;
+  std::string seed_range = "1..100", shard = "1/1";
+  auto* sweep_cmd = app.add_subcommand(
+      "sweep", "Run a scenario over many seeds, each in its own process, and summarise them");
+  sweep_cmd->add_option("FILE", sweep.path, "scenario file (.json)")->required();
+  sweep_cmd->add_option("--seeds", seed_range, "seeds A..B, inclusive (default 1..100)");
+  sweep_cmd->add_option("--jobs", sweep.jobs, "seeds run at a time (default 2)")
+      ->check(CLI::Range(1, 256));
+  sweep_cmd->add_option("--shard", shard, "run only shard K of N (K/N), for CI matrices");
+  sweep_cmd->add_option("--json", sweep.json_path, "write every seed's outcome to FILE");
+
   std::string scenario_path;
   auto* validate_cmd = app.add_subcommand(
       "validate", "Check a scenario file (docs/scenarios.md) and summarise it in one line");
@@ -93,6 +105,16 @@ int main(int argc, char** argv) {
     return run_replay_trace(replay);
   }
   if (validate_cmd->parsed()) return run_validate(scenario_path);
+  if (sweep_cmd->parsed()) {
+    for (const std::string& error :
+         {parse_seed_range(seed_range, &sweep), parse_shard(shard, &sweep)}) {
+      if (!error.empty()) {
+        std::cerr << "treedoc-sim: " << error << " (see treedoc-sim sweep --help)\n";
+        return kExitBadInput;
+      }
+    }
+    return run_sweep(sweep);
+  }
   if (run_cmd->parsed()) {
     if (seed_opt->count() > 0) run.seed = seed;
     return run_run(run);
