@@ -43,6 +43,7 @@ TraceDriver::TraceDriver(const Scenario& scenario) : scenario_(scenario) {
   }
   trace_.transactions.clear();
   visit_stamp_.assign(txns_.size(), 0);
+  search_ = CausalPastSearch(txns_.size());
 }
 
 std::optional<uint64_t> TraceDriver::next_for(SiteIndex i) const {
@@ -73,17 +74,9 @@ bool TraceDriver::ready(SiteIndex i, uint64_t t, const DotSet& claimed) {
 }
 
 void TraceDriver::catch_up(uint32_t agent, const std::vector<uint32_t>& heads) {
-  ++stamp_;
-  std::vector<uint32_t> stack(heads.begin(), heads.end()), missing;
-  while (!stack.empty()) {
-    const uint32_t x = stack.back();
-    stack.pop_back();
-    if (agent_has_[agent][x] || visit_stamp_[x] == stamp_) continue;
-    visit_stamp_[x] = stamp_;
-    missing.push_back(x);
-    for (uint32_t p : txns_[x].txn.parents) stack.push_back(p);
-  }
-  std::sort(missing.begin(), missing.end());  // index order is a causal order
+  const std::vector<uint32_t> missing = search_.missing(
+      heads, [&](uint32_t x) -> const std::vector<uint32_t>& { return txns_[x].txn.parents; },
+      [&](uint32_t x) { return agent_has_[agent][x] != 0; });
   for (uint32_t x : missing) {
     for (const site::SharedOp& op : txns_[x].ops) {
       const ApplyOutcome o = agents_[agent].apply(*op);

@@ -14,6 +14,7 @@
 #include "models/site/message.hpp"
 #include "models/treedoc/dot_set.hpp"
 #include "models/treedoc/replica.hpp"
+#include "sim/causal_past.hpp"
 #include "sim/editing_trace.hpp"
 #include "sim/scenario.hpp"
 
@@ -57,8 +58,9 @@ class TraceDriver {
   std::vector<std::vector<uint8_t>> site_has_;   // site_has_[site][txn]: every op claimed
   std::vector<std::vector<uint64_t>> queue_of_;  // per site: its transactions, in order
   std::vector<size_t> queue_next_;               // per site: index into queue_of_
-  std::vector<uint64_t> visit_stamp_;
+  std::vector<uint64_t> visit_stamp_;  // for ready()'s search, which memoises what it finds
   uint64_t stamp_ = 0;
+  CausalPastSearch search_;  // for catch_up()
   uint64_t issued_ = 0;
 };
 

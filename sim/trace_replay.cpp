@@ -8,6 +8,7 @@
 
 #include "models/treedoc/assertion.hpp"
 #include "models/treedoc/flatten.hpp"
+#include "sim/causal_past.hpp"
 #include "sim/input_error.hpp"
 
 namespace treedoc::sim {
@@ -187,7 +188,8 @@ class ConcurrentReplay {
         options_(options),
         source_(source),
         result_(result),
-        recorder_(result, options.series) {
+        recorder_(result, options.series),
+        search_(trace.transactions.size()) {
     ReplicaOptions replica_options;
     replica_options.document = options.document;
     for (uint32_t a = 0; a < trace.agent_count; ++a) {
@@ -196,7 +198,6 @@ class ConcurrentReplay {
     }
     txn_ops_.resize(trace.transactions.size());
     in_earlier_cut_.assign(trace.transactions.size(), 0);
-    visit_stamp_.assign(trace.transactions.size(), 0);
   }
 
   void run() {
@@ -245,17 +246,10 @@ class ConcurrentReplay {
   // Applies to replica `a`, in index (hence causal) order, every transaction in the causal past of
   // `heads` that it lacks. Applied sets are causally closed, so the search stops at applied ones.
   void catch_up(uint32_t a, const std::vector<uint32_t>& heads) {
-    ++stamp_;
-    std::vector<uint32_t> stack(heads.begin(), heads.end()), missing;
-    while (!stack.empty()) {
-      const uint32_t x = stack.back();
-      stack.pop_back();
-      if (applied_[a][x] || visit_stamp_[x] == stamp_) continue;
-      visit_stamp_[x] = stamp_;
-      missing.push_back(x);
-      for (uint32_t p : trace_.transactions[x].parents) stack.push_back(p);
-    }
-    std::sort(missing.begin(), missing.end());
+    const std::vector<uint32_t> missing = search_.missing(
+        heads,
+        [&](uint32_t x) -> const std::vector<uint32_t>& { return trace_.transactions[x].parents; },
+        [&](uint32_t x) { return applied_[a][x] != 0; });
     for (uint32_t x : missing) {
       for (const Op& op : txn_ops_[x]) {
         const ApplyOutcome o = replicas_[a].apply(op);
@@ -336,8 +330,7 @@ class ConcurrentReplay {
   std::vector<std::vector<uint8_t>> applied_;  // applied_[agent][txn]
   std::vector<std::vector<Op>> txn_ops_;
   std::vector<uint8_t> in_earlier_cut_;
-  std::vector<uint64_t> visit_stamp_;
-  uint64_t stamp_ = 0;
+  CausalPastSearch search_;
   size_t generated_ = 0;
   std::vector<FlatAtom> initial_atoms_;  // A of the current epoch
 };
