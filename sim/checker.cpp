@@ -62,9 +62,10 @@ void Checker::report(Violation v) {
   if (!violation_) violation_ = std::move(v);  // the first one is the one to reproduce
 }
 
-void Checker::on_local_op(TimeUs now, SiteIndex i, const site::Site& s, const Op& op,
+void Checker::on_local_op(TimeUs now, SiteIndex i, const site::Site& s, const site::SharedOp& made,
                           std::optional<Intent> intent) {
-  made_[op.id] = Made{std::make_shared<const Op>(op), i};
+  const Op& op = *made;
+  made_[op.id] = Made{made, i};  // shared with the sites: no copy of the TID
   if (!op.is_insert()) deletes_of_[op.target].push_back(op.id);
   if (violation_) return;
   if (op.is_insert() && scenario_.checker.tid_uniqueness) {

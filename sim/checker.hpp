@@ -43,7 +43,7 @@ class Checker {
   };
   // Site i made `op`: from an edit with `intent` (local intention is checked), or, without one,
   // from a trace agent's own view of the document.
-  void on_local_op(TimeUs now, SiteIndex i, const site::Site& s, const Op& op,
+  void on_local_op(TimeUs now, SiteIndex i, const site::Site& s, const site::SharedOp& made,
                    std::optional<Intent> intent);
   // Site i now counts `op` as applied (remote, repaired or rebuilt after a crash).
   void on_applied(TimeUs now, SiteIndex i, const site::Site& s, const Op& op);

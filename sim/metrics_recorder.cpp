@@ -15,6 +15,7 @@ nlohmann::json site_sample(const site::Site* s, const SiteCounters& c) {
                       {"msgs_received", c.msgs_received},
                       {"msgs_dropped", c.msgs_dropped},
                       {"msgs_duplicated", c.msgs_duplicated},
+                      {"wrong_epoch", c.wrong_epoch},
                       {"up", s != nullptr}};
   if (s) {
     const ReplicaStats st = s->replica().stats();

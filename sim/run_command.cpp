@@ -58,6 +58,7 @@ nlohmann::json summary_json(const Scenario& s, uint64_t seed, const RunResult& r
       {"msgs_received", r.totals.msgs_received},
       {"msgs_dropped", r.totals.msgs_dropped},
       {"msgs_duplicated", r.totals.msgs_duplicated},
+      {"wrong_epoch", r.totals.wrong_epoch},
       {"crashes", r.crashes},
       {"restarts", r.restarts},
       {"convergence_checks", r.convergence_checks},

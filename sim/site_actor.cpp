@@ -147,7 +147,7 @@ void Simulation::edit(SiteIndex i, TimeUs now) {
   const Op& op = *fx.applied.front();
   log_.record(now, EventKind::kLocalOp, i, op.id.counter, e.insert ? 0 : 1, e.index, op_hash(op));
   ++slot.counters.ops_made;
-  checker_.on_local_op(now, i, s, op, intent);
+  checker_.on_local_op(now, i, s, fx.applied.front(), intent);
   handle(i, std::move(fx), now);
 }
 
@@ -162,7 +162,7 @@ void Simulation::make_transactions(SiteIndex i, TimeUs now) {
       log_.record(now, EventKind::kLocalOp, i, op->id.counter, op->is_insert() ? 0 : 1, *t,
                   op_hash(*op));
       ++slot.counters.ops_made;
-      checker_.on_local_op(now, i, *slot.site, *op, std::nullopt);
+      checker_.on_local_op(now, i, *slot.site, op, std::nullopt);
       handle(i, std::move(fx), now);
     }
     slot.next_txn_us = now + scenario_.workload.trace.txn_interval_us;

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "models/site/flatten_commit.hpp"
+#include "models/treedoc/fnv_hash.hpp"
 #include "sim/random_stream.hpp"
 
 using namespace treedoc;
@@ -31,7 +32,7 @@ class Core {
     c.view = view;
     c.members = members_;
     c.applied = &applied_[i];
-    Fnv(c.hash, applied_[i]);
+    c.hash = hash_of(applied_[i]);
     return c;
   }
 
@@ -72,14 +73,17 @@ class Core {
   TimeUs now = 0;
   uint64_t epoch = 5, view = 1;
   const FlattenCommit& site(size_t i) const { return *sites_[i]; }
-  CommitLog& log(size_t i) { return logs_[i]; }
   std::deque<std::pair<size_t, CommitMessage>>& queue() { return queue_; }
 
  private:
-  static void Fnv(uint64_t& h, const DotSet& s) {
-    h = 1469598103934665603ull;
-    for (const OpId& id : s.to_vector())
-      h = (h ^ (id.site * 1000003ull + id.counter)) * 1099511628211ull;
+  // Stands in for hash(flatten(S)): any function of the set will do for the protocol.
+  static uint64_t hash_of(const DotSet& s) {
+    Fnv64 h;
+    for (const OpId& id : s.to_vector()) {
+      h.add_u64(id.site);
+      h.add_u64(id.counter);
+    }
+    return h.value();
   }
   void boot(size_t i) {
     if (sites_.size() <= i) sites_.resize(i + 1);
