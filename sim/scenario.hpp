@@ -123,6 +123,13 @@ struct Phases {
   TimeUs liveness_us = 30 * site::kUsPerS;
 };
 
+// The large-scale protocol (spec (c), (d)): when the core flattens, and how catch-up behaves.
+struct ProtocolConfig {
+  site::FlattenPolicy flatten;    // default: never
+  uint64_t retention_epochs = 4;  // E_max: cuts of older epochs are no longer served
+  TimeUs catch_up_retry_us = site::kUsPerS;
+};
+
 struct CheckerConfig {
   bool tid_uniqueness = true;
   bool convergence = true;
@@ -133,6 +140,9 @@ struct CheckerConfig {
   // Probes that must fire at least once, or the run fails (exit 2): a fault that silently does
   // nothing cannot pass.
   std::vector<site::Probe> required_probes;
+  // Ops lost by policy (a state transfer beyond the retention bound) are expected: the run still
+  // reports them, but passes. Without it they are a no-lost-update violation.
+  bool expect_lost_by_policy = false;
 };
 
 struct MetricsConfig {
@@ -153,6 +163,7 @@ struct Scenario {
   Topology topology;
   NetworkConfig network;
   ReplicationConfig replication;
+  ProtocolConfig protocol;
   Workload workload;
   std::vector<FaultEvent> faults;  // ordered by at_us, then by position in the file
   Phases phases;

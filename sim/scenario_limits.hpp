@@ -20,6 +20,7 @@ inline constexpr uint32_t kAtomBytesMin = 1;
 inline constexpr uint32_t kAtomBytesMax = 1024;
 inline constexpr uint32_t kHotSpotWidthAtomsMin = 1;
 inline constexpr uint32_t kHotSpotWidthAtomsMax = 1'000'000;
+inline constexpr uint64_t kFlattenOpsMax = 1'000'000'000;
 // Fault events are kept whole with their resolved site sets: these bound that memory (about
 // 40 MB of site indices) for files that are valid JSON but absurd.
 inline constexpr size_t kFaultEventsMax = 10'000;

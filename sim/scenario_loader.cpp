@@ -39,8 +39,8 @@ class ScenarioReader {
     }
     const ScenarioObjectReader top(
         values_, root, "",
-        {"description", "seed", "topology", "network", "replication", "workload", "faults",
-         "phases", "checker", "metrics", "sabotage"});
+        {"description", "seed", "topology", "network", "replication", "flatten", "epochs",
+         "workload", "faults", "phases", "checker", "metrics", "sabotage"});
     Scenario s;
     s.file = path_;
     s.description = read_description(top);
@@ -49,6 +49,8 @@ class ScenarioReader {
     if (const json* v = top.find("phases")) s.phases = read_phases(*v);
     if (const json* v = top.find("network")) s.network = read_network(*v);
     if (const json* v = top.find("replication")) s.replication = read_replication(*v);
+    if (const json* v = top.find("flatten")) s.protocol.flatten = read_flatten(*v);
+    if (const json* v = top.find("epochs")) read_epochs(*v, &s.protocol);
     s.workload = read_workload(top.find("workload"), s.topology, s.phases);
     if (const json* v = top.find("faults")) {
       s.faults =
@@ -168,6 +170,48 @@ class ScenarioReader {
     return r;
   }
 
+  site::FlattenPolicy read_flatten(const json& value) const {
+    const ScenarioObjectReader fields(
+        values_, value, "flatten",
+        {"policy", "ops", "period_s", "tombstone_ratio", "check_period_ms", "vote_timeout_ms",
+         "retry_backoff_min_ms", "retry_backoff_max_ms"});
+    using Kind = site::FlattenPolicy::Kind;
+    site::FlattenPolicy f;
+    f.kind = values_.choice<Kind>(fields.require("policy",
+                                                 "one of never, every-ops, every-period, "
+                                                 "tombstone-ratio"),
+                                  fields.path_of("policy"),
+                                  {{"never", Kind::kNever},
+                                   {"every-ops", Kind::kEveryOps},
+                                   {"every-period", Kind::kEveryPeriod},
+                                   {"tombstone-ratio", Kind::kTombstoneRatio}});
+    fields.read_whole_number("ops", f.ops, 1, kFlattenOpsMax);
+    fields.read_time("period_s", f.period_us, TimeUnit::kSeconds, ZeroTime::kRejected);
+    fields.read_probability("tombstone_ratio", f.tombstone_ratio);
+    fields.read_time("check_period_ms", f.check_period_us, TimeUnit::kMilliseconds,
+                     ZeroTime::kRejected);
+    fields.read_time("vote_timeout_ms", f.vote_timeout_us, TimeUnit::kMilliseconds,
+                     ZeroTime::kRejected);
+    fields.read_time("retry_backoff_min_ms", f.retry_backoff_us_min, TimeUnit::kMilliseconds,
+                     ZeroTime::kRejected);
+    fields.read_time("retry_backoff_max_ms", f.retry_backoff_us_max, TimeUnit::kMilliseconds,
+                     ZeroTime::kRejected);
+    if (f.retry_backoff_us_max < f.retry_backoff_us_min) {
+      values_.fail(fields.path_of("retry_backoff_max_ms"),
+                   "expected at least retry_backoff_min_ms (" +
+                       std::to_string(f.retry_backoff_us_min / site::kUsPerMs) + "), found " +
+                       std::to_string(f.retry_backoff_us_max / site::kUsPerMs));
+    }
+    return f;
+  }
+
+  void read_epochs(const json& value, ProtocolConfig* p) const {
+    const ScenarioObjectReader fields(values_, value, "epochs", {"retention", "catch_up_retry_ms"});
+    fields.read_whole_number("retention", p->retention_epochs, 0, site::kRetentionEpochsMax);
+    fields.read_time("catch_up_retry_ms", p->catch_up_retry_us, TimeUnit::kMilliseconds,
+                     ZeroTime::kRejected);
+  }
+
   Workload read_workload(const json* value, const Topology& topology, const Phases& phases) const {
     Workload w;
     w.sites = SiteSet(topology.site_count());
@@ -274,8 +318,9 @@ class ScenarioReader {
   using InvariantFlag = bool CheckerConfig::*;
 
   CheckerConfig read_checker(const json& value) const {
-    const ScenarioObjectReader fields(values_, value, "checker",
-                                      {"invariants", "check_period_ms", "require_probes"});
+    const ScenarioObjectReader fields(
+        values_, value, "checker",
+        {"invariants", "check_period_ms", "require_probes", "expect_lost_by_policy"});
     CheckerConfig c;
     if (const json* names = fields.find("invariants")) {
       const std::string path = fields.path_of("invariants");
@@ -319,6 +364,7 @@ class ScenarioReader {
         c.required_probes.push_back(p);
       }
     }
+    fields.read_boolean("expect_lost_by_policy", c.expect_lost_by_policy);
     return c;
   }
 
@@ -337,7 +383,10 @@ class ScenarioReader {
         fields.require("variant", "the name of a broken variant"), fields.path_of("variant"),
         {{"drop-every-100th-remote-op", Sabotage::Variant::kDropEveryHundredthRemoteOp},
          {"delete-without-pre-tombstone", Sabotage::Variant::kDeleteWithoutPreTombstone},
-         {"reuse-tid", Sabotage::Variant::kReuseTid}});
+         {"reuse-tid", Sabotage::Variant::kReuseTid},
+         {"vote-yes-despite-update", Sabotage::Variant::kVoteYesDespiteUpdate},
+         {"translate-append-at-end", Sabotage::Variant::kTranslateAppendAtEnd},
+         {"commit-on-missing-vote", Sabotage::Variant::kCommitOnMissingVote}});
     s.sites = resolve_site_selector(
         values_, topology, fields.require("sites", "the sabotaged sites"), fields.path_of("sites"));
     return s;

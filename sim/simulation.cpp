@@ -35,6 +35,8 @@ void Simulation::configure_sites() {
   const ReplicationConfig& r = scenario_.replication;
   std::vector<bool> edits(slots_.size(), false);
   for (SiteIndex i : scenario_.workload.sites) edits[i] = true;
+  std::vector<SiteId> core;
+  for (SiteIndex i = 0; i < topo.core; ++i) core.push_back(kSiteIdFirst + i);
   for (SiteIndex i = 0; i < slots_.size(); ++i) {
     SiteSlot& slot = slots_[i];
     slot.index = i;
@@ -47,6 +49,10 @@ void Simulation::configure_sites() {
     c.anti_entropy_fanout = r.anti_entropy_fanout;
     c.durability = r.durability;
     c.replica = r.replica;
+    c.core = core;
+    c.flatten = scenario_.protocol.flatten;
+    c.retention_epochs = scenario_.protocol.retention_epochs;
+    c.catch_up_retry_us = scenario_.protocol.catch_up_retry_us;
     RandomStream site_rng = root_.split("site", i);
     c.anti_entropy_offset_us =
         r.anti_entropy_period_us ? site_rng.below(r.anti_entropy_period_us) : 0;

@@ -102,7 +102,7 @@ class Simulation {
   Checker checker_;
   EventLog log_;
   std::vector<SiteSlot> slots_;
-  site::OpArchive archive_;  // every op of the run, shared by the sites
+  site::EpochArchive archive_;  // every epoch and op of the run, shared by the sites
   std::unique_ptr<MetricsRecorder> metrics_;
   std::unique_ptr<TraceDriver> trace_;
   sg4::Host* controller_host_ = nullptr;

@@ -21,6 +21,9 @@ const char* to_string(Sabotage::Variant v) {
     case Sabotage::Variant::kDropEveryHundredthRemoteOp: return "drop-every-100th-remote-op";
     case Sabotage::Variant::kDeleteWithoutPreTombstone: return "delete-without-pre-tombstone";
     case Sabotage::Variant::kReuseTid: return "reuse-tid";
+    case Sabotage::Variant::kVoteYesDespiteUpdate: return "vote-yes-despite-update";
+    case Sabotage::Variant::kTranslateAppendAtEnd: return "translate-append-at-end";
+    case Sabotage::Variant::kCommitOnMissingVote: return "commit-on-missing-vote";
     case Sabotage::Variant::kNone: return "none";
   }
   return "?";

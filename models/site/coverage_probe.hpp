@@ -19,13 +19,31 @@ enum class Probe : uint8_t {
   kLostWithCrash,       // a message waiting in a site's inbox when the site crashed
   kHeldByPause,         // a message that arrived during a pause and was handled after it
   kRebuiltAfterCrash,   // a restarted site rebuilt ops from its durable log
+  // The flatten protocol's rare interleavings (spec (f) 3-5).
+  kUpdateAfterYes,        // an update applied between a yes vote and the decision
+  kLateUpdateAbort,       // an attempt aborted because a LATE_UPDATE won
+  kPostCutTranslated,     // a commit carried post-cut ops into the new epoch by translation
+  kCoordinatorCrashOpen,  // a coordinator restarted with an attempt it had proposed undecided
+  kParticipantCrashYes,   // a participant restarted prepared: it voted yes, then crashed
+  kCatchUpMultiEpoch,     // a site caught up across two or more epochs
+  kRelayedTranslation,    // a nebula site translated an op made by another nebula site
+  kStaleFenced,           // a message of an older epoch was answered STALE, not acted on
+  kLostByPolicy,          // a state transfer beyond the retention bound lost untranslated ops
+  kBufferedNewerEpoch,    // ops of a newer epoch waited for catch-up, then were applied
 };
 
-inline constexpr size_t kProbeCount = 8;
+inline constexpr size_t kProbeCount = 18;
 
 inline constexpr std::array<std::string_view, kProbeCount> kProbeNames = {
-    "delete-before-insert", "duplicate-op",    "repaired-op",   "relayed-op",
-    "in-flight-drop",       "lost-with-crash", "held-by-pause", "rebuilt-after-crash"};
+    "delete-before-insert",  "duplicate-op",
+    "repaired-op",           "relayed-op",
+    "in-flight-drop",        "lost-with-crash",
+    "held-by-pause",         "rebuilt-after-crash",
+    "update-after-yes",      "late-update-abort",
+    "post-cut-translated",   "coordinator-crash-open",
+    "participant-crash-yes", "catch-up-multi-epoch",
+    "relayed-translation",   "stale-fenced",
+    "lost-by-policy",        "buffered-newer-epoch"};
 
 inline std::string_view to_string(Probe p) { return kProbeNames[static_cast<size_t>(p)]; }
 

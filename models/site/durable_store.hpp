@@ -1,17 +1,24 @@
 // What a site keeps on "disk": it outlives the site's volatile state across crashes. Which ops it
-// holds depends on the scenario's Durability; the counter is always kept (spec (a)).
+// holds depends on the scenario's Durability; the counter, the epoch it is in (with that epoch's
+// base) and the flatten commit's log are always kept (spec (a), (c) 2 and 4).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
+#include "models/site/flatten_commit.hpp"
 #include "models/site/message.hpp"
 
 namespace treedoc::site {
 
 struct DurableStore {
-  uint64_t counter = 0;       // the site's op counter: never reset
+  uint64_t counter = 0;  // the site's op counter: never reset
+  uint64_t epoch = 0;    // the epoch `ops` belong to
+  // The base atoms `epoch` started from (null for epoch 0, which starts empty).
+  std::shared_ptr<const std::vector<FlatAtom>> base;
   std::vector<SharedOp> ops;  // own ops (kOwnOps) or every applied op (kAllOps), in log order
+  CommitLog commit_log;
 };
 
 }  // namespace treedoc::site

@@ -32,7 +32,12 @@ struct Outgoing {
 
 enum class TimerKind : uint8_t {
   kAntiEntropy,
+  kFlattenPolicy,  // the coordinator checks its flatten policy (and retries after an abort)
+  kCommit,         // the flatten commit's vote timeout or termination retry
+  kCatchUp,        // no CUT arrived for a HELLO: ask another core member
 };
+
+const char* to_string(TimerKind k);
 
 struct TimerRequest {
   TimerKind kind = TimerKind::kAntiEntropy;
@@ -45,13 +50,47 @@ struct Rejection {
   ApplyOutcome outcome = ApplyOutcome::kMalformed;
 };
 
+// A step of the flatten commit, for the checker (invariants 9, 10), the metrics and the log.
+struct CommitEvent {
+  enum class Phase : uint8_t { kPrepareSent, kVotedYes, kVotedNo, kCommitted, kAborted };
+  Phase phase = Phase::kPrepareSent;
+  uint64_t epoch = 0;  // the epoch the attempt would close
+  TxId txid;
+  Vote vote = Vote::kYes;                   // kVotedNo: why
+  AbortReason reason = AbortReason::kNone;  // kAborted: why
+  std::shared_ptr<const DotSet> cut;        // kVotedYes, kCommitted: C
+  uint64_t hash = 0;                        // kCommitted: H
+};
+
+const char* to_string(CommitEvent::Phase p);
+
+// The site moved into a new epoch: by its own commit, by a decision it learned, by catch-up from
+// an archived cut, or by a state transfer beyond the retention bound.
+struct EpochEntered {
+  uint64_t epoch = 0;
+  std::shared_ptr<const EpochEnding> ending;  // null for a state transfer
+  bool catch_up = false;
+  // The visible sequence (atoms and op ids) just before and just after: equal unless an op was
+  // lost by policy (flatten invisibility and order preservation, invariants 11 and 13).
+  uint64_t visible_hash_before = 0, visible_hash_after = 0;
+  uint64_t translated = 0;      // black ops carried into the epoch
+  uint64_t dropped = 0;         // black deletes of cyan tombstones, absorbed by the flatten
+  uint64_t lost_by_policy = 0;  // ops that could not be translated (state transfer)
+};
+
 struct Effects {
   std::vector<Outgoing> sends;
   std::vector<TimerRequest> timers;
   std::vector<SharedOp> applied;  // ops the site now counts as applied, in the order it did
   std::vector<Rejection> rejected;
-  uint64_t wrong_epoch = 0;  // ops of another epoch, ignored until the protocol handles them
+  uint64_t wrong_epoch = 0;  // messages of another epoch: answered STALE, or buffered
   ProbeCounts probes;
+  std::vector<CommitEvent> commit_events;
+  std::vector<EpochEntered> epochs_entered;
+  // Black ops as translated into the new epoch (same op id, new TID): invariant 12.
+  std::vector<SharedOp> translated;
+  // Ops a state transfer could not carry over: counted and reported, never silently lost.
+  std::vector<SharedOp> lost_by_policy;
 };
 
 }  // namespace treedoc::site

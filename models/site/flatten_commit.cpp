@@ -35,8 +35,12 @@ const char* to_string(AbortReason r) {
   return "?";
 }
 
-FlattenCommit::FlattenCommit(SiteId self, CommitLog* log, TimeUs vote_timeout_us)
-    : self_(self), log_(log), vote_timeout_us_(vote_timeout_us) {
+FlattenCommit::FlattenCommit(SiteId self, CommitLog* log, TimeUs vote_timeout_us,
+                             bool commit_on_timeout)
+    : self_(self),
+      log_(log),
+      vote_timeout_us_(vote_timeout_us),
+      commit_on_timeout_(commit_on_timeout) {
   TD_ASSERT(log != nullptr, "a commit log");
   TD_ASSERT(vote_timeout_us > 0, "a vote timeout");
 }
@@ -101,7 +105,8 @@ CommitEffects FlattenCommit::decide(const CommitLog::Record& attempt, Outcome o,
   const CommitLog::Decided& d = log_->decisions[attempt.txid] = {attempt, o};  // durable first
   CommitEffects fx;
   fx.sends.push_back({std::nullopt, decision_message(d)});
-  fx.ended = CommitEffects::Ended{attempt.txid, o, reason, attempt.cut, attempt.hash};
+  fx.ended =
+      CommitEffects::Ended{attempt.txid, attempt.epoch, o, reason, attempt.cut, attempt.hash};
   if (open_ && open_->attempt.txid == attempt.txid) open_.reset();
   if (log_->prepared && log_->prepared->txid == attempt.txid) log_->prepared.reset();
   return fx;
@@ -114,7 +119,8 @@ CommitEffects FlattenCommit::learn(const CommitLog::Record& attempt, Outcome o,
   log_->decisions[attempt.txid] = {attempt, o};
   if (log_->prepared && log_->prepared->txid == attempt.txid) log_->prepared.reset();
   if (open_ && open_->attempt.txid == attempt.txid) open_.reset();
-  fx.ended = CommitEffects::Ended{attempt.txid, o, reason, attempt.cut, attempt.hash};
+  fx.ended =
+      CommitEffects::Ended{attempt.txid, attempt.epoch, o, reason, attempt.cut, attempt.hash};
   return fx;
 }
 
@@ -233,6 +239,8 @@ CommitEffects FlattenCommit::on_timer(TimeUs now, const CommitContext&) {
   CommitEffects fx;
   if (open_) {
     if (now >= open_->deadline_us) {
+      // A missing vote aborts: never "the member is dead" (spec (f) 7). The sabotage commits.
+      if (commit_on_timeout_) return decide(open_->attempt, Outcome::kCommit, AbortReason::kNone);
       return decide(open_->attempt, Outcome::kAbort, AbortReason::kTimeout);
     }
     fx.timer_at_us = open_->deadline_us;
@@ -248,19 +256,23 @@ CommitEffects FlattenCommit::on_timer(TimeUs now, const CommitContext&) {
 
 CommitEffects FlattenCommit::recover(TimeUs now, const CommitContext& ctx) {
   CommitEffects fx;
-  // A decision this coordinator logged may not have gone out before the crash: send it again.
-  for (const auto& [txid, d] : log_->decisions) {
-    if (txid.coordinator == self_ && txid.attempt == log_->attempts &&
-        d.attempt.epoch == ctx.epoch) {
-      fx.sends.push_back({std::nullopt, decision_message(d)});
-    }
-  }
+  // A decision this coordinator logged may not have gone out before the crash: send it again (a
+  // participant still prepared for it acts on it; everyone else ignores an old epoch's decision).
+  (void)ctx;
+  const auto last = log_->decisions.find(TxId{self_, log_->attempts});
+  if (last != log_->decisions.end())
+    fx.sends.push_back({std::nullopt, decision_message(last->second)});
   if (prepared()) {
     fx.sends.push_back(
         {std::nullopt, message(CommitMessage::Kind::kDecisionRequest, *log_->prepared)});
     fx.timer_at_us = now + 2 * vote_timeout_us_;
   }
   return fx;
+}
+
+void FlattenCommit::on_new_epoch(uint64_t epoch) {
+  if (open_ && open_->attempt.epoch < epoch) open_.reset();
+  if (log_->prepared && log_->prepared->epoch < epoch) log_->prepared.reset();
 }
 
 }  // namespace treedoc::site

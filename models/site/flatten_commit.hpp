@@ -109,6 +109,7 @@ struct CommitEffects {
   // Set when this call decided, or learned, how an attempt ended.
   struct Ended {
     TxId txid;
+    uint64_t epoch = 0;  // the epoch the attempt would close
     Outcome outcome = Outcome::kAbort;
     AbortReason reason = AbortReason::kNone;
     std::shared_ptr<const DotSet> cut;
@@ -121,7 +122,9 @@ inline constexpr TimeUs kVoteTimeoutUsDefault = 2 * kUsPerS;
 
 class FlattenCommit {
  public:
-  FlattenCommit(SiteId self, CommitLog* log, TimeUs vote_timeout_us = kVoteTimeoutUsDefault);
+  // `commit_on_timeout`: the test-only broken coordinator that treats a missing vote as a yes.
+  FlattenCommit(SiteId self, CommitLog* log, TimeUs vote_timeout_us = kVoteTimeoutUsDefault,
+                bool commit_on_timeout = false);
 
   // Coordinator: proposes C = S with H. Refused (empty effects) while an attempt is open here.
   CommitEffects propose(TimeUs now, const CommitContext& ctx);
@@ -132,6 +135,10 @@ class FlattenCommit {
   CommitEffects on_timer(TimeUs now, const CommitContext& ctx);
   // After a crash: a coordinator with a logged decision resends it; a prepared participant asks.
   CommitEffects recover(TimeUs now, const CommitContext& ctx);
+
+  // The site entered `epoch` (by a commit, catch-up or state transfer): attempts of older epochs
+  // are over, whichever way they ended, and nothing of theirs is acted on any more (fencing).
+  void on_new_epoch(uint64_t epoch);
 
   bool coordinating() const { return open_.has_value(); }
   bool prepared() const { return log_->prepared.has_value(); }
@@ -159,6 +166,7 @@ class FlattenCommit {
   TimeUs vote_timeout_us_;
   std::optional<Open> open_;
   bool late_update_sent_ = false;  // for the attempt this site is prepared for
+  bool commit_on_timeout_;
 };
 
 }  // namespace treedoc::site

@@ -9,6 +9,11 @@ const char* to_string(MessageKind k) {
   switch (k) {
     case MessageKind::kOps: return "ops";
     case MessageKind::kDigest: return "digest";
+    case MessageKind::kCommit: return "commit";
+    case MessageKind::kStale: return "stale";
+    case MessageKind::kHello: return "hello";
+    case MessageKind::kCut: return "cut";
+    case MessageKind::kState: return "state";
   }
   return "?";
 }
@@ -23,12 +28,29 @@ void OpSetHash::add(OpId id) {
 }
 
 uint64_t Message::encoded_bytes() const {
-  uint64_t n = 1 + varint_size(from) + varint_size(epoch);
-  if (kind == MessageKind::kOps) {
-    n += varint_size(ops.size());
-    for (const SharedOp& op : ops) n += encoded_op_size(*op);
-  } else {
-    n += 8 + varint_size(digest_hash.count) + 1 + (digest ? digest->encoded_size() : 0);
+  uint64_t n = 1 + varint_size(from) + varint_size(epoch) + varint_size(view);
+  n += varint_size(ops.size());
+  for (const SharedOp& op : ops) n += encoded_op_size(*op);
+  switch (kind) {
+    case MessageKind::kOps:
+    case MessageKind::kStale: break;
+    case MessageKind::kDigest:
+    case MessageKind::kHello:
+      n += 8 + varint_size(digest_hash.count) + 1 + (digest ? digest->encoded_size() : 0);
+      break;
+    case MessageKind::kCommit:
+      // kind, txid, vote/outcome and hash; a prepare or decision also carries its cut.
+      n += 1 + varint_size(commit.txid.coordinator) + varint_size(commit.txid.attempt) + 2 + 8 +
+           (commit.cut ? commit.cut->encoded_size() : 0);
+      break;
+    case MessageKind::kCut:
+      n += 8 + (ending && ending->cut ? ending->cut->encoded_size() : 0);
+      break;
+    case MessageKind::kState:
+      if (base) {
+        for (const FlatAtom& a : *base) n += a.atom.size() + varint_size(a.width) + 6;
+      }
+      break;
   }
   return n;
 }

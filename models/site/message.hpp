@@ -1,21 +1,38 @@
-// What sites send each other: batches of ops, and anti-entropy digests of the ops a site has.
-// Ops are immutable and shared, so a broadcast to 10,000 sites holds one copy of each.
+// What sites send each other: batches of ops, anti-entropy digests, the flatten commit's messages,
+// and the epoch protocol's STALE, HELLO, CUT and STATE (spec (c), (d)). Every message carries the
+// sender's (epoch, view): the fencing token. Ops are immutable and shared, so a broadcast to 10,000
+// sites holds one copy of each.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <vector>
 
+#include "models/site/flatten_commit.hpp"
 #include "models/treedoc/dot_set.hpp"
 #include "models/treedoc/op.hpp"
+#include "models/treedoc/tree.hpp"
 
 namespace treedoc::site {
 
 using SharedOp = std::shared_ptr<const Op>;
 
+// How an epoch ended: the committed flatten's attempt, cut C and content hash H (spec (c) 5).
+struct EpochEnding {
+  uint64_t epoch = 0;  // the epoch the flatten closed; the next one is epoch + 1
+  TxId txid;
+  std::shared_ptr<const DotSet> cut;
+  uint64_t hash = 0;
+};
+
 enum class MessageKind : uint8_t {
   kOps,     // ops to apply: a local batch, an epidemic forward or an anti-entropy repair
   kDigest,  // "here is what I have": the receiver sends back what the sender lacks
+  kCommit,  // the flatten commit among the core (prepare, vote, late update, decision, ...)
+  kStale,   // "your epoch is over; mine is `epoch`": the answer to an older epoch (fencing)
+  kHello,   // catch-up: "I am in `epoch` with `digest`; how did it end?" (spec (d) 1)
+  kCut,     // catch-up: how `epoch` ended, with the cut's ops the asker lacks (spec (d) 2)
+  kState,   // catch-up beyond the retention bound: the base of `epoch`, nothing to translate
 };
 
 const char* to_string(MessageKind k);
@@ -32,12 +49,18 @@ struct Message {
   MessageKind kind = MessageKind::kOps;
   SiteId from = 0;
   uint64_t epoch = 0;
+  uint64_t view = 0;
   std::vector<SharedOp> ops;  // kOps
   bool repair = false;        // kOps: sent in answer to a digest (anti-entropy)
   // kDigest: the sender's applied set (shared: a snapshot, taken once per change) and its hash.
   std::shared_ptr<const DotSet> digest;
   OpSetHash digest_hash;
   bool wants_reply = false;  // kDigest: first leg of an exchange; the reply leg sets false
+  CommitMessage commit;      // kCommit
+  // kCut: how `epoch` ended (the ops of its cut the asker lacks ride in `ops`).
+  std::shared_ptr<const EpochEnding> ending;
+  // kState: the base atoms of `epoch`, shared by every site that installs it.
+  std::shared_ptr<const std::vector<FlatAtom>> base;
 
   // Bytes this message would take on a wire: a small header plus the compact op and digest codecs.
   uint64_t encoded_bytes() const;

@@ -23,10 +23,15 @@ bool OpArchive::add(const SharedOp& op) {
   auto it = std::lower_bound(by_origin_.begin(), by_origin_.end(), op->id.site,
                              [](const Origin& o, SiteId id) { return o.site < id; });
   if (it == by_origin_.end() || it->site != op->id.site) {
-    it = by_origin_.insert(it, Origin{op->id.site, {}});
+    it = by_origin_.insert(it, Origin{op->id.site, op->id.counter, {}});
   }
   std::vector<SharedOp>& ops = it->ops;
-  const uint64_t slot = op->id.counter - 1;
+  if (op->id.counter < it->first) {  // rare: a translated op older than the epoch's first
+    TD_ASSERT(it->first - op->id.counter < kCounterGapMax, "op counter far below its origin's");
+    ops.insert(ops.begin(), it->first - op->id.counter, nullptr);
+    it->first = op->id.counter;
+  }
+  const uint64_t slot = op->id.counter - it->first;
   TD_ASSERT(slot < ops.size() + kCounterGapMax, "op counter far beyond its origin's log");
   if (slot >= ops.size()) ops.resize(slot + 1);
   if (ops[slot]) return false;
@@ -37,7 +42,8 @@ bool OpArchive::add(const SharedOp& op) {
 
 bool OpArchive::contains(OpId id) const {
   const Origin* o = find(id.site);
-  return o && id.counter >= 1 && id.counter <= o->ops.size() && o->ops[id.counter - 1] != nullptr;
+  return o && id.counter >= o->first && id.counter - o->first < o->ops.size() &&
+         o->ops[id.counter - o->first] != nullptr;
 }
 
 std::vector<SharedOp> OpArchive::missing_from(const DotSet& mine, const DotSet& theirs,
@@ -45,8 +51,9 @@ std::vector<SharedOp> OpArchive::missing_from(const DotSet& mine, const DotSet& 
   std::vector<SharedOp> out;
   for (const Origin& o : by_origin_) {
     // Everything up to their contiguous bound they have; above it, look each one up.
-    for (uint64_t c = theirs.contiguous(o.site) + 1; c <= o.ops.size(); ++c) {
-      const SharedOp& op = o.ops[c - 1];
+    for (uint64_t c = std::max(theirs.contiguous(o.site) + 1, o.first); c - o.first < o.ops.size();
+         ++c) {
+      const SharedOp& op = o.ops[c - o.first];
       if (!op || !mine.contains(op->id) || theirs.contains(op->id)) continue;
       if (out.size() == count_max) return out;
       out.push_back(op);

@@ -1,7 +1,7 @@
-// Every op made in a run, shared by all sites: ops are immutable and named by their ids, so one
-// copy serves every site (a site hands out only ops its own claimed set holds, so what it can
-// repair is exactly what it would hold in a log of its own). Per origin, indexed by counter: one
-// counter numbers all of a site's ops, so each origin's ops fill 1..max densely.
+// The ops of one epoch, shared by all sites: ops are immutable and named by their ids, so one copy
+// serves every site (a site hands out only ops its own claimed set holds, so what it can repair is
+// exactly what it would hold in a log of its own). Per origin, indexed by counter: one counter
+// numbers all of a site's ops, so each origin's ops of an epoch fill a dense range.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +25,8 @@ class OpArchive {
  private:
   struct Origin {
     SiteId site = 0;
-    std::vector<SharedOp> ops;  // slot counter-1; null where missing
+    uint64_t first = 0;         // the counter of ops[0]
+    std::vector<SharedOp> ops;  // slot counter - first; null where missing
   };
   const Origin* find(SiteId site) const;
   std::vector<Origin> by_origin_;  // sorted by site: a flat vector, as DotSet (measured faster)

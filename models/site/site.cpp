@@ -1,5 +1,5 @@
-// Site: the per-site state machine (spreading, anti-entropy, crash recovery from the durable
-// store).
+// Site: construction and crash recovery, local edits, spreading ops, anti-entropy, and the
+// dispatch of messages and timers to the protocol parts (site_flatten.cpp, site_epochs.cpp).
 #include "models/site/site.hpp"
 
 #include <utility>
@@ -8,46 +8,85 @@
 
 namespace treedoc::site {
 
-Site::Site(const SiteConfig& config, DurableStore* store, OpArchive* archive)
+const char* to_string(TimerKind k) {
+  switch (k) {
+    case TimerKind::kAntiEntropy: return "anti-entropy";
+    case TimerKind::kFlattenPolicy: return "flatten-policy";
+    case TimerKind::kCommit: return "commit";
+    case TimerKind::kCatchUp: return "catch-up";
+  }
+  return "?";
+}
+
+Site::Site(const SiteConfig& config, DurableStore* store, EpochArchive* epochs)
     : config_(config),
       store_(store),
-      archive_(archive),
+      epochs_(epochs),
       replica_(config.id, config.replica, store->counter),
       snapshot_(std::make_shared<const DotSet>()) {
   TD_ASSERT(config.id >= kSiteIdFirst, "site ids 0 and 1 are reserved");
   TD_ASSERT(config.fanout >= 1 && config.fanout <= kFanoutMax, "fanout out of range");
   TD_ASSERT(config.anti_entropy_fanout >= 1 && config.anti_entropy_fanout <= kFanoutMax,
             "anti-entropy fanout out of range");
+  TD_ASSERT(config.role == Role::kNebula || config.flatten.kind == FlattenPolicy::Kind::kNever ||
+                !config.core.empty(),
+            "a flatten policy needs a core");
+  TD_ASSERT(config.retention_epochs <= kRetentionEpochsMax, "retention within bounds");
 }
 
 Effects Site::start(TimeUs now) {
   TD_ASSERT(!started_, "a site starts once");
   started_ = true;
   Effects fx;
+  // The durable epoch first: its base, then the log of that epoch's ops.
+  if (store_->epoch > 0) install(store_->epoch, store_->base);
+  newest_epoch_known_ = replica_.epoch();
+  epoch_started_us_ = now;
   for (const SharedOp& op : store_->ops) {
     const ApplyOutcome outcome = replica_.apply(*op);
     TD_ASSERT(outcome == ApplyOutcome::kApplied || outcome == ApplyOutcome::kDuplicate,
               "the durable log replays cleanly");
     if (outcome == ApplyOutcome::kApplied) claim(op, &fx);
   }
+  const bool restarted = !store_->ops.empty() || store_->epoch > 0 || store_->counter > 0;
   if (!store_->ops.empty()) fx.probes.add(Probe::kRebuiltAfterCrash);
   if (config_.anti_entropy_period_us > 0) {
     fx.timers.push_back({TimerKind::kAntiEntropy,
                          now + config_.anti_entropy_offset_us % config_.anti_entropy_period_us});
+  }
+  if (is_core() && !config_.core.empty()) {
+    if (restarted && store_->commit_log.prepared) fx.probes.add(Probe::kParticipantCrashYes);
+    const CommitLog& log = store_->commit_log;
+    if (restarted && coordinator() && log.attempts > 0 &&
+        log.decisions.count(TxId{config_.id, log.attempts}) == 0) {
+      fx.probes.add(Probe::kCoordinatorCrashOpen);
+    }
+    start_commit(now, &fx);
   }
   return fx;
 }
 
 void Site::claim(const SharedOp& op, Effects* fx) {
   // Honest sites claim exactly their replica's `seen`; only a sabotaged one keeps a set of its own.
-  if (config_.sabotage != Sabotage::kNone && !claimed_.insert(op->id)) return;
+  if (lies() && !claimed_.insert(op->id)) return;
   claimed_hash_.add(op->id);
-  archive_->add(op);  // a no-op when another site added it first
+  epochs_->ops(op->epoch).add(op);  // a no-op when another site added it first
   ++version_;
   fx->applied.push_back(op);
 }
 
-Effects Site::local_insert(TimeUs, uint32_t index, std::string_view atom, uint32_t width) {
+bool Site::durable(const Op& op) const {
+  // Deletes are logged under kOwnOps too: a site that has shown a deletion must never show the
+  // atom again after a crash (invariant 6), even before anti-entropy brings the delete back.
+  switch (config_.durability) {
+    case Durability::kAllOps: return true;
+    case Durability::kOwnOps: return op.id.site == config_.id || !op.is_insert();
+    case Durability::kCounterOnly: return false;
+  }
+  return false;
+}
+
+Effects Site::local_insert(TimeUs now, uint32_t index, std::string_view atom, uint32_t width) {
   TD_ASSERT(started_, "start() first");
   TD_ASSERT(index <= replica_.size(), "insert index within the document");
   Op op = replica_.local_insert(index, atom, width);
@@ -57,33 +96,34 @@ Effects Site::local_insert(TimeUs, uint32_t index, std::string_view atom, uint32
     op.tid = previous_insert_tid_;  // broken on purpose: the checker's TID uniqueness must fire
   }
   previous_insert_tid_ = op.tid;
-  return local_op(std::move(op));
+  return local_op(now, std::move(op));
 }
 
-Effects Site::local_erase(TimeUs, uint32_t index) {
+Effects Site::local_erase(TimeUs now, uint32_t index) {
   TD_ASSERT(started_, "start() first");
   TD_ASSERT(index < replica_.size(), "erase index within the document");
-  return local_op(replica_.local_erase(index));
+  return local_op(now, replica_.local_erase(index));
 }
 
-Effects Site::local_op(Op op) {
+Effects Site::local_op(TimeUs now, Op op) {
   store_->counter = replica_.counter();
-  return own_op(std::make_shared<const Op>(std::move(op)));
+  return own_op(now, std::make_shared<const Op>(std::move(op)));
 }
 
-Effects Site::local_agent_op(TimeUs, const SharedOp& op) {
+Effects Site::local_agent_op(TimeUs now, const SharedOp& op) {
   TD_ASSERT(started_, "start() first");
   const ApplyOutcome outcome = replica_.apply(*op);
   TD_ASSERT(outcome == ApplyOutcome::kApplied, "an agent's op is new to its site");
-  return own_op(op);
+  return own_op(now, op);
 }
 
-Effects Site::own_op(const SharedOp& op) {
+Effects Site::own_op(TimeUs now, const SharedOp& op) {
   Effects fx;
   // Durable before it is sent: a crash after this point cannot lose the op (kOwnOps, kAllOps).
-  if (config_.durability != Durability::kCounterOnly) store_->ops.push_back(op);
+  if (durable(*op)) store_->ops.push_back(op);
   claim(op, &fx);
   spread({op}, &fx);
+  on_update(now, &fx);
   return fx;
 }
 
@@ -92,6 +132,7 @@ std::shared_ptr<Message> Site::new_message(MessageKind kind) const {
   m->kind = kind;
   m->from = config_.id;
   m->epoch = replica_.epoch();
+  m->view = view_;
   return m;
 }
 
@@ -117,26 +158,31 @@ void Site::spread(std::vector<SharedOp> ops, Effects* fx) const {
   fx->sends.push_back({to, std::move(m)});
 }
 
-Effects Site::on_message(TimeUs, const Message& message) {
+Effects Site::on_message(TimeUs now, const Message& message) {
   TD_ASSERT(started_, "start() first");
   Effects fx;
-  if (message.epoch != replica_.epoch()) {
-    fx.wrong_epoch += message.kind == MessageKind::kOps ? message.ops.size() : 1;
-    return fx;
-  }
-  if (message.kind == MessageKind::kOps) {
-    on_ops(message, &fx);
-  } else {
-    on_digest(message, &fx);
+  switch (message.kind) {
+    case MessageKind::kOps:
+      if (admit(now, message, &fx)) on_ops(now, message, &fx);
+      break;
+    case MessageKind::kDigest:
+      if (admit(now, message, &fx)) on_digest(message, &fx);
+      break;
+    case MessageKind::kCommit: on_commit_message(now, message, &fx); break;
+    case MessageKind::kStale: on_stale(now, message, &fx); break;
+    case MessageKind::kHello: on_hello(now, message, &fx); break;
+    case MessageKind::kCut: on_cut(now, message, &fx); break;
+    case MessageKind::kState: on_state(now, message, &fx); break;
   }
   return fx;
 }
 
-void Site::on_ops(const Message& message, Effects* fx) {
+void Site::on_ops(TimeUs now, const Message& message, Effects* fx) {
+  TD_ASSERT(message.epoch == replica_.epoch(), "admitted ops are of this epoch");
   std::vector<SharedOp> learned;
+  const bool sabotaged = lies();
   for (const SharedOp& op : message.ops) {
     // An honest site lets apply() spot duplicates (one set lookup per op, the hot path at scale).
-    const bool sabotaged = config_.sabotage != Sabotage::kNone;
     if (sabotaged && claimed_.contains(op->id)) {
       fx->probes.add(Probe::kDuplicateOp);
       continue;
@@ -163,23 +209,17 @@ void Site::on_ops(const Message& message, Effects* fx) {
         fx->probes.add(Probe::kDuplicateOp);
         continue;
       }
-      if (outcome == ApplyOutcome::kWrongEpoch) {
-        ++fx->wrong_epoch;
-        continue;
-      }
+      TD_ASSERT(outcome != ApplyOutcome::kWrongEpoch, "ops of a message share its epoch");
     }
-    // Deletes are logged under kOwnOps too: a site that has shown a deletion must never show the
-    // atom again after a crash (invariant 6), even before anti-entropy brings the delete back.
-    if (config_.durability == Durability::kAllOps ||
-        (config_.durability == Durability::kOwnOps && !op->is_insert())) {
-      store_->ops.push_back(op);
-    }
+    if (durable(*op)) store_->ops.push_back(op);
     claim(op, fx);
     learned.push_back(op);
     if (message.repair) fx->probes.add(Probe::kRepairedOp);
     if (before_insert) fx->probes.add(Probe::kDeleteBeforeInsert);
     if (message.from != op->id.site) fx->probes.add(Probe::kRelayedOp);
   }
+  if (learned.empty()) return;
+  on_update(now, fx);
   if (config_.spread == Spread::kEpidemic) spread(std::move(learned), fx);
 }
 
@@ -192,8 +232,9 @@ void Site::on_digest(const Message& message, Effects* fx) {
   TD_ASSERT(message.digest != nullptr, "a digest carries a set");
   if (message.digest_hash == claimed_hash_) return;  // the same set (up to a 2^-64 collision)
   const DotSet& theirs = *message.digest;
-  std::vector<SharedOp> missing =
-      archive_->missing_from(claimed(), theirs, kRepairOpsPerMessageMax);
+  const OpArchive* ops = epochs_->find_ops(replica_.epoch());
+  std::vector<SharedOp> missing;
+  if (ops) missing = ops->missing_from(claimed(), theirs, kRepairOpsPerMessageMax);
   if (!missing.empty()) {
     auto m = new_message(MessageKind::kOps);
     m->ops = std::move(missing);
@@ -208,11 +249,22 @@ void Site::on_digest(const Message& message, Effects* fx) {
 Effects Site::on_timer(TimeUs now, TimerKind kind) {
   TD_ASSERT(started_, "start() first");
   Effects fx;
-  TD_ASSERT(kind == TimerKind::kAntiEntropy, "the only timer so far");
-  TD_ASSERT(config_.anti_entropy_period_us > 0, "no anti-entropy timer when it is off");
-  fx.sends.push_back(
-      {{Destination::Kind::kRandomPeers, 0, config_.anti_entropy_fanout}, new_digest(true)});
-  fx.timers.push_back({TimerKind::kAntiEntropy, now + config_.anti_entropy_period_us});
+  switch (kind) {
+    case TimerKind::kAntiEntropy:
+      TD_ASSERT(config_.anti_entropy_period_us > 0, "no anti-entropy timer when it is off");
+      fx.sends.push_back(
+          {{Destination::Kind::kRandomPeers, 0, config_.anti_entropy_fanout}, new_digest(true)});
+      fx.timers.push_back({TimerKind::kAntiEntropy, now + config_.anti_entropy_period_us});
+      break;
+    case TimerKind::kFlattenPolicy: on_flatten_policy(now, &fx); break;
+    case TimerKind::kCommit:
+      TD_ASSERT(commit_.has_value(), "only core sites set the commit timer");
+      apply_commit_effects(now, commit_->on_timer(now, commit_context(nullptr, 0)), &fx);
+      break;
+    case TimerKind::kCatchUp:
+      if (catching_up_) send_hello(now, &fx);
+      break;
+  }
   return fx;
 }
 

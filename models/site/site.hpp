@@ -1,16 +1,23 @@
 // One Treedoc site as a sans-I/O state machine: local edits become ops, ops spread by broadcast or
 // epidemic push, and periodic digest exchange (anti-entropy) repairs whatever the network lost.
-// Messages in, effects out; no clock, no randomness, no I/O (docs: architecture, "models/").
+// Core sites flatten by the update-wins commit; every site moves through epochs, answers older
+// ones STALE and catches up on newer ones (spec (c), (d)). Messages in, effects out; no clock, no
+// randomness, no I/O (docs: architecture, "models/"). site.cpp spreads and repairs ops,
+// site_flatten.cpp runs the flatten policy and commit, site_epochs.cpp moves between epochs.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string_view>
+#include <vector>
 
 #include "models/site/durable_store.hpp"
 #include "models/site/effects.hpp"
+#include "models/site/epoch_archive.hpp"
+#include "models/site/flatten_commit.hpp"
 #include "models/site/message.hpp"
-#include "models/site/op_archive.hpp"
 #include "models/site/site_config.hpp"
 #include "models/treedoc/replica.hpp"
 
@@ -21,12 +28,14 @@ inline constexpr uint64_t kRepairOpsPerMessageMax = 1024;
 // The test-only sabotages strike every Nth op.
 inline constexpr uint64_t kSabotageDropEvery = 100;
 inline constexpr uint64_t kSabotageReuseTidEvery = 10;
+// Messages of newer epochs held until catch-up reaches them; beyond, anti-entropy repairs.
+inline constexpr size_t kBufferedMessagesMax = 4096;
 
 class Site {
  public:
   // `store` is the site's durable state; it must outlive the site (it survives crashes).
-  // `archive` holds every op of the run, shared by all sites; it must outlive them.
-  Site(const SiteConfig& config, DurableStore* store, OpArchive* archive);
+  // `epochs` holds every epoch's base and ops, shared by all sites; it must outlive them.
+  Site(const SiteConfig& config, DurableStore* store, EpochArchive* epochs);
 
   // Rebuilds the replica from the durable store and arms the anti-entropy timer. Call once, first;
   // the rebuilt ops are reported as applied.
@@ -44,28 +53,69 @@ class Site {
   SiteId id() const { return config_.id; }
   const Replica& replica() const { return replica_; }
   // The ops the site counts as applied: its replica's `seen`, unless a sabotage makes it lie.
-  const DotSet& claimed() const {
-    return config_.sabotage == Sabotage::kNone ? replica_.seen() : claimed_;
-  }
+  const DotSet& claimed() const { return lies() ? claimed_ : replica_.seen(); }
   const OpSetHash& claimed_hash() const { return claimed_hash_; }
   // Changes whenever the replica or the claimed set does: lets observers cache per-state work.
   uint64_t version() const { return version_; }
+  uint64_t epoch() const { return replica_.epoch(); }
+  uint64_t view() const { return view_; }
+  bool is_core() const { return config_.role == Role::kCore; }
+  bool coordinator() const { return !config_.core.empty() && config_.core.front() == config_.id; }
+  bool catching_up() const { return catching_up_; }
+  // Whether a flatten attempt is open here or this site is prepared for one (GC waits then).
+  bool in_commit() const { return commit_ && (commit_->coordinating() || commit_->prepared()); }
 
  private:
+  // Whether a sabotage makes the site claim ops it did not apply (or keep a set of its own).
+  bool lies() const {
+    return config_.sabotage == Sabotage::kDropEveryHundredthRemoteOp ||
+           config_.sabotage == Sabotage::kDeleteWithoutPreTombstone ||
+           config_.sabotage == Sabotage::kReuseTid;
+  }
   // Logs and claims a new op (applied or, under sabotage, only claimed).
   void claim(const SharedOp& op, Effects* fx);
-  Effects local_op(Op op);
-  Effects own_op(const SharedOp& op);
+  Effects local_op(TimeUs now, Op op);
+  Effects own_op(TimeUs now, const SharedOp& op);
   std::shared_ptr<Message> new_message(MessageKind kind) const;
   std::shared_ptr<Message> new_digest(bool wants_reply);
   void spread(std::vector<SharedOp> ops, Effects* fx) const;
-  void on_ops(const Message& message, Effects* fx);
+  void on_ops(TimeUs now, const Message& message, Effects* fx);
   void on_digest(const Message& message, Effects* fx);
   std::shared_ptr<const DotSet> digest_snapshot();
+  // Whether `op` belongs in the durable log under this site's durability.
+  bool durable(const Op& op) const;
+
+  // site_flatten.cpp: the flatten policy and the commit among the core.
+  void start_commit(TimeUs now, Effects* fx);
+  void on_flatten_policy(TimeUs now, Effects* fx);
+  bool policy_due(TimeUs now) const;
+  CommitContext commit_context(const DotSet* proposed_cut, uint64_t proposed_hash) const;
+  void on_commit_message(TimeUs now, const Message& message, Effects* fx);
+  void on_update(TimeUs now, Effects* fx);
+  void apply_commit_effects(TimeUs now, CommitEffects cfx, Effects* fx);
+  void send_to_core(const std::optional<SiteId>& to, const CommitMessage& m, Effects* fx) const;
+
+  // site_epochs.cpp: the epoch rule, transitions, catch-up.
+  // Whether `message` is of this site's epoch; otherwise answers STALE, or buffers it and starts
+  // catching up, and returns false.
+  bool admit(TimeUs now, const Message& message, Effects* fx);
+  void start_catch_up(TimeUs now, Effects* fx);
+  void send_hello(TimeUs now, Effects* fx);
+  void on_stale(TimeUs now, const Message& message, Effects* fx);
+  void on_hello(TimeUs now, const Message& message, Effects* fx);
+  void on_cut(TimeUs now, const Message& message, Effects* fx);
+  void on_state(TimeUs now, const Message& message, Effects* fx);
+  // Closes the epoch by `ending`: installs flatten(C), translates the black ops, logs the new
+  // epoch durably, and resumes buffered messages. Requires claimed() to include the cut.
+  void enter_next_epoch(TimeUs now, const EpochEnding& ending, bool catch_up, Effects* fx);
+  // Starts `epoch` from `base` with an empty applied set (both paths into a new epoch).
+  void install(uint64_t epoch, const std::shared_ptr<const std::vector<FlatAtom>>& base);
+  void after_epoch_change(TimeUs now, Effects* fx);
+  Op translate_at_end(const Op& black, const FlattenResult& flat) const;
 
   SiteConfig config_;
   DurableStore* store_;
-  OpArchive* archive_;
+  EpochArchive* epochs_;
   Replica replica_;
   DotSet claimed_;  // only under a sabotage: what the site says it applied
   OpSetHash claimed_hash_;
@@ -75,6 +125,19 @@ class Site {
   uint64_t local_inserts_ = 0;        // sabotage kReuseTid counts these
   Tid previous_insert_tid_;
   bool started_ = false;
+
+  // The protocol (spec (c), (d)).
+  std::optional<FlattenCommit> commit_;  // core sites only
+  uint64_t view_ = 0;                    // the core's membership is fixed for now: view 0
+  uint64_t newest_epoch_known_ = 0;      // the newest epoch any message has shown this site
+  TimeUs epoch_started_us_ = 0;
+  uint64_t aborts_in_row_ = 0;  // the coordinator's backoff
+  TimeUs retry_at_us_ = 0;
+  std::vector<SharedMessage> buffered_;  // ops of newer epochs, applied once caught up
+  bool catching_up_ = false;
+  uint64_t catch_up_from_epoch_ = 0;
+  uint64_t hello_turn_ = 0;                 // rotates HELLO among the core members
+  std::map<SiteId, TimeUs> stale_sent_us_;  // STALE at most once per sender per retry period
 };
 
 }  // namespace treedoc::site

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "models/site/time_us.hpp"
 #include "models/treedoc/replica.hpp"
@@ -32,7 +33,32 @@ enum class Sabotage : uint8_t {
   kDropEveryHundredthRemoteOp,  // claims the op as applied but never applies it
   kDeleteWithoutPreTombstone,   // drops a delete whose insert has not arrived, claiming it applied
   kReuseTid,                    // every tenth local insert is sent with the previous insert's TID
+  // Broken flatten protocols (issue 4): each must make its invariant fail.
+  kVoteYesDespiteUpdate,  // a participant votes yes whatever its applied set (update-wins safety)
+  kTranslateAppendAtEnd,  // black inserts land after the last atom instead of the graft (order)
+  kCommitOnMissingVote,   // a coordinator whose vote timer expires commits (update-wins safety)
 };
+
+// When the coordinator proposes a flatten (spec (c)): the scenario's "flatten" section.
+struct FlattenPolicy {
+  enum class Kind : uint8_t {
+    kNever,
+    kEveryOps,        // once the epoch holds `ops` applied ops
+    kEveryPeriod,     // once the epoch is `period_us` old
+    kTombstoneRatio,  // once tombstones are `tombstone_ratio` of the tree's atoms
+  };
+  Kind kind = Kind::kNever;
+  uint64_t ops = 1000;
+  TimeUs period_us = 10 * kUsPerS;
+  double tombstone_ratio = 0.5;
+  TimeUs check_period_us = 100 * kUsPerMs;  // how often the coordinator looks at its policy
+  TimeUs vote_timeout_us = 2 * kUsPerS;
+  TimeUs retry_backoff_us_min = 200 * kUsPerMs;  // after an abort; doubles per abort in a row
+  TimeUs retry_backoff_us_max = 5 * kUsPerS;
+};
+
+// Epochs per archive the core keeps for catch-up (spec (d) E_max), and a bound on what it may be.
+inline constexpr uint64_t kRetentionEpochsMax = 1'000'000;
 
 inline constexpr uint32_t kFanoutMax = 64;
 
@@ -48,6 +74,12 @@ struct SiteConfig {
   Durability durability = Durability::kOwnOps;
   ReplicaOptions replica;
   Sabotage sabotage = Sabotage::kNone;
+  // The core: the view's members, in order; the first one coordinates flattens. The same list at
+  // every site (nebula sites send HELLO to these).
+  std::vector<SiteId> core;
+  FlattenPolicy flatten;
+  uint64_t retention_epochs = 4;       // E_max: older epochs' cuts are no longer served
+  TimeUs catch_up_retry_us = kUsPerS;  // a HELLO unanswered this long goes to another member
 };
 
 }  // namespace treedoc::site

@@ -149,7 +149,7 @@ class SiteNetwork {
   sim::RandomStream rng_;
   std::vector<site::SiteConfig> configs_;
   std::vector<site::DurableStore> stores_;
-  site::OpArchive archive_;
+  site::EpochArchive archive_;
   std::vector<std::unique_ptr<site::Site>> sites_;
   std::vector<site::TimeUs> timers_;  // 0: none
   std::map<Key, site::SharedMessage> in_flight_;

@@ -165,10 +165,14 @@ TEST_CASE("the op archive hands out exactly what one set has and the other lacks
   REQUIRE(archive.missing_from(theirs, theirs, 1000).empty());
 }
 
-TEST_CASE("ops of another epoch are counted and ignored", "[site]") {
-  site::OpArchive archive;
+TEST_CASE("ops of a newer epoch wait, and the site asks the core how its epoch ended", "[site]") {
+  site::EpochArchive archive;
   site::DurableStore store;
-  site::Site s(site::SiteConfig{}, &store, &archive);
+  site::SiteConfig config;
+  config.id = 3;
+  config.role = site::Role::kNebula;
+  config.core = {2};
+  site::Site s(config, &store, &archive);
   s.start(0);
   auto op = std::make_shared<Op>();
   op->id = {9, 1};
@@ -183,4 +187,9 @@ TEST_CASE("ops of another epoch are counted and ignored", "[site]") {
   REQUIRE(fx.wrong_epoch == 1);
   REQUIRE(fx.applied.empty());
   REQUIRE(s.claimed().empty());
+  REQUIRE(s.catching_up());
+  REQUIRE(fx.sends.size() == 1);
+  REQUIRE(fx.sends[0].message->kind == site::MessageKind::kHello);
+  REQUIRE(fx.sends[0].to.site == 2);
+  REQUIRE(fx.sends[0].message->epoch == 0);
 }

@@ -1,0 +1,71 @@
+// EpochArchive: per-epoch storage, and flatten(C) computed once per ending.
+#include "models/site/epoch_archive.hpp"
+
+#include "models/treedoc/assertion.hpp"
+
+namespace treedoc::site {
+
+namespace {
+// Epochs a run may have: one per committed flatten. Far beyond any scenario's length.
+constexpr uint64_t kEpochsMax = 1'000'000;
+}  // namespace
+
+EpochArchive::EpochArchive() {
+  epochs_.resize(1);
+  epochs_[0].base = std::make_shared<const std::vector<FlatAtom>>();
+}
+
+OpArchive& EpochArchive::ops(uint64_t epoch) {
+  TD_ASSERT(epoch < kEpochsMax, "epoch within bounds");
+  if (epoch >= epochs_.size()) epochs_.resize(epoch + 1);
+  return epochs_[epoch].ops;
+}
+
+const OpArchive* EpochArchive::find_ops(uint64_t epoch) const {
+  return epoch < epochs_.size() ? &epochs_[epoch].ops : nullptr;
+}
+
+const std::shared_ptr<const std::vector<FlatAtom>>& EpochArchive::base(uint64_t epoch) const {
+  TD_ASSERT(epoch < epochs_.size() && epochs_[epoch].base, "the base of an epoch that began");
+  return epochs_[epoch].base;
+}
+
+const std::shared_ptr<const EpochEnding>& EpochArchive::ending(uint64_t epoch) const {
+  static const std::shared_ptr<const EpochEnding> kNone;
+  return epoch < epochs_.size() ? epochs_[epoch].ending : kNone;
+}
+
+std::shared_ptr<const FlattenResult> EpochArchive::end_epoch(const EpochEnding& ending) {
+  TD_ASSERT(ending.cut != nullptr, "an ending carries its cut");
+  ops(ending.epoch + 1);  // makes room for both epochs
+  Epoch& e = epochs_[ending.epoch];
+  TD_ASSERT(e.base != nullptr, "only an epoch that began can end");
+  if (e.ending) {
+    const bool same = e.ending->txid == ending.txid && e.ending->hash == ending.hash &&
+                      *e.ending->cut == *ending.cut;
+    return same ? e.flattened : nullptr;
+  }
+  // flatten(C) from ops (correction 2): the base atoms, which carry their TIDs implicitly, and the
+  // cut's ops as this epoch logged them.
+  std::vector<Op> cut_ops;
+  cut_ops.reserve(ending.cut->size());
+  for (const SharedOp& op : e.ops.missing_from(*ending.cut, DotSet{}, UINT64_MAX)) {
+    cut_ops.push_back(*op);
+  }
+  TD_ASSERT(cut_ops.size() == ending.cut->size(), "every op of the cut is archived");
+  std::vector<CutAtom> a_cyan = flatten_array(*e.base, cut_ops);
+  auto result = std::make_shared<FlattenResult>();
+  result->atoms = std::make_shared<const std::vector<FlatAtom>>(atoms_of(a_cyan));
+  result->hash = flatten_hash(*result->atoms);
+  auto initial = std::make_shared<std::set<OpId>>();
+  for (const FlatAtom& a : *e.base) initial->insert(a.ins_op);
+  result->initial_ids = initial;
+  result->translator = std::make_shared<const Translator>(std::move(a_cyan), *ending.cut, *initial,
+                                                          ending.epoch + 1);
+  e.ending = std::make_shared<const EpochEnding>(ending);
+  e.flattened = result;
+  epochs_[ending.epoch + 1].base = result->atoms;
+  return result;
+}
+
+}  // namespace treedoc::site

@@ -1,0 +1,258 @@
+// Site, the epoch side (spec (c) epoch rule, (d)): fencing by STALE, buffering newer epochs,
+// catch-up by HELLO and CUT (or STATE beyond the retention bound), and the transition itself:
+// install flatten(C), translate the black ops by the graft, log the new epoch durably.
+#include <algorithm>
+
+#include "models/site/site.hpp"
+#include "models/treedoc/assertion.hpp"
+
+namespace treedoc::site {
+
+namespace {
+// Ops a CUT may carry: the whole cut's worth for an asker that holds none of it.
+constexpr uint64_t kCutOpsMax = uint64_t{1} << 24;
+}  // namespace
+
+bool Site::admit(TimeUs now, const Message& message, Effects* fx) {
+  if (message.epoch == replica_.epoch()) return true;
+  ++fx->wrong_epoch;
+  if (message.epoch < replica_.epoch()) {
+    // Fencing: nothing of an older epoch is acted on; its sender learns it is behind.
+    fx->probes.add(Probe::kStaleFenced);
+    auto [it, fresh] = stale_sent_us_.emplace(message.from, now);
+    if (!fresh && now - it->second < config_.catch_up_retry_us) return false;
+    it->second = now;
+    fx->sends.push_back(
+        {{Destination::Kind::kSite, message.from, 0}, new_message(MessageKind::kStale)});
+    return false;
+  }
+  newest_epoch_known_ = std::max(newest_epoch_known_, message.epoch);
+  if (message.kind == MessageKind::kOps && buffered_.size() < kBufferedMessagesMax) {
+    buffered_.push_back(std::make_shared<const Message>(message));
+  }
+  start_catch_up(now, fx);
+  return false;
+}
+
+void Site::on_stale(TimeUs now, const Message& message, Effects* fx) {
+  if (message.epoch <= replica_.epoch()) return;
+  newest_epoch_known_ = std::max(newest_epoch_known_, message.epoch);
+  start_catch_up(now, fx);
+}
+
+void Site::start_catch_up(TimeUs now, Effects* fx) {
+  if (catching_up_ || config_.core.empty()) return;
+  catching_up_ = true;
+  catch_up_from_epoch_ = replica_.epoch();
+  send_hello(now, fx);
+}
+
+void Site::send_hello(TimeUs now, Effects* fx) {
+  // Core members in turn, skipping this site: one that is down or behind gets a retry elsewhere.
+  SiteId to = 0;
+  for (size_t k = 0; k < config_.core.size() && to == 0; ++k) {
+    const SiteId member = config_.core[hello_turn_++ % config_.core.size()];
+    if (member != config_.id) to = member;
+  }
+  if (to == 0) {
+    catching_up_ = false;  // a core of one, and it is this site: nobody to ask
+    return;
+  }
+  auto m = new_message(MessageKind::kHello);
+  m->digest = digest_snapshot();
+  m->digest_hash = claimed_hash_;
+  fx->sends.push_back({{Destination::Kind::kSite, to, 0}, std::move(m)});
+  fx->timers.push_back({TimerKind::kCatchUp, now + config_.catch_up_retry_us});
+}
+
+void Site::on_hello(TimeUs now, const Message& message, Effects* fx) {
+  const uint64_t mine = replica_.epoch();
+  if (message.epoch > mine) {  // the asker is ahead of this site: this one catches up too
+    newest_epoch_known_ = std::max(newest_epoch_known_, message.epoch);
+    start_catch_up(now, fx);
+    return;
+  }
+  if (message.epoch == mine || !is_core()) return;  // nothing to tell, or not ours to tell
+  TD_ASSERT(message.digest != nullptr, "a HELLO carries the asker's applied set");
+  if (mine - message.epoch > config_.retention_epochs) {
+    // The archive of the asker's epoch is gone: state transfer (spec (d), LOST_BY_POLICY).
+    auto m = new_message(MessageKind::kState);
+    m->base = epochs_->base(mine);
+    fx->sends.push_back({{Destination::Kind::kSite, message.from, 0}, std::move(m)});
+    return;
+  }
+  const std::shared_ptr<const EpochEnding>& ending = epochs_->ending(message.epoch);
+  TD_ASSERT(ending != nullptr, "an epoch this site has left has ended");
+  auto m = new_message(MessageKind::kCut);
+  m->epoch = message.epoch;
+  m->ending = ending;
+  const OpArchive* ops = epochs_->find_ops(message.epoch);
+  TD_ASSERT(ops != nullptr, "the ops of an epoch within retention");
+  m->ops = ops->missing_from(*ending->cut, *message.digest, kCutOpsMax);
+  fx->sends.push_back({{Destination::Kind::kSite, message.from, 0}, std::move(m)});
+}
+
+void Site::on_cut(TimeUs now, const Message& message, Effects* fx) {
+  if (message.epoch != replica_.epoch() || !message.ending) return;  // late or duplicate
+  for (const SharedOp& op : message.ops) {
+    const ApplyOutcome outcome = replica_.apply(*op);
+    if (outcome != ApplyOutcome::kApplied) continue;  // a duplicate: it arrived meanwhile
+    if (durable(*op)) store_->ops.push_back(op);
+    claim(op, fx);
+  }
+  if (!claimed().includes(*message.ending->cut)) return;  // a sabotaged set: the retry may help
+  enter_next_epoch(now, *message.ending, /*catch_up=*/true, fx);
+}
+
+void Site::on_state(TimeUs now, const Message& message, Effects* fx) {
+  if (message.epoch <= replica_.epoch() || !message.base) return;
+  // What this site holds that the base does not reflect can no longer be translated: an insert
+  // whose atom is absent, a delete whose target is still there. Counted and reported, never
+  // silently dropped.
+  std::vector<OpId> base_ids;
+  base_ids.reserve(message.base->size());
+  for (const FlatAtom& a : *message.base) base_ids.push_back(a.ins_op);
+  std::sort(base_ids.begin(), base_ids.end());
+  const auto in_base = [&](OpId id) {
+    return std::binary_search(base_ids.begin(), base_ids.end(), id);
+  };
+  const uint64_t visible_before = replica_.visible_hash();
+  const OpArchive* ops = epochs_->find_ops(replica_.epoch());
+  uint64_t lost = 0;
+  if (ops) {
+    for (const SharedOp& op : ops->missing_from(claimed(), DotSet{}, UINT64_MAX)) {
+      const bool carried = op->is_insert() ? in_base(op->id) : !in_base(op->target);
+      if (carried) continue;
+      fx->lost_by_policy.push_back(op);
+      ++lost;
+    }
+  }
+  if (lost > 0) fx->probes.add(Probe::kLostByPolicy);
+  install(message.epoch, message.base);
+  store_->ops.clear();
+  fx->epochs_entered.push_back(
+      {message.epoch, nullptr, true, visible_before, replica_.visible_hash(), 0, 0, lost});
+  after_epoch_change(now, fx);
+}
+
+void Site::install(uint64_t epoch, const std::shared_ptr<const std::vector<FlatAtom>>& base) {
+  TD_ASSERT(base != nullptr && epoch > replica_.epoch(), "a newer epoch with its base");
+  replica_.install_epoch(epoch, *base);
+  claimed_ = DotSet{};
+  claimed_hash_ = OpSetHash{};
+  snapshot_ = std::make_shared<const DotSet>();
+  ++version_;
+  store_->epoch = epoch;
+  store_->base = base;
+}
+
+Op Site::translate_at_end(const Op& black, const FlattenResult& flat) const {
+  // Broken on purpose: every black atom is grafted under the last atom, so translated atoms move
+  // to the end of the document (order preservation must fail; the graft picks c by old TID).
+  const uint64_t n = flat.atoms->size();
+  Op out = black;
+  out.epoch = flat.translator->new_epoch();
+  out.tid = n == 0 ? sentinel_tid() : flat_tid(n - 1, n);
+  out.tid.push(1);
+  out.tid.append(black.tid);
+  return out;
+}
+
+void Site::enter_next_epoch(TimeUs now, const EpochEnding& ending, bool catch_up, Effects* fx) {
+  TD_ASSERT(ending.epoch == replica_.epoch(), "an ending of this site's epoch");
+  TD_ASSERT(claimed().includes(*ending.cut), "the site holds every op of the cut");
+  const std::shared_ptr<const FlattenResult> flat = epochs_->end_epoch(ending);
+  TD_ASSERT(flat != nullptr, "one decision per epoch (invariant 9)");
+  const uint64_t visible_before = replica_.visible_hash();
+  // Black ops (spec (d) 4): those outside the cut, and the cut's deletes of black atoms
+  // (correction 1), which every holder of the cut carries over identically.
+  std::vector<SharedOp> black;
+  const OpArchive* ops = epochs_->find_ops(ending.epoch);
+  TD_ASSERT(ops != nullptr, "the closing epoch's ops are archived");
+  for (const SharedOp& op : ops->missing_from(claimed(), DotSet{}, UINT64_MAX)) {
+    if (colour_of(*op, *ending.cut, *flat->initial_ids) == Colour::kBlack) black.push_back(op);
+  }
+  std::vector<SharedOp> translated;
+  uint64_t dropped = 0;
+  for (const SharedOp& op : black) {
+    std::optional<Op> t;
+    if (config_.sabotage == Sabotage::kTranslateAppendAtEnd &&
+        (op->is_insert() ||
+         (!ending.cut->contains(op->target) && flat->initial_ids->count(op->target) == 0))) {
+      t = translate_at_end(*op, *flat);
+    } else {
+      t = flat->translator->translate(*op);
+    }
+    if (!t) {
+      ++dropped;  // a delete of a cyan tombstone: the flatten already removed its atom
+      continue;
+    }
+    translated.push_back(std::make_shared<const Op>(std::move(*t)));
+  }
+  install(ending.epoch + 1, flat->atoms);
+  store_->ops.clear();
+  std::vector<SharedOp> own;
+  for (const SharedOp& op : translated) {
+    const ApplyOutcome outcome = replica_.apply(*op);
+    if (outcome == ApplyOutcome::kIdCollision || outcome == ApplyOutcome::kMalformed) {
+      fx->rejected.push_back({op, outcome});
+      continue;
+    }
+    TD_ASSERT(outcome == ApplyOutcome::kApplied, "a translated op is new to the new epoch");
+    if (durable(*op)) store_->ops.push_back(op);
+    claim(op, fx);
+    fx->translated.push_back(op);
+    if (op->id.site == config_.id || catch_up) own.push_back(op);
+    const bool origin_nebula =
+        std::find(config_.core.begin(), config_.core.end(), op->id.site) == config_.core.end();
+    if (catch_up && config_.role == Role::kNebula && op->id.site != config_.id && origin_nebula) {
+      fx->probes.add(Probe::kRelayedTranslation);
+    }
+  }
+  if (!translated.empty() && !catch_up) fx->probes.add(Probe::kPostCutTranslated);
+  fx->epochs_entered.push_back({ending.epoch + 1, std::make_shared<const EpochEnding>(ending),
+                                catch_up, visible_before, replica_.visible_hash(),
+                                translated.size(), dropped, 0});
+  // A commit resends only the site's own translated ops (every holder of the others translates
+  // them too, and anti-entropy repairs the rest); catch-up resends all it carried (spec (d) 7).
+  spread(std::move(own), fx);
+  after_epoch_change(now, fx);
+}
+
+void Site::after_epoch_change(TimeUs now, Effects* fx) {
+  epoch_started_us_ = now;
+  aborts_in_row_ = 0;
+  retry_at_us_ = 0;
+  stale_sent_us_.clear();
+  if (commit_) commit_->on_new_epoch(replica_.epoch());
+  newest_epoch_known_ = std::max(newest_epoch_known_, replica_.epoch());
+  // Messages buffered for this epoch now apply; older ones are moot, newer ones wait.
+  std::vector<SharedMessage> waiting;
+  std::vector<SharedMessage> ready;
+  for (SharedMessage& m : buffered_) {
+    if (m->epoch == replica_.epoch()) {
+      ready.push_back(std::move(m));
+    } else if (m->epoch > replica_.epoch()) {
+      waiting.push_back(std::move(m));
+    }
+  }
+  buffered_ = std::move(waiting);
+  for (const SharedMessage& m : ready) {
+    fx->probes.add(Probe::kBufferedNewerEpoch);
+    on_ops(now, *m, fx);
+  }
+  if (newest_epoch_known_ > replica_.epoch()) {
+    if (catching_up_) {
+      send_hello(now, fx);
+    } else {
+      start_catch_up(now, fx);
+    }
+    return;
+  }
+  if (catching_up_ && replica_.epoch() - catch_up_from_epoch_ >= 2) {
+    fx->probes.add(Probe::kCatchUpMultiEpoch);
+  }
+  catching_up_ = false;
+}
+
+}  // namespace treedoc::site

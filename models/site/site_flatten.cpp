@@ -1,0 +1,142 @@
+// Site, the flatten side (spec (c)): the coordinator's policy and backoff, the update-wins commit
+// wired to the site's applied set, and what a decision does to the site.
+#include <algorithm>
+
+#include "models/site/site.hpp"
+#include "models/treedoc/assertion.hpp"
+#include "models/treedoc/flatten.hpp"
+
+namespace treedoc::site {
+
+void Site::start_commit(TimeUs now, Effects* fx) {
+  commit_.emplace(config_.id, &store_->commit_log, config_.flatten.vote_timeout_us,
+                  config_.sabotage == Sabotage::kCommitOnMissingVote);
+  apply_commit_effects(now, commit_->recover(now, commit_context(nullptr, 0)), fx);
+  if (coordinator() && config_.flatten.kind != FlattenPolicy::Kind::kNever) {
+    fx->timers.push_back({TimerKind::kFlattenPolicy, now + config_.flatten.check_period_us});
+  }
+}
+
+bool Site::policy_due(TimeUs now) const {
+  const FlattenPolicy& p = config_.flatten;
+  switch (p.kind) {
+    case FlattenPolicy::Kind::kNever: return false;
+    case FlattenPolicy::Kind::kEveryOps: return claimed().size() >= p.ops;
+    case FlattenPolicy::Kind::kEveryPeriod:
+      return claimed().size() > 0 && now - epoch_started_us_ >= p.period_us;
+    case FlattenPolicy::Kind::kTombstoneRatio:
+      return claimed().size() > 0 && replica_.stats().tombstone_ratio() >= p.tombstone_ratio;
+  }
+  return false;
+}
+
+void Site::on_flatten_policy(TimeUs now, Effects* fx) {
+  TD_ASSERT(commit_.has_value() && coordinator(), "only the coordinator runs the policy");
+  fx->timers.push_back({TimerKind::kFlattenPolicy, now + config_.flatten.check_period_us});
+  if (catching_up_ || in_commit() || now < retry_at_us_ || !policy_due(now)) return;
+  // C = S and H = hash(flatten(S)), computed here once (spec (c) 1).
+  const uint64_t hash = flatten_hash(replica_.flatten_atoms());
+  CommitContext ctx = commit_context(nullptr, 0);
+  ctx.hash = hash;
+  apply_commit_effects(now, commit_->propose(now, ctx), fx);
+}
+
+CommitContext Site::commit_context(const DotSet* proposed_cut, uint64_t proposed_hash) const {
+  CommitContext ctx;
+  ctx.epoch = replica_.epoch();
+  ctx.view = view_;
+  ctx.members = config_.core;
+  ctx.applied = &claimed();
+  if (proposed_cut == nullptr) return ctx;
+  if (config_.sabotage == Sabotage::kVoteYesDespiteUpdate) {
+    ctx.applied = proposed_cut;  // broken on purpose: "my set is your cut", whatever it holds
+    ctx.hash = proposed_hash;
+  } else if (claimed() == *proposed_cut) {
+    ctx.hash = flatten_hash(replica_.flatten_atoms());  // only worth computing when S = C
+  }
+  return ctx;
+}
+
+void Site::on_commit_message(TimeUs now, const Message& message, Effects* fx) {
+  if (message.epoch > replica_.epoch()) {
+    // A commit of a later epoch: this site is behind. Its vote (wrong epoch) goes out below.
+    newest_epoch_known_ = std::max(newest_epoch_known_, message.epoch);
+    start_catch_up(now, fx);
+  }
+  if (!commit_) return;  // nebula sites never vote
+  const CommitMessage& m = message.commit;
+  const bool prepare = m.kind == CommitMessage::Kind::kPrepare;
+  const CommitContext ctx = commit_context(prepare ? m.cut.get() : nullptr, m.hash);
+  apply_commit_effects(now, commit_->on_message(now, m, ctx), fx);
+}
+
+void Site::on_update(TimeUs now, Effects* fx) {
+  if (!commit_) return;
+  if (commit_->prepared()) fx->probes.add(Probe::kUpdateAfterYes);
+  apply_commit_effects(now, commit_->on_update(now), fx);
+}
+
+void Site::send_to_core(const std::optional<SiteId>& to, const CommitMessage& m,
+                        Effects* fx) const {
+  auto message = new_message(MessageKind::kCommit);
+  message->commit = m;
+  // A commit message carries the attempt's own epoch and view: the fencing token it is judged by.
+  message->epoch = m.epoch;
+  message->view = m.view;
+  SharedMessage shared = std::move(message);
+  if (to) {
+    fx->sends.push_back({{Destination::Kind::kSite, *to, 0}, shared});
+    return;
+  }
+  for (SiteId member : config_.core) {
+    if (member != config_.id) fx->sends.push_back({{Destination::Kind::kSite, member, 0}, shared});
+  }
+}
+
+void Site::apply_commit_effects(TimeUs now, CommitEffects cfx, Effects* fx) {
+  for (const CommitSend& s : cfx.sends) {
+    const CommitMessage& m = s.message;
+    if (m.kind == CommitMessage::Kind::kPrepare) {
+      fx->commit_events.push_back({CommitEvent::Phase::kPrepareSent, m.epoch, m.txid, Vote::kYes,
+                                   AbortReason::kNone, m.cut, m.hash});
+    } else if (m.kind == CommitMessage::Kind::kVote) {
+      const bool yes = m.vote == Vote::kYes;
+      fx->commit_events.push_back(
+          {yes ? CommitEvent::Phase::kVotedYes : CommitEvent::Phase::kVotedNo, m.epoch, m.txid,
+           m.vote, AbortReason::kNone,
+           yes && commit_->prepared() ? store_->commit_log.prepared->cut : nullptr, 0});
+    }
+    send_to_core(s.to, m, fx);
+  }
+  if (cfx.timer_at_us) fx->timers.push_back({TimerKind::kCommit, *cfx.timer_at_us});
+  if (!cfx.ended) return;
+  const CommitEffects::Ended& e = *cfx.ended;
+  const bool committed = e.outcome == Outcome::kCommit;
+  fx->commit_events.push_back(
+      {committed ? CommitEvent::Phase::kCommitted : CommitEvent::Phase::kAborted, e.epoch, e.txid,
+       Vote::kYes, e.reason, e.cut, e.hash});
+  if (!committed) {
+    if (e.reason == AbortReason::kLateUpdate) fx->probes.add(Probe::kLateUpdateAbort);
+    if (e.txid.coordinator == config_.id) {
+      // Backoff: an editing burst aborts attempts in a row; do not hammer the core meanwhile.
+      ++aborts_in_row_;
+      const uint64_t shift = std::min<uint64_t>(aborts_in_row_ - 1, 20);
+      retry_at_us_ = now + std::min(config_.flatten.retry_backoff_us_max,
+                                    config_.flatten.retry_backoff_us_min << shift);
+    }
+    return;
+  }
+  if (e.epoch != replica_.epoch()) return;  // this site has moved past that epoch already
+  TD_ASSERT(e.cut != nullptr, "a commit carries its cut");
+  const EpochEnding ending{e.epoch, e.txid, e.cut, e.hash};
+  if (claimed().includes(*e.cut)) {
+    enter_next_epoch(now, ending, /*catch_up=*/false, fx);
+  } else {
+    // A commit this site cannot build from what it holds (it lost ops in a crash, or a broken
+    // vote promised what it did not have): the cut's missing ops come by catch-up.
+    newest_epoch_known_ = std::max(newest_epoch_known_, e.epoch + 1);
+    start_catch_up(now, fx);
+  }
+}
+
+}  // namespace treedoc::site
