@@ -1,4 +1,4 @@
-// Checker: the invariants of spec (e) 1, 3, 5, 6 and 7 over every replica, incrementally.
+// Checker: the invariants of spec (e) 1, 3, 5-14 over every replica, incrementally.
 #include "sim/checker.hpp"
 
 #include <algorithm>
@@ -51,7 +51,13 @@ Checker::Checker(const Scenario& scenario)
       compare_visible_only_(scenario.replication.replica.discard_tombstones),
       hash_cache_(scenario.topology.site_count()),
       checked_version_(scenario.topology.site_count(), UINT64_MAX),
-      applied_before_crash_(scenario.topology.site_count()) {}
+      applied_before_crash_(scenario.topology.site_count()),
+      folded_(1) {}
+
+bool Checker::holds(const site::Site& s, OpId id) const {
+  if (s.claimed().contains(id)) return true;
+  return s.epoch() < folded_.size() && folded_[s.epoch()].contains(id);
+}
 
 void Checker::on_crash(SiteIndex i, const DotSet& claimed) {
   for (const OpId& id : claimed.to_vector()) applied_before_crash_[i].insert(id);
@@ -116,9 +122,142 @@ void Checker::on_local_op(TimeUs now, SiteIndex i, const site::Site& s, const si
   if (scenario_.checker.no_resurrection) check_not_resurrected(now, i, s, op);
 }
 
-void Checker::on_applied(TimeUs now, SiteIndex i, const site::Site& s, const Op& op) {
-  if (violation_ || !scenario_.checker.no_resurrection) return;
+void Checker::on_applied(TimeUs now, SiteIndex i, const site::Site& s, const Op& op,
+                         uint64_t epoch_from) {
+  if (violation_) return;
+  if (op.epoch < epoch_from || op.epoch > s.epoch()) {
+    report({"epoch-isolation",
+            now,
+            {i},
+            {op.id},
+            name(i) + " in epoch " + std::to_string(s.epoch()) + " applied op " + op_text(op.id) +
+                " of epoch " + std::to_string(op.epoch)});
+    return;
+  }
+  if (!scenario_.checker.no_resurrection || op.epoch != s.epoch()) return;
   check_not_resurrected(now, i, s, op);
+}
+
+void Checker::on_commit_event(TimeUs now, SiteIndex i, const site::Site& s,
+                              const site::CommitEvent& e) {
+  using Phase = site::CommitEvent::Phase;
+  if (violation_) return;
+  const std::string tx = site::to_string(e.txid);
+  if (e.phase == Phase::kVotedYes) {
+    // Update-wins safety (invariant 10): a yes promises S_P = C exactly.
+    if (!e.cut || !(s.claimed() == *e.cut)) {
+      const uint64_t extra = e.cut ? s.claimed().minus(*e.cut).size() : s.claimed().size();
+      const uint64_t missing = e.cut ? e.cut->minus(s.claimed()).size() : 0;
+      report({"update-wins-safety",
+              now,
+              {i},
+              {},
+              name(i) + " voted yes for flatten " + tx + " of epoch " + std::to_string(e.epoch) +
+                  " holding " + std::to_string(extra) + " ops outside the cut and lacking " +
+                  std::to_string(missing) + " of it"});
+      return;
+    }
+    yes_votes_[e.txid].insert(i);
+    return;
+  }
+  if (e.phase != Phase::kCommitted) return;
+  // The coordinator commits only with a yes from every other member of the view (invariant 10).
+  if (e.txid.coordinator == s.id()) {
+    const std::set<SiteIndex>& yes = yes_votes_[e.txid];
+    for (SiteIndex m = 0; m < scenario_.topology.core; ++m) {
+      if (m == i || yes.count(m)) continue;
+      report({"update-wins-safety",
+              now,
+              {i, m},
+              {},
+              name(i) + " committed flatten " + tx + " of epoch " + std::to_string(e.epoch) +
+                  " without a yes from core member " + name(m)});
+      return;
+    }
+  }
+  // One decision per epoch (invariant 9): every commit of an epoch is the same attempt and cut.
+  site::OpSetHash cut;
+  if (e.cut) {
+    for (const OpId& id : e.cut->to_vector()) cut.add(id);
+  }
+  const auto [it, fresh] = committed_.emplace(e.epoch, Decided{e.txid, e.hash, cut});
+  if (!fresh &&
+      (it->second.txid != e.txid || it->second.hash != e.hash || !(it->second.cut == cut))) {
+    report({"single-decision",
+            now,
+            {i},
+            {},
+            name(i) + " committed flatten " + tx + " closing epoch " + std::to_string(e.epoch) +
+                ", which flatten " + site::to_string(it->second.txid) + " already closed"});
+  }
+}
+
+void Checker::on_epoch_entered(TimeUs now, SiteIndex i, const site::EpochEntered& e) {
+  if (e.ending && e.epoch == folded_.size()) {
+    // The first site into a new epoch: its base holds every op of the cut and of earlier cuts.
+    DotSet folded = folded_.back();
+    for (const OpId& id : e.ending->cut->to_vector()) folded.insert(id);
+    folded_.push_back(std::move(folded));
+  }
+  if (violation_) return;
+  // Flatten invisibility and order preservation (invariants 11, 13): flatten(C) with the black ops
+  // translated shows what the site showed before, atom for atom, in the same order.
+  if (e.lost_by_policy == 0 && e.visible_hash_before != e.visible_hash_after) {
+    report({"flatten-invisibility",
+            now,
+            {i},
+            {},
+            name(i) + " entering epoch " + std::to_string(e.epoch) +
+                (e.catch_up ? " by catch-up" : "") +
+                " shows a different sequence than before it (" + std::to_string(e.translated) +
+                " ops translated): the translation moved or lost atoms"});
+  }
+}
+
+void Checker::on_translated(TimeUs now, SiteIndex i, const Op& op) {
+  if (violation_) return;
+  std::string tid;
+  encode_tid(op.tid, &tid);
+  // Translation determinism (invariant 12): one new TID per op and epoch, at every site.
+  const auto [it, fresh] = translated_tid_.emplace(std::make_pair(op.epoch, op.id), tid);
+  if (!fresh && it->second != tid) {
+    report({"translation-determinism",
+            now,
+            {i},
+            {op.id},
+            name(i) + " translated op " + op_text(op.id) + " into epoch " +
+                std::to_string(op.epoch) + " at TID " + to_string(op.tid) +
+                ", not where another site did"});
+    return;
+  }
+  if (!fresh || !op.is_insert() || !scenario_.checker.tid_uniqueness) return;
+  const auto [owner, first] = tid_owner_.emplace(tid + '@' + std::to_string(op.epoch), op.id);
+  if (!first && owner->second != op.id) {
+    report({"tid-uniqueness",
+            now,
+            {i},
+            {op.id, owner->second},
+            "insert " + op_text(op.id) + " translated at " + name(i) + " reuses TID " +
+                to_string(op.tid) + " of insert " + op_text(owner->second)});
+  }
+}
+
+void Checker::on_lost_by_policy(TimeUs now, SiteIndex i, const std::vector<site::SharedOp>& ops) {
+  std::vector<OpId> ids;
+  for (const site::SharedOp& op : ops) {
+    lost_by_policy_.insert(op->id);
+    ids.push_back(op->id);
+  }
+  if (violation_ || ids.empty() || scenario_.checker.expect_lost_by_policy) return;
+  report({"no-lost-update",
+          now,
+          {i},
+          ids,
+          name(i) + " was beyond the retention bound (" +
+              std::to_string(scenario_.protocol.retention_epochs) +
+              " epochs): a state transfer lost " + std::to_string(ids.size()) +
+              " ops it alone could translate (LOST_BY_POLICY: " + op_list(ids) +
+              "); declare \"expect_lost_by_policy\" if the scenario means it"});
 }
 
 void Checker::check_not_resurrected(TimeUs now, SiteIndex i, const site::Site& s, const Op& op) {
@@ -127,7 +266,7 @@ void Checker::check_not_resurrected(TimeUs now, SiteIndex i, const site::Site& s
   auto it = deletes_of_.find(insert);
   if (it == deletes_of_.end()) return;
   for (const OpId& d : it->second) {
-    if (!s.claimed().contains(d) && !applied_before_crash_[i].contains(d)) continue;
+    if (!holds(s, d) && !applied_before_crash_[i].contains(d)) continue;
     if (s.replica().visible_index(tid).has_value()) {
       report({"no-resurrection",
               now,
@@ -161,13 +300,15 @@ uint64_t Checker::state_hash_of(SiteIndex i, const site::Site& s) {
 }
 
 void Checker::check_convergence(TimeUs now, const SiteViews& sites) {
+  if (violation_) return;
+  check_core_agreement(now, sites);
   if (violation_ || !scenario_.checker.convergence) return;
   ++convergence_checks_;
   for (SiteIndex i = 0; i < sites.size(); ++i) {
     const site::Site* s = sites[i];
     if (!s || checked_version_[i] == s->version()) continue;  // only sites that changed
     checked_version_[i] = s->version();
-    const std::pair<uint64_t, uint64_t> set{s->claimed_hash().sum, s->claimed_hash().count};
+    const SetKey set{s->epoch(), s->claimed_hash().sum, s->claimed_hash().count};
     const uint64_t hash = state_hash_of(i, *s);
     const auto [it, fresh] = state_of_set_.emplace(set, std::make_pair(hash, i));
     if (fresh) continue;
@@ -189,19 +330,52 @@ void Checker::check_convergence(TimeUs now, const SiteViews& sites) {
             now,
             {j, i},
             {},
-            name(j) + " and " + name(i) + " applied the same " + std::to_string(set.second) +
-                " ops but their " + (compare_visible_only_ ? "visible atoms" : "trees") +
-                " differ" + texts});
+            name(j) + " and " + name(i) + " applied the same " + std::to_string(std::get<2>(set)) +
+                " ops of epoch " + std::to_string(s->epoch()) + " but their " +
+                (compare_visible_only_ ? "visible atoms" : "trees") + " differ" + texts});
     return;
   }
 }
 
-std::vector<OpId> Checker::surviving_inserts() const {
-  std::vector<OpId> out;
-  for (const auto& [id, m] : made_) {
-    if (m.op->is_insert() && deletes_of_.count(id) == 0) out.push_back(id);
+bool Checker::expected_visible(const std::vector<OpId>& visible) const {
+  // Deletes made, and whether each target's deletion is certain (some delete of it not lost).
+  for (size_t k = 1; k < visible.size(); ++k) {
+    if (visible[k - 1] == visible[k]) return false;
   }
-  return out;
+  for (const OpId& id : visible) {
+    auto m = made_.find(id);
+    if (m == made_.end() || !m->second.op->is_insert()) return false;
+    auto d = deletes_of_.find(id);
+    if (d == deletes_of_.end()) continue;
+    for (const OpId& del : d->second) {
+      if (!lost_by_policy_.count(del)) return false;  // deleted for sure, yet visible
+    }
+  }
+  for (const auto& [id, m] : made_) {
+    if (!m.op->is_insert() || lost_by_policy_.count(id) || deletes_of_.count(id)) continue;
+    if (!std::binary_search(visible.begin(), visible.end(), id)) return false;
+  }
+  return true;
+}
+
+void Checker::check_core_agreement(TimeUs now, const SiteViews& sites) {
+  // Flattens need a yes from every member, so live members are at most one epoch apart, the
+  // difference lasting only while a decision propagates (invariant 14).
+  uint64_t low = UINT64_MAX, high = 0;
+  SiteIndex low_site = 0, high_site = 0;
+  for (SiteIndex m = 0; m < scenario_.topology.core && m < sites.size(); ++m) {
+    if (!sites[m]) continue;
+    if (sites[m]->epoch() < low) low = sites[m]->epoch(), low_site = m;
+    if (sites[m]->epoch() > high) high = sites[m]->epoch(), high_site = m;
+  }
+  if (low == UINT64_MAX || high <= low + 1) return;
+  report({"core-agreement",
+          now,
+          {low_site, high_site},
+          {},
+          "core members " + name(low_site) + " (epoch " + std::to_string(low) + ") and " +
+              name(high_site) + " (epoch " + std::to_string(high) + ") are " +
+              std::to_string(high - low) + " epochs apart"});
 }
 
 bool Checker::complete(TimeUs now, const SiteViews& sites) {
@@ -211,10 +385,12 @@ bool Checker::complete(TimeUs now, const SiteViews& sites) {
   SiteIndex first_index = 0;
   for (SiteIndex i = 0; i < sites.size(); ++i) {
     if (!sites[i]) continue;
+    if (sites[i]->catching_up() || sites[i]->in_commit()) return false;
     if (!first) {
       first = sites[i];
       first_index = i;
-    } else if (!(sites[i]->claimed_hash() == first->claimed_hash()) ||
+    } else if (sites[i]->epoch() != first->epoch() ||
+               !(sites[i]->claimed_hash() == first->claimed_hash()) ||
                state_hash_of(i, *sites[i]) != state_hash_of(first_index, *first)) {
       return false;
     }
@@ -223,7 +399,37 @@ bool Checker::complete(TimeUs now, const SiteViews& sites) {
   std::vector<OpId> visible;
   for (const auto& [id, atom] : first->replica().visible_atoms()) visible.push_back(id);
   std::sort(visible.begin(), visible.end());
-  return !scenario_.checker.no_lost_update || visible == surviving_inserts();
+  return !scenario_.checker.no_lost_update || expected_visible(visible);
+}
+
+std::string Checker::epoch_lag(const SiteViews& sites, std::vector<SiteIndex>* behind) const {
+  uint64_t newest = 0;
+  for (const site::Site* s : sites) {
+    if (s) newest = std::max(newest, s->epoch());
+  }
+  std::string reason;
+  size_t listed = 0;
+  for (SiteIndex i = 0; i < sites.size(); ++i) {
+    const site::Site* s = sites[i];
+    if (!s) continue;
+    std::string why;
+    if (s->in_commit()) {
+      why = name(i) + " is blocked in the flatten commit of epoch " + std::to_string(s->epoch()) +
+            " (2PC blocked in prepare)";
+    } else if (s->epoch() < newest) {
+      why = name(i) + " is in epoch " + std::to_string(s->epoch()) + " of " +
+            std::to_string(newest) +
+            (s->catching_up() ? " and still catching up (no CUT came: is the core reachable?)"
+                              : " and not catching up");
+    }
+    if (why.empty()) continue;
+    behind->push_back(i);
+    if (++listed <= kReportListMax) reason += (reason.empty() ? "" : "; ") + why;
+  }
+  if (listed > kReportListMax) {
+    reason += "; and " + std::to_string(listed - kReportListMax) + " more sites";
+  }
+  return reason;
 }
 
 void Checker::fail_liveness(TimeUs now, const SiteViews& sites,
@@ -238,16 +444,28 @@ void Checker::fail_liveness(TimeUs now, const SiteViews& sites,
     report(std::move(v));
     return;
   }
-  // Ops nobody alive holds can never arrive: those are lost updates, a safety violation.
+  // Ops nobody alive holds can never arrive: those are lost updates, a safety violation. A delete
+  // a flatten absorbed (its target already deleted in the cut) is held by the base.
+  const auto held_by = [&](const site::Site& s, OpId id, const Made& m) {
+    if (holds(s, id)) return true;
+    if (m.op->is_insert()) return false;
+    for (const OpId& other : deletes_of_.at(m.op->target)) {
+      if (holds(s, other)) return true;  // the same target's deletion: d's effect is there
+    }
+    return false;
+  };
+  const auto held_anywhere = [&](OpId id, const Made& m) {
+    for (const site::Site* s : sites) {
+      if (s && held_by(*s, id, m)) return true;
+    }
+    return false;
+  };
   std::vector<OpId> lost, duplicated;
   std::vector<SiteIndex> lost_by;
   for (const auto& [id, m] : made_) {
-    bool somewhere = false;
-    for (const site::Site* s : sites) somewhere = somewhere || (s && s->claimed().contains(id));
-    if (!somewhere) {
-      lost.push_back(id);
-      if (std::find(lost_by.begin(), lost_by.end(), m.by) == lost_by.end()) lost_by.push_back(m.by);
-    }
+    if (lost_by_policy_.count(id) || held_anywhere(id, m)) continue;
+    lost.push_back(id);
+    if (std::find(lost_by.begin(), lost_by.end(), m.by) == lost_by.end()) lost_by.push_back(m.by);
   }
   if (scenario_.checker.no_lost_update) {
     for (SiteIndex i = 0; i < sites.size() && lost.empty(); ++i) {
@@ -274,6 +492,16 @@ void Checker::fail_liveness(TimeUs now, const SiteViews& sites,
       return;
     }
   }
+  // Sites in different epochs, or a commit that never ended: say so first.
+  std::vector<SiteIndex> lagging;
+  const std::string lag = epoch_lag(sites, &lagging);
+  if (!lag.empty()) {
+    Violation v{
+        "liveness", now, lagging, {}, "not in one epoch by the end of the liveness phase: " + lag};
+    v.liveness = true;
+    report(std::move(v));
+    return;
+  }
   // Otherwise the ops exist somewhere but have not reached everyone in time.
   std::vector<SiteIndex> behind;
   std::string reason;
@@ -281,7 +509,9 @@ void Checker::fail_liveness(TimeUs now, const SiteViews& sites,
     if (!sites[i]) continue;
     std::vector<OpId> missing;
     for (const auto& [id, m] : made_) {
-      if (!sites[i]->claimed().contains(id)) missing.push_back(id);
+      if (!lost_by_policy_.count(id) && !held_by(*sites[i], id, m)) {
+        missing.push_back(id);
+      }
     }
     if (missing.empty()) continue;
     behind.push_back(i);

@@ -1,15 +1,20 @@
 // The global observer: it sees every replica and checks, as the run goes, TID uniqueness,
-// convergence (same claimed op set => same tree), no resurrection and local intention; at the end
-// of the liveness phase, no lost update and that every live site converged.
+// convergence (same epoch and claimed op set => same tree), no resurrection, local intention and
+// the epoch invariants (spec (e) 8-14: fencing, single decision, update-wins safety, flatten
+// invisibility, translation determinism, core agreement); at the end of the liveness phase, no
+// lost update (bar declared LOST_BY_POLICY) and that every live site converged in one epoch.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
+#include "models/site/message.hpp"
 #include "models/site/site.hpp"
 #include "sim/scenario.hpp"
 
@@ -45,9 +50,18 @@ class Checker {
   // from a trace agent's own view of the document.
   void on_local_op(TimeUs now, SiteIndex i, const site::Site& s, const site::SharedOp& made,
                    std::optional<Intent> intent);
-  // Site i now counts `op` as applied (remote, repaired or rebuilt after a crash).
-  void on_applied(TimeUs now, SiteIndex i, const site::Site& s, const Op& op);
+  // Site i now counts `op` as applied (remote, repaired or rebuilt after a crash), in a step that
+  // began in `epoch_from` (a step may apply a CUT's ops and then enter the next epoch).
+  void on_applied(TimeUs now, SiteIndex i, const site::Site& s, const Op& op, uint64_t epoch_from);
   void on_rejected(TimeUs now, SiteIndex i, const site::Rejection& r);
+  // The flatten commit's steps (invariants 9 and 10).
+  void on_commit_event(TimeUs now, SiteIndex i, const site::Site& s, const site::CommitEvent& e);
+  // Site i entered a new epoch (invariants 11 and 13; the cut joins what the epoch's base holds).
+  void on_epoch_entered(TimeUs now, SiteIndex i, const site::EpochEntered& e);
+  // Site i carried a black op into its new epoch (invariants 1 and 12).
+  void on_translated(TimeUs now, SiteIndex i, const Op& op);
+  // A state transfer at site i could not carry these ops over (LOST_BY_POLICY).
+  void on_lost_by_policy(TimeUs now, SiteIndex i, const std::vector<site::SharedOp>& ops);
   // Site i lost its volatile state (a crash). What it had applied is remembered: a site never
   // shows an atom again whose delete it once applied, crash or not (invariant 6).
   void on_crash(SiteIndex i, const DotSet& claimed);
@@ -68,6 +82,7 @@ class Checker {
 
   const std::optional<Violation>& violation() const { return violation_; }
   uint64_t convergence_checks() const { return convergence_checks_; }
+  const std::set<OpId>& lost_by_policy() const { return lost_by_policy_; }
   uint64_t state_comparisons() const { return state_comparisons_; }
 
  private:
@@ -81,8 +96,16 @@ class Checker {
   std::string op_list(const std::vector<OpId>& ops) const;
   void check_not_resurrected(TimeUs now, SiteIndex i, const site::Site& s, const Op& op);
   uint64_t state_hash_of(SiteIndex i, const site::Site& s);
-  // Inserts made anywhere and deleted nowhere, sorted.
-  std::vector<OpId> surviving_inserts() const;
+  // Whether site s holds op `id`: applied in its epoch, or folded into its epoch's base.
+  bool holds(const site::Site& s, OpId id) const;
+  // Whether the visible ids (sorted) are every surviving insert and nothing deleted: inserts made,
+  // not lost by policy and never deleted must all be there; an insert whose delete was lost by
+  // policy may be.
+  bool expected_visible(const std::vector<OpId>& visible) const;
+  // Core members more than one epoch apart (invariant 14), checked with convergence.
+  void check_core_agreement(TimeUs now, const SiteViews& sites);
+  // Why sites are not in one epoch yet, for a liveness failure ("" if they are).
+  std::string epoch_lag(const SiteViews& sites, std::vector<SiteIndex>* behind) const;
 
   const Scenario& scenario_;
   bool compare_visible_only_;  // with tombstone discard, trees may differ in ghosts (spec inv. 3)
@@ -97,9 +120,21 @@ class Checker {
   std::vector<HashCache> hash_cache_;
   // Convergence across time: the state hash of every claimed op set seen so far, and at which
   // site, so two sites that pass through the same set at different instants are compared too.
-  std::map<std::pair<uint64_t, uint64_t>, std::pair<uint64_t, SiteIndex>> state_of_set_;
+  using SetKey = std::tuple<uint64_t, uint64_t, uint64_t>;  // epoch, set hash sum, set size
+  std::map<SetKey, std::pair<uint64_t, SiteIndex>> state_of_set_;
   std::vector<uint64_t> checked_version_;     // per site: the version last compared
   std::vector<DotSet> applied_before_crash_;  // per site: ops claimed before its crashes
+  // The epoch invariants.
+  std::map<site::TxId, std::set<SiteIndex>> yes_votes_;  // attempt -> members that voted yes
+  struct Decided {
+    site::TxId txid;
+    uint64_t hash = 0;
+    site::OpSetHash cut;
+  };
+  std::map<uint64_t, Decided> committed_;                            // epoch closed -> its commit
+  std::map<std::pair<uint64_t, OpId>, std::string> translated_tid_;  // (new epoch, op) -> TID
+  std::vector<DotSet> folded_;  // epoch -> the ops whose effect its base holds (every cut before)
+  std::set<OpId> lost_by_policy_;
   std::optional<Violation> violation_;
   uint64_t convergence_checks_ = 0;
   uint64_t state_comparisons_ = 0;

@@ -19,6 +19,8 @@ const char* to_string(EventKind k) {
     case EventKind::kCrash: return "crash";
     case EventKind::kRestart: return "restart";
     case EventKind::kPhase: return "phase";
+    case EventKind::kEpoch: return "epoch";
+    case EventKind::kCommit: return "commit";
   }
   return "?";
 }

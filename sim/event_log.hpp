@@ -26,6 +26,9 @@ enum class EventKind : uint8_t {
   kCrash,    // a: site
   kRestart,  // a: site
   kPhase,    // a: 0 safety end, 1 converged, 2 liveness failed, 3 violation; observer instant
+  kEpoch,    // a: site, b: the epoch it entered, c: 1 by catch-up, d: ops translated into it
+  kCommit,   // a: site, b: CommitEvent::Phase, c: the epoch to close, d: txid coordinator,
+             // e: txid attempt
 };
 
 const char* to_string(EventKind k);

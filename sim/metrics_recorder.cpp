@@ -1,6 +1,7 @@
 // MetricsRecorder: samples sites and counters into JSON lines.
 #include "sim/metrics_recorder.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "sim/input_error.hpp"
@@ -16,10 +17,14 @@ nlohmann::json site_sample(const site::Site* s, const SiteCounters& c) {
                       {"msgs_dropped", c.msgs_dropped},
                       {"msgs_duplicated", c.msgs_duplicated},
                       {"wrong_epoch", c.wrong_epoch},
+                      {"flatten_commits", c.flatten_commits},
+                      {"flatten_aborts", c.flatten_aborts},
+                      {"ops_translated", c.ops_translated},
                       {"up", s != nullptr}};
   if (s) {
     const ReplicaStats st = s->replica().stats();
     j["atoms"] = s->replica().size();
+    j["epoch"] = s->epoch();
     j["tree_nodes"] = st.majors + st.minis;
     j["tombstones"] = st.dead;
     j["ghosts"] = st.ghost + st.ghost_dead;
@@ -49,6 +54,7 @@ void MetricsRecorder::sample(TimeUs now, const std::vector<const site::Site*>& s
   const double t_s = static_cast<double>(now) / static_cast<double>(site::kUsPerS);
   SiteCounters total;
   uint64_t atoms = 0, nodes = 0, tombstones = 0, memory = 0, up = 0;
+  uint64_t epoch_max = 0, epoch_min = UINT64_MAX;
   double tid_bytes_sum = 0;
   for (SiteIndex i = 0; i < sites.size(); ++i) {
     nlohmann::json j = site_sample(sites[i], counters[i]);
@@ -60,6 +66,8 @@ void MetricsRecorder::sample(TimeUs now, const std::vector<const site::Site*>& s
       tombstones += j["tombstones"].get<uint64_t>();
       memory += j["replica_memory_bytes"].get<uint64_t>();
       tid_bytes_sum += j["tid_bytes_mean"].get<double>();
+      epoch_max = std::max(epoch_max, sites[i]->epoch());
+      epoch_min = std::min(epoch_min, sites[i]->epoch());
     }
     j["t_s"] = t_s;
     j["site"] = site_name(scenario_.topology, i);
@@ -74,6 +82,8 @@ void MetricsRecorder::sample(TimeUs now, const std::vector<const site::Site*>& s
   t["tombstones"] = tombstones;
   t["tid_bytes_mean"] = up ? tid_bytes_sum / static_cast<double>(up) : 0.0;
   t["replica_memory_bytes"] = memory;
+  t["epoch"] = epoch_max;  // the newest epoch any up site is in
+  t["epoch_min"] = up ? epoch_min : 0;
   std::fprintf(out_, "%s\n", t.dump().c_str());
 }
 

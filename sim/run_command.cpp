@@ -77,6 +77,39 @@ nlohmann::json summary_json(const Scenario& s, uint64_t seed, const RunResult& r
     probes[std::string(site::kProbeNames[k])] = r.probes.fired[k];
   }
   j["probes"] = probes;
+  const FlattenStats& f = r.flatten;
+  nlohmann::json aborts = nlohmann::json::object();
+  for (size_t k = 1; k < f.aborts_by_reason.size(); ++k) {
+    aborts[site::to_string(static_cast<site::AbortReason>(k))] = f.aborts_by_reason[k];
+  }
+  nlohmann::json epochs = nlohmann::json::array();
+  for (const FlattenStats::EpochStart& e : f.epochs) {
+    nlohmann::json ej = {{"epoch", e.epoch}, {"at_s", seconds(e.at_us)}, {"txid", e.txid}};
+    if (e.before && e.after) {
+      ej["atoms"] = e.after->live;
+      ej["tree_nodes_before"] = e.before->majors + e.before->minis;
+      ej["tree_nodes_after"] = e.after->majors + e.after->minis;
+      ej["tombstones_before"] = e.before->dead;
+      ej["tid_bytes_mean_before"] = e.before->tid_bytes_mean;
+      ej["tid_bytes_mean_after"] = e.after->tid_bytes_mean;
+    }
+    epochs.push_back(std::move(ej));
+  }
+  j["flatten"] = {
+      {"policy", s.protocol.flatten.kind == site::FlattenPolicy::Kind::kNever ? "never" : "on"},
+      {"attempts", f.attempts},
+      {"commits", f.commits},
+      {"aborts", f.attempts - f.commits},
+      {"aborts_by_reason", aborts},
+      {"epochs", epochs},
+      {"final_epoch", r.final_epoch},
+      {"ops_translated", f.ops_translated},
+      {"catch_ups", f.catch_ups},
+      {"catch_up_ms_mean", f.catch_ups ? static_cast<double>(f.catch_up_us_total) /
+                                             static_cast<double>(f.catch_ups) / 1e3
+                                       : 0.0},
+      {"catch_up_ms_max", static_cast<double>(f.catch_up_us_max) / 1e3},
+      {"lost_by_policy", f.lost_by_policy}};
   if (r.violation) {
     std::vector<std::string> ops;
     for (const OpId& id : r.violation->ops) ops.push_back(op_name(s.topology, id));
@@ -111,6 +144,26 @@ void print_summary(const Scenario& s, uint64_t seed, const RunResult& r) {
               " atoms, %.1f%% tombstones, %.1f B mean TID; %.1f MiB in all replicas\n",
               r.final_atoms, 100 * r.final_tombstone_ratio, r.final_tid_bytes_mean,
               static_cast<double>(r.replica_memory_bytes) / (1 << 20));
+  const FlattenStats& f = r.flatten;
+  if (s.protocol.flatten.kind != site::FlattenPolicy::Kind::kNever || f.attempts > 0) {
+    std::string aborts;
+    for (size_t k = 1; k < f.aborts_by_reason.size(); ++k) {
+      if (f.aborts_by_reason[k] == 0) continue;
+      aborts += (aborts.empty() ? "" : ", ") + std::to_string(f.aborts_by_reason[k]) + " " +
+                site::to_string(static_cast<site::AbortReason>(k));
+    }
+    std::printf("flatten   %" PRIu64 " attempts: %" PRIu64 " committed, %" PRIu64
+                " aborted%s%s%s; final epoch %" PRIu64 "\n",
+                f.attempts, f.commits, f.attempts - f.commits, aborts.empty() ? "" : " (",
+                aborts.c_str(), aborts.empty() ? "" : ")", r.final_epoch);
+    std::printf("epochs    %" PRIu64 " ops translated; %" PRIu64
+                " catch-ups (mean %.1f ms, max %.1f ms); %" PRIu64 " ops lost by policy\n",
+                f.ops_translated, f.catch_ups,
+                f.catch_ups ? static_cast<double>(f.catch_up_us_total) /
+                                  static_cast<double>(f.catch_ups) / 1e3
+                            : 0.0,
+                static_cast<double>(f.catch_up_us_max) / 1e3, f.lost_by_policy);
+  }
   std::printf("checker   %" PRIu64 " convergence checks, %" PRIu64 " state comparisons\n",
               r.convergence_checks, r.state_comparisons);
   std::string fired;

@@ -90,8 +90,10 @@ void Simulation::collect_result() {
   result_.convergence_checks = checker_.convergence_checks();
   result_.state_comparisons = checker_.state_comparisons();
   for (const SiteSlot& s : slots_) result_.totals.add(s.counters);
+  result_.flatten.lost_by_policy = checker_.lost_by_policy().size();
   for (const SiteSlot& s : slots_) {
     if (!s.site) continue;
+    if (result_.replica_memory_bytes == 0) result_.final_epoch = s.site->epoch();
     const ReplicaStats st = s.site->replica().stats();
     if (result_.final_atoms == 0 && st.live > 0) {
       result_.final_atoms = st.live;

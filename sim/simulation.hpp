@@ -3,6 +3,7 @@
 // (SimGrid has one engine per process).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
@@ -20,6 +21,25 @@ struct RunOptions {
   std::string out_dir;              // empty: no metrics files
   std::FILE* event_text = nullptr;  // one line per event, for --check-determinism
   bool progress = false;            // a progress line on stderr
+};
+
+// The flatten protocol over a run (issue 4, metrics): attempts and outcomes, the epoch timeline.
+struct FlattenStats {
+  struct EpochStart {
+    uint64_t epoch = 0;
+    TimeUs at_us = 0;  // when the first site entered it
+    std::string txid;  // the committed attempt that opened it
+    // The coordinator's tree just before and after its flatten.
+    std::optional<ReplicaStats> before, after;
+  };
+  uint64_t attempts = 0;  // decided by a coordinator: commits plus aborts
+  uint64_t commits = 0;
+  std::array<uint64_t, 5> aborts_by_reason{};  // indexed by site::AbortReason
+  std::vector<EpochStart> epochs;              // epoch 1 onwards, in order
+  uint64_t catch_ups = 0;
+  TimeUs catch_up_us_total = 0, catch_up_us_max = 0;
+  uint64_t ops_translated = 0;  // over all sites
+  uint64_t lost_by_policy = 0;  // distinct ops
 };
 
 struct RunResult {
@@ -40,6 +60,8 @@ struct RunResult {
   uint64_t replica_memory_bytes = 0;  // all live replicas
   double wall_s = 0;                  // host time of the run: a metric, never an input
   site::ProbeCounts probes;           // how often each rare interleaving happened
+  FlattenStats flatten;
+  uint64_t final_epoch = 0;  // of the first live site
 };
 
 RunResult run_simulation(const Scenario& scenario, const RunOptions& options);

@@ -76,6 +76,9 @@ class Simulation {
   void edit(SiteIndex i, TimeUs now);
   void make_transactions(SiteIndex i, TimeUs now);
   void handle(SiteIndex i, site::Effects&& fx, TimeUs now);
+  // The protocol's steps: the event log, the checker and the flatten metrics.
+  void on_commit_event(SiteIndex i, const site::CommitEvent& e, TimeUs now);
+  void on_epoch_entered(SiteIndex i, const site::EpochEntered& e, TimeUs now);
   void send(SiteIndex from, SiteIndex to, const site::SharedMessage& m, uint64_t bytes, TimeUs now);
   TimeUs next_wake(const SiteSlot& slot, TimeUs now) const;
 

@@ -174,8 +174,29 @@ void Simulation::handle(SiteIndex i, site::Effects&& fx, TimeUs now) {
   slot.counters.ops_applied += fx.applied.size();
   slot.counters.wrong_epoch += fx.wrong_epoch;
   probes_.add(fx.probes);
-  for (const site::SharedOp& op : fx.applied) checker_.on_applied(now, i, *slot.site, *op);
+  // The epoch the step began in: before any epoch it entered (a CUT applies, then moves on).
+  uint64_t epoch_from = slot.site->epoch();
+  if (!fx.epochs_entered.empty()) {
+    const site::EpochEntered& first = fx.epochs_entered.front();
+    epoch_from = first.ending ? first.ending->epoch : 0;
+  }
+  for (const site::SharedOp& op : fx.applied) {
+    checker_.on_applied(now, i, *slot.site, *op, epoch_from);
+  }
   for (const site::Rejection& r : fx.rejected) checker_.on_rejected(now, i, r);
+  for (const site::CommitEvent& e : fx.commit_events) on_commit_event(i, e, now);
+  for (const site::SharedOp& op : fx.translated) checker_.on_translated(now, i, *op);
+  for (const site::EpochEntered& e : fx.epochs_entered) on_epoch_entered(i, e, now);
+  if (!fx.lost_by_policy.empty()) {
+    slot.counters.lost_by_policy += fx.lost_by_policy.size();
+    checker_.on_lost_by_policy(now, i, fx.lost_by_policy);
+  }
+  if (fx.caught_up_after_us) {
+    FlattenStats& f = result_.flatten;
+    ++f.catch_ups;
+    f.catch_up_us_total += *fx.caught_up_after_us;
+    f.catch_up_us_max = std::max(f.catch_up_us_max, *fx.caught_up_after_us);
+  }
   for (const site::Outgoing& out : fx.sends) {
     const uint64_t bytes = out.message->encoded_bytes();
     switch (out.to.kind) {
@@ -200,6 +221,48 @@ void Simulation::handle(SiteIndex i, site::Effects&& fx, TimeUs now) {
     slot.timers.push_back(t);
   }
   if (checker_.violation()) controller_cv_->notify_one();
+}
+
+void Simulation::on_commit_event(SiteIndex i, const site::CommitEvent& e, TimeUs now) {
+  using Phase = site::CommitEvent::Phase;
+  SiteSlot& slot = slots_[i];
+  log_.record(now, EventKind::kCommit, i, static_cast<uint64_t>(e.phase), e.epoch,
+              e.txid.coordinator, e.txid.attempt);
+  checker_.on_commit_event(now, i, *slot.site, e);
+  const bool decided_here = e.txid.coordinator == slot.config.id;
+  switch (e.phase) {
+    case Phase::kPrepareSent: ++slot.counters.flatten_attempts; break;
+    case Phase::kVotedYes:
+    case Phase::kVotedNo: break;
+    case Phase::kCommitted:
+      ++slot.counters.flatten_commits;
+      if (decided_here) ++result_.flatten.attempts, ++result_.flatten.commits;
+      break;
+    case Phase::kAborted:
+      ++slot.counters.flatten_aborts;
+      if (decided_here) {
+        ++result_.flatten.attempts;
+        ++result_.flatten.aborts_by_reason[static_cast<size_t>(e.reason)];
+      }
+      break;
+  }
+}
+
+void Simulation::on_epoch_entered(SiteIndex i, const site::EpochEntered& e, TimeUs now) {
+  SiteSlot& slot = slots_[i];
+  log_.record(now, EventKind::kEpoch, i, e.epoch, e.catch_up ? 1 : 0, e.translated);
+  ++slot.counters.epochs_entered;
+  slot.counters.ops_translated += e.translated;
+  result_.flatten.ops_translated += e.translated;
+  checker_.on_epoch_entered(now, i, e);
+  std::vector<FlattenStats::EpochStart>& epochs = result_.flatten.epochs;
+  if (e.epoch == epochs.size() + 1) {
+    epochs.push_back({e.epoch, now, e.ending ? site::to_string(e.ending->txid) : "", {}, {}});
+  }
+  if (e.stats_before && e.epoch <= epochs.size()) {
+    epochs[e.epoch - 1].before = e.stats_before;
+    epochs[e.epoch - 1].after = e.stats_after;
+  }
 }
 
 void Simulation::send(SiteIndex from, SiteIndex to, const site::SharedMessage& m, uint64_t bytes,

@@ -3,9 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <vector>
 
 #include "models/site/coverage_probe.hpp"
+#include "models/site/flatten_commit.hpp"
 #include "models/site/message.hpp"
 #include "models/site/time_us.hpp"
 #include "models/treedoc/replica.hpp"
@@ -76,6 +79,8 @@ struct EpochEntered {
   uint64_t translated = 0;      // black ops carried into the epoch
   uint64_t dropped = 0;         // black deletes of cyan tombstones, absorbed by the flatten
   uint64_t lost_by_policy = 0;  // ops that could not be translated (state transfer)
+  // The coordinator's tree just before and after its own flatten (metrics: the paper's Figure 4).
+  std::optional<ReplicaStats> stats_before, stats_after;
 };
 
 struct Effects {
@@ -91,6 +96,8 @@ struct Effects {
   std::vector<SharedOp> translated;
   // Ops a state transfer could not carry over: counted and reported, never silently lost.
   std::vector<SharedOp> lost_by_policy;
+  // Set when a catch-up ended: how long it took from the first HELLO.
+  std::optional<TimeUs> caught_up_after_us;
 };
 
 }  // namespace treedoc::site

@@ -136,6 +136,7 @@ class Site {
   std::vector<SharedMessage> buffered_;  // ops of newer epochs, applied once caught up
   bool catching_up_ = false;
   uint64_t catch_up_from_epoch_ = 0;
+  TimeUs catch_up_started_us_ = 0;
   uint64_t hello_turn_ = 0;                 // rotates HELLO among the core members
   std::map<SiteId, TimeUs> stale_sent_us_;  // STALE at most once per sender per retry period
 };

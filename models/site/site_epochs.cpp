@@ -44,6 +44,7 @@ void Site::start_catch_up(TimeUs now, Effects* fx) {
   if (catching_up_ || config_.core.empty()) return;
   catching_up_ = true;
   catch_up_from_epoch_ = replica_.epoch();
+  catch_up_started_us_ = now;
   send_hello(now, fx);
 }
 
@@ -131,7 +132,7 @@ void Site::on_state(TimeUs now, const Message& message, Effects* fx) {
   install(message.epoch, message.base);
   store_->ops.clear();
   fx->epochs_entered.push_back(
-      {message.epoch, nullptr, true, visible_before, replica_.visible_hash(), 0, 0, lost});
+      {message.epoch, nullptr, true, visible_before, replica_.visible_hash(), 0, 0, lost, {}, {}});
   after_epoch_change(now, fx);
 }
 
@@ -164,6 +165,8 @@ void Site::enter_next_epoch(TimeUs now, const EpochEnding& ending, bool catch_up
   const std::shared_ptr<const FlattenResult> flat = epochs_->end_epoch(ending);
   TD_ASSERT(flat != nullptr, "one decision per epoch (invariant 9)");
   const uint64_t visible_before = replica_.visible_hash();
+  std::optional<ReplicaStats> stats_before;
+  if (coordinator() && !catch_up) stats_before = replica_.stats();
   // Black ops (spec (d) 4): those outside the cut, and the cut's deletes of black atoms
   // (correction 1), which every holder of the cut carries over identically.
   std::vector<SharedOp> black;
@@ -210,9 +213,21 @@ void Site::enter_next_epoch(TimeUs now, const EpochEnding& ending, bool catch_up
     }
   }
   if (!translated.empty() && !catch_up) fx->probes.add(Probe::kPostCutTranslated);
-  fx->epochs_entered.push_back({ending.epoch + 1, std::make_shared<const EpochEnding>(ending),
-                                catch_up, visible_before, replica_.visible_hash(),
-                                translated.size(), dropped, 0});
+  EpochEntered entered{ending.epoch + 1,
+                       std::make_shared<const EpochEnding>(ending),
+                       catch_up,
+                       visible_before,
+                       replica_.visible_hash(),
+                       translated.size(),
+                       dropped,
+                       0,
+                       {},
+                       {}};
+  if (stats_before) {
+    entered.stats_before = stats_before;
+    entered.stats_after = replica_.stats();
+  }
+  fx->epochs_entered.push_back(std::move(entered));
   // A commit resends only the site's own translated ops (every holder of the others translates
   // them too, and anti-entropy repairs the rest); catch-up resends all it carried (spec (d) 7).
   spread(std::move(own), fx);
@@ -249,9 +264,9 @@ void Site::after_epoch_change(TimeUs now, Effects* fx) {
     }
     return;
   }
-  if (catching_up_ && replica_.epoch() - catch_up_from_epoch_ >= 2) {
-    fx->probes.add(Probe::kCatchUpMultiEpoch);
-  }
+  if (!catching_up_) return;
+  if (replica_.epoch() - catch_up_from_epoch_ >= 2) fx->probes.add(Probe::kCatchUpMultiEpoch);
+  fx->caught_up_after_us = now - catch_up_started_us_;
   catching_up_ = false;
 }
 
