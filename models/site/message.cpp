@@ -47,6 +47,7 @@ uint64_t Message::encoded_bytes() const {
       n += 8 + (ending && ending->cut ? ending->cut->encoded_size() : 0);
       break;
     case MessageKind::kState:
+      n += digest ? digest->encoded_size() : 0;
       if (base) {
         for (const FlatAtom& a : *base) n += a.atom.size() + varint_size(a.width) + 6;
       }

@@ -59,7 +59,8 @@ struct Message {
   CommitMessage commit;      // kCommit
   // kCut: how `epoch` ended (the ops of its cut the asker lacks ride in `ops`).
   std::shared_ptr<const EpochEnding> ending;
-  // kState: the base atoms of `epoch`, shared by every site that installs it.
+  // kState: the base atoms of `epoch`, shared by every site that installs it; `digest` holds the
+  // ops the base reflects since the asker's epoch.
   std::shared_ptr<const std::vector<FlatAtom>> base;
 
   // Bytes this message would take on a wire: a small header plus the compact op and digest codecs.

@@ -79,6 +79,12 @@ void Site::on_hello(TimeUs now, const Message& message, Effects* fx) {
     // The archive of the asker's epoch is gone: state transfer (spec (d), LOST_BY_POLICY).
     auto m = new_message(MessageKind::kState);
     m->base = epochs_->base(mine);
+    // Which ops since the asker's epoch the base reflects: the cuts are a few op-id runs each.
+    auto folded = std::make_shared<DotSet>();
+    for (uint64_t e = message.epoch; e < mine; ++e) {
+      for (const OpId& id : epochs_->ending(e)->cut->to_vector()) folded->insert(id);
+    }
+    m->digest = std::move(folded);
     fx->sends.push_back({{Destination::Kind::kSite, message.from, 0}, std::move(m)});
     return;
   }
@@ -106,24 +112,15 @@ void Site::on_cut(TimeUs now, const Message& message, Effects* fx) {
 }
 
 void Site::on_state(TimeUs now, const Message& message, Effects* fx) {
-  if (message.epoch <= replica_.epoch() || !message.base) return;
-  // What this site holds that the base does not reflect can no longer be translated: an insert
-  // whose atom is absent, a delete whose target is still there. Counted and reported, never
-  // silently dropped.
-  std::vector<OpId> base_ids;
-  base_ids.reserve(message.base->size());
-  for (const FlatAtom& a : *message.base) base_ids.push_back(a.ins_op);
-  std::sort(base_ids.begin(), base_ids.end());
-  const auto in_base = [&](OpId id) {
-    return std::binary_search(base_ids.begin(), base_ids.end(), id);
-  };
+  if (message.epoch <= replica_.epoch() || !message.base || !message.digest) return;
+  // What this site holds that no cut since its epoch took in can no longer be translated: counted
+  // and reported, never silently dropped.
   const uint64_t visible_before = replica_.visible_hash();
   const OpArchive* ops = epochs_->find_ops(replica_.epoch());
   uint64_t lost = 0;
   if (ops) {
     for (const SharedOp& op : ops->missing_from(claimed(), DotSet{}, UINT64_MAX)) {
-      const bool carried = op->is_insert() ? in_base(op->id) : !in_base(op->target);
-      if (carried) continue;
+      if (message.digest->contains(op->id)) continue;
       fx->lost_by_policy.push_back(op);
       ++lost;
     }

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <map>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "models/site/site.hpp"
@@ -14,12 +15,17 @@ namespace treedoc::test {
 
 class SiteNetwork {
  public:
-  SiteNetwork(uint64_t seed, size_t site_count, site::SiteConfig base) : rng_(seed) {
+  // `core_count`: the first sites form the core (the protocol's voters), the rest are nebula.
+  SiteNetwork(uint64_t seed, size_t site_count, site::SiteConfig base, size_t core_count = 0)
+      : rng_(seed) {
     stores_.resize(site_count);
+    for (size_t i = 0; i < core_count; ++i)
+      base.core.push_back(static_cast<SiteId>(kSiteIdFirst + i));
     for (size_t i = 0; i < site_count; ++i) {
       site::SiteConfig c = base;
       c.id = static_cast<SiteId>(kSiteIdFirst + i);
       c.anti_entropy_offset_us = rng_.below(base.anti_entropy_period_us + 1);
+      if (core_count > 0) c.role = i < core_count ? site::Role::kCore : site::Role::kNebula;
       configs_.push_back(c);
     }
     sites_.resize(site_count);
@@ -55,11 +61,11 @@ class SiteNetwork {
 
   void crash(size_t i) {
     sites_[i].reset();
-    timers_[i] = 0;
+    timers_[i].clear();
   }
   void boot(size_t i) {
     sites_[i] = std::make_unique<site::Site>(configs_[i], &stores_[i], &archive_);
-    timers_[i] = 0;
+    timers_[i].clear();
     handle(i, sites_[i]->start(now_));
   }
 
@@ -69,15 +75,19 @@ class SiteNetwork {
     while (true) {
       site::TimeUs next = end;
       if (!in_flight_.empty()) next = std::min(next, in_flight_.begin()->first.due);
-      for (site::TimeUs t : timers_) {
-        if (t != 0) next = std::min(next, t);
+      for (const auto& timers : timers_) {
+        for (const auto& [kind, t] : timers) next = std::min(next, t);
       }
       if (next >= end) break;
       now_ = next;
       for (size_t i = 0; i < sites_.size(); ++i) {
-        if (timers_[i] != 0 && timers_[i] <= now_ && sites_[i]) {
-          timers_[i] = 0;
-          handle(i, sites_[i]->on_timer(now_, site::TimerKind::kAntiEntropy));
+        std::vector<site::TimerKind> due;
+        for (const auto& [kind, t] : timers_[i]) {
+          if (t <= now_) due.push_back(kind);
+        }
+        for (site::TimerKind kind : due) {
+          timers_[i].erase(kind);
+          if (sites_[i]) handle(i, sites_[i]->on_timer(now_, kind));
         }
       }
       while (!in_flight_.empty() && in_flight_.begin()->first.due <= now_) {
@@ -89,14 +99,17 @@ class SiteNetwork {
     now_ = end;
   }
 
-  // Whether every up site has the same claimed set and the same tree.
+  const std::set<OpId>& lost_by_policy() const { return lost_by_policy_; }
+
+  // Whether every up site is in the same epoch with the same claimed set and the same tree.
   bool converged() const {
     const site::Site* first = nullptr;
     for (const auto& s : sites_) {
       if (!s) continue;
+      if (s->catching_up() || s->in_commit()) return false;
       if (!first) {
         first = s.get();
-      } else if (!(s->claimed() == first->claimed()) ||
+      } else if (s->epoch() != first->epoch() || !(s->claimed() == first->claimed()) ||
                  s->replica().state_hash() != first->replica().state_hash()) {
         return false;
       }
@@ -142,8 +155,8 @@ class SiteNetwork {
           break;
       }
     }
-    for (const site::TimerRequest& t : fx.timers)
-      timers_[from] = std::max<site::TimeUs>(t.at_us, 1);
+    for (const site::TimerRequest& t : fx.timers) timers_[from][t.kind] = t.at_us;
+    for (const site::SharedOp& op : fx.lost_by_policy) lost_by_policy_.insert(op->id);
   }
 
   sim::RandomStream rng_;
@@ -151,7 +164,8 @@ class SiteNetwork {
   std::vector<site::DurableStore> stores_;
   site::EpochArchive archive_;
   std::vector<std::unique_ptr<site::Site>> sites_;
-  std::vector<site::TimeUs> timers_;  // 0: none
+  std::vector<std::map<site::TimerKind, site::TimeUs>> timers_;  // per site, one per kind
+  std::set<OpId> lost_by_policy_;
   std::map<Key, site::SharedMessage> in_flight_;
   std::map<OpId, site::SharedOp> made_;
   site::TimeUs now_ = 0;

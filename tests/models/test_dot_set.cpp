@@ -46,7 +46,6 @@ TEST_CASE("dot sets hold exactly the ids inserted, in any order", "[dot_set]") {
   }
 }
 
-
 namespace {
 
 void fill(sim::RandomStream& rng, DotSet* set, std::set<OpId>* reference, int count) {

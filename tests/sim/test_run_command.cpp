@@ -47,6 +47,42 @@ TEST_CASE("trace-driven ends at the trace's endContent", "[scenario]") {
   require_passes("scenarios/trace-driven.json");
 }
 TEST_CASE("scale-1k passes", "[scenario][slow]") { require_passes("scenarios/scale-1k.json"); }
+TEST_CASE("flatten-race passes: some flattens commit, some abort, nothing is lost", "[scenario]") {
+  require_passes("scenarios/flatten-race.json");
+}
+TEST_CASE("coordinator-crash passes", "[scenario]") {
+  require_passes("scenarios/coordinator-crash.json");
+}
+TEST_CASE("participant-crash-after-yes passes", "[scenario]") {
+  require_passes("scenarios/participant-crash-after-yes.json");
+}
+TEST_CASE("core-nebula-partition passes", "[scenario]") {
+  require_passes("scenarios/core-nebula-partition.json");
+}
+TEST_CASE("nebula-offline passes and reports its declared LOST_BY_POLICY ops", "[scenario]") {
+  const test::CliRun r = run_cli_capture("run " + source_path("scenarios/nebula-offline.json"));
+  INFO(r.out);
+  REQUIRE(r.exit_code == sim::kExitPass);
+  const size_t at = r.out.find(" ops lost by policy");
+  REQUIRE(at != std::string::npos);
+  REQUIRE(r.out.find("; 0 ops lost by policy") == std::string::npos);
+}
+TEST_CASE("LOST_BY_POLICY a scenario does not declare is a lost update", "[checker]") {
+  require_fails("tests/data/scenarios/undeclared-lost-by-policy.json", "no-lost-update",
+                sim::kExitSafetyViolation);
+}
+TEST_CASE("a participant voting yes despite an update breaks update-wins safety", "[checker]") {
+  require_fails("tests/data/scenarios/sabotage-vote-yes-despite-update.json", "update-wins-safety",
+                sim::kExitSafetyViolation);
+}
+TEST_CASE("a coordinator committing on a missing vote breaks update-wins safety", "[checker]") {
+  require_fails("tests/data/scenarios/sabotage-commit-on-missing-vote.json", "update-wins-safety",
+                sim::kExitSafetyViolation);
+}
+TEST_CASE("a translation that appends at the end instead of grafting breaks order", "[checker]") {
+  require_fails("tests/data/scenarios/sabotage-translate-append-at-end.json",
+                "flatten-invisibility", sim::kExitSafetyViolation);
+}
 
 TEST_CASE("a site dropping remote ops breaks convergence", "[checker]") {
   require_fails("tests/data/scenarios/sabotage-drop-remote-ops.json", "convergence",
