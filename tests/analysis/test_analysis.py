@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-# Tests of analysis/: figures, timeline and report from a small real run, a synthetic flatten run and a replay.
+# Tests of analysis/: figures, timeline and reports from a small real run, a synthetic flatten run and a sweep.
 """The plotting and report scripts on real and synthetic run folders.
 
 A real run of tests/data/scenarios/report-small.json goes through `treedoc-sim run --report`; a
 synthetic folder carries what the flatten protocol will add (epoch and commit events, flatten
-fields in the metrics) plus an event kind nobody knows; a trace replay gets the paper's figures.
-Each figure must be a non-empty PNG and a well-formed SVG, and each report must
+fields in the metrics) plus an event kind nobody knows; a tiny sweep goes through
+sweep_report.py. Each figure must be a non-empty PNG and a well-formed SVG, and each report must
 parse as HTML with every image inlined and every link resolving.
 
 usage: TREEDOC_CLI=build/treedoc-sim /usr/bin/python3 tests/analysis/test_analysis.py
@@ -245,6 +245,38 @@ class Replay(unittest.TestCase):
             self.assertEqual(done.returncode, 0, done.stderr)
             check_figures(self, run_dir / "figures", ("tree-size", "time-per-op", "tid-bytes"))
             self.assertEqual(check_report(self, run_dir / "report.html").inline_images, 3)
+
+
+class SweepReport(unittest.TestCase):
+    def test_failing_seeds_come_with_their_reproduce_commands(self):
+        with tempfile.TemporaryDirectory() as d:
+            sweep_json = Path(d) / "sweep.json"
+            scenario = "tests/data/scenarios/sabotage-drop-remote-ops.json"
+            done = run([CLI, "sweep", scenario, "--seeds", "1..2", "--json", str(sweep_json)])
+            self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
+            out = Path(d) / "sweep.html"
+            done = run([PYTHON, str(ANALYSIS / "sweep_report.py"), str(sweep_json), str(out)])
+            self.assertEqual(done.returncode, 0, done.stderr)
+            text = " ".join(check_report(self, out).text)
+            self.assertIn("2 FAILING", text)
+            self.assertIn(f"treedoc-sim run {scenario} --seed 2", text)
+            self.assertIn("has no probes", text)
+
+    def test_probe_coverage_from_per_run_probes(self):
+        sweep = {"scenario": "s.json", "seeds": 3, "wall_s": 1.5, "pass": 3, "safety": 0, "liveness": 0, "error": 0,
+                 "shrink": {"future": True},
+                 "runs": [{"seed": s, "outcome": "pass", "exit_code": 0, "wall_s": 0.5, "verdict": "PASS",
+                           "event_log_hash": f"{s:016x}", "probes": {"duplicate-op": s - 1, "held-by-pause": 0}}
+                          for s in (1, 2, 3)]}
+        with tempfile.TemporaryDirectory() as d:
+            source = Path(d) / "sweep.json"
+            source.write_text(json.dumps(sweep))
+            done = run([PYTHON, str(ANALYSIS / "sweep_report.py"), str(source)])
+            self.assertEqual(done.returncode, 0, done.stderr)
+            text = " ".join(check_report(self, Path(d) / "sweep.html").text)
+            self.assertIn("ALL PASS", text)
+            self.assertIn("67%", text)  # duplicate-op fired on 2 of 3 seeds
+            self.assertIn("shrink", text)
 
 
 if __name__ == "__main__":
