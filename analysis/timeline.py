@@ -354,6 +354,9 @@ def draw_spans(svg, spans, lane_of, x_of, top, lane_height, height):
         if span.verb == "partition":
             svg.add("rect", tooltip, x=f"{x:.1f}", y=top, width=f"{width:.1f}", height=height, fill="#1f77b4",
                     fill_opacity=0.07, stroke="#1f77b4", stroke_opacity=0.4, stroke_dasharray="4 3")
+            if lane_height == LANE_HEIGHT:  # the window, not the overview: say who is cut off from whom
+                svg.text(max(x, LABEL_WIDTH) + 4, top + height - 4, span.label, tooltip, font_size=9,
+                         fill="#1f77b4")
             continue
         colour, opacity = SHADES.get(span.verb, ("#999", 0.2))
         for site in span.sites:
