@@ -17,8 +17,14 @@ CAPTIONS = {
                        "is down). Bottom: how long ago the whole system had made as many ops as the site "
                        "holds, for the median and the most-behind site.",
     "flatten": "Flatten commits and aborts, cumulative, over simulated time.",
+}
+# A trace replay's figures: one replica, over its ops (section3.py draws the same).
+REPLAY_CAPTIONS = {
+    "tree-size": "Tree nodes (log scale; at each flatten its before and after, a tooth) and the tombstone share "
+                 "(right axis) over ops: the paper's Figure 4.",
     "time-per-op": "Host wall time per op, each sample window's mean (faint) and their running median "
-                   "(bold): the paper's Figure 5.",
+                   "(bold): the paper's Figure 5. Host time varies from run to run and machine to machine.",
+    "tid-bytes": "Mean TID bytes over ops (log scale); with flatten, the paper's 60 B and 2 B as dotted lines.",
 }
 FIGURE_ORDER = ("tree-size", "time-per-op", "tid-bytes", "traffic", "convergence-lag", "flatten")
 NO_TIME_PER_OP = ("Time per op (the paper's Figure 5) is not drawn for a simulation: <code>run</code> keeps host "
@@ -31,41 +37,43 @@ def verdict_badge(result):
     return f'<span class="verdict {kind}">{escape(result.upper())}</span>'
 
 
-def figures_section(figures):
+def figures_section(figures, captions):
     parts = []
     for name in FIGURE_ORDER:
         if name in figures:
             png, svg = figures[name]
-            parts.append(figure(png, escape(CAPTIONS[name]), svg.name))
+            parts.append(figure(png, escape(captions[name]), svg.name))
     return "".join(parts)
 
 
 def invariant_rows(run):
-    """(invariant, enabled, outcome) for each of the checker's invariants and for liveness."""
-    checker = (run.scenario or {}).get("checker", {})
-    enabled = checker.get("invariants", list(run_data.INVARIANTS)) if run.scenario else None
-    violation = run.summary.get("violation") or {}
-    failed = violation.get("invariant")
+    """(invariant, checked, outcome) for each of the checker's invariants, then liveness."""
+    summary = run.summary
+    result = summary.get("result")
+    violation = summary.get("violation") or {}
+    # A liveness failure's "invariant" (liveness, required-probe) is reported in the liveness row.
+    failed = violation.get("invariant") if result == "safety-violation" else None
+    names = list(run_data.INVARIANTS) + ([failed] if failed and failed not in run_data.INVARIANTS else [])
+    enabled = (run.scenario.get("checker", {}).get("invariants", run_data.INVARIANTS) if run.scenario
+               else run_data.INVARIANTS)
+    checked = "yes" if run.scenario else "yes (assumed: the scenario file was not found)"
     rows = []
-    for name in list(run_data.INVARIANTS) + ([failed] if failed and failed not in run_data.INVARIANTS
-                                               and failed not in ("liveness", "required-probe") else []):
-        on = enabled is None or name in enabled or name == failed
+    for name in names:
         if name == failed:
-            outcome = Markup(f'<span class="bad">violated</span> at t={violation.get("at_s")} s: '
-                             f'{escape(violation.get("detail", ""))}')
-        elif not on:
-            outcome = Markup('<span class="off">off in this scenario</span>')
-        elif run.summary.get("result") == "safety-violation":
-            outcome = Markup('<span class="ok">held</span> until the run stopped at the violation')
+            rows.append((name, "yes", Markup(f'<span class="bad">violated</span> at t={violation.get("at_s")} s: '
+                                             f'{escape(violation.get("detail", ""))}')))
+        elif name not in enabled:
+            rows.append((name, "no", Markup('<span class="off">off in this scenario</span>')))
+        elif failed:
+            rows.append((name, checked, Markup('<span class="ok">held</span> until the run stopped at the '
+                                               "violation")))
         else:
-            outcome = Markup('<span class="ok">held</span>')
-        rows.append((name, "yes" if on else "no" if enabled is not None else "yes (scenario not found: "
-                     "assumed)", outcome))
-    result = run.summary.get("result")
+            rows.append((name, checked, Markup('<span class="ok">held</span>')))
     if result == "liveness-failure":
-        liveness = Markup(f'<span class="bad">failed</span>: {escape(violation.get("detail", ""))}')
+        liveness = Markup(f'<span class="bad">failed</span> ({escape(violation.get("invariant", "?"))}): '
+                          f'{escape(violation.get("detail", ""))}')
     elif result == "pass":
-        liveness = Markup(f'<span class="ok">converged</span> at t={run.summary.get("converged_at_s", "?")} s')
+        liveness = Markup(f'<span class="ok">converged</span> at t={summary.get("converged_at_s", "?")} s')
     else:
         liveness = Markup('<span class="off">not reached (a safety violation stopped the run)</span>')
     rows.append(("liveness: every live site converges, no update lost", "yes", liveness))
@@ -180,7 +188,7 @@ def write_run_report(run, scan, figures, timeline_svg):
         body += ["<h2>Flatten</h2>", key_values(sorted((k, json.dumps(v) if isinstance(v, (dict, list)) else v)
                                                        for k, v in s["flatten"].items()))]
     body += ["<h2>Scenario</h2>", scenario_section(run)]
-    body += ["<h2>Figures</h2>", figures_section(figures) or '<p class="note">metrics.jsonl has no samples.</p>',
+    body += ["<h2>Figures</h2>", figures_section(figures, CAPTIONS) or '<p class="note">metrics.jsonl has no samples.</p>',
              f'<p class="note">{NO_TIME_PER_OP}</p>']
     if "flatten" not in figures:
         body.append('<p class="note">No flatten in this run (no <code>commit</code> events and no '
@@ -202,5 +210,5 @@ def write_replay_report(run_dir, replay, figures):
     if summary:
         body.append(key_values([(k, json.dumps(v) if isinstance(v, (dict, list)) else v)
                                 for k, v in summary.items()]))
-    body += ["<h2>Figures</h2>", figures_section(figures)]
+    body += ["<h2>Figures</h2>", figures_section(figures, REPLAY_CAPTIONS)]
     (run_dir / "report.html").write_text(page(title, "".join(body)))
