@@ -15,7 +15,7 @@ RUN_DIR/replay.json`) gets tree-size, tid-bytes and time-per-op (Figure 5) over 
 
 usage: python3 analysis/plot.py RUN_DIR [--events FILE] [--scenario FILE]
                                 [--window FROM_S TO_S] [--sites SELECTOR] [--no-report] [--quiet]
-Exit codes: 0 written; 3 RUN_DIR is not a run; 4 matplotlib is missing.
+Exit codes: 0 written; 3 RUN_DIR is not a run, or a bad --sites; 4 matplotlib is missing.
 """
 import argparse
 import bisect
@@ -37,7 +37,7 @@ except ImportError:
           "and run this with /usr/bin/python3", file=sys.stderr)
     sys.exit(4)
 
-EXIT_NOT_A_RUN = 3
+EXIT_NOT_A_RUN = 3  # or a bad flag
 FIGURE_SIZE_IN = (11, 3.6)
 FIGURE_DPI = 90
 # Same inputs, same files: no dates in the SVGs and fixed ids, so figures committed to docs/ only
@@ -351,7 +351,11 @@ def main():
     timeline_svg = None
     if scan:
         import timeline
-        timeline_svg = timeline.draw(run, scan, window=args.window, sites=args.sites)
+        try:
+            timeline_svg = timeline.draw(run, scan, window=args.window, sites=args.sites)
+        except ValueError as e:
+            print(f"plot.py: --sites {args.sites}: {e}", file=sys.stderr)
+            return EXIT_NOT_A_RUN
         (figures_dir / "timeline.svg").write_text(timeline_svg.svg)
     say(f"figures: {figures_dir}")
     if not args.no_report:

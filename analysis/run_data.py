@@ -70,10 +70,10 @@ class Topology:
         return f"c{index}" if index < self.core else f"n{index - self.core}"
 
     def index(self, name):
-        number = int(name[1:])
-        if name[0] == "c" and 0 <= number < self.core:
+        number = int(name[1:]) if name[1:].isdigit() else -1
+        if name[:1] == "c" and 0 <= number < self.core:
             return number
-        if name[0] == "n" and 0 <= number < self.nebula:
+        if name[:1] == "n" and 0 <= number < self.nebula:
             return self.core + number
         raise ValueError(f"no site {name}")
 

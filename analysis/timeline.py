@@ -69,7 +69,7 @@ def choose_lanes(run, scan, selector):
     crashes, flatten coordinators), then the core, then nebula sites in order."""
     topology = run.topology
     if selector:
-        return topology.select(selector.split(","))[:LANES_MAX * 4]
+        return topology.select(selector.split(","))  # ValueError for a site that does not exist
     if topology.count <= LANES_MAX:
         return list(range(topology.count))
     chosen = []
@@ -468,7 +468,10 @@ def main():
     if not run.events_path:
         sys.exit(f"timeline.py: {args.run_dir}: no event log (run with --report, or --event-log "
                  f"{args.run_dir}/events.log)")
-    timeline = draw(run, run_data.scan_events(run.events_path), args.window, args.sites)
+    try:
+        timeline = draw(run, run_data.scan_events(run.events_path), args.window, args.sites)
+    except ValueError as e:
+        sys.exit(f"timeline.py: --sites {args.sites}: {e}")
     out = Path(args.output) if args.output else Path(args.run_dir) / "figures" / "timeline.svg"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(timeline.svg)
