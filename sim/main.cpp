@@ -64,11 +64,18 @@ int main(int argc, char** argv) {
   auto* seed_opt =
       run_cmd->add_option("--seed", seed, "seed of every random choice (default: the scenario's)")
           ->check(kWholeNumber);
-  run_cmd->add_option("--out", run.out_dir, "write metrics.jsonl and summary.json into DIR");
+  auto* out_opt =
+      run_cmd->add_option("--out", run.out_dir, "write metrics.jsonl and summary.json into DIR");
   run_cmd->add_flag("--quiet", run.quiet, "print only the verdict and the event-log hash");
-  run_cmd->add_flag("--check-determinism", run.check_determinism,
-                    "run twice in separate processes and name the first diverging event");
+  auto* determinism_flag =
+      run_cmd->add_flag("--check-determinism", run.check_determinism,
+                        "run twice in separate processes and name the first diverging event");
   run_cmd->add_option("--event-log", run.event_log_path, "write every event as a line to FILE");
+  run_cmd
+      ->add_flag("--report", run.report,
+                 "also write DIR/events.log, the figures and DIR/report.html (analysis/plot.py)")
+      ->needs(out_opt)
+      ->excludes(determinism_flag);
 
   SweepRequest sweep;
   std::string seed_range = "1..100", shard = "1/1";

@@ -8,6 +8,7 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -187,14 +188,15 @@ void print_violation(const Scenario& s, const RunRequest& req, uint64_t seed, co
   std::printf("\n  reproduce with: %s\n", reproduce_command(req, seed).c_str());
 }
 
-// Runs this executable with `args` and waits; returns its exit status, -1 when it could not run,
-// or -(signal) when a signal ended it (an assertion aborts with SIGABRT).
-int run_child(const std::vector<std::string>& args) {
+// Runs `program` (searched in PATH unless it has a slash) with `args` and waits; returns its exit
+// status, -1 when it could not run, or -(signal) when a signal ended it (an assertion aborts with
+// SIGABRT).
+int run_program(const std::string& program, const std::vector<std::string>& args) {
   std::vector<char*> argv;
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   pid_t pid = 0;
-  if (posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, argv.data(), environ) != 0) return -1;
+  if (posix_spawnp(&pid, program.c_str(), nullptr, nullptr, argv.data(), environ) != 0) return -1;
   int status = 0;
   if (waitpid(pid, &status, 0) != pid) return -1;
   if (WIFSIGNALED(status)) return -WTERMSIG(status);
@@ -209,8 +211,9 @@ int check_determinism(const RunRequest& req, uint64_t seed) {
   int codes[2];
   for (int k = 0; k < 2; ++k) {
     logs[k] = (dir / ("run" + std::to_string(k + 1) + ".events")).string();
-    codes[k] = run_child({"treedoc-sim", "run", req.path, "--seed", std::to_string(seed), "--quiet",
-                          "--event-log", logs[k]});
+    codes[k] =
+        run_program("/proc/self/exe", {"treedoc-sim", "run", req.path, "--seed",
+                                       std::to_string(seed), "--quiet", "--event-log", logs[k]});
   }
   std::ifstream a(logs[0]), b(logs[1]);
   std::string la, lb;
@@ -255,6 +258,52 @@ int check_determinism(const RunRequest& req, uint64_t seed) {
   return kExitPass;
 }
 
+// analysis/plot.py in the sources this binary was built from, else beside the build folder.
+std::filesystem::path plot_script() {
+  const std::filesystem::path built_from = std::filesystem::path(TREEDOC_SOURCE_DIR) / "analysis";
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  for (const std::filesystem::path& dir :
+       {built_from, exe.parent_path().parent_path() / "analysis"}) {
+    if (std::filesystem::is_regular_file(dir / "plot.py", ec)) return dir / "plot.py";
+  }
+  return built_from / "plot.py";
+}
+
+// The Python that has Debian's matplotlib: $TREEDOC_PYTHON, else /usr/bin/python3 (a pyenv or venv
+// python3 first in PATH usually lacks it), else python3 from PATH.
+std::string python_interpreter() {
+  const char* chosen = std::getenv("TREEDOC_PYTHON");
+  if (chosen && *chosen) return chosen;
+  return access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+}
+
+// --report: draws the figures and report.html with analysis/plot.py. A missing Python or
+// matplotlib is reported, but it does not change the run's verdict or exit code.
+void write_report(const RunRequest& req) {
+  const std::string python = python_interpreter();
+  const std::filesystem::path script = plot_script();
+  std::fflush(stdout);
+  const int code = run_program(python, {python, script.string(), req.out_dir, "--events",
+                                        req.event_log_path, "--scenario", req.path, "--quiet"});
+  const std::string report = (std::filesystem::path(req.out_dir) / "report.html").string();
+  constexpr int kPlotMatplotlibMissing = 4;  // analysis/plot.py's exit code
+  if (code == 0) {
+    std::printf("report: %s\n", report.c_str());
+  } else if (code == kPlotMatplotlibMissing) {
+    std::printf("report: not written: %s has no matplotlib (install Debian's python3-matplotlib)\n",
+                python.c_str());
+  } else if (code == -1 || code == 127) {
+    std::printf(
+        "report: not written: cannot run %s (install Debian's python3, or set "
+        "TREEDOC_PYTHON)\n",
+        python.c_str());
+  } else {
+    std::printf("report: not written: %s %s exited with %d\n", python.c_str(),
+                script.string().c_str(), code);
+  }
+}
+
 }  // namespace
 
 int run_run(const RunRequest& req) {
@@ -272,12 +321,19 @@ int run_run(const RunRequest& req) {
   options.seed = seed;
   options.out_dir = req.out_dir;
   options.progress = !req.quiet && isatty(STDERR_FILENO);
+  RunRequest with_report = req;
+  if (req.report && req.event_log_path.empty()) {
+    with_report.event_log_path = (std::filesystem::path(req.out_dir) / "events.log").string();
+    std::error_code ec;
+    std::filesystem::create_directories(req.out_dir, ec);  // a failure is reported just below
+  }
+  const std::string& event_log_path = with_report.event_log_path;
   std::FILE* events = nullptr;
-  if (!req.event_log_path.empty()) {
-    events = std::fopen(req.event_log_path.c_str(), "w");
+  if (!event_log_path.empty()) {
+    events = std::fopen(event_log_path.c_str(), "w");
     if (!events) {
       std::fprintf(stderr, "treedoc-sim: %s: --event-log: cannot write the file\n",
-                   req.event_log_path.c_str());
+                   event_log_path.c_str());
       return kExitBadInput;
     }
     options.event_text = events;
@@ -309,6 +365,7 @@ int run_run(const RunRequest& req) {
       return kExitBadInput;
     }
   }
+  if (req.report) write_report(with_report);
   if (!result.violation) return kExitPass;
   return result.violation->liveness ? kExitLivenessFailure : kExitSafetyViolation;
 }

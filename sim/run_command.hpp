@@ -15,6 +15,7 @@ struct RunRequest {
   bool quiet = false;            // only the verdict, the hash and any violation
   bool check_determinism = false;
   std::string event_log_path;  // one line per event (what --check-determinism compares)
+  bool report = false;  // needs out_dir: events.log there, then analysis/plot.py's report.html
 };
 
 // Runs the command; returns the process exit code (sim/exit_code.hpp).

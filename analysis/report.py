@@ -1,0 +1,214 @@
+# Writes RUN_DIR/report.html: one self-contained page with a run's verdict, numbers, figures and timeline.
+"""The HTML report of a run, written by plot.py (which `treedoc-sim run --report` calls)."""
+import json
+
+import run_data
+from html_page import Markup, escape, figure, key_values, page, table
+
+# What each figure shows, as the report's captions say it.
+CAPTIONS = {
+    "tree-size": "Tree nodes (majors and minis), tombstones and live atoms per live site, over the ops made "
+                 "by all sites; dotted green lines are flatten commits. The paper's Figure 4 draws the same "
+                 "for one replica of a real trace (docs/SECTION3.md).",
+    "tid-bytes": "Mean TID bytes over the live sites, with the lowest and highest site, over simulated time. "
+                 "Shaded: partitions, cuts, pauses and loss bursts; dashed: the liveness phase begins.",
+    "traffic": "Messages (one per recipient) and bytes per second of simulated time, between metrics samples.",
+    "convergence-lag": "Top: for each site, the ops made anywhere that it has not applied yet (grey while it "
+                       "is down). Bottom: how long ago the whole system had made as many ops as the site "
+                       "holds, for the median and the most-behind site.",
+    "flatten": "Flatten commits and aborts, cumulative, over simulated time.",
+}
+# A trace replay's figures: one replica, over its ops (section3.py draws the same).
+REPLAY_CAPTIONS = {
+    "tree-size": "Tree nodes (log scale; at each flatten its before and after, a tooth) and the tombstone share "
+                 "(right axis) over ops: the paper's Figure 4.",
+    "time-per-op": "Host wall time per op, each sample window's mean (faint) and their running median "
+                   "(bold): the paper's Figure 5. Host time varies from run to run and machine to machine.",
+    "tid-bytes": "Mean TID bytes over ops (log scale); with flatten, the paper's 60 B and 2 B as dotted lines.",
+}
+FIGURE_ORDER = ("tree-size", "time-per-op", "tid-bytes", "traffic", "convergence-lag", "flatten")
+NO_TIME_PER_OP = ("Time per op (the paper's Figure 5) is not drawn for a simulation: <code>run</code> keeps host "
+                  "time out of its metrics so that they stay deterministic. <code>replay-trace --series</code> "
+                  "measures it; see docs/SECTION3.md or run <code>plot.py</code> on a replay's folder.")
+
+
+def verdict_badge(result):
+    kind = {"pass": "pass", "liveness-failure": "warn"}.get(result, "fail")
+    return f'<span class="verdict {kind}">{escape(result.upper())}</span>'
+
+
+def figures_section(figures, captions):
+    parts = []
+    for name in FIGURE_ORDER:
+        if name in figures:
+            png, svg = figures[name]
+            parts.append(figure(png, escape(captions[name]), svg.name))
+    return "".join(parts)
+
+
+def invariant_rows(run):
+    """(invariant, checked, outcome) for each of the checker's invariants, then liveness."""
+    summary = run.summary
+    result = summary.get("result")
+    violation = summary.get("violation") or {}
+    # A liveness failure's "invariant" (liveness, required-probe) is reported in the liveness row.
+    failed = violation.get("invariant") if result == "safety-violation" else None
+    names = list(run_data.INVARIANTS) + ([failed] if failed and failed not in run_data.INVARIANTS else [])
+    enabled = (run.scenario.get("checker", {}).get("invariants", run_data.INVARIANTS) if run.scenario
+               else run_data.INVARIANTS)
+    checked = "yes" if run.scenario else "yes (assumed: the scenario file was not found)"
+    rows = []
+    for name in names:
+        if name == failed:
+            rows.append((name, "yes", Markup(f'<span class="bad">violated</span> at t={violation.get("at_s")} s: '
+                                             f'{escape(violation.get("detail", ""))}')))
+        elif name not in enabled:
+            rows.append((name, "no", Markup('<span class="off">off in this scenario</span>')))
+        elif failed:
+            rows.append((name, checked, Markup('<span class="ok">held</span> until the run stopped at the '
+                                               "violation")))
+        else:
+            rows.append((name, checked, Markup('<span class="ok">held</span>')))
+    if result == "liveness-failure":
+        liveness = Markup(f'<span class="bad">failed</span> ({escape(violation.get("invariant", "?"))}): '
+                          f'{escape(violation.get("detail", ""))}')
+    elif result == "pass":
+        liveness = Markup(f'<span class="ok">converged</span> at t={summary.get("converged_at_s", "?")} s')
+    else:
+        liveness = Markup('<span class="off">not reached (a safety violation stopped the run)</span>')
+    rows.append(("liveness: every live site converges, no update lost", "yes", liveness))
+    return rows
+
+
+def probe_rows(run):
+    required = set((run.scenario or {}).get("checker", {}).get("require_probes", []))
+    rows = []
+    for name, count in sorted(run.summary.get("probes", {}).items()):
+        if name in required:
+            status = Markup('<span class="ok">required, fired</span>' if count else
+                            '<span class="bad">required, never fired</span>')
+        else:
+            status = "fired" if count else Markup('<span class="off">did not fire</span>')
+        rows.append((name, count, status))
+    return rows
+
+
+def counts_rows(s):
+    wall = s.get("wall_s") or 0
+    applied = s.get("ops_applied") or 0
+    rows = [
+        ("simulated time", f"{s.get('end_s', '?')} s"),
+        ("events logged", s.get("events")),
+        ("ops made, applied across sites", f"{s.get('ops_made', 0):,}, {applied:,}"),
+        ("messages sent, delivered", f"{s.get('msgs_sent', 0):,}, {s.get('msgs_received', 0):,}"),
+        ("messages dropped, duplicated", f"{s.get('msgs_dropped', 0):,}, {s.get('msgs_duplicated', 0):,}"),
+        ("bytes sent", s.get("bytes_sent")),
+        ("ops or digests of another epoch, ignored", s.get("wrong_epoch")),
+        ("crashes, restarts", f"{s.get('crashes', 0)}, {s.get('restarts', 0)}"),
+        ("convergence checks, state comparisons", f"{s.get('convergence_checks', 0):,}, "
+                                                  f"{s.get('state_comparisons', 0):,}"),
+        ("final document", f"{s.get('final_atoms', 0):,} atoms, "
+                           f"{100 * (s.get('final_tombstone_ratio') or 0):.1f}% tombstones, "
+                           f"{s.get('final_tid_bytes_mean', 0):.1f} B mean TID"),
+        ("replica memory, all sites", f"{(s.get('replica_memory_bytes') or 0) / 2**20:.1f} MiB"),
+        ("host time (not deterministic)", f"{wall:.2f} s wall, {s.get('deliveries_per_wall_s', 0):,.0f} "
+                                          f"deliveries per wall s"
+                                          + (f", {wall * 1e6 / applied:.1f} µs per applied op" if applied else "")),
+    ]
+    return [(k, v) for k, v in rows if v is not None]
+
+
+def fault_rows(run):
+    faults = sorted((run.scenario or {}).get("faults", []), key=lambda f: float(f.get("at_s", 0)))
+    rows = []
+    for k, fault in enumerate(faults):
+        verb = next((key for key in fault if key != "at_s"), "?")
+        rows.append((k, f"{fault.get('at_s')} s", verb, json.dumps(fault.get(verb), separators=(", ", ": "))))
+    return rows
+
+
+def scenario_section(run):
+    if not run.scenario:
+        return (f'<p class="note">The scenario file ({escape(run.summary.get("scenario", "?"))}) was not found '
+                "from here; pass <code>--scenario FILE</code> to plot.py to show its faults.</p>")
+    sc = run.scenario
+    phases = sc.get("phases", {})
+    parts = [key_values([
+        ("file", str(run.scenario_path)),
+        ("topology", json.dumps(sc.get("topology", {}))),
+        ("network", json.dumps(sc.get("network", {}))),
+        ("replication", json.dumps(sc.get("replication", {}))),
+        ("workload", json.dumps(sc.get("workload", {}))),
+        ("phases", f"safety {phases.get('safety_s', 60)} s, then liveness {phases.get('liveness_s', 30)} s"),
+    ])]
+    rows = fault_rows(run)
+    parts.append("<h3>Faults</h3>" + (table(rows, ("#", "at", "fault", "what")) if rows else "<p>none</p>"))
+    parts.append("<details><summary>The scenario file</summary><pre>"
+                 f"{escape(json.dumps(sc, indent=2))}</pre></details>")
+    return "".join(parts)
+
+
+def timeline_section(run, scan, timeline_svg):
+    if timeline_svg is None:
+        return ('<p class="note">No event log in this folder: run with <code>--report</code>, or with '
+                f'<code>--event-log {escape(run.directory)}/events.log</code>, then plot again.</p>')
+    t0, t1 = timeline_svg.window
+    kinds = ", ".join(f"{k} {n:,}" for k, n in sorted(scan.counts.items()))
+    return (f'<p class="note">Window {t0:.4f} to {t1:.4f} s of simulated time, {len(timeline_svg.lanes)} lanes. '
+            "Another window: <code>python3 analysis/plot.py "
+            f"{escape(run.directory)} --window FROM_S TO_S [--sites c0..c2,n0..n9]</code>. "
+            f"Events logged, by kind: {escape(kinds)}.</p>"
+            # Scaled to the page's width rather than scrolled: the viewBox keeps its proportions.
+            '<div class="timeline">' + timeline_svg.svg.replace("<svg ", '<svg style="max-width:100%;height:auto" ', 1)
+            + "</div>")
+
+
+def write_run_report(run, scan, figures, timeline_svg):
+    s = run.summary
+    result = s.get("result", "?")
+    scenario, seed = s.get("scenario", "?"), s.get("seed", "?")
+    violation = s.get("violation")
+    head = [f"<h1>{escape(scenario)}, seed {escape(seed)} {verdict_badge(result)}</h1>",
+            f"<p>{escape(s.get('description', ''))}</p>"]
+    facts = [("scenario", scenario), ("seed", str(seed)),
+             ("sites", f"{s.get('sites', '?')} ({s.get('core', '?')} core, {s.get('nebula', '?')} nebula)"),
+             ("verdict", Markup(verdict_badge(result))),
+             ("event-log hash", Markup(f"<code>{escape(s.get('event_log_hash', '?'))}</code>")),
+             ("reproduce with", Markup(f"<code>treedoc-sim run {escape(scenario)} --seed {escape(seed)} "
+                                       f"--out {escape(run.directory)} --report</code>"))]
+    if violation:
+        facts.insert(4, ("violation", f"{violation.get('invariant')} at t={violation.get('at_s')} s on sites "
+                                      f"{', '.join(violation.get('sites', [])) or '-'}; ops "
+                                      f"{', '.join(violation.get('ops', [])) or '-'}: {violation.get('detail')}"))
+    body = head + [key_values(facts)]
+    body += ["<h2>Invariants</h2>", table(invariant_rows(run), ("invariant", "checked", "outcome"))]
+    body += ["<h2>Coverage probes</h2>", table(probe_rows(run), ("probe", "fired", "status"))]
+    body += ["<h2>Counts</h2>", key_values(counts_rows(s))]
+    if isinstance(s.get("flatten"), dict):
+        body += ["<h2>Flatten</h2>", key_values(sorted((k, json.dumps(v) if isinstance(v, (dict, list)) else v)
+                                                       for k, v in s["flatten"].items()))]
+    body += ["<h2>Scenario</h2>", scenario_section(run)]
+    body += ["<h2>Figures</h2>", figures_section(figures, CAPTIONS) or '<p class="note">metrics.jsonl has no samples.</p>',
+             f'<p class="note">{NO_TIME_PER_OP}</p>']
+    if "flatten" not in figures:
+        body.append('<p class="note">No flatten in this run (no <code>commit</code> events and no '
+                    "<code>flatten_commits</code> in metrics.jsonl), so no flatten figure.</p>")
+    body += ["<h2>Timeline</h2>", timeline_section(run, scan, timeline_svg)]
+    body.append('<h2>Files</h2><p class="note">In this folder: <a href="summary.json">summary.json</a>, '
+                '<a href="metrics.jsonl">metrics.jsonl</a>'
+                + (', <a href="events.log">events.log</a>' if run.events_path else "")
+                + ", figures/ (PNG and SVG). Made by analysis/plot.py.</p>")
+    (run.directory / "report.html").write_text(page(f"{scenario} seed {seed}: {result}", "".join(body)))
+
+
+def write_replay_report(run_dir, replay, figures):
+    summary_path = run_dir / "replay.json"
+    summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
+    title = f"replay of {summary.get('trace', 'a trace')}, {replay['atoms']} atoms, " + (
+        f"flatten every {replay['flatten_every']:,} ops" if replay["flatten_every"] else "never flatten")
+    body = [f"<h1>{escape(title)}</h1>"]
+    if summary:
+        body.append(key_values([(k, json.dumps(v) if isinstance(v, (dict, list)) else v)
+                                for k, v in summary.items()]))
+    body += ["<h2>Figures</h2>", figures_section(figures, REPLAY_CAPTIONS)]
+    (run_dir / "report.html").write_text(page(title, "".join(body)))

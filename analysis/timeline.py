@@ -1,0 +1,483 @@
+#!/usr/bin/env python3
+# The space-time (Lamport) diagram of a run as SVG: sites as lanes, messages as arrows, faults shaded.
+"""Space-time diagram of a run, or of a window of it, from its event log.
+
+Sites are lanes; each message is an arrow from its send to its delivery (a duplicate gets a second
+one; a dropped message is a red dashed line ending in a cross); local ops are dots, anti-entropy
+timers ticks. Crashed sites are shaded grey until they restart, paused ones yellow, sites under a
+loss burst orange, targets of a one-way cut purple, and a partition tints the whole window.
+Epochs (the flatten protocol's `epoch` events) colour the lanes' backgrounds, and its `commit`
+events are letters: P prepare sent, Y voted yes, N voted no, C committed, A aborted. Phase lines
+mark the end of the safety phase, convergence, a liveness failure and a violation, whose sites'
+labels turn red. Every element has a tooltip.
+
+Above the window an overview shows the whole run: messages per millisecond, the same lanes with
+their faults and epochs, and the window as a box.
+
+usage: python3 analysis/timeline.py RUN_DIR [--window FROM_S TO_S] [--sites SELECTOR] [-o OUT.svg]
+"""
+import argparse
+import html
+import math
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import run_data
+
+WIDTH = 1400
+LABEL_WIDTH = 64
+RIGHT_MARGIN = 16
+PLOT_WIDTH = WIDTH - LABEL_WIDTH - RIGHT_MARGIN
+LANE_HEIGHT = 22
+OVERVIEW_LANE_HEIGHT = 4
+DENSITY_HEIGHT = 28
+LANES_MAX = 40
+# Arrows a window aims at when it is chosen automatically, and the most it draws when it is given.
+ARROWS_TARGET = 250
+ARROWS_MAX = 4000
+EPOCH_FILLS = ("#ffffff", "#e3f0fb", "#fcefdc", "#e4f4e4", "#f1e4f6", "#fbf8d9")
+SHADES = {"crash": ("#9e9e9e", 0.45), "pause": ("#f2c200", 0.3), "loss_burst": ("#ff8c00", 0.18),
+          "cut": ("#8e44ad", 0.14)}
+COMMIT_LETTERS = {0: ("P", "#1f77b4"), 1: ("Y", "#2ca02c"), 2: ("N", "#ff7f0e"), 3: ("C", "#006400"),
+                  4: ("A", "#d62728")}
+PHASE_STYLES = {0: ("#555555", "liveness phase"), 1: ("#2ca02c", "converged"), 2: ("#ff7f0e", "liveness failed"),
+                3: ("#d62728", "violation")}
+
+
+@dataclass
+class Timeline:
+    svg: str
+    window: tuple  # (from_s, to_s)
+    lanes: list  # site names, top to bottom
+    arrows: int  # messages drawn
+    left_out: int  # messages in the window not drawn: other lanes, or beyond ARROWS_MAX
+
+
+@dataclass
+class Message:
+    sender: int
+    receiver: int
+    seq: int
+    sent_s: float
+    due_s: float
+    outcomes: list  # (kind "deliver" or "drop", t_s, drop reason)
+
+
+def choose_lanes(run, scan, selector):
+    """Every site up to LANES_MAX; beyond, the sites something happens to first (violation,
+    crashes, flatten coordinators), then the core, then nebula sites in order."""
+    topology = run.topology
+    if selector:
+        return topology.select(selector.split(","))  # ValueError for a site that does not exist
+    if topology.count <= LANES_MAX:
+        return list(range(topology.count))
+    chosen = []
+    violation = run.summary.get("violation") or {}
+    for name in violation.get("sites", []):
+        chosen.append(topology.index(name))
+    chosen += [e.args[0] for e in scan.landmarks if e.kind in ("crash", "commit")]
+    chosen += list(range(topology.count))
+    lanes = []
+    for i in chosen:
+        if i not in lanes and 0 <= i < topology.count:
+            lanes.append(i)
+        if len(lanes) == LANES_MAX:
+            break
+    return sorted(lanes)
+
+
+def choose_window(run, scan, lanes):
+    """A window holding about ARROWS_TARGET messages between the lanes shown: ending at the
+    violation if there is one, else starting just before the first crash, else the first fault,
+    else at the start."""
+    share = (len(lanes) / max(1, run.topology.count)) ** 2  # broadcast: both ends must be shown
+    budget = ARROWS_TARGET / max(share, 1e-6)
+    bins = scan.messages_per_bin
+    end = max(run.end_s, scan.end_s)
+    violation = run.summary.get("violation")
+    if violation:
+        anchor = float(violation.get("at_s", end))
+        last = b = int(anchor / scan.bin_s)
+        total = 0
+        while b >= 0 and total < budget:
+            total += bins.get(b, 0)
+            b -= 1
+        width = max(0.005, (last - b) * scan.bin_s)
+        return max(0.0, anchor - width), anchor + 0.05 * width  # past the run's end: the line shows
+    crashes = scan.of_kind("crash")
+    faults = scan.of_kind("fault")
+    anchor = crashes[0].t_s if crashes else faults[0].t_s if faults else 0.0
+    first = b = int(anchor / scan.bin_s)
+    total = 0
+    last_bin = int(end / scan.bin_s)
+    while b <= last_bin and total < budget:
+        total += bins.get(b, 0)
+        b += 1
+    width = max(0.005, (b - first) * scan.bin_s)
+    start = max(0.0, anchor - 0.05 * width)
+    return start, min(end, start + width)
+
+
+def window_events(path, window, shown):
+    """Second pass: the messages between shown lanes that are in flight during the window, and the
+    other events of the window on those lanes."""
+    t0, t1 = window
+    messages, others, left_out = {}, [], 0
+    for e in run_data.read_events(path):
+        a, b, c, d = e.args[:4]
+        if e.kind == "send":
+            due = d / 1e6
+            if e.t_s <= t1 and max(e.t_s, due) >= t0:
+                if a in shown and b in shown:
+                    messages[(a, b, c)] = Message(a, b, c, e.t_s, due, [])
+                else:
+                    left_out += 1
+        elif e.kind in ("deliver", "drop"):
+            message = messages.get((a, b, c))
+            if message is None and t0 <= e.t_s <= t1 and a in shown and b in shown:
+                # A drop without a send was dropped as it was sent (partition, cut, loss: no send is
+                # logged). A delivery without one was sent before the window and held past its due
+                # time by a pause: it is drawn from the window's edge.
+                sent = e.t_s if e.kind == "drop" else None
+                message = messages[(a, b, c)] = Message(a, b, c, sent, sent, [])
+            if message is not None:
+                message.outcomes.append((e.kind, e.t_s, d if e.kind == "drop" else None))
+        elif e.kind in ("local-op", "timer") and t0 <= e.t_s <= t1 and a in shown:
+            others.append(e)
+        if e.t_s > t1 + 60:  # nothing sent in the window is still in flight a minute later
+            break
+    return list(messages.values()), others, left_out
+
+
+def attributes_text(attributes):
+    """SVG attributes from keyword arguments: stroke_width -> stroke-width; None values left out."""
+    return " ".join(f'{k.rstrip("_").replace("_", "-")}="{html.escape(str(v))}"'
+                    for k, v in attributes.items() if v is not None)
+
+
+class Svg:
+    def __init__(self):
+        self.parts = []
+
+    def add(self, element, tooltip=None, **attributes):
+        if tooltip is None:
+            self.parts.append(f"<{element} {attributes_text(attributes)}/>")
+        else:
+            self.parts.append(f"<{element} {attributes_text(attributes)}><title>{html.escape(tooltip)}</title>"
+                              f"</{element}>")
+
+    def text(self, x, y, content, tooltip=None, **attributes):
+        title = f"<title>{html.escape(tooltip)}</title>" if tooltip else ""
+        self.parts.append(f'<text x="{x:.1f}" y="{y:.1f}" {attributes_text(attributes)}>{html.escape(content)}'
+                          f'{title}</text>')
+
+    def raw(self, markup):
+        self.parts.append(markup)
+
+
+def nice_ticks(t0, t1, count=10):
+    """About `count` round tick positions between t0 and t1, and their step."""
+    raw = max(t1 - t0, 1e-9) / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if raw <= m * magnitude)
+    return [k * step for k in range(math.ceil(t0 / step - 1e-9), math.floor(t1 / step + 1e-9) + 1)], step
+
+
+def time_label(t, step):
+    return f"{t:.{max(0, math.ceil(-math.log10(step) - 1e-9))}f} s"
+
+
+def draw(run, scan, window=None, sites=None):
+    topology = run.topology
+    lanes = choose_lanes(run, scan, sites)
+    lane_of = {site: k for k, site in enumerate(lanes)}
+    end = max(run.end_s, scan.end_s, 1e-6)
+    t0, t1 = window if window else choose_window(run, scan, lanes)
+    t1 = max(t1, t0 + 1e-6)
+    messages, others, left_out = (window_events(run.events_path, (t0, t1), set(lanes)) if run.events_path
+                                  else ([], [], 0))
+    if len(messages) > ARROWS_MAX:
+        left_out += len(messages) - ARROWS_MAX
+        messages = messages[:ARROWS_MAX]
+    crash_spans = run_data.crash_spans(scan, topology, end)
+    spans = run.fault_spans(crash_spans) if run.scenario else crash_spans
+    epochs = run_data.epoch_spans(scan, end)
+    violation = run.summary.get("violation") or {}
+    violated = {topology.index(n) for n in violation.get("sites", []) if n[:1] in "cn"}
+
+    svg = Svg()
+    y = 8
+    svg.text(8, y + 12, f"{run.summary.get('scenario', '')}, seed {run.summary.get('seed', '?')}: "
+             f"{len(lanes)} of {topology.count} sites, whole run 0 to {end:g} s; the window below is "
+             f"{t0:.4f} to {t1:.4f} s", font_size=13, font_weight="bold")
+    y += 24
+
+    # Overview: the whole run.
+    def ox(t):  # x of a time in the overview
+        return LABEL_WIDTH + PLOT_WIDTH * t / end
+
+    density_top = y
+    svg.text(4, y + DENSITY_HEIGHT / 2 + 4, "messages", font_size=10, fill="#555")
+    if scan.messages_per_bin:
+        columns = 400
+        per_column = [0] * columns
+        for b, n in scan.messages_per_bin.items():
+            per_column[min(columns - 1, int(b * scan.bin_s / end * columns))] += n
+        peak = max(per_column) or 1
+        points = " ".join(f"{LABEL_WIDTH + PLOT_WIDTH * (k + 0.5) / columns:.1f},"
+                          f"{density_top + DENSITY_HEIGHT * (1 - n / peak):.1f}" for k, n in enumerate(per_column))
+        svg.add("polyline", f"messages sent over the run (peak {peak} per {end / columns * 1000:.0f} ms)",
+                points=points, fill="none", stroke="#1f77b4", stroke_width=1)
+    y += DENSITY_HEIGHT + 4
+    overview_top = y
+    overview_height = OVERVIEW_LANE_HEIGHT * len(lanes)
+    svg.add("rect", x=LABEL_WIDTH, y=overview_top, width=PLOT_WIDTH, height=overview_height, fill="#fafafa",
+            stroke="#ccc")
+    for site, spans_of_site in epochs.items():
+        if site in lane_of:
+            for start, stop, epoch in spans_of_site:
+                svg.add("rect", f"{topology.name(site)} in epoch {epoch}", x=f"{ox(start):.1f}",
+                        y=overview_top + OVERVIEW_LANE_HEIGHT * lane_of[site],
+                        width=f"{max(0.5, ox(stop) - ox(start)):.1f}", height=OVERVIEW_LANE_HEIGHT,
+                        fill=EPOCH_FILLS[epoch % len(EPOCH_FILLS)])
+    draw_spans(svg, spans, lane_of, ox, overview_top, OVERVIEW_LANE_HEIGHT, overview_height)
+    svg.text(4, overview_top + overview_height / 2 + 4, "sites", font_size=10, fill="#555")
+    draw_phases(svg, scan, ox, density_top, overview_top + overview_height, labels=False)
+    svg.add("rect", f"the window: {t0:.4f} to {t1:.4f} s", x=f"{ox(t0):.1f}", y=density_top - 2,
+            width=f"{max(2.0, ox(min(t1, end)) - ox(t0)):.1f}", height=overview_top + overview_height - density_top + 4,
+            fill="none", stroke="#d62728", stroke_width=1.5)
+    y = overview_top + overview_height + 4
+    ticks, step = nice_ticks(0, end)
+    for t in ticks:
+        svg.text(ox(t), y + 10, time_label(t, step), font_size=9, text_anchor="middle", fill="#555")
+    y += 22
+
+    # The window.
+    def dx(t):  # x of a time in the window
+        return LABEL_WIDTH + PLOT_WIDTH * (t - t0) / (t1 - t0)
+
+    top = y + 18
+    height = LANE_HEIGHT * len(lanes)
+
+    def lane_y(site):
+        return top + LANE_HEIGHT * (lane_of[site] + 0.5)
+
+    svg.raw(f'<defs><clipPath id="timeline-window"><rect x="{LABEL_WIDTH}" y="{top}" width="{PLOT_WIDTH}" '
+            f'height="{height}"/></clipPath>'
+            '<marker id="timeline-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" '
+            'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker></defs>')
+    ticks, step = nice_ticks(t0, t1)
+    for t in ticks:
+        svg.add("line", x1=f"{dx(t):.1f}", x2=f"{dx(t):.1f}", y1=top, y2=top + height, stroke="#eee")
+        svg.text(dx(t), top - 4, time_label(t, step), font_size=9, text_anchor="middle", fill="#555")
+    svg.raw('<g clip-path="url(#timeline-window)">')
+    for site in lanes:
+        svg.add("rect", x=LABEL_WIDTH, y=top + LANE_HEIGHT * lane_of[site], width=PLOT_WIDTH,
+                height=LANE_HEIGHT, fill="#ffffff" if lane_of[site] % 2 else "#fbfbfb")
+    for site, spans_of_site in epochs.items():
+        if site in lane_of:
+            for start, stop, epoch in spans_of_site:
+                if stop >= t0 and start <= t1:
+                    svg.add("rect", f"{topology.name(site)} in epoch {epoch}", x=f"{dx(start):.1f}",
+                            y=top + LANE_HEIGHT * lane_of[site], width=f"{max(0.5, dx(stop) - dx(start)):.1f}",
+                            height=LANE_HEIGHT, fill=EPOCH_FILLS[epoch % len(EPOCH_FILLS)])
+                    if start >= t0:
+                        svg.text(dx(start) + 2, top + LANE_HEIGHT * lane_of[site] + 8, f"epoch {epoch}",
+                                 font_size=7, fill="#555")
+    draw_spans(svg, [s for s in spans if s.end_s >= t0 and s.start_s <= t1], lane_of, dx, top, LANE_HEIGHT,
+               height)
+    for site in lanes:
+        svg.add("line", x1=LABEL_WIDTH, x2=LABEL_WIDTH + PLOT_WIDTH, y1=f"{lane_y(site):.1f}",
+                y2=f"{lane_y(site):.1f}", stroke="#bbb", stroke_width=0.6)
+    for m in messages:
+        draw_message(svg, topology, m, dx, lane_y, t0)
+    for e in others:
+        x, ly = dx(e.t_s), lane_y(e.args[0])
+        if e.kind == "local-op":
+            insert = e.args[2] == 0
+            svg.add("circle", f"{topology.name(e.args[0])}#{e.args[1]}: {'insert' if insert else 'delete'} "
+                    f"at index {e.args[3]}, t={e.t_s:.6f} s", cx=f"{x:.1f}", cy=f"{ly:.1f}", r=2.6,
+                    fill="#2ca02c" if insert else "#8c564b")
+        else:
+            svg.add("line", f"{topology.name(e.args[0])}: anti-entropy timer, t={e.t_s:.6f} s", x1=f"{x:.1f}",
+                    x2=f"{x:.1f}", y1=f"{ly - 5:.1f}", y2=f"{ly + 5:.1f}", stroke="#777", stroke_width=1)
+    for e in scan.landmarks:
+        if not (t0 <= e.t_s <= t1) or e.args[0] not in lane_of:
+            continue
+        x, ly, name = dx(e.t_s), lane_y(e.args[0]), topology.name(e.args[0])
+        if e.kind == "crash":
+            svg.text(x, ly + 5, "✕", f"{name} crashes, t={e.t_s:.6f} s", font_size=15, fill="#d62728",
+                     text_anchor="middle", font_weight="bold")
+        elif e.kind == "restart":
+            svg.text(x, ly + 5, "▶", f"{name} restarts, t={e.t_s:.6f} s", font_size=12, fill="#2ca02c",
+                     text_anchor="middle")
+        elif e.kind == "epoch":
+            svg.add("line", f"{name} enters epoch {e.args[1]}, t={e.t_s:.6f} s", x1=f"{x:.1f}", x2=f"{x:.1f}",
+                    y1=f"{ly - LANE_HEIGHT / 2:.1f}", y2=f"{ly + LANE_HEIGHT / 2:.1f}", stroke="#333",
+                    stroke_width=1.5)
+        elif e.kind == "commit" and e.args[1] in COMMIT_LETTERS:
+            letter, colour = COMMIT_LETTERS[e.args[1]]
+            tooltip = f"{name}: {run_data.COMMIT_PHASES[e.args[1]]} (flatten of epoch {e.args[2]}), t={e.t_s:.6f} s"
+            svg.add("circle", tooltip, cx=f"{x:.1f}", cy=f"{ly:.1f}", r=6.5, fill="#fff", stroke=colour,
+                    stroke_width=1.5)
+            svg.text(x, ly + 3.5, letter, tooltip, font_size=9, fill=colour, text_anchor="middle",
+                     font_weight="bold")
+    if violation and t0 <= float(violation.get("at_s", -1)) <= t1:
+        for site in violated & set(lanes):
+            svg.add("circle", f"violation: {violation.get('invariant')} on {topology.name(site)}",
+                    cx=f"{dx(float(violation['at_s'])):.1f}", cy=f"{lane_y(site):.1f}", r=8, fill="none",
+                    stroke="#d62728", stroke_width=2.5)
+    svg.raw("</g>")
+    draw_phases(svg, scan, dx, top, top + height, labels=True, window=(t0, t1), violation=violation)
+    for site in lanes:
+        red = site in violated
+        svg.text(LABEL_WIDTH - 6, lane_y(site) + 4, topology.name(site),
+                 "violation site" if red else ("core site" if site < topology.core else "nebula site"),
+                 font_size=11, text_anchor="end", font_weight="bold" if red or site < topology.core else None,
+                 fill="#d62728" if red else "#222")
+    svg.add("rect", x=LABEL_WIDTH, y=top, width=PLOT_WIDTH, height=height, fill="none", stroke="#999")
+    y = top + height + 8
+    y = draw_legend(svg, y, len(messages), left_out)
+    body = "".join(svg.parts)
+    document = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{y:.0f}" '
+                f'viewBox="0 0 {WIDTH} {y:.0f}" font-family="DejaVu Sans, Arial, sans-serif">'
+                f'<rect width="{WIDTH}" height="{y:.0f}" fill="#fff"/>{body}</svg>\n')
+    return Timeline(document, (t0, t1), [topology.name(s) for s in lanes], len(messages), left_out)
+
+
+def draw_spans(svg, spans, lane_of, x_of, top, lane_height, height):
+    for span in spans:
+        x = x_of(span.start_s)
+        width = max(1.0, x_of(span.end_s) - x)
+        tooltip = f"{span.label}: {span.start_s:g} to {span.end_s:g} s"
+        if span.verb == "partition":
+            svg.add("rect", tooltip, x=f"{x:.1f}", y=top, width=f"{width:.1f}", height=height, fill="#1f77b4",
+                    fill_opacity=0.07, stroke="#1f77b4", stroke_opacity=0.4, stroke_dasharray="4 3")
+            if lane_height == LANE_HEIGHT:  # the window, not the overview: say who is cut off from whom
+                svg.text(max(x, LABEL_WIDTH) + 4, top + height - 4, span.label, tooltip, font_size=9,
+                         fill="#1f77b4")
+            continue
+        colour, opacity = SHADES.get(span.verb, ("#999", 0.2))
+        for site in span.sites:
+            if site in lane_of:
+                svg.add("rect", tooltip, x=f"{x:.1f}", y=top + lane_height * lane_of[site], width=f"{width:.1f}",
+                        height=lane_height, fill=colour, fill_opacity=opacity)
+
+
+def draw_phases(svg, scan, x_of, top, bottom, labels, window=None, violation=None):
+    for e in scan.of_kind("phase"):
+        if window and not (window[0] <= e.t_s <= window[1]):
+            continue
+        colour, label = PHASE_STYLES.get(e.args[0], ("#999", f"phase {e.args[0]}"))
+        if e.args[0] == 3 and violation:
+            label = f"violation: {violation.get('invariant', '?')}"
+        x = x_of(e.t_s)
+        svg.add("line", f"{label}, t={e.t_s:.6f} s", x1=f"{x:.1f}", x2=f"{x:.1f}", y1=top, y2=bottom,
+                stroke=colour, stroke_width=2.5 if e.args[0] == 3 else 1.2,
+                stroke_dasharray=None if e.args[0] == 3 else "5 3")
+        if labels:  # left of the line in the window's right third, so it is not cut off
+            right_third = x > LABEL_WIDTH + PLOT_WIDTH * 2 / 3
+            svg.text(x - 3 if right_third else x + 3, top + 10, label, font_size=10, fill=colour,
+                     font_weight="bold", text_anchor="end" if right_third else None)
+
+
+def draw_message(svg, topology, m, dx, lane_y, t0):
+    route = f"{topology.name(m.sender)} → {topology.name(m.receiver)} #{m.seq}"
+    sent_x = dx(m.sent_s) if m.sent_s is not None else dx(t0) - 4
+    y0, y1 = lane_y(m.sender), lane_y(m.receiver)
+    sent = f"sent t={m.sent_s:.6f} s" if m.sent_s is not None else "sent before the window"
+    if not m.outcomes:
+        svg.add("line", f"{route}: {sent}, due t={m.due_s:.6f} s, no delivery logged", x1=f"{sent_x:.1f}",
+                y1=f"{y0:.1f}", x2=f"{dx(m.due_s):.1f}", y2=f"{y1:.1f}", stroke="#999", stroke_width=0.8,
+                stroke_dasharray="2 2")
+        return
+    delivered = 0
+    for kind, t, reason in m.outcomes:
+        x = dx(t)
+        if kind == "deliver":
+            delivered += 1
+            colour = "#9467bd" if delivered > 1 else ("#1f4e9c" if m.sender < topology.core else "#17becf")
+            what = "delivered again (duplicate)" if delivered > 1 else "delivered"
+            svg.add("line", f"{route}: {sent}, {what} t={t:.6f} s", x1=f"{sent_x:.1f}", y1=f"{y0:.1f}",
+                    x2=f"{x:.1f}", y2=f"{y1:.1f}", stroke=colour, stroke_width=0.9, stroke_opacity=0.75,
+                    marker_end="url(#timeline-arrow)")
+            continue
+        why = run_data.DROP_REASONS.get(reason, f"reason {reason}")
+        tooltip = f"{route}: {sent}, dropped t={t:.6f} s ({why})"
+        if x - sent_x < 3:  # dropped as it was sent: a short stub towards its destination
+            end_x, end_y = sent_x + 8, y0 + (6 if y1 > y0 else -6 if y1 < y0 else 0)
+        else:
+            end_x, end_y = x, y1
+        svg.add("line", tooltip, x1=f"{sent_x:.1f}", y1=f"{y0:.1f}", x2=f"{end_x:.1f}", y2=f"{end_y:.1f}",
+                stroke="#d62728", stroke_width=0.9, stroke_dasharray="3 2")
+        svg.text(end_x, end_y + 3.5, "×", tooltip, font_size=11, fill="#d62728", text_anchor="middle")
+
+
+def draw_legend(svg, y, arrows, left_out):
+    items = [("line", "#1f4e9c", "message from a core site"), ("line", "#17becf", "from a nebula site"),
+             ("line", "#9467bd", "duplicate delivery"), ("drop", "#d62728", "dropped"),
+             ("dot", "#2ca02c", "local insert"), ("dot", "#8c564b", "local delete"),
+             ("tick", "#777", "anti-entropy timer"), ("text", "#d62728", "✕ crash"), ("text", "#2ca02c", "▶ restart")]
+    shades = [("#9e9e9e", 0.45, "down"), ("#f2c200", 0.3, "paused"), ("#ff8c00", 0.18, "loss burst"),
+              ("#8e44ad", 0.14, "cut target"), ("#1f77b4", 0.07, "partition")]
+    x = LABEL_WIDTH
+    for kind, colour, label in items:
+        if kind in ("line", "drop"):
+            svg.add("line", x1=x, x2=x + 18, y1=y + 6, y2=y + 6, stroke=colour, stroke_width=1.5,
+                    stroke_dasharray="3 2" if kind == "drop" else None)
+        elif kind == "dot":
+            svg.add("circle", cx=x + 9, cy=y + 6, r=3, fill=colour)
+        elif kind == "tick":
+            svg.add("line", x1=x + 9, x2=x + 9, y1=y + 1, y2=y + 11, stroke=colour)
+        if kind == "text":
+            svg.text(x, y + 10, label, font_size=10, fill=colour)
+            x += 70
+        else:
+            svg.text(x + 22, y + 10, label, font_size=10, fill="#333")
+            x += 30 + 6 * len(label)
+    y += 18
+    x = LABEL_WIDTH
+    for colour, opacity, label in shades:
+        svg.add("rect", x=x, y=y, width=18, height=12, fill=colour, fill_opacity=opacity, stroke="#ccc")
+        svg.text(x + 22, y + 10, label, font_size=10, fill="#333")
+        x += 30 + 6 * len(label)
+    for letter, colour in COMMIT_LETTERS.values():
+        svg.text(x, y + 10, letter, font_size=10, fill=colour, font_weight="bold")
+        x += 12
+    svg.text(x, y + 10, "flatten: prepare, yes, no, committed, aborted; lane colours: epochs", font_size=10,
+             fill="#333")
+    y += 18
+    note = f"{arrows} messages drawn"
+    if left_out:
+        note += f"; {left_out} in the window to or from sites not shown (or beyond {ARROWS_MAX}) left out"
+    svg.text(LABEL_WIDTH, y + 10, note + ". Hover over anything for details.", font_size=10, fill="#555")
+    return y + 20
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("run_dir", metavar="RUN_DIR")
+    parser.add_argument("--events", help="the event log (default RUN_DIR/events.log)")
+    parser.add_argument("--scenario", help="the scenario file (default: the path in summary.json)")
+    parser.add_argument("--window", nargs=2, type=float, metavar=("FROM_S", "TO_S"))
+    parser.add_argument("--sites", help="lanes, as a site selector: c0..c2,n0..n9")
+    parser.add_argument("-o", "--output", help="default RUN_DIR/figures/timeline.svg")
+    args = parser.parse_args()
+    run = run_data.load_run(args.run_dir, args.events, args.scenario)
+    if not run.events_path:
+        sys.exit(f"timeline.py: {args.run_dir}: no event log (run with --report, or --event-log "
+                 f"{args.run_dir}/events.log)")
+    try:
+        timeline = draw(run, run_data.scan_events(run.events_path), args.window, args.sites)
+    except ValueError as e:
+        sys.exit(f"timeline.py: --sites {args.sites}: {e}")
+    out = Path(args.output) if args.output else Path(args.run_dir) / "figures" / "timeline.svg"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(timeline.svg)
+    print(f"{out}: {timeline.window[0]:.4f} to {timeline.window[1]:.4f} s, {len(timeline.lanes)} lanes, "
+          f"{timeline.arrows} messages")
+
+
+if __name__ == "__main__":
+    main()
