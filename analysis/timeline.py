@@ -64,6 +64,10 @@ class Message:
     outcomes: list  # (kind "deliver" or "drop", t_s, drop reason)
 
 
+
+# sim/event_log.hpp's timer events: b is site::TimerKind.
+TIMER_KINDS = {0: "anti-entropy", 1: "flatten-policy", 2: "commit", 3: "catch-up"}
+
 def choose_lanes(run, scan, selector):
     """Every site up to LANES_MAX; beyond, the sites something happens to first (violation,
     crashes, flatten coordinators), then the core, then nebula sites in order."""
@@ -300,7 +304,8 @@ def draw(run, scan, window=None, sites=None):
                     f"at index {e.args[3]}, t={e.t_s:.6f} s", cx=f"{x:.1f}", cy=f"{ly:.1f}", r=2.6,
                     fill="#2ca02c" if insert else "#8c564b")
         else:
-            svg.add("line", f"{topology.name(e.args[0])}: anti-entropy timer, t={e.t_s:.6f} s", x1=f"{x:.1f}",
+            timer = TIMER_KINDS.get(e.args[1], f"timer {e.args[1]}")
+            svg.add("line", f"{topology.name(e.args[0])}: {timer} timer, t={e.t_s:.6f} s", x1=f"{x:.1f}",
                     x2=f"{x:.1f}", y1=f"{ly - 5:.1f}", y2=f"{ly + 5:.1f}", stroke="#777", stroke_width=1)
     for e in scan.landmarks:
         if not (t0 <= e.t_s <= t1) or e.args[0] not in lane_of:
@@ -418,7 +423,7 @@ def draw_legend(svg, y, arrows, left_out):
     items = [("line", "#1f4e9c", "message from a core site"), ("line", "#17becf", "from a nebula site"),
              ("line", "#9467bd", "duplicate delivery"), ("drop", "#d62728", "dropped"),
              ("dot", "#2ca02c", "local insert"), ("dot", "#8c564b", "local delete"),
-             ("tick", "#777", "anti-entropy timer"), ("text", "#d62728", "✕ crash"), ("text", "#2ca02c", "▶ restart")]
+             ("tick", "#777", "timer"), ("text", "#d62728", "✕ crash"), ("text", "#2ca02c", "▶ restart")]
     shades = [("#9e9e9e", 0.45, "down"), ("#f2c200", 0.3, "paused"), ("#ff8c00", 0.18, "loss burst"),
               ("#8e44ad", 0.14, "cut target"), ("#1f77b4", 0.07, "partition")]
     x = LABEL_WIDTH
