@@ -207,7 +207,7 @@ int check_determinism(const RunRequest& req, uint64_t seed) {
 int run_run(const RunRequest& req) {
   Scenario scenario;
   try {
-    scenario = load_scenario(req.path);
+    scenario = load_scenario(req.path, req.seed);  // a swarm file is drawn for the run's seed
   } catch (const InputError& e) {
     std::fprintf(stderr, "treedoc-sim: %s\n", e.what());
     return kExitBadInput;
