@@ -14,6 +14,8 @@ namespace {
 
 constexpr uint64_t kFlattenEveryOpsMax = uint64_t{1} << 40;
 constexpr uint64_t kSeriesEveryOpsMax = uint64_t{1} << 40;
+// A week: a sweep budget beyond it is a typo, not a plan.
+constexpr double kTimeBudgetSecondsMax = 7 * 24 * 3600;
 
 // CLI11 wraps "-1" and saturates 2^64 into a uint64_t; a seed must be exactly what was typed.
 const CLI::Validator kWholeNumber(
@@ -80,6 +82,25 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 256));
   sweep_cmd->add_option("--shard", shard, "run only shard K of N (K/N), for CI matrices");
   sweep_cmd->add_option("--json", sweep.json_path, "write every seed's outcome to FILE");
+  sweep_cmd->add_option("--junit", sweep.junit_path,
+                        "write JUnit XML to FILE: one testcase per seed");
+  sweep_cmd
+      ->add_option("--time-budget", sweep.time_budget_s,
+                   "start no seed after S seconds; the summary says how many ran")
+      ->check(CLI::Range(0.0, kTimeBudgetSecondsMax));
+  sweep_cmd
+      ->add_option("--max-failures", sweep.failures_max,
+                   "start no seed once N seeds have failed (default 0: no limit)")
+      ->check(kWholeNumber);
+  sweep_cmd
+      ->add_option("--recheck-every", sweep.recheck_every,
+                   "run every K-th seed twice and compare event-log hashes (0: never)")
+      ->check(CLI::Range(uint32_t{0}, UINT32_MAX))
+      ->capture_default_str();
+  sweep_cmd
+      ->add_option("--failures", sweep.failures_dir,
+                   "write a replay scenario for each failing seed into DIR")
+      ->capture_default_str();
 
   std::string scenario_path;
   auto* validate_cmd = app.add_subcommand(

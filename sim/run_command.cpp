@@ -2,8 +2,6 @@
 // which runs the scenario twice in child processes and names the first event where they differ.
 #include "sim/run_command.hpp"
 
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cinttypes>
@@ -14,13 +12,12 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "sim/child_run.hpp"
 #include "sim/event_log.hpp"
 #include "sim/exit_code.hpp"
 #include "sim/input_error.hpp"
 #include "sim/scenario_loader.hpp"
 #include "sim/simulation.hpp"
-
-extern char** environ;
 
 namespace treedoc::sim {
 
@@ -134,19 +131,8 @@ void print_violation(const Scenario& s, const RunRequest& req, uint64_t seed, co
   std::printf("\n  reproduce with: %s\n", reproduce_command(req, seed).c_str());
 }
 
-// Runs this executable with `args` and waits; returns its exit status, -1 when it could not run,
-// or -(signal) when a signal ended it (an assertion aborts with SIGABRT).
-int run_child(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  if (posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, argv.data(), environ) != 0) return -1;
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid) return -1;
-  if (WIFSIGNALED(status)) return -WTERMSIG(status);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+// Runs this executable with `args` and waits; returns its exit code (sim/child_run.hpp).
+int run_child(const std::vector<std::string>& args) { return wait_exit_code(spawn_self(args, "")); }
 
 int check_determinism(const RunRequest& req, uint64_t seed) {
   const std::filesystem::path dir =
