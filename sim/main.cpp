@@ -7,6 +7,7 @@
 #include "sim/exit_code.hpp"
 #include "sim/replay_trace_command.hpp"
 #include "sim/run_command.hpp"
+#include "sim/shrink_command.hpp"
 #include "sim/sweep_command.hpp"
 #include "sim/validate_command.hpp"
 
@@ -102,6 +103,16 @@ int main(int argc, char** argv) {
                    "write a replay scenario for each failing seed into DIR")
       ->capture_default_str();
 
+  ShrinkRequest shrink;
+  auto* shrink_cmd = app.add_subcommand(
+      "shrink", "Shrink a failing scenario to a smaller one that breaks the same invariant");
+  shrink_cmd->add_option("FILE", shrink.path, "failing scenario file (.json)")->required();
+  shrink_cmd->add_option("--out", shrink.out_path,
+                         "write the smallest failing scenario to FILE (default: FILE.shrunk.json)");
+  shrink_cmd->add_option("--attempts", shrink.attempts_max, "candidate runs at most")
+      ->check(CLI::Range(uint32_t{1}, kShrinkAttemptsMax))
+      ->capture_default_str();
+
   std::string scenario_path;
   auto* validate_cmd = app.add_subcommand(
       "validate", "Check a scenario file (docs/scenarios.md) and summarise it in one line");
@@ -126,6 +137,7 @@ int main(int argc, char** argv) {
     return run_replay_trace(replay);
   }
   if (validate_cmd->parsed()) return run_validate(scenario_path);
+  if (shrink_cmd->parsed()) return run_shrink(shrink);
   if (sweep_cmd->parsed()) {
     for (const std::string& error :
          {parse_seed_range(seed_range, &sweep), parse_shard(shard, &sweep)}) {
