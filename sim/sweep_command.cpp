@@ -76,11 +76,12 @@ struct Job {
 // The jobs of one shard in order, made as they are needed: a sweep of 2^32 seeds holds no list.
 class JobSource {
  public:
-  explicit JobSource(const SweepRequest& req)
-      : req_(req), next_seed_(req.seed_first + (req.shard_index - 1)) {
-    planned_ = next_seed_ > req.seed_last
-                   ? 0
-                   : (req.seed_last - next_seed_) / req.shard_count + 1;  // this shard's seeds
+  explicit JobSource(const SweepRequest& req) : req_(req) {
+    // This shard's seeds: first + offset, then every shard_count-th; no sum here can overflow.
+    const uint64_t offset = req.shard_index - 1;
+    const uint64_t span = req.seed_last - req.seed_first;
+    next_seed_ = offset > span ? req.seed_last : req.seed_first + offset;
+    planned_ = offset > span ? 0 : (span - offset) / req.shard_count + 1;
   }
 
   uint64_t planned() const { return planned_; }
@@ -101,7 +102,7 @@ class JobSource {
 
  private:
   const SweepRequest& req_;
-  uint64_t next_seed_;
+  uint64_t next_seed_ = 0;
   uint64_t planned_ = 0;
   uint64_t taken_ = 0;
   uint64_t last_seed_ = 0;

@@ -85,6 +85,20 @@ TEST_CASE("sweep rejects bad ranges, shards and files with exit 3", "[sweep][cli
   REQUIRE_THAT(junit.out, Contains("/nonexistent/dir/j.xml: --junit: cannot write the file"));
 }
 
+TEST_CASE("shards hold the right seeds at the ends of the seed range", "[sweep]") {
+  const std::string file = source_path("scenarios/crash-restart.json");
+  const test::CliRun last = run_cli_capture(
+      "sweep " + file + " --seeds 18446744073709551614..18446744073709551615 --shard 2/2");
+  INFO(last.out);
+  REQUIRE(last.exit_code == sim::kExitPass);
+  REQUIRE_THAT(last.out,
+               Contains("1 seeds (18446744073709551614..18446744073709551615, shard 2/2)"));
+  const test::CliRun none = run_cli_capture("sweep " + file + " --seeds 1..2 --shard 3/3");
+  INFO(none.out);
+  REQUIRE(none.exit_code == sim::kExitPass);
+  REQUIRE_THAT(none.out, Contains("0 seeds (1..2, shard 3/3)"));
+}
+
 TEST_CASE("a sweep starts no seed once its time budget is spent and says how many ran", "[sweep]") {
   const test::TempDir dir("treedoc-test-sweep-budget");
   const test::CliRun r = sweep_crash_restart(dir, "--seeds 1..100000 --time-budget 1");
