@@ -14,22 +14,41 @@ extern char** environ;
 
 namespace treedoc::sim {
 
-pid_t spawn_self(const std::vector<std::string>& args, const std::string& output_path) {
+pid_t spawn_self(const std::vector<std::string>& args, const std::string& stdout_path,
+                 const std::string& stderr_path) {
   std::vector<char*> argv;
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  if (!output_path.empty()) {
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  }
+  const auto redirect = [&actions](int fd, const std::string& path) {
+    if (path.empty()) return;
+    posix_spawn_file_actions_addopen(&actions, fd, path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+  };
+  redirect(STDOUT_FILENO, stdout_path);
+  redirect(STDERR_FILENO, stderr_path);
   pid_t pid = 0;
   if (posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), environ) != 0) pid = 0;
   posix_spawn_file_actions_destroy(&actions);
   return pid;
 }
+
+namespace {
+
+// What a child that printed no verdict said on stderr: our own line ("treedoc-sim: ..." for bad
+// input, "treedoc assertion failed: ..."), not the sanitizer runtime's chatter, else its first.
+std::string first_error_line(const std::string& dir) {
+  std::ifstream errors(std::filesystem::path(dir) / "stderr.txt");
+  std::string line, first;
+  while (std::getline(errors, line)) {
+    if (line.rfind("treedoc", 0) == 0) return line;
+    if (first.empty()) first = line;
+  }
+  return first;
+}
+
+}  // namespace
 
 int exit_code_of(int wait_status) {
   if (WIFSIGNALED(wait_status)) return -WTERMSIG(wait_status);
@@ -59,7 +78,8 @@ RunningChild start_run_child(const std::string& scenario_path, std::optional<uin
   std::vector<std::string> args = {"treedoc-sim", "run", scenario_path, "--quiet", "--out", dir};
   if (seed) args.insert(args.end(), {"--seed", std::to_string(*seed)});
   c.started = std::chrono::steady_clock::now();
-  c.pid = spawn_self(args, (std::filesystem::path(dir) / "output.txt").string());
+  c.pid = spawn_self(args, (std::filesystem::path(dir) / "stdout.txt").string(),
+                     (std::filesystem::path(dir) / "stderr.txt").string());
   return c;
 }
 
@@ -68,8 +88,9 @@ ChildRun finish_run_child(const RunningChild& child, int exit_code) {
   r.wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - child.started).count();
   r.exit_code = child.pid == 0 ? -1 : exit_code;
-  std::ifstream output(std::filesystem::path(child.dir) / "output.txt");
+  std::ifstream output(std::filesystem::path(child.dir) / "stdout.txt");
   std::getline(output, r.verdict);
+  if (r.verdict.empty()) r.verdict = first_error_line(child.dir);
   if (child.pid == 0) r.verdict = "could not start a child process";
   std::ifstream summary(std::filesystem::path(child.dir) / "summary.json");
   if (summary) r.summary = nlohmann::json::parse(summary, nullptr, false);

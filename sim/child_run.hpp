@@ -15,8 +15,10 @@
 namespace treedoc::sim {
 
 // Starts this executable with `args` (args[0] is the program name), its stdout and stderr into
-// `output_path` when that is not empty. Returns its pid, or 0 when it could not start.
-pid_t spawn_self(const std::vector<std::string>& args, const std::string& output_path);
+// the files given (an empty path: this process's own). Returns its pid, or 0 when it could not
+// start.
+pid_t spawn_self(const std::vector<std::string>& args, const std::string& stdout_path,
+                 const std::string& stderr_path);
 
 // A child's exit status as a command's exit code: its exit code, -(signal) when a signal ended it
 // (an assertion aborts with SIGABRT), -1 otherwise.
@@ -28,7 +30,9 @@ int wait_exit_code(pid_t pid);
 struct ChildRun {
   int exit_code = -1;  // exit_code_of(); -1 also when the child could not start
   double wall_s = 0;
-  std::string verdict;     // the first line it printed: PASS or the violation
+  // Its first line of stdout, PASS or the violation; when it printed none (bad input, a crash),
+  // its own line on stderr.
+  std::string verdict;
   nlohmann::json summary;  // its summary.json; null when it wrote none
   // The summary's violation.invariant ("no-resurrection"), or "" when it names none.
   std::string invariant() const;

@@ -132,7 +132,9 @@ void print_violation(const Scenario& s, const RunRequest& req, uint64_t seed, co
 }
 
 // Runs this executable with `args` and waits; returns its exit code (sim/child_run.hpp).
-int run_child(const std::vector<std::string>& args) { return wait_exit_code(spawn_self(args, "")); }
+int run_child(const std::vector<std::string>& args) {
+  return wait_exit_code(spawn_self(args, "", ""));
+}
 
 int check_determinism(const RunRequest& req, uint64_t seed) {
   const std::filesystem::path dir =

@@ -133,17 +133,27 @@ TEST_CASE("a draw the loader rejects names the seed it was drawn for", "[swarm][
   const test::TempDir dir("treedoc-swarm-test");
   const std::string file =
       dir.write("s.json", R"({"description": "d", "topology": {"core": {"$range": [0, 1]}}})");
-  bool zero_drawn = false;
-  for (uint64_t seed = 1; seed <= 20 && !zero_drawn; ++seed) {
+  uint64_t valid = 0, invalid = 0;  // the first seed with a valid draw, the first after it without
+  for (uint64_t seed = 1; seed <= 40 && invalid == 0; ++seed) {
     try {
       (void)load_scenario(file, seed);
+      if (valid == 0) valid = seed;
     } catch (const InputError& e) {
       REQUIRE_THAT(e.what(), Contains("topology.core: expected a whole number from 1") &&
                                  Contains("(drawn for seed " + std::to_string(seed) + ")"));
-      zero_drawn = true;
+      if (valid != 0) invalid = seed;
     }
   }
-  REQUIRE(zero_drawn);
+  REQUIRE(invalid != 0);
+  // A sweep counts such a seed as an error and shows the loader's line as its verdict.
+  const test::CliRun sweep =
+      test::run_cli_capture("sweep " + file + " --seeds " + std::to_string(valid) + ".." +
+                            std::to_string(invalid) + " --failures " + dir.path_of("failures"));
+  INFO(sweep.out);
+  REQUIRE(sweep.exit_code == kExitSafetyViolation);
+  REQUIRE_THAT(sweep.out, Contains("FAILED    seed " + std::to_string(invalid) +
+                                   " (error): treedoc-sim: " + file + ": topology.core") &&
+                              Contains("(drawn for seed " + std::to_string(invalid) + ")"));
   // validate tries a hundred draws, so it finds a bad one that the file's own seed hides.
   const test::CliRun v = test::run_cli_capture("validate " + file);
   REQUIRE(v.exit_code == kExitBadInput);
