@@ -14,10 +14,13 @@ class InputError : public std::runtime_error {
   InputError(std::string file, std::string where, std::string what)
       : std::runtime_error(format(file, where, what)),
         file_(std::move(file)),
-        where_(std::move(where)) {}
+        where_(std::move(where)),
+        what_(std::move(what)) {}
 
   const std::string& file() const { return file_; }
   const std::string& where() const { return where_; }
+  // What is wrong, without the file and place (what() has all three).
+  const std::string& what_text() const { return what_; }
 
  private:
   static std::string format(const std::string& file, const std::string& where,
@@ -26,6 +29,7 @@ class InputError : public std::runtime_error {
   }
   std::string file_;
   std::string where_;
+  std::string what_;
 };
 
 }  // namespace treedoc::sim

@@ -7,6 +7,7 @@
 #include "sim/exit_code.hpp"
 #include "sim/replay_trace_command.hpp"
 #include "sim/run_command.hpp"
+#include "sim/shrink_command.hpp"
 #include "sim/sweep_command.hpp"
 #include "sim/validate_command.hpp"
 
@@ -14,6 +15,8 @@ namespace {
 
 constexpr uint64_t kFlattenEveryOpsMax = uint64_t{1} << 40;
 constexpr uint64_t kSeriesEveryOpsMax = uint64_t{1} << 40;
+// A week: a sweep budget beyond it is a typo, not a plan.
+constexpr double kTimeBudgetSecondsMax = 7 * 24 * 3600;
 
 // CLI11 wraps "-1" and saturates 2^64 into a uint64_t; a seed must be exactly what was typed.
 const CLI::Validator kWholeNumber(
@@ -87,6 +90,35 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 256));
   sweep_cmd->add_option("--shard", shard, "run only shard K of N (K/N), for CI matrices");
   sweep_cmd->add_option("--json", sweep.json_path, "write every seed's outcome to FILE");
+  sweep_cmd->add_option("--junit", sweep.junit_path,
+                        "write JUnit XML to FILE: one testcase per seed");
+  sweep_cmd
+      ->add_option("--time-budget", sweep.time_budget_s,
+                   "start no seed after S seconds; the summary says how many ran")
+      ->check(CLI::Range(0.0, kTimeBudgetSecondsMax));
+  sweep_cmd
+      ->add_option("--max-failures", sweep.failures_max,
+                   "start no seed once N seeds have failed (default 0: no limit)")
+      ->check(kWholeNumber);
+  sweep_cmd
+      ->add_option("--recheck-every", sweep.recheck_every,
+                   "run every K-th seed twice and compare event-log hashes (0: never)")
+      ->check(CLI::Range(uint32_t{0}, UINT32_MAX))
+      ->capture_default_str();
+  sweep_cmd
+      ->add_option("--failures", sweep.failures_dir,
+                   "write a replay scenario for each failing seed into DIR")
+      ->capture_default_str();
+
+  ShrinkRequest shrink;
+  auto* shrink_cmd = app.add_subcommand(
+      "shrink", "Shrink a failing scenario to a smaller one that breaks the same invariant");
+  shrink_cmd->add_option("FILE", shrink.path, "failing scenario file (.json)")->required();
+  shrink_cmd->add_option("--out", shrink.out_path,
+                         "write the smallest failing scenario to FILE (default: FILE.shrunk.json)");
+  shrink_cmd->add_option("--attempts", shrink.attempts_max, "candidate runs at most")
+      ->check(CLI::Range(uint32_t{1}, kShrinkAttemptsMax))
+      ->capture_default_str();
 
   std::string scenario_path;
   auto* validate_cmd = app.add_subcommand(
@@ -112,6 +144,7 @@ int main(int argc, char** argv) {
     return run_replay_trace(replay);
   }
   if (validate_cmd->parsed()) return run_validate(scenario_path);
+  if (shrink_cmd->parsed()) return run_shrink(shrink);
   if (sweep_cmd->parsed()) {
     for (const std::string& error :
          {parse_seed_range(seed_range, &sweep), parse_shard(shard, &sweep)}) {

@@ -15,13 +15,12 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "sim/child_run.hpp"
 #include "sim/event_log.hpp"
 #include "sim/exit_code.hpp"
 #include "sim/input_error.hpp"
 #include "sim/scenario_loader.hpp"
 #include "sim/simulation.hpp"
-
-extern char** environ;
 
 namespace treedoc::sim {
 
@@ -309,7 +308,7 @@ void write_report(const RunRequest& req) {
 int run_run(const RunRequest& req) {
   Scenario scenario;
   try {
-    scenario = load_scenario(req.path);
+    scenario = load_scenario(req.path, req.seed);  // a swarm file is drawn for the run's seed
   } catch (const InputError& e) {
     std::fprintf(stderr, "treedoc-sim: %s\n", e.what());
     return kExitBadInput;

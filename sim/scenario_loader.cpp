@@ -14,6 +14,7 @@
 #include "sim/scenario_json_reader.hpp"
 #include "sim/site_selector.hpp"
 #include "sim/strict_json_parser.hpp"
+#include "sim/swarm_resolver.hpp"
 #include "sim/time_text.hpp"
 
 namespace treedoc::sim {
@@ -398,11 +399,22 @@ class ScenarioReader {
 
 }  // namespace
 
-Scenario load_scenario(const std::string& path) {
-  const json root = parse_strict_json(
-      path, read_file_bounded(path, kScenarioFileBytesMax, kScenarioFileLimitText),
-      kScenarioJsonDepthMax);
-  return ScenarioReader(path).read(root);
+json read_scenario_json(const std::string& path) {
+  return parse_strict_json(path,
+                           read_file_bounded(path, kScenarioFileBytesMax, kScenarioFileLimitText),
+                           kScenarioJsonDepthMax);
+}
+
+Scenario load_scenario(const std::string& path, std::optional<uint64_t> seed) {
+  const json root = read_scenario_json(path);
+  if (check_swarm_forms(path, root) == 0) return ScenarioReader(path).read(root);
+  const uint64_t drawn_for = seed.value_or(swarm_file_seed(root));
+  try {
+    return ScenarioReader(path).read(resolve_swarm(root, drawn_for));
+  } catch (const InputError& e) {
+    throw InputError(e.file(), e.where(),
+                     e.what_text() + " (drawn for seed " + std::to_string(drawn_for) + ")");
+  }
 }
 
 }  // namespace treedoc::sim

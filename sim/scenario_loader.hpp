@@ -1,7 +1,11 @@
 // Loading of scenario files: JSON text in, a typed and validated Scenario out (docs/scenarios.md).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "sim/scenario.hpp"
 #include "sim/scenario_limits.hpp"
@@ -14,6 +18,11 @@ namespace treedoc::sim {
 // JSON path (`faults[3].partition.groups[1]`), what was expected and what was found, for any
 // unreadable, oversized, empty, binary, non-UTF-8 or non-JSON file, duplicate keys, nesting past
 // kScenarioJsonDepthMax, and every field that is unknown, missing, mistyped or out of range.
-Scenario load_scenario(const std::string& path);
+// A swarm file (sim/swarm_resolver.hpp) is drawn for `seed`, else for its own seed, first.
+Scenario load_scenario(const std::string& path, std::optional<uint64_t> seed = std::nullopt);
+
+// The file's JSON as written: read within kScenarioFileBytesMax and parsed strictly, not yet
+// checked against the schema nor drawn.
+nlohmann::json read_scenario_json(const std::string& path);
 
 }  // namespace treedoc::sim

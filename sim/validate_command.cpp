@@ -1,16 +1,22 @@
 // `validate`: one line saying what a valid scenario holds, or the one line saying what is wrong.
 #include "sim/validate_command.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <iostream>
 
 #include "sim/exit_code.hpp"
 #include "sim/input_error.hpp"
 #include "sim/scenario_loader.hpp"
+#include "sim/swarm_resolver.hpp"
 #include "sim/time_text.hpp"
 
 namespace treedoc::sim {
 
 namespace {
+
+// A swarm file is valid when its draws are: validate loads this many of them, from its own seed on.
+constexpr uint64_t kSwarmSeedsValidated = 100;
 
 std::string counted(size_t n, const char* noun) {
   return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
@@ -49,7 +55,15 @@ std::string summary(const Scenario& s) {
 int run_validate(const std::string& path) {
   try {
     const Scenario scenario = load_scenario(path);
-    std::cout << summary(scenario) << "\n";
+    std::string line = summary(scenario);
+    if (const size_t forms = check_swarm_forms(path, read_scenario_json(path)); forms > 0) {
+      const uint64_t first = scenario.seed;
+      const uint64_t last = first + std::min(kSwarmSeedsValidated - 1, UINT64_MAX - first);
+      for (uint64_t seed = first; seed != last; ++seed) (void)load_scenario(path, seed + 1);
+      line += " (seed " + std::to_string(first) + "'s draw); swarm of " + counted(forms, "form") +
+              ", draws for seeds " + std::to_string(first) + ".." + std::to_string(last) + " valid";
+    }
+    std::cout << line << "\n";
     return kExitPass;
   } catch (const InputError& e) {
     std::cerr << "treedoc-sim: " << e.what() << "\n";
