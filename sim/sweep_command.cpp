@@ -151,6 +151,19 @@ void write_junit_report(const SweepRequest& req, const std::vector<SeedResult>& 
   }
 }
 
+// How often each probe fired over the whole ensemble, from each seed's summary.json.
+site::ProbeCounts ensemble_probes(const std::vector<SeedResult>& results) {
+  site::ProbeCounts probes;
+  for (const SeedResult& r : results) {
+    if (!r.run.summary.is_object() || !r.run.summary.contains("probes")) continue;
+    for (size_t k = 0; k < site::kProbeCount; ++k) {
+      probes.fired[k] +=
+          r.run.summary["probes"].value(std::string(site::kProbeNames[k]), uint64_t{0});
+    }
+  }
+  return probes;
+}
+
 void write_json_report(const SweepRequest& req, const std::vector<SeedResult>& results,
                        const std::map<std::string, uint64_t>& counts, uint64_t planned,
                        const std::string& stopped_by, double wall_s) {
@@ -178,7 +191,15 @@ void write_json_report(const SweepRequest& req, const std::vector<SeedResult>& r
                         {"event_log_hash", r.recheck->event_log_hash()}};
     }
     if (!r.replay_path.empty()) run["replay_file"] = r.replay_path;
+    if (r.run.summary.is_object() && r.run.summary.contains("probes")) {
+      run["probes"] = r.run.summary["probes"];
+    }
     j["runs"].push_back(std::move(run));
+  }
+  const site::ProbeCounts probes = ensemble_probes(results);
+  j["probes"] = nlohmann::json::object();
+  for (size_t k = 0; k < site::kProbeCount; ++k) {
+    j["probes"][std::string(site::kProbeNames[k])] = probes.fired[k];
   }
   std::ofstream out(req.json_path);
   out << j.dump(2) << "\n";
@@ -209,14 +230,7 @@ void print_summary(const SweepRequest& req, const std::vector<SeedResult>& resul
   std::printf("determinism %" PRIu64 " seeds run twice, %" PRIu64
               " with another event-log hash or exit code\n",
               rechecked, count("nondeterministic"));
-  site::ProbeCounts probes;
-  for (const SeedResult& r : results) {
-    if (!r.run.summary.is_object() || !r.run.summary.contains("probes")) continue;
-    for (size_t k = 0; k < site::kProbeCount; ++k) {
-      probes.fired[k] +=
-          r.run.summary["probes"].value(std::string(site::kProbeNames[k]), uint64_t{0});
-    }
-  }
+  const site::ProbeCounts probes = ensemble_probes(results);
   std::string coverage;
   for (size_t k = 0; k < site::kProbeCount; ++k) {
     coverage += (coverage.empty() ? "" : ", ") + std::string(site::kProbeNames[k]) + " " +

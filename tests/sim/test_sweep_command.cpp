@@ -111,6 +111,13 @@ TEST_CASE("a sweep starts no seed once its time budget is spent and says how man
   REQUIRE(j["seeds"].get<uint64_t>() > 0);
   REQUIRE(j["seeds"].get<uint64_t>() < j["seeds_planned"].get<uint64_t>());
   REQUIRE(j["pass"] == j["seeds"]);
+  // Probe coverage over the ensemble is the sum of the seeds' own counts (the sweep report's
+  // input).
+  uint64_t rebuilt = 0;
+  for (const nlohmann::json& run : j["runs"])
+    rebuilt += run["probes"]["rebuilt-after-crash"].get<uint64_t>();
+  REQUIRE(j["probes"]["rebuilt-after-crash"].get<uint64_t>() == rebuilt);
+  REQUIRE(rebuilt > 0);
 }
 
 TEST_CASE("JUnit output has a testcase per seed, failures with the invariant and the replay",
