@@ -260,7 +260,9 @@ class SweepReport(unittest.TestCase):
             text = " ".join(check_report(self, out).text)
             self.assertIn("2 FAILING", text)
             self.assertIn(f"treedoc-sim run {scenario} --seed 2", text)
-            self.assertIn("has no probes", text)
+            # The sweep's JSON carries each seed's probes: the report shows their coverage.
+            self.assertIn("Probe coverage from the probes of each of 2 runs", text)
+            self.assertIn("delete-before-insert", text)
 
     def test_probe_coverage_from_per_run_probes(self):
         sweep = {"scenario": "s.json", "seeds": 3, "wall_s": 1.5, "pass": 3, "safety": 0, "liveness": 0, "error": 0,
