@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -129,11 +130,14 @@ class Checker {
   struct Decided {
     site::TxId txid;
     uint64_t hash = 0;
-    site::OpSetHash cut;
+    std::shared_ptr<const DotSet> cut;
   };
   std::map<uint64_t, Decided> committed_;                            // epoch closed -> its commit
   std::map<std::pair<uint64_t, OpId>, std::string> translated_tid_;  // (new epoch, op) -> TID
-  std::vector<DotSet> folded_;  // epoch -> the ops whose effect its base holds (every cut before)
+  // op -> the first epoch whose base holds its effect (it was in the cut that opened it); a site
+  // in that epoch or a later one holds the op.
+  std::map<OpId, uint64_t> folded_in_;
+  uint64_t newest_epoch_ = 0;  // the newest epoch any site has entered
   std::set<OpId> lost_by_policy_;
   std::optional<Violation> violation_;
   uint64_t convergence_checks_ = 0;

@@ -14,8 +14,8 @@ extern char** environ;
 
 namespace treedoc::sim {
 
-pid_t spawn_self(const std::vector<std::string>& args, const std::string& stdout_path,
-                 const std::string& stderr_path) {
+pid_t spawn_program(const std::string& program, const std::vector<std::string>& args,
+                    const std::string& stdout_path, const std::string& stderr_path) {
   std::vector<char*> argv;
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -29,9 +29,14 @@ pid_t spawn_self(const std::vector<std::string>& args, const std::string& stdout
   redirect(STDOUT_FILENO, stdout_path);
   redirect(STDERR_FILENO, stderr_path);
   pid_t pid = 0;
-  if (posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), environ) != 0) pid = 0;
+  if (posix_spawnp(&pid, program.c_str(), &actions, nullptr, argv.data(), environ) != 0) pid = 0;
   posix_spawn_file_actions_destroy(&actions);
   return pid;
+}
+
+pid_t spawn_self(const std::vector<std::string>& args, const std::string& stdout_path,
+                 const std::string& stderr_path) {
+  return spawn_program("/proc/self/exe", args, stdout_path, stderr_path);
 }
 
 namespace {

@@ -14,9 +14,12 @@
 
 namespace treedoc::sim {
 
-// Starts this executable with `args` (args[0] is the program name), its stdout and stderr into
-// the files given (an empty path: this process's own). Returns its pid, or 0 when it could not
-// start.
+// Starts `program` (searched in PATH unless it has a slash) with `args` (args[0] is the program
+// name), its stdout and stderr into the files given (an empty path: this process's own). Returns
+// its pid, or 0 when it could not start.
+pid_t spawn_program(const std::string& program, const std::vector<std::string>& args,
+                    const std::string& stdout_path = "", const std::string& stderr_path = "");
+// spawn_program() of this very executable.
 pid_t spawn_self(const std::vector<std::string>& args, const std::string& stdout_path,
                  const std::string& stderr_path);
 

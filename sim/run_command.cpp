@@ -2,8 +2,6 @@
 // which runs the scenario twice in child processes and names the first event where they differ.
 #include "sim/run_command.hpp"
 
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cinttypes>
@@ -187,21 +185,6 @@ void print_violation(const Scenario& s, const RunRequest& req, uint64_t seed, co
   std::printf("\n  reproduce with: %s\n", reproduce_command(req, seed).c_str());
 }
 
-// Runs `program` (searched in PATH unless it has a slash) with `args` and waits; returns its exit
-// status, -1 when it could not run, or -(signal) when a signal ended it (an assertion aborts with
-// SIGABRT).
-int run_program(const std::string& program, const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  if (posix_spawnp(&pid, program.c_str(), nullptr, nullptr, argv.data(), environ) != 0) return -1;
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid) return -1;
-  if (WIFSIGNALED(status)) return -WTERMSIG(status);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 int check_determinism(const RunRequest& req, uint64_t seed) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("treedoc-determinism-" + std::to_string(getpid()));
@@ -210,9 +193,9 @@ int check_determinism(const RunRequest& req, uint64_t seed) {
   int codes[2];
   for (int k = 0; k < 2; ++k) {
     logs[k] = (dir / ("run" + std::to_string(k + 1) + ".events")).string();
-    codes[k] =
-        run_program("/proc/self/exe", {"treedoc-sim", "run", req.path, "--seed",
-                                       std::to_string(seed), "--quiet", "--event-log", logs[k]});
+    codes[k] = wait_exit_code(spawn_self({"treedoc-sim", "run", req.path, "--seed",
+                                          std::to_string(seed), "--quiet", "--event-log", logs[k]},
+                                         "", ""));
   }
   std::ifstream a(logs[0]), b(logs[1]);
   std::string la, lb;
@@ -283,8 +266,9 @@ void write_report(const RunRequest& req) {
   const std::string python = python_interpreter();
   const std::filesystem::path script = plot_script();
   std::fflush(stdout);
-  const int code = run_program(python, {python, script.string(), req.out_dir, "--events",
-                                        req.event_log_path, "--scenario", req.path, "--quiet"});
+  const int code = wait_exit_code(
+      spawn_program(python, {python, script.string(), req.out_dir, "--events", req.event_log_path,
+                             "--scenario", req.path, "--quiet"}));
   const std::string report = (std::filesystem::path(req.out_dir) / "report.html").string();
   constexpr int kPlotMatplotlibMissing = 4;  // analysis/plot.py's exit code
   if (code == 0) {

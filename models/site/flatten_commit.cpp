@@ -254,11 +254,10 @@ CommitEffects FlattenCommit::on_timer(TimeUs now, const CommitContext&) {
   return fx;
 }
 
-CommitEffects FlattenCommit::recover(TimeUs now, const CommitContext& ctx) {
+CommitEffects FlattenCommit::recover(TimeUs now) {
   CommitEffects fx;
   // A decision this coordinator logged may not have gone out before the crash: send it again (a
   // participant still prepared for it acts on it; everyone else ignores an old epoch's decision).
-  (void)ctx;
   const auto last = log_->decisions.find(TxId{self_, log_->attempts});
   if (last != log_->decisions.end())
     fx.sends.push_back({std::nullopt, decision_message(last->second)});

@@ -134,7 +134,7 @@ class FlattenCommit {
   CommitEffects on_message(TimeUs now, const CommitMessage& m, const CommitContext& ctx);
   CommitEffects on_timer(TimeUs now, const CommitContext& ctx);
   // After a crash: a coordinator with a logged decision resends it; a prepared participant asks.
-  CommitEffects recover(TimeUs now, const CommitContext& ctx);
+  CommitEffects recover(TimeUs now);
 
   // The site entered `epoch` (by a commit, catch-up or state transfer): attempts of older epochs
   // are over, whichever way they ended, and nothing of theirs is acted on any more (fencing).

@@ -8,10 +8,16 @@
 
 namespace treedoc::site {
 
+namespace {
+// Doublings of the retry backoff before retry_backoff_us_max caps it anyway: keeps the shift
+// defined however many aborts come in a row.
+constexpr uint64_t kBackoffDoublingsMax = 20;
+}  // namespace
+
 void Site::start_commit(TimeUs now, Effects* fx) {
   commit_.emplace(config_.id, &store_->commit_log, config_.flatten.vote_timeout_us,
                   config_.sabotage == Sabotage::kCommitOnMissingVote);
-  apply_commit_effects(now, commit_->recover(now, commit_context(nullptr, 0)), fx);
+  apply_commit_effects(now, commit_->recover(now), fx);
   if (coordinator() && config_.flatten.kind != FlattenPolicy::Kind::kNever) {
     fx->timers.push_back({TimerKind::kFlattenPolicy, now + config_.flatten.check_period_us});
   }
@@ -120,7 +126,7 @@ void Site::apply_commit_effects(TimeUs now, CommitEffects cfx, Effects* fx) {
     if (e.txid.coordinator == config_.id) {
       // Backoff: an editing burst aborts attempts in a row; do not hammer the core meanwhile.
       ++aborts_in_row_;
-      const uint64_t shift = std::min<uint64_t>(aborts_in_row_ - 1, 20);
+      const uint64_t shift = std::min<uint64_t>(aborts_in_row_ - 1, kBackoffDoublingsMax);
       retry_at_us_ = now + std::min(config_.flatten.retry_backoff_us_max,
                                     config_.flatten.retry_backoff_us_min << shift);
     }

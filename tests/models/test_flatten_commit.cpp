@@ -44,7 +44,7 @@ class Core {
   void timer(size_t i) { handle(i, sites_[i]->on_timer(now, ctx(i))); }
   void crash_and_recover(size_t i) {
     boot(i);
-    handle(i, sites_[i]->recover(now, ctx(i)));
+    handle(i, sites_[i]->recover(now));
   }
 
   // Delivers queued messages in order (dropping those `drop` says), until none are left.

@@ -202,6 +202,19 @@ TEST_CASE("a full scenario loads with every value", "[scenario]") {
   CHECK_FALSE(s.checker.local_intention);
   CHECK(s.checker.check_period_us == 250'000);
   CHECK(s.metrics.sample_period_us == 100'000);
+  const site::FlattenPolicy& f = s.protocol.flatten;
+  CHECK(f.kind == site::FlattenPolicy::Kind::kTombstoneRatio);
+  CHECK(f.ops == 77);
+  CHECK(f.period_us == 3'500'000);
+  CHECK(f.tombstone_ratio == 0.25);
+  CHECK(f.check_period_us == 40'000);
+  CHECK(f.vote_timeout_us == 900'000);
+  CHECK(f.retry_backoff_us_min == 30'000);
+  CHECK(f.retry_backoff_us_max == 700'000);
+  CHECK(s.protocol.retention_epochs == 9);
+  CHECK(s.protocol.catch_up_retry_us == 250'000);
+  CHECK(s.checker.expect_lost_by_policy);
+
   REQUIRE(s.sabotage.has_value());
   CHECK(s.sabotage->variant == Sabotage::Variant::kReuseTid);
   CHECK(s.sabotage->sites == SiteSet{4, 5});
@@ -535,6 +548,28 @@ TEST_CASE("values out of range and unknown names are bad input", "[scenario][bad
        "sabotage.variant", "\"reuse-tid\""},
       {"sabotage without sites", scenario_with(R"("sabotage": {"variant": "reuse-tid"})"),
        "sabotage.sites", "missing"},
+      {"flatten without a policy", scenario_with(R"("flatten": {"ops": 10})"), "flatten.policy",
+       "missing"},
+      {"unknown flatten policy", scenario_with(R"("flatten": {"policy": "sometimes"})"),
+       "flatten.policy", "\"tombstone-ratio\""},
+      {"flatten every 0 ops", scenario_with(R"("flatten": {"policy": "every-ops", "ops": 0})"),
+       "flatten.ops", "found 0"},
+      {"tombstone ratio above 1",
+       scenario_with(R"("flatten": {"policy": "tombstone-ratio", "tombstone_ratio": 1.5})"),
+       "flatten.tombstone_ratio", "found 1.5"},
+      {"backoff max below min",
+       scenario_with(
+           R"("flatten": {"policy": "never", "retry_backoff_min_ms": 500, "retry_backoff_max_ms": 100})"),
+       "flatten.retry_backoff_max_ms", "at least retry_backoff_min_ms (500), found 100"},
+      {"unknown flatten field", scenario_with(R"("flatten": {"policy": "never", "every": 3})"),
+       "flatten.every", ""},
+      {"negative retention", scenario_with(R"("epochs": {"retention": -1})"), "epochs.retention",
+       "found -1"},
+      {"zero catch-up retry", scenario_with(R"("epochs": {"catch_up_retry_ms": 0})"),
+       "epochs.catch_up_retry_ms", "found 0"},
+      {"expect_lost_by_policy not a boolean",
+       scenario_with(R"("checker": {"expect_lost_by_policy": 1})"), "checker.expect_lost_by_policy",
+       "found 1"},
   });
 }
 
