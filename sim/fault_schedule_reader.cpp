@@ -86,6 +86,7 @@ class FaultEventReader {
 
   void read_payload(const json& value, const std::string& path, FaultEvent& event) const {
     switch (event.verb) {
+      case FaultVerb::kRpcFailure: break;  // read by the loader5 branch
       case FaultVerb::kPartition: {
         const ScenarioObjectReader payload(reader_, value, path, {"groups"});
         read_groups(payload, event);

@@ -14,6 +14,7 @@ const char* to_string(DropReason r) {
     case DropReason::kLoss: return "loss";
     case DropReason::kSiteDown: return "site down";
     case DropReason::kCut: return "cut";
+    case DropReason::kRpcFailure: return "rpc failure";
   }
   return "?";
 }
@@ -86,6 +87,13 @@ FaultTimeline::FaultTimeline(const Scenario& scenario) {
           bursts_[i].push_back({f.at_us, std::min(f.at_us + f.duration_us, safety_end), f.loss});
         }
         break;
+      case FaultVerb::kRpcFailure:
+        TD_ASSERT(f.from.size() == 1 && f.to.size() == 1,
+                  "an RPC failure names one caller, one callee");
+        rpc_failures_.push_back({f.from[0], f.to[0], f.at_us,
+                                 std::min(f.at_us + f.duration_us, safety_end), f.rpc_error,
+                                 f.rpc_timeout_us});
+        break;
     }
   }
   // The liveness phase: everything heals and restarts when the safety phase ends.
@@ -122,6 +130,13 @@ double FaultTimeline::burst_loss(SiteIndex site, TimeUs t) const {
     if (b.from_us <= t && t < b.to_us) loss = std::max(loss, b.loss);
   }
   return loss;
+}
+
+const RpcFailure* FaultTimeline::rpc_failure(SiteIndex src, SiteIndex dst, TimeUs t) const {
+  for (const RpcFailure& f : rpc_failures_) {
+    if (f.from == src && f.to == dst && f.from_us <= t && t < f.to_us) return &f;
+  }
+  return nullptr;
 }
 
 bool FaultTimeline::down(SiteIndex site, TimeUs t) const {

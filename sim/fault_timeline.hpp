@@ -13,7 +13,22 @@
 
 namespace treedoc::sim {
 
-enum class DropReason : uint8_t { kNone = 0, kPartition = 1, kLoss = 2, kSiteDown = 3, kCut = 4 };
+enum class DropReason : uint8_t {
+  kNone = 0,
+  kPartition = 1,
+  kLoss = 2,
+  kSiteDown = 3,
+  kCut = 4,
+  kRpcFailure = 5,  // a flatten-commit message under an rpc_failure fault: the caller is told
+};
+
+// An rpc_failure fault as a window: flatten-commit messages from `from` to `to` fail with `error`.
+struct RpcFailure {
+  SiteIndex from = 0, to = 0;
+  TimeUs from_us = 0, to_us = 0;  // [from, to)
+  RpcError error = RpcError::kAuth;
+  TimeUs timeout_us = 0;
+};
 
 const char* to_string(DropReason r);
 
@@ -25,6 +40,8 @@ class FaultTimeline {
   DropReason reachability(SiteIndex src, SiteIndex dst, TimeUs t) const;
   // The loss probability a burst adds at t for messages to or from `site` (0 when none).
   double burst_loss(SiteIndex site, TimeUs t) const;
+  // The RPC failure in force at t for flatten messages from src to dst, or null.
+  const RpcFailure* rpc_failure(SiteIndex src, SiteIndex dst, TimeUs t) const;
   // Whether `site` is crashed at t (a crash at t counts; a restart at t ends it).
   bool down(SiteIndex site, TimeUs t) const;
   // When the pause `site` is in at t ends, or 0 when it is not paused at t.
@@ -52,6 +69,7 @@ class FaultTimeline {
   std::vector<std::vector<std::pair<TimeUs, TimeUs>>> down_;  // per site, ordered, disjoint
   std::vector<std::vector<Interval>> pauses_;                 // per site
   std::vector<std::vector<Interval>> bursts_;                 // per site
+  std::vector<RpcFailure> rpc_failures_;                      // few: scanned linearly
 };
 
 }  // namespace treedoc::sim

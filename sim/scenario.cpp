@@ -12,6 +12,7 @@ const char* to_string(FaultVerb v) {
     case FaultVerb::kRestart: return "restart";
     case FaultVerb::kPause: return "pause";
     case FaultVerb::kLossBurst: return "loss_burst";
+    case FaultVerb::kRpcFailure: return "rpc_failure";
   }
   return "?";
 }

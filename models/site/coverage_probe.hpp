@@ -30,20 +30,44 @@ enum class Probe : uint8_t {
   kStaleFenced,           // a message of an older epoch was answered STALE, not acted on
   kLostByPolicy,          // a state transfer beyond the retention bound lost untranslated ops
   kBufferedNewerEpoch,    // ops of a newer epoch waited for catch-up, then were applied
+  // Core membership and false suspicion (spec (f) 7).
+  kDispatchFailed,    // a flatten message the coordinator sent could not be delivered (an RPC
+                      // failure)
+  kMemberExpelled,    // a view change removed a member (suspected by the detector or by `expire`)
+  kWrongSuspicion,    // a member was suspected while it was up (the environment knows)
+  kYouAreDead,        // a member learned it was expelled (STALE from a newer view, or a cut)
+  kDemoted,           // ... and stayed up as a nebula site, keeping its state
+  kHaltedOnExpelled,  // ... and stopped for good (the HBase behaviour)
+  kRejoined,          // a site entered a view it had been expelled from, or joined as nebula
 };
 
-inline constexpr size_t kProbeCount = 18;
+inline constexpr size_t kProbeCount = 25;
 
-inline constexpr std::array<std::string_view, kProbeCount> kProbeNames = {
-    "delete-before-insert",  "duplicate-op",
-    "repaired-op",           "relayed-op",
-    "in-flight-drop",        "lost-with-crash",
-    "held-by-pause",         "rebuilt-after-crash",
-    "update-after-yes",      "late-update-abort",
-    "post-cut-translated",   "coordinator-crash-open",
-    "participant-crash-yes", "catch-up-multi-epoch",
-    "relayed-translation",   "stale-fenced",
-    "lost-by-policy",        "buffered-newer-epoch"};
+inline constexpr std::array<std::string_view, kProbeCount> kProbeNames = {"delete-before-insert",
+                                                                          "duplicate-op",
+                                                                          "repaired-op",
+                                                                          "relayed-op",
+                                                                          "in-flight-drop",
+                                                                          "lost-with-crash",
+                                                                          "held-by-pause",
+                                                                          "rebuilt-after-crash",
+                                                                          "update-after-yes",
+                                                                          "late-update-abort",
+                                                                          "post-cut-translated",
+                                                                          "coordinator-crash-open",
+                                                                          "participant-crash-yes",
+                                                                          "catch-up-multi-epoch",
+                                                                          "relayed-translation",
+                                                                          "stale-fenced",
+                                                                          "lost-by-policy",
+                                                                          "buffered-newer-epoch",
+                                                                          "dispatch-failed",
+                                                                          "member-expelled",
+                                                                          "wrong-suspicion",
+                                                                          "you-are-dead",
+                                                                          "demoted",
+                                                                          "halted-on-expelled",
+                                                                          "rejoined"};
 
 inline std::string_view to_string(Probe p) { return kProbeNames[static_cast<size_t>(p)]; }
 

@@ -17,6 +17,8 @@ struct DurableStore {
   uint64_t epoch = 0;    // the epoch `ops` belong to
   // The base atoms `epoch` started from (null for epoch 0, which starts empty).
   std::shared_ptr<const std::vector<FlatAtom>> base;
+  uint64_t view = 0;  // the view `epoch` started with, and its members (null: the scenario's core)
+  Members members;
   std::vector<SharedOp> ops;  // own ops (kOwnOps) or every applied op (kAllOps), in log order
   CommitLog commit_log;
 };

@@ -38,6 +38,8 @@ enum class TimerKind : uint8_t {
   kFlattenPolicy,  // the coordinator checks its flatten policy (and retries after an abort)
   kCommit,         // the flatten commit's vote timeout or termination retry
   kCatchUp,        // no CUT arrived for a HELLO: ask another core member
+  kHeartbeat,      // a member heartbeats the coordinator; the coordinator checks who is silent
+  kJoin,           // a caught-up non-member asks the coordinator again to join the core
 };
 
 const char* to_string(TimerKind k);
@@ -83,6 +85,36 @@ struct EpochEntered {
   std::optional<ReplicaStats> stats_before, stats_after;
 };
 
+// A step of the core's membership (spec (f) 7), for the event log, the summary and its story.
+struct MembershipEvent {
+  enum class Kind : uint8_t {
+    kSuspected,       // coordinator: `site` is suspected (`cause` says by what)
+    kExpelled,        // coordinator: a committed view change removed `site`
+    kAdmitted,        // coordinator: a committed view change added `site`
+    kFenced,          // `site` learned it was expelled: STALE from a newer view, or a cut
+    kDemoted,         // ... and keeps its state as a nebula site
+    kHalted,          // ... and stops for good
+    kCatchUpStarted,  // a non-member that wants to (re)join the core began catching up
+    kCaughtUp,        // ... and reached the core's epoch
+    kJoinRequested,   // ... and asked the coordinator to join
+    kJoined,          // `site` entered an epoch whose view includes it, after one that did not
+  };
+  enum class Cause : uint8_t {
+    kNone,
+    kHeartbeatTimeout,  // the failure detector heard nothing for suspect_after_us
+    kDispatchFailed,    // `expire`: a flatten RPC to it failed
+  };
+  Kind kind = Kind::kSuspected;
+  SiteId site = 0;
+  uint64_t epoch = 0;  // the epoch the acting site is in (for kExpelled/kAdmitted/kJoined: the
+                       // epoch the new view starts)
+  uint64_t view = 0;
+  Cause cause = Cause::kNone;
+};
+
+const char* to_string(MembershipEvent::Kind k);
+const char* to_string(MembershipEvent::Cause c);
+
 struct Effects {
   std::vector<Outgoing> sends;
   std::vector<TimerRequest> timers;
@@ -98,6 +130,10 @@ struct Effects {
   std::vector<SharedOp> lost_by_policy;
   // Set when a catch-up ended: how long it took from the first HELLO.
   std::optional<TimeUs> caught_up_after_us;
+  std::vector<MembershipEvent> membership;
+  // The site stopped for good (on_expelled: abort): the environment turns it off and never
+  // restarts it; whatever it alone held is gone.
+  bool halted = false;
 };
 
 }  // namespace treedoc::site

@@ -31,8 +31,13 @@ const char* to_string(AbortReason r) {
     case AbortReason::kLateUpdate: return "late update";
     case AbortReason::kTimeout: return "vote timeout";
     case AbortReason::kTermination: return "cooperative termination";
+    case AbortReason::kDispatchFailed: return "dispatch failed";
   }
   return "?";
+}
+
+bool is_member_of(const Members& members, SiteId site) {
+  return members && std::find(members->begin(), members->end(), site) != members->end();
 }
 
 FlattenCommit::FlattenCommit(SiteId self, CommitLog* log, TimeUs vote_timeout_us,
@@ -60,6 +65,8 @@ CommitMessage FlattenCommit::decision_message(const CommitLog::Decided& d) const
   CommitMessage m = message(CommitMessage::Kind::kDecision, d.attempt);
   m.cut = d.attempt.cut;
   m.hash = d.attempt.hash;
+  m.next_view = d.attempt.next_view;
+  m.next_members = d.attempt.next_members;
   m.outcome = d.outcome;
   return m;
 }
@@ -70,18 +77,31 @@ CommitEffects FlattenCommit::propose(TimeUs now, const CommitContext& ctx) {
   TD_ASSERT(ctx.applied != nullptr, "the coordinator's applied set");
   TD_ASSERT(std::find(ctx.members.begin(), ctx.members.end(), self_) != ctx.members.end(),
             "the coordinator is a member of the view");
+  TD_ASSERT(is_member_of(ctx.next_members, self_), "the coordinator stays in the next view");
   Open o;
-  o.attempt = {TxId{self_, ++log_->attempts}, ctx.epoch, ctx.view,
-               std::make_shared<const DotSet>(*ctx.applied), ctx.hash};
+  o.attempt = {TxId{self_, ++log_->attempts},
+               ctx.epoch,
+               ctx.view,
+               std::make_shared<const DotSet>(*ctx.applied),
+               ctx.hash,
+               ctx.next_view,
+               ctx.next_members};
   for (SiteId m : ctx.members) {
+    if (!is_member_of(ctx.next_members, m)) continue;  // being expelled: its vote is not awaited
+    o.voters.push_back(m);
     if (m != self_) o.waiting.push_back(m);
   }
   o.deadline_us = now + vote_timeout_us_;
-  if (o.waiting.empty()) return decide(o.attempt, Outcome::kCommit, AbortReason::kNone);
+  if (o.waiting.empty()) {
+    open_ = std::move(o);
+    return decide(open_->attempt, Outcome::kCommit, AbortReason::kNone);
+  }
   CommitMessage p = message(CommitMessage::Kind::kPrepare, o.attempt);
   p.cut = o.attempt.cut;
   p.hash = o.attempt.hash;
-  fx.sends.push_back({std::nullopt, p});
+  p.next_view = o.attempt.next_view;
+  p.next_members = o.attempt.next_members;
+  for (SiteId m : o.waiting) fx.sends.push_back({m, p});
   fx.timer_at_us = o.deadline_us;
   open_ = std::move(o);
   return fx;
@@ -104,10 +124,17 @@ CommitEffects FlattenCommit::decide(const CommitLog::Record& attempt, Outcome o,
   TD_ASSERT(log_->decisions.count(attempt.txid) == 0, "one decision per attempt (invariant 9)");
   const CommitLog::Decided& d = log_->decisions[attempt.txid] = {attempt, o};  // durable first
   CommitEffects fx;
-  fx.sends.push_back({std::nullopt, decision_message(d)});
-  fx.ended =
-      CommitEffects::Ended{attempt.txid, attempt.epoch, o, reason, attempt.cut, attempt.hash};
-  if (open_ && open_->attempt.txid == attempt.txid) open_.reset();
+  fx.ended = ended(attempt, o, reason);
+  if (open_ && open_->attempt.txid == attempt.txid) {
+    // The coordinator tells the attempt's voters; anyone else learns by STALE and catch-up.
+    for (SiteId m : open_->voters) {
+      if (m != self_) fx.sends.push_back({m, decision_message(d)});
+    }
+    fx.ended->voters = open_->voters;
+    open_.reset();
+  } else {
+    fx.sends.push_back({std::nullopt, decision_message(d)});
+  }
   if (log_->prepared && log_->prepared->txid == attempt.txid) log_->prepared.reset();
   return fx;
 }
@@ -119,8 +146,7 @@ CommitEffects FlattenCommit::learn(const CommitLog::Record& attempt, Outcome o,
   log_->decisions[attempt.txid] = {attempt, o};
   if (log_->prepared && log_->prepared->txid == attempt.txid) log_->prepared.reset();
   if (open_ && open_->attempt.txid == attempt.txid) open_.reset();
-  fx.ended =
-      CommitEffects::Ended{attempt.txid, attempt.epoch, o, reason, attempt.cut, attempt.hash};
+  fx.ended = ended(attempt, o, reason);
   return fx;
 }
 
@@ -146,7 +172,8 @@ CommitEffects FlattenCommit::on_message(TimeUs now, const CommitMessage& m,
       }
       const bool ours = log_->prepared && log_->prepared->txid == m.txid;
       if (!ours && m.epoch != ctx.epoch) return {};
-      const CommitLog::Record attempt{m.txid, m.epoch, m.view, m.cut, m.hash};
+      const CommitLog::Record attempt{m.txid, m.epoch,     m.view,        m.cut,
+                                      m.hash, m.next_view, m.next_members};
       return learn(attempt, m.outcome,
                    m.outcome == Outcome::kAbort ? AbortReason::kVotedNo : AbortReason::kNone);
     }
@@ -164,7 +191,8 @@ CommitEffects FlattenCommit::on_prepare(TimeUs now, const CommitMessage& m,
     fx.sends.push_back({m.from, decision_message(decided->second)});
     return fx;
   }
-  CommitMessage v = message(CommitMessage::Kind::kVote, {m.txid, m.epoch, m.view, nullptr, 0});
+  CommitMessage v =
+      message(CommitMessage::Kind::kVote, {m.txid, m.epoch, m.view, nullptr, 0, 0, nullptr});
   if (m.epoch != ctx.epoch) {
     v.vote = Vote::kNoWrongEpoch;
   } else if (m.view != ctx.view) {
@@ -178,7 +206,8 @@ CommitEffects FlattenCommit::on_prepare(TimeUs now, const CommitMessage& m,
   } else {
     v.vote = Vote::kYes;
     if (!log_->prepared) {
-      log_->prepared = CommitLog::Record{m.txid, m.epoch, m.view, m.cut, m.hash};  // durable first
+      log_->prepared = CommitLog::Record{m.txid, m.epoch,     m.view,        m.cut,
+                                         m.hash, m.next_view, m.next_members};  // durable first
       late_update_sent_ = false;
     }
     // Without a decision in time, ask around (cooperative termination).
@@ -207,7 +236,7 @@ CommitEffects FlattenCommit::on_decision_request(const CommitMessage& m) {
     fx.sends.push_back({m.from, decision_message(decided->second)});
     return fx;
   }
-  const CommitLog::Record attempt{m.txid, m.epoch, m.view, nullptr, 0};
+  const CommitLog::Record attempt{m.txid, m.epoch, m.view, nullptr, 0, 0, nullptr};
   if (log_->prepared && log_->prepared->txid == m.txid) {
     CommitMessage r = message(CommitMessage::Kind::kDontKnow, attempt);
     r.vote = Vote::kYes;  // prepared too: no help
@@ -267,6 +296,19 @@ CommitEffects FlattenCommit::recover(TimeUs now) {
     fx.timer_at_us = now + 2 * vote_timeout_us_;
   }
   return fx;
+}
+
+CommitEffects FlattenCommit::on_dispatch_failed(SiteId to) {
+  if (!open_ || std::find(open_->waiting.begin(), open_->waiting.end(), to) == open_->waiting.end())
+    return {};
+  return decide(open_->attempt, Outcome::kAbort, AbortReason::kDispatchFailed);
+}
+
+CommitEffects::Ended FlattenCommit::ended(const CommitLog::Record& attempt, Outcome o,
+                                          AbortReason reason) {
+  return CommitEffects::Ended{
+      attempt.txid,      attempt.epoch,        o, reason, attempt.cut, attempt.hash,
+      attempt.next_view, attempt.next_members, {}};
 }
 
 void FlattenCommit::on_new_epoch(uint64_t epoch) {

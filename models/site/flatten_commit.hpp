@@ -41,16 +41,24 @@ enum class Outcome : uint8_t { kCommit, kAbort };
 // Why an attempt aborted (metrics: aborts by reason).
 enum class AbortReason : uint8_t {
   kNone,
-  kVotedNo,      // a participant voted no (the first no's vote says why)
-  kLateUpdate,   // a prepared participant took an update before the decision: update wins
-  kTimeout,      // a vote did not arrive in time (never "the member is dead", spec (f) 7)
-  kTermination,  // cooperative termination found a participant that never voted yes
+  kVotedNo,         // a participant voted no (the first no's vote says why)
+  kLateUpdate,      // a prepared participant took an update before the decision: update wins
+  kTimeout,         // a vote did not arrive in time (never "the member is dead", spec (f) 7)
+  kTermination,     // cooperative termination found a participant that never voted yes
+  kDispatchFailed,  // a PREPARE could not be delivered (an RPC failure): abort, never "dead"
 };
 
 const char* to_string(AbortReason r);
 
-// The proposal and the decision travel with their cut and content hash, so a site that learns the
-// decision late can still build the epoch.
+// A view's members, in order (the first coordinates), shared by every message that carries it.
+using Members = std::shared_ptr<const std::vector<SiteId>>;
+
+// Whether `site` is one of `members`.
+bool is_member_of(const Members& members, SiteId site);
+
+// The proposal and the decision travel with their cut, content hash and the next epoch's view, so
+// a site that learns the decision late can still build the epoch. A view change rides on a flatten:
+// views and flattens are serialized by construction (spec (g) 10).
 struct CommitMessage {
   enum class Kind : uint8_t {
     kPrepare,          // coordinator -> members
@@ -67,6 +75,8 @@ struct CommitMessage {
   TxId txid;
   std::shared_ptr<const DotSet> cut;  // kPrepare, kDecision
   uint64_t hash = 0;                  // kPrepare, kDecision: H = hash(flatten(C))
+  uint64_t next_view = 0;             // kPrepare, kDecision: the view the next epoch starts
+  Members next_members;               // ... and its members
   Vote vote = Vote::kYes;             // kVote; kDontKnow: kYes if prepared, else a no
   Outcome outcome = Outcome::kAbort;  // kDecision
 };
@@ -78,6 +88,8 @@ struct CommitLog {
     uint64_t epoch = 0, view = 0;
     std::shared_ptr<const DotSet> cut;
     uint64_t hash = 0;
+    uint64_t next_view = 0;
+    Members next_members;  // the view the attempt would start; null when not known (termination)
   };
   struct Decided {
     Record attempt;
@@ -95,6 +107,10 @@ struct CommitContext {
   std::vector<SiteId> members;      // the view's core members, the caller included
   const DotSet* applied = nullptr;  // S
   uint64_t hash = 0;                // hash(flatten(S)) when S equals the proposed cut
+  // propose(): the view the next epoch starts with. Its members that are members now vote; one
+  // being expelled does not (it is the one suspected), one joining votes from its first epoch on.
+  uint64_t next_view = 0;
+  Members next_members;
 };
 
 // Where a message goes: one site, or every member of the view but the sender.
@@ -114,6 +130,9 @@ struct CommitEffects {
     AbortReason reason = AbortReason::kNone;
     std::shared_ptr<const DotSet> cut;
     uint64_t hash = 0;
+    uint64_t next_view = 0;
+    Members next_members;
+    std::vector<SiteId> voters;  // a commit this site decided: who had to vote yes
   };
   std::optional<Ended> ended;
 };
@@ -135,6 +154,9 @@ class FlattenCommit {
   CommitEffects on_timer(TimeUs now, const CommitContext& ctx);
   // After a crash: a coordinator with a logged decision resends it; a prepared participant asks.
   CommitEffects recover(TimeUs now);
+  // The coordinator could not deliver a message to `to`: an attempt still waiting for its vote
+  // aborts (a failed RPC proves nothing about the member, spec (f) 7).
+  CommitEffects on_dispatch_failed(SiteId to);
 
   // The site entered `epoch` (by a commit, catch-up or state transfer): attempts of older epochs
   // are over, whichever way they ended, and nothing of theirs is acted on any more (fencing).
@@ -147,7 +169,8 @@ class FlattenCommit {
  private:
   struct Open {  // the coordinator's attempt in progress (volatile: a crash forgets it)
     CommitLog::Record attempt;
-    std::vector<SiteId> waiting;  // members whose yes has not arrived
+    std::vector<SiteId> voters;   // members now who stay members: every one must vote yes
+    std::vector<SiteId> waiting;  // voters whose yes has not arrived
     TimeUs deadline_us = 0;
   };
   // Logs the outcome, tells every other member and reports the end.
@@ -159,6 +182,8 @@ class FlattenCommit {
   CommitEffects on_decision_request(const CommitMessage& m);
   CommitEffects on_dont_know(const CommitMessage& m);
   CommitMessage message(CommitMessage::Kind kind, const CommitLog::Record& attempt) const;
+  static CommitEffects::Ended ended(const CommitLog::Record& attempt, Outcome o,
+                                    AbortReason reason);
   CommitMessage decision_message(const CommitLog::Decided& d) const;
 
   SiteId self_;

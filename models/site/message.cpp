@@ -14,6 +14,8 @@ const char* to_string(MessageKind k) {
     case MessageKind::kHello: return "hello";
     case MessageKind::kCut: return "cut";
     case MessageKind::kState: return "state";
+    case MessageKind::kHeartbeat: return "heartbeat";
+    case MessageKind::kJoin: return "join";
   }
   return "?";
 }
@@ -27,13 +29,24 @@ void OpSetHash::add(OpId id) {
   ++count;
 }
 
+namespace {
+uint64_t members_bytes(const Members& members) {
+  if (!members) return 0;
+  uint64_t n = varint_size(members->size());
+  for (SiteId m : *members) n += varint_size(m);
+  return n;
+}
+}  // namespace
+
 uint64_t Message::encoded_bytes() const {
   uint64_t n = 1 + varint_size(from) + varint_size(epoch) + varint_size(view);
   n += varint_size(ops.size());
   for (const SharedOp& op : ops) n += encoded_op_size(*op);
   switch (kind) {
     case MessageKind::kOps:
-    case MessageKind::kStale: break;
+    case MessageKind::kHeartbeat:
+    case MessageKind::kJoin: break;
+    case MessageKind::kStale: n += 1; break;
     case MessageKind::kDigest:
     case MessageKind::kHello:
       n += 8 + varint_size(digest_hash.count) + 1 + (digest ? digest->encoded_size() : 0);
@@ -41,13 +54,14 @@ uint64_t Message::encoded_bytes() const {
     case MessageKind::kCommit:
       // kind, txid, vote/outcome and hash; a prepare or decision also carries its cut.
       n += 1 + varint_size(commit.txid.coordinator) + varint_size(commit.txid.attempt) + 2 + 8 +
-           (commit.cut ? commit.cut->encoded_size() : 0);
+           (commit.cut ? commit.cut->encoded_size() : 0) + members_bytes(commit.next_members);
       break;
     case MessageKind::kCut:
-      n += 8 + (ending && ending->cut ? ending->cut->encoded_size() : 0);
+      n += 8 + (ending && ending->cut ? ending->cut->encoded_size() : 0) +
+           (ending ? members_bytes(ending->next_members) : 0);
       break;
     case MessageKind::kState:
-      n += digest ? digest->encoded_size() : 0;
+      n += (digest ? digest->encoded_size() : 0) + members_bytes(members);
       if (base) {
         for (const FlatAtom& a : *base) n += a.atom.size() + varint_size(a.width) + 6;
       }

@@ -23,16 +23,20 @@ struct EpochEnding {
   TxId txid;
   std::shared_ptr<const DotSet> cut;
   uint64_t hash = 0;
+  uint64_t next_view = 0;  // the view epoch + 1 starts with
+  Members next_members;
 };
 
 enum class MessageKind : uint8_t {
-  kOps,     // ops to apply: a local batch, an epidemic forward or an anti-entropy repair
-  kDigest,  // "here is what I have": the receiver sends back what the sender lacks
-  kCommit,  // the flatten commit among the core (prepare, vote, late update, decision, ...)
-  kStale,   // "your epoch is over; mine is `epoch`": the answer to an older epoch (fencing)
-  kHello,   // catch-up: "I am in `epoch` with `digest`; how did it end?" (spec (d) 1)
-  kCut,     // catch-up: how `epoch` ended, with the cut's ops the asker lacks (spec (d) 2)
-  kState,   // catch-up beyond the retention bound: the base of `epoch`, nothing to translate
+  kOps,        // ops to apply: a local batch, an epidemic forward or an anti-entropy repair
+  kDigest,     // "here is what I have": the receiver sends back what the sender lacks
+  kCommit,     // the flatten commit among the core (prepare, vote, late update, decision, ...)
+  kStale,      // "your epoch is over; mine is `epoch`": the answer to an older epoch (fencing)
+  kHello,      // catch-up: "I am in `epoch` with `digest`; how did it end?" (spec (d) 1)
+  kCut,        // catch-up: how `epoch` ended, with the cut's ops the asker lacks (spec (d) 2)
+  kState,      // catch-up beyond the retention bound: the base of `epoch`, nothing to translate
+  kHeartbeat,  // member -> coordinator: "I am alive" (the failure detector, not the RPC path)
+  kJoin,       // a caught-up non-member -> coordinator: "add me to the next view"
 };
 
 const char* to_string(MessageKind k);
@@ -60,8 +64,11 @@ struct Message {
   // kCut: how `epoch` ended (the ops of its cut the asker lacks ride in `ops`).
   std::shared_ptr<const EpochEnding> ending;
   // kState: the base atoms of `epoch`, shared by every site that installs it; `digest` holds the
-  // ops the base reflects since the asker's epoch.
+  // ops the base reflects since the asker's epoch, `members` the epoch's view.
   std::shared_ptr<const std::vector<FlatAtom>> base;
+  Members members;
+  // kStale: the receiver is not a member of the sender's (newer) view: YouAreDead, if it was one.
+  bool expelled = false;
 
   // Bytes this message would take on a wire: a small header plus the compact op and digest codecs.
   uint64_t encoded_bytes() const;

@@ -14,6 +14,8 @@ const char* to_string(TimerKind k) {
     case TimerKind::kFlattenPolicy: return "flatten-policy";
     case TimerKind::kCommit: return "commit";
     case TimerKind::kCatchUp: return "catch-up";
+    case TimerKind::kHeartbeat: return "heartbeat";
+    case TimerKind::kJoin: return "join";
   }
   return "?";
 }
@@ -23,7 +25,8 @@ Site::Site(const SiteConfig& config, DurableStore* store, EpochArchive* epochs)
       store_(store),
       epochs_(epochs),
       replica_(config.id, config.replica, store->counter),
-      snapshot_(std::make_shared<const DotSet>()) {
+      snapshot_(std::make_shared<const DotSet>()),
+      members_(std::make_shared<const std::vector<SiteId>>(config.core)) {
   TD_ASSERT(config.id >= kSiteIdFirst, "site ids 0 and 1 are reserved");
   TD_ASSERT(config.fanout >= 1 && config.fanout <= kFanoutMax, "fanout out of range");
   TD_ASSERT(config.anti_entropy_fanout >= 1 && config.anti_entropy_fanout <= kFanoutMax,
@@ -40,6 +43,10 @@ Effects Site::start(TimeUs now) {
   Effects fx;
   // The durable epoch first: its base, then the log of that epoch's ops.
   if (store_->epoch > 0) install(store_->epoch, store_->base);
+  if (store_->members) {
+    view_ = store_->view;
+    members_ = store_->members;
+  }
   newest_epoch_known_ = replica_.epoch();
   epoch_started_us_ = now;
   for (const SharedOp& op : store_->ops) {
@@ -54,14 +61,18 @@ Effects Site::start(TimeUs now) {
     fx.timers.push_back({TimerKind::kAntiEntropy,
                          now + config_.anti_entropy_offset_us % config_.anti_entropy_period_us});
   }
-  if (is_core() && !config_.core.empty()) {
-    if (restarted && store_->commit_log.prepared) fx.probes.add(Probe::kParticipantCrashYes);
+  if (!config_.core.empty()) {
+    if (restarted && is_member() && store_->commit_log.prepared) {
+      fx.probes.add(Probe::kParticipantCrashYes);
+    }
     const CommitLog& log = store_->commit_log;
     if (restarted && coordinator() && log.attempts > 0 &&
         log.decisions.count(TxId{config_.id, log.attempts}) == 0) {
       fx.probes.add(Probe::kCoordinatorCrashOpen);
     }
     start_commit(now, &fx);
+    if (is_member()) arm_heartbeat(now, &fx);
+    if (!is_member() && wants_core()) ask_to_join(now, &fx);
   }
   return fx;
 }
@@ -161,6 +172,7 @@ void Site::spread(std::vector<SharedOp> ops, Effects* fx) const {
 Effects Site::on_message(TimeUs now, const Message& message) {
   TD_ASSERT(started_, "start() first");
   Effects fx;
+  if (halted_) return fx;
   switch (message.kind) {
     case MessageKind::kOps:
       if (admit(now, message, &fx)) on_ops(now, message, &fx);
@@ -173,6 +185,8 @@ Effects Site::on_message(TimeUs now, const Message& message) {
     case MessageKind::kHello: on_hello(now, message, &fx); break;
     case MessageKind::kCut: on_cut(now, message, &fx); break;
     case MessageKind::kState: on_state(now, message, &fx); break;
+    case MessageKind::kHeartbeat: on_heartbeat(now, message, &fx); break;
+    case MessageKind::kJoin: on_join(now, message, &fx); break;
   }
   return fx;
 }
@@ -249,6 +263,7 @@ void Site::on_digest(const Message& message, Effects* fx) {
 Effects Site::on_timer(TimeUs now, TimerKind kind) {
   TD_ASSERT(started_, "start() first");
   Effects fx;
+  if (halted_) return fx;
   switch (kind) {
     case TimerKind::kAntiEntropy:
       TD_ASSERT(config_.anti_entropy_period_us > 0, "no anti-entropy timer when it is off");
@@ -263,6 +278,10 @@ Effects Site::on_timer(TimeUs now, TimerKind kind) {
       break;
     case TimerKind::kCatchUp:
       if (catching_up_) send_hello(now, &fx);
+      break;
+    case TimerKind::kHeartbeat: on_heartbeat_timer(now, &fx); break;
+    case TimerKind::kJoin:
+      if (!is_member() && !catching_up_ && wants_core()) ask_to_join(now, &fx);
       break;
   }
   return fx;

@@ -1,15 +1,18 @@
 // One Treedoc site as a sans-I/O state machine: local edits become ops, ops spread by broadcast or
 // epidemic push, and periodic digest exchange (anti-entropy) repairs whatever the network lost.
 // Core sites flatten by the update-wins commit; every site moves through epochs, answers older
-// ones STALE and catches up on newer ones (spec (c), (d)). Messages in, effects out; no clock, no
-// randomness, no I/O (docs: architecture, "models/"). site.cpp spreads and repairs ops,
-// site_flatten.cpp runs the flatten policy and commit, site_epochs.cpp moves between epochs.
+// ones STALE and catches up on newer ones (spec (c), (d)); the core's view changes with its
+// flattens (spec (f) 7). Messages in, effects out; no clock, no randomness, no I/O (docs:
+// architecture, "models/"). site.cpp spreads and repairs ops, site_flatten.cpp runs the flatten
+// policy and commit, site_epochs.cpp moves between epochs, site_membership.cpp runs the failure
+// detector, expulsion, demotion and joins.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <vector>
 
@@ -48,6 +51,8 @@ class Site {
   Effects local_agent_op(TimeUs now, const SharedOp& op);
   Effects on_message(TimeUs now, const Message& message);
   Effects on_timer(TimeUs now, TimerKind kind);
+  // The environment could not deliver `message` to `to` (an RPC failure the caller sees).
+  Effects on_dispatch_failed(TimeUs now, SiteId to, const Message& message);
 
   const SiteConfig& config() const { return config_; }
   SiteId id() const { return config_.id; }
@@ -59,8 +64,12 @@ class Site {
   uint64_t version() const { return version_; }
   uint64_t epoch() const { return replica_.epoch(); }
   uint64_t view() const { return view_; }
-  bool is_core() const { return config_.role == Role::kCore; }
-  bool coordinator() const { return !config_.core.empty() && config_.core.front() == config_.id; }
+  // The members of the view of this site's epoch (the first coordinates).
+  const Members& members() const { return members_; }
+  // Whether this site votes: a member of its epoch's view that has not learned it was expelled.
+  bool is_member() const { return !demoted_ && is_member_of(members_, config_.id); }
+  bool coordinator() const { return is_member() && members_->front() == config_.id; }
+  bool halted() const { return halted_; }
   bool catching_up() const { return catching_up_; }
   // Whether a flatten attempt is open here or this site is prepared for one (GC waits then).
   bool in_commit() const { return commit_ && (commit_->coordinating() || commit_->prepared()); }
@@ -112,6 +121,26 @@ class Site {
   void install(uint64_t epoch, const std::shared_ptr<const std::vector<FlatAtom>>& base);
   void after_epoch_change(TimeUs now, Effects* fx);
   Op translate_at_end(const Op& black, const FlattenResult& flat) const;
+  // Takes the view the new epoch starts with (after install).
+  void enter_view(TimeUs now, uint64_t view, const Members& members, Effects* fx);
+
+  // site_membership.cpp: the failure detector, expulsion, demotion and joins (spec (f) 7).
+  // Whether this site wants a seat in the core: a nebula site told to join, or a core site that
+  // was expelled and demoted.
+  bool wants_core() const;
+  bool view_change_pending() const { return !suspected_.empty() || !joining_.empty(); }
+  // The view the coordinator's next attempt proposes: the suspects out, the joiners in.
+  Members next_members() const;
+  void suspect(SiteId member, MembershipEvent::Cause cause, Effects* fx);
+  void on_heartbeat(TimeUs now, const Message& message, Effects* fx);
+  void on_heartbeat_timer(TimeUs now, Effects* fx);
+  void on_join(TimeUs now, const Message& message, Effects* fx);
+  void ask_to_join(TimeUs now, Effects* fx);
+  // This member learned it was expelled: it stops voting and, by policy, halts (true) or demotes.
+  bool learn_expelled(Effects* fx);
+  void arm_heartbeat(TimeUs now, Effects* fx) const;
+  // The coordinator proposes when its policy is due or a view change waits (not before backoff).
+  void maybe_propose(TimeUs now, Effects* fx);
 
   SiteConfig config_;
   DurableStore* store_;
@@ -128,8 +157,16 @@ class Site {
 
   // The protocol (spec (c), (d)).
   std::optional<FlattenCommit> commit_;  // core sites only
-  uint64_t view_ = 0;                    // the core's membership is fixed for now: view 0
-  uint64_t newest_epoch_known_ = 0;      // the newest epoch any message has shown this site
+  uint64_t view_ = 0;
+  Members members_;       // the view of this site's epoch
+  bool demoted_ = false;  // learned it was expelled from that view (reset by the next epoch)
+  bool halted_ = false;   // stopped for good: every input is ignored
+  // The coordinator's pending view change, and when it last heard from each member.
+  std::set<SiteId> suspected_;
+  std::set<SiteId> joining_;
+  std::map<SiteId, TimeUs> heard_us_;
+  bool join_asked_ = false;          // a join request went out in this epoch (logged once)
+  uint64_t newest_epoch_known_ = 0;  // the newest epoch any message has shown this site
   TimeUs epoch_started_us_ = 0;
   uint64_t aborts_in_row_ = 0;  // the coordinator's backoff
   TimeUs retry_at_us_ = 0;

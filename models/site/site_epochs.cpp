@@ -22,8 +22,10 @@ bool Site::admit(TimeUs now, const Message& message, Effects* fx) {
     auto [it, fresh] = stale_sent_us_.emplace(message.from, now);
     if (!fresh && now - it->second < config_.catch_up_retry_us) return false;
     it->second = now;
-    fx->sends.push_back(
-        {{Destination::Kind::kSite, message.from, 0}, new_message(MessageKind::kStale)});
+    auto stale = new_message(MessageKind::kStale);
+    // YouAreDead, for a sender that thinks itself a member of an older view (spec (f) 7).
+    stale->expelled = !is_member_of(members_, message.from);
+    fx->sends.push_back({{Destination::Kind::kSite, message.from, 0}, std::move(stale)});
     return false;
   }
   newest_epoch_known_ = std::max(newest_epoch_known_, message.epoch);
@@ -36,12 +38,17 @@ bool Site::admit(TimeUs now, const Message& message, Effects* fx) {
 
 void Site::on_stale(TimeUs now, const Message& message, Effects* fx) {
   if (message.epoch <= replica_.epoch()) return;
+  if (message.expelled && learn_expelled(fx)) return;
   newest_epoch_known_ = std::max(newest_epoch_known_, message.epoch);
   start_catch_up(now, fx);
 }
 
 void Site::start_catch_up(TimeUs now, Effects* fx) {
-  if (catching_up_ || config_.core.empty()) return;
+  if (catching_up_ || members_->empty()) return;
+  if (!is_member() && wants_core()) {
+    fx->membership.push_back({MembershipEvent::Kind::kCatchUpStarted, config_.id, replica_.epoch(),
+                              view_, MembershipEvent::Cause::kNone});
+  }
   catching_up_ = true;
   catch_up_from_epoch_ = replica_.epoch();
   catch_up_started_us_ = now;
@@ -51,8 +58,8 @@ void Site::start_catch_up(TimeUs now, Effects* fx) {
 void Site::send_hello(TimeUs now, Effects* fx) {
   // Core members in turn, skipping this site: one that is down or behind gets a retry elsewhere.
   SiteId to = 0;
-  for (size_t k = 0; k < config_.core.size() && to == 0; ++k) {
-    const SiteId member = config_.core[hello_turn_++ % config_.core.size()];
+  for (size_t k = 0; k < members_->size() && to == 0; ++k) {
+    const SiteId member = (*members_)[hello_turn_++ % members_->size()];
     if (member != config_.id) to = member;
   }
   if (to == 0) {
@@ -73,12 +80,13 @@ void Site::on_hello(TimeUs now, const Message& message, Effects* fx) {
     start_catch_up(now, fx);
     return;
   }
-  if (message.epoch == mine || !is_core()) return;  // nothing to tell, or not ours to tell
+  if (message.epoch == mine || !is_member()) return;  // nothing to tell, or not ours to tell
   TD_ASSERT(message.digest != nullptr, "a HELLO carries the asker's applied set");
   if (mine - message.epoch > config_.retention_epochs) {
     // The archive of the asker's epoch is gone: state transfer (spec (d), LOST_BY_POLICY).
     auto m = new_message(MessageKind::kState);
     m->base = epochs_->base(mine);
+    m->members = members_;
     // Which ops since the asker's epoch the base reflects: the cuts are a few op-id runs each.
     auto folded = std::make_shared<DotSet>();
     for (uint64_t e = message.epoch; e < mine; ++e) {
@@ -113,6 +121,7 @@ void Site::on_cut(TimeUs now, const Message& message, Effects* fx) {
 
 void Site::on_state(TimeUs now, const Message& message, Effects* fx) {
   if (message.epoch <= replica_.epoch() || !message.base || !message.digest) return;
+  if (is_member() && !is_member_of(message.members, config_.id) && learn_expelled(fx)) return;
   // What this site holds that no cut since its epoch took in can no longer be translated: counted
   // and reported, never silently dropped.
   const uint64_t visible_before = replica_.visible_hash();
@@ -127,6 +136,7 @@ void Site::on_state(TimeUs now, const Message& message, Effects* fx) {
   }
   if (lost > 0) fx->probes.add(Probe::kLostByPolicy);
   install(message.epoch, message.base);
+  enter_view(now, message.view, message.members, fx);
   store_->ops.clear();
   fx->epochs_entered.push_back(
       {message.epoch, nullptr, true, visible_before, replica_.visible_hash(), 0, 0, lost, {}, {}});
@@ -159,6 +169,9 @@ Op Site::translate_at_end(const Op& black, const FlattenResult& flat) const {
 void Site::enter_next_epoch(TimeUs now, const EpochEnding& ending, bool catch_up, Effects* fx) {
   TD_ASSERT(ending.epoch == replica_.epoch(), "an ending of this site's epoch");
   TD_ASSERT(claimed().includes(*ending.cut), "the site holds every op of the cut");
+  // A member that learns from the ending that it was expelled (spec (f) 7) halts here, by policy,
+  // before translating anything; a demoted one goes on, and resends every op it translates.
+  if (is_member() && !is_member_of(ending.next_members, config_.id) && learn_expelled(fx)) return;
   const std::shared_ptr<const FlattenResult> flat = epochs_->end_epoch(ending);
   TD_ASSERT(flat != nullptr, "one decision per epoch (invariant 9)");
   const uint64_t visible_before = replica_.visible_hash();
@@ -190,6 +203,7 @@ void Site::enter_next_epoch(TimeUs now, const EpochEnding& ending, bool catch_up
     translated.push_back(std::make_shared<const Op>(std::move(*t)));
   }
   install(ending.epoch + 1, flat->atoms);
+  enter_view(now, ending.next_view, ending.next_members, fx);
   store_->ops.clear();
   std::vector<SharedOp> own;
   for (const SharedOp& op : translated) {
@@ -231,11 +245,30 @@ void Site::enter_next_epoch(TimeUs now, const EpochEnding& ending, bool catch_up
   after_epoch_change(now, fx);
 }
 
+void Site::enter_view(TimeUs now, uint64_t view, const Members& members, Effects* fx) {
+  if (!members) return;  // an ending without a view: the view stays
+  const bool was_member = is_member();
+  view_ = view;
+  members_ = members;
+  demoted_ = false;
+  store_->view = view;
+  store_->members = members;
+  if (was_member || !is_member()) return;
+  fx->probes.add(Probe::kRejoined);
+  fx->membership.push_back({MembershipEvent::Kind::kJoined, config_.id, replica_.epoch(), view_,
+                            MembershipEvent::Cause::kNone});
+  arm_heartbeat(now, fx);
+}
+
 void Site::after_epoch_change(TimeUs now, Effects* fx) {
   epoch_started_us_ = now;
   aborts_in_row_ = 0;
   retry_at_us_ = 0;
   stale_sent_us_.clear();
+  join_asked_ = false;
+  heard_us_.clear();  // the detector's grace period restarts with the view
+  std::erase_if(suspected_, [&](SiteId s) { return !is_member_of(members_, s); });
+  std::erase_if(joining_, [&](SiteId s) { return is_member_of(members_, s); });
   if (commit_) commit_->on_new_epoch(replica_.epoch());
   newest_epoch_known_ = std::max(newest_epoch_known_, replica_.epoch());
   // Messages buffered for this epoch now apply; older ones are moot, newer ones wait.
@@ -261,10 +294,17 @@ void Site::after_epoch_change(TimeUs now, Effects* fx) {
     }
     return;
   }
-  if (!catching_up_) return;
-  if (replica_.epoch() - catch_up_from_epoch_ >= 2) fx->probes.add(Probe::kCatchUpMultiEpoch);
-  fx->caught_up_after_us = now - catch_up_started_us_;
-  catching_up_ = false;
+  if (catching_up_) {
+    if (replica_.epoch() - catch_up_from_epoch_ >= 2) fx->probes.add(Probe::kCatchUpMultiEpoch);
+    fx->caught_up_after_us = now - catch_up_started_us_;
+    catching_up_ = false;
+    if (!is_member() && wants_core()) {
+      fx->membership.push_back({MembershipEvent::Kind::kCaughtUp, config_.id, replica_.epoch(),
+                                view_, MembershipEvent::Cause::kNone});
+    }
+  }
+  if (!is_member() && wants_core()) ask_to_join(now, fx);
+  if (view_change_pending()) maybe_propose(now, fx);
 }
 
 }  // namespace treedoc::site

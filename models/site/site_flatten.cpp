@@ -37,21 +37,33 @@ bool Site::policy_due(TimeUs now) const {
 }
 
 void Site::on_flatten_policy(TimeUs now, Effects* fx) {
-  TD_ASSERT(commit_.has_value() && coordinator(), "only the coordinator runs the policy");
-  fx->timers.push_back({TimerKind::kFlattenPolicy, now + config_.flatten.check_period_us});
-  if (catching_up_ || in_commit() || now < retry_at_us_ || !policy_due(now)) return;
-  // C = S and H = hash(flatten(S)), computed here once (spec (c) 1).
+  TD_ASSERT(commit_.has_value(), "only core sites run the policy");
+  if (!coordinator()) return;
+  if (config_.flatten.kind != FlattenPolicy::Kind::kNever || view_change_pending()) {
+    fx->timers.push_back({TimerKind::kFlattenPolicy, now + config_.flatten.check_period_us});
+  }
+  if (catching_up_ || in_commit() || now < retry_at_us_) return;
+  if (!view_change_pending() && !policy_due(now)) return;
+  // C = S and H = hash(flatten(S)), computed here once (spec (c) 1); a view change rides along.
   const uint64_t hash = flatten_hash(replica_.flatten_atoms());
   CommitContext ctx = commit_context(nullptr, 0);
   ctx.hash = hash;
+  ctx.next_members = next_members();
+  ctx.next_view = *ctx.next_members == *members_ ? view_ : view_ + 1;
   apply_commit_effects(now, commit_->propose(now, ctx), fx);
+}
+
+void Site::maybe_propose(TimeUs now, Effects* fx) {
+  if (!coordinator()) return;
+  // The policy timer proposes; setting it replaces the periodic one, which it re-arms.
+  fx->timers.push_back({TimerKind::kFlattenPolicy, std::max(now, retry_at_us_)});
 }
 
 CommitContext Site::commit_context(const DotSet* proposed_cut, uint64_t proposed_hash) const {
   CommitContext ctx;
   ctx.epoch = replica_.epoch();
   ctx.view = view_;
-  ctx.members = config_.core;
+  ctx.members = *members_;
   ctx.applied = &claimed();
   if (proposed_cut == nullptr) return ctx;
   if (config_.sabotage == Sabotage::kVoteYesDespiteUpdate) {
@@ -69,7 +81,7 @@ void Site::on_commit_message(TimeUs now, const Message& message, Effects* fx) {
     newest_epoch_known_ = std::max(newest_epoch_known_, message.epoch);
     start_catch_up(now, fx);
   }
-  if (!commit_) return;  // nebula sites never vote
+  if (!commit_ || !is_member()) return;  // nebula sites never vote
   const CommitMessage& m = message.commit;
   const bool prepare = m.kind == CommitMessage::Kind::kPrepare;
   const CommitContext ctx = commit_context(prepare ? m.cut.get() : nullptr, m.hash);
@@ -94,7 +106,7 @@ void Site::send_to_core(const std::optional<SiteId>& to, const CommitMessage& m,
     fx->sends.push_back({{Destination::Kind::kSite, *to, 0}, shared});
     return;
   }
-  for (SiteId member : config_.core) {
+  for (SiteId member : *members_) {
     if (member != config_.id) fx->sends.push_back({{Destination::Kind::kSite, member, 0}, shared});
   }
 }
@@ -123,7 +135,8 @@ void Site::apply_commit_effects(TimeUs now, CommitEffects cfx, Effects* fx) {
        Vote::kYes, e.reason, e.cut, e.hash});
   if (!committed) {
     if (e.reason == AbortReason::kLateUpdate) fx->probes.add(Probe::kLateUpdateAbort);
-    if (e.txid.coordinator == config_.id) {
+    const bool expelling = e.reason == AbortReason::kDispatchFailed && view_change_pending();
+    if (e.txid.coordinator == config_.id && !expelling) {
       // Backoff: an editing burst aborts attempts in a row; do not hammer the core meanwhile.
       ++aborts_in_row_;
       const uint64_t shift = std::min<uint64_t>(aborts_in_row_ - 1, kBackoffDoublingsMax);
@@ -133,8 +146,22 @@ void Site::apply_commit_effects(TimeUs now, CommitEffects cfx, Effects* fx) {
     return;
   }
   if (e.epoch != replica_.epoch()) return;  // this site has moved past that epoch already
-  TD_ASSERT(e.cut != nullptr, "a commit carries its cut");
-  const EpochEnding ending{e.epoch, e.txid, e.cut, e.hash};
+  TD_ASSERT(e.cut != nullptr && e.next_members != nullptr, "a commit carries its cut and view");
+  if (e.txid.coordinator == config_.id) {
+    // The view change this commit makes (spec (f) 7: logged for the story of an expulsion).
+    for (SiteId m : *members_) {
+      if (is_member_of(e.next_members, m)) continue;
+      fx->probes.add(Probe::kMemberExpelled);
+      fx->membership.push_back({MembershipEvent::Kind::kExpelled, m, e.epoch + 1, e.next_view,
+                                MembershipEvent::Cause::kNone});
+    }
+    for (SiteId m : *e.next_members) {
+      if (is_member_of(members_, m)) continue;
+      fx->membership.push_back({MembershipEvent::Kind::kAdmitted, m, e.epoch + 1, e.next_view,
+                                MembershipEvent::Cause::kNone});
+    }
+  }
+  const EpochEnding ending{e.epoch, e.txid, e.cut, e.hash, e.next_view, e.next_members};
   if (claimed().includes(*e.cut)) {
     enter_next_epoch(now, ending, /*catch_up=*/false, fx);
   } else {

@@ -31,6 +31,8 @@ class Core {
     c.epoch = epoch;
     c.view = view;
     c.members = members_;
+    c.next_view = view;
+    c.next_members = std::make_shared<const std::vector<SiteId>>(members_);
     c.applied = &applied_[i];
     c.hash = hash_of(applied_[i]);
     return c;

@@ -1,0 +1,150 @@
+// Site, the membership side (spec (f) 7, (g) 10): the failure detector (members heartbeat the
+// coordinator), suspicion by the detector or, under `expire`, by a failed RPC, expulsion and joins
+// carried by the next flatten, and what an expelled member does: halt (HBase) or demote and rejoin.
+#include <algorithm>
+
+#include "models/site/site.hpp"
+#include "models/treedoc/assertion.hpp"
+
+namespace treedoc::site {
+
+const char* to_string(MembershipEvent::Kind k) {
+  using Kind = MembershipEvent::Kind;
+  switch (k) {
+    case Kind::kSuspected: return "suspected";
+    case Kind::kExpelled: return "expelled";
+    case Kind::kAdmitted: return "admitted";
+    case Kind::kFenced: return "fenced";
+    case Kind::kDemoted: return "demoted";
+    case Kind::kHalted: return "halted";
+    case Kind::kCatchUpStarted: return "catch-up-started";
+    case Kind::kCaughtUp: return "caught-up";
+    case Kind::kJoinRequested: return "join-requested";
+    case Kind::kJoined: return "joined";
+  }
+  return "?";
+}
+
+const char* to_string(MembershipEvent::Cause c) {
+  using Cause = MembershipEvent::Cause;
+  switch (c) {
+    case Cause::kNone: return "none";
+    case Cause::kHeartbeatTimeout: return "heartbeat timeout";
+    case Cause::kDispatchFailed: return "failed dispatch";
+  }
+  return "?";
+}
+
+bool Site::wants_core() const {
+  const MembershipPolicy& p = config_.membership;
+  return p.join_core ||
+         (config_.role == Role::kCore && p.on_expelled == MembershipPolicy::OnExpelled::kDemote);
+}
+
+Members Site::next_members() const {
+  auto next = std::make_shared<std::vector<SiteId>>();
+  for (SiteId m : *members_) {
+    if (suspected_.count(m) == 0) next->push_back(m);
+  }
+  for (SiteId j : joining_) {  // in id order, after the members: the coordinator stays first
+    if (!is_member_of(members_, j)) next->push_back(j);
+  }
+  return next;
+}
+
+void Site::suspect(SiteId member, MembershipEvent::Cause cause, Effects* fx) {
+  if (member == config_.id || !is_member_of(members_, member)) return;
+  if (!suspected_.insert(member).second) return;
+  fx->membership.push_back(
+      {MembershipEvent::Kind::kSuspected, member, replica_.epoch(), view_, cause});
+}
+
+void Site::arm_heartbeat(TimeUs now, Effects* fx) const {
+  const TimeUs period = config_.membership.heartbeat_period_us;
+  if (period > 0) fx->timers.push_back({TimerKind::kHeartbeat, now + period});
+}
+
+void Site::on_heartbeat_timer(TimeUs now, Effects* fx) {
+  if (!is_member()) return;  // expelled or demoted: the timer lapses
+  arm_heartbeat(now, fx);
+  if (!coordinator()) {
+    fx->sends.push_back(
+        {{Destination::Kind::kSite, members_->front(), 0}, new_message(MessageKind::kHeartbeat)});
+    return;
+  }
+  // The detector: a member silent for suspect_after_us is suspected, whatever its RPCs do.
+  bool suspected = false;
+  for (SiteId m : *members_) {
+    if (m == config_.id) continue;
+    const TimeUs heard = heard_us_.try_emplace(m, now).first->second;  // grace from first look
+    if (now - heard < config_.membership.suspect_after_us || suspected_.count(m)) continue;
+    suspect(m, MembershipEvent::Cause::kHeartbeatTimeout, fx);
+    suspected = true;
+  }
+  if (suspected) maybe_propose(now, fx);
+}
+
+void Site::on_heartbeat(TimeUs now, const Message& message, Effects* fx) {
+  // An older epoch's heartbeat gets STALE (YouAreDead for an expelled member): admit answers it.
+  if (!admit(now, message, fx) || !coordinator()) return;
+  heard_us_[message.from] = now;
+}
+
+Effects Site::on_dispatch_failed(TimeUs now, SiteId to, const Message& message) {
+  Effects fx;
+  if (halted_ || !commit_ || message.kind != MessageKind::kCommit || !coordinator() ||
+      message.epoch != replica_.epoch()) {
+    return fx;
+  }
+  fx.probes.add(Probe::kDispatchFailed);
+  const bool expire =
+      config_.membership.on_dispatch_failure == MembershipPolicy::OnDispatchFailure::kExpire;
+  // HBase 2.1 took any unclassified failure as proof the server was dead (spec (f) 7); the
+  // Treedoc rule aborts this attempt and retries later, and leaves expulsion to the detector.
+  if (expire) suspect(to, MembershipEvent::Cause::kDispatchFailed, &fx);
+  apply_commit_effects(now, commit_->on_dispatch_failed(to), &fx);
+  if (view_change_pending()) maybe_propose(now, &fx);
+  return fx;
+}
+
+bool Site::learn_expelled(Effects* fx) {
+  if (!is_member()) return false;  // not a member, or already demoted: nothing new
+  fx->probes.add(Probe::kYouAreDead);
+  fx->membership.push_back({MembershipEvent::Kind::kFenced, config_.id, replica_.epoch(), view_,
+                            MembershipEvent::Cause::kNone});
+  if (config_.membership.on_expelled == MembershipPolicy::OnExpelled::kAbort) {
+    halted_ = true;
+    fx->halted = true;
+    fx->probes.add(Probe::kHaltedOnExpelled);
+    fx->membership.push_back({MembershipEvent::Kind::kHalted, config_.id, replica_.epoch(), view_,
+                              MembershipEvent::Cause::kNone});
+    return true;
+  }
+  // Demote: stop voting, keep every op; catch-up translates and resends them (spec (f) 7).
+  demoted_ = true;
+  fx->probes.add(Probe::kDemoted);
+  fx->membership.push_back({MembershipEvent::Kind::kDemoted, config_.id, replica_.epoch(), view_,
+                            MembershipEvent::Cause::kNone});
+  return false;
+}
+
+void Site::ask_to_join(TimeUs now, Effects* fx) {
+  if (members_->empty()) return;
+  if (!join_asked_) {
+    join_asked_ = true;
+    fx->membership.push_back({MembershipEvent::Kind::kJoinRequested, config_.id, replica_.epoch(),
+                              view_, MembershipEvent::Cause::kNone});
+  }
+  fx->sends.push_back(
+      {{Destination::Kind::kSite, members_->front(), 0}, new_message(MessageKind::kJoin)});
+  fx->timers.push_back({TimerKind::kJoin, now + config_.membership.join_retry_us});
+}
+
+void Site::on_join(TimeUs now, const Message& message, Effects* fx) {
+  // A join from another epoch: the asker catches up first (STALE), or this site does.
+  if (!admit(now, message, fx) || !coordinator()) return;
+  if (is_member_of(members_, message.from)) return;
+  if (joining_.insert(message.from).second) maybe_propose(now, fx);
+}
+
+}  // namespace treedoc::site
