@@ -101,19 +101,32 @@ enum class FaultVerb : uint8_t {
   kRestart,    // crashed sites start again from their durable state
   kPause,      // sites stop processing for duration_us; messages wait and are handled on resume
   kLossBurst,  // the loss probability is `loss` for duration_us, for messages to or from `sites`
+  kRpcFailure,  // for duration_us, flatten-commit messages from `from` to `to` fail with
+                // `rpc_error` and the sender is told; all other traffic stays healthy
 };
+
+// How a failed RPC fails (HBASE-25274's was an authentication error on the caller's side).
+enum class RpcError : uint8_t {
+  kAuth,     // the caller cannot authenticate: never sent, the caller knows at once
+  kRefused,  // connection refused: never delivered, the caller knows after one round trip
+  kTimeout,  // no answer: never delivered, the caller knows after rpc_timeout_us
+};
+
+const char* to_string(RpcError e);
 
 const char* to_string(FaultVerb v);
 
 struct FaultEvent {
   TimeUs at_us = 0;
   FaultVerb verb = FaultVerb::kHeal;
-  std::vector<SiteSet> groups;  // partition
-  SiteSet from, to;             // cut
-  SiteSet sites;                // crash, restart, pause, loss_burst
-  TimeUs duration_us = 0;       // pause, loss_burst
-  double loss = 0;              // loss_burst
-  std::string where;            // its JSON path in the file, e.g. "faults[3]", for messages
+  std::vector<SiteSet> groups;            // partition
+  SiteSet from, to;                       // cut
+  SiteSet sites;                          // crash, restart, pause, loss_burst
+  TimeUs duration_us = 0;                 // pause, loss_burst
+  double loss = 0;                        // loss_burst
+  RpcError rpc_error = RpcError::kAuth;   // rpc_failure
+  TimeUs rpc_timeout_us = site::kUsPerS;  // rpc_failure with rpc_error kTimeout
+  std::string where;  // its JSON path in the file, e.g. "faults[3]", for messages
 };
 
 struct Phases {
@@ -128,6 +141,13 @@ struct ProtocolConfig {
   site::FlattenPolicy flatten;    // default: never
   uint64_t retention_epochs = 4;  // E_max: cuts of older epochs are no longer served
   TimeUs catch_up_retry_us = site::kUsPerS;
+};
+
+// Core membership (spec (f) 7): the failure detector, the policies for a failed dispatch and for
+// an expelled member, and the nebula sites that ask to join the core once caught up.
+struct MembershipConfig {
+  site::MembershipPolicy policy;  // join_core unset here: `join` says which sites ask
+  SiteSet join;
 };
 
 struct CheckerConfig {
@@ -164,6 +184,7 @@ struct Scenario {
   NetworkConfig network;
   ReplicationConfig replication;
   ProtocolConfig protocol;
+  MembershipConfig membership;
   Workload workload;
   std::vector<FaultEvent> faults;  // ordered by at_us, then by position in the file
   Phases phases;

@@ -57,6 +57,30 @@ struct FlattenPolicy {
   TimeUs retry_backoff_us_max = 5 * kUsPerS;
 };
 
+// How the core's membership changes (spec (f) 7, issue 5): the scenario's "membership" section.
+// A view change rides on a flatten commit, so views and flattens are serialized by construction.
+struct MembershipPolicy {
+  // What the coordinator makes of a flatten message it could not deliver (an RPC failure).
+  enum class OnDispatchFailure : uint8_t {
+    kAbortAndRetry,  // abort this attempt and retry after the backoff; never expel for it
+    kExpire,         // HBase 2.1: declare the target dead and propose a view without it
+  };
+  // What a member does on learning it was expelled (STALE from a newer view: YouAreDead).
+  enum class OnExpelled : uint8_t {
+    kDemote,  // stop voting, keep state, catch up as nebula, send its own ops, ask to rejoin
+    kAbort,   // HBase: stop for good; volatile state is gone
+  };
+  OnDispatchFailure on_dispatch_failure = OnDispatchFailure::kAbortAndRetry;
+  OnExpelled on_expelled = OnExpelled::kDemote;
+  // The failure detector: members heartbeat the coordinator every heartbeat_period_us; one not
+  // heard from for suspect_after_us is suspected and expelled. 0: no failure detector.
+  TimeUs heartbeat_period_us = 0;
+  TimeUs suspect_after_us = 0;
+  // A nebula site that asks to join the core once it is caught up.
+  bool join_core = false;
+  TimeUs join_retry_us = kUsPerS;  // a join request unanswered this long is sent again
+};
+
 // Epochs per archive the core keeps for catch-up (spec (d) E_max), and a bound on what it may be.
 inline constexpr uint64_t kRetentionEpochsMax = 1'000'000;
 
@@ -74,10 +98,11 @@ struct SiteConfig {
   Durability durability = Durability::kOwnOps;
   ReplicaOptions replica;
   Sabotage sabotage = Sabotage::kNone;
-  // The core: the view's members, in order; the first one coordinates flattens. The same list at
-  // every site (nebula sites send HELLO to these).
+  // The core of view 0: its members, in order; the first one coordinates flattens. The same list at
+  // every site; later views travel with the epochs that start them.
   std::vector<SiteId> core;
   FlattenPolicy flatten;
+  MembershipPolicy membership;
   uint64_t retention_epochs = 4;       // E_max: older epochs' cuts are no longer served
   TimeUs catch_up_retry_us = kUsPerS;  // a HELLO unanswered this long goes to another member
 };
