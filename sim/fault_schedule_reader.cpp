@@ -20,7 +20,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::pair<std::string_view, FaultVerb>, 7> kVerbs = {{
+constexpr std::array<std::pair<std::string_view, FaultVerb>, 8> kVerbs = {{
     {"partition", FaultVerb::kPartition},
     {"cut", FaultVerb::kCut},
     {"heal", FaultVerb::kHeal},
@@ -28,9 +28,13 @@ constexpr std::array<std::pair<std::string_view, FaultVerb>, 7> kVerbs = {{
     {"restart", FaultVerb::kRestart},
     {"pause", FaultVerb::kPause},
     {"loss_burst", FaultVerb::kLossBurst},
+    {"rpc_failure", FaultVerb::kRpcFailure},
 }};
 
-constexpr const char* kVerbList = "partition, cut, heal, crash, restart, pause or loss_burst";
+constexpr const char* kVerbList =
+    "partition, cut, heal, crash, restart, pause, loss_burst or rpc_failure";
+// A selection of more sites than this is named by its first ones only in a message.
+constexpr size_t kSitesNamedMax = 3;
 
 class FaultEventReader {
  public:
@@ -42,9 +46,9 @@ class FaultEventReader {
       reader_.fail(path, "expected a fault object such as {\"at_s\": 5, \"heal\": {}}, found " +
                              ScenarioValueReader::describe(entry));
     }
-    const ScenarioObjectReader fields(
-        reader_, entry, path,
-        {"at_s", "partition", "cut", "heal", "crash", "restart", "pause", "loss_burst"});
+    const ScenarioObjectReader fields(reader_, entry, path,
+                                      {"at_s", "partition", "cut", "heal", "crash", "restart",
+                                       "pause", "loss_burst", "rpc_failure"});
     FaultEvent event;
     event.where = path;
     event.at_us = reader_.time(fields.require("at_s", "the time of the fault in seconds"),
@@ -79,6 +83,24 @@ class FaultEventReader {
                                  payload.path_of(key));
   }
 
+  // A selector that must name exactly one site (one end of an RPC).
+  SiteSet one_site(const ScenarioObjectReader& payload, std::string_view key) const {
+    const json& selector = payload.require(key, "a site selector naming one site");
+    SiteSet set = resolve_site_selector(reader_, topology_, selector, payload.path_of(key));
+    if (set.size() != 1) {
+      std::string names;
+      for (size_t i = 0; i < set.size() && i < kSitesNamedMax; ++i) {
+        names += (i == 0 ? "" : ", ") + site_name(topology_, set[i]);
+      }
+      reader_.fail(payload.path_of(key), "expected a selector naming exactly one site, found " +
+                                             ScenarioValueReader::describe(selector) +
+                                             ", which names " + std::to_string(set.size()) +
+                                             " sites (" + names +
+                                             (set.size() > kSitesNamedMax ? ", ...)" : ")"));
+    }
+    return set;
+  }
+
   TimeUs duration(const ScenarioObjectReader& payload) const {
     return reader_.time(payload.require("for_s", "the duration in seconds"),
                         payload.path_of("for_s"), TimeUnit::kSeconds, ZeroTime::kAllowed);
@@ -86,7 +108,6 @@ class FaultEventReader {
 
   void read_payload(const json& value, const std::string& path, FaultEvent& event) const {
     switch (event.verb) {
-      case FaultVerb::kRpcFailure: break;  // read by the loader5 branch
       case FaultVerb::kPartition: {
         const ScenarioObjectReader payload(reader_, value, path, {"groups"});
         read_groups(payload, event);
@@ -122,6 +143,37 @@ class FaultEventReader {
         event.duration_us = duration(payload);
         break;
       }
+      case FaultVerb::kRpcFailure: read_rpc_failure(value, path, event); break;
+    }
+  }
+
+  void read_rpc_failure(const json& value, const std::string& path, FaultEvent& event) const {
+    const ScenarioObjectReader payload(reader_, value, path,
+                                       {"from", "to", "error", "for_s", "timeout_ms"});
+    event.from = one_site(payload, "from");
+    event.to = one_site(payload, "to");
+    if (event.from == event.to) {
+      reader_.fail(payload.path_of("to"), "expected a site other than from (" +
+                                              site_name(topology_, event.from.front()) +
+                                              "): an RPC goes to another site, found the same");
+    }
+    event.rpc_error = reader_.choice<RpcError>(
+        payload.require("error", "one of auth, refused, timeout"), payload.path_of("error"),
+        {{"auth", RpcError::kAuth},
+         {"refused", RpcError::kRefused},
+         {"timeout", RpcError::kTimeout}});
+    event.duration_us =
+        reader_.time(payload.require("for_s", "the duration in seconds"), payload.path_of("for_s"),
+                     TimeUnit::kSeconds, ZeroTime::kRejected);
+    if (const json* timeout = payload.find("timeout_ms")) {
+      if (event.rpc_error != RpcError::kTimeout) {
+        reader_.fail(payload.path_of("timeout_ms"),
+                     std::string("expected no timeout_ms with \"error\": \"") +
+                         to_string(event.rpc_error) + "\" (only a timeout waits for one), found " +
+                         ScenarioValueReader::describe(*timeout));
+      }
+      event.rpc_timeout_us = reader_.time(*timeout, payload.path_of("timeout_ms"),
+                                          TimeUnit::kMilliseconds, ZeroTime::kRejected);
     }
   }
 

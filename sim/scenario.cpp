@@ -1,4 +1,4 @@
-// Names of sites and fault verbs, as scenario files and messages write them.
+// Names of sites, fault verbs and RPC errors, as scenario files and messages write them.
 #include "sim/scenario.hpp"
 
 namespace treedoc::sim {
@@ -13,6 +13,15 @@ const char* to_string(FaultVerb v) {
     case FaultVerb::kPause: return "pause";
     case FaultVerb::kLossBurst: return "loss_burst";
     case FaultVerb::kRpcFailure: return "rpc_failure";
+  }
+  return "?";
+}
+
+const char* to_string(RpcError e) {
+  switch (e) {
+    case RpcError::kAuth: return "auth";
+    case RpcError::kRefused: return "refused";
+    case RpcError::kTimeout: return "timeout";
   }
   return "?";
 }

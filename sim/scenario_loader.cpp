@@ -41,7 +41,7 @@ class ScenarioReader {
     const ScenarioObjectReader top(
         values_, root, "",
         {"description", "seed", "topology", "network", "replication", "flatten", "epochs",
-         "workload", "faults", "phases", "checker", "metrics", "sabotage"});
+         "membership", "workload", "faults", "phases", "checker", "metrics", "sabotage"});
     Scenario s;
     s.file = path_;
     s.description = read_description(top);
@@ -52,6 +52,7 @@ class ScenarioReader {
     if (const json* v = top.find("replication")) s.replication = read_replication(*v);
     if (const json* v = top.find("flatten")) s.protocol.flatten = read_flatten(*v);
     if (const json* v = top.find("epochs")) read_epochs(*v, &s.protocol);
+    if (const json* v = top.find("membership")) s.membership = read_membership(*v, s.topology);
     s.workload = read_workload(top.find("workload"), s.topology, s.phases);
     if (const json* v = top.find("faults")) {
       s.faults =
@@ -211,6 +212,57 @@ class ScenarioReader {
     fields.read_whole_number("retention", p->retention_epochs, 0, site::kRetentionEpochsMax);
     fields.read_time("catch_up_retry_ms", p->catch_up_retry_us, TimeUnit::kMilliseconds,
                      ZeroTime::kRejected);
+  }
+
+  MembershipConfig read_membership(const json& value, const Topology& topology) const {
+    const ScenarioObjectReader fields(
+        values_, value, "membership",
+        {"failure_detector", "on_dispatch_failure", "on_expelled", "join", "join_retry_ms"});
+    MembershipConfig m;
+    site::MembershipPolicy& p = m.policy;
+    if (const json* detector = fields.find("failure_detector")) {
+      read_failure_detector(
+          ScenarioObjectReader(values_, *detector, fields.path_of("failure_detector"),
+                               {"heartbeat_period_ms", "suspect_after_ms"}),
+          p);
+    }
+    using OnDispatchFailure = site::MembershipPolicy::OnDispatchFailure;
+    fields.read_choice("on_dispatch_failure", p.on_dispatch_failure,
+                       {{"abort-and-retry", OnDispatchFailure::kAbortAndRetry},
+                        {"expire", OnDispatchFailure::kExpire}});
+    using OnExpelled = site::MembershipPolicy::OnExpelled;
+    fields.read_choice("on_expelled", p.on_expelled,
+                       {{"demote", OnExpelled::kDemote}, {"abort", OnExpelled::kAbort}});
+    if (const json* join = fields.find("join")) {
+      const std::string join_path = fields.path_of("join");
+      m.join = resolve_site_selector(values_, topology, *join, join_path);
+      // Sorted, core sites first: the lowest one says whether any core site is in.
+      if (m.join.front() < topology.core) {
+        values_.fail(join_path, "expected nebula sites: " + site_name(topology, m.join.front()) +
+                                    " is a core site, a member of view 0 already");
+      }
+    }
+    fields.read_time("join_retry_ms", p.join_retry_us, TimeUnit::kMilliseconds,
+                     ZeroTime::kRejected);
+    return m;
+  }
+
+  // Both times are required: a detector that suspects is only meaningful with both.
+  void read_failure_detector(const ScenarioObjectReader& fields, site::MembershipPolicy& p) const {
+    p.heartbeat_period_us = values_.time(
+        fields.require("heartbeat_period_ms", "the time between heartbeats in milliseconds"),
+        fields.path_of("heartbeat_period_ms"), TimeUnit::kMilliseconds, ZeroTime::kRejected);
+    p.suspect_after_us = values_.time(
+        fields.require("suspect_after_ms",
+                       "how long a member may stay silent before it is suspected, "
+                       "in milliseconds, more than heartbeat_period_ms"),
+        fields.path_of("suspect_after_ms"), TimeUnit::kMilliseconds, ZeroTime::kRejected);
+    if (p.suspect_after_us <= p.heartbeat_period_us) {
+      values_.fail(fields.path_of("suspect_after_ms"),
+                   "expected more than heartbeat_period_ms (" +
+                       milliseconds_text(p.heartbeat_period_us) + "), found " +
+                       milliseconds_text(p.suspect_after_us));
+    }
   }
 
   Workload read_workload(const json* value, const Topology& topology, const Phases& phases) const {

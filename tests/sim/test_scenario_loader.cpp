@@ -162,9 +162,9 @@ TEST_CASE("a full scenario loads with every value", "[scenario]") {
   CHECK(w.synthetic.hot_spot_width_atoms == 32);
 
   // Sorted by time; the two events at 5 s keep their order in the file.
-  REQUIRE(s.faults.size() == 7);
+  REQUIRE(s.faults.size() == 8);
   const std::vector<std::string> where = {"faults[1]", "faults[5]", "faults[2]", "faults[3]",
-                                          "faults[4]", "faults[0]", "faults[6]"};
+                                          "faults[4]", "faults[0]", "faults[6]", "faults[7]"};
   for (size_t i = 0; i < where.size(); ++i) CHECK(s.faults[i].where == where[i]);
   const FaultEvent& partition = s.faults[0];
   CHECK(partition.verb == FaultVerb::kPartition);
@@ -192,6 +192,14 @@ TEST_CASE("a full scenario loads with every value", "[scenario]") {
   CHECK(cut.from == SiteSet{0, 1, 2, 3});
   CHECK(cut.to.size() == 10);
   CHECK(cut.to.front() == 24);
+  const FaultEvent& rpc = s.faults[7];
+  CHECK(rpc.verb == FaultVerb::kRpcFailure);
+  CHECK(rpc.at_us == 18 * site::kUsPerS);
+  CHECK(rpc.from == SiteSet{0});
+  CHECK(rpc.to == SiteSet{2});  // "c2..c2" names one site
+  CHECK(rpc.rpc_error == RpcError::kTimeout);
+  CHECK(rpc.duration_us == 3'500'000);
+  CHECK(rpc.rpc_timeout_us == 400'000);
 
   CHECK(s.phases.safety_us == 25 * site::kUsPerS);
   CHECK(s.phases.liveness_us == 0);
@@ -214,6 +222,14 @@ TEST_CASE("a full scenario loads with every value", "[scenario]") {
   CHECK(s.protocol.retention_epochs == 9);
   CHECK(s.protocol.catch_up_retry_us == 250'000);
   CHECK(s.checker.expect_lost_by_policy);
+  const site::MembershipPolicy& m = s.membership.policy;
+  CHECK(m.heartbeat_period_us == 150'000);
+  CHECK(m.suspect_after_us == 900'500);
+  CHECK(m.on_dispatch_failure == site::MembershipPolicy::OnDispatchFailure::kExpire);
+  CHECK(m.on_expelled == site::MembershipPolicy::OnExpelled::kAbort);
+  CHECK(m.join_retry_us == 300'000);
+  CHECK_FALSE(m.join_core);  // the sites in s.membership.join ask; the loader sets no site's flag
+  CHECK(s.membership.join == SiteSet{4, 5, 6, 33});  // n0..n2 and n29
 
   REQUIRE(s.sabotage.has_value());
   CHECK(s.sabotage->variant == Sabotage::Variant::kReuseTid);
@@ -285,6 +301,66 @@ TEST_CASE("omitted fields take the defaults of scenario.hpp", "[scenario]") {
   CHECK(s.checker.check_period_us == defaults.checker.check_period_us);
   CHECK(s.metrics.sample_period_us == defaults.metrics.sample_period_us);
   CHECK_FALSE(s.sabotage.has_value());
+  // No membership section: no failure detector, the safe policies, no site asks to join.
+  const site::MembershipPolicy& m = s.membership.policy;
+  CHECK(m.heartbeat_period_us == 0);
+  CHECK(m.suspect_after_us == 0);
+  CHECK(m.on_dispatch_failure == site::MembershipPolicy::OnDispatchFailure::kAbortAndRetry);
+  CHECK(m.on_expelled == site::MembershipPolicy::OnExpelled::kDemote);
+  CHECK(m.join_retry_us == defaults.membership.policy.join_retry_us);
+  CHECK(s.membership.join.empty());
+}
+
+TEST_CASE("membership fields each take their default when left out", "[scenario]") {
+  const TempDir dir;
+  const auto membership = [&](const std::string& section) {
+    return load_scenario(dir.write("m.json", scenario_with(R"("membership": )" + section)))
+        .membership;
+  };
+  const MembershipConfig empty = membership("{}");
+  CHECK(empty.policy.heartbeat_period_us == 0);
+  CHECK(empty.policy.suspect_after_us == 0);
+  CHECK(empty.join.empty());
+  CHECK(empty.policy.join_retry_us == site::kUsPerS);
+
+  const MembershipConfig detector =
+      membership(R"({"failure_detector": {"heartbeat_period_ms": 200, "suspect_after_ms": 1000}})");
+  CHECK(detector.policy.heartbeat_period_us == 200'000);
+  CHECK(detector.policy.suspect_after_us == site::kUsPerS);
+  CHECK(detector.policy.on_dispatch_failure ==
+        site::MembershipPolicy::OnDispatchFailure::kAbortAndRetry);
+  CHECK(detector.policy.on_expelled == site::MembershipPolicy::OnExpelled::kDemote);
+
+  const MembershipConfig join = membership(R"({"join": "nebula", "on_expelled": "demote"})");
+  CHECK(join.join.size() == 30);
+  CHECK(join.join.front() == 3);
+}
+
+TEST_CASE("an rpc_failure's timeout defaults to 1 s and its errors read by name", "[scenario]") {
+  const TempDir dir;
+  const auto rpc = [&](const std::string& payload) {
+    const Scenario s = load_scenario(dir.write(
+        "r.json", scenario_with(R"("faults": [{"at_s": 2, "rpc_failure": )" + payload + "}]")));
+    REQUIRE(s.faults.size() == 1);
+    return s.faults[0];
+  };
+  const FaultEvent timeout = rpc(R"({"from": "c1", "to": "c0", "error": "timeout", "for_s": 5})");
+  CHECK(timeout.verb == FaultVerb::kRpcFailure);
+  CHECK(timeout.from == SiteSet{1});
+  CHECK(timeout.to == SiteSet{0});
+  CHECK(timeout.rpc_error == RpcError::kTimeout);
+  CHECK(timeout.rpc_timeout_us == site::kUsPerS);
+  CHECK(timeout.duration_us == 5 * site::kUsPerS);
+  CHECK(rpc(R"({"from": "c0", "to": "c2", "error": "auth", "for_s": 1})").rpc_error ==
+        RpcError::kAuth);
+  // Any two sites: a nebula site that joined the core exchanges flatten messages too.
+  const FaultEvent refused = rpc(R"({"from": ["n4"], "to": "c2", "error": "refused", "for_s": 1})");
+  CHECK(refused.rpc_error == RpcError::kRefused);
+  CHECK(refused.from == SiteSet{7});
+  CHECK(std::string(to_string(FaultVerb::kRpcFailure)) == "rpc_failure");
+  CHECK(std::string(to_string(RpcError::kAuth)) == "auth");
+  CHECK(std::string(to_string(RpcError::kRefused)) == "refused");
+  CHECK(std::string(to_string(RpcError::kTimeout)) == "timeout");
 }
 
 TEST_CASE("site selectors resolve to sorted sets without duplicates", "[scenario]") {
@@ -336,7 +412,7 @@ TEST_CASE("validate prints one summary line and exits 0", "[scenario][cli]") {
   CHECK(full.exit_code == kExitPass);
   CHECK(full.err.empty());
   CHECK(full.out == data_path("full.json") +
-                        ": ok: 34 sites (4 core, 30 nebula), synthetic workload, 7 faults, "
+                        ": ok: 34 sites (4 core, 30 nebula), synthetic workload, 8 faults, "
                         "safety 25 s, liveness 0 s, sabotage reuse-tid on 2 sites\n");
   const CliResult trace = run_cli(dir, "validate " + data_path("trace.json"));
   CHECK(trace.exit_code == kExitPass);
@@ -360,6 +436,22 @@ TEST_CASE("the full example in docs/scenarios.md is valid", "[scenario]") {
       load_scenario(dir.write("example.json", docs.substr(begin + 8, end - begin - 8)));
   CHECK(s.faults.size() == 7);
   CHECK(s.topology.site_count() == 33);
+}
+
+TEST_CASE("the membership example in docs/scenarios.md is valid", "[scenario]") {
+  const std::string docs = read_text(std::string(TREEDOC_SOURCE_DIR) + "/docs/scenarios.md");
+  const size_t heading = docs.find("### `membership`");
+  REQUIRE(heading != std::string::npos);
+  const size_t begin = docs.find("```json\n", heading);
+  REQUIRE(begin != std::string::npos);
+  const size_t end = docs.find("```", begin + 8);
+  REQUIRE(end != std::string::npos);
+  const TempDir dir;
+  const Scenario s = load_scenario(
+      dir.write("membership.json", scenario_with(docs.substr(begin + 8, end - begin - 8))));
+  CHECK(s.membership.policy.heartbeat_period_us == 200'000);
+  CHECK(s.membership.policy.suspect_after_us == site::kUsPerS);
+  CHECK(s.membership.join == SiteSet{3});
 }
 
 TEST_CASE("empty, binary and malformed files are bad input", "[scenario][bad]") {
@@ -653,6 +745,107 @@ TEST_CASE("bad faults are bad input", "[scenario][bad]") {
       {"loss burst with loss 2",
        faults(R"({"at_s": 1, "loss_burst": {"sites": "n1", "for_s": 1, "loss": 2}})"),
        "faults[0].loss_burst.loss", "expected a probability from 0 to 1, found 2"},
+  });
+}
+
+TEST_CASE("bad membership sections are bad input", "[scenario][bad]") {
+  const auto membership = [](const std::string& section) {
+    return scenario_with(R"("membership": )" + section);
+  };
+  check_all_rejected({
+      {"membership not an object", membership("true"), "membership",
+       "expected an object, found true"},
+      {"unknown membership field", membership(R"({"on_suspect": "expel"})"),
+       "membership.on_suspect",
+       "unknown field; expected one of: failure_detector, on_dispatch_failure, on_expelled, "
+       "join, join_retry_ms"},
+      {"unknown failure detector field",
+       membership(R"({"failure_detector": {"heartbeat_period_ms": 100, "suspect_after_ms": 500,)"
+                  R"( "phi": 8}})"),
+       "membership.failure_detector.phi", "expected one of: heartbeat_period_ms, suspect_after_ms"},
+      {"failure detector without a heartbeat period",
+       membership(R"({"failure_detector": {"suspect_after_ms": 500}})"),
+       "membership.failure_detector.heartbeat_period_ms", "missing"},
+      {"failure detector without a suspicion time",
+       membership(R"({"failure_detector": {"heartbeat_period_ms": 100}})"),
+       "membership.failure_detector.suspect_after_ms", "missing"},
+      {"zero heartbeat period",
+       membership(R"({"failure_detector": {"heartbeat_period_ms": 0, "suspect_after_ms": 500}})"),
+       "membership.failure_detector.heartbeat_period_ms",
+       "expected a time in milliseconds greater than 0"},
+      {"suspicion no later than the heartbeat",
+       membership(R"({"failure_detector": {"heartbeat_period_ms": 200, "suspect_after_ms": 200}})"),
+       "membership.failure_detector.suspect_after_ms",
+       "expected more than heartbeat_period_ms (200 ms), found 200 ms"},
+      {"suspicion before the heartbeat",
+       membership(
+           R"({"failure_detector": {"heartbeat_period_ms": 200, "suspect_after_ms": 150.5}})"),
+       "membership.failure_detector.suspect_after_ms",
+       "expected more than heartbeat_period_ms (200 ms), found 150.5 ms"},
+      {"unknown on_dispatch_failure", membership(R"({"on_dispatch_failure": "retry"})"),
+       "membership.on_dispatch_failure",
+       "expected one of \"abort-and-retry\", \"expire\", found \"retry\""},
+      {"unknown on_expelled", membership(R"({"on_expelled": "die"})"), "membership.on_expelled",
+       "expected one of \"demote\", \"abort\", found \"die\""},
+      {"join naming a core site", membership(R"({"join": ["n0", "c1"]})"), "membership.join",
+       "expected nebula sites: c1 is a core site"},
+      {"join of all sites", membership(R"({"join": "all"})"), "membership.join",
+       "expected nebula sites: c0 is a core site"},
+      {"join naming a missing site", membership(R"({"join": "n30"})"), "membership.join",
+       "no site \"n30\""},
+      {"join with no nebula sites",
+       R"({"description": "d", "topology": {"core": 2}, "membership": {"join": "nebula"}})",
+       "membership.join", "selects no sites"},
+      {"zero join retry", membership(R"({"join_retry_ms": 0})"), "membership.join_retry_ms",
+       "greater than 0"},
+  });
+}
+
+TEST_CASE("bad rpc_failure faults are bad input", "[scenario][bad]") {
+  const auto rpc = [](const std::string& payload) {
+    return scenario_with(R"("phases": {"safety_s": 20}, "faults": [{"at_s": 1, "heal": {}},)"
+                         R"( {"at_s": 2, "rpc_failure": )" +
+                         payload + "}]");
+  };
+  check_all_rejected({
+      {"rpc_failure from and to the same site",
+       rpc(R"({"from": "c1", "to": ["c1"], "error": "auth", "for_s": 1})"),
+       "faults[1].rpc_failure.to",
+       "expected a site other than from (c1): an RPC goes to another site"},
+      {"rpc_failure from two sites",
+       rpc(R"({"from": "c0..c1", "to": "c2", "error": "auth", "for_s": 1})"),
+       "faults[1].rpc_failure.from",
+       "expected a selector naming exactly one site, found \"c0..c1\", which names 2 sites "
+       "(c0, c1)"},
+      {"rpc_failure to many sites",
+       rpc(R"({"from": "c0", "to": "nebula", "error": "auth", "for_s": 1})"),
+       "faults[1].rpc_failure.to", "which names 30 sites (n0, n1, n2, ...)"},
+      {"rpc_failure to a missing site",
+       rpc(R"({"from": "c0", "to": "c3", "error": "auth", "for_s": 1})"),
+       "faults[1].rpc_failure.to", "no site \"c3\""},
+      {"rpc_failure without from", rpc(R"({"to": "c0", "error": "auth", "for_s": 1})"),
+       "faults[1].rpc_failure.from", "missing; expected a site selector naming one site"},
+      {"unknown rpc error", rpc(R"({"from": "c0", "to": "c1", "error": "reset", "for_s": 1})"),
+       "faults[1].rpc_failure.error",
+       "expected one of \"auth\", \"refused\", \"timeout\", found \"reset\""},
+      {"rpc_failure without an error", rpc(R"({"from": "c0", "to": "c1", "for_s": 1})"),
+       "faults[1].rpc_failure.error", "missing; expected one of auth, refused, timeout"},
+      {"rpc_failure without for_s", rpc(R"({"from": "c0", "to": "c1", "error": "refused"})"),
+       "faults[1].rpc_failure.for_s", "missing"},
+      {"rpc_failure for 0 s", rpc(R"({"from": "c0", "to": "c1", "error": "refused", "for_s": 0})"),
+       "faults[1].rpc_failure.for_s", "expected a time in seconds greater than 0"},
+      {"timeout_ms with error auth",
+       rpc(R"({"from": "c0", "to": "c1", "error": "auth", "for_s": 1, "timeout_ms": 500})"),
+       "faults[1].rpc_failure.timeout_ms",
+       "expected no timeout_ms with \"error\": \"auth\" (only a timeout waits for one), "
+       "found 500"},
+      {"zero timeout",
+       rpc(R"({"from": "c0", "to": "c1", "error": "timeout", "for_s": 1, "timeout_ms": 0})"),
+       "faults[1].rpc_failure.timeout_ms", "expected a time in milliseconds greater than 0"},
+      {"unknown rpc_failure field",
+       rpc(R"({"from": "c0", "to": "c1", "error": "auth", "for_s": 1, "sites": "all"})"),
+       "faults[1].rpc_failure.sites",
+       "unknown field; expected one of: from, to, error, for_s, timeout_ms"},
   });
 }
 
