@@ -3,7 +3,9 @@
 
 #include <algorithm>
 
+#include "models/treedoc/assertion.hpp"
 #include "models/treedoc/codec.hpp"
+#include "sim/time_text.hpp"
 
 namespace treedoc::sim {
 
@@ -51,7 +53,11 @@ Checker::Checker(const Scenario& scenario)
       compare_visible_only_(scenario.replication.replica.discard_tombstones),
       hash_cache_(scenario.topology.site_count()),
       checked_version_(scenario.topology.site_count(), UINT64_MAX),
-      applied_before_crash_(scenario.topology.site_count()) {}
+      applied_before_crash_(scenario.topology.site_count()) {
+  std::vector<SiteId> core;
+  for (SiteIndex i = 0; i < scenario.topology.core; ++i) core.push_back(kSiteIdFirst + i);
+  view_members_.emplace(0, std::make_shared<const std::vector<SiteId>>(std::move(core)));
+}
 
 bool Checker::holds(const site::Site& s, OpId id) const {
   if (s.claimed().contains(id)) return true;
@@ -62,6 +68,47 @@ bool Checker::holds(const site::Site& s, OpId id) const {
 void Checker::on_crash(SiteIndex i, const DotSet& claimed) {
   for (const OpId& id : claimed.to_vector()) applied_before_crash_[i].insert(id);
   forget_site(i);
+}
+
+void Checker::on_halted(TimeUs now, SiteIndex i, const DotSet& claimed) {
+  halted_.push_back({i, now, claimed});
+  on_crash(i, claimed);
+}
+
+std::vector<OpId> Checker::held_only_by(SiteIndex i, const SiteViews& sites) const {
+  std::vector<OpId> only;
+  if (!sites[i]) return only;
+  for (const OpId& id : sites[i]->claimed().to_vector()) {
+    bool elsewhere = false;
+    for (SiteIndex j = 0; j < sites.size() && !elsewhere; ++j) {
+      elsewhere = j != i && sites[j] && holds(*sites[j], id);
+    }
+    if (!elsewhere) only.push_back(id);
+  }
+  return only;
+}
+
+std::string Checker::lost_because(const std::vector<OpId>& lost,
+                                  std::vector<SiteIndex>* sites) const {
+  std::string why;
+  for (const Halted& h : halted_) {
+    std::vector<OpId> made, relayed;
+    for (const OpId& id : lost) {
+      if (!h.held.contains(id)) continue;
+      (made_.at(id).by == h.site ? made : relayed).push_back(id);
+    }
+    if (made.empty() && relayed.empty()) continue;
+    if (std::find(sites->begin(), sites->end(), h.site) == sites->end()) sites->push_back(h.site);
+    std::string part = name(h.site) + ", which stopped for good at " + seconds_text(h.at_us) +
+                       " when told it was expelled, alone held ";
+    if (!made.empty()) part += std::to_string(made.size()) + " it made (" + op_list(made) + ")";
+    if (!made.empty() && !relayed.empty()) part += " and ";
+    if (!relayed.empty()) {
+      part += std::to_string(relayed.size()) + " relayed through it (" + op_list(relayed) + ")";
+    }
+    why += (why.empty() ? "" : "; ") + part;
+  }
+  return why;
 }
 
 void Checker::report(Violation v) {
@@ -164,7 +211,13 @@ void Checker::on_commit_event(TimeUs now, SiteIndex i, const site::Site& s,
   // The coordinator commits only with a yes from every other member of the view (invariant 10).
   if (e.txid.coordinator == s.id()) {
     const std::set<SiteIndex>& yes = yes_votes_[e.txid];
-    for (SiteIndex m = 0; m < scenario_.topology.core; ++m) {
+    // The voters: the closing epoch's view members that stay in the next view (an expelled one
+    // cannot vote). The checker keeps the views itself rather than trust the coordinator's list.
+    const auto view = view_members_.find(e.epoch);
+    TD_ASSERT(view != view_members_.end(), "a commit closes an epoch some site entered");
+    for (SiteId voter : *view->second) {
+      const SiteIndex m = voter - kSiteIdFirst;
+      if (!site::is_member_of(e.next_members, voter)) continue;
       if (m == i || yes.count(m)) continue;
       report({"update-wins-safety",
               now,
@@ -191,6 +244,7 @@ void Checker::on_commit_event(TimeUs now, SiteIndex i, const site::Site& s,
 }
 
 void Checker::on_epoch_entered(TimeUs now, SiteIndex i, const site::EpochEntered& e) {
+  if (e.ending && e.ending->next_members) view_members_.emplace(e.epoch, e.ending->next_members);
   if (e.ending && e.epoch > newest_epoch_) {
     // The first site into a new epoch: its base holds every op of the cut (and of earlier cuts).
     newest_epoch_ = e.epoch;
@@ -356,14 +410,21 @@ bool Checker::expected_visible(const std::vector<OpId>& visible) const {
 }
 
 void Checker::check_core_agreement(TimeUs now, const SiteViews& sites) {
-  // Flattens need a yes from every member, so live members are at most one epoch apart, the
-  // difference lasting only while a decision propagates (invariant 14).
-  uint64_t low = UINT64_MAX, high = 0;
-  SiteIndex low_site = 0, high_site = 0;
-  for (SiteIndex m = 0; m < scenario_.topology.core && m < sites.size(); ++m) {
-    if (!sites[m]) continue;
+  // Flattens need a yes from every member that stays, so the live members of the newest view are
+  // at most one epoch apart, the difference lasting only while a decision propagates (invariant
+  // 14). An expelled member may lag further: it is no longer in that view.
+  uint64_t high = 0;
+  SiteIndex high_site = 0;
+  for (SiteIndex i = 0; i < sites.size(); ++i) {
+    if (sites[i] && sites[i]->epoch() > high) high = sites[i]->epoch(), high_site = i;
+  }
+  if (!sites.empty() && !sites[high_site]) return;  // nobody is up
+  uint64_t low = UINT64_MAX;
+  SiteIndex low_site = 0;
+  for (SiteId id : *sites[high_site]->members()) {
+    const SiteIndex m = id - kSiteIdFirst;
+    if (m >= sites.size() || !sites[m]) continue;
     if (sites[m]->epoch() < low) low = sites[m]->epoch(), low_site = m;
-    if (sites[m]->epoch() > high) high = sites[m]->epoch(), high_site = m;
   }
   if (low == UINT64_MAX || high <= low + 1) return;
   report({"core-agreement",
@@ -483,9 +544,11 @@ void Checker::fail_liveness(TimeUs now, const SiteViews& sites,
     if (!lost.empty()) {
       std::string by;
       for (SiteIndex s : lost_by) by += (by.empty() ? "" : ", ") + name(s);
+      const std::string because = lost_because(lost, &lost_by);
       report({"no-lost-update", now, lost_by, lost,
               std::to_string(lost.size()) + " ops made at " + by +
-                  " are held by no live site and can never arrive: " + op_list(lost)});
+                  " are held by no live site and can never arrive: " +
+                  (because.empty() ? op_list(lost) : because)});
       return;
     }
   }

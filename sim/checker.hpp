@@ -66,6 +66,12 @@ class Checker {
   // Site i lost its volatile state (a crash). What it had applied is remembered: a site never
   // shows an atom again whose delete it once applied, crash or not (invariant 6).
   void on_crash(SiteIndex i, const DotSet& claimed);
+  // Site i stopped for good (on_expelled: abort) holding `claimed`: what only it held is lost,
+  // and the lost-update report says so.
+  void on_halted(TimeUs now, SiteIndex i, const DotSet& claimed);
+  // The ops site i holds that no other up site does (its unspread edits, and ops relayed only
+  // through it): what it would take with it if it stopped now. Costs |claimed| x sites.
+  std::vector<OpId> held_only_by(SiteIndex i, const SiteViews& sites) const;
   // Site i booted a new replica: cached hashes of the old one are void.
   void forget_site(SiteIndex i) {
     hash_cache_[i] = HashCache{};
@@ -125,6 +131,14 @@ class Checker {
   std::map<SetKey, std::pair<uint64_t, SiteIndex>> state_of_set_;
   std::vector<uint64_t> checked_version_;     // per site: the version last compared
   std::vector<DotSet> applied_before_crash_;  // per site: ops claimed before its crashes
+  struct Halted {
+    SiteIndex site = 0;
+    TimeUs at_us = 0;
+    DotSet held;  // its claimed set when it stopped
+  };
+  std::vector<Halted> halted_;
+  // Why ops no live site holds are gone: which halted site held them, made or relayed.
+  std::string lost_because(const std::vector<OpId>& lost, std::vector<SiteIndex>* sites) const;
   // The epoch invariants.
   std::map<site::TxId, std::set<SiteIndex>> yes_votes_;  // attempt -> members that voted yes
   struct Decided {
@@ -132,7 +146,8 @@ class Checker {
     uint64_t hash = 0;
     std::shared_ptr<const DotSet> cut;
   };
-  std::map<uint64_t, Decided> committed_;                            // epoch closed -> its commit
+  std::map<uint64_t, site::Members> view_members_;  // epoch -> its view, as the first entry said
+  std::map<uint64_t, Decided> committed_;           // epoch closed -> its commit
   std::map<std::pair<uint64_t, OpId>, std::string> translated_tid_;  // (new epoch, op) -> TID
   // op -> the first epoch whose base holds its effect (it was in the cut that opened it); a site
   // in that epoch or a later one holds the op.

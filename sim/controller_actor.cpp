@@ -45,6 +45,7 @@ void Simulation::crash(SiteIndex i, TimeUs now) {
     slot.inbox.pop();
   }
   slot.timers.clear();
+  slot.failed_dispatches.clear();
   slot.paused_until_us = 0;
   slot.wake_at_us = kNever;
   slot.host->turn_off();  // kills the site's actor at once
@@ -65,7 +66,7 @@ SiteViews Simulation::views() const {
 
 bool Simulation::all_up() const {
   return std::all_of(slots_.begin(), slots_.end(),
-                     [](const SiteSlot& s) { return s.site != nullptr; });
+                     [](const SiteSlot& s) { return s.site != nullptr || s.halted; });
 }
 
 bool Simulation::observe(TimeUs t, bool check, bool sample) {
@@ -91,7 +92,7 @@ bool Simulation::observe(TimeUs t, bool check, bool sample) {
   if (t >= scenario_.phases.safety_us + scenario_.phases.liveness_us) {
     std::vector<SiteIndex> down;
     for (SiteIndex i = 0; i < slots_.size(); ++i) {
-      if (!slots_[i].site) down.push_back(i);
+      if (!slots_[i].site && !slots_[i].halted) down.push_back(i);
     }
     checker_.fail_liveness(t, views(), down);
     log_.record_observation(t, EventKind::kPhase, 2);
@@ -196,6 +197,7 @@ void Simulation::controller_main() {
       }
       while (next_switch < switches.size() && switches[next_switch].at_us == act_us) {
         const HostSwitch& s = switches[next_switch++];
+        if (slots_[s.site].halted) continue;  // it stopped itself for good
         s.on ? restart(s.site, act_us) : crash(s.site, act_us);
       }
       continue;

@@ -21,6 +21,8 @@ const char* to_string(EventKind k) {
     case EventKind::kPhase: return "phase";
     case EventKind::kEpoch: return "epoch";
     case EventKind::kCommit: return "commit";
+    case EventKind::kMembership: return "membership";
+    case EventKind::kRpcFailed: return "rpc-failed";
   }
   return "?";
 }

@@ -17,18 +17,20 @@
 namespace treedoc::sim {
 
 enum class EventKind : uint8_t {
-  kSend,     // a: from, b: to, c: the sender's message seq, d: due time
-  kDrop,     // a: from, b: to, c: the sender's message seq, d: DropReason
-  kDeliver,  // a: from, b: to, c: the sender's message seq
-  kLocalOp,  // a: site, b: op counter, c: kind (0 insert, 1 delete), d: index, e: op hash
-  kTimer,    // a: site, b: timer kind
-  kFault,    // a: fault index in the scenario, b: verb
-  kCrash,    // a: site
-  kRestart,  // a: site
-  kPhase,    // a: 0 safety end, 1 converged, 2 liveness failed, 3 violation; observer instant
-  kEpoch,    // a: site, b: the epoch it entered, c: 1 by catch-up, d: ops translated into it
-  kCommit,   // a: site, b: CommitEvent::Phase, c: the epoch to close, d: txid coordinator,
-             // e: txid attempt
+  kSend,        // a: from, b: to, c: the sender's message seq, d: due time
+  kDrop,        // a: from, b: to, c: the sender's message seq, d: DropReason
+  kDeliver,     // a: from, b: to, c: the sender's message seq
+  kLocalOp,     // a: site, b: op counter, c: kind (0 insert, 1 delete), d: index, e: op hash
+  kTimer,       // a: site, b: timer kind
+  kFault,       // a: fault index in the scenario, b: verb
+  kCrash,       // a: site
+  kRestart,     // a: site
+  kPhase,       // a: 0 safety end, 1 converged, 2 liveness failed, 3 violation; observer instant
+  kEpoch,       // a: site, b: the epoch it entered, c: 1 by catch-up, d: ops translated into it
+  kCommit,      // a: site, b: CommitEvent::Phase, c: the epoch to close, d: txid coordinator,
+                // e: txid attempt
+  kMembership,  // a: site, b: MembershipEvent::Kind, c: the site it is about, d: epoch, e: view
+  kRpcFailed,   // a: caller, b: callee, c: the sender's message seq, d: RpcError; the caller knows
 };
 
 const char* to_string(EventKind k);

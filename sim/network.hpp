@@ -28,9 +28,10 @@ class Network {
   MessageFate decide(SiteIndex src, SiteIndex dst, TimeUs now_us);
   // `count` distinct peers of `src` (all others when there are fewer), from src's peer stream.
   std::vector<SiteIndex> random_peers(SiteIndex src, uint32_t count);
+  // The latency class of the link between a and b (either direction).
+  const LatencyClass& latency_class(SiteIndex a, SiteIndex b) const;
 
  private:
-  const LatencyClass& latency_class(SiteIndex a, SiteIndex b) const;
   TimeUs latency_us(const LatencyClass& c, RandomStream& rng) const;
 
   const Scenario& scenario_;

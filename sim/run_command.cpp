@@ -17,6 +17,7 @@
 #include "sim/event_log.hpp"
 #include "sim/exit_code.hpp"
 #include "sim/input_error.hpp"
+#include "sim/membership_report.hpp"
 #include "sim/scenario_loader.hpp"
 #include "sim/simulation.hpp"
 
@@ -108,6 +109,7 @@ nlohmann::json summary_json(const Scenario& s, uint64_t seed, const RunResult& r
                                        : 0.0},
       {"catch_up_ms_max", static_cast<double>(f.catch_up_us_max) / 1e3},
       {"lost_by_policy", f.lost_by_policy}};
+  if (has_membership_steps(r)) j["membership"] = membership_json(s, r);
   if (r.violation) {
     std::vector<std::string> ops;
     for (const OpId& id : r.violation->ops) ops.push_back(op_name(s.topology, id));
@@ -162,6 +164,7 @@ void print_summary(const Scenario& s, uint64_t seed, const RunResult& r) {
                             : 0.0,
                 static_cast<double>(f.catch_up_us_max) / 1e3, f.lost_by_policy);
   }
+  if (has_membership_steps(r)) print_membership(s, r);
   std::printf("checker   %" PRIu64 " convergence checks, %" PRIu64 " state comparisons\n",
               r.convergence_checks, r.state_comparisons);
   std::string fired;
@@ -171,6 +174,9 @@ void print_summary(const Scenario& s, uint64_t seed, const RunResult& r) {
              std::to_string(r.probes.fired[k]);
   }
   std::printf("probes    %s\n", fired.empty() ? "none fired" : fired.c_str());
+  if (has_membership_steps(r)) {
+    std::printf("\nwhat happened: %s\n\n", membership_story(s, r).c_str());
+  }
 }
 
 void print_violation(const Scenario& s, const RunRequest& req, uint64_t seed, const Violation& v) {

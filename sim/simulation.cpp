@@ -53,6 +53,9 @@ void Simulation::configure_sites() {
     c.flatten = scenario_.protocol.flatten;
     c.retention_epochs = scenario_.protocol.retention_epochs;
     c.catch_up_retry_us = scenario_.protocol.catch_up_retry_us;
+    c.membership = scenario_.membership.policy;
+    c.membership.join_core =
+        std::binary_search(scenario_.membership.join.begin(), scenario_.membership.join.end(), i);
     RandomStream site_rng = root_.split("site", i);
     c.anti_entropy_offset_us =
         r.anti_entropy_period_us ? site_rng.below(r.anti_entropy_period_us) : 0;

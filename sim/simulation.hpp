@@ -34,13 +34,39 @@ struct FlattenStats {
   };
   uint64_t attempts = 0;  // decided by a coordinator: commits plus aborts
   uint64_t commits = 0;
-  std::array<uint64_t, 5> aborts_by_reason{};  // indexed by site::AbortReason
-  std::vector<EpochStart> epochs;              // epoch 1 onwards, in order
+  std::array<uint64_t, site::kAbortReasonCount> aborts_by_reason{};  // by site::AbortReason
+  std::vector<EpochStart> epochs;                                    // epoch 1 onwards, in order
   uint64_t catch_ups = 0;
   TimeUs catch_up_us_total = 0, catch_up_us_max = 0;
   uint64_t ops_translated = 0;  // over all sites
   uint64_t lost_by_policy = 0;  // distinct ops
 };
+
+// The core's membership over a run (issue 5): suspicions and whether they were right, view changes,
+// and the timeline of every membership step, which the summary tells as a story.
+struct MembershipStats {
+  struct Step {
+    TimeUs at_us = 0;
+    std::string what;    // a MembershipEvent kind, or "rpc-failed"
+    SiteIndex by = 0;    // the site that acted (the caller, for an RPC failure)
+    SiteIndex site = 0;  // the site it is about
+    uint64_t epoch = 0, view = 0;
+    std::string detail;  // the suspicion's cause, or the RPC error
+    uint64_t ops = 0;    // fenced: ops it alone held at that moment
+  };
+  uint64_t rpc_failures = 0;  // dispatches that failed and were reported to their caller
+  uint64_t suspicions = 0;
+  uint64_t wrong_suspicions = 0;  // the suspected site was up at that instant
+  uint64_t expulsions = 0, admissions = 0;
+  uint64_t halts = 0, demotions = 0, joins = 0;
+  // Ops a member held alone when it learned it was expelled, summed over such moments: what the
+  // `abort` policy throws away (HBASE-25274's question).
+  uint64_t held_alone_when_fenced = 0;
+  std::vector<Step> timeline;  // at most kMembershipStepsMax, in time order
+  bool timeline_truncated = false;
+};
+
+inline constexpr size_t kMembershipStepsMax = 10'000;
 
 struct RunResult {
   std::optional<Violation> violation;        // none: the run passed
@@ -61,6 +87,7 @@ struct RunResult {
   double wall_s = 0;                  // host time of the run: a metric, never an input
   site::ProbeCounts probes;           // how often each rare interleaving happened
   FlattenStats flatten;
+  MembershipStats membership;
   uint64_t final_epoch = 0;  // of the first live site
 };
 

@@ -61,6 +61,16 @@ struct SiteSlot {
   TimeUs next_edit_us = kNever;
   TimeUs next_txn_us = 0;  // trace workload: the earliest time of this site's next transaction
   SiteCounters counters;
+  // Flatten messages an rpc_failure kept from their destination: the caller learns at due_us.
+  struct FailedDispatch {
+    TimeUs due_us;
+    SiteIndex to;
+    uint64_t seq;
+    RpcError error;
+    site::SharedMessage message;
+  };
+  std::vector<FailedDispatch> failed_dispatches;  // in due order
+  bool halted = false;  // stopped for good by its own policy (on_expelled: abort): never restarts
 };
 
 class Simulation {
@@ -79,6 +89,10 @@ class Simulation {
   // The protocol's steps: the event log, the checker and the flatten metrics.
   void on_commit_event(SiteIndex i, const site::CommitEvent& e, TimeUs now);
   void on_epoch_entered(SiteIndex i, const site::EpochEntered& e, TimeUs now);
+  void on_membership(SiteIndex i, const site::MembershipEvent& e, TimeUs now);
+  // The site halted itself: it is gone for good, with whatever it alone held.
+  void halt(SiteIndex i, TimeUs now);
+  void dispatch_failed(SiteIndex i, TimeUs now);
   void send(SiteIndex from, SiteIndex to, const site::SharedMessage& m, uint64_t bytes, TimeUs now);
   TimeUs next_wake(const SiteSlot& slot, TimeUs now) const;
 

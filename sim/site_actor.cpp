@@ -38,6 +38,7 @@ void Simulation::boot(SiteIndex i, TimeUs now) {
 TimeUs Simulation::next_wake(const SiteSlot& slot, TimeUs now) const {
   TimeUs t = kNever;
   if (!slot.inbox.empty()) t = std::min(t, slot.inbox.top().due_us);
+  if (!slot.failed_dispatches.empty()) t = std::min(t, slot.failed_dispatches.front().due_us);
   for (const site::TimerRequest& r : slot.timers) t = std::min(t, r.at_us);
   if (slot.edits && slot.next_edit_us < scenario_.workload.stop_us)
     t = std::min(t, slot.next_edit_us);
@@ -78,6 +79,11 @@ void Simulation::site_main(SiteIndex i) {
         step(i, now);
         wake = next_wake(slot, now);
       }
+      if (slot.halted) {
+        // Stopped for good by its own policy: the volatile state goes, and the actor with it.
+        slot.site.reset();
+        break;
+      }
       slot.wake_at_us = wake;
       if (done_) break;
       // Always with a deadline: a kill inside an untimed wait() aborts the process in 3.32.
@@ -94,7 +100,7 @@ void Simulation::site_main(SiteIndex i) {
 
 void Simulation::step(SiteIndex i, TimeUs now) {
   SiteSlot& slot = slots_[i];
-  while (!slot.inbox.empty() && slot.inbox.top().due_us <= now && !done_) {
+  while (!slot.inbox.empty() && slot.inbox.top().due_us <= now && !done_ && !slot.halted) {
     InboxEntry e = slot.inbox.top();
     slot.inbox.pop();
     // Checked again at delivery, so in-flight messages die when a partition or cut starts.
@@ -110,6 +116,10 @@ void Simulation::step(SiteIndex i, TimeUs now) {
     ++slot.counters.msgs_received;
     handle(i, slot.site->on_message(now, *e.message), now);
   }
+  while (!slot.failed_dispatches.empty() && slot.failed_dispatches.front().due_us <= now &&
+         !done_ && !slot.halted) {
+    dispatch_failed(i, now);
+  }
   // Timers in (time, kind) order; a timer set while firing waits for the next step.
   std::sort(slot.timers.begin(), slot.timers.end(), [](const auto& a, const auto& b) {
     return a.at_us != b.at_us ? a.at_us < b.at_us : a.kind < b.kind;
@@ -120,11 +130,13 @@ void Simulation::step(SiteIndex i, TimeUs now) {
     slot.timers.erase(slot.timers.begin());
   }
   for (const site::TimerRequest& t : due) {
+    if (slot.halted) return;
     log_.record(now, EventKind::kTimer, i, static_cast<uint64_t>(t.kind));
     handle(i, slot.site->on_timer(now, t.kind), now);
   }
+  if (slot.halted) return;
   if (slot.edits) {
-    while (slot.next_edit_us <= now && now < scenario_.workload.stop_us && !done_) {
+    while (slot.next_edit_us <= now && now < scenario_.workload.stop_us && !done_ && !slot.halted) {
       edit(i, now);
       slot.next_edit_us += slot.editor->next_gap_us();
     }
@@ -154,7 +166,7 @@ void Simulation::edit(SiteIndex i, TimeUs now) {
 void Simulation::make_transactions(SiteIndex i, TimeUs now) {
   SiteSlot& slot = slots_[i];
   if (now < scenario_.workload.start_us || now >= scenario_.workload.stop_us) return;
-  while (!done_ && now >= slot.next_txn_us) {
+  while (!done_ && !slot.halted && now >= slot.next_txn_us) {
     const std::optional<uint64_t> t = trace_->next_for(i);
     if (!t || !trace_->ready(i, *t, slot.site->claimed())) return;
     for (const site::SharedOp& op : trace_->make(*t)) {
@@ -191,6 +203,8 @@ void Simulation::handle(SiteIndex i, site::Effects&& fx, TimeUs now) {
     slot.counters.lost_by_policy += fx.lost_by_policy.size();
     checker_.on_lost_by_policy(now, i, fx.lost_by_policy);
   }
+  for (const site::MembershipEvent& e : fx.membership) on_membership(i, e, now);
+  if (fx.halted) halt(i, now);
   if (fx.caught_up_after_us) {
     FlattenStats& f = result_.flatten;
     ++f.catch_ups;
@@ -271,14 +285,33 @@ void Simulation::send(SiteIndex from, SiteIndex to, const site::SharedMessage& m
   const uint64_t seq = ++src.sent_seq;
   ++src.counters.msgs_sent;
   src.counters.bytes_sent += bytes;
-  const MessageFate fate = network_.decide(from, to, now);
+  MessageFate fate = network_.decide(from, to, now);
+  SiteSlot& dst = slots_[to];
+  if (dst.halted) fate.drop = DropReason::kSiteDown;
+  // An RPC failure fails flatten messages only, after the fate's draws (so they shift nothing).
+  const RpcFailure* rpc = m->kind == site::MessageKind::kCommit && fate.drop == DropReason::kNone
+                              ? faults_.rpc_failure(from, to, now)
+                              : nullptr;
+  if (rpc) {
+    fate.drop = DropReason::kRpcFailure;
+    TimeUs due = now;  // kAuth: the caller's own side fails before anything is sent
+    if (rpc->error == RpcError::kRefused) {
+      due = now + 2 * network_.latency_class(from, to).base_us;  // one round trip to the refusal
+    } else if (rpc->error == RpcError::kTimeout) {
+      due = now + rpc->timeout_us;
+    }
+    const SiteSlot::FailedDispatch failed{due, to, seq, rpc->error, m};
+    auto at =
+        std::upper_bound(src.failed_dispatches.begin(), src.failed_dispatches.end(), due,
+                         [](TimeUs t, const SiteSlot::FailedDispatch& f) { return t < f.due_us; });
+    src.failed_dispatches.insert(at, failed);
+  }
   if (fate.drop != DropReason::kNone) {
     log_.record(now, EventKind::kDrop, from, to, seq, static_cast<uint64_t>(fate.drop));
     ++src.counters.msgs_dropped;
     return;
   }
   if (fate.copies == 2) ++src.counters.msgs_duplicated;
-  SiteSlot& dst = slots_[to];
   for (uint32_t k = 0; k < fate.copies; ++k) {
     log_.record(now, EventKind::kSend, from, to, seq, fate.due_us[k]);
     dst.inbox.push({fate.due_us[k], from, seq, m});

@@ -65,6 +65,7 @@ struct CommitEvent {
   AbortReason reason = AbortReason::kNone;  // kAborted: why
   std::shared_ptr<const DotSet> cut;        // kVotedYes, kCommitted: C
   uint64_t hash = 0;                        // kCommitted: H
+  Members next_members;                     // kCommitted: the view the next epoch starts with
 };
 
 const char* to_string(CommitEvent::Phase p);

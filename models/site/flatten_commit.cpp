@@ -130,7 +130,6 @@ CommitEffects FlattenCommit::decide(const CommitLog::Record& attempt, Outcome o,
     for (SiteId m : open_->voters) {
       if (m != self_) fx.sends.push_back({m, decision_message(d)});
     }
-    fx.ended->voters = open_->voters;
     open_.reset();
   } else {
     fx.sends.push_back({std::nullopt, decision_message(d)});
@@ -307,8 +306,8 @@ CommitEffects FlattenCommit::on_dispatch_failed(SiteId to) {
 CommitEffects::Ended FlattenCommit::ended(const CommitLog::Record& attempt, Outcome o,
                                           AbortReason reason) {
   return CommitEffects::Ended{
-      attempt.txid,      attempt.epoch,        o, reason, attempt.cut, attempt.hash,
-      attempt.next_view, attempt.next_members, {}};
+      attempt.txid,      attempt.epoch,       o, reason, attempt.cut, attempt.hash,
+      attempt.next_view, attempt.next_members};
 }
 
 void FlattenCommit::on_new_epoch(uint64_t epoch) {

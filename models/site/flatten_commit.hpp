@@ -48,6 +48,8 @@ enum class AbortReason : uint8_t {
   kDispatchFailed,  // a PREPARE could not be delivered (an RPC failure): abort, never "dead"
 };
 
+inline constexpr size_t kAbortReasonCount = 6;
+
 const char* to_string(AbortReason r);
 
 // A view's members, in order (the first coordinates), shared by every message that carries it.
@@ -132,7 +134,6 @@ struct CommitEffects {
     uint64_t hash = 0;
     uint64_t next_view = 0;
     Members next_members;
-    std::vector<SiteId> voters;  // a commit this site decided: who had to vote yes
   };
   std::optional<Ended> ended;
 };

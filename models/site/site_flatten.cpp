@@ -112,17 +112,19 @@ void Site::send_to_core(const std::optional<SiteId>& to, const CommitMessage& m,
 }
 
 void Site::apply_commit_effects(TimeUs now, CommitEffects cfx, Effects* fx) {
+  bool prepare_logged = false;  // a PREPARE goes to each voter: one event per attempt
   for (const CommitSend& s : cfx.sends) {
     const CommitMessage& m = s.message;
-    if (m.kind == CommitMessage::Kind::kPrepare) {
+    if (m.kind == CommitMessage::Kind::kPrepare && !prepare_logged) {
+      prepare_logged = true;
       fx->commit_events.push_back({CommitEvent::Phase::kPrepareSent, m.epoch, m.txid, Vote::kYes,
-                                   AbortReason::kNone, m.cut, m.hash});
+                                   AbortReason::kNone, m.cut, m.hash, m.next_members});
     } else if (m.kind == CommitMessage::Kind::kVote) {
       const bool yes = m.vote == Vote::kYes;
       fx->commit_events.push_back(
           {yes ? CommitEvent::Phase::kVotedYes : CommitEvent::Phase::kVotedNo, m.epoch, m.txid,
            m.vote, AbortReason::kNone,
-           yes && commit_->prepared() ? store_->commit_log.prepared->cut : nullptr, 0});
+           yes && commit_->prepared() ? store_->commit_log.prepared->cut : nullptr, 0, nullptr});
     }
     send_to_core(s.to, m, fx);
   }
@@ -132,7 +134,7 @@ void Site::apply_commit_effects(TimeUs now, CommitEffects cfx, Effects* fx) {
   const bool committed = e.outcome == Outcome::kCommit;
   fx->commit_events.push_back(
       {committed ? CommitEvent::Phase::kCommitted : CommitEvent::Phase::kAborted, e.epoch, e.txid,
-       Vote::kYes, e.reason, e.cut, e.hash});
+       Vote::kYes, e.reason, e.cut, e.hash, e.next_members});
   if (!committed) {
     if (e.reason == AbortReason::kLateUpdate) fx->probes.add(Probe::kLateUpdateAbort);
     const bool expelling = e.reason == AbortReason::kDispatchFailed && view_change_pending();

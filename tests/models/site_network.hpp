@@ -3,8 +3,10 @@
 #pragma once
 
 #include <catch2/catch.hpp>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -16,7 +18,9 @@ namespace treedoc::test {
 class SiteNetwork {
  public:
   // `core_count`: the first sites form the core (the protocol's voters), the rest are nebula.
-  SiteNetwork(uint64_t seed, size_t site_count, site::SiteConfig base, size_t core_count = 0)
+  // `tweak` may change each site's config before it boots (e.g. one site asks to join the core).
+  SiteNetwork(uint64_t seed, size_t site_count, site::SiteConfig base, size_t core_count = 0,
+              const std::function<void(size_t, site::SiteConfig&)>& tweak = {})
       : rng_(seed) {
     stores_.resize(site_count);
     for (size_t i = 0; i < core_count; ++i)
@@ -26,6 +30,7 @@ class SiteNetwork {
       c.id = static_cast<SiteId>(kSiteIdFirst + i);
       c.anti_entropy_offset_us = rng_.below(base.anti_entropy_period_us + 1);
       if (core_count > 0) c.role = i < core_count ? site::Role::kCore : site::Role::kNebula;
+      if (tweak) tweak(i, c);
       configs_.push_back(c);
     }
     sites_.resize(site_count);
@@ -35,6 +40,17 @@ class SiteNetwork {
 
   double loss = 0;
   double duplicate = 0;
+  // Links (from, to) that drop every message.
+  std::set<std::pair<size_t, size_t>> cut;
+  // Flatten-commit messages from `first` to `second` fail, and the sender is told (rpc_failure).
+  std::optional<std::pair<size_t, size_t>> rpc_failure;
+  // Membership steps seen so far, by kind and the site they are about.
+  std::map<std::pair<site::MembershipEvent::Kind, size_t>, uint64_t> membership;
+  uint64_t steps(site::MembershipEvent::Kind kind, size_t about) const {
+    auto it = membership.find({kind, about});
+    return it == membership.end() ? 0 : it->second;
+  }
+  bool halted(size_t i) const { return halted_.count(i) > 0; }
 
   size_t size() const { return sites_.size(); }
   bool up(size_t i) const { return sites_[i] != nullptr; }
@@ -64,6 +80,7 @@ class SiteNetwork {
     timers_[i].clear();
   }
   void boot(size_t i) {
+    if (halted(i)) return;  // stopped for good
     sites_[i] = std::make_unique<site::Site>(configs_[i], &stores_[i], &archive_);
     timers_[i].clear();
     handle(i, sites_[i]->start(now_));
@@ -78,8 +95,17 @@ class SiteNetwork {
       for (const auto& timers : timers_) {
         for (const auto& [kind, t] : timers) next = std::min(next, t);
       }
+      if (!failed_.empty()) next = now_;  // failed dispatches are reported at once
       if (next >= end) break;
       now_ = next;
+      while (!failed_.empty()) {
+        const Failed f = failed_.front();
+        failed_.erase(failed_.begin());
+        if (sites_[f.from]) {
+          handle(f.from, sites_[f.from]->on_dispatch_failed(
+                             now_, static_cast<SiteId>(kSiteIdFirst + f.to), *f.message));
+        }
+      }
       for (size_t i = 0; i < sites_.size(); ++i) {
         std::vector<site::TimerKind> due;
         for (const auto& [kind, t] : timers_[i]) {
@@ -125,7 +151,13 @@ class SiteNetwork {
     friend auto operator<=>(const Key&, const Key&) = default;
   };
 
-  void send(size_t to, const site::SharedMessage& m) {
+  void send(size_t from, size_t to, const site::SharedMessage& m) {
+    if (m->kind == site::MessageKind::kCommit && rpc_failure &&
+        *rpc_failure == std::pair<size_t, size_t>{from, to}) {
+      failed_.push_back({from, to, m});
+      return;
+    }
+    if (cut.count({from, to})) return;
     if (rng_.chance(loss)) return;
     in_flight_.emplace(Key{now_ + 1 + rng_.below(50'000), seq_++, to}, m);
     if (rng_.chance(duplicate))
@@ -142,14 +174,16 @@ class SiteNetwork {
         if (j != from) peers.push_back(j);
       }
       switch (out.to.kind) {
-        case site::Destination::Kind::kSite: send(out.to.site - kSiteIdFirst, out.message); break;
+        case site::Destination::Kind::kSite:
+          send(from, out.to.site - kSiteIdFirst, out.message);
+          break;
         case site::Destination::Kind::kAllPeers:
-          for (size_t j : peers) send(j, out.message);
+          for (size_t j : peers) send(from, j, out.message);
           break;
         case site::Destination::Kind::kRandomPeers:
           for (uint32_t k = 0; k < out.to.count && !peers.empty(); ++k) {
             const size_t pick = rng_.below(peers.size());
-            send(peers[pick], out.message);
+            send(from, peers[pick], out.message);
             peers.erase(peers.begin() + static_cast<std::ptrdiff_t>(pick));
           }
           break;
@@ -157,7 +191,20 @@ class SiteNetwork {
     }
     for (const site::TimerRequest& t : fx.timers) timers_[from][t.kind] = t.at_us;
     for (const site::SharedOp& op : fx.lost_by_policy) lost_by_policy_.insert(op->id);
+    for (const site::MembershipEvent& e : fx.membership)
+      ++membership[{e.kind, e.site - kSiteIdFirst}];
+    if (fx.halted) {
+      halted_.insert(from);
+      crash(from);
+    }
   }
+
+  struct Failed {
+    size_t from, to;
+    site::SharedMessage message;
+  };
+  std::vector<Failed> failed_;
+  std::set<size_t> halted_;
 
   sim::RandomStream rng_;
   std::vector<site::SiteConfig> configs_;

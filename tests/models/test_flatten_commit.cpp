@@ -31,8 +31,9 @@ class Core {
     c.epoch = epoch;
     c.view = view;
     c.members = members_;
-    c.next_view = view;
-    c.next_members = std::make_shared<const std::vector<SiteId>>(members_);
+    c.next_view = next_members ? view + 1 : view;
+    c.next_members =
+        next_members ? next_members : std::make_shared<const std::vector<SiteId>>(members_);
     c.applied = &applied_[i];
     c.hash = hash_of(applied_[i]);
     return c;
@@ -43,6 +44,11 @@ class Core {
     handle(i, sites_[i]->on_update(now));
   }
   void propose(size_t i) { handle(i, sites_[i]->propose(now, ctx(i))); }
+  void dispatch_failed(size_t i, size_t to) {
+    handle(i, sites_[i]->on_dispatch_failed(members_[to]));
+  }
+  // The view the coordinator's next proposal starts (null: the same members).
+  Members next_members;
   void timer(size_t i) { handle(i, sites_[i]->on_timer(now, ctx(i))); }
   void crash_and_recover(size_t i) {
     boot(i);
@@ -349,4 +355,33 @@ TEST_CASE("random schedules: one outcome per attempt, and commits only with ever
   }
   REQUIRE(commits > 100);  // the schedules exercise both outcomes
   REQUIRE(aborts > 100);
+}
+
+TEST_CASE("a failed dispatch aborts an attempt still waiting for that vote", "[commit]") {
+  Core core;
+  give_everyone(core, {7, 1});
+  core.propose(0);
+  core.dispatch_failed(0, 2);  // the PREPARE to site 2 never left: abort, never "site 2 is dead"
+  REQUIRE(core.outcomes[first_attempt(kSiteIdFirst)][0] == Outcome::kAbort);
+  REQUIRE(core.reasons[first_attempt(kSiteIdFirst)] == AbortReason::kDispatchFailed);
+  core.run();
+  for (size_t i = 0; i < 3; ++i)
+    REQUIRE(core.outcomes[first_attempt(kSiteIdFirst)][i] == Outcome::kAbort);
+  core.dispatch_failed(0, 2);  // nothing open any more: nothing to do
+  REQUIRE(core.outcomes.size() == 1);
+}
+
+TEST_CASE("a view change: the member being expelled neither gets the PREPARE nor votes",
+          "[commit]") {
+  Core core;
+  give_everyone(core, {7, 1});
+  core.next_members = std::make_shared<const std::vector<SiteId>>(
+      std::vector<SiteId>{kSiteIdFirst, kSiteIdFirst + 1});
+  core.propose(0);
+  for (const auto& [to, m] : core.queue()) REQUIRE(to == 1);  // no message to site 2
+  core.run();
+  const TxId tx = first_attempt(kSiteIdFirst);
+  REQUIRE(core.outcomes[tx][0] == Outcome::kCommit);
+  REQUIRE(core.outcomes[tx][1] == Outcome::kCommit);
+  REQUIRE(core.outcomes[tx].count(2) == 0);  // it learns by STALE and catch-up, not a decision
 }
