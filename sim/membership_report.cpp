@@ -130,8 +130,11 @@ std::string membership_story(const Scenario& s, const RunResult& r) {
     } else if (step.what == "fenced") {
       text = when + ", " + who + ", still in epoch " + std::to_string(step.epoch) +
              ", was told its epoch was over and it was no longer a member (STALE from a newer "
-             "view, the analogue of HBase's YouAreDeadException). At that moment it alone held " +
-             ops_text(step.ops) + " that no other up site had.";
+             "view, the analogue of HBase's YouAreDeadException).";
+      if (step.ops > 0) {
+        text +=
+            " At that moment it alone held " + ops_text(step.ops) + " that no other up site had.";
+      }
     } else if (step.what == "halted") {
       text = "Under on_expelled abort, " + who +
              " stopped for good, as the HBase region server did, and its volatile state was "
@@ -152,7 +155,8 @@ std::string membership_story(const Scenario& s, const RunResult& r) {
              " in it (epoch " + std::to_string(step.epoch) + ").";
     } else if (step.what == "joined") {
       text = when + ", " + who + " entered epoch " + std::to_string(step.epoch) +
-             " as a member of view " + std::to_string(step.view) + ": it rejoined the core.";
+             " as a member of view " + std::to_string(step.view) + ": it " +
+             (step.site < s.topology.core ? "rejoined" : "joined") + " the core.";
     }
     if (!text.empty()) sentences.push_back(std::move(text));
     if (sentences.size() >= kStorySentencesMax) break;
@@ -173,6 +177,11 @@ std::string membership_story(const Scenario& s, const RunResult& r) {
              "not yet spread, so killing a live but fenced site loses them.";
   } else if (!r.violation) {
     story += " Nothing was lost: every op reached every live site.";
+    if (r.membership.halts > 0 && r.membership.held_alone_when_fenced > 0) {
+      story +=
+          " What the stopped site alone held was already in flight to a member still in the "
+          "old epoch, which took it in and translated it.";
+    }
   }
   return story;
 }

@@ -268,7 +268,9 @@ void Site::after_epoch_change(TimeUs now, Effects* fx) {
   join_asked_ = false;
   heard_us_.clear();  // the detector's grace period restarts with the view
   std::erase_if(suspected_, [&](SiteId s) { return !is_member_of(members_, s); });
-  std::erase_if(joining_, [&](SiteId s) { return is_member_of(members_, s); });
+  // A join is for the epoch it was asked in: admitted by the flatten that closes that epoch, the
+  // joiner is at most one epoch behind (invariant 14). A joiner still behind asks again.
+  joining_.clear();
   if (commit_) commit_->on_new_epoch(replica_.epoch());
   newest_epoch_known_ = std::max(newest_epoch_known_, replica_.epoch());
   // Messages buffered for this epoch now apply; older ones are moot, newer ones wait.

@@ -1,6 +1,6 @@
 // HBASE-25274 end to end (issue 5): the abort scenario fails the right way (exit 1, the lost ops
 // named, the story told in order), the demote and retry scenarios pass, and across seeds the
-// abort policy loses ops exactly when the expelled site alone held edits, the demote policy never.
+// abort policy loses ops only when the expelled site alone held edits, the demote policy never.
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -104,7 +104,7 @@ TEST_CASE("hbase-25274-retry passes without expelling anyone", "[scenario][membe
 }
 
 TEST_CASE(
-    "across seeds: abort loses ops exactly when the expelled site held edits alone; demote "
+    "across seeds: abort loses ops only when the expelled site held edits alone; demote "
     "never loses",
     "[scenario][membership][sweep]") {
   int abort_lost = 0;
@@ -114,7 +114,9 @@ TEST_CASE(
     const bool held = a.summary["membership"]["held_alone_when_fenced"].get<int>() > 0;
     const bool lost = a.cli.exit_code == sim::kExitSafetyViolation;
     INFO(a.cli.out);
-    REQUIRE(held == lost);
+    // Lost implies held alone at the fencing; held alone is lost unless it was already in flight
+    // to a member still in the old epoch (2 of 200 seeds, docs/FALSE-SUSPICION.md).
+    if (lost) REQUIRE(held);
     if (lost) REQUIRE(a.summary["violation"]["invariant"] == "no-lost-update");
     abort_lost += lost;
     const Run d = run("scenarios/hbase-25274-demote.json", seed);
