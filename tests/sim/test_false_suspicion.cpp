@@ -125,3 +125,16 @@ TEST_CASE(
   }
   REQUIRE(abort_lost > 0);
 }
+
+TEST_CASE("membership-churn passes: a crashed member is expelled and rejoins, a nebula site joins",
+          "[scenario][membership]") {
+  // Seed 33 is a regression: a join asked in one epoch was admitted two epochs later, leaving the
+  // new member two epochs behind its view (core-agreement). Joins now hold for their epoch only.
+  for (int seed : {1, 33}) {
+    const Run r = run("scenarios/membership-churn.json", seed);
+    INFO(r.cli.out);
+    REQUIRE(r.cli.exit_code == sim::kExitPass);
+    REQUIRE(r.summary["membership"]["expulsions"].get<int>() >= 1);
+    REQUIRE(r.summary["membership"]["joins"].get<int>() >= 2);
+  }
+}
