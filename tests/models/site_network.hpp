@@ -2,6 +2,7 @@
 // duplication, anti-entropy timers, crashes. Tests drive it step by step.
 #pragma once
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <functional>
 #include <map>
@@ -218,5 +219,25 @@ class SiteNetwork {
   site::TimeUs now_ = 0;
   uint64_t seq_ = 0;
 };
+
+// The inserts made anywhere and deleted nowhere, minus those lost by policy, sorted.
+inline std::vector<OpId> surviving(const SiteNetwork& net) {
+  std::set<OpId> deleted;
+  for (const auto& [id, op] : net.made()) {
+    if (!op->is_insert()) deleted.insert(op->target);
+  }
+  std::vector<OpId> out;
+  for (const auto& [id, op] : net.made()) {
+    if (op->is_insert() && !deleted.count(id) && !net.lost_by_policy().count(id)) out.push_back(id);
+  }
+  return out;
+}
+
+inline std::vector<OpId> visible_ids(const site::Site& s) {
+  std::vector<OpId> ids;
+  for (const auto& [id, atom] : s.replica().visible_atoms()) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
 
 }  // namespace treedoc::test

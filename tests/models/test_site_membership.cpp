@@ -34,25 +34,6 @@ site::SiteConfig membership_config(Policy::OnDispatchFailure on_failure,
   return c;
 }
 
-std::vector<OpId> surviving(const test::SiteNetwork& net) {
-  std::set<OpId> deleted;
-  for (const auto& [id, op] : net.made()) {
-    if (!op->is_insert()) deleted.insert(op->target);
-  }
-  std::vector<OpId> out;
-  for (const auto& [id, op] : net.made()) {
-    if (op->is_insert() && !deleted.count(id)) out.push_back(id);
-  }
-  return out;
-}
-
-std::vector<OpId> visible_ids(const site::Site& s) {
-  std::vector<OpId> ids;
-  for (const auto& [id, atom] : s.replica().visible_atoms()) ids.push_back(id);
-  std::sort(ids.begin(), ids.end());
-  return ids;
-}
-
 bool member(const test::SiteNetwork& net, size_t viewer, size_t i) {
   return site::is_member_of(net.site(viewer).members(), static_cast<SiteId>(kSiteIdFirst + i));
 }
@@ -97,11 +78,11 @@ TEST_CASE("expire and abort: the fenced member halts and the edits only it held 
   REQUIRE(net.steps(Kind::kFenced, 2) == 1);
   REQUIRE(net.steps(Kind::kHalted, 2) == 1);
   REQUIRE(net.converged());
-  const std::vector<OpId> shown = visible_ids(net.site(0));
+  const std::vector<OpId> shown = test::visible_ids(net.site(0));
   for (const OpId& id : alone) REQUIRE_FALSE(std::binary_search(shown.begin(), shown.end(), id));
   // Everything else survived: the loss is exactly what c2 alone held.
   std::vector<OpId> expected;
-  for (const OpId& id : surviving(net)) {
+  for (const OpId& id : test::surviving(net)) {
     if (std::find(alone.begin(), alone.end(), id) == alone.end()) expected.push_back(id);
   }
   REQUIRE(shown == expected);
@@ -123,8 +104,8 @@ TEST_CASE("expire and demote: the fenced member catches up, resends its edits an
   REQUIRE(member(net, 0, 2));
   REQUIRE(net.site(2).is_member());
   REQUIRE(net.converged());
-  REQUIRE(visible_ids(net.site(0)) == surviving(net));  // c2's three edits included
-  const std::vector<OpId> shown = visible_ids(net.site(1));
+  REQUIRE(test::visible_ids(net.site(0)) == test::surviving(net));  // c2's three edits included
+  const std::vector<OpId> shown = test::visible_ids(net.site(1));
   for (const OpId& id : alone) REQUIRE(std::binary_search(shown.begin(), shown.end(), id));
 }
 
@@ -148,7 +129,7 @@ TEST_CASE("abort-and-retry: failed RPCs abort attempts but expel no one; flatten
   net.run_for(3 * site::kUsPerS);
   REQUIRE(net.site(0).epoch() > epoch_before);
   REQUIRE(net.converged());
-  REQUIRE(visible_ids(net.site(2)) == surviving(net));
+  REQUIRE(test::visible_ids(net.site(2)) == test::surviving(net));
 }
 
 TEST_CASE("the failure detector expels a crashed member, which rejoins after its restart",
@@ -178,7 +159,7 @@ TEST_CASE("the failure detector expels a crashed member, which rejoins after its
   REQUIRE(net.site(1).is_member());
   REQUIRE(net.steps(Kind::kJoined, 1) == 1);
   REQUIRE(net.converged());
-  REQUIRE(visible_ids(net.site(1)) == surviving(net));
+  REQUIRE(test::visible_ids(net.site(1)) == test::surviving(net));
 }
 
 TEST_CASE("a nebula site told to join is admitted once it has caught up",
@@ -202,5 +183,5 @@ TEST_CASE("a nebula site told to join is admitted once it has caught up",
   net.run_for(3 * site::kUsPerS);
   REQUIRE(net.site(0).epoch() > epoch_joined);
   REQUIRE(net.converged());
-  REQUIRE(visible_ids(net.site(0)) == surviving(net));
+  REQUIRE(test::visible_ids(net.site(0)) == test::surviving(net));
 }

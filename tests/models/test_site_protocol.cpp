@@ -23,26 +23,6 @@ site::SiteConfig flattening_config(uint64_t every_ops) {
   return c;
 }
 
-// The inserts made anywhere and deleted nowhere, minus those lost by policy, sorted.
-std::vector<OpId> surviving(const test::SiteNetwork& net) {
-  std::set<OpId> deleted;
-  for (const auto& [id, op] : net.made()) {
-    if (!op->is_insert()) deleted.insert(op->target);
-  }
-  std::vector<OpId> out;
-  for (const auto& [id, op] : net.made()) {
-    if (op->is_insert() && !deleted.count(id) && !net.lost_by_policy().count(id)) out.push_back(id);
-  }
-  return out;
-}
-
-std::vector<OpId> visible_ids(const site::Site& s) {
-  std::vector<OpId> ids;
-  for (const auto& [id, atom] : s.replica().visible_atoms()) ids.push_back(id);
-  std::sort(ids.begin(), ids.end());
-  return ids;
-}
-
 }  // namespace
 
 TEST_CASE("a core of one flattens alone and a restart rebuilds the new epoch", "[protocol]") {
@@ -84,7 +64,7 @@ TEST_CASE("the core flattens under loss, duplication and crashes, and nothing is
     net.duplicate = 0;
     net.run_for(20 * site::kUsPerS);
     REQUIRE(net.converged());
-    REQUIRE(visible_ids(net.site(0)) == surviving(net));
+    REQUIRE(test::visible_ids(net.site(0)) == test::surviving(net));
     epochs += net.site(0).epoch();
   }
   REQUIRE(epochs > 25);  // flattens did commit, in most seeds more than once
@@ -112,7 +92,7 @@ TEST_CASE("a nebula site offline across epochs catches up and translates its own
   net.run_for(10 * site::kUsPerS);
   REQUIRE(net.converged());
   REQUIRE(net.site(0).epoch() >= 2);
-  REQUIRE(visible_ids(net.site(2)) == surviving(net));
+  REQUIRE(test::visible_ids(net.site(2)) == test::surviving(net));
   REQUIRE(net.lost_by_policy().empty());
 }
 
@@ -136,5 +116,5 @@ TEST_CASE("beyond the retention bound a state transfer reports what it cannot tr
   REQUIRE(net.converged());
   REQUIRE(net.site(1).epoch() == net.site(0).epoch());
   REQUIRE(net.lost_by_policy().count(offline) == 1);
-  REQUIRE(visible_ids(net.site(1)) == surviving(net));
+  REQUIRE(test::visible_ids(net.site(1)) == test::surviving(net));
 }
