@@ -21,6 +21,7 @@ figure { margin: 12px 0 24px 0; } figcaption { font-size: 13px; color: #444; max
 figure img { max-width: 100%; border: 1px solid #eee; }
 .timeline { overflow-x: auto; border: 1px solid #eee; }
 .note { font-size: 13px; color: #555; }
+.story { max-width: 1100px; line-height: 1.45; }
 """
 
 

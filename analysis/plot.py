@@ -45,7 +45,7 @@ FIGURE_DPI = 90
 matplotlib.rcParams.update({"svg.hashsalt": "treedoc-sim", "svg.fonttype": "none"})
 SAVE_METADATA = {"svg": {"Date": None}, "png": {"Software": None}}
 FAULT_COLOURS = {"partition": "tab:blue", "cut": "tab:purple", "crash": "tab:grey",
-                 "pause": "gold", "loss_burst": "tab:orange"}
+                 "pause": "gold", "loss_burst": "tab:orange", "rpc_failure": "tab:pink"}
 
 
 def legend(ax, right_axis=False):

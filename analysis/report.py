@@ -27,9 +27,26 @@ REPLAY_CAPTIONS = {
     "tid-bytes": "Mean TID bytes over ops (log scale); with flatten, the paper's 60 B and 2 B as dotted lines.",
 }
 FIGURE_ORDER = ("tree-size", "time-per-op", "tid-bytes", "traffic", "convergence-lag", "flatten")
-NO_TIME_PER_OP = ("Time per op (the paper's Figure 5) is not drawn for a simulation: <code>run</code> keeps host "
-                  "time out of its metrics so that they stay deterministic. <code>replay-trace --series</code> "
-                  "measures it; see docs/SECTION3.md or run <code>plot.py</code> on a replay's folder.")
+NO_TIME_PER_OP = ("Time per op (the paper's Figure 5) is not drawn for a simulation: host time varies from run to "
+                  "run, so <code>run</code> only measures how long its sites take to apply ops messages "
+                  "(<code>host</code> in summary.json and the counts above, <code>host_apply_ns_per_op</code> in "
+                  "metrics.jsonl's total lines), outside the event-log hash. <code>replay-trace --series</code> "
+                  "measures time per op over a trace; see docs/SECTION3.md or run <code>plot.py</code> on a "
+                  "replay's folder.")
+# summary.json's membership counts, in the order the report lists them, with what each counts.
+MEMBERSHIP_COUNTS = (
+    ("rpc_failures", "flatten RPCs that failed, reported to their caller"),
+    ("suspicions", "suspicions by the coordinator"),
+    ("wrong_suspicions", "suspicions of a site that was up"),
+    ("expulsions", "members expelled by a view change"),
+    ("admissions", "sites admitted by a view change"),
+    ("halts", "fenced members that stopped for good (on_expelled abort)"),
+    ("demotions", "fenced members that kept their state (on_expelled demote)"),
+    ("joins", "sites that joined the core"),
+    ("held_alone_when_fenced", "ops a member alone held when it learned it was expelled"),
+)
+# Steps of the membership timeline the report lists in full; summary.json has them all.
+MEMBERSHIP_STEPS_SHOWN = 200
 
 
 def verdict_badge(result):
@@ -114,8 +131,50 @@ def counts_rows(s):
         ("host time (not deterministic)", f"{wall:.2f} s wall, {s.get('deliveries_per_wall_s', 0):,.0f} "
                                           f"deliveries per wall s"
                                           + (f", {wall * 1e6 / applied:.1f} µs per applied op" if applied else "")),
+        ("host time to apply ops messages (not deterministic)", host_time_row(s)),
     ]
     return [(k, v) for k, v in rows if v is not None]
+
+
+def host_time_row(s):
+    """The per-op apply time of summary.json's `host`, or None for a run without it."""
+    host = s.get("host")
+    if not isinstance(host, dict) or not host.get("ops_timed"):
+        return None
+
+    def us(key):
+        return f"{(host.get(key) or 0) / 1e3:.2f} µs"
+    return (f"{us('apply_ns_per_op_mean')} mean, {us('apply_ns_per_op_p50')} p50, {us('apply_ns_per_op_p99')} p99 "
+            f"over {host['ops_timed']:,} ops applied from ops messages")
+
+
+def membership_section(s):
+    """The story, the counts and the steps of summary.json's `membership`, or "" without one."""
+    m = s.get("membership")
+    if not isinstance(m, dict):
+        return ""
+    parts = ["<h2>Membership</h2>"]
+    if m.get("story"):
+        parts.append(f'<p class="story">{escape(m["story"])}</p>')
+    policies = [("on_dispatch_failure", m.get("on_dispatch_failure")), ("on_expelled", m.get("on_expelled")),
+                ("failure detector", {True: "on", False: "off"}.get(m.get("failure_detector")))]
+    counts = [(f"{label} ({key})", m[key]) for key, label in MEMBERSHIP_COUNTS if key in m]
+    known = {key for key, _ in MEMBERSHIP_COUNTS} | {"on_dispatch_failure", "on_expelled", "failure_detector",
+                                                      "timeline", "timeline_truncated", "story"}
+    counts += [(key, json.dumps(value) if isinstance(value, (dict, list)) else value)
+               for key, value in sorted(m.items()) if key not in known]
+    parts.append(key_values([(k, v) for k, v in policies if v is not None] + counts))
+    steps = m.get("timeline") or []
+    if steps:
+        rows = [(f"{step.get('at_s', '?')} s", step.get("by", ""), step.get("step", ""), step.get("site", ""),
+                 step.get("epoch", ""), step.get("view", ""), step.get("detail", ""))
+                for step in steps[:MEMBERSHIP_STEPS_SHOWN]]
+        more = len(steps) - len(rows)
+        note = (f" ({more} more in summary.json)" if more > 0 else "") + (
+            "; the simulator kept only the first steps" if m.get("timeline_truncated") else "")
+        parts.append(f"<details><summary>The {len(steps)} membership steps, in order{escape(note)}</summary>"
+                     + table(rows, ("at", "by", "step", "site", "epoch", "view", "detail")) + "</details>")
+    return "".join(parts)
 
 
 def fault_rows(run):
@@ -180,7 +239,7 @@ def write_run_report(run, scan, figures, timeline_svg):
         facts.insert(4, ("violation", f"{violation.get('invariant')} at t={violation.get('at_s')} s on sites "
                                       f"{', '.join(violation.get('sites', [])) or '-'}; ops "
                                       f"{', '.join(violation.get('ops', [])) or '-'}: {violation.get('detail')}"))
-    body = head + [key_values(facts)]
+    body = head + [key_values(facts), membership_section(s)]  # the story tells what the verdict is about
     body += ["<h2>Invariants</h2>", table(invariant_rows(run), ("invariant", "checked", "outcome"))]
     body += ["<h2>Coverage probes</h2>", table(probe_rows(run), ("probe", "fired", "status"))]
     body += ["<h2>Counts</h2>", key_values(counts_rows(s))]

@@ -4,7 +4,9 @@
 Everything here tolerates what a run may lack: no events.log (a run without --event-log), no
 scenario file (moved or relative to another folder), and fields or event kinds this script does
 not know yet (the flatten protocol adds `epoch` and `commit` events and `epoch`,
-`flatten_commits`, `flatten_aborts` metrics fields). Unknown event kinds are skipped.
+`flatten_commits`, `flatten_aborts` metrics fields; membership adds `membership` and `rpc-failed`
+events, the `rpc_failure` fault and a `membership` object in summary.json). Unknown event kinds
+are skipped.
 """
 import json
 from dataclasses import dataclass, field
@@ -13,9 +15,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 # sim/scenario.hpp FaultVerb, in enum order: the `b` of a `fault` event.
-FAULT_VERBS = ("partition", "cut", "heal", "crash", "restart", "pause", "loss_burst")
+FAULT_VERBS = ("partition", "cut", "heal", "crash", "restart", "pause", "loss_burst", "rpc_failure")
 # sim/fault_timeline.hpp DropReason: the `d` of a `drop` event.
-DROP_REASONS = {0: "none", 1: "partition", 2: "loss", 3: "site down", 4: "cut"}
+DROP_REASONS = {0: "none", 1: "partition", 2: "loss", 3: "site down", 4: "cut", 5: "rpc failure"}
+# models/site/effects.hpp MembershipEvent::Kind, in enum order: the `b` of a `membership` event
+# (a: the site that acted, c: the site it is about, d: epoch, e: view).
+MEMBERSHIP_STEPS = ("suspected", "expelled", "admitted", "fenced", "demoted", "halted", "catch-up-started",
+                    "caught-up", "join-requested", "joined")
+# sim/scenario.hpp RpcError: the `d` of an `rpc-failed` event (a: caller, b: callee, c: message seq).
+RPC_ERRORS = {0: "auth", 1: "refused", 2: "timeout"}
 # sim/event_log.hpp kPhase: the `a` of a `phase` event.
 PHASES = {0: "safety phase ends", 1: "converged", 2: "liveness failed", 3: "violation"}
 # The flatten protocol's `commit` event, its `b`.
@@ -176,6 +184,13 @@ class Run:
                 for i in self.topology.select(body.get("sites", [])):
                     if i in down:
                         spans.append(FaultSpan("crash", down.pop(i), at, [i], f"{self.topology.name(i)} down"))
+            elif verb == "rpc_failure":
+                # Both ends: the caller's flatten messages to the callee fail, and it is told.
+                ends = [self.topology.select(body.get(k, [])) for k in ("from", "to")]
+                sites = sorted({i for end in ends for i in end})
+                spans.append(FaultSpan(verb, at, min(at + float(body.get("for_s", 0)), safety_end), sites,
+                                       f"rpc_failure {describe_sites(self.topology, ends[0])} → "
+                                       f"{describe_sites(self.topology, ends[1])}: {body.get('error', '?')}"))
             elif verb in ("pause", "loss_burst"):
                 sites = self.topology.select(body.get("sites", []))
                 what = "paused" if verb == "pause" else f"loss {body.get('loss', '?')}"
@@ -249,7 +264,7 @@ def load_run(run_dir, events=None, scenario=None):
 @dataclass
 class EventScan:
     """A first pass over the event log: the rare events kept whole, the messages only counted."""
-    landmarks: list = field(default_factory=list)  # crash, restart, fault, phase, epoch, commit
+    landmarks: list = field(default_factory=list)  # LANDMARK_KINDS: crashes, faults, protocol steps
     messages_per_bin: dict = field(default_factory=dict)  # bin index -> sends and drops in it
     bin_s: float = 0.001
     counts: dict = field(default_factory=dict)  # kind -> events, unknown kinds included
@@ -259,7 +274,7 @@ class EventScan:
         return [e for e in self.landmarks if e.kind == kind]
 
 
-LANDMARK_KINDS = ("crash", "restart", "fault", "phase", "epoch", "commit")
+LANDMARK_KINDS = ("crash", "restart", "fault", "phase", "epoch", "commit", "membership", "rpc-failed")
 
 
 def scan_events(path, bin_s=0.001):
@@ -323,3 +338,10 @@ def flatten_commit_times(scan):
             if (site, epoch) in coordinators:
                 aborts.append(e.t_s)
     return sorted(committed.values()), (aborts if coordinators else all_aborts)
+
+
+def membership_step(event):
+    """The MEMBERSHIP_STEPS name of a `membership` event's `b`, or "step N" for one this script
+    does not know."""
+    kind = event.args[1]
+    return MEMBERSHIP_STEPS[kind] if 0 <= kind < len(MEMBERSHIP_STEPS) else f"step {kind}"

@@ -5,14 +5,18 @@
 Sites are lanes; each message is an arrow from its send to its delivery (a duplicate gets a second
 one; a dropped message is a red dashed line ending in a cross); local ops are dots, anti-entropy
 timers ticks. Crashed sites are shaded grey until they restart, paused ones yellow, sites under a
-loss burst orange, targets of a one-way cut purple, and a partition tints the whole window.
-Epochs (the flatten protocol's `epoch` events) colour the lanes' backgrounds, and its `commit`
-events are letters: P prepare sent, Y voted yes, N voted no, C committed, A aborted. Phase lines
+loss burst orange, targets of a one-way cut purple, both ends of an rpc_failure pink, and a
+partition tints the whole window. Epochs (the flatten protocol's `epoch` events) colour the lanes'
+backgrounds, and its `commit` events are letters in circles: P prepare sent, Y voted yes, N voted
+no, C committed, A aborted. Membership steps are letters in squares on the lane of the site they
+are about (? suspected, E expelled, + admitted, F fenced, D demoted, H halted, J joined; small grey
+squares for catching up and asking to join), and a failed flatten RPC is a red ! on its caller's
+lane. Phase lines
 mark the end of the safety phase, convergence, a liveness failure and a violation, whose sites'
 labels turn red. Every element has a tooltip.
 
 Above the window an overview shows the whole run: messages per millisecond, the same lanes with
-their faults and epochs, and the window as a box.
+their faults, epochs and membership steps, and the window as a box.
 
 usage: python3 analysis/timeline.py RUN_DIR [--window FROM_S TO_S] [--sites SELECTOR] [-o OUT.svg]
 """
@@ -38,9 +42,17 @@ ARROWS_TARGET = 250
 ARROWS_MAX = 4000
 EPOCH_FILLS = ("#ffffff", "#e3f0fb", "#fcefdc", "#e4f4e4", "#f1e4f6", "#fbf8d9")
 SHADES = {"crash": ("#9e9e9e", 0.45), "pause": ("#f2c200", 0.3), "loss_burst": ("#ff8c00", 0.18),
-          "cut": ("#8e44ad", 0.14)}
+          "cut": ("#8e44ad", 0.14), "rpc_failure": ("#e377c2", 0.22)}
 COMMIT_LETTERS = {0: ("P", "#1f77b4"), 1: ("Y", "#2ca02c"), 2: ("N", "#ff7f0e"), 3: ("C", "#006400"),
                   4: ("A", "#d62728")}
+# Membership steps (run_data.MEMBERSHIP_STEPS): a letter in a square, and whether it is a step of the
+# story (drawn large, and in the overview) or a step on the way (catching up, asking to join).
+MEMBERSHIP_MARKS = {"suspected": ("?", "#ff7f0e", True), "expelled": ("E", "#d62728", True),
+                    "admitted": ("+", "#2ca02c", True), "fenced": ("F", "#8b0000", True),
+                    "demoted": ("D", "#9467bd", True), "halted": ("H", "#000000", True),
+                    "catch-up-started": ("c", "#7f7f7f", False), "caught-up": ("u", "#7f7f7f", False),
+                    "join-requested": ("j", "#7f7f7f", False), "joined": ("J", "#006400", True)}
+RPC_FAILED_COLOUR = "#c2185b"
 PHASE_STYLES = {0: ("#555555", "liveness phase"), 1: ("#2ca02c", "converged"), 2: ("#ff7f0e", "liveness failed"),
                 3: ("#d62728", "violation")}
 
@@ -66,7 +78,36 @@ class Message:
 
 
 # sim/event_log.hpp's timer events: b is site::TimerKind.
-TIMER_KINDS = {0: "anti-entropy", 1: "flatten-policy", 2: "commit", 3: "catch-up"}
+TIMER_KINDS = {0: "anti-entropy", 1: "flatten-policy", 2: "commit", 3: "catch-up", 4: "heartbeat", 5: "join"}
+
+
+def membership_lane(event, lane_of):
+    """The lane a `membership` event is drawn on: the site it is about, else the site that acted
+    (when only that one is shown), else None."""
+    about, by = event.args[2], event.args[0]
+    return about if about in lane_of else by if by in lane_of else None
+
+
+def membership_details(run):
+    """{(time in us, step, by, site): detail} from summary.json's membership timeline, for tooltips."""
+    details = {}
+    for step in (run.summary.get("membership") or {}).get("timeline") or []:
+        try:
+            key = (round(float(step["at_s"]) * 1e6), step["step"], step["by"], step["site"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if step.get("detail"):
+            details[key] = step["detail"]
+    return details
+
+
+def membership_tooltip(topology, event, details):
+    step = run_data.membership_step(event)
+    by, about = topology.name(event.args[0]), topology.name(event.args[2])
+    what = f"{by}: {step}" if by == about else f"{by}: {step} {about}"
+    detail = details.get((round(event.t_s * 1e6), step, by, about))
+    return (f"{what} (epoch {event.args[3]}, view {event.args[4]})" + (f"; {detail}" if detail else "")
+            + f", t={event.t_s:.6f} s")
 
 def choose_lanes(run, scan, selector):
     """Every site up to LANES_MAX; beyond, the sites something happens to first (violation,
@@ -80,6 +121,7 @@ def choose_lanes(run, scan, selector):
     violation = run.summary.get("violation") or {}
     for name in violation.get("sites", []):
         chosen.append(topology.index(name))
+    chosen += [e.args[2] for e in scan.landmarks if e.kind == "membership"]
     chosen += [e.args[0] for e in scan.landmarks if e.kind in ("crash", "commit")]
     chosen += list(range(topology.count))
     lanes = []
@@ -91,27 +133,53 @@ def choose_lanes(run, scan, selector):
     return sorted(lanes)
 
 
+def is_turning_point(e):
+    """A crash, a failed flatten RPC, or a membership step drawn large."""
+    if e.kind == "membership":
+        return MEMBERSHIP_MARKS.get(run_data.membership_step(e), (None, None, False))[2]
+    return e.kind in ("crash", "rpc-failed")
+
+
 def choose_window(run, scan, lanes):
     """A window holding about ARROWS_TARGET messages between the lanes shown: ending at the
-    violation if there is one, else starting just before the first crash, else the first fault,
-    else at the start."""
+    violation if there is one, else starting just before the first crash, failed flatten RPC or
+    membership step drawn large (whichever comes first), else the first fault, else at the start.
+
+    A membership story gets room: a violation whose site halted itself ends the window at that
+    halt instead (its ops were lost there, not where the checker noticed), and a window that ends
+    at a halt or starts at a membership step reaches back to the first failed RPC or step, or on
+    to the first fencing, as long as that adds up to at most ARROWS_MAX / 4 arrows."""
     share = (len(lanes) / max(1, run.topology.count)) ** 2  # broadcast: both ends must be shown
     budget = ARROWS_TARGET / max(share, 1e-6)
+    stretch_budget = ARROWS_MAX / 4 / max(share, 1e-6)
     bins = scan.messages_per_bin
     end = max(run.end_s, scan.end_s)
+
+    def messages(t0, t1):
+        return sum(bins.get(b, 0) for b in range(int(t0 / scan.bin_s), int(t1 / scan.bin_s) + 1))
+
+    steps = [(e.t_s, run_data.membership_step(e), e.args[2]) for e in scan.of_kind("membership")]
+    story_start = next((e.t_s for e in scan.landmarks
+                        if e.kind == "rpc-failed" or (e.kind == "membership" and is_turning_point(e))), None)
     violation = run.summary.get("violation")
     if violation:
-        anchor = float(violation.get("at_s", end))
+        violated = {run.topology.index(n) for n in violation.get("sites", []) if n[:1] in "cn"}
+        halts = [t for t, step, site in steps if step == "halted" and site in violated]
+        anchor = halts[-1] if halts else float(violation.get("at_s", end))
         last = b = int(anchor / scan.bin_s)
         total = 0
         while b >= 0 and total < budget:
             total += bins.get(b, 0)
             b -= 1
         width = max(0.005, (last - b) * scan.bin_s)
-        return max(0.0, anchor - width), anchor + 0.05 * width  # past the run's end: the line shows
-    crashes = scan.of_kind("crash")
+        start = max(0.0, anchor - width)
+        if halts and story_start is not None and story_start < start and \
+                messages(story_start, anchor) <= stretch_budget:
+            start = max(0.0, story_start - 0.05 * (anchor - story_start))
+        return start, anchor + 0.05 * (anchor - start)  # past the run's end: the line shows
+    first = next((e.t_s for e in scan.landmarks if is_turning_point(e)), None)  # landmarks are in time order
     faults = scan.of_kind("fault")
-    anchor = crashes[0].t_s if crashes else faults[0].t_s if faults else 0.0
+    anchor = first if first is not None else faults[0].t_s if faults else 0.0
     first = b = int(anchor / scan.bin_s)
     total = 0
     last_bin = int(end / scan.bin_s)
@@ -120,7 +188,12 @@ def choose_window(run, scan, lanes):
         b += 1
     width = max(0.005, (b - first) * scan.bin_s)
     start = max(0.0, anchor - 0.05 * width)
-    return start, min(end, start + width)
+    stop = min(end, start + width)
+    fenced = next((t for t, step, _ in steps if step == "fenced" and t >= anchor), None)
+    if story_start is not None and fenced is not None and fenced > stop and \
+            messages(start, fenced) <= stretch_budget:
+        stop = min(end, fenced + 0.05 * (fenced - start))
+    return start, stop
 
 
 def window_events(path, window, shown):
@@ -246,6 +319,15 @@ def draw(run, scan, window=None, sites=None):
                         width=f"{max(0.5, ox(stop) - ox(start)):.1f}", height=OVERVIEW_LANE_HEIGHT,
                         fill=EPOCH_FILLS[epoch % len(EPOCH_FILLS)])
     draw_spans(svg, spans, lane_of, ox, overview_top, OVERVIEW_LANE_HEIGHT, overview_height)
+    details = membership_details(run)
+    for e in scan.of_kind("membership"):
+        letter, colour, story = MEMBERSHIP_MARKS.get(run_data.membership_step(e), ("?", "#999", False))
+        lane = membership_lane(e, lane_of)
+        if story and lane is not None:
+            x = ox(e.t_s)
+            svg.add("rect", membership_tooltip(topology, e, details), x=f"{x - 1.5:.1f}",
+                    y=overview_top + OVERVIEW_LANE_HEIGHT * lane_of[lane] - 1.5, width=3,
+                    height=OVERVIEW_LANE_HEIGHT + 3, fill=colour)
     svg.text(4, overview_top + overview_height / 2 + 4, "sites", font_size=10, fill="#555")
     draw_phases(svg, scan, ox, density_top, overview_top + overview_height, labels=False)
     svg.add("rect", f"the window: {t0:.4f} to {t1:.4f} s", x=f"{ox(t0):.1f}", y=density_top - 2,
@@ -307,7 +389,14 @@ def draw(run, scan, window=None, sites=None):
             timer = TIMER_KINDS.get(e.args[1], f"timer {e.args[1]}")
             svg.add("line", f"{topology.name(e.args[0])}: {timer} timer, t={e.t_s:.6f} s", x1=f"{x:.1f}",
                     x2=f"{x:.1f}", y1=f"{ly - 5:.1f}", y2=f"{ly + 5:.1f}", stroke="#777", stroke_width=1)
+    side_by_side = {}  # (lane, x): membership steps drawn there, so steps of one instant do not hide each other
     for e in scan.landmarks:
+        if e.kind == "membership" and t0 <= e.t_s <= t1 and membership_lane(e, lane_of) is not None:
+            lane = membership_lane(e, lane_of)
+            spot = (lane, round(dx(e.t_s)))
+            side_by_side[spot] = side_by_side.get(spot, -1) + 1
+            draw_membership_step(svg, topology, e, dx(e.t_s) + 15 * side_by_side[spot], lane_y(lane), details)
+            continue
         if not (t0 <= e.t_s <= t1) or e.args[0] not in lane_of:
             continue
         x, ly, name = dx(e.t_s), lane_y(e.args[0]), topology.name(e.args[0])
@@ -328,6 +417,11 @@ def draw(run, scan, window=None, sites=None):
                     stroke_width=1.5)
             svg.text(x, ly + 3.5, letter, tooltip, font_size=9, fill=colour, text_anchor="middle",
                      font_weight="bold")
+        elif e.kind == "rpc-failed":
+            error = run_data.RPC_ERRORS.get(e.args[3], f"error {e.args[3]}")
+            svg.text(x, ly - 4, "!", f"{name}'s flatten RPC to {topology.name(e.args[1])} #{e.args[2]} failed "
+                     f"({error}); {name} is told, t={e.t_s:.6f} s", font_size=13, fill=RPC_FAILED_COLOUR,
+                     text_anchor="middle", font_weight="bold")
     if violation and t0 <= float(violation.get("at_s", -1)) <= t1:
         for site in violated & set(lanes):
             svg.add("circle", f"violation: {violation.get('invariant')} on {topology.name(site)}",
@@ -349,6 +443,17 @@ def draw(run, scan, window=None, sites=None):
                 f'viewBox="0 0 {WIDTH} {y:.0f}" font-family="DejaVu Sans, Arial, sans-serif">'
                 f'<rect width="{WIDTH}" height="{y:.0f}" fill="#fff"/>{body}</svg>\n')
     return Timeline(document, (t0, t1), [topology.name(s) for s in lanes], len(messages), left_out)
+
+
+def draw_membership_step(svg, topology, e, x, ly, details):
+    """A membership step: its letter in a square, large for a step of the story."""
+    letter, colour, story = MEMBERSHIP_MARKS.get(run_data.membership_step(e), ("?", "#999", False))
+    tooltip = membership_tooltip(topology, e, details)
+    half = 7 if story else 4.5
+    svg.add("rect", tooltip, x=f"{x - half:.1f}", y=f"{ly - half:.1f}", width=2 * half, height=2 * half, fill="#fff",
+            stroke=colour, stroke_width=1.8 if story else 1)
+    svg.text(x, ly + (3.5 if story else 2.5), letter, tooltip, font_size=10 if story else 7, fill=colour,
+             text_anchor="middle", font_weight="bold")
 
 
 def draw_spans(svg, spans, lane_of, x_of, top, lane_height, height):
@@ -425,7 +530,7 @@ def draw_legend(svg, y, arrows, left_out):
              ("dot", "#2ca02c", "local insert"), ("dot", "#8c564b", "local delete"),
              ("tick", "#777", "timer"), ("text", "#d62728", "✕ crash"), ("text", "#2ca02c", "▶ restart")]
     shades = [("#9e9e9e", 0.45, "down"), ("#f2c200", 0.3, "paused"), ("#ff8c00", 0.18, "loss burst"),
-              ("#8e44ad", 0.14, "cut target"), ("#1f77b4", 0.07, "partition")]
+              ("#8e44ad", 0.14, "cut target"), ("#e377c2", 0.22, "rpc failure"), ("#1f77b4", 0.07, "partition")]
     x = LABEL_WIDTH
     for kind, colour, label in items:
         if kind in ("line", "drop"):
@@ -452,6 +557,19 @@ def draw_legend(svg, y, arrows, left_out):
         x += 12
     svg.text(x, y + 10, "flatten: prepare, yes, no, committed, aborted; lane colours: epochs", font_size=10,
              fill="#333")
+    y += 18
+    x = LABEL_WIDTH
+    for step in ("suspected", "expelled", "fenced", "demoted", "halted", "admitted", "joined"):
+        letter, colour, _ = MEMBERSHIP_MARKS[step]
+        svg.add("rect", x=x, y=y, width=12, height=12, fill="#fff", stroke=colour, stroke_width=1.5)
+        svg.text(x + 6, y + 10, letter, font_size=9, fill=colour, text_anchor="middle", font_weight="bold")
+        svg.text(x + 16, y + 10, step, font_size=10, fill="#333")
+        x += 24 + 6 * len(step)
+    svg.add("rect", x=x, y=y + 2, width=9, height=9, fill="#fff", stroke="#7f7f7f")
+    svg.text(x + 13, y + 10, "catching up, asking to join", font_size=10, fill="#333")
+    x += 24 + 6 * len("catching up, asking to join")
+    svg.text(x, y + 10, "!", font_size=12, fill=RPC_FAILED_COLOUR, font_weight="bold")
+    svg.text(x + 8, y + 10, "failed flatten RPC (on the caller's lane)", font_size=10, fill="#333")
     y += 18
     note = f"{arrows} messages drawn"
     if left_out:

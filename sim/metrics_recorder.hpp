@@ -1,5 +1,6 @@
 // The metrics time series of a run: one JSON line per site and one for the total at every sample,
-// written to DIR/metrics.jsonl when the run has --out DIR.
+// written to DIR/metrics.jsonl when the run has --out DIR. Every field is deterministic except the
+// total line's host_apply_ns_per_op, a host-time measurement.
 #pragma once
 
 #include <cstdio>
@@ -32,6 +33,8 @@ class MetricsRecorder {
   const Scenario& scenario_;
   std::FILE* out_ = nullptr;
   uint64_t samples_ = 0;
+  // The totals' host apply time and ops timed at the previous sample.
+  uint64_t apply_ns_before_ = 0, ops_timed_before_ = 0;
 };
 
 }  // namespace treedoc::sim

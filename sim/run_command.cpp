@@ -27,6 +27,19 @@ namespace {
 
 double seconds(TimeUs t) { return static_cast<double>(t) / 1e6; }
 
+// A host duration for the summary: "850 ns", "1.9 us", "12.3 ms".
+std::string duration_text(double ns) {
+  char buf[32];
+  if (ns < 1e3) {
+    std::snprintf(buf, sizeof buf, "%.0f ns", ns);
+  } else if (ns < 1e6) {
+    std::snprintf(buf, sizeof buf, "%.1f us", ns / 1e3);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f ms", ns / 1e6);
+  }
+  return buf;
+}
+
 std::string reproduce_command(const RunRequest& r, uint64_t seed) {
   return "treedoc-sim run " + r.path + " --seed " + std::to_string(seed);
 }
@@ -110,6 +123,13 @@ nlohmann::json summary_json(const Scenario& s, uint64_t seed, const RunResult& r
       {"catch_up_ms_max", static_cast<double>(f.catch_up_us_max) / 1e3},
       {"lost_by_policy", f.lost_by_policy}};
   if (has_membership_steps(r)) j["membership"] = membership_json(s, r);
+  // Host time, measured: it varies from run to run and is not in the event-log hash.
+  const ApplyTimeStats& a = r.apply_time;
+  j["host"] = {{"apply_ns_per_op_mean", a.mean_ns()},
+               {"apply_ns_per_op_p50", a.quantile_ns(0.5)},
+               {"apply_ns_per_op_p99", a.quantile_ns(0.99)},
+               {"ops_timed", a.ops},
+               {"calls_timed", a.calls}};
   if (r.violation) {
     std::vector<std::string> ops;
     for (const OpId& id : r.violation->ops) ops.push_back(op_name(s.topology, id));
@@ -165,6 +185,13 @@ void print_summary(const Scenario& s, uint64_t seed, const RunResult& r) {
                 static_cast<double>(f.catch_up_us_max) / 1e3, f.lost_by_policy);
   }
   if (has_membership_steps(r)) print_membership(s, r);
+  if (r.apply_time.ops > 0) {
+    const ApplyTimeStats& a = r.apply_time;
+    std::printf("host      apply %s per op mean (p50 %s, p99 %s) over %" PRIu64
+                " ops; host time, not in the event-log hash\n",
+                duration_text(a.mean_ns()).c_str(), duration_text(a.quantile_ns(0.5)).c_str(),
+                duration_text(a.quantile_ns(0.99)).c_str(), a.ops);
+  }
   std::printf("checker   %" PRIu64 " convergence checks, %" PRIu64 " state comparisons\n",
               r.convergence_checks, r.state_comparisons);
   std::string fired;

@@ -310,6 +310,16 @@ class Shrinker {
             removal.renumbered(base[section]["sites"], std::string(section) + ".sites");
         if (candidate[section]["sites"].is_null()) return json();
       }
+      // The nebula sites that ask to join the core: renumbered, and the key dropped with the
+      // last of them (no joining site is a valid scenario, unlike no editing site).
+      if (candidate.contains("membership") && candidate["membership"].contains("join")) {
+        json join = removal.renumbered(base["membership"]["join"], "membership.join");
+        if (join.is_null()) {
+          candidate["membership"].erase("join");
+        } else {
+          candidate["membership"]["join"] = std::move(join);
+        }
+      }
       if (base.contains("faults")) {
         candidate["faults"] = json::array();
         for (size_t i = 0; i < base["faults"].size(); ++i) {

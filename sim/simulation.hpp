@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
@@ -68,6 +69,58 @@ struct MembershipStats {
 
 inline constexpr size_t kMembershipStepsMax = 10'000;
 
+// Host time the sites spent in on_message for ops messages (issue 4: per-op apply time), each
+// call's time shared equally among the ops it applied. Measured, never decided: it reaches
+// summary.json, the human summary and metrics.jsonl's total lines, never the event log, the
+// checker or a site, so the event-log hash is the same whatever the host's speed.
+struct ApplyTimeStats {
+  // Quarter-octave buckets of ns per op: values below 8 ns have a bucket each, and every octave
+  // [2^e, 2^(e+1)) above is cut in four, so a quantile is read to within 25%. The last bucket
+  // also holds everything beyond 2^40 ns (18 minutes) per op.
+  static constexpr size_t kBuckets = 160;
+  uint64_t ns_total = 0;                           // over every timed call
+  uint64_t ops = 0;                                // ops those calls applied
+  uint64_t calls = 0;                              // timed calls that applied at least one op
+  std::array<uint64_t, kBuckets> ops_by_bucket{};  // ops, by their call's ns per op
+
+  static size_t bucket_of(uint64_t ns_per_op) {
+    if (ns_per_op < 8) return static_cast<size_t>(ns_per_op);
+    const int e = std::bit_width(ns_per_op) - 1;  // 2^e <= ns_per_op < 2^(e+1), e >= 3
+    const size_t b = 4 * static_cast<size_t>(e - 1) + ((ns_per_op >> (e - 2)) & 3);
+    return b < kBuckets ? b : kBuckets - 1;
+  }
+  // The smallest ns per op bucket b holds.
+  static double bucket_floor(size_t b) {
+    if (b < 8) return static_cast<double>(b);
+    return static_cast<double>((4 + b % 4) << (b / 4 - 1));
+  }
+  void add(uint64_t ns, uint64_t applied) {
+    ns_total += ns;
+    ops += applied;
+    ++calls;
+    ops_by_bucket[bucket_of(ns / applied)] += applied;
+  }
+  double mean_ns() const {
+    return ops ? static_cast<double>(ns_total) / static_cast<double>(ops) : 0.0;
+  }
+  // The q-quantile (0 < q <= 1) of ns per op over the ops timed, interpolated inside its bucket.
+  double quantile_ns(double q) const {
+    if (ops == 0) return 0.0;
+    const double rank = q * static_cast<double>(ops);
+    double below = 0;
+    for (size_t b = 0; b < kBuckets; ++b) {
+      const double here = static_cast<double>(ops_by_bucket[b]);
+      if (here > 0 && below + here >= rank) {
+        const double floor = bucket_floor(b);
+        const double width = b + 1 < kBuckets ? bucket_floor(b + 1) - floor : floor;
+        return floor + width * (rank - below) / here;
+      }
+      below += here;
+    }
+    return bucket_floor(kBuckets - 1);
+  }
+};
+
 struct RunResult {
   std::optional<Violation> violation;        // none: the run passed
   std::optional<Violation> trace_violation;  // a trace workload that did not end at endContent
@@ -88,7 +141,8 @@ struct RunResult {
   site::ProbeCounts probes;           // how often each rare interleaving happened
   FlattenStats flatten;
   MembershipStats membership;
-  uint64_t final_epoch = 0;  // of the first live site
+  uint64_t final_epoch = 0;   // of the first live site
+  ApplyTimeStats apply_time;  // host time: a measurement, never an input
 };
 
 RunResult run_simulation(const Scenario& scenario, const RunOptions& options);

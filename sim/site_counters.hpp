@@ -20,6 +20,11 @@ struct SiteCounters {
   uint64_t epochs_entered = 0;    // by commit, catch-up or state transfer
   uint64_t ops_translated = 0;    // black ops carried into a new epoch
   uint64_t lost_by_policy = 0;    // ops a state transfer could not carry over
+  // Host time, not simulation: nanoseconds spent in on_message for ops messages that applied
+  // ops, and the ops they applied (sim/site_actor.cpp). Never in the event log or a per-site
+  // metrics line; metrics.jsonl's total lines turn them into host_apply_ns_per_op.
+  uint64_t host_apply_ns = 0;
+  uint64_t ops_timed = 0;
 
   void add(const SiteCounters& o) {
     ops_made += o.ops_made;
@@ -36,6 +41,8 @@ struct SiteCounters {
     epochs_entered += o.epochs_entered;
     ops_translated += o.ops_translated;
     lost_by_policy += o.lost_by_policy;
+    host_apply_ns += o.host_apply_ns;
+    ops_timed += o.ops_timed;
   }
 };
 

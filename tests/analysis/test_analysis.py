@@ -2,10 +2,12 @@
 # Tests of analysis/: figures, timeline and reports from a small real run, a synthetic flatten run and a sweep.
 """The plotting and report scripts on real and synthetic run folders.
 
-A real run of tests/data/scenarios/report-small.json goes through `treedoc-sim run --report`; a
-synthetic folder carries what the flatten protocol will add (epoch and commit events, flatten
-fields in the metrics) plus an event kind nobody knows; a tiny sweep goes through
-sweep_report.py. Each figure must be a non-empty PNG and a well-formed SVG, and each report must
+A real run of tests/data/scenarios/report-small.json goes through `treedoc-sim run --report`, and
+so do the false-suspicion scenarios (scenarios/hbase-25274-demote.json passes,
+hbase-25274-abort.json fails by design), whose membership steps the timeline marks and whose story
+the report tells; a synthetic folder carries what the flatten protocol and membership add (epoch,
+commit, membership and rpc-failed events, flatten fields in the metrics) plus an event kind nobody
+knows; a tiny sweep goes through sweep_report.py. Each figure must be a non-empty PNG and a well-formed SVG, and each report must
 parse as HTML with every image inlined and every link resolving.
 
 usage: TREEDOC_CLI=build/treedoc-sim /usr/bin/python3 tests/analysis/test_analysis.py
@@ -26,6 +28,9 @@ ANALYSIS = ROOT / "analysis"
 CLI = os.environ.get("TREEDOC_CLI", str(ROOT / "build" / "treedoc-sim"))
 PYTHON = sys.executable
 SMALL_SCENARIO = ROOT / "tests" / "data" / "scenarios" / "report-small.json"
+DEMOTE_SCENARIO = ROOT / "scenarios" / "hbase-25274-demote.json"
+ABORT_SCENARIO = ROOT / "scenarios" / "hbase-25274-abort.json"
+SVG_NS = "{http://www.w3.org/2000/svg}"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
                  "wbr"}
@@ -148,6 +153,84 @@ class RealRun(unittest.TestCase):
         self.assertIn("✕", labels)  # n2 crashes at 1 s
 
 
+def tooltips(svg_path):
+    """Every tooltip of an SVG, in document order."""
+    return [t.text or "" for t in ElementTree.parse(svg_path).getroot().iter(f"{SVG_NS}title")]
+
+
+def window_tooltips(svg_path):
+    """The tooltips of the timeline's window (its clipped group), the overview left out."""
+    root = ElementTree.parse(svg_path).getroot()
+    window = next(g for g in root.iter(f"{SVG_NS}g") if g.get("clip-path") == "url(#timeline-window)")
+    return [t.text or "" for t in window.iter(f"{SVG_NS}title")]
+
+
+class MembershipRuns(unittest.TestCase):
+    """The false-suspicion scenarios through `run --report`: the rpc_failure fault is shaded, the
+    failed RPCs and the membership steps are marked on the timeline, and the report tells the
+    summary's story with the membership counts, also for the run that fails by design."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = Path(tempfile.mkdtemp(prefix="treedoc-analysis-membership-"))
+        cls.demote, cls.abort = cls.dir / "demote", cls.dir / "abort"
+        cls.demote_done = run([CLI, "run", str(DEMOTE_SCENARIO), "--out", str(cls.demote), "--report"])
+        cls.abort_done = run([CLI, "run", str(ABORT_SCENARIO), "--out", str(cls.abort), "--report"])
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.dir)
+
+    def steps(self, run_dir):
+        return json.loads((run_dir / "summary.json").read_text())["membership"]["timeline"]
+
+    def test_demote_passes_and_its_timeline_marks_the_false_suspicion(self):
+        self.assertEqual(self.demote_done.returncode, 0, self.demote_done.stdout + self.demote_done.stderr)
+        self.assertIn(f"report: {self.demote / 'report.html'}\n", self.demote_done.stdout)
+        # The default window starts at the first failed RPC and reaches the fencing.
+        marks = window_tooltips(self.demote / "figures" / "timeline.svg")
+        for expected in ("failed (auth); c0 is told", "c0: suspected c2", "c0: expelled c2", "c2: fenced",
+                         "c2: demoted"):
+            self.assertTrue(any(expected in m for m in marks), f"{expected!r} not in the window")
+        everything = tooltips(self.demote / "figures" / "timeline.svg")
+        self.assertIn("rpc_failure c0 → c2: auth: 10 to 16 s", everything)
+        joined = next(s for s in self.steps(self.demote) if s["step"] == "joined")
+        svg = self.dir / "joined.svg"
+        done = run([PYTHON, str(ANALYSIS / "timeline.py"), str(self.demote), "--window",
+                    str(joined["at_s"] - 0.05), str(joined["at_s"] + 0.05), "-o", str(svg)])
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertTrue(any(m.startswith("c2: joined (epoch ") for m in window_tooltips(svg)))
+        labels = [t.text for t in ElementTree.parse(svg).getroot().iter(f"{SVG_NS}text")]
+        for legend in ("expelled", "fenced", "demoted", "halted", "joined", "rpc failure"):
+            self.assertIn(legend, labels)
+
+    def test_demote_report_tells_the_story_and_counts(self):
+        checker = check_report(self, self.demote / "report.html")
+        text = " ".join(checker.text)
+        membership = json.loads((self.demote / "summary.json").read_text())["membership"]
+        self.assertIn(membership["story"], text)
+        for expected in ("Membership", "members expelled by a view change (expulsions)",
+                         "sites that joined the core (joins)", "on_expelled", "demote",
+                         "host time to apply ops messages"):
+            self.assertIn(expected, text)
+        self.assertRegex(text, r"Events logged, by kind: .*membership [\d,]+, .*rpc-failed [\d,]+")
+        self.assertGreaterEqual(membership["expulsions"], 1)
+        self.assertGreaterEqual(membership["joins"], 1)
+
+    def test_abort_fails_by_design_and_still_gets_its_report(self):
+        self.assertEqual(self.abort_done.returncode, 1, self.abort_done.stdout + self.abort_done.stderr)
+        self.assertIn("VIOLATION no-lost-update", self.abort_done.stdout)
+        self.assertIn(f"report: {self.abort / 'report.html'}\n", self.abort_done.stdout)
+        text = " ".join(check_report(self, self.abort / "report.html").text)
+        self.assertIn("SAFETY-VIOLATION", text)
+        self.assertIn("stopped for good", text)  # the story
+        self.assertIn("fenced members that stopped for good (on_expelled abort) (halts)", text)
+        # The violation is found at the end of the run; the window ends at the halt that lost the op.
+        marks = window_tooltips(self.abort / "figures" / "timeline.svg")
+        for expected in ("c0: expelled c2", "c2: fenced", "c2: halted", "c2 crashes"):
+            self.assertTrue(any(expected in m for m in marks), f"{expected!r} not in the window")
+
+
 class ReportWithoutPython(unittest.TestCase):
     def test_a_missing_python_is_reported_and_the_verdict_stands(self):
         with tempfile.TemporaryDirectory() as d:
@@ -165,13 +248,21 @@ class ReportWithoutPython(unittest.TestCase):
 
 def write_flatten_fixture(run_dir):
     """A synthetic 3-site run with what the flatten protocol adds: epoch and commit events,
-    epoch and flatten counters in the metrics, flatten stats in the summary, an event kind
-    nobody knows and a line that is no event at all."""
+    epoch and flatten counters in the metrics, flatten stats in the summary; what membership adds:
+    membership and rpc-failed events, an rpc_failure drop, heartbeat timers, the rpc_failure fault
+    verb, a membership object in the summary; a membership step, an event kind and a summary
+    field nobody knows, and a line that is no event at all."""
     run_dir.mkdir(parents=True)
     summary = {"scenario": "synthetic-flatten.json", "description": "synthetic", "seed": 7, "sites": 3, "core": 2,
                "nebula": 1, "result": "pass", "event_log_hash": "0123456789abcdef", "events": 15, "end_s": 2.0,
                "converged_at_s": 2.0, "ops_made": 6, "ops_applied": 18, "probes": {"duplicate-op": 1},
-               "flatten": {"commits": 1, "aborts": 1}}
+               "flatten": {"commits": 1, "aborts": 1},
+               "membership": {"on_dispatch_failure": "expire", "on_expelled": "demote", "expulsions": 1,
+                              "future_count": 3, "story": "At 1.650 s, c0's flatten request to c1 failed.",
+                              "timeline": [{"at_s": 1.66, "step": "expelled", "by": "c0", "site": "c1", "epoch": 2,
+                                            "view": 1},
+                                           {"at_s": 1.67, "step": "fenced", "by": "c1", "site": "c1", "epoch": 1,
+                                            "view": 0, "detail": "2 ops held by no other up site"}]}}
     (run_dir / "summary.json").write_text(json.dumps(summary))
     lines = []
     for k in range(5):
@@ -196,7 +287,10 @@ def write_flatten_fixture(run_dir):
         "t=1000000us commit 0 4 0 0 0",
         "t=1200000us commit 0 0 0 0 0", "t=1300000us commit 1 1 0 0 0", "t=1300000us commit 2 1 0 0 0",
         "t=1500000us commit 0 3 0 0 0", "t=1500000us epoch 0 1 0 0 0", "t=1550000us epoch 1 1 0 0 0",
-        "t=1600000us epoch 2 1 0 0 0", "t=1700000us frobnicate 1 2 3 4 5", "not an event at all",
+        "t=1600000us epoch 2 1 0 0 0", "t=1650000us rpc-failed 0 1 9 2 0", "t=1650000us membership 0 0 1 1 0",
+        "t=1660000us membership 0 1 1 2 1", "t=1670000us membership 1 3 1 1 0", "t=1670000us membership 1 4 1 1 0",
+        "t=1680000us membership 1 42 1 1 0", "t=1690000us timer 0 4 0 0 0", "t=1690000us drop 0 1 10 5 0",
+        "t=1690000us fault 2 7 0 0 0", "t=1700000us frobnicate 1 2 3 4 5", "not an event at all",
         "t=2000000.5us phase 1 0 0 0 0",
     ]
     (run_dir / "events.log").write_text("".join(f"{n + 1} {e}\n" for n, e in enumerate(events)))
@@ -219,10 +313,18 @@ class FlattenFixture(unittest.TestCase):
                              "n0: voted no", "c0: committed", "c0: aborted", "dropped"):
                 self.assertIn(expected, timeline)
             self.assertNotIn("frobnicate", timeline)
+            for expected in ("c0: suspected c1 (epoch 1, view 0)", "c0: expelled c1 (epoch 2, view 1)",
+                             "c1: fenced (epoch 1, view 0); 2 ops held by no other up site", "c1: demoted",
+                             "c1: step 42", "c0&#x27;s flatten RPC to c1 #9 failed (timeout)", "heartbeat timer",
+                             "(rpc failure)"):
+                self.assertIn(expected, timeline)
             checker = check_report(self, run_dir / "report.html")
             text = " ".join(checker.text)
             self.assertIn("Flatten", text)
             self.assertIn("frobnicate 1", text)  # counted among the kinds logged, nothing more
+            self.assertIn("At 1.650 s, c0's flatten request to c1 failed.", text)
+            self.assertIn("members expelled by a view change (expulsions)", text)
+            self.assertIn("future_count", text)
             self.assertEqual(checker.inline_images, 5)
 
     def test_a_folder_that_is_not_a_run(self):

@@ -1,12 +1,15 @@
 // `treedoc-sim run` end to end: the bundled scenarios pass, the checker catches each broken
-// variant with the right invariant, runs are deterministic and pinned, and metrics are written.
+// variant with the right invariant, runs are deterministic and pinned, and metrics are written,
+// among them the host's per-op apply time, which stays out of the event-log hash.
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "sim/exit_code.hpp"
+#include "sim/simulation.hpp"
 #include "tests/sim/cli_process.hpp"
+#include "tests/sim/temp_dir.hpp"
 
 using namespace treedoc;
 using test::event_log_hash;
@@ -194,6 +197,64 @@ TEST_CASE("out DIR writes metrics and a summary without changing the run", "[met
   REQUIRE(summary["event_log_hash"] == event_log_hash(plain.out));
   REQUIRE(summary["ops_made"].get<uint64_t>() > 0);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("summary.json reports the per-op apply time, and measuring it changes no decision",
+          "[metrics][determinism]") {
+  const test::TempDir dir("treedoc-test-apply-time");
+  const test::CliRun r = run_cli_capture("run " + source_path("scenarios/quickstart.json") +
+                                         " --seed 1 --out " + dir.path_of("out"));
+  INFO(r.out);
+  REQUIRE(r.exit_code == sim::kExitPass);
+  REQUIRE(event_log_hash(r.out) == "c1c0ad588fbc259d");  // the pinned hash above
+  REQUIRE(r.out.find("host      apply ") != std::string::npos);
+  REQUIRE(r.out.find("; host time, not in the event-log hash") != std::string::npos);
+  std::ifstream summary_file(dir.path_of("out/summary.json"));
+  const nlohmann::json summary = nlohmann::json::parse(summary_file);
+  const nlohmann::json& host = summary.at("host");
+  REQUIRE(host.at("apply_ns_per_op_mean").get<double>() > 0);
+  REQUIRE(host.at("ops_timed").get<uint64_t>() > 0);
+  REQUIRE(host.at("ops_timed").get<uint64_t>() <= summary.at("ops_applied").get<uint64_t>());
+  REQUIRE(host.at("apply_ns_per_op_p50").get<double>() > 0);
+  REQUIRE(host.at("apply_ns_per_op_p99").get<double>() >=
+          host.at("apply_ns_per_op_p50").get<double>());
+  // The total lines of metrics.jsonl carry the mean since the previous sample; no site line does.
+  std::ifstream lines(dir.path_of("out/metrics.jsonl"));
+  std::string line;
+  uint64_t with_apply_time = 0;
+  while (std::getline(lines, line)) {
+    const nlohmann::json j = nlohmann::json::parse(line);
+    if (j.contains("host_apply_ns_per_op")) {
+      REQUIRE(j["site"] == "total");
+      REQUIRE(j["host_apply_ns_per_op"].get<double>() > 0);
+      ++with_apply_time;
+    }
+  }
+  REQUIRE(with_apply_time > 0);
+}
+
+TEST_CASE("apply-time buckets cover every value, and quantiles land in the right bucket",
+          "[metrics]") {
+  using sim::ApplyTimeStats;
+  for (uint64_t v : {0ull, 1ull, 7ull, 8ull, 9ull, 15ull, 16ull, 1000ull, 1023ull, 1024ull,
+                     123'456'789ull, (1ull << 40) - 1}) {
+    const size_t b = ApplyTimeStats::bucket_of(v);
+    INFO(v << " in bucket " << b);
+    REQUIRE(ApplyTimeStats::bucket_floor(b) <= static_cast<double>(v));
+    REQUIRE(static_cast<double>(v) < ApplyTimeStats::bucket_floor(b + 1));
+  }
+  REQUIRE(ApplyTimeStats::bucket_of(UINT64_MAX) == ApplyTimeStats::kBuckets - 1);
+  ApplyTimeStats a;
+  REQUIRE(a.quantile_ns(0.5) == 0);
+  a.add(99'000, 99);  // one call: 99 ops at 1 us each
+  a.add(100'000, 1);  // one op at 100 us
+  REQUIRE(a.ops == 100);
+  REQUIRE(a.calls == 2);
+  REQUIRE(a.mean_ns() == Approx(1990));
+  REQUIRE(a.quantile_ns(0.5) >= 896);  // 1000 ns is in [896, 1024)
+  REQUIRE(a.quantile_ns(0.5) < 1024);
+  REQUIRE(a.quantile_ns(0.995) >= 98'304);  // 100,000 ns is in [98,304, 114,688)
+  REQUIRE(a.quantile_ns(0.995) < 114'688);
 }
 
 TEST_CASE("run rejects bad flags and missing files with exit 3", "[cli]") {

@@ -1,6 +1,7 @@
 // `treedoc-sim shrink`, end to end: a sweep over a swarm with a test-only broken site finds a
 // failing seed, its replay file shrinks to a few sites, ops and faults, and the shrunk file fails
-// alone with the same invariant. Also: inputs that do not fail, and bad flags.
+// alone with the same invariant. Also: membership.join follows the sites a shrink removes, inputs
+// that do not fail, and bad flags.
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -125,4 +126,43 @@ TEST_CASE("shrink drops faults and sites that the failure does not need", "[shri
   const test::CliRun replayed = run_cli_capture("run " + dir.path_of("f.shrunk.json") + " --quiet");
   REQUIRE(replayed.exit_code == sim::kExitSafetyViolation);
   REQUIRE_THAT(replayed.out, Contains("VIOLATION tid-uniqueness"));
+}
+
+TEST_CASE("shrink renumbers membership.join with the sites, and drops it with the last joiner",
+          "[shrink]") {
+  // reuse-tid fails on n3's own inserts. Removing n0..n2 renames n3 to n0: the joining sites must
+  // follow, or every such candidate would name a site that no longer exists (or the wrong one).
+  const test::TempDir dir("treedoc-test-shrink-join");
+  const auto shrink = [&](const std::string& name, const std::string& join) {
+    const std::string file = dir.write(name + ".json", R"({
+      "description": "reuse-tid on n3, with nebula sites asking to join the core",
+      "topology": {"core": 2, "nebula": 5},
+      "workload": {"ops_per_s": 3},
+      "membership": {"join": )" + join + R"(, "join_retry_ms": 500},
+      "phases": {"safety_s": 6, "liveness_s": 10},
+      "sabotage": {"variant": "reuse-tid", "sites": "n3"}})");
+    const test::CliRun r = run_cli_capture("shrink " + file + " --attempts 120");
+    INFO(r.out);
+    REQUIRE(r.exit_code == sim::kExitPass);
+    REQUIRE_THAT(r.out, Contains("failure   tid-uniqueness (exit 1)"));
+    REQUIRE(size_on_line(r.out, "after", "sites") <= 2);
+    const std::string shrunk = dir.path_of(name + ".shrunk.json");
+    const test::CliRun replayed = run_cli_capture("run " + shrunk + " --quiet");
+    INFO(replayed.out);
+    REQUIRE(replayed.exit_code == sim::kExitSafetyViolation);
+    REQUIRE_THAT(replayed.out, Contains("VIOLATION tid-uniqueness"));
+    std::ifstream in(shrunk);
+    return nlohmann::json::parse(in);
+  };
+  SECTION("a joining site the failure needs is kept, under its new name") {
+    const nlohmann::json s = shrink("kept", R"(["n1", "n3"])");
+    REQUIRE(s["topology"]["nebula"] == 1);
+    REQUIRE(s["membership"]["join"] == s["sabotage"]["sites"]);  // n3, now the only nebula site
+  }
+  SECTION("when every joining site is removed, so is the key") {
+    const nlohmann::json s = shrink("dropped", R"("n1")");
+    REQUIRE(s["topology"]["nebula"] == 1);
+    REQUIRE(s["membership"].is_object());
+    REQUIRE_FALSE(s["membership"].contains("join"));
+  }
 }
