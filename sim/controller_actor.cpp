@@ -35,17 +35,7 @@ void Simulation::crash(SiteIndex i, TimeUs now) {
   ++result_.crashes;
   if (slot.site) checker_.on_crash(i, slot.site->claimed());
   slot.site.reset();  // volatile state is gone; slot.store stays
-  // Messages in flight to a crashed site are lost with it.
-  while (!slot.inbox.empty()) {
-    const InboxEntry& e = slot.inbox.top();
-    log_.record(now, EventKind::kDrop, e.from, i, e.seq,
-                static_cast<uint64_t>(DropReason::kSiteDown));
-    ++slots_[e.from].counters.msgs_dropped;
-    probes_.add(site::Probe::kLostWithCrash);
-    slot.inbox.pop();
-  }
-  slot.timers.clear();
-  slot.failed_dispatches.clear();
+  probes_.add(site::Probe::kLostWithCrash, drop_pending(i, now));
   slot.paused_until_us = 0;
   slot.wake_at_us = kNever;
   slot.host->turn_off();  // kills the site's actor at once
@@ -56,6 +46,21 @@ void Simulation::restart(SiteIndex i, TimeUs now) {
   log_.record(now, EventKind::kRestart, i);
   ++result_.restarts;
   slots_[i].host->turn_on();  // re-runs the auto-restart actor's body, which boots the site
+}
+
+uint64_t Simulation::drop_pending(SiteIndex i, TimeUs now) {
+  SiteSlot& slot = slots_[i];
+  const uint64_t dropped = slot.inbox.size();
+  while (!slot.inbox.empty()) {
+    const InboxEntry& e = slot.inbox.top();
+    log_.record(now, EventKind::kDrop, e.from, i, e.seq,
+                static_cast<uint64_t>(DropReason::kSiteDown));
+    ++slots_[e.from].counters.msgs_dropped;
+    slot.inbox.pop();
+  }
+  slot.timers.clear();
+  slot.failed_dispatches.clear();
+  return dropped;
 }
 
 SiteViews Simulation::views() const {

@@ -14,12 +14,8 @@ void Simulation::dispatch_failed(SiteIndex i, TimeUs now) {
   log_.record(now, EventKind::kRpcFailed, i, f.to, f.seq, static_cast<uint64_t>(f.error));
   MembershipStats& m = result_.membership;
   ++m.rpc_failures;
-  if (m.timeline.size() < kMembershipStepsMax) {
-    m.timeline.push_back(
-        {now, "rpc-failed", i, f.to, slot.site->epoch(), slot.site->view(), to_string(f.error), 0});
-  } else {
-    m.timeline_truncated = true;
-  }
+  m.record(
+      {now, "rpc-failed", i, f.to, slot.site->epoch(), slot.site->view(), to_string(f.error), 0});
   handle(i, slot.site->on_dispatch_failed(now, kSiteIdFirst + f.to, *f.message), now);
 }
 
@@ -59,11 +55,7 @@ void Simulation::on_membership(SiteIndex i, const site::MembershipEvent& e, Time
     case Kind::kCaughtUp:
     case Kind::kJoinRequested: break;
   }
-  if (m.timeline.size() < kMembershipStepsMax) {
-    m.timeline.push_back({now, site::to_string(e.kind), i, about, e.epoch, e.view, detail, ops});
-  } else {
-    m.timeline_truncated = true;
-  }
+  m.record({now, site::to_string(e.kind), i, about, e.epoch, e.view, detail, ops});
 }
 
 void Simulation::halt(SiteIndex i, TimeUs now) {
@@ -72,16 +64,7 @@ void Simulation::halt(SiteIndex i, TimeUs now) {
   slot.halted = true;
   log_.record(now, EventKind::kCrash, i);
   checker_.on_halted(now, i, slot.site->claimed());
-  // Messages waiting for it die with it; its actor ends after this step (site_main).
-  while (!slot.inbox.empty()) {
-    const InboxEntry& e = slot.inbox.top();
-    log_.record(now, EventKind::kDrop, e.from, i, e.seq,
-                static_cast<uint64_t>(DropReason::kSiteDown));
-    ++slots_[e.from].counters.msgs_dropped;
-    slot.inbox.pop();
-  }
-  slot.timers.clear();
-  slot.failed_dispatches.clear();
+  drop_pending(i, now);  // its actor ends after this step (site_main)
 }
 
 }  // namespace treedoc::sim

@@ -65,9 +65,15 @@ struct MembershipStats {
   uint64_t held_alone_when_fenced = 0;
   std::vector<Step> timeline;  // at most kMembershipStepsMax, in time order
   bool timeline_truncated = false;
+  static constexpr size_t kMembershipStepsMax = 10'000;
+  void record(Step step) {
+    if (timeline.size() < kMembershipStepsMax) {
+      timeline.push_back(std::move(step));
+    } else {
+      timeline_truncated = true;
+    }
+  }
 };
-
-inline constexpr size_t kMembershipStepsMax = 10'000;
 
 // Host time the sites spent in on_message for ops messages (issue 4: per-op apply time), each
 // call's time shared equally among the ops it applied. Measured, never decided: it reaches

@@ -100,6 +100,9 @@ class Simulation {
   void controller_main();
   void crash(SiteIndex i, TimeUs now);
   void restart(SiteIndex i, TimeUs now);
+  // A site stops (crash or halt): messages waiting for it are dropped and logged, its timers and
+  // failed dispatches forgotten. Returns how many messages were dropped.
+  uint64_t drop_pending(SiteIndex i, TimeUs now);
   // The checks and samples of the observer instant just after t; true when the run is over.
   bool observe(TimeUs t, bool check, bool sample);
   SiteViews views() const;

@@ -210,7 +210,7 @@ CommitEffects FlattenCommit::on_prepare(TimeUs now, const CommitMessage& m,
       late_update_sent_ = false;
     }
     // Without a decision in time, ask around (cooperative termination).
-    fx.timer_at_us = now + 2 * vote_timeout_us_;
+    fx.timer_at_us = now + kTerminationWaitVoteTimeouts * vote_timeout_us_;
   }
   fx.sends.push_back({m.from, v});
   return fx;
@@ -274,11 +274,7 @@ CommitEffects FlattenCommit::on_timer(TimeUs now, const CommitContext&) {
     fx.timer_at_us = open_->deadline_us;
     return fx;
   }
-  if (prepared()) {
-    fx.sends.push_back(
-        {std::nullopt, message(CommitMessage::Kind::kDecisionRequest, *log_->prepared)});
-    fx.timer_at_us = now + 2 * vote_timeout_us_;
-  }
+  if (prepared()) ask_for_decision(now, &fx);
   return fx;
 }
 
@@ -289,12 +285,14 @@ CommitEffects FlattenCommit::recover(TimeUs now) {
   const auto last = log_->decisions.find(TxId{self_, log_->attempts});
   if (last != log_->decisions.end())
     fx.sends.push_back({std::nullopt, decision_message(last->second)});
-  if (prepared()) {
-    fx.sends.push_back(
-        {std::nullopt, message(CommitMessage::Kind::kDecisionRequest, *log_->prepared)});
-    fx.timer_at_us = now + 2 * vote_timeout_us_;
-  }
+  if (prepared()) ask_for_decision(now, &fx);
   return fx;
+}
+
+void FlattenCommit::ask_for_decision(TimeUs now, CommitEffects* fx) const {
+  fx->sends.push_back(
+      {std::nullopt, message(CommitMessage::Kind::kDecisionRequest, *log_->prepared)});
+  fx->timer_at_us = now + kTerminationWaitVoteTimeouts * vote_timeout_us_;
 }
 
 CommitEffects FlattenCommit::on_dispatch_failed(SiteId to) {

@@ -139,6 +139,9 @@ struct CommitEffects {
 };
 
 inline constexpr TimeUs kVoteTimeoutUsDefault = 2 * kUsPerS;
+// A prepared participant waits this many vote timeouts for the decision before it asks around
+// (cooperative termination), and as long again between rounds of asking.
+inline constexpr uint64_t kTerminationWaitVoteTimeouts = 2;
 
 class FlattenCommit {
  public:
@@ -182,6 +185,8 @@ class FlattenCommit {
   CommitEffects on_vote(const CommitMessage& m);
   CommitEffects on_decision_request(const CommitMessage& m);
   CommitEffects on_dont_know(const CommitMessage& m);
+  // Cooperative termination: asks every member how the prepared attempt ended, and waits.
+  void ask_for_decision(TimeUs now, CommitEffects* fx) const;
   CommitMessage message(CommitMessage::Kind kind, const CommitLog::Record& attempt) const;
   static CommitEffects::Ended ended(const CommitLog::Record& attempt, Outcome o,
                                     AbortReason reason);

@@ -72,7 +72,7 @@ Effects Site::start(TimeUs now) {
     }
     start_commit(now, &fx);
     if (is_member()) arm_heartbeat(now, &fx);
-    if (!is_member() && wants_core()) ask_to_join(now, &fx);
+    if (seeks_core()) ask_to_join(now, &fx);
   }
   return fx;
 }
@@ -281,7 +281,7 @@ Effects Site::on_timer(TimeUs now, TimerKind kind) {
       break;
     case TimerKind::kHeartbeat: on_heartbeat_timer(now, &fx); break;
     case TimerKind::kJoin:
-      if (!is_member() && !catching_up_ && wants_core()) ask_to_join(now, &fx);
+      if (seeks_core() && !catching_up_) ask_to_join(now, &fx);
       break;
   }
   return fx;

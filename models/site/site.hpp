@@ -125,9 +125,11 @@ class Site {
   void enter_view(TimeUs now, uint64_t view, const Members& members, Effects* fx);
 
   // site_membership.cpp: the failure detector, expulsion, demotion and joins (spec (f) 7).
-  // Whether this site wants a seat in the core: a nebula site told to join, or a core site that
-  // was expelled and demoted.
-  bool wants_core() const;
+  // Whether this site, not a member, wants a seat in the core: a nebula site told to join, or a
+  // core site that was expelled and demoted.
+  bool seeks_core() const;
+  // Records a membership step of this site itself, in its current epoch and view.
+  void note(MembershipEvent::Kind kind, Effects* fx) const;
   bool view_change_pending() const { return !suspected_.empty() || !joining_.empty(); }
   // The view the coordinator's next attempt proposes: the suspects out, the joiners in.
   Members next_members() const;

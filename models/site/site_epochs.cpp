@@ -45,9 +45,8 @@ void Site::on_stale(TimeUs now, const Message& message, Effects* fx) {
 
 void Site::start_catch_up(TimeUs now, Effects* fx) {
   if (catching_up_ || members_->empty()) return;
-  if (!is_member() && wants_core()) {
-    fx->membership.push_back({MembershipEvent::Kind::kCatchUpStarted, config_.id, replica_.epoch(),
-                              view_, MembershipEvent::Cause::kNone});
+  if (seeks_core()) {
+    note(MembershipEvent::Kind::kCatchUpStarted, fx);
   }
   catching_up_ = true;
   catch_up_from_epoch_ = replica_.epoch();
@@ -255,8 +254,7 @@ void Site::enter_view(TimeUs now, uint64_t view, const Members& members, Effects
   store_->members = members;
   if (was_member || !is_member()) return;
   fx->probes.add(Probe::kRejoined);
-  fx->membership.push_back({MembershipEvent::Kind::kJoined, config_.id, replica_.epoch(), view_,
-                            MembershipEvent::Cause::kNone});
+  note(MembershipEvent::Kind::kJoined, fx);
   arm_heartbeat(now, fx);
 }
 
@@ -300,12 +298,11 @@ void Site::after_epoch_change(TimeUs now, Effects* fx) {
     if (replica_.epoch() - catch_up_from_epoch_ >= 2) fx->probes.add(Probe::kCatchUpMultiEpoch);
     fx->caught_up_after_us = now - catch_up_started_us_;
     catching_up_ = false;
-    if (!is_member() && wants_core()) {
-      fx->membership.push_back({MembershipEvent::Kind::kCaughtUp, config_.id, replica_.epoch(),
-                                view_, MembershipEvent::Cause::kNone});
+    if (seeks_core()) {
+      note(MembershipEvent::Kind::kCaughtUp, fx);
     }
   }
-  if (!is_member() && wants_core()) ask_to_join(now, fx);
+  if (seeks_core()) ask_to_join(now, fx);
   if (view_change_pending()) maybe_propose(now, fx);
 }
 

@@ -35,10 +35,16 @@ const char* to_string(MembershipEvent::Cause c) {
   return "?";
 }
 
-bool Site::wants_core() const {
+bool Site::seeks_core() const {
+  if (is_member()) return false;
   const MembershipPolicy& p = config_.membership;
   return p.join_core ||
          (config_.role == Role::kCore && p.on_expelled == MembershipPolicy::OnExpelled::kDemote);
+}
+
+void Site::note(MembershipEvent::Kind kind, Effects* fx) const {
+  fx->membership.push_back(
+      {kind, config_.id, replica_.epoch(), view_, MembershipEvent::Cause::kNone});
 }
 
 Members Site::next_members() const {
@@ -110,21 +116,18 @@ Effects Site::on_dispatch_failed(TimeUs now, SiteId to, const Message& message) 
 bool Site::learn_expelled(Effects* fx) {
   if (!is_member()) return false;  // not a member, or already demoted: nothing new
   fx->probes.add(Probe::kYouAreDead);
-  fx->membership.push_back({MembershipEvent::Kind::kFenced, config_.id, replica_.epoch(), view_,
-                            MembershipEvent::Cause::kNone});
+  note(MembershipEvent::Kind::kFenced, fx);
   if (config_.membership.on_expelled == MembershipPolicy::OnExpelled::kAbort) {
     halted_ = true;
     fx->halted = true;
     fx->probes.add(Probe::kHaltedOnExpelled);
-    fx->membership.push_back({MembershipEvent::Kind::kHalted, config_.id, replica_.epoch(), view_,
-                              MembershipEvent::Cause::kNone});
+    note(MembershipEvent::Kind::kHalted, fx);
     return true;
   }
   // Demote: stop voting, keep every op; catch-up translates and resends them (spec (f) 7).
   demoted_ = true;
   fx->probes.add(Probe::kDemoted);
-  fx->membership.push_back({MembershipEvent::Kind::kDemoted, config_.id, replica_.epoch(), view_,
-                            MembershipEvent::Cause::kNone});
+  note(MembershipEvent::Kind::kDemoted, fx);
   return false;
 }
 
@@ -132,8 +135,7 @@ void Site::ask_to_join(TimeUs now, Effects* fx) {
   if (members_->empty()) return;
   if (!join_asked_) {
     join_asked_ = true;
-    fx->membership.push_back({MembershipEvent::Kind::kJoinRequested, config_.id, replica_.epoch(),
-                              view_, MembershipEvent::Cause::kNone});
+    note(MembershipEvent::Kind::kJoinRequested, fx);
   }
   fx->sends.push_back(
       {{Destination::Kind::kSite, members_->front(), 0}, new_message(MessageKind::kJoin)});

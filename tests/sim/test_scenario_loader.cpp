@@ -422,33 +422,34 @@ TEST_CASE("validate prints one summary line and exits 0", "[scenario][cli]") {
   CHECK(run_cli(dir, "validate").exit_code == kExitBadInput);  // FILE is required
 }
 
-TEST_CASE("the full example in docs/scenarios.md is valid", "[scenario]") {
-  // The example is the block after the "Full example" heading, so the docs cannot drift.
+namespace {
+
+// The first ```json block after `heading` in docs/scenarios.md, so tests and docs cannot drift.
+std::string docs_json_block(const std::string& heading) {
   const std::string docs = read_text(std::string(TREEDOC_SOURCE_DIR) + "/docs/scenarios.md");
-  const size_t heading = docs.find("## Full example");
-  REQUIRE(heading != std::string::npos);
-  const size_t begin = docs.find("```json\n", heading);
+  const std::string fence = "```json\n";
+  const size_t at = docs.find(heading);
+  REQUIRE(at != std::string::npos);
+  const size_t begin = docs.find(fence, at);
   REQUIRE(begin != std::string::npos);
-  const size_t end = docs.find("```", begin + 8);
+  const size_t end = docs.find("```", begin + fence.size());
   REQUIRE(end != std::string::npos);
+  return docs.substr(begin + fence.size(), end - begin - fence.size());
+}
+
+}  // namespace
+
+TEST_CASE("the full example in docs/scenarios.md is valid", "[scenario]") {
   const TempDir dir;
-  const Scenario s =
-      load_scenario(dir.write("example.json", docs.substr(begin + 8, end - begin - 8)));
+  const Scenario s = load_scenario(dir.write("example.json", docs_json_block("## Full example")));
   CHECK(s.faults.size() == 7);
   CHECK(s.topology.site_count() == 33);
 }
 
 TEST_CASE("the membership example in docs/scenarios.md is valid", "[scenario]") {
-  const std::string docs = read_text(std::string(TREEDOC_SOURCE_DIR) + "/docs/scenarios.md");
-  const size_t heading = docs.find("### `membership`");
-  REQUIRE(heading != std::string::npos);
-  const size_t begin = docs.find("```json\n", heading);
-  REQUIRE(begin != std::string::npos);
-  const size_t end = docs.find("```", begin + 8);
-  REQUIRE(end != std::string::npos);
   const TempDir dir;
   const Scenario s = load_scenario(
-      dir.write("membership.json", scenario_with(docs.substr(begin + 8, end - begin - 8))));
+      dir.write("membership.json", scenario_with(docs_json_block("### `membership`"))));
   CHECK(s.membership.policy.heartbeat_period_us == 200'000);
   CHECK(s.membership.policy.suspect_after_us == site::kUsPerS);
   CHECK(s.membership.join == SiteSet{3});
