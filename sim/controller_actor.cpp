@@ -35,6 +35,7 @@ void Simulation::crash(SiteIndex i, TimeUs now) {
   ++result_.crashes;
   if (slot.site) checker_.on_crash(i, slot.site->claimed());
   slot.site.reset();  // volatile state is gone; slot.store stays
+  ++slot.life;        // messages still on their way to it are lost when they arrive
   probes_.add(site::Probe::kLostWithCrash, drop_pending(i, now));
   slot.paused_until_us = 0;
   slot.wake_at_us = kNever;
@@ -52,7 +53,7 @@ uint64_t Simulation::drop_pending(SiteIndex i, TimeUs now) {
   SiteSlot& slot = slots_[i];
   const uint64_t dropped = slot.inbox.size();
   while (!slot.inbox.empty()) {
-    const InboxEntry& e = slot.inbox.top();
+    const Envelope& e = slot.inbox.top();
     log_.record(now, EventKind::kDrop, e.from, i, e.seq,
                 static_cast<uint64_t>(DropReason::kSiteDown));
     ++slots_[e.from].counters.msgs_dropped;

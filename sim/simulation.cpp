@@ -125,6 +125,9 @@ RunResult Simulation::run() {
   configure_sites();
   controller_mutex_ = sg4::Mutex::create();
   controller_cv_ = sg4::ConditionVariable::create();
+  courier_mutex_ = sg4::Mutex::create();
+  courier_cv_ = sg4::ConditionVariable::create();
+  sg4::Actor::create("courier", controller_host_, [this] { courier_main(); })->daemonize();
   sg4::Actor::create("controller", controller_host_, [this] { controller_main(); });
   engine.run();
   collect_result();

@@ -31,16 +31,22 @@ inline constexpr TimeUs kNever = site::kTimeUsMax;
 TimeUs now_us();
 inline double to_seconds(TimeUs t) { return static_cast<double>(t) / 1e6; }
 
-struct InboxEntry {
+// A message on its way: in the network's queue until due, then in the destination's inbox only
+// while the destination cannot take it (paused, booting, or older messages held there).
+struct Envelope {
   TimeUs due_us;
   SiteIndex from;
-  uint64_t seq;  // the sender's own message counter: ties break the same way in every run
+  SiteIndex to;
+  uint64_t seq;   // the sender's own message counter: ties break the same way in every run
+  uint64_t life;  // the destination's life when sent: a crash since then loses the message
   site::SharedMessage message;
-  bool operator>(const InboxEntry& o) const {
+  bool operator>(const Envelope& o) const {
     if (due_us != o.due_us) return due_us > o.due_us;
-    return from != o.from ? from > o.from : seq > o.seq;
+    if (from != o.from) return from > o.from;
+    return seq != o.seq ? seq > o.seq : to > o.to;
   }
 };
+using EnvelopeQueue = std::priority_queue<Envelope, std::vector<Envelope>, std::greater<>>;
 
 struct SiteSlot {
   SiteIndex index = 0;
@@ -50,8 +56,9 @@ struct SiteSlot {
   sg4::Host* host = nullptr;
   sg4::MutexPtr mutex;  // per life of the actor
   sg4::ConditionVariablePtr cv;
-  TimeUs wake_at_us = kNever;  // when the actor plans to wake: a send due earlier notifies it
-  std::priority_queue<InboxEntry, std::vector<InboxEntry>, std::greater<>> inbox;
+  TimeUs wake_at_us = kNever;  // when the actor plans to wake: anything due earlier notifies it
+  EnvelopeQueue inbox;         // messages held for the actor (see Envelope)
+  uint64_t life = 0;           // crashes so far: messages sent to an earlier life are lost
   std::vector<site::TimerRequest> timers;
   uint64_t sent_seq = 0;
   TimeUs paused_until_us = 0;  // the end of the last pause this site noticed
@@ -93,8 +100,16 @@ class Simulation {
   // The site halted itself: it is gone for good, with whatever it alone held.
   void halt(SiteIndex i, TimeUs now);
   void dispatch_failed(SiteIndex i, TimeUs now);
+  // Hands one due message to site i's state machine (the reachability check at delivery first).
+  void deliver(SiteIndex i, const Envelope& e, TimeUs now);
   void send(SiteIndex from, SiteIndex to, const site::SharedMessage& m, uint64_t bytes, TimeUs now);
   TimeUs next_wake(const SiteSlot& slot, TimeUs now) const;
+
+  // sim/courier_actor.cpp: the network's one actor, which delivers messages when due.
+  void courier_main();
+  void arrive(const Envelope& e, TimeUs now);
+  // Wakes site i's actor if what it must do next is now earlier than when it planned to wake.
+  void wake_if_sooner(SiteSlot& slot, TimeUs now);
 
   // sim/controller_actor.cpp: faults on SimGrid's hosts, observations, phases.
   void controller_main();
@@ -128,6 +143,10 @@ class Simulation {
   sg4::Host* controller_host_ = nullptr;
   sg4::MutexPtr controller_mutex_;
   sg4::ConditionVariablePtr controller_cv_;
+  EnvelopeQueue in_flight_;  // every message on its way, across all sites
+  sg4::MutexPtr courier_mutex_;
+  sg4::ConditionVariablePtr courier_cv_;
+  TimeUs courier_wake_at_us_ = kNever;
   site::ProbeCounts probes_;
   bool done_ = false;
   RunResult result_;

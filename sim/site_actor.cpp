@@ -1,5 +1,5 @@
-// The event loop of one site's actor: deliver the inbox, fire the site's timers, make the
-// workload's edits, and hand every effect to the network, the checker and the counters.
+// The event loop of one site's actor: deliver what was held for it, fire the site's timers, make
+// the workload's edits, and hand every effect to the network, the checker and the counters.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -102,40 +102,9 @@ void Simulation::site_main(SiteIndex i) {
 void Simulation::step(SiteIndex i, TimeUs now) {
   SiteSlot& slot = slots_[i];
   while (!slot.inbox.empty() && slot.inbox.top().due_us <= now && !done_ && !slot.halted) {
-    InboxEntry e = slot.inbox.top();
+    const Envelope e = slot.inbox.top();
     slot.inbox.pop();
-    // Checked again at delivery, so in-flight messages die when a partition or cut starts.
-    const DropReason r = faults_.reachability(e.from, i, now);
-    if (r != DropReason::kNone) {
-      log_.record(now, EventKind::kDrop, e.from, i, e.seq, static_cast<uint64_t>(r));
-      ++slots_[e.from].counters.msgs_dropped;
-      probes_.add(site::Probe::kInFlightDrop);
-      continue;
-    }
-    if (e.due_us < slot.resumed_at_us) probes_.add(site::Probe::kHeldByPause);
-    log_.record(now, EventKind::kDeliver, e.from, i, e.seq);
-    ++slot.counters.msgs_received;
-    if (e.message->kind != site::MessageKind::kOps) {
-      handle(i, slot.site->on_message(now, *e.message), now);
-      continue;
-    }
-    // Per-op apply time (issue 4): host time, measured and never decided; it goes to the run's
-    // statistics and counters only, never to the event log or anything a site or the checker
-    // reads. steady_clock (a vDSO read, about 45 ns here) rather than the thread's CPU time:
-    // clock_gettime(CLOCK_THREAD_CPUTIME_ID) is a system call of about 400 ns on this kernel,
-    // an overhead and a bias of the same order as a small batch's apply time. It is wall time,
-    // so a preempted host inflates the tail (p99) more than the mean.
-    const auto started = std::chrono::steady_clock::now();
-    site::Effects fx = slot.site->on_message(now, *e.message);
-    const auto took = std::chrono::steady_clock::now() - started;
-    if (!fx.applied.empty()) {
-      const auto ns =
-          static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(took).count());
-      result_.apply_time.add(ns, fx.applied.size());
-      slot.counters.host_apply_ns += ns;
-      slot.counters.ops_timed += fx.applied.size();
-    }
-    handle(i, std::move(fx), now);
+    deliver(i, e, now);
   }
   while (!slot.failed_dispatches.empty() && slot.failed_dispatches.front().due_us <= now &&
          !done_ && !slot.halted) {
@@ -163,6 +132,42 @@ void Simulation::step(SiteIndex i, TimeUs now) {
     }
   }
   if (trace_) make_transactions(i, now);
+}
+
+void Simulation::deliver(SiteIndex i, const Envelope& e, TimeUs now) {
+  SiteSlot& slot = slots_[i];
+  // Checked again at delivery, so in-flight messages die when a partition or cut starts.
+  const DropReason r = faults_.reachability(e.from, i, now);
+  if (r != DropReason::kNone) {
+    log_.record(now, EventKind::kDrop, e.from, i, e.seq, static_cast<uint64_t>(r));
+    ++slots_[e.from].counters.msgs_dropped;
+    probes_.add(site::Probe::kInFlightDrop);
+    return;
+  }
+  if (e.due_us < slot.resumed_at_us) probes_.add(site::Probe::kHeldByPause);
+  log_.record(now, EventKind::kDeliver, e.from, i, e.seq);
+  ++slot.counters.msgs_received;
+  if (e.message->kind != site::MessageKind::kOps) {
+    handle(i, slot.site->on_message(now, *e.message), now);
+    return;
+  }
+  // Per-op apply time (issue 4): host time, measured and never decided; it goes to the run's
+  // statistics and counters only, never to the event log or anything a site or the checker
+  // reads. steady_clock (a vDSO read, about 45 ns here) rather than the thread's CPU time:
+  // clock_gettime(CLOCK_THREAD_CPUTIME_ID) is a system call of about 400 ns on this kernel,
+  // an overhead and a bias of the same order as a small batch's apply time. It is wall time,
+  // so a preempted host inflates the tail (p99) more than the mean.
+  const auto started = std::chrono::steady_clock::now();
+  site::Effects fx = slot.site->on_message(now, *e.message);
+  const auto took = std::chrono::steady_clock::now() - started;
+  if (!fx.applied.empty()) {
+    const auto ns =
+        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(took).count());
+    result_.apply_time.add(ns, fx.applied.size());
+    slot.counters.host_apply_ns += ns;
+    slot.counters.ops_timed += fx.applied.size();
+  }
+  handle(i, std::move(fx), now);
 }
 
 void Simulation::edit(SiteIndex i, TimeUs now) {
@@ -335,10 +340,10 @@ void Simulation::send(SiteIndex from, SiteIndex to, const site::SharedMessage& m
   if (fate.copies == 2) ++src.counters.msgs_duplicated;
   for (uint32_t k = 0; k < fate.copies; ++k) {
     log_.record(now, EventKind::kSend, from, to, seq, fate.due_us[k]);
-    dst.inbox.push({fate.due_us[k], from, seq, m});
-    if (fate.due_us[k] < dst.wake_at_us) {
-      dst.wake_at_us = fate.due_us[k];
-      if (dst.cv) dst.cv->notify_one();
+    in_flight_.push({fate.due_us[k], from, to, seq, dst.life, m});
+    if (fate.due_us[k] < courier_wake_at_us_) {
+      courier_wake_at_us_ = fate.due_us[k];
+      courier_cv_->notify_one();
     }
   }
 }

@@ -1,0 +1,69 @@
+// The courier: the network's one actor. It holds every message on its way and hands each to its
+// destination's state machine when due, so a delivery costs one wake of one actor instead of a
+// notify, a wake and a new wait of the destination's (measured in docs/BENCHMARKS.md).
+#include "models/treedoc/assertion.hpp"
+#include "sim/simulation_engine.hpp"
+
+namespace treedoc::sim {
+
+void Simulation::courier_main() {
+  std::unique_lock<sg4::Mutex> lock(*courier_mutex_);
+  try {
+    while (!done_) {
+      const TimeUs now = now_us();
+      while (!in_flight_.empty() && in_flight_.top().due_us <= now && !done_) {
+        const Envelope e = in_flight_.top();
+        in_flight_.pop();
+        arrive(e, now);
+      }
+      courier_wake_at_us_ = in_flight_.empty() ? kNever : in_flight_.top().due_us;
+      if (done_) break;
+      // Always with a deadline: a kill inside an untimed wait() aborts the process in 3.32.
+      courier_cv_->wait_until(lock, to_seconds(courier_wake_at_us_));
+    }
+    lock.release();  // the run is over and daemons are being killed: unlocking would throw
+  } catch (const simgrid::ForcefulKillException&) {
+    lock.release();
+    throw;
+  }
+}
+
+void Simulation::arrive(const Envelope& e, TimeUs now) {
+  SiteSlot& slot = slots_[e.to];
+  if (slot.halted || slot.life != e.life) {
+    // Its destination stopped after it was sent: it would have been lost from the inbox.
+    log_.record(now, EventKind::kDrop, e.from, e.to, e.seq,
+                static_cast<uint64_t>(DropReason::kSiteDown));
+    ++slots_[e.from].counters.msgs_dropped;
+    if (!slot.halted) probes_.add(site::Probe::kLostWithCrash);
+    return;
+  }
+  // The site's own actor delivers when the site cannot take it now: crashed at this instant,
+  // not booted yet, paused, or with older messages held for it (order among them kept).
+  const bool held = !slot.site || !slot.inbox.empty() || faults_.down(e.to, now) ||
+                    faults_.paused_until(e.to, now) > now;
+  if (held) {
+    slot.inbox.push(e);
+    wake_if_sooner(slot, now);
+    return;
+  }
+  deliver(e.to, e, now);
+  // A trace transaction waits for the ops it depends on: this delivery may have brought them.
+  if (trace_ && !slot.halted) make_transactions(e.to, now);
+  wake_if_sooner(slot, now);
+}
+
+void Simulation::wake_if_sooner(SiteSlot& slot, TimeUs now) {
+  if (!slot.cv) return;  // its actor has not run yet: it computes its first wake itself
+  // A paused or crashed site's actor wakes when that ends, whatever is waiting for it.
+  if (!slot.halted &&
+      (faults_.down(slot.index, now) || faults_.paused_until(slot.index, now) > now))
+    return;
+  const TimeUs wake = slot.halted ? now : next_wake(slot, now);
+  if (wake < slot.wake_at_us) {
+    slot.wake_at_us = wake;
+    slot.cv->notify_one();
+  }
+}
+
+}  // namespace treedoc::sim
