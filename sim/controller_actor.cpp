@@ -196,6 +196,7 @@ void Simulation::controller_main() {
       break;
     }
     if (acting) {
+      deliver_due(act_us);  // the instant's deliveries first (courier_actor.cpp)
       while (next_fault < scenario_.faults.size() && scenario_.faults[next_fault].at_us == act_us) {
         log_.record(act_us, EventKind::kFault, next_fault,
                     static_cast<uint64_t>(scenario_.faults[next_fault].verb));

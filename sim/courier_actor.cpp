@@ -1,6 +1,10 @@
 // The courier: the network's one actor. It holds every message on its way and hands each to its
 // destination's state machine when due, so a delivery costs one wake of one actor instead of a
 // notify, a wake and a new wait of the destination's (measured in docs/BENCHMARKS.md).
+//
+// The deliveries of an instant come before anything else of it: whichever actor runs first in an
+// instant (the courier, a site, the controller acting) delivers every message due by then, so the
+// run does not depend on the order in which SimGrid wakes actors of one instant.
 #include "models/treedoc/assertion.hpp"
 #include "sim/simulation_engine.hpp"
 
@@ -10,12 +14,7 @@ void Simulation::courier_main() {
   std::unique_lock<sg4::Mutex> lock(*courier_mutex_);
   try {
     while (!done_) {
-      const TimeUs now = now_us();
-      while (!in_flight_.empty() && in_flight_.top().due_us <= now && !done_) {
-        const Envelope e = in_flight_.top();
-        in_flight_.pop();
-        arrive(e, now);
-      }
+      deliver_due(now_us());
       courier_wake_at_us_ = in_flight_.empty() ? kNever : in_flight_.top().due_us;
       if (done_) break;
       // Always with a deadline: a kill inside an untimed wait() aborts the process in 3.32.
@@ -25,6 +24,14 @@ void Simulation::courier_main() {
   } catch (const simgrid::ForcefulKillException&) {
     lock.release();
     throw;
+  }
+}
+
+void Simulation::deliver_due(TimeUs now) {
+  while (!in_flight_.empty() && in_flight_.top().due_us <= now && !done_) {
+    const Envelope e = in_flight_.top();
+    in_flight_.pop();
+    arrive(e, now);
   }
 }
 

@@ -107,6 +107,8 @@ class Simulation {
 
   // sim/courier_actor.cpp: the network's one actor, which delivers messages when due.
   void courier_main();
+  // Delivers every message due by `now`, in (due, sender, number, destination) order.
+  void deliver_due(TimeUs now);
   void arrive(const Envelope& e, TimeUs now);
   // Wakes site i's actor if what it must do next is now earlier than when it planned to wake.
   void wake_if_sooner(SiteSlot& slot, TimeUs now);

@@ -61,6 +61,7 @@ void Simulation::site_main(SiteIndex i) {
     boot(i, now_us());
     while (!done_) {
       const TimeUs now = now_us();
+      deliver_due(now);  // the instant's deliveries first, whoever runs first (courier_actor.cpp)
       TimeUs wake = kNever;
       const TimeUs paused_until = faults_.paused_until(i, now);
       if (faults_.down(i, now)) {
