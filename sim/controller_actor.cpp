@@ -122,6 +122,7 @@ void Simulation::check_trace_end(TimeUs now) {
     return;
   }
   for (SiteIndex i = 0; i < slots_.size(); ++i) {
+    if (!slots_[i].site) continue;  // halted for good: the trace's text is for live sites
     const std::string content = slots_[i].site->replica().content();
     if (content == trace_->end_content()) continue;
     const auto diff = std::mismatch(content.begin(), content.end(), trace_->end_content().begin(),

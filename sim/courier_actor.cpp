@@ -15,6 +15,7 @@ void Simulation::courier_main() {
   try {
     while (!done_) {
       deliver_due(now_us());
+      tell_controller_if_violated();
       courier_wake_at_us_ = in_flight_.empty() ? kNever : in_flight_.top().due_us;
       if (done_) break;
       // Always with a deadline: a kill inside an untimed wait() aborts the process in 3.32.
@@ -25,6 +26,12 @@ void Simulation::courier_main() {
     lock.release();
     throw;
   }
+}
+
+void Simulation::tell_controller_if_violated() {
+  // Only between deliveries and steps, never inside one: the notify yields, and an actor run in
+  // the middle of a delivery could act on a half-handled instant.
+  if (checker_.violation()) controller_cv_->notify_one();
 }
 
 void Simulation::deliver_due(TimeUs now) {
@@ -62,11 +69,11 @@ void Simulation::arrive(const Envelope& e, TimeUs now) {
 
 void Simulation::wake_if_sooner(SiteSlot& slot, TimeUs now) {
   if (!slot.cv) return;  // its actor has not run yet: it computes its first wake itself
-  // A paused or crashed site's actor wakes when that ends, whatever is waiting for it.
-  if (!slot.halted &&
-      (faults_.down(slot.index, now) || faults_.paused_until(slot.index, now) > now))
-    return;
-  const TimeUs wake = slot.halted ? now : next_wake(slot, now);
+  if (!slot.halted && faults_.down(slot.index, now)) return;  // the controller turns it off
+  // A paused site's actor learns of the pause only by waking inside it (site_main), and then
+  // plans to wake when it ends, to deliver what was held: so it wakes now.
+  TimeUs wake = now;
+  if (!slot.halted && faults_.paused_until(slot.index, now) <= now) wake = next_wake(slot, now);
   if (wake < slot.wake_at_us) {
     slot.wake_at_us = wake;
     slot.cv->notify_one();

@@ -112,6 +112,8 @@ class Simulation {
   void arrive(const Envelope& e, TimeUs now);
   // Wakes site i's actor if what it must do next is now earlier than when it planned to wake.
   void wake_if_sooner(SiteSlot& slot, TimeUs now);
+  // Wakes the controller once a violation is found, so it ends the run after this instant.
+  void tell_controller_if_violated();
 
   // sim/controller_actor.cpp: faults on SimGrid's hosts, observations, phases.
   void controller_main();

@@ -81,6 +81,7 @@ void Simulation::site_main(SiteIndex i) {
         step(i, now);
         wake = next_wake(slot, now);
       }
+      tell_controller_if_violated();
       if (slot.halted) {
         // Stopped for good by its own policy: the volatile state goes, and the actor with it.
         slot.site.reset();
@@ -261,7 +262,6 @@ void Simulation::handle(SiteIndex i, site::Effects&& fx, TimeUs now) {
     std::erase_if(slot.timers, [&](const site::TimerRequest& r) { return r.kind == t.kind; });
     slot.timers.push_back(t);
   }
-  if (checker_.violation()) controller_cv_->notify_one();
 }
 
 void Simulation::on_commit_event(SiteIndex i, const site::CommitEvent& e, TimeUs now) {
@@ -340,6 +340,9 @@ void Simulation::send(SiteIndex from, SiteIndex to, const site::SharedMessage& m
   }
   if (fate.copies == 2) ++src.counters.msgs_duplicated;
   for (uint32_t k = 0; k < fate.copies; ++k) {
+    // Never due in its own instant: so a send never wakes the courier in the middle of delivering
+    // an instant, and the deliveries of an instant stay one block (courier_actor.cpp).
+    TD_ASSERT(fate.due_us[k] > now, "a message takes at least 1 us");
     log_.record(now, EventKind::kSend, from, to, seq, fate.due_us[k]);
     in_flight_.push({fate.due_us[k], from, to, seq, dst.life, m});
     if (fate.due_us[k] < courier_wake_at_us_) {

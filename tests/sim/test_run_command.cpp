@@ -141,6 +141,17 @@ TEST_CASE(
   }
 }
 
+TEST_CASE("what arrives during a short pause is handled when the pause ends",
+          "[scenario][faults]") {
+  // The scenario requires held-by-pause: c1's own timers are 5 s apart, so only a wake at the end
+  // of its 100 ms pause delivers what was held then (a regression of the courier's first version).
+  const test::CliRun r =
+      run_cli_capture("run " + source_path("tests/data/scenarios/pause-shorter-than-timers.json"));
+  INFO(r.out);
+  REQUIRE(r.exit_code == sim::kExitPass);
+  REQUIRE(r.out.find("held-by-pause") != std::string::npos);
+}
+
 TEST_CASE("the quickstart's event-log hash is pinned for seed 1", "[determinism]") {
   // Update deliberately when behaviour changes, and say why in the commit.
   const std::string pinned = "a3f66a82fb1bc106";
