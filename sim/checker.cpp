@@ -122,19 +122,9 @@ void Checker::on_local_op(TimeUs now, SiteIndex i, const site::Site& s, const si
   if (!op.is_insert()) deletes_of_[op.target].push_back(op.id);
   if (violation_) return;
   if (op.is_insert() && scenario_.checker.tid_uniqueness) {
-    std::string key;
-    encode_tid(op.tid, &key);
-    key += '@' + std::to_string(op.epoch);
-    const auto [it, fresh] = tid_owner_.emplace(std::move(key), op.id);
-    if (!fresh) {
-      report({"tid-uniqueness",
-              now,
-              {i},
-              {op.id, it->second},
-              "insert " + op_text(op.id) + " made at " + name(i) + " reuses TID " +
-                  to_string(op.tid) + " of insert " + op_text(it->second)});
-      return;
-    }
+    std::string tid;
+    encode_tid(op.tid, &tid);
+    if (!claim_tid(now, i, op, tid, "made")) return;
   }
   if (scenario_.checker.local_intention && intent) {
     const uint32_t index = intent->index;
@@ -282,15 +272,21 @@ void Checker::on_translated(TimeUs now, SiteIndex i, const Op& op) {
     return;
   }
   if (!fresh || !op.is_insert() || !scenario_.checker.tid_uniqueness) return;
-  const auto [owner, first] = tid_owner_.emplace(tid + '@' + std::to_string(op.epoch), op.id);
-  if (!first && owner->second != op.id) {
-    report({"tid-uniqueness",
-            now,
-            {i},
-            {op.id, owner->second},
-            "insert " + op_text(op.id) + " translated at " + name(i) + " reuses TID " +
-                to_string(op.tid) + " of insert " + op_text(owner->second)});
-  }
+  claim_tid(now, i, op, tid, "translated");
+}
+
+bool Checker::claim_tid(TimeUs now, SiteIndex i, const Op& op, const std::string& encoded_tid,
+                        const char* how) {
+  const auto [owner, first] =
+      tid_owner_.emplace(encoded_tid + '@' + std::to_string(op.epoch), op.id);
+  if (first || owner->second == op.id) return true;
+  report({"tid-uniqueness",
+          now,
+          {i},
+          {op.id, owner->second},
+          "insert " + op_text(op.id) + " " + how + " at " + name(i) + " reuses TID " +
+              to_string(op.tid) + " of insert " + op_text(owner->second)});
+  return false;
 }
 
 void Checker::on_lost_by_policy(TimeUs now, SiteIndex i, const std::vector<site::SharedOp>& ops) {

@@ -98,6 +98,10 @@ class Checker {
     SiteIndex by = 0;  // where it was made, for lost-update reports
   };
   void report(Violation v);
+  // TID uniqueness (invariant 1): records insert `op` as the owner of its TID in its epoch, or
+  // reports the insert that already owns it (`how` it got the TID: "made", "translated").
+  bool claim_tid(TimeUs now, SiteIndex i, const Op& op, const std::string& encoded_tid,
+                 const char* how);
   std::string name(SiteIndex i) const { return site_name(scenario_.topology, i); }
   std::string op_text(OpId id) const { return op_name(scenario_.topology, id); }
   std::string op_list(const std::vector<OpId>& ops) const;

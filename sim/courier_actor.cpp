@@ -1,11 +1,12 @@
 // The courier: the network's one actor. It holds every message on its way and hands each to its
-// destination's state machine when due, so a delivery costs one wake of one actor instead of a
-// notify, a wake and a new wait of the destination's (measured in docs/BENCHMARKS.md).
+// destination's state machine when due. What the site does next (its timers, a trace transaction
+// the delivery made ready) is its own actor's, woken only if that is sooner than it planned. A
+// delivery costs one wake of one actor instead of a notify, a wake and a new wait of the
+// destination's (measured in docs/BENCHMARKS.md).
 //
 // The deliveries of an instant come before anything else of it: whichever actor runs first in an
 // instant (the courier, a site, the controller acting) delivers every message due by then, so the
 // run does not depend on the order in which SimGrid wakes actors of one instant.
-#include "models/treedoc/assertion.hpp"
 #include "sim/simulation_engine.hpp"
 
 namespace treedoc::sim {
@@ -61,9 +62,7 @@ void Simulation::arrive(const Envelope& e, TimeUs now) {
     wake_if_sooner(slot, now);
     return;
   }
-  deliver(e.to, e, now);
-  // A trace transaction waits for the ops it depends on: this delivery may have brought them.
-  if (trace_ && !slot.halted) make_transactions(e.to, now);
+  deliver(e, now);
   wake_if_sooner(slot, now);
 }
 

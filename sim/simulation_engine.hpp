@@ -100,8 +100,8 @@ class Simulation {
   // The site halted itself: it is gone for good, with whatever it alone held.
   void halt(SiteIndex i, TimeUs now);
   void dispatch_failed(SiteIndex i, TimeUs now);
-  // Hands one due message to site i's state machine (the reachability check at delivery first).
-  void deliver(SiteIndex i, const Envelope& e, TimeUs now);
+  // Hands one due message to its destination's state machine (reachability checked again first).
+  void deliver(const Envelope& e, TimeUs now);
   void send(SiteIndex from, SiteIndex to, const site::SharedMessage& m, uint64_t bytes, TimeUs now);
   TimeUs next_wake(const SiteSlot& slot, TimeUs now) const;
 

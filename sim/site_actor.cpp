@@ -43,10 +43,17 @@ TimeUs Simulation::next_wake(const SiteSlot& slot, TimeUs now) const {
   for (const site::TimerRequest& r : slot.timers) t = std::min(t, r.at_us);
   if (slot.edits && slot.next_edit_us < scenario_.workload.stop_us)
     t = std::min(t, slot.next_edit_us);
-  // A transaction held back only by time needs a wake; one waiting for ops gets a delivery.
-  if (trace_ && trace_->next_for(slot.index)) {
+  // A transaction is due at its time, or now if the ops it waited for have been delivered.
+  const std::optional<uint64_t> txn = trace_ ? trace_->next_for(slot.index) : std::nullopt;
+  if (txn) {
     const TimeUs at = std::max(slot.next_txn_us, scenario_.workload.start_us);
-    if (at > now && at < scenario_.workload.stop_us) t = std::min(t, at);
+    const TimeUs stop = scenario_.workload.stop_us;
+    if (at > now && at < stop) {
+      t = std::min(t, at);
+    } else if (at <= now && now < stop && slot.site &&
+               trace_->ready(slot.index, *txn, slot.site->claimed())) {
+      t = now;
+    }
   }
   return t;
 }
@@ -106,7 +113,7 @@ void Simulation::step(SiteIndex i, TimeUs now) {
   while (!slot.inbox.empty() && slot.inbox.top().due_us <= now && !done_ && !slot.halted) {
     const Envelope e = slot.inbox.top();
     slot.inbox.pop();
-    deliver(i, e, now);
+    deliver(e, now);
   }
   while (!slot.failed_dispatches.empty() && slot.failed_dispatches.front().due_us <= now &&
          !done_ && !slot.halted) {
@@ -136,7 +143,8 @@ void Simulation::step(SiteIndex i, TimeUs now) {
   if (trace_) make_transactions(i, now);
 }
 
-void Simulation::deliver(SiteIndex i, const Envelope& e, TimeUs now) {
+void Simulation::deliver(const Envelope& e, TimeUs now) {
+  const SiteIndex i = e.to;
   SiteSlot& slot = slots_[i];
   // Checked again at delivery, so in-flight messages die when a partition or cut starts.
   const DropReason r = faults_.reachability(e.from, i, now);
