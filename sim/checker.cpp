@@ -13,6 +13,9 @@ namespace {
 
 // How many op ids or sites a report lists before "and N more".
 constexpr size_t kReportListMax = 8;
+// A bound on checks waiting for one site to integrate; the simulator integrates far sooner
+// (kReceivedOpsMax), so reaching it means a site is never integrated.
+constexpr size_t kUnverifiedOpsMax = 1 << 16;
 
 }  // namespace
 
@@ -53,7 +56,8 @@ Checker::Checker(const Scenario& scenario)
       compare_visible_only_(scenario.replication.replica.discard_tombstones),
       hash_cache_(scenario.topology.site_count()),
       checked_version_(scenario.topology.site_count(), UINT64_MAX),
-      applied_before_crash_(scenario.topology.site_count()) {
+      applied_before_crash_(scenario.topology.site_count()),
+      unverified_(scenario.topology.site_count()) {
   std::vector<SiteId> core;
   for (SiteIndex i = 0; i < scenario.topology.core; ++i) core.push_back(kSiteIdFirst + i);
   view_members_.emplace(0, std::make_shared<const std::vector<SiteId>>(std::move(core)));
@@ -66,6 +70,7 @@ bool Checker::holds(const site::Site& s, OpId id) const {
 }
 
 void Checker::on_crash(SiteIndex i, const DotSet& claimed) {
+  TD_ASSERT(unverified_[i].empty(), "a site integrates before it crashes");
   for (const OpId& id : claimed.to_vector()) applied_before_crash_[i].insert(id);
   forget_site(i);
 }
@@ -159,20 +164,37 @@ void Checker::on_local_op(TimeUs now, SiteIndex i, const site::Site& s, const si
   if (scenario_.checker.no_resurrection) check_not_resurrected(now, i, s, op);
 }
 
-void Checker::on_applied(TimeUs now, SiteIndex i, const site::Site& s, const Op& op,
+void Checker::on_applied(TimeUs now, SiteIndex i, const site::Site& s, const site::SharedOp& op,
                          uint64_t epoch_from) {
   if (violation_) return;
-  if (op.epoch < epoch_from || op.epoch > s.epoch()) {
+  if (op->epoch < epoch_from || op->epoch > s.epoch()) {
     report({"epoch-isolation",
             now,
             {i},
-            {op.id},
-            name(i) + " in epoch " + std::to_string(s.epoch()) + " applied op " + op_text(op.id) +
-                " of epoch " + std::to_string(op.epoch)});
+            {op->id},
+            name(i) + " in epoch " + std::to_string(s.epoch()) + " applied op " + op_text(op->id) +
+                " of epoch " + std::to_string(op->epoch)});
     return;
   }
-  if (!scenario_.checker.no_resurrection || op.epoch != s.epoch()) return;
-  check_not_resurrected(now, i, s, op);
+  if (!scenario_.checker.no_resurrection || op->epoch != s.epoch()) return;
+  if (s.received_count() > 0) {
+    // A site acts on its tree only after integrating, so this is checked before it can matter.
+    TD_ASSERT(unverified_[i].size() < kUnverifiedOpsMax, "the simulator integrates in batches");
+    unverified_[i].push_back(op);
+    return;
+  }
+  check_not_resurrected(now, i, s, *op);
+}
+
+void Checker::integrated(TimeUs now, SiteIndex i, const site::Site& s) {
+  std::vector<site::SharedOp> ops;
+  ops.swap(unverified_[i]);
+  for (const site::SharedOp& op : ops) {
+    if (violation_) return;
+    // A site integrates before any step that could change its epoch (Site::carries_current_ops).
+    TD_ASSERT(op->epoch == s.epoch(), "integrated in the epoch it was received in");
+    check_not_resurrected(now, i, s, *op);
+  }
 }
 
 void Checker::on_commit_event(TimeUs now, SiteIndex i, const site::Site& s,

@@ -53,7 +53,12 @@ class Checker {
                    std::optional<Intent> intent);
   // Site i now counts `op` as applied (remote, repaired or rebuilt after a crash), in a step that
   // began in `epoch_from` (a step may apply a CUT's ops and then enter the next epoch).
-  void on_applied(TimeUs now, SiteIndex i, const site::Site& s, const Op& op, uint64_t epoch_from);
+  // While the site's replica still holds received ops back (Replica::receive), the check that
+  // reads its tree waits for integrated().
+  void on_applied(TimeUs now, SiteIndex i, const site::Site& s, const site::SharedOp& op,
+                  uint64_t epoch_from);
+  // Site i has just integrated its received ops: the checks that waited for them run now.
+  void integrated(TimeUs now, SiteIndex i, const site::Site& s);
   void on_rejected(TimeUs now, SiteIndex i, const site::Rejection& r);
   // The flatten commit's steps (invariants 9 and 10).
   void on_commit_event(TimeUs now, SiteIndex i, const site::Site& s, const site::CommitEvent& e);
@@ -135,6 +140,8 @@ class Checker {
   std::map<SetKey, std::pair<uint64_t, SiteIndex>> state_of_set_;
   std::vector<uint64_t> checked_version_;     // per site: the version last compared
   std::vector<DotSet> applied_before_crash_;  // per site: ops claimed before its crashes
+  // Per site: applied ops whose no-resurrection check waits for the replica to integrate them.
+  std::vector<std::vector<site::SharedOp>> unverified_;
   struct Halted {
     SiteIndex site = 0;
     TimeUs at_us = 0;

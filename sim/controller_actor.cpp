@@ -33,6 +33,7 @@ void Simulation::crash(SiteIndex i, TimeUs now) {
   TD_ASSERT(slot.host->is_on(), "the timeline crashes only running sites");
   log_.record(now, EventKind::kCrash, i);
   ++result_.crashes;
+  integrate(i, now);  // the checks waiting for its received ops, before they are gone
   if (slot.site) checker_.on_crash(i, slot.site->claimed());
   slot.site.reset();  // volatile state is gone; slot.store stays
   ++slot.life;        // messages still on their way to it are lost when they arrive
@@ -76,6 +77,7 @@ bool Simulation::all_up() const {
 }
 
 bool Simulation::observe(TimeUs t, bool check, bool sample) {
+  if (check || sample) integrate_all(t);
   if (sample && metrics_) {
     std::vector<SiteCounters> counters;
     for (const SiteSlot& s : slots_) counters.push_back(s.counters);

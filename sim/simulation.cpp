@@ -49,6 +49,9 @@ void Simulation::configure_sites() {
     c.anti_entropy_fanout = r.anti_entropy_fanout;
     c.durability = r.durability;
     c.replica = r.replica;
+    // Received ops may wait for a batch only when no two ops can share a TID: the checker then
+    // verifies each TID as it is made, before any site can receive a second one.
+    c.defer_integration = scenario_.checker.tid_uniqueness;
     c.core = core;
     c.flatten = scenario_.protocol.flatten;
     c.retention_epochs = scenario_.protocol.retention_epochs;
@@ -73,6 +76,7 @@ void Simulation::configure_sites() {
 }
 
 void Simulation::collect_result() {
+  integrate_all(result_.end_us);  // a run stopped by a violation may end between integrations
   log_.finish();
   result_.violation = checker_.violation();
   if (!result_.violation) result_.violation = result_.trace_violation;

@@ -26,6 +26,9 @@ namespace treedoc::sim {
 namespace sg4 = simgrid::s4u;
 
 inline constexpr TimeUs kNever = site::kTimeUsMax;
+// A site integrates its received ops once it holds this many, if nothing read its replica sooner:
+// big enough that a batch runs on a replica in cache, small enough to bound what waits.
+inline constexpr size_t kReceivedOpsMax = 256;
 
 // SimGrid's clock in whole microseconds (wait_until may wake a ulp early: rounding absorbs it).
 TimeUs now_us();
@@ -93,6 +96,11 @@ class Simulation {
   void edit(SiteIndex i, TimeUs now);
   void make_transactions(SiteIndex i, TimeUs now);
   void handle(SiteIndex i, site::Effects&& fx, TimeUs now);
+  // Applies the ops site i received but left for later (Replica::receive), timed as apply time,
+  // then runs the checks that waited for them. Before every step of the site but a delivery of
+  // ops, and before anything outside reads its replica.
+  void integrate(SiteIndex i, TimeUs now);
+  void integrate_all(TimeUs now);
   // The protocol's steps: the event log, the checker and the flatten metrics.
   void on_commit_event(SiteIndex i, const site::CommitEvent& e, TimeUs now);
   void on_epoch_entered(SiteIndex i, const site::EpochEntered& e, TimeUs now);

@@ -99,6 +99,7 @@ bool Site::durable(const Op& op) const {
 
 Effects Site::local_insert(TimeUs now, uint32_t index, std::string_view atom, uint32_t width) {
   TD_ASSERT(started_, "start() first");
+  integrate();
   TD_ASSERT(index <= replica_.size(), "insert index within the document");
   Op op = replica_.local_insert(index, atom, width);
   ++local_inserts_;
@@ -112,6 +113,7 @@ Effects Site::local_insert(TimeUs now, uint32_t index, std::string_view atom, ui
 
 Effects Site::local_erase(TimeUs now, uint32_t index) {
   TD_ASSERT(started_, "start() first");
+  integrate();
   TD_ASSERT(index < replica_.size(), "erase index within the document");
   return local_op(now, replica_.local_erase(index));
 }
@@ -173,6 +175,7 @@ Effects Site::on_message(TimeUs now, const Message& message) {
   TD_ASSERT(started_, "start() first");
   Effects fx;
   if (halted_) return fx;
+  if (!carries_current_ops(message)) integrate();
   switch (message.kind) {
     case MessageKind::kOps:
       if (admit(now, message, &fx)) on_ops(now, message, &fx);
@@ -213,7 +216,8 @@ void Site::on_ops(TimeUs now, const Message& message, Effects* fx) {
       apply = false;  // broken on purpose: the treedoc-java bug, a delete before its insert lost
     }
     if (apply) {
-      const ApplyOutcome outcome = replica_.apply(*op);
+      const ApplyOutcome outcome =
+          config_.defer_integration ? replica_.receive(op) : replica_.apply(*op);
       if (outcome == ApplyOutcome::kIdCollision || outcome == ApplyOutcome::kMalformed) {
         fx->rejected.push_back({op, outcome});
         continue;
@@ -264,6 +268,7 @@ Effects Site::on_timer(TimeUs now, TimerKind kind) {
   TD_ASSERT(started_, "start() first");
   Effects fx;
   if (halted_) return fx;
+  integrate();
   switch (kind) {
     case TimerKind::kAntiEntropy:
       TD_ASSERT(config_.anti_entropy_period_us > 0, "no anti-entropy timer when it is off");

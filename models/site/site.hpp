@@ -51,6 +51,15 @@ class Site {
   Effects local_agent_op(TimeUs now, const SharedOp& op);
   Effects on_message(TimeUs now, const Message& message);
   Effects on_timer(TimeUs now, TimerKind kind);
+  // Applies the remote ops waiting in the replica (config defer_integration); returns how many.
+  // Every entry point but the delivery of ops of the current epoch does it first.
+  size_t integrate() { return replica_.integrate(); }
+  size_t received_count() const { return replica_.received_count(); }
+  // Whether delivering `message` only queues ops in the replica: ops of the current epoch. Any
+  // other message may make the site read its replica, so it integrates first.
+  bool carries_current_ops(const Message& message) const {
+    return message.kind == MessageKind::kOps && message.epoch == replica_.epoch();
+  }
   // The environment could not deliver `message` to `to` (an RPC failure the caller sees).
   Effects on_dispatch_failed(TimeUs now, SiteId to, const Message& message);
 

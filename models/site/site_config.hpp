@@ -98,6 +98,10 @@ struct SiteConfig {
   Durability durability = Durability::kOwnOps;
   ReplicaOptions replica;
   Sabotage sabotage = Sabotage::kNone;
+  // Remote ops of the current epoch wait in the replica until the site next acts or is read
+  // (Replica::receive); same states, fewer cold walks. Only where no two ops share a TID: the
+  // simulator sets it when its checker verifies every TID as it is made.
+  bool defer_integration = false;
   // The core of view 0: its members, in order; the first one coordinates flattens. The same list at
   // every site; later views travel with the epochs that start them.
   std::vector<SiteId> core;

@@ -98,6 +98,7 @@ void Site::on_heartbeat(TimeUs now, const Message& message, Effects* fx) {
 
 Effects Site::on_dispatch_failed(TimeUs now, SiteId to, const Message& message) {
   Effects fx;
+  integrate();
   if (halted_ || !commit_ || message.kind != MessageKind::kCommit || !coordinator() ||
       message.epoch != replica_.epoch()) {
     return fx;

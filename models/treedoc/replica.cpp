@@ -63,6 +63,7 @@ NodeIndex Replica::create_slot_after(NodeIndex p, Dis dis) {
 }
 
 Op Replica::local_insert(uint32_t index, std::string_view atom, uint32_t width) {
+  integrate();
   TD_ASSERT(index <= size(), "insert index within 0..size");
   const NodeIndex p = index == 0 ? tree_.sentinel() : tree_.find_visible(index - 1);
   const OpId id{site_, ++counter_};
@@ -85,6 +86,7 @@ Op Replica::local_insert(uint32_t index, std::string_view atom, uint32_t width) 
 }
 
 Op Replica::local_erase(uint32_t index) {
+  integrate();
   TD_ASSERT(index < size(), "erase index within 0..size-1");
   const NodeIndex n = tree_.find_visible(index);
   Op op;
@@ -112,10 +114,49 @@ void Replica::apply_delete_at(NodeIndex n, OpId id) {
   }
 }
 
+namespace {
+
+// The sentinel n_b = [(0:D_MIN)] (spec (c)): no op may name it.
+bool names_sentinel(const Tid& tid) {
+  return tid.size() == 1 && tid.branch(0) == 0 && tid.dises().size() == 1 &&
+         tid.dises()[0].second == kDisMin;
+}
+
+}  // namespace
+
 ApplyOutcome Replica::apply(const Op& op) {
+  integrate();
   if (op.epoch != epoch_) return ApplyOutcome::kWrongEpoch;
   if (!op.tid.well_formed() || op.id.counter == 0) return ApplyOutcome::kMalformed;
   if (seen_.contains(op.id)) return ApplyOutcome::kDuplicate;
+  const ApplyOutcome outcome = change_tree(op);
+  if (outcome == ApplyOutcome::kApplied) seen_.insert(op.id);
+  return outcome;
+}
+
+ApplyOutcome Replica::receive(std::shared_ptr<const Op> op) {
+  if (options_.discard_tombstones) return apply(*op);
+  if (op->epoch != epoch_) return ApplyOutcome::kWrongEpoch;
+  if (!op->tid.well_formed() || op->id.counter == 0 || names_sentinel(op->tid)) {
+    return ApplyOutcome::kMalformed;
+  }
+  if (!seen_.insert(op->id)) return ApplyOutcome::kDuplicate;
+  received_.push_back(std::move(op));
+  return ApplyOutcome::kApplied;
+}
+
+size_t Replica::integrate() {
+  const size_t n = received_.size();
+  for (const std::shared_ptr<const Op>& op : received_) {
+    const ApplyOutcome outcome = change_tree(*op);
+    TD_ASSERT(outcome == ApplyOutcome::kApplied,
+              "a received op fits the tree: receive() is only used where TIDs are unique");
+  }
+  received_.clear();
+  return n;
+}
+
+ApplyOutcome Replica::change_tree(const Op& op) {
   if (op.is_insert()) {
     bool created = false;
     const NodeIndex n = tree_.walk_create(op.tid, &created);
@@ -125,7 +166,6 @@ ApplyOutcome Replica::apply(const Op& op) {
       return ApplyOutcome::kIdCollision;
     }
     tree_.set_live(n, op.id, op.atom, op.width);  // GHOST -> LIVE, GHOST_DEAD -> DEAD
-    seen_.insert(op.id);
     ++inserts_applied_;
     if (tree_.state(n) == MiniState::kDead && options_.discard_tombstones &&
         tree_.mini_child(n, 0) == kNoNode && tree_.mini_child(n, 1) == kNoNode) {
@@ -136,18 +176,17 @@ ApplyOutcome Replica::apply(const Op& op) {
   // A late delete of an atom this replica already discarded is settled: recreating the path would
   // leave a pre-tombstone that no insert will ever fill.
   if (options_.discard_tombstones && seen_.contains(op.target) && tree_.find(op.tid) == kNoNode) {
-    seen_.insert(op.id);
     return ApplyOutcome::kApplied;
   }
   bool created = false;
   const NodeIndex n = tree_.walk_create(op.tid, &created);
   if (n == tree_.sentinel()) return ApplyOutcome::kMalformed;
-  seen_.insert(op.id);
   apply_delete_at(n, op.id);
   return ApplyOutcome::kApplied;
 }
 
 std::string Replica::content() const {
+  assert_integrated();
   std::string s;
   s.reserve(tree_.visible_units());
   tree_.for_each_in_order([&](NodeIndex n) {
@@ -157,6 +196,7 @@ std::string Replica::content() const {
 }
 
 std::vector<std::pair<OpId, std::string>> Replica::visible_atoms() const {
+  assert_integrated();
   std::vector<std::pair<OpId, std::string>> out;
   out.reserve(size());
   tree_.for_each_in_order([&](NodeIndex n) {
@@ -166,6 +206,7 @@ std::vector<std::pair<OpId, std::string>> Replica::visible_atoms() const {
 }
 
 std::string Replica::tree_dump() const {
+  assert_integrated();
   std::string s;
   tree_.for_each_in_order([&](NodeIndex n) {
     const MiniState state = tree_.state(n);
@@ -183,6 +224,7 @@ std::string Replica::tree_dump() const {
 }
 
 std::optional<uint32_t> Replica::visible_index(const Tid& tid) const {
+  assert_integrated();
   const NodeIndex n = tree_.find(tid);
   if (n == kNoNode || !tree_.visible(n)) return std::nullopt;
   return tree_.index_of(n);
@@ -194,6 +236,7 @@ OpId Replica::visible_id(uint32_t index) const {
 }
 
 uint64_t Replica::state_hash() const {
+  assert_integrated();
   Fnv64 h;
   std::vector<OpId> deletes;
   tree_.for_each_in_order_placed(
@@ -226,6 +269,7 @@ uint64_t Replica::state_hash() const {
 }
 
 uint64_t Replica::visible_hash() const {
+  assert_integrated();
   Fnv64 h;
   tree_.for_each_in_order([&](NodeIndex n) {
     if (!tree_.visible(n)) return;
@@ -239,6 +283,7 @@ uint64_t Replica::visible_hash() const {
 }
 
 ReplicaStats Replica::stats() const {
+  assert_integrated();
   ReplicaStats st;
   st.majors = tree_.major_count();
   st.minis = tree_.mini_count();
@@ -260,6 +305,7 @@ ReplicaStats Replica::stats() const {
 }
 
 std::vector<FlatAtom> Replica::flatten_atoms() const {
+  assert_integrated();
   std::vector<FlatAtom> atoms;
   atoms.reserve(size());
   tree_.for_each_in_order([&](NodeIndex n) {
@@ -270,6 +316,7 @@ std::vector<FlatAtom> Replica::flatten_atoms() const {
 }
 
 std::vector<FlatAtom> Replica::flatten_atoms(const DotSet& cut) const {
+  assert_integrated();
   TD_ASSERT(discarded_ == 0 || cut == seen_,
             "after a discard, flatten(C) for C != seen must be computed from the epoch's ops");
   std::vector<FlatAtom> atoms;
@@ -288,12 +335,14 @@ std::vector<FlatAtom> Replica::flatten_atoms(const DotSet& cut) const {
 }
 
 void Replica::install_epoch(uint64_t epoch, const std::vector<FlatAtom>& atoms) {
+  integrate();
   TD_ASSERT(epoch > epoch_, "epochs only move forward");
   tree_.build_flattened(atoms);
   start_epoch(epoch);
 }
 
 void Replica::flatten() {
+  integrate();
   // install_epoch(epoch() + 1, flatten_atoms()) without building the FlatAtoms: the tree copies
   // its visible atoms into the new base directly.
   tree_.flatten_visible();

@@ -3,12 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "models/treedoc/assertion.hpp"
 #include "models/treedoc/dot_set.hpp"
 #include "models/treedoc/op.hpp"
 #include "models/treedoc/tree.hpp"
@@ -66,9 +68,27 @@ class Replica {
   Op local_erase(uint32_t index);
   // Applies a remote (or replayed) op; idempotent, and needs no causal order within an epoch.
   ApplyOutcome apply(const Op& op);
+  // Accepts a remote op as apply() does (epoch, form, duplicate, `seen`) and leaves its tree update
+  // to integrate(). Many deliveries to a replica then change its tree together, while it is in
+  // cache: with a thousand replicas each delivery otherwise walks a cold tree. The result is the
+  // state apply() would give, op for op in the same order. A TID collision is only found in the
+  // tree, so the caller guarantees none can reach this replica (the simulator checks every TID
+  // when it is made); integrate() asserts it. With discard_tombstones it is apply(): a late
+  // delete is judged by `seen` at its own turn.
+  ApplyOutcome receive(std::shared_ptr<const Op> op);
+  // Applies every received op to the tree, in the order received; returns how many. Every other
+  // mutator does it first; readers assert it was done.
+  size_t integrate();
+  size_t received_count() const { return received_.size(); }
 
-  uint32_t size() const { return tree_.visible_count(); }
-  uint64_t units() const { return tree_.visible_units(); }
+  uint32_t size() const {
+    assert_integrated();
+    return tree_.visible_count();
+  }
+  uint64_t units() const {
+    assert_integrated();
+    return tree_.visible_units();
+  }
   std::string content() const;
   // Visible atoms with the op that inserted each, in order: what convergence compares.
   std::vector<std::pair<OpId, std::string>> visible_atoms() const;
@@ -90,7 +110,10 @@ class Replica {
   uint64_t counter() const { return counter_; }
   const DotSet& seen() const { return seen_; }
   const ReplicaOptions& options() const { return options_; }
-  const Tree& tree() const { return tree_; }
+  const Tree& tree() const {
+    assert_integrated();
+    return tree_;
+  }
 
   // flatten(S): the LIVE atoms in order.
   std::vector<FlatAtom> flatten_atoms() const;
@@ -104,6 +127,12 @@ class Replica {
   void flatten();
 
  private:
+  void assert_integrated() const {
+    TD_ASSERT(received_.empty(), "integrate() received ops before reading the tree");
+  }
+  // The tree part of applying an op that is of this epoch, well formed and not in `seen`: kApplied,
+  // kIdCollision or kMalformed. Leaves `seen` alone.
+  ApplyOutcome change_tree(const Op& op);
   // Creates the mini for a new local atom between p and its walk successor (rules 1-4).
   NodeIndex create_slot_after(NodeIndex p, Dis dis);
   void apply_delete_at(NodeIndex n, OpId id);
@@ -119,6 +148,7 @@ class Replica {
   uint64_t discarded_ = 0;
   uint64_t initial_atoms_ = 0;
   uint64_t inserts_applied_ = 0;
+  std::vector<std::shared_ptr<const Op>> received_;  // accepted, not yet in the tree
 };
 
 }  // namespace treedoc

@@ -294,6 +294,32 @@ TEST_CASE("apply rejects collisions, wrong epochs and malformed ops", "[replica]
   REQUIRE(b.content() == "a");
 }
 
+TEST_CASE("receive rejects what apply rejects before the tree is touched", "[replica]") {
+  Replica a(2), b(3);
+  const auto op = std::make_shared<const Op>(a.local_insert(0, "a"));
+  REQUIRE(b.receive(op) == ApplyOutcome::kApplied);
+  REQUIRE(b.receive(op) == ApplyOutcome::kDuplicate);  // still only received
+  REQUIRE(b.received_count() == 1);
+  Op stale = *op;
+  stale.epoch = 5;
+  REQUIRE(b.receive(std::make_shared<const Op>(stale)) == ApplyOutcome::kWrongEpoch);
+  Op empty = *op;
+  empty.tid = Tid{};
+  empty.id.counter = 100;
+  REQUIRE(b.receive(std::make_shared<const Op>(empty)) == ApplyOutcome::kMalformed);
+  for (const OpKind kind : {OpKind::kInsert, OpKind::kDelete}) {
+    Op at_sentinel = *op;  // the one malformed TID only a tree walk used to find
+    at_sentinel.kind = kind;
+    at_sentinel.id.counter = 101;
+    at_sentinel.tid = make_tid({d(0, 0, 0)});
+    REQUIRE(b.receive(std::make_shared<const Op>(at_sentinel)) == ApplyOutcome::kMalformed);
+  }
+  REQUIRE(b.received_count() == 1);
+  REQUIRE(b.integrate() == 1);
+  REQUIRE(b.content() == "a");
+  REQUIRE(b.integrate() == 0);
+}
+
 TEST_CASE("a delete before its insert leaves a pre-tombstone; the atom never appears",
           "[replica]") {
   Replica a(2), b(3);
