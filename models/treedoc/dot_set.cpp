@@ -1,5 +1,5 @@
 // Runs of consecutive counters for op-id sets (spec (b): `seen` compressed into a version vector,
-// which is the one-run case).
+// which is the one-run case), kept in one sorted flat vector.
 #include "models/treedoc/dot_set.hpp"
 
 #include <algorithm>
@@ -9,61 +9,70 @@
 
 namespace treedoc {
 
-namespace {
-
-bool runs_contain(const RunList& runs, uint64_t c) {
-  const size_t after = runs.upper(c);
-  return after > 0 && c <= runs[after - 1].second;
-}
-
-}  // namespace
-
-size_t DotSet::position(SiteId site) const {
-  // Site ids are dense in practice, so where the site would sit if every id from the first were
-  // present is usually exactly where it is: one probe instead of a binary search.
-  if (!sites_.empty() && site >= sites_.front().site) {
-    const size_t guess = site - sites_.front().site;
-    if (guess < sites_.size() && sites_[guess].site == site) return guess;
+size_t DotSet::first_run_of(SiteId site) const {
+  const size_t n = runs_.size();
+  if (n == 0 || site <= runs_.front().site) return 0;
+  if (site > runs_.back().site) return n;
+  // Site ids are dense in practice and most sites have one run, so the site's place among the
+  // ids predicts its index: guess there, then gallop to bracket it and search only the bracket.
+  // A set of a thousand sites then costs a cache line or two per lookup instead of the ten
+  // misses of a binary search.
+  const uint64_t span = runs_.back().site - runs_.front().site;  // > 0: front < site <= back
+  const size_t guess = static_cast<size_t>(static_cast<uint64_t>(site - runs_.front().site) *
+                                           static_cast<uint64_t>(n - 1) / span);
+  size_t lo = 0, hi = 0;  // runs_[lo].site < site <= runs_[hi].site (hi == n: past the end)
+  if (runs_[guess].site < site) {
+    lo = guess;
+    hi = guess + 1;
+    for (size_t step = 1; hi < n && runs_[hi].site < site; step *= 2) {
+      lo = hi;
+      hi = std::min(n, lo + 2 * step);
+    }
+  } else {
+    hi = guess;
+    lo = hi - 1;  // guess > 0 here: runs_[0].site < site
+    for (size_t step = 1; runs_[lo].site >= site; step *= 2) {
+      hi = lo;
+      lo = hi > 2 * step ? hi - 2 * step : 0;
+    }
   }
-  return static_cast<size_t>(
-      std::lower_bound(sites_.begin(), sites_.end(), site,
-                       [](const PerSite& s, SiteId id) { return s.site < id; }) -
-      sites_.begin());
+  const auto at = std::lower_bound(runs_.begin() + static_cast<std::ptrdiff_t>(lo) + 1,
+                                   runs_.begin() + static_cast<std::ptrdiff_t>(hi), site,
+                                   [](const Run& r, SiteId s) { return r.site < s; });
+  return static_cast<size_t>(at - runs_.begin());
 }
 
-const DotSet::PerSite* DotSet::find(SiteId site) const {
-  const size_t at = position(site);
-  return at < sites_.size() && sites_[at].site == site ? &sites_[at] : nullptr;
+size_t DotSet::run_after(OpId id) const {
+  size_t k = first_run_of(id.site);
+  while (k < runs_.size() && runs_[k].site == id.site && runs_[k].first <= id.counter) ++k;
+  return k;
 }
 
 bool DotSet::contains(OpId id) const {
-  const PerSite* s = find(id.site);
-  return s != nullptr && runs_contain(s->runs, id.counter);
+  const size_t after = run_after(id);
+  return after > 0 && runs_[after - 1].site == id.site && id.counter <= runs_[after - 1].last;
 }
 
 bool DotSet::insert(OpId id) {
   TD_ASSERT(id.counter > 0, "op counters start at 1");
   const uint64_t c = id.counter;
-  auto site = sites_.begin() + static_cast<std::ptrdiff_t>(position(id.site));
-  if (site == sites_.end() || site->site != id.site)
-    site = sites_.insert(site, PerSite{id.site, {}});
-  RunList& runs = site->runs;
-  const size_t next = runs.upper(c);
-  const bool joins_next = next < runs.size() && runs[next].first == c + 1;
-  if (next > 0) {
-    RunList::Run& prev = runs[next - 1];
-    if (c <= prev.second) return false;
-    if (prev.second + 1 == c) {  // extends the previous run, maybe into the next
-      prev.second = joins_next ? runs[next].second : c;
-      if (joins_next) runs.erase(next);
+  const size_t next = run_after(id);
+  const bool has_next = next < runs_.size() && runs_[next].site == id.site;
+  const bool joins_next = has_next && runs_[next].first == c + 1;
+  if (next > 0 && runs_[next - 1].site == id.site) {
+    Run& prev = runs_[next - 1];
+    if (c <= prev.last) return false;
+    if (prev.last + 1 == c) {  // extends the previous run, maybe into the next
+      prev.last = joins_next ? runs_[next].last : c;
+      if (joins_next) runs_.erase(runs_.begin() + static_cast<std::ptrdiff_t>(next));
       ++size_;
       return true;
     }
   }
   if (joins_next) {
-    runs[next].first = c;  // the next run now starts one lower
+    runs_[next].first = c;  // the next run now starts one lower
   } else {
-    runs.insert(next, {c, c});
+    runs_.insert(runs_.begin() + static_cast<std::ptrdiff_t>(next), Run{id.site, c, c});
   }
   ++size_;
   return true;
@@ -72,10 +81,8 @@ bool DotSet::insert(OpId id) {
 std::vector<OpId> DotSet::to_vector() const {
   std::vector<OpId> out;
   out.reserve(size_);
-  for (const PerSite& s : sites_) {
-    for (size_t k = 0; k < s.runs.size(); ++k) {
-      for (uint64_t c = s.runs[k].first; c <= s.runs[k].second; ++c) out.push_back({s.site, c});
-    }
+  for (const Run& r : runs_) {
+    for (uint64_t c = r.first; c <= r.last; ++c) out.push_back({r.site, c});
   }
   return out;
 }
@@ -89,39 +96,38 @@ std::vector<OpId> DotSet::minus(const DotSet& other) const {
 }
 
 bool DotSet::includes(const DotSet& other) const {
-  for (const PerSite& theirs : other.sites_) {
-    const PerSite* mine = find(theirs.site);
-    if (!mine) {
-      if (!theirs.runs.empty()) return false;
-      continue;
-    }
-    // Runs are maximal, so each of theirs must lie inside a single one of mine.
-    for (size_t k = 0; k < theirs.runs.size(); ++k) {
-      const auto [first, last] = theirs.runs[k];
-      const size_t after = mine->runs.upper(first);
-      if (after == 0 || mine->runs[after - 1].second < last) return false;
-    }
+  // Runs are maximal, so each of theirs must lie inside a single one of mine.
+  for (const Run& theirs : other.runs_) {
+    const size_t after = run_after({theirs.site, theirs.first});
+    if (after == 0) return false;
+    const Run& mine = runs_[after - 1];
+    if (mine.site != theirs.site || mine.last < theirs.last) return false;
   }
   return true;
 }
 
 uint64_t DotSet::contiguous(SiteId site) const {
-  const PerSite* s = find(site);
-  return s && !s->runs.empty() && s->runs[0].first == 1 ? s->runs[0].second : 0;
+  const size_t k = first_run_of(site);
+  return k < runs_.size() && runs_[k].site == site && runs_[k].first == 1 ? runs_[k].last : 0;
 }
 
 size_t DotSet::encoded_size() const {
-  size_t n = varint_size(sites_.size());
-  for (const PerSite& s : sites_) {
-    n += varint_size(s.site) + varint_size(s.runs.size());
+  size_t sites = 0, n = 0;
+  for (size_t k = 0; k < runs_.size();) {
+    const SiteId site = runs_[k].site;
+    size_t end = k;
     uint64_t previous_last = 0;
-    for (size_t k = 0; k < s.runs.size(); ++k) {  // gaps and lengths: small numbers, short varints
-      n += varint_size(s.runs[k].first - previous_last) +
-           varint_size(s.runs[k].second - s.runs[k].first);
-      previous_last = s.runs[k].second;
+    for (; end < runs_.size() && runs_[end].site == site; ++end) {
+      // Gaps and lengths: small numbers, short varints.
+      n += varint_size(runs_[end].first - previous_last) +
+           varint_size(runs_[end].last - runs_[end].first);
+      previous_last = runs_[end].last;
     }
+    n += varint_size(site) + varint_size(end - k);
+    ++sites;
+    k = end;
   }
-  return n;
+  return varint_size(sites) + n;
 }
 
 }  // namespace treedoc

@@ -94,3 +94,31 @@ TEST_CASE("DotSet inclusion with a site missing entirely", "[dot_set]") {
   REQUIRE(a.includes(DotSet{}));
   REQUIRE_FALSE(DotSet{}.includes(a));
 }
+
+TEST_CASE("DotSet lookups find every site among many: dense, gappy or sparse ids", "[property]") {
+  // Lookups guess a site's place from its id and gallop from there: ids with gaps, clusters and
+  // sites of many runs must not mislead them.
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    sim::RandomStream rng(seed);
+    const uint64_t site_count = 1 + rng.below(2000);
+    const uint64_t stride = 1 + rng.below(seed % 3 == 0 ? 1000 : 3);  // dense, gappy, sparse
+    DotSet set;
+    std::set<OpId> model;
+    for (int step = 0; step < 4000; ++step) {
+      uint64_t s = rng.below(site_count);
+      if (seed % 5 == 0) s = s % 7 == 0 ? s : s / 50;  // clusters of ids
+      const OpId id{static_cast<SiteId>(2 + s * stride),
+                    1 + rng.below(seed % 2 == 0 ? 3 : 40)};  // few runs or many
+      INFO("seed " << seed << " step " << step);
+      REQUIRE(set.insert(id) == model.insert(id).second);
+    }
+    INFO("seed " << seed);
+    REQUIRE(set.size() == model.size());
+    REQUIRE(set.to_vector() == std::vector<OpId>(model.begin(), model.end()));
+    for (int probe = 0; probe < 2000; ++probe) {
+      const OpId id{static_cast<SiteId>(rng.below(2 + site_count * stride + 5)), 1 + rng.below(45)};
+      REQUIRE(set.contains(id) == (model.count(id) > 0));
+    }
+    for (const OpId& id : model) REQUIRE(set.contains(id));
+  }
+}
