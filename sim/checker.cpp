@@ -359,6 +359,10 @@ void Checker::on_rejected(TimeUs now, SiteIndex i, const site::Rejection& r) {
               to_string(r.outcome)});
 }
 
+void Checker::hash_state(SiteIndex i, const site::Site& s) {
+  if (scenario_.checker.convergence && !violation_) state_hash_of(i, s);
+}
+
 uint64_t Checker::state_hash_of(SiteIndex i, const site::Site& s) {
   HashCache& c = hash_cache_[i];
   if (c.version != s.version()) {

@@ -59,6 +59,8 @@ class Checker {
                   uint64_t epoch_from);
   // Site i has just integrated its received ops: the checks that waited for them run now.
   void integrated(TimeUs now, SiteIndex i, const site::Site& s);
+  // Hashes site i's state for the coming convergence check now, while its replica is in cache.
+  void hash_state(SiteIndex i, const site::Site& s);
   void on_rejected(TimeUs now, SiteIndex i, const site::Rejection& r);
   // The flatten commit's steps (invariants 9 and 10).
   void on_commit_event(TimeUs now, SiteIndex i, const site::Site& s, const site::CommitEvent& e);

@@ -196,7 +196,10 @@ Effects Site::on_message(TimeUs now, const Message& message) {
 
 void Site::on_ops(TimeUs now, const Message& message, Effects* fx) {
   TD_ASSERT(message.epoch == replica_.epoch(), "admitted ops are of this epoch");
+  // Ops new to this site; only epidemic spread needs them listed (one allocation per delivery).
+  size_t learned_count = 0;
   std::vector<SharedOp> learned;
+  const bool relays = config_.spread == Spread::kEpidemic;
   const bool sabotaged = lies();
   for (const SharedOp& op : message.ops) {
     // An honest site lets apply() spot duplicates (one set lookup per op, the hot path at scale).
@@ -231,14 +234,15 @@ void Site::on_ops(TimeUs now, const Message& message, Effects* fx) {
     }
     if (durable(*op)) store_->ops.push_back(op);
     claim(op, fx);
-    learned.push_back(op);
+    ++learned_count;
+    if (relays) learned.push_back(op);
     if (message.repair) fx->probes.add(Probe::kRepairedOp);
     if (before_insert) fx->probes.add(Probe::kDeleteBeforeInsert);
     if (message.from != op->id.site) fx->probes.add(Probe::kRelayedOp);
   }
-  if (learned.empty()) return;
+  if (learned_count == 0) return;
   on_update(now, fx);
-  if (config_.spread == Spread::kEpidemic) spread(std::move(learned), fx);
+  if (relays) spread(std::move(learned), fx);
 }
 
 std::shared_ptr<const DotSet> Site::digest_snapshot() {
