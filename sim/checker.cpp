@@ -177,23 +177,25 @@ void Checker::on_applied(TimeUs now, SiteIndex i, const site::Site& s, const sit
     return;
   }
   if (!scenario_.checker.no_resurrection || op->epoch != s.epoch()) return;
+  const std::optional<OpId> d = held_delete(i, s, *op);
+  if (!d) return;
   if (s.received_count() > 0) {
     // A site acts on its tree only after integrating, so this is checked before it can matter.
     TD_ASSERT(unverified_[i].size() < kUnverifiedOpsMax, "the simulator integrates in batches");
-    unverified_[i].push_back(op);
+    unverified_[i].push_back({op, *d});
     return;
   }
-  check_not_resurrected(now, i, s, *op);
+  check_invisible(now, i, s, *op, *d);
 }
 
 void Checker::integrated(TimeUs now, SiteIndex i, const site::Site& s) {
-  std::vector<site::SharedOp> ops;
-  ops.swap(unverified_[i]);
-  for (const site::SharedOp& op : ops) {
+  std::vector<Unverified> waiting;
+  waiting.swap(unverified_[i]);
+  for (const Unverified& u : waiting) {
     if (violation_) return;
     // A site integrates before any step that could change its epoch (Site::carries_current_ops).
-    TD_ASSERT(op->epoch == s.epoch(), "integrated in the epoch it was received in");
-    check_not_resurrected(now, i, s, *op);
+    TD_ASSERT(u.op->epoch == s.epoch(), "integrated in the epoch it was received in");
+    check_invisible(now, i, s, *u.op, u.held_delete);
   }
 }
 
@@ -329,22 +331,30 @@ void Checker::on_lost_by_policy(TimeUs now, SiteIndex i, const std::vector<site:
               "); declare \"expect_lost_by_policy\" if the scenario means it"});
 }
 
+std::optional<OpId> Checker::held_delete(SiteIndex i, const site::Site& s, const Op& op) const {
+  const OpId insert = op.is_insert() ? op.id : op.target;
+  auto it = deletes_of_.find(insert);
+  if (it == deletes_of_.end()) return std::nullopt;
+  for (const OpId& d : it->second) {
+    if (holds(s, d) || applied_before_crash_[i].contains(d)) return d;
+  }
+  return std::nullopt;
+}
+
 void Checker::check_not_resurrected(TimeUs now, SiteIndex i, const site::Site& s, const Op& op) {
+  if (const std::optional<OpId> d = held_delete(i, s, op)) check_invisible(now, i, s, op, *d);
+}
+
+void Checker::check_invisible(TimeUs now, SiteIndex i, const site::Site& s, const Op& op, OpId d) {
   const OpId insert = op.is_insert() ? op.id : op.target;
   const Tid& tid = op.tid;  // a delete carries its target's TID
-  auto it = deletes_of_.find(insert);
-  if (it == deletes_of_.end()) return;
-  for (const OpId& d : it->second) {
-    if (!holds(s, d) && !applied_before_crash_[i].contains(d)) continue;
-    if (s.replica().visible_index(tid).has_value()) {
-      report({"no-resurrection",
-              now,
-              {i},
-              {insert, d},
-              name(i) + " has applied delete " + op_text(d) + " yet shows atom " + op_text(insert) +
-                  " (TID " + to_string(tid) + ")"});
-    }
-    return;
+  if (s.replica().visible_index(tid).has_value()) {
+    report({"no-resurrection",
+            now,
+            {i},
+            {insert, d},
+            name(i) + " has applied delete " + op_text(d) + " yet shows atom " + op_text(insert) +
+                " (TID " + to_string(tid) + ")"});
   }
 }
 

@@ -113,6 +113,10 @@ class Checker {
   std::string op_text(OpId id) const { return op_name(scenario_.topology, id); }
   std::string op_list(const std::vector<OpId>& ops) const;
   void check_not_resurrected(TimeUs now, SiteIndex i, const site::Site& s, const Op& op);
+  // A delete of op's atom that site i holds or held before a crash, if any (no tree read).
+  std::optional<OpId> held_delete(SiteIndex i, const site::Site& s, const Op& op) const;
+  // No resurrection: site i, holding delete d, must not show op's atom (reads its tree).
+  void check_invisible(TimeUs now, SiteIndex i, const site::Site& s, const Op& op, OpId d);
   uint64_t state_hash_of(SiteIndex i, const site::Site& s);
   // Whether site s holds op `id`: applied in its epoch, or folded into its epoch's base.
   bool holds(const site::Site& s, OpId id) const;
@@ -129,8 +133,14 @@ class Checker {
   bool compare_visible_only_;  // with tombstone discard, trees may differ in ghosts (spec inv. 3)
   std::map<OpId, Made> made_;
   std::unordered_map<std::string, OpId>
-      tid_owner_;                                 // epoch + encoded TID -> insert; never iterated
-  std::map<OpId, std::vector<OpId>> deletes_of_;  // insert -> deletes made of it
+      tid_owner_;  // epoch + encoded TID -> insert; never iterated
+  struct OpIdHash {
+    size_t operator()(const OpId& id) const {
+      return static_cast<size_t>((id.counter * 0x9E3779B97F4A7C15ull) ^ id.site);
+    }
+  };
+  // Insert -> deletes made of it; looked up for every applied op, never iterated.
+  std::unordered_map<OpId, std::vector<OpId>, OpIdHash> deletes_of_;
   struct HashCache {
     uint64_t version = UINT64_MAX;
     uint64_t hash = 0;
@@ -142,8 +152,13 @@ class Checker {
   std::map<SetKey, std::pair<uint64_t, SiteIndex>> state_of_set_;
   std::vector<uint64_t> checked_version_;     // per site: the version last compared
   std::vector<DotSet> applied_before_crash_;  // per site: ops claimed before its crashes
-  // Per site: applied ops whose no-resurrection check waits for the replica to integrate them.
-  std::vector<std::vector<site::SharedOp>> unverified_;
+  // Per site: applied ops of an atom it holds a delete of, whose no-resurrection check waits for
+  // the replica to integrate them.
+  struct Unverified {
+    site::SharedOp op;
+    OpId held_delete;
+  };
+  std::vector<std::vector<Unverified>> unverified_;
   struct Halted {
     SiteIndex site = 0;
     TimeUs at_us = 0;
