@@ -39,7 +39,7 @@ void Simulation::crash(SiteIndex i, TimeUs now) {
   ++slot.life;        // messages still on their way to it are lost when they arrive
   probes_.add(site::Probe::kLostWithCrash, drop_pending(i, now));
   slot.paused_until_us = 0;
-  slot.wake_at_us = kNever;
+  wakes_.plan(i, kNever);
   slot.host->turn_off();  // kills the site's actor at once
 }
 
@@ -48,6 +48,7 @@ void Simulation::restart(SiteIndex i, TimeUs now) {
   log_.record(now, EventKind::kRestart, i);
   ++result_.restarts;
   slots_[i].host->turn_on();  // re-runs the auto-restart actor's body, which boots the site
+  wakes_.plan(i, now);
 }
 
 uint64_t Simulation::drop_pending(SiteIndex i, TimeUs now) {
@@ -193,6 +194,8 @@ void Simulation::controller_main() {
     if (!safety_end_logged) observe_us = std::min(observe_us, safety_end_us);
     const bool acting = act_us <= observe_us;
     const double wake_s = acting ? to_seconds(act_us) : to_seconds(observe_us) + kObserverOffsetS;
+    // The courier may deliver ahead up to, not including, this: the observer's instant is whole.
+    controller_wake_us_ = acting ? act_us : observe_us + 1;
     while (sg4::Engine::get_clock() < wake_s && !checker_.violation()) {
       controller_cv_->wait_until(lock, wake_s);
     }

@@ -16,6 +16,7 @@ void Simulation::courier_main() {
   try {
     while (!done_) {
       deliver_due(now_us());
+      run_ahead(lock);
       tell_controller_if_violated();
       courier_wake_at_us_ = in_flight_.empty() ? kNever : in_flight_.top().due_us;
       if (done_) break;
@@ -26,6 +27,24 @@ void Simulation::courier_main() {
   } catch (const simgrid::ForcefulKillException&) {
     lock.release();
     throw;
+  }
+}
+
+void Simulation::run_ahead(std::unique_lock<sg4::Mutex>& lock) {
+  while (!done_ && !checker_.violation() && !in_flight_.empty()) {
+    const TimeUs t = in_flight_.top().due_us;
+    if (t >= others_wake_us()) return;
+    ahead_ = true;
+    courier_wake_at_us_ = t;  // what these deliveries send is due later: no need to notify
+    deliver_due(t);
+    ahead_ = false;
+    if (held_wakes_.empty() && !checker_.violation()) continue;
+    // SimGrid's clock catches up with the deliveries (nothing else runs meanwhile), then the
+    // actors they concern are woken in the instant they would have been.
+    while (now_us() < t) courier_cv_->wait_until(lock, to_seconds(t));
+    for (SiteIndex i : held_wakes_) slots_[i].cv->notify_one();
+    held_wakes_.clear();
+    return;
   }
 }
 
@@ -73,9 +92,14 @@ void Simulation::wake_if_sooner(SiteSlot& slot, TimeUs now) {
   // plans to wake when it ends, to deliver what was held: so it wakes now.
   TimeUs wake = now;
   if (!slot.halted && faults_.paused_until(slot.index, now) <= now) wake = next_wake(slot, now);
-  if (wake < slot.wake_at_us) {
-    slot.wake_at_us = wake;
-    slot.cv->notify_one();
+  if (wake < wakes_.planned(slot.index)) {
+    // Notified, it runs now and plans its next wake itself.
+    wakes_.plan(slot.index, now);
+    if (ahead_) {
+      held_wakes_.push_back(slot.index);
+    } else {
+      slot.cv->notify_one();
+    }
   }
 }
 

@@ -17,7 +17,8 @@ Simulation::Simulation(const Scenario& scenario, const RunOptions& options)
       network_(scenario, faults_, root_),
       checker_(scenario),
       log_(options.event_text),
-      slots_(scenario.topology.site_count()) {}
+      slots_(scenario.topology.site_count()),
+      wakes_(scenario.topology.site_count()) {}
 
 void Simulation::build_platform() {
   // No SimGrid links: the network is ours (§3), so an empty zone of hosts is the whole platform.

@@ -20,6 +20,7 @@
 #include "sim/simulation.hpp"
 #include "sim/synthetic_editor.hpp"
 #include "sim/trace_driver.hpp"
+#include "sim/wake_schedule.hpp"
 
 namespace treedoc::sim {
 
@@ -59,9 +60,8 @@ struct SiteSlot {
   sg4::Host* host = nullptr;
   sg4::MutexPtr mutex;  // per life of the actor
   sg4::ConditionVariablePtr cv;
-  TimeUs wake_at_us = kNever;  // when the actor plans to wake: anything due earlier notifies it
-  EnvelopeQueue inbox;         // messages held for the actor (see Envelope)
-  uint64_t life = 0;           // crashes so far: messages sent to an earlier life are lost
+  EnvelopeQueue inbox;  // messages held for the actor (see Envelope)
+  uint64_t life = 0;    // crashes so far: messages sent to an earlier life are lost
   std::vector<site::TimerRequest> timers;
   uint64_t sent_seq = 0;
   TimeUs paused_until_us = 0;  // the end of the last pause this site noticed
@@ -115,6 +115,13 @@ class Simulation {
 
   // sim/courier_actor.cpp: the network's one actor, which delivers messages when due.
   void courier_main();
+  // Delivers, each at its own time, the messages due before any other actor's next wake, without
+  // waiting for SimGrid's clock: no actor can act in between, so the run is the one waiting would
+  // give, with one SimGrid wake for many deliveries. Stops after a delivery that must wake an
+  // actor or found a violation, and then waits for the clock before notifying.
+  void run_ahead(std::unique_lock<sg4::Mutex>& lock);
+  // The earliest time another actor may act: a site's planned wake, or the controller's.
+  TimeUs others_wake_us() { return std::min(wakes_.earliest(), controller_wake_us_); }
   // Delivers every message due by `now`, in (due, sender, number, destination) order.
   void deliver_due(TimeUs now);
   void arrive(const Envelope& e, TimeUs now);
@@ -159,6 +166,12 @@ class Simulation {
   sg4::MutexPtr courier_mutex_;
   sg4::ConditionVariablePtr courier_cv_;
   TimeUs courier_wake_at_us_ = kNever;
+  // When each site's actor runs next (anything due earlier notifies it), and the controller's.
+  WakeSchedule wakes_;
+  TimeUs controller_wake_us_ = 0;
+  // While the courier delivers ahead of SimGrid's clock, the sites to notify once it catches up.
+  bool ahead_ = false;
+  std::vector<SiteIndex> held_wakes_;
   site::ProbeCounts probes_;
   bool done_ = false;
   RunResult result_;

@@ -92,9 +92,10 @@ void Simulation::site_main(SiteIndex i) {
       if (slot.halted) {
         // Stopped for good by its own policy: the volatile state goes, and the actor with it.
         slot.site.reset();
+        wakes_.plan(i, kNever);
         break;
       }
-      slot.wake_at_us = wake;
+      wakes_.plan(i, wake);
       if (done_) break;
       // Always with a deadline: a kill inside an untimed wait() aborts the process in 3.32.
       slot.cv->wait_until(lock, to_seconds(wake));
