@@ -242,23 +242,25 @@ uint64_t Replica::state_hash() const {
   tree_.for_each_in_order_placed(
       [&](NodeIndex n, uint32_t depth, uint8_t branch, bool parent_is_mini) {
         // Depth, branch and parent kind per mini in walk order pin the shape, as the TIDs would.
+        // Fields packed without loss into few words: each word is one step of the hash's
+        // dependent chain, which the convergence check runs over every mini of every site.
         const Dis dis = tree_.dis(n);
         const MiniState state = tree_.state(n);
         const OpId ins = tree_.ins_op(n);
-        h.add_u64(depth);
-        h.add_u64(uint64_t{branch} | (uint64_t{parent_is_mini} << 1));
-        h.add_u64(dis.site);
-        h.add_u64(dis.counter);
-        h.add_u64(static_cast<uint64_t>(state));
-        h.add_u64(ins.site);
-        h.add_u64(ins.counter);
         deletes.clear();
         tree_.for_each_delete(n, [&](OpId d) { deletes.push_back(d); });
-        std::sort(deletes.begin(), deletes.end());
-        h.add_u64(deletes.size());
-        for (const OpId& d : deletes) {
-          h.add_u64(d.site);
-          h.add_u64(d.counter);
+        h.add_u64(uint64_t{depth} | (uint64_t{branch} << 32) | (uint64_t{parent_is_mini} << 33) |
+                  (static_cast<uint64_t>(state) << 34) | (uint64_t{!deletes.empty()} << 36));
+        h.add_u64(uint64_t{dis.site} | (uint64_t{ins.site} << 32));
+        h.add_u64(dis.counter);
+        h.add_u64(ins.counter);
+        if (!deletes.empty()) {
+          std::sort(deletes.begin(), deletes.end());
+          h.add_u64(deletes.size());
+          for (const OpId& d : deletes) {
+            h.add_u64(d.site);
+            h.add_u64(d.counter);
+          }
         }
         if (state == MiniState::kLive || state == MiniState::kDead) {
           h.add_u64(tree_.atom(n).size());
