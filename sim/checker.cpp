@@ -13,9 +13,9 @@ namespace {
 
 // How many op ids or sites a report lists before "and N more".
 constexpr size_t kReportListMax = 8;
-// A bound on checks waiting for one site to integrate; the simulator integrates far sooner
-// (kReceivedOpsMax), so reaching it means a site is never integrated.
-constexpr size_t kUnverifiedOpsMax = 1 << 16;
+// A bound on checks waiting for one site's verification; the simulator verifies every
+// kReceivedOpsMax ops and after every step, so reaching it means a site is never verified.
+constexpr size_t kUnverifiedOpsMax = 1 << 22;
 
 }  // namespace
 
@@ -179,23 +179,27 @@ void Checker::on_applied(TimeUs now, SiteIndex i, const site::Site& s, const sit
   if (!scenario_.checker.no_resurrection || op->epoch != s.epoch()) return;
   const std::optional<OpId> d = held_delete(i, s, *op);
   if (!d) return;
-  if (s.received_count() > 0) {
-    // A site acts on its tree only after integrating, so this is checked before it can matter.
-    TD_ASSERT(unverified_[i].size() < kUnverifiedOpsMax, "the simulator integrates in batches");
-    unverified_[i].push_back({op, *d});
+  if (s.config().defer_integration) {
+    // The tree shows the op after the site's next verification (Simulation::verify), an instant
+    // the run defines whatever the observer does, and a site acts on its tree only after it.
+    TD_ASSERT(unverified_[i].size() < kUnverifiedOpsMax, "the simulator verifies in batches");
+    unverified_[i].push_back({op, *d, now});
     return;
   }
-  check_invisible(now, i, s, *op, *d);
+  check_invisible(now, i, s, *op, *d, now);
 }
 
 void Checker::integrated(TimeUs now, SiteIndex i, const site::Site& s) {
   std::vector<Unverified> waiting;
   waiting.swap(unverified_[i]);
-  for (const Unverified& u : waiting) {
+  // Latest first: of several ops that show the same resurrection, the one applied last says best
+  // when it began.
+  for (auto it = waiting.rbegin(); it != waiting.rend(); ++it) {
+    const Unverified& u = *it;
     if (violation_) return;
-    // A site integrates before any step that could change its epoch (Site::carries_current_ops).
-    TD_ASSERT(u.op->epoch == s.epoch(), "integrated in the epoch it was received in");
-    check_invisible(now, i, s, *u.op, u.held_delete);
+    // Applied in an epoch the site has since left (within one step): as on_applied, not checked.
+    if (u.op->epoch != s.epoch()) continue;
+    check_invisible(now, i, s, *u.op, u.held_delete, u.applied_at_us);
   }
 }
 
@@ -342,19 +346,24 @@ std::optional<OpId> Checker::held_delete(SiteIndex i, const site::Site& s, const
 }
 
 void Checker::check_not_resurrected(TimeUs now, SiteIndex i, const site::Site& s, const Op& op) {
-  if (const std::optional<OpId> d = held_delete(i, s, op)) check_invisible(now, i, s, op, *d);
+  if (const std::optional<OpId> d = held_delete(i, s, op)) check_invisible(now, i, s, op, *d, now);
 }
 
-void Checker::check_invisible(TimeUs now, SiteIndex i, const site::Site& s, const Op& op, OpId d) {
+void Checker::check_invisible(TimeUs now, SiteIndex i, const site::Site& s, const Op& op, OpId d,
+                              TimeUs applied_at_us) {
   const OpId insert = op.is_insert() ? op.id : op.target;
   const Tid& tid = op.tid;  // a delete carries its target's TID
   if (s.replica().visible_index(tid).has_value()) {
-    report({"no-resurrection",
-            now,
-            {i},
-            {insert, d},
-            name(i) + " has applied delete " + op_text(d) + " yet shows atom " + op_text(insert) +
-                " (TID " + to_string(tid) + ")"});
+    report(
+        {"no-resurrection",
+         now,
+         {i},
+         {insert, d},
+         name(i) + " has applied delete " + op_text(d) + " yet shows atom " + op_text(insert) +
+             " (TID " + to_string(tid) + ")" +
+             (applied_at_us == now ? ""
+                                   : "; found at its verification, having applied op " +
+                                         op_text(op.id) + " at " + seconds_text(applied_at_us))});
   }
 }
 

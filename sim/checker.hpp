@@ -53,11 +53,11 @@ class Checker {
                    std::optional<Intent> intent);
   // Site i now counts `op` as applied (remote, repaired or rebuilt after a crash), in a step that
   // began in `epoch_from` (a step may apply a CUT's ops and then enter the next epoch).
-  // While the site's replica still holds received ops back (Replica::receive), the check that
-  // reads its tree waits for integrated().
+  // With deferred integration (Replica::receive), the check that reads the site's tree waits for
+  // integrated().
   void on_applied(TimeUs now, SiteIndex i, const site::Site& s, const site::SharedOp& op,
                   uint64_t epoch_from);
-  // Site i has just integrated its received ops: the checks that waited for them run now.
+  // Site i has just been verified (Simulation::verify): the checks that waited for it run now.
   void integrated(TimeUs now, SiteIndex i, const site::Site& s);
   // Hashes site i's state for the coming convergence check now, while its replica is in cache.
   void hash_state(SiteIndex i, const site::Site& s);
@@ -116,7 +116,9 @@ class Checker {
   // A delete of op's atom that site i holds or held before a crash, if any (no tree read).
   std::optional<OpId> held_delete(SiteIndex i, const site::Site& s, const Op& op) const;
   // No resurrection: site i, holding delete d, must not show op's atom (reads its tree).
-  void check_invisible(TimeUs now, SiteIndex i, const site::Site& s, const Op& op, OpId d);
+  // `applied_at_us`: when the site applied op, if it was checked later.
+  void check_invisible(TimeUs now, SiteIndex i, const site::Site& s, const Op& op, OpId d,
+                       TimeUs applied_at_us);
   uint64_t state_hash_of(SiteIndex i, const site::Site& s);
   // Whether site s holds op `id`: applied in its epoch, or folded into its epoch's base.
   bool holds(const site::Site& s, OpId id) const;
@@ -157,6 +159,7 @@ class Checker {
   struct Unverified {
     site::SharedOp op;
     OpId held_delete;
+    TimeUs applied_at_us;
   };
   std::vector<std::vector<Unverified>> unverified_;
   struct Halted {

@@ -27,8 +27,9 @@ namespace treedoc::sim {
 namespace sg4 = simgrid::s4u;
 
 inline constexpr TimeUs kNever = site::kTimeUsMax;
-// A site integrates its received ops once it holds this many, if nothing read its replica sooner:
-// big enough that a batch runs on a replica in cache, small enough to bound what waits.
+// A site is verified (its received ops integrated and checked) once it has received this many
+// since the last time: big enough that a batch runs on a replica in cache, small enough to bound
+// what waits.
 inline constexpr size_t kReceivedOpsMax = 256;
 
 // SimGrid's clock in whole microseconds (wait_until may wake a ulp early: rounding absorbs it).
@@ -71,6 +72,7 @@ struct SiteSlot {
   TimeUs next_edit_us = kNever;
   TimeUs next_txn_us = 0;  // trace workload: the earliest time of this site's next transaction
   SiteCounters counters;
+  uint64_t received_unverified = 0;  // ops received since the last verify(): bounds a batch
   // Flatten messages an rpc_failure kept from their destination: the caller learns at due_us.
   struct FailedDispatch {
     TimeUs due_us;
@@ -96,11 +98,15 @@ class Simulation {
   void edit(SiteIndex i, TimeUs now);
   void make_transactions(SiteIndex i, TimeUs now);
   void handle(SiteIndex i, site::Effects&& fx, TimeUs now);
-  // Applies the ops site i received but left for later (Replica::receive), timed as apply time,
-  // then runs the checks that waited for them. Before every step of the site but a delivery of
-  // ops, and before anything outside reads its replica.
-  void integrate(SiteIndex i, TimeUs now);
-  void integrate_all(TimeUs now);
+  // Applies the ops site i received but left for later (Replica::receive), timed as apply time.
+  // Changes nothing a site or the checker can tell, so an observer may do it at any instant
+  // (before reading a replica for a metrics sample).
+  void integrate(SiteIndex i);
+  // integrate(), then the checks that waited for it (no resurrection, and TID collisions only the
+  // tree shows). Only at instants the run itself defines: a step of the site, a delivery of
+  // anything but ops, every kReceivedOpsMax ops received, a crash, a checker instant, the end.
+  // Never at a metrics sample, so when and how a failing run fails does not depend on sampling.
+  void verify(SiteIndex i, TimeUs now);
   // The protocol's steps: the event log, the checker and the flatten metrics.
   void on_commit_event(SiteIndex i, const site::CommitEvent& e, TimeUs now);
   void on_epoch_entered(SiteIndex i, const site::EpochEntered& e, TimeUs now);

@@ -117,7 +117,7 @@ void Simulation::step(SiteIndex i, TimeUs now) {
     deliver(e, now);
   }
   if (done_ || slot.halted) return;
-  integrate(i, now);
+  verify(i, now);
   while (!slot.failed_dispatches.empty() && slot.failed_dispatches.front().due_us <= now &&
          !done_ && !slot.halted) {
     dispatch_failed(i, now);
@@ -144,9 +144,10 @@ void Simulation::step(SiteIndex i, TimeUs now) {
     }
   }
   if (trace_) make_transactions(i, now);
+  verify(i, now);  // what its timers and edits replayed or received (an epoch entered)
 }
 
-void Simulation::integrate(SiteIndex i, TimeUs now) {
+void Simulation::integrate(SiteIndex i) {
   SiteSlot& slot = slots_[i];
   if (!slot.site || slot.site->received_count() == 0) return;
   const auto started = std::chrono::steady_clock::now();  // host time, as in deliver()
@@ -157,11 +158,15 @@ void Simulation::integrate(SiteIndex i, TimeUs now) {
   result_.apply_time.add(ns, ops);
   slot.counters.host_apply_ns += ns;
   slot.counters.ops_timed += ops;
-  checker_.integrated(now, i, *slot.site);
 }
 
-void Simulation::integrate_all(TimeUs now) {
-  for (SiteIndex i = 0; i < slots_.size(); ++i) integrate(i, now);
+void Simulation::verify(SiteIndex i, TimeUs now) {
+  SiteSlot& slot = slots_[i];
+  if (!slot.site) return;
+  integrate(i);
+  for (const site::Rejection& r : slot.site->take_rejected()) checker_.on_rejected(now, i, r);
+  checker_.integrated(now, i, *slot.site);
+  slot.received_unverified = 0;
 }
 
 void Simulation::deliver(const Envelope& e, TimeUs now) {
@@ -178,17 +183,23 @@ void Simulation::deliver(const Envelope& e, TimeUs now) {
   if (e.due_us < slot.resumed_at_us) probes_.add(site::Probe::kHeldByPause);
   log_.record(now, EventKind::kDeliver, e.from, i, e.seq);
   ++slot.counters.msgs_received;
-  if (!slot.site->carries_current_ops(*e.message)) {
-    integrate(i, now);
-  } else if (slot.config.defer_integration) {
-    handle(i, slot.site->on_message(now, *e.message), now);
-    if (slot.site && slot.site->received_count() >= kReceivedOpsMax) integrate(i, now);
+  if (slot.config.defer_integration && slot.site->carries_current_ops(*e.message)) {
+    site::Effects fx = slot.site->on_message(now, *e.message);
+    const size_t received = fx.applied.size();
+    handle(i, std::move(fx), now);
+    slot.received_unverified += received;
+    if (slot.received_unverified >= kReceivedOpsMax) verify(i, now);
     return;
   }
   if (e.message->kind != site::MessageKind::kOps) {
+    // Anything but ops may make the site read its replica, or enter an epoch and replay the ops
+    // it buffered for it: verified before and after.
+    verify(i, now);
     handle(i, slot.site->on_message(now, *e.message), now);
+    verify(i, now);
     return;
   }
+  verify(i, now);
   // Per-op apply time (issue 4): host time, measured and never decided; it goes to the run's
   // statistics and counters only, never to the event log or anything a site or the checker
   // reads. steady_clock (a vDSO read, about 45 ns here) rather than the thread's CPU time:

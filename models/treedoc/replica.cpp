@@ -137,8 +137,9 @@ ApplyOutcome Replica::apply(const Op& op) {
 ApplyOutcome Replica::receive(std::shared_ptr<const Op> op) {
   if (options_.discard_tombstones) return apply(*op);
   if (op->epoch != epoch_) return ApplyOutcome::kWrongEpoch;
-  if (!op->tid.well_formed() || op->id.counter == 0 || names_sentinel(op->tid)) {
-    return ApplyOutcome::kMalformed;
+  if (!op->tid.well_formed() || op->id.counter == 0) return ApplyOutcome::kMalformed;
+  if (names_sentinel(op->tid)) {  // apply() finds it in the tree, after the duplicate check
+    return seen_.contains(op->id) ? ApplyOutcome::kDuplicate : ApplyOutcome::kMalformed;
   }
   if (!seen_.insert(op->id)) return ApplyOutcome::kDuplicate;
   received_.push_back(std::move(op));
@@ -147,10 +148,9 @@ ApplyOutcome Replica::receive(std::shared_ptr<const Op> op) {
 
 size_t Replica::integrate() {
   const size_t n = received_.size();
-  for (const std::shared_ptr<const Op>& op : received_) {
+  for (std::shared_ptr<const Op>& op : received_) {
     const ApplyOutcome outcome = change_tree(*op);
-    TD_ASSERT(outcome == ApplyOutcome::kApplied,
-              "a received op fits the tree: receive() is only used where TIDs are unique");
+    if (outcome != ApplyOutcome::kApplied) rejected_.push_back({std::move(op), outcome});
   }
   received_.clear();
   return n;

@@ -71,15 +71,23 @@ class Replica {
   // Accepts a remote op as apply() does (epoch, form, duplicate, `seen`) and leaves its tree update
   // to integrate(). Many deliveries to a replica then change its tree together, while it is in
   // cache: with a thousand replicas each delivery otherwise walks a cold tree. The result is the
-  // state apply() would give, op for op in the same order. A TID collision is only found in the
-  // tree, so the caller guarantees none can reach this replica (the simulator checks every TID
-  // when it is made); integrate() asserts it. With discard_tombstones it is apply(): a late
-  // delete is judged by `seen` at its own turn.
+  // state apply() would give, op for op in the same order, with one exception: a TID collision is
+  // only found in the tree, so the op is already in `seen` when integrate() finds it; it is then
+  // left out of the tree and kept for take_rejected(). The simulator defers only while its
+  // checker verifies every TID as it is made, which stops a run before a second op with the same
+  // TID can arrive. With discard_tombstones it is apply(): a late delete is judged by `seen` at
+  // its own turn.
   ApplyOutcome receive(std::shared_ptr<const Op> op);
   // Applies every received op to the tree, in the order received; returns how many. Every other
   // mutator does it first; readers assert it was done.
   size_t integrate();
   size_t received_count() const { return received_.size(); }
+  struct Rejected {
+    std::shared_ptr<const Op> op;
+    ApplyOutcome outcome;
+  };
+  // The received ops integrate() could not apply (kIdCollision, kMalformed), once each.
+  std::vector<Rejected> take_rejected() { return std::exchange(rejected_, {}); }
 
   uint32_t size() const {
     assert_integrated();
@@ -149,6 +157,7 @@ class Replica {
   uint64_t initial_atoms_ = 0;
   uint64_t inserts_applied_ = 0;
   std::vector<std::shared_ptr<const Op>> received_;  // accepted, not yet in the tree
+  std::vector<Rejected> rejected_;                   // received, then found not to fit
 };
 
 }  // namespace treedoc

@@ -318,6 +318,25 @@ TEST_CASE("receive rejects what apply rejects before the tree is touched", "[rep
   REQUIRE(b.integrate() == 1);
   REQUIRE(b.content() == "a");
   REQUIRE(b.integrate() == 0);
+  REQUIRE(b.take_rejected().empty());
+}
+
+TEST_CASE("a TID collision found while integrating is kept for the caller, not applied",
+          "[replica]") {
+  Replica a(2), b(3);
+  const auto op = std::make_shared<const Op>(a.local_insert(0, "a"));
+  Op reused = *op;
+  reused.id.counter = 99;  // same TID, another op: a site that reuses a TID
+  reused.atom = "z";
+  REQUIRE(b.receive(op) == ApplyOutcome::kApplied);
+  REQUIRE(b.receive(std::make_shared<const Op>(reused)) == ApplyOutcome::kApplied);  // unseen
+  REQUIRE(b.integrate() == 2);
+  const std::vector<Replica::Rejected> rejected = b.take_rejected();
+  REQUIRE(rejected.size() == 1);
+  REQUIRE(rejected[0].op->id == reused.id);
+  REQUIRE(rejected[0].outcome == ApplyOutcome::kIdCollision);
+  REQUIRE(b.content() == "a");
+  REQUIRE(b.take_rejected().empty());
 }
 
 TEST_CASE("a delete before its insert leaves a pre-tombstone; the atom never appears",

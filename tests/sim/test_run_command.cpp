@@ -209,6 +209,31 @@ TEST_CASE("integrating received ops in batches changes no run", "[determinism]")
   }
 }
 
+TEST_CASE("a failing run fails at the same instant whether or not metrics are sampled",
+          "[determinism]") {
+  // Deferred checks run at instants the run defines, never at a metrics sample: the reproduce
+  // line of a sweep gives the same failure when rerun with --out to look at it.
+  const test::TempDir dir("treedoc-test-failing-observer-independence");
+  std::ifstream in(source_path("tests/data/scenarios/sabotage-no-pre-tombstone.json"));
+  nlohmann::json scenario = nlohmann::json::parse(in);
+  scenario["metrics"]["sample_period_ms"] = 37;  // samples between the op and its check
+  const std::string file = dir.path_of("sampled.json");
+  std::ofstream(file) << scenario.dump(2);
+  const test::CliRun plain = run_cli_capture("run " + file + " --quiet");
+  const test::CliRun sampled =
+      run_cli_capture("run " + file + " --quiet --out " + dir.path_of("out"));
+  INFO(plain.out << sampled.out);
+  REQUIRE(plain.exit_code == sim::kExitSafetyViolation);
+  const auto violation_line = [](const std::string& out) {
+    const size_t at = out.find("VIOLATION");
+    return out.substr(at, out.find('\n', at) - at);
+  };
+  REQUIRE(plain.out.find("VIOLATION no-resurrection") != std::string::npos);
+  REQUIRE(sampled.exit_code == plain.exit_code);
+  REQUIRE(violation_line(sampled.out) == violation_line(plain.out));
+  REQUIRE(event_log_hash(sampled.out) == event_log_hash(plain.out));
+}
+
 TEST_CASE("check-determinism runs twice in separate processes and agrees", "[determinism]") {
   const test::CliRun r = run_cli_capture("run " + source_path("scenarios/crash-restart.json") +
                                          " --check-determinism");
