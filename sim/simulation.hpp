@@ -75,8 +75,9 @@ struct MembershipStats {
   }
 };
 
-// Host time the sites spent in on_message for ops messages (issue 4: per-op apply time), each
-// call's time shared equally among the ops it applied. Measured, never decided: it reaches
+// Host time the sites spent applying remote ops (issue 4: per-op apply time), each call's time
+// shared equally among the ops it applied: a batch of tree updates with deferred integration
+// (Simulation::integrate), else a whole on_message for an ops message. Measured, never decided: it reaches
 // summary.json, the human summary and metrics.jsonl's total lines, never the event log, the
 // checker or a site, so the event-log hash is the same whatever the host's speed.
 struct ApplyTimeStats {
