@@ -340,7 +340,8 @@ std::optional<OpId> Checker::held_delete(SiteIndex i, const site::Site& s, const
   auto it = deletes_of_.find(insert);
   if (it == deletes_of_.end()) return std::nullopt;
   for (const OpId& d : it->second) {
-    if (holds(s, d) || applied_before_crash_[i].contains(d)) return d;
+    // A delete the site is applying it holds: no set lookup (most deletes have no other).
+    if (d == op.id || holds(s, d) || applied_before_crash_[i].contains(d)) return d;
   }
   return std::nullopt;
 }
