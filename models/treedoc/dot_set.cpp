@@ -9,6 +9,17 @@
 
 namespace treedoc {
 
+void DotSet::Run::set_last(uint64_t last) {
+  TD_ASSERT(last >= first && last - first < kRunCountersMax, "a run within kRunCountersMax");
+  span = static_cast<uint32_t>(last - first);
+}
+
+void DotSet::Run::set_first(uint64_t first_new) {
+  const uint64_t kept_last = last();
+  first = first_new;
+  set_last(kept_last);
+}
+
 size_t DotSet::first_run_of(SiteId site) const {
   const size_t n = runs_.size();
   if (n == 0 || site <= runs_.front().site) return 0;
@@ -50,7 +61,7 @@ size_t DotSet::run_after(OpId id) const {
 
 bool DotSet::contains(OpId id) const {
   const size_t after = run_after(id);
-  return after > 0 && runs_[after - 1].site == id.site && id.counter <= runs_[after - 1].last;
+  return after > 0 && runs_[after - 1].site == id.site && id.counter <= runs_[after - 1].last();
 }
 
 bool DotSet::insert(OpId id) {
@@ -61,18 +72,18 @@ bool DotSet::insert(OpId id) {
   const bool joins_next = has_next && runs_[next].first == c + 1;
   if (next > 0 && runs_[next - 1].site == id.site) {
     Run& prev = runs_[next - 1];
-    if (c <= prev.last) return false;
-    if (prev.last + 1 == c) {  // extends the previous run, maybe into the next
-      prev.last = joins_next ? runs_[next].last : c;
+    if (c <= prev.last()) return false;
+    if (prev.last() + 1 == c) {  // extends the previous run, maybe into the next
+      prev.set_last(joins_next ? runs_[next].last() : c);
       if (joins_next) runs_.erase(runs_.begin() + static_cast<std::ptrdiff_t>(next));
       ++size_;
       return true;
     }
   }
   if (joins_next) {
-    runs_[next].first = c;  // the next run now starts one lower
+    runs_[next].set_first(c);  // the next run now starts one lower
   } else {
-    runs_.insert(runs_.begin() + static_cast<std::ptrdiff_t>(next), Run{id.site, c, c});
+    runs_.insert(runs_.begin() + static_cast<std::ptrdiff_t>(next), Run{id.site, 0, c});
   }
   ++size_;
   return true;
@@ -82,7 +93,7 @@ std::vector<OpId> DotSet::to_vector() const {
   std::vector<OpId> out;
   out.reserve(size_);
   for (const Run& r : runs_) {
-    for (uint64_t c = r.first; c <= r.last; ++c) out.push_back({r.site, c});
+    for (uint64_t c = r.first; c <= r.last(); ++c) out.push_back({r.site, c});
   }
   return out;
 }
@@ -101,14 +112,14 @@ bool DotSet::includes(const DotSet& other) const {
     const size_t after = run_after({theirs.site, theirs.first});
     if (after == 0) return false;
     const Run& mine = runs_[after - 1];
-    if (mine.site != theirs.site || mine.last < theirs.last) return false;
+    if (mine.site != theirs.site || mine.last() < theirs.last()) return false;
   }
   return true;
 }
 
 uint64_t DotSet::contiguous(SiteId site) const {
   const size_t k = first_run_of(site);
-  return k < runs_.size() && runs_[k].site == site && runs_[k].first == 1 ? runs_[k].last : 0;
+  return k < runs_.size() && runs_[k].site == site && runs_[k].first == 1 ? runs_[k].last() : 0;
 }
 
 size_t DotSet::encoded_size() const {
@@ -119,9 +130,8 @@ size_t DotSet::encoded_size() const {
     uint64_t previous_last = 0;
     for (; end < runs_.size() && runs_[end].site == site; ++end) {
       // Gaps and lengths: small numbers, short varints.
-      n += varint_size(runs_[end].first - previous_last) +
-           varint_size(runs_[end].last - runs_[end].first);
-      previous_last = runs_[end].last;
+      n += varint_size(runs_[end].first - previous_last) + varint_size(runs_[end].span);
+      previous_last = runs_[end].last();
     }
     n += varint_size(site) + varint_size(end - k);
     ++sites;
