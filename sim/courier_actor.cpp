@@ -56,9 +56,7 @@ void Simulation::tell_controller_if_violated() {
 
 void Simulation::deliver_due(TimeUs now) {
   while (!in_flight_.empty() && in_flight_.top().due_us <= now && !done_) {
-    const Envelope e = in_flight_.top();
-    in_flight_.pop();
-    arrive(e, now);
+    arrive(in_flight_.take(), now);
   }
 }
 
@@ -81,8 +79,11 @@ void Simulation::arrive(const Envelope& e, TimeUs now) {
     wake_if_sooner(slot, now);
     return;
   }
+  const uint64_t plan_changes = slot.plan_changes;
   deliver(e, now);
-  wake_if_sooner(slot, now);
+  // Only a timer, a failed dispatch, a halt or a trace transaction it made ready can bring the
+  // site's wake forward; checking costs cold reads of its timers at every delivery.
+  if (trace_ || slot.plan_changes != plan_changes) wake_if_sooner(slot, now);
 }
 
 void Simulation::wake_if_sooner(SiteSlot& slot, TimeUs now) {

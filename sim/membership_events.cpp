@@ -61,7 +61,9 @@ void Simulation::on_membership(SiteIndex i, const site::MembershipEvent& e, Time
 void Simulation::halt(SiteIndex i, TimeUs now) {
   SiteSlot& slot = slots_[i];
   if (slot.halted) return;
+  verify(i, now);  // the checks waiting for ops it applied, before its state is gone
   slot.halted = true;
+  ++slot.plan_changes;  // its actor must wake to end
   log_.record(now, EventKind::kCrash, i);
   checker_.on_halted(now, i, slot.site->claimed());
   drop_pending(i, now);  // its actor ends after this step (site_main)

@@ -4,6 +4,7 @@
 
 #include <simgrid/s4u.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -51,7 +52,28 @@ struct Envelope {
     return seq != o.seq ? seq > o.seq : to > o.to;
   }
 };
-using EnvelopeQueue = std::priority_queue<Envelope, std::vector<Envelope>, std::greater<>>;
+// Envelopes by (due, sender, number, destination), earliest first; take() moves the earliest out
+// instead of copying it (a copy of its message pointer costs two atomic counts per delivery).
+class EnvelopeQueue {
+ public:
+  bool empty() const { return heap_.empty(); }
+  size_t size() const { return heap_.size(); }
+  const Envelope& top() const { return heap_.front(); }
+  void push(Envelope e) {
+    heap_.push_back(std::move(e));
+    std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
+  }
+  Envelope take() {
+    std::pop_heap(heap_.begin(), heap_.end(), std::greater<>());
+    Envelope e = std::move(heap_.back());
+    heap_.pop_back();
+    return e;
+  }
+  void pop() { take(); }
+
+ private:
+  std::vector<Envelope> heap_;
+};
 
 struct SiteSlot {
   SiteIndex index = 0;
@@ -73,6 +95,9 @@ struct SiteSlot {
   TimeUs next_txn_us = 0;  // trace workload: the earliest time of this site's next transaction
   SiteCounters counters;
   uint64_t received_unverified = 0;  // ops received since the last verify(): bounds a batch
+  // Bumped whenever something may bring the actor's next wake forward outside its own step (a
+  // timer set, a failed dispatch, a halt): a delivery that bumps nothing needs no wake check.
+  uint64_t plan_changes = 0;
   // Flatten messages an rpc_failure kept from their destination: the caller learns at due_us.
   struct FailedDispatch {
     TimeUs due_us;

@@ -112,9 +112,7 @@ void Simulation::site_main(SiteIndex i) {
 void Simulation::step(SiteIndex i, TimeUs now) {
   SiteSlot& slot = slots_[i];
   while (!slot.inbox.empty() && slot.inbox.top().due_us <= now && !done_ && !slot.halted) {
-    const Envelope e = slot.inbox.top();
-    slot.inbox.pop();
-    deliver(e, now);
+    deliver(slot.inbox.take(), now);
   }
   if (done_ || slot.halted) return;
   verify(i, now);
@@ -308,6 +306,7 @@ void Simulation::handle(SiteIndex i, site::Effects&& fx, TimeUs now) {
   for (const site::TimerRequest& t : fx.timers) {
     std::erase_if(slot.timers, [&](const site::TimerRequest& r) { return r.kind == t.kind; });
     slot.timers.push_back(t);
+    ++slot.plan_changes;
   }
 }
 
@@ -379,6 +378,7 @@ void Simulation::send(SiteIndex from, SiteIndex to, const site::SharedMessage& m
         std::upper_bound(src.failed_dispatches.begin(), src.failed_dispatches.end(), due,
                          [](TimeUs t, const SiteSlot::FailedDispatch& f) { return t < f.due_us; });
     src.failed_dispatches.insert(at, failed);
+    ++src.plan_changes;
   }
   if (fate.drop != DropReason::kNone) {
     log_.record(now, EventKind::kDrop, from, to, seq, static_cast<uint64_t>(fate.drop));

@@ -234,6 +234,19 @@ TEST_CASE("a failing run fails at the same instant whether or not metrics are sa
   REQUIRE(event_log_hash(sampled.out) == event_log_hash(plain.out));
 }
 
+TEST_CASE("a site that halts first runs the checks waiting for the ops it applied",
+          "[regression]") {
+  // Found by a swarm with flattens and membership: verified before a crash but not a halt, the
+  // simulator left no-resurrection checks waiting when n0 stopped for good (an assertion).
+  const test::CliRun r = run_cli_capture(
+      "run " + source_path("tests/data/scenarios/halt-with-deferred-checks.json") + " --quiet");
+  INFO(r.out);
+  REQUIRE(r.exit_code == sim::kExitPass);
+  const test::CliRun full =
+      run_cli_capture("run " + source_path("tests/data/scenarios/halt-with-deferred-checks.json"));
+  REQUIRE(full.out.find("halted-on-expelled 1") != std::string::npos);
+}
+
 TEST_CASE("check-determinism runs twice in separate processes and agrees", "[determinism]") {
   const test::CliRun r = run_cli_capture("run " + source_path("scenarios/crash-restart.json") +
                                          " --check-determinism");
