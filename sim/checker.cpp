@@ -270,16 +270,45 @@ void Checker::on_epoch_entered(TimeUs now, SiteIndex i, const site::EpochEntered
   }
   if (violation_) return;
   // Flatten invisibility and order preservation (invariants 11, 13): flatten(C) with the black ops
-  // translated shows what the site showed before, atom for atom, in the same order.
-  if (e.lost_by_policy == 0 && e.visible_hash_before != e.visible_hash_after) {
+  // translated shows what the site showed before, atom for atom, in the same order. A state
+  // transfer whose base reflects exactly the site's ops must show the same too; one that lost
+  // ops by policy, or whose base reflects ops the site never held (a CUT would have applied them
+  // first, a STATE cannot), may show other atoms, but the atoms on both sides keep their order.
+  if (e.lost_by_policy == 0 && e.gained == 0) {
+    if (e.visible_hash_before == e.visible_hash_after) return;
     report({"flatten-invisibility",
             now,
             {i},
             {},
             name(i) + " entering epoch " + std::to_string(e.epoch) +
-                (e.catch_up ? " by catch-up" : "") +
+                (!e.ending    ? " by state transfer"
+                 : e.catch_up ? " by catch-up"
+                              : "") +
                 " shows a different sequence than before it (" + std::to_string(e.translated) +
-                " ops translated): the translation moved or lost atoms"});
+                " ops translated): the " + (e.ending ? "translation" : "transferred base") +
+                " moved or lost atoms"});
+    return;
+  }
+  std::unordered_map<OpId, size_t, OpIdHash> before;
+  for (size_t k = 0; k < e.visible_ids_before.size(); ++k)
+    before.emplace(e.visible_ids_before[k], k);
+  const OpId* last = nullptr;  // the previous atom after the transfer that was visible before it
+  size_t last_at = 0;          // ... and its index before it
+  for (const OpId& id : e.visible_ids_after) {
+    const auto it = before.find(id);
+    if (it == before.end()) continue;
+    if (last && last_at > it->second) {
+      report({"flatten-invisibility",
+              now,
+              {i},
+              {*last, id},
+              name(i) + " entering epoch " + std::to_string(e.epoch) +
+                  " by state transfer shows the atoms of " + op_text(*last) + " and " +
+                  op_text(id) + " in the opposite order to before it"});
+      return;
+    }
+    last = &id;
+    last_at = it->second;
   }
 }
 

@@ -76,14 +76,21 @@ struct EpochEntered {
   uint64_t epoch = 0;
   std::shared_ptr<const EpochEnding> ending;  // null for a state transfer
   bool catch_up = false;
-  // The visible sequence (atoms and op ids) just before and just after: equal unless an op was
-  // lost by policy (flatten invisibility and order preservation, invariants 11 and 13).
+  // The visible sequence (atoms and op ids) just before and just after: equal (flatten
+  // invisibility and order preservation, invariants 11 and 13) unless a state transfer lost ops
+  // by policy or brought ops the site never held.
   uint64_t visible_hash_before = 0, visible_hash_after = 0;
   uint64_t translated = 0;      // black ops carried into the epoch
   uint64_t dropped = 0;         // black deletes of cyan tombstones, absorbed by the flatten
   uint64_t lost_by_policy = 0;  // ops that could not be translated (state transfer)
+  // A state transfer's ops that the site never held but its base reflects (a catch-up by CUT
+  // applies them before the flatten instead): the base shows their inserts and deletes.
+  uint64_t gained = 0;
   // The coordinator's tree just before and after its own flatten (metrics: the paper's Figure 4).
   std::optional<ReplicaStats> stats_before, stats_after;
+  // A state transfer that lost or gained ops: the insert op ids of the visible sequence just
+  // before and just after, whose common atoms must keep their order (invariant 13).
+  std::vector<OpId> visible_ids_before, visible_ids_after;
 };
 
 // A step of the core's membership (spec (f) 7), for the event log, the summary and its story.

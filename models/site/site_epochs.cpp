@@ -11,6 +11,13 @@ namespace treedoc::site {
 namespace {
 // Ops a CUT may carry: the whole cut's worth for an asker that holds none of it.
 constexpr uint64_t kCutOpsMax = uint64_t{1} << 24;
+
+std::vector<OpId> visible_ids(const Replica& replica) {
+  std::vector<OpId> ids;
+  ids.reserve(replica.size());
+  for (uint32_t k = 0; k < replica.size(); ++k) ids.push_back(replica.visible_id(k));
+  return ids;
+}
 }  // namespace
 
 bool Site::admit(TimeUs now, const Message& message, Effects* fx) {
@@ -134,11 +141,22 @@ void Site::on_state(TimeUs now, const Message& message, Effects* fx) {
     }
   }
   if (lost > 0) fx->probes.add(Probe::kLostByPolicy);
+  // What the base reflects that this site never held: unlike a CUT, a STATE brings no ops to
+  // apply first, so the base may show atoms the site lacked and lack atoms it showed.
+  const uint64_t gained = message.digest->minus(claimed()).size();
+  EpochEntered entered;
+  entered.epoch = message.epoch;
+  entered.catch_up = true;
+  entered.visible_hash_before = visible_before;
+  entered.lost_by_policy = lost;
+  entered.gained = gained;
+  if (lost > 0 || gained > 0) entered.visible_ids_before = visible_ids(replica_);
   install(message.epoch, message.base);
   enter_view(now, message.view, message.members, fx);
   store_->ops.clear();
-  fx->epochs_entered.push_back(
-      {message.epoch, nullptr, true, visible_before, replica_.visible_hash(), 0, 0, lost, {}, {}});
+  entered.visible_hash_after = replica_.visible_hash();
+  if (lost > 0 || gained > 0) entered.visible_ids_after = visible_ids(replica_);
+  fx->epochs_entered.push_back(std::move(entered));
   after_epoch_change(now, fx);
 }
 
@@ -231,6 +249,9 @@ void Site::enter_next_epoch(TimeUs now, const EpochEnding& ending, bool catch_up
                        translated.size(),
                        dropped,
                        0,
+                       0,
+                       {},
+                       {},
                        {},
                        {}};
   if (stats_before) {

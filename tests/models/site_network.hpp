@@ -52,6 +52,8 @@ class SiteNetwork {
     return it == membership.end() ? 0 : it->second;
   }
   bool halted(size_t i) const { return halted_.count(i) > 0; }
+  // Every epoch entered so far, by the site that entered it.
+  std::vector<std::pair<size_t, site::EpochEntered>> entered;
 
   size_t size() const { return sites_.size(); }
   bool up(size_t i) const { return sites_[i] != nullptr; }
@@ -192,6 +194,7 @@ class SiteNetwork {
     }
     for (const site::TimerRequest& t : fx.timers) timers_[from][t.kind] = t.at_us;
     for (const site::SharedOp& op : fx.lost_by_policy) lost_by_policy_.insert(op->id);
+    for (site::EpochEntered& e : fx.epochs_entered) entered.emplace_back(from, std::move(e));
     for (const site::MembershipEvent& e : fx.membership)
       ++membership[{e.kind, e.site - kSiteIdFirst}];
     if (fx.halted) {

@@ -118,3 +118,70 @@ TEST_CASE("beyond the retention bound a state transfer reports what it cannot tr
   REQUIRE(net.lost_by_policy().count(offline) == 1);
   REQUIRE(test::visible_ids(net.site(1)) == test::surviving(net));
 }
+
+TEST_CASE("a state transfer tells which ops of the cut its base brought that the site lacked",
+          "[protocol]") {
+  // A CUT's ops are applied before the flatten, so the sequence cannot change; a STATE brings
+  // none, so its base may show atoms the site never held. The site says how many such ops there
+  // were, and what it showed before and after, so that the checker does not take them for moved
+  // or lost atoms (flatten invisibility, invariants 11 and 13).
+  site::SiteConfig c = flattening_config(3);
+  c.retention_epochs = 0;        // any site behind gets a state transfer
+  c.anti_entropy_period_us = 0;  // nothing repairs what the nebula site misses
+  test::SiteNetwork net(5, 2, c, 1);
+  net.edit(0);  // an insert (the document is empty), which reaches the nebula site
+  const OpId first = net.made().begin()->first;
+  net.run_for(site::kUsPerS);
+  REQUIRE(test::visible_ids(net.site(1)) == std::vector<OpId>{first});
+  net.loss = 1;  // two more core ops the nebula site never gets; the core of one flattens them
+  net.edit(0);
+  net.edit(0);
+  net.run_for(site::kUsPerS);
+  REQUIRE(net.site(0).epoch() == 1);
+  std::vector<OpId> base;
+  for (const auto& [id, atom] : net.site(0).replica().visible_atoms()) base.push_back(id);
+  net.loss = 0;
+  net.edit(0);  // an epoch-1 op tells the nebula site it is behind: HELLO, then STATE
+  net.run_for(5 * site::kUsPerS);
+  REQUIRE(net.site(1).epoch() == 1);
+  REQUIRE(net.lost_by_policy().empty());
+  const site::EpochEntered* transfer = nullptr;
+  for (const auto& [i, e] : net.entered) {
+    if (i == 1) transfer = &e;
+  }
+  REQUIRE(transfer != nullptr);
+  CHECK(transfer->ending == nullptr);  // a state transfer, not a catch-up by CUT
+  CHECK(transfer->epoch == 1);
+  CHECK(transfer->lost_by_policy == 0);
+  CHECK(transfer->gained == 2);
+  CHECK(transfer->visible_ids_before == std::vector<OpId>{first});
+  CHECK(transfer->visible_ids_after == base);
+  CHECK(transfer->visible_hash_before != transfer->visible_hash_after);
+}
+
+TEST_CASE("a catch-up by CUT applies the cut's ops first: nothing gained, the sequence is kept",
+          "[protocol]") {
+  site::SiteConfig c = flattening_config(3);
+  c.anti_entropy_period_us = 0;
+  test::SiteNetwork net(5, 2, c, 1);
+  net.edit(0);
+  net.run_for(site::kUsPerS);
+  net.loss = 1;
+  net.edit(0);
+  net.edit(0);
+  net.run_for(site::kUsPerS);
+  REQUIRE(net.site(0).epoch() == 1);
+  net.loss = 0;
+  net.edit(0);
+  net.run_for(5 * site::kUsPerS);
+  REQUIRE(net.site(1).epoch() == 1);
+  const site::EpochEntered* catch_up = nullptr;
+  for (const auto& [i, e] : net.entered) {
+    if (i == 1) catch_up = &e;
+  }
+  REQUIRE(catch_up != nullptr);
+  CHECK(catch_up->ending != nullptr);
+  CHECK(catch_up->gained == 0);
+  CHECK(catch_up->visible_ids_before.empty());  // only a state transfer that gains or loses
+  CHECK(catch_up->visible_hash_before == catch_up->visible_hash_after);
+}

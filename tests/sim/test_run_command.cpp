@@ -82,6 +82,13 @@ TEST_CASE("a coordinator committing on a missing vote breaks update-wins safety"
   require_fails("tests/data/scenarios/sabotage-commit-on-missing-vote.json", "update-wins-safety",
                 sim::kExitSafetyViolation);
 }
+TEST_CASE("a state transfer showing ops of the cut the site lacked keeps flatten invisibility",
+          "[scenario][checker]") {
+  // Shrunk from a swarm seed: with retention 0, n1 (one epoch behind, holding 314 of the cut's
+  // 317 ops and nothing else) gets a STATE whose base shows the 3 it lacked. Nothing moved or was
+  // lost; the checker once reported it as a flatten-invisibility violation.
+  require_passes("tests/data/scenarios/state-transfer-brings-cut-ops.json");
+}
 TEST_CASE("a translation that appends at the end instead of grafting breaks order", "[checker]") {
   require_fails("tests/data/scenarios/sabotage-translate-append-at-end.json",
                 "flatten-invisibility", sim::kExitSafetyViolation);
