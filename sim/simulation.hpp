@@ -77,8 +77,8 @@ struct MembershipStats {
 
 // Host time the sites spent applying remote ops (issue 4: per-op apply time), each call's time
 // shared equally among the ops it applied: a batch of tree updates with deferred integration
-// (Simulation::integrate), else a whole on_message for an ops message. Measured, never decided: it reaches
-// summary.json, the human summary and metrics.jsonl's total lines, never the event log, the
+// (Simulation::integrate), else a whole on_message for an ops message. Measured, never decided: it
+// reaches summary.json, the human summary and metrics.jsonl's total lines, never the event log, the
 // checker or a site, so the event-log hash is the same whatever the host's speed.
 struct ApplyTimeStats {
   // Quarter-octave buckets of ns per op: values below 8 ns have a bucket each, and every octave

@@ -129,8 +129,8 @@ class Simulation {
   void integrate(SiteIndex i);
   // integrate(), then the checks that waited for it (no resurrection, and TID collisions only the
   // tree shows). Only at instants the run itself defines: a step of the site, a delivery of
-  // anything but ops, every kReceivedOpsMax ops received, a crash, a checker instant, the end.
-  // Never at a metrics sample, so when and how a failing run fails does not depend on sampling.
+  // anything but ops, every kReceivedOpsMax ops received, a crash or halt, a checker instant, the
+  // end. Never at a metrics sample, so how a failing run fails does not depend on sampling.
   void verify(SiteIndex i, TimeUs now);
   // The protocol's steps: the event log, the checker and the flatten metrics.
   void on_commit_event(SiteIndex i, const site::CommitEvent& e, TimeUs now);
