@@ -47,8 +47,9 @@ void Simulation::restart(SiteIndex i, TimeUs now) {
   TD_ASSERT(!slots_[i].host->is_on(), "the timeline restarts only crashed sites");
   log_.record(now, EventKind::kRestart, i);
   ++result_.restarts;
-  slots_[i].host->turn_on();  // re-runs the auto-restart actor's body, which boots the site
+  // Planned before the actor can run and plan its own wake, which must not be overwritten.
   wakes_.plan(i, now);
+  slots_[i].host->turn_on();  // re-runs the auto-restart actor's body, which boots the site
 }
 
 uint64_t Simulation::drop_pending(SiteIndex i, TimeUs now) {

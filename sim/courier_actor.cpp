@@ -94,7 +94,8 @@ void Simulation::wake_if_sooner(SiteSlot& slot, TimeUs now) {
   TimeUs wake = now;
   if (!slot.halted && faults_.paused_until(slot.index, now) <= now) wake = next_wake(slot, now);
   if (wake < wakes_.planned(slot.index)) {
-    // Notified, it runs now and plans its next wake itself.
+    // Notified, it runs now and plans its next wake itself. A plan is never below the actor's
+    // real deadline: a later delivery notifies only if it needs a wake before the plan.
     wakes_.plan(slot.index, now);
     if (ahead_) {
       held_wakes_.push_back(slot.index);
