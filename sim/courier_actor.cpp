@@ -1,8 +1,8 @@
 // The courier: the network's one actor. It holds every message on its way and hands each to its
 // destination's state machine when due. What the site does next (its timers, a trace transaction
 // the delivery made ready) is its own actor's, woken only if that is sooner than it planned. A
-// delivery costs one wake of one actor instead of a notify, a wake and a new wait of the
-// destination's (measured in docs/BENCHMARKS.md).
+// delivery costs at most one wake of one actor, and none while the courier runs ahead, instead of
+// a notify, a wake and a new wait of the destination's (measured in docs/BENCHMARKS.md).
 //
 // The deliveries of an instant come before anything else of it: whichever actor runs first in an
 // instant (the courier, a site, the controller acting) delivers every message due by then, so the

@@ -8,7 +8,6 @@
 #include <chrono>
 #include <memory>
 #include <optional>
-#include <queue>
 #include <vector>
 
 #include "models/site/site.hpp"
@@ -127,6 +126,8 @@ class Simulation {
   // Changes nothing a site or the checker can tell, so an observer may do it at any instant
   // (before reading a replica for a metrics sample).
   void integrate(SiteIndex i);
+  // Adds one timed call that applied `ops` ops to the run's apply time and the site's counters.
+  void record_apply_time(SiteSlot& slot, std::chrono::steady_clock::duration took, size_t ops);
   // integrate(), then the checks that waited for it (no resurrection, and TID collisions only the
   // tree shows). Only at instants the run itself defines: a step of the site, a delivery of
   // anything but ops, every kReceivedOpsMax ops received, a crash or halt, a checker instant, the

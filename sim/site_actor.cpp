@@ -150,7 +150,11 @@ void Simulation::integrate(SiteIndex i) {
   if (!slot.site || slot.site->received_count() == 0) return;
   const auto started = std::chrono::steady_clock::now();  // host time, as in deliver()
   const size_t ops = slot.site->integrate();
-  const auto took = std::chrono::steady_clock::now() - started;
+  record_apply_time(slot, std::chrono::steady_clock::now() - started, ops);
+}
+
+void Simulation::record_apply_time(SiteSlot& slot, std::chrono::steady_clock::duration took,
+                                   size_t ops) {
   const auto ns =
       static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(took).count());
   result_.apply_time.add(ns, ops);
@@ -207,13 +211,7 @@ void Simulation::deliver(const Envelope& e, TimeUs now) {
   const auto started = std::chrono::steady_clock::now();
   site::Effects fx = slot.site->on_message(now, *e.message);
   const auto took = std::chrono::steady_clock::now() - started;
-  if (!fx.applied.empty()) {
-    const auto ns =
-        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(took).count());
-    result_.apply_time.add(ns, fx.applied.size());
-    slot.counters.host_apply_ns += ns;
-    slot.counters.ops_timed += fx.applied.size();
-  }
+  if (!fx.applied.empty()) record_apply_time(slot, took, fx.applied.size());
   handle(i, std::move(fx), now);
 }
 

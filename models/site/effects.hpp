@@ -50,10 +50,7 @@ struct TimerRequest {
 };
 
 // An op the replica refused: a TID collision (invariant 1) or a malformed op.
-struct Rejection {
-  SharedOp op;
-  ApplyOutcome outcome = ApplyOutcome::kMalformed;
-};
+using Rejection = Replica::Rejected;
 
 // A step of the flatten commit, for the checker (invariants 9, 10), the metrics and the log.
 struct CommitEvent {

@@ -56,12 +56,7 @@ class Site {
   size_t integrate() { return replica_.integrate(); }
   size_t received_count() const { return replica_.received_count(); }
   // Received ops that integration found not to fit the tree (a TID collision): a broken run.
-  std::vector<Rejection> take_rejected() {
-    std::vector<Rejection> out;
-    for (Replica::Rejected& r : replica_.take_rejected())
-      out.push_back({std::move(r.op), r.outcome});
-    return out;
-  }
+  std::vector<Rejection> take_rejected() { return replica_.take_rejected(); }
   // Whether delivering `message` only queues ops in the replica: ops of the current epoch. Any
   // other message may make the site read its replica, so it integrates first.
   bool carries_current_ops(const Message& message) const {

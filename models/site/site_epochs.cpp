@@ -241,19 +241,14 @@ void Site::enter_next_epoch(TimeUs now, const EpochEnding& ending, bool catch_up
     }
   }
   if (!translated.empty() && !catch_up) fx->probes.add(Probe::kPostCutTranslated);
-  EpochEntered entered{ending.epoch + 1,
-                       std::make_shared<const EpochEnding>(ending),
-                       catch_up,
-                       visible_before,
-                       replica_.visible_hash(),
-                       translated.size(),
-                       dropped,
-                       0,
-                       0,
-                       {},
-                       {},
-                       {},
-                       {}};
+  EpochEntered entered;
+  entered.epoch = ending.epoch + 1;
+  entered.ending = std::make_shared<const EpochEnding>(ending);
+  entered.catch_up = catch_up;
+  entered.visible_hash_before = visible_before;
+  entered.visible_hash_after = replica_.visible_hash();
+  entered.translated = translated.size();
+  entered.dropped = dropped;
   if (stats_before) {
     entered.stats_before = stats_before;
     entered.stats_after = replica_.stats();

@@ -55,7 +55,7 @@ class DotSet {
 
   // All runs in one flat vector sorted by (site, first), each site's runs disjoint and never
   // adjacent (merged), so equal sets have equal vectors. Nearly every site has one run, so a
-  // lookup touches one or two cache lines, a new site moves plain 24-byte values, and a copy (a
+  // lookup touches one or two cache lines, a new site moves plain 16-byte values, and a copy (a
   // digest snapshot per anti-entropy round) is one allocation. Measured against a sorted vector
   // of per-site run lists: see docs/BENCHMARKS.md.
   std::vector<Run> runs_;

@@ -82,9 +82,10 @@ class Replica {
   // mutator does it first; readers assert it was done.
   size_t integrate();
   size_t received_count() const { return received_.size(); }
+  // An op apply() or integrate() refused (the site reports it as site::Rejection).
   struct Rejected {
     std::shared_ptr<const Op> op;
-    ApplyOutcome outcome;
+    ApplyOutcome outcome = ApplyOutcome::kMalformed;
   };
   // The received ops integrate() could not apply (kIdCollision, kMalformed), once each.
   std::vector<Rejected> take_rejected() { return std::exchange(rejected_, {}); }

@@ -4,7 +4,9 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "sim/exit_code.hpp"
 #include "sim/simulation.hpp"
@@ -26,6 +28,14 @@ void require_passes(const std::string& scenario) {
   REQUIRE(event_log_hash(r.out).size() == 16);
 }
 
+// Runs a scenario with its full summary and requires a pass whose summary shows every text.
+void require_passes_showing(const std::string& scenario, const std::vector<std::string>& texts) {
+  const test::CliRun r = run_cli_capture("run " + source_path(scenario));
+  INFO(r.out);
+  REQUIRE(r.exit_code == sim::kExitPass);
+  for (const std::string& text : texts) REQUIRE(r.out.find(text) != std::string::npos);
+}
+
 // Runs a broken scenario and requires exit 1 (or 2) naming `invariant` with a reproduce line.
 void require_fails(const std::string& scenario, const std::string& invariant, int exit_code) {
   const test::CliRun r = run_cli_capture("run " + source_path(scenario) + " --quiet");
@@ -34,6 +44,15 @@ void require_fails(const std::string& scenario, const std::string& invariant, in
   REQUIRE(r.out.find(" " + invariant + " at t=") != std::string::npos);
   REQUIRE(r.out.find("reproduce with: treedoc-sim run " + source_path(scenario) + " --seed ") !=
           std::string::npos);
+}
+
+// Writes `scenario` (a path in the source tree) to `to` with `change` applied to its JSON.
+void write_variant(const std::string& scenario, const std::string& to,
+                   const std::function<void(nlohmann::json&)>& change) {
+  std::ifstream in(source_path(scenario));
+  nlohmann::json j = nlohmann::json::parse(in);
+  change(j);
+  std::ofstream(to) << j.dump(2);
 }
 
 }  // namespace
@@ -127,11 +146,8 @@ TEST_CASE("a required probe that never fires fails the run instead of passing va
 }
 
 TEST_CASE("the summary reports the probes that fired", "[checker]") {
-  const test::CliRun r = run_cli_capture("run " + source_path("scenarios/crash-restart.json"));
-  INFO(r.out);
-  REQUIRE(r.exit_code == sim::kExitPass);
-  REQUIRE(r.out.find("lost-with-crash ") != std::string::npos);
-  REQUIRE(r.out.find("rebuilt-after-crash ") != std::string::npos);
+  require_passes_showing("scenarios/crash-restart.json",
+                         {"lost-with-crash ", "rebuilt-after-crash "});
 }
 
 TEST_CASE(
@@ -152,11 +168,7 @@ TEST_CASE("what arrives during a short pause is handled when the pause ends",
           "[scenario][faults]") {
   // The scenario requires held-by-pause: c1's own timers are 5 s apart, so only a wake at the end
   // of its 100 ms pause delivers what was held then (a regression of the courier's first version).
-  const test::CliRun r =
-      run_cli_capture("run " + source_path("tests/data/scenarios/pause-shorter-than-timers.json"));
-  INFO(r.out);
-  REQUIRE(r.exit_code == sim::kExitPass);
-  REQUIRE(r.out.find("held-by-pause") != std::string::npos);
+  require_passes_showing("tests/data/scenarios/pause-shorter-than-timers.json", {"held-by-pause"});
 }
 
 TEST_CASE("the quickstart's event-log hash is pinned for seed 1", "[determinism]") {
@@ -199,13 +211,13 @@ TEST_CASE("integrating received ops in batches changes no run", "[determinism]")
   for (const char* name :
        {"quickstart", "partition-heal", "crash-restart", "lossy-dup-reorder", "flatten-race",
         "coordinator-crash", "nebula-offline", "membership-churn", "hbase-25274-demote"}) {
-    const std::string file = source_path(std::string("scenarios/") + name + ".json");
-    std::ifstream in(file);
-    nlohmann::json scenario = nlohmann::json::parse(in);
-    scenario["checker"]["invariants"] = {"convergence", "no-lost-update", "no-resurrection",
-                                         "local-intention"};
+    const std::string scenario = std::string("scenarios/") + name + ".json";
+    const std::string file = source_path(scenario);
     const std::string eager_file = dir.path_of(std::string(name) + "-eager.json");
-    std::ofstream(eager_file) << scenario.dump(2);
+    write_variant(scenario, eager_file, [](nlohmann::json& j) {
+      j["checker"]["invariants"] = {"convergence", "no-lost-update", "no-resurrection",
+                                    "local-intention"};
+    });
     const test::CliRun deferred = run_cli_capture("run " + file + " --quiet");
     const test::CliRun eager = run_cli_capture("run " + eager_file + " --quiet");
     INFO(name << "\n" << deferred.out << eager.out);
@@ -221,11 +233,10 @@ TEST_CASE("a failing run fails at the same instant whether or not metrics are sa
   // Deferred checks run at instants the run defines, never at a metrics sample: the reproduce
   // line of a sweep gives the same failure when rerun with --out to look at it.
   const test::TempDir dir("treedoc-test-failing-observer-independence");
-  std::ifstream in(source_path("tests/data/scenarios/sabotage-no-pre-tombstone.json"));
-  nlohmann::json scenario = nlohmann::json::parse(in);
-  scenario["metrics"]["sample_period_ms"] = 37;  // samples between the op and its check
   const std::string file = dir.path_of("sampled.json");
-  std::ofstream(file) << scenario.dump(2);
+  write_variant("tests/data/scenarios/sabotage-no-pre-tombstone.json", file,
+                // Samples between the op and its check.
+                [](nlohmann::json& j) { j["metrics"]["sample_period_ms"] = 37; });
   const test::CliRun plain = run_cli_capture("run " + file + " --quiet");
   const test::CliRun sampled =
       run_cli_capture("run " + file + " --quiet --out " + dir.path_of("out"));
@@ -245,13 +256,8 @@ TEST_CASE("a site that halts first runs the checks waiting for the ops it applie
           "[regression]") {
   // Found by a swarm with flattens and membership: verified before a crash but not a halt, the
   // simulator left no-resurrection checks waiting when n0 stopped for good (an assertion).
-  const test::CliRun r = run_cli_capture(
-      "run " + source_path("tests/data/scenarios/halt-with-deferred-checks.json") + " --quiet");
-  INFO(r.out);
-  REQUIRE(r.exit_code == sim::kExitPass);
-  const test::CliRun full =
-      run_cli_capture("run " + source_path("tests/data/scenarios/halt-with-deferred-checks.json"));
-  REQUIRE(full.out.find("halted-on-expelled 1") != std::string::npos);
+  require_passes_showing("tests/data/scenarios/halt-with-deferred-checks.json",
+                         {"halted-on-expelled 1"});
 }
 
 TEST_CASE("check-determinism runs twice in separate processes and agrees", "[determinism]") {
