@@ -248,16 +248,16 @@ void Checker::on_commit_event(TimeUs now, SiteIndex i, const site::Site& s,
   }
   // One decision per epoch (invariant 9): every commit of an epoch is the same attempt and cut.
   const auto [it, fresh] = committed_.emplace(e.epoch, Decided{e.txid, e.hash, e.cut});
-  const auto same_cut = [&] {  // the sites of one decision share its set: compare only if rebuilt
-    return it->second.cut == e.cut || (it->second.cut && e.cut && *it->second.cut == *e.cut);
-  };
-  if (!fresh && (it->second.txid != e.txid || it->second.hash != e.hash || !same_cut())) {
+  const Decided& first = it->second;
+  // The sites of one decision share its set: compare the sets only if one was rebuilt.
+  const bool same_cut = first.cut == e.cut || (first.cut && e.cut && *first.cut == *e.cut);
+  if (!fresh && (first.txid != e.txid || first.hash != e.hash || !same_cut)) {
     report({"single-decision",
             now,
             {i},
             {},
             name(i) + " committed flatten " + tx + " closing epoch " + std::to_string(e.epoch) +
-                ", which flatten " + site::to_string(it->second.txid) + " already closed"});
+                ", which flatten " + site::to_string(first.txid) + " already closed"});
   }
 }
 

@@ -27,7 +27,10 @@ const char* to_string(RpcError e) {
 }
 
 std::string site_name(const Topology& t, SiteIndex i) {
-  return i < t.core ? "c" + std::to_string(i) : "n" + std::to_string(i - t.core);
+  // Appends rather than operator+ on a temporary: see to_string(const Tid&) on GCC 12's -Wrestrict.
+  std::string name(1, i < t.core ? 'c' : 'n');
+  name += std::to_string(i < t.core ? i : i - t.core);
+  return name;
 }
 
 }  // namespace treedoc::sim

@@ -31,6 +31,8 @@ class DotSet {
   uint64_t contiguous(SiteId site) const;
   // Bytes of the compact form a digest would carry: per site its id and its runs.
   size_t encoded_size() const;
+  // Bytes this set holds in memory: its runs' storage (16 bytes a run, not 8 an id).
+  size_t memory_bytes() const { return runs_.capacity() * sizeof(Run); }
   friend bool operator==(const DotSet&, const DotSet&) = default;
 
  private:

@@ -292,7 +292,7 @@ ReplicaStats Replica::stats() const {
   st.discarded = discarded_;
   st.initial_atoms = initial_atoms_;
   st.inserts_applied = inserts_applied_;
-  st.memory_bytes = tree_.memory_bytes() + seen_.size() * sizeof(uint64_t);
+  st.memory_bytes = tree_.memory_bytes() + seen_.memory_bytes();
   const TreeCensus c = tree_.census();
   st.live = c.live;
   st.dead = c.dead;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "models/treedoc/dot_set.hpp"
+#include "models/treedoc/replica.hpp"
 #include "sim/random_stream.hpp"
 
 using namespace treedoc;
@@ -121,4 +122,22 @@ TEST_CASE("DotSet lookups find every site among many: dense, gappy or sparse ids
     }
     for (const OpId& id : model) REQUIRE(set.contains(id));
   }
+}
+
+TEST_CASE("a replica's memory counts its seen set at 16 bytes a run", "[dot_set][replica]") {
+  // One insert from each of many sites: `seen` holds one run per site, far apart in memory from
+  // the one-id-in-8-bytes figure the replica once reported.
+  constexpr SiteId kSites = 2000;
+  Replica reader(3);
+  for (SiteId site = 2; site < 2 + kSites; ++site) {
+    Replica origin(site);
+    origin.install_epoch(1, {});
+    Op op = origin.local_insert(0, "x");
+    if (reader.epoch() == 0) reader.install_epoch(1, {});
+    REQUIRE(reader.apply(op) == ApplyOutcome::kApplied);
+  }
+  const ReplicaStats st = reader.stats();
+  REQUIRE(reader.seen().size() == kSites);
+  REQUIRE(reader.seen().memory_bytes() >= size_t{16} * kSites);
+  REQUIRE(st.memory_bytes == reader.tree().memory_bytes() + reader.seen().memory_bytes());
 }
