@@ -107,22 +107,17 @@ Tid major_path(const Tid& t) {
 }
 
 std::string to_string(const Tid& t) {
-  // Appends only: GCC 12 at -O3 reports a false -Wrestrict (GCC bug 105329) in libstdc++'s
-  // operator+ on a temporary string, and -Werror would make that an error in Release builds.
   std::string s = "[";
   for (size_t i = 0; i < t.size(); ++i) {
     if (i) s += ' ';
     const TidElement e = t.element(i);
-    if (e.has_dis) s += '(';
-    s += std::to_string(e.branch);
     if (e.has_dis) {
-      s += ':';
-      s += to_string(e.dis);
-      s += ')';
+      s += "(" + std::to_string(e.branch) + ":" + to_string(e.dis) + ")";
+    } else {
+      s += std::to_string(e.branch);
     }
   }
-  s += ']';
-  return s;
+  return s + "]";
 }
 
 }  // namespace treedoc

@@ -8,7 +8,7 @@
 
 #include "models/treedoc/assertion.hpp"
 #include "models/treedoc/replica.hpp"
-#include "sim/random_stream.hpp"
+#include "models/random/random_stream.hpp"
 
 namespace treedoc::test {
 
@@ -26,7 +26,7 @@ struct HistoryShape {
   ReplicaOptions options;
 };
 
-inline ConcurrentHistory make_history(sim::RandomStream& rng, const HistoryShape& shape) {
+inline ConcurrentHistory make_history(RandomStream& rng, const HistoryShape& shape) {
   ConcurrentHistory h;
   for (size_t r = 0; r < shape.replica_count; ++r) {
     h.replicas.emplace_back(static_cast<SiteId>(kSiteIdFirst + r), shape.options);
@@ -59,7 +59,7 @@ inline ConcurrentHistory make_history(sim::RandomStream& rng, const HistoryShape
 
 // Delivers every op to `rep` in a random order with duplicates; every third call order is reversed
 // so that deletes precede their inserts and descendants their ancestors. Returns the outcomes seen.
-inline void deliver_everything(sim::RandomStream& rng, Replica& rep, const std::vector<Op>& ops,
+inline void deliver_everything(RandomStream& rng, Replica& rep, const std::vector<Op>& ops,
                                bool reverse) {
   std::vector<size_t> order;
   for (size_t i = 0; i < ops.size(); ++i) {

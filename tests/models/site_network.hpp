@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "models/site/site.hpp"
-#include "sim/random_stream.hpp"
+#include "models/random/random_stream.hpp"
 
 namespace treedoc::test {
 
@@ -210,7 +210,7 @@ class SiteNetwork {
   std::vector<Failed> failed_;
   std::set<size_t> halted_;
 
-  sim::RandomStream rng_;
+  RandomStream rng_;
   std::vector<site::SiteConfig> configs_;
   std::vector<site::DurableStore> stores_;
   site::EpochArchive archive_;

@@ -8,7 +8,7 @@ using namespace treedoc;
 
 TEST_CASE("the codec round-trips every op of random histories", "[codec][property]") {
   for (uint64_t seed = 1; seed <= 60; ++seed) {
-    sim::RandomStream rng(seed);
+    RandomStream rng(seed);
     test::HistoryShape shape;
     shape.options.document.dis_mode = seed % 2 ? DisMode::kUdis : DisMode::kSdis;
     shape.options.document.mini_child = seed % 3 == 0;

@@ -9,7 +9,7 @@ using namespace treedoc;
 namespace {
 
 void check_convergence(uint64_t seed, ReplicaOptions options, bool compare_trees) {
-  sim::RandomStream rng(seed);
+  RandomStream rng(seed);
   test::HistoryShape shape;
   shape.replica_count = 2 + rng.below(7);  // 2 to 8 replicas
   shape.steps = 50 + rng.below(250);
@@ -63,7 +63,7 @@ TEST_CASE("UDIS replicas that discard tombstones converge in content", "[propert
 
 TEST_CASE("discarding replicas agree with non-discarding ones", "[property]") {
   for (uint64_t seed = 1; seed <= 200; ++seed) {
-    sim::RandomStream rng(4000 + seed);
+    RandomStream rng(4000 + seed);
     test::HistoryShape shape;
     shape.replica_count = 3;
     shape.steps = 200;
@@ -81,7 +81,7 @@ TEST_CASE("discarding replicas agree with non-discarding ones", "[property]") {
 
 TEST_CASE("state and visible hashes are equal exactly when dumps are", "[property]") {
   for (uint64_t seed = 1; seed <= 100; ++seed) {
-    sim::RandomStream rng(seed);
+    RandomStream rng(seed);
     test::HistoryShape shape;
     shape.replica_count = 4;
     shape.steps = 40 + rng.below(60);
@@ -104,7 +104,7 @@ TEST_CASE("state and visible hashes are equal exactly when dumps are", "[propert
 
 TEST_CASE("visible_index finds every visible atom by its TID", "[property]") {
   for (uint64_t seed = 1; seed <= 50; ++seed) {
-    sim::RandomStream rng(seed);
+    RandomStream rng(seed);
     test::HistoryShape shape;
     shape.replica_count = 3;
     shape.steps = 100;
@@ -131,7 +131,7 @@ TEST_CASE("received ops integrated in batches give exactly apply's replica", "[p
   // Replica::receive defers the tree work; nothing a caller can see may differ from apply(),
   // outcome for outcome and op for op, whatever the batches and the local edits between them.
   for (uint64_t seed = 1; seed <= 200; ++seed) {
-    sim::RandomStream rng(5000 + seed);
+    RandomStream rng(5000 + seed);
     test::HistoryShape shape;
     shape.replica_count = 2 + rng.below(5);
     shape.steps = 50 + rng.below(200);

@@ -7,13 +7,13 @@
 
 #include "models/treedoc/dot_set.hpp"
 #include "models/treedoc/replica.hpp"
-#include "sim/random_stream.hpp"
+#include "models/random/random_stream.hpp"
 
 using namespace treedoc;
 
 TEST_CASE("dot sets hold exactly the ids inserted, in any order", "[dot_set]") {
   for (uint64_t seed = 1; seed <= 100; ++seed) {
-    sim::RandomStream rng(seed);
+    RandomStream rng(seed);
     DotSet a, b;
     std::set<OpId> model_a, model_b;
     // Counters from a high base, as in an epoch's `seen` after a flatten.
@@ -49,7 +49,7 @@ TEST_CASE("dot sets hold exactly the ids inserted, in any order", "[dot_set]") {
 
 namespace {
 
-void fill(sim::RandomStream& rng, DotSet* set, std::set<OpId>* reference, int count) {
+void fill(RandomStream& rng, DotSet* set, std::set<OpId>* reference, int count) {
   for (int i = 0; i < count; ++i) {
     const OpId id{static_cast<SiteId>(2 + rng.below(4)), 1 + rng.below(30)};
     REQUIRE(set->insert(id) == reference->insert(id).second);
@@ -60,7 +60,7 @@ void fill(sim::RandomStream& rng, DotSet* set, std::set<OpId>* reference, int co
 
 TEST_CASE("DotSet behaves as a set of op ids", "[property]") {
   for (uint64_t seed = 1; seed <= 300; ++seed) {
-    sim::RandomStream rng(seed);
+    RandomStream rng(seed);
     DotSet a, b;
     std::set<OpId> ra, rb;
     fill(rng, &a, &ra, static_cast<int>(rng.below(80)));
@@ -100,7 +100,7 @@ TEST_CASE("DotSet lookups find every site among many: dense, gappy or sparse ids
   // Lookups guess a site's place from its id and gallop from there: ids with gaps, clusters and
   // sites of many runs must not mislead them.
   for (uint64_t seed = 1; seed <= 60; ++seed) {
-    sim::RandomStream rng(seed);
+    RandomStream rng(seed);
     const uint64_t site_count = 1 + rng.below(2000);
     const uint64_t stride = 1 + rng.below(seed % 3 == 0 ? 1000 : 3);  // dense, gappy, sparse
     DotSet set;

@@ -8,7 +8,7 @@
 #include "models/treedoc/base_counts.hpp"
 #include "models/treedoc/flat_layout.hpp"
 #include "models/treedoc/flatten.hpp"
-#include "sim/random_stream.hpp"
+#include "models/random/random_stream.hpp"
 
 using namespace treedoc;
 
@@ -52,7 +52,7 @@ TEST_CASE("the layout places every atom where flat_tid says", "[flat_layout]") {
 }
 
 TEST_CASE("the layout visits any range in order, and counts atoms per depth", "[flat_layout]") {
-  sim::RandomStream rng(7);
+  RandomStream rng(7);
   for (uint32_t n : kSizes) {
     const FlatLayout layout(n);
     std::vector<uint64_t> per_depth;
@@ -80,7 +80,7 @@ TEST_CASE("the layout visits any range in order, and counts atoms per depth", "[
 }
 
 TEST_CASE("base counts answer like a naive model under visibility changes", "[flat_layout]") {
-  sim::RandomStream rng(11);
+  RandomStream rng(11);
   for (uint32_t n : kSizes) {
     for (bool unit : {true, false}) {
       INFO("n " << n << " unit widths " << unit);

@@ -63,7 +63,7 @@ EpochChange commit_everywhere(test::ConcurrentHistory& h, const std::vector<Flat
 
 TEST_CASE("flatten keeps content and builds a balanced tree", "[flatten][property]") {
   for (uint64_t seed = 1; seed <= 50; ++seed) {
-    sim::RandomStream rng(seed);
+    RandomStream rng(seed);
     test::HistoryShape shape;
     shape.replica_count = 1;
     shape.steps = 400;
@@ -85,7 +85,7 @@ TEST_CASE("flatten keeps content and builds a balanced tree", "[flatten][propert
 
 TEST_CASE("flatten(C) from ops equals flatten(C) from the tree", "[flatten][property]") {
   for (uint64_t seed = 1; seed <= 150; ++seed) {
-    sim::RandomStream rng(100 + seed);
+    RandomStream rng(100 + seed);
     test::HistoryShape shape;
     shape.replica_count = 4;
     test::ConcurrentHistory h = test::make_history(rng, shape);
@@ -102,7 +102,7 @@ TEST_CASE("flatten(C) from ops equals flatten(C) from the tree", "[flatten][prop
 
 TEST_CASE("two replicas flattening the same cut build identical trees", "[flatten][property]") {
   for (uint64_t seed = 1; seed <= 100; ++seed) {
-    sim::RandomStream rng(300 + seed);
+    RandomStream rng(300 + seed);
     test::HistoryShape shape;
     shape.replica_count = 3;
     test::ConcurrentHistory h = test::make_history(rng, shape);
@@ -125,7 +125,7 @@ TEST_CASE("translation is deterministic, order-preserving and loses nothing",
   for (DisMode mode : {DisMode::kUdis, DisMode::kSdis}) {
     for (bool mini_child : {false, true}) {
       for (uint64_t seed = 1; seed <= 60; ++seed) {
-        sim::RandomStream rng(seed * 13 + static_cast<uint64_t>(mode) * 7 + mini_child);
+        RandomStream rng(seed * 13 + static_cast<uint64_t>(mode) * 7 + mini_child);
         test::HistoryShape shape;
         shape.replica_count = 2 + rng.below(4);
         shape.options.document.dis_mode = mode;

@@ -9,7 +9,7 @@
 
 #include "models/site/flatten_commit.hpp"
 #include "models/treedoc/fnv_hash.hpp"
-#include "sim/random_stream.hpp"
+#include "models/random/random_stream.hpp"
 
 using namespace treedoc;
 using namespace treedoc::site;
@@ -308,7 +308,7 @@ TEST_CASE("random schedules: one outcome per attempt, and commits only with ever
           "[commit][property]") {
   uint64_t commits = 0, aborts = 0;
   for (uint64_t seed = 1; seed <= 500; ++seed) {
-    sim::RandomStream rng(seed);
+    RandomStream rng(seed);
     Core core;
     give_everyone(core, {7, 1});
     uint64_t next_update = 1;

@@ -10,7 +10,7 @@
 
 #include "models/treedoc/flatten.hpp"
 #include "models/treedoc/replica.hpp"
-#include "sim/random_stream.hpp"
+#include "models/random/random_stream.hpp"
 
 using namespace treedoc;
 
@@ -18,7 +18,7 @@ namespace {
 
 // Base atoms with op ids of sites no test replica uses, 1 to 3 bytes and, unless `unit`, widths
 // of 0 to 3.
-std::vector<FlatAtom> random_atoms(sim::RandomStream& rng, uint32_t n, bool unit) {
+std::vector<FlatAtom> random_atoms(RandomStream& rng, uint32_t n, bool unit) {
   std::vector<FlatAtom> atoms;
   for (uint32_t i = 0; i < n; ++i) {
     FlatAtom a;
@@ -115,7 +115,7 @@ ReplicaOptions options_for(DisMode mode, bool mini_child) {
 }  // namespace
 
 TEST_CASE("implicit base: inserts at every gap and deletes of every base atom", "[implicit_base]") {
-  sim::RandomStream rng(5);
+  RandomStream rng(5);
   for (DisMode mode : {DisMode::kUdis, DisMode::kSdis}) {
     for (bool mini_child : {false, true}) {
       for (uint32_t n : {0u, 1u, 2u, 3u, 5u, 8u, 13u, 64u, 65u, 100u}) {
@@ -144,7 +144,7 @@ TEST_CASE("implicit base: inserts at every gap and deletes of every base atom", 
 TEST_CASE("implicit base: random concurrent histories over a base, then flattens",
           "[implicit_base][property]") {
   for (uint64_t seed = 1; seed <= 200; ++seed) {
-    sim::RandomStream rng(1000 + seed);
+    RandomStream rng(1000 + seed);
     const ReplicaOptions o =
         options_for(rng.chance(0.3) ? DisMode::kSdis : DisMode::kUdis, rng.chance(0.4));
     const size_t sites = 2 + rng.below(3);
@@ -210,7 +210,7 @@ TEST_CASE("implicit base: random concurrent histories over a base, then flattens
 }
 
 TEST_CASE("implicit base: shapes the layout cannot hold materialize it", "[implicit_base]") {
-  sim::RandomStream rng(77);
+  RandomStream rng(77);
   for (bool mini_child : {false, true}) {
     const ReplicaOptions o = options_for(DisMode::kUdis, mini_child);
     const uint32_t n = 40;
@@ -255,7 +255,7 @@ TEST_CASE("implicit base: shapes the layout cannot hold materialize it", "[impli
 TEST_CASE("implicit base: UDIS discard of base atoms materializes and stays exact",
           "[implicit_base]") {
   for (uint64_t seed = 1; seed <= 20; ++seed) {
-    sim::RandomStream rng(seed);
+    RandomStream rng(seed);
     ReplicaOptions o;
     o.discard_tombstones = true;
     o.document.mini_child = seed % 2 == 0;
@@ -275,7 +275,7 @@ TEST_CASE("implicit base: discarding sites converge with keeping sites over a ba
   // A late second delete of a discarded base atom recreates its path at a discarding site (the
   // base atom's insert is not in this epoch's `seen`), so only content is compared here.
   for (uint64_t seed = 1; seed <= 100; ++seed) {
-    sim::RandomStream rng(500 + seed);
+    RandomStream rng(500 + seed);
     ReplicaOptions keep, discard;
     discard.discard_tombstones = true;
     const std::vector<FlatAtom> atoms =
@@ -308,7 +308,7 @@ TEST_CASE("implicit base: a 200,000-deep chain below a base atom", "[implicit_ba
   // The graft shape (spec (d)): a whole old path below a base mini's own right child.
   constexpr uint32_t kChain = 200000;
   constexpr uint32_t kBase = 1000;
-  sim::RandomStream rng(3);
+  RandomStream rng(3);
   const std::vector<FlatAtom> atoms = random_atoms(rng, kBase, true);
   Replica r(3, {}, 0, 0);
   r.install_epoch(1, atoms);

@@ -6,7 +6,7 @@
 
 #include "models/treedoc/codec.hpp"
 #include "models/treedoc/replica.hpp"
-#include "sim/random_stream.hpp"
+#include "models/random/random_stream.hpp"
 #include "tests/models/concurrent_history.hpp"
 
 using namespace treedoc;
@@ -104,7 +104,7 @@ TEST_CASE("newPosID equals a literal reading of rules 1-4 in every state", "[rep
   for (bool mini_child : {false, true}) {
     for (DisMode mode : {DisMode::kUdis, DisMode::kSdis}) {
       for (uint64_t seed = 1; seed <= 40; ++seed) {
-        sim::RandomStream rng(seed * 7 + (mini_child ? 1 : 0));
+        RandomStream rng(seed * 7 + (mini_child ? 1 : 0));
         test::HistoryShape shape;
         shape.replica_count = 3;
         shape.steps = 150;
@@ -136,7 +136,7 @@ TEST_CASE("newPosID equals a literal reading of rules 1-4 in every state", "[rep
 
 TEST_CASE("local intention: an insert at i lands at i, an erase at i shifts i+1 to i",
           "[replica][property]") {
-  sim::RandomStream rng(77);
+  RandomStream rng(77);
   Replica r(2);
   std::string model;
   for (int step = 0; step < 5000; ++step) {
@@ -191,7 +191,7 @@ TEST_CASE("SDIS never reuses a TID, even over tombstones at one place", "[replic
   REQUIRE(r.content() == "az");
   // Across random multi-replica SDIS histories, no two inserts share a TID.
   for (uint64_t seed = 1; seed <= 100; ++seed) {
-    sim::RandomStream rng(500 + seed);
+    RandomStream rng(500 + seed);
     test::HistoryShape shape;
     shape.options = o;
     shape.replica_count = 4;

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "models/treedoc/sequence_index.hpp"
-#include "sim/random_stream.hpp"
+#include "models/random/random_stream.hpp"
 
 using namespace treedoc;
 
@@ -50,7 +50,7 @@ void check(const SequenceIndex& index, const Model& m) {
 
 TEST_CASE("the sequence index with base runs matches a naive sequence", "[sequence_index]") {
   for (uint64_t seed = 1; seed <= 40; ++seed) {
-    sim::RandomStream rng(seed);
+    RandomStream rng(seed);
     const auto n = static_cast<uint32_t>(rng.below(150));
     BaseWidths widths;
     Model m;

@@ -37,7 +37,7 @@ void require_no_lost_update(const test::SiteNetwork& net) {
   }
 }
 
-void edit_for(test::SiteNetwork& net, sim::RandomStream& rng, int edits) {
+void edit_for(test::SiteNetwork& net, RandomStream& rng, int edits) {
   for (int e = 0; e < edits; ++e) {
     const size_t i = rng.below(net.size());
     if (net.up(i)) net.edit(i);
@@ -51,7 +51,7 @@ TEST_CASE("broadcast without loss converges with no anti-entropy", "[site]") {
   site::SiteConfig c;
   c.anti_entropy_period_us = 0;
   test::SiteNetwork net(1, 5, c);
-  sim::RandomStream rng(7);
+  RandomStream rng(7);
   edit_for(net, rng, 200);
   net.run_for(kUsPerS);
   REQUIRE(net.converged());
@@ -68,7 +68,7 @@ TEST_CASE("anti-entropy repairs loss and duplication, broadcast or epidemic", "[
     test::SiteNetwork net(seed, 2 + seed % 7, c);
     net.loss = 0.3;
     net.duplicate = 0.05;
-    sim::RandomStream rng(seed * 31);
+    RandomStream rng(seed * 31);
     edit_for(net, rng, 150);
     INFO("seed " << seed);
     net.loss = 0;  // heal, then let anti-entropy finish
@@ -85,7 +85,7 @@ TEST_CASE("a crashed site rebuilds from its own ops and catches up", "[site][pro
     c.durability = seed % 2 ? site::Durability::kOwnOps : site::Durability::kAllOps;
     test::SiteNetwork net(seed, 4, c);
     net.loss = 0.2;
-    sim::RandomStream rng(seed);
+    RandomStream rng(seed);
     edit_for(net, rng, 60);
     const DotSet before = net.site(1).claimed();
     net.crash(1);
@@ -123,7 +123,7 @@ TEST_CASE("a site that drops every 100th remote op diverges with the same claime
   site::SiteConfig c;
   c.anti_entropy_period_us = 100 * kUsPerMs;
   test::SiteNetwork net(5, 3, c);
-  sim::RandomStream rng(5);
+  RandomStream rng(5);
   for (int e = 0; e < 300; ++e) {
     net.edit(rng.below(2));  // sites 0 and 1 edit; site 2 only receives
     net.run_for(5 * kUsPerMs);
@@ -133,7 +133,7 @@ TEST_CASE("a site that drops every 100th remote op diverges with the same claime
 
   c.sabotage = site::Sabotage::kDropEveryHundredthRemoteOp;
   test::SiteNetwork broken(5, 3, c);
-  sim::RandomStream rng2(5);
+  RandomStream rng2(5);
   for (int e = 0; e < 300; ++e) {
     broken.edit(rng2.below(2));
     broken.run_for(5 * kUsPerMs);

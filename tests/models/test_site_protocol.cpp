@@ -47,7 +47,7 @@ TEST_CASE("the core flattens under loss, duplication and crashes, and nothing is
     test::SiteNetwork net(seed, 6, flattening_config(8), 3);
     net.loss = 0.05;
     net.duplicate = 0.05;
-    sim::RandomStream rng(seed * 7919);
+    RandomStream rng(seed * 7919);
     for (int step = 0; step < 120; ++step) {
       const size_t i = rng.below(net.size());
       if (net.up(i)) net.edit(i);

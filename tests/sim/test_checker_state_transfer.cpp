@@ -3,7 +3,7 @@
 // order; one that reflects exactly the site's ops must show the same sequence.
 #include <catch2/catch.hpp>
 
-#include "sim/checker.hpp"
+#include "sim/check/checker.hpp"
 
 using namespace treedoc;
 using namespace treedoc::sim;

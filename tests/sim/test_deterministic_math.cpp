@@ -2,9 +2,10 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "sim/deterministic_math.hpp"
-#include "sim/random_stream.hpp"
+#include "sim/base/deterministic_math.hpp"
+#include "models/random/random_stream.hpp"
 
+using namespace treedoc;
 using namespace treedoc::sim;
 
 TEST_CASE("deterministic ln and exp match libm closely", "[math]") {

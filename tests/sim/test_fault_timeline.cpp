@@ -1,7 +1,7 @@
 // FaultTimeline: faults as functions of time, with the instant rules every run relies on.
 #include <catch2/catch.hpp>
 
-#include "sim/fault_timeline.hpp"
+#include "sim/world/fault_timeline.hpp"
 
 using namespace treedoc::sim;
 

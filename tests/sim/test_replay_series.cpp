@@ -10,9 +10,9 @@
 #include <thread>
 #include <vector>
 
-#include "sim/editing_trace.hpp"
-#include "sim/exit_code.hpp"
-#include "sim/trace_replay.hpp"
+#include "sim/workload/editing_trace.hpp"
+#include "sim/base/exit_code.hpp"
+#include "sim/workload/trace_replay.hpp"
 #include "tests/sim/cli_process.hpp"
 
 using namespace treedoc;

@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "sim/exit_code.hpp"
-#include "sim/simulation.hpp"
+#include "sim/base/exit_code.hpp"
+#include "sim/engine/simulation.hpp"
 #include "tests/sim/cli_process.hpp"
 #include "tests/sim/temp_dir.hpp"
 

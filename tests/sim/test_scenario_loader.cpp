@@ -12,10 +12,10 @@
 #include <system_error>
 #include <vector>
 
-#include "sim/exit_code.hpp"
-#include "sim/input_error.hpp"
-#include "sim/scenario.hpp"
-#include "sim/scenario_loader.hpp"
+#include "sim/base/exit_code.hpp"
+#include "sim/base/input_error.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/scenario/scenario_loader.hpp"
 #include "tests/sim/temp_dir.hpp"
 
 namespace {

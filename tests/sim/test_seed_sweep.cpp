@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "sim/exit_code.hpp"
+#include "sim/base/exit_code.hpp"
 #include "tests/sim/cli_process.hpp"
 
 using namespace treedoc;

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "sim/exit_code.hpp"
+#include "sim/base/exit_code.hpp"
 #include "tests/sim/cli_process.hpp"
 #include "tests/sim/temp_dir.hpp"
 

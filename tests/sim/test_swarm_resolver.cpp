@@ -5,10 +5,10 @@
 #include <set>
 #include <string>
 
-#include "sim/exit_code.hpp"
-#include "sim/input_error.hpp"
-#include "sim/scenario_loader.hpp"
-#include "sim/swarm_resolver.hpp"
+#include "sim/base/exit_code.hpp"
+#include "sim/base/input_error.hpp"
+#include "sim/scenario/scenario_loader.hpp"
+#include "sim/scenario/swarm_resolver.hpp"
 #include "tests/sim/cli_process.hpp"
 #include "tests/sim/temp_dir.hpp"
 

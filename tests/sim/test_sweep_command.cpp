@@ -6,7 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "sim/exit_code.hpp"
+#include "sim/base/exit_code.hpp"
 #include "tests/sim/cli_process.hpp"
 #include "tests/sim/temp_dir.hpp"
 

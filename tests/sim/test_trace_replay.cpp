@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "sim/editing_trace.hpp"
-#include "sim/exit_code.hpp"
-#include "sim/input_error.hpp"
-#include "sim/trace_replay.hpp"
+#include "sim/workload/editing_trace.hpp"
+#include "sim/base/exit_code.hpp"
+#include "sim/base/input_error.hpp"
+#include "sim/workload/trace_replay.hpp"
 
 using namespace treedoc;
 using namespace treedoc::sim;

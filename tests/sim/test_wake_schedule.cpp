@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
-#include "sim/random_stream.hpp"
-#include "sim/wake_schedule.hpp"
+#include "models/random/random_stream.hpp"
+#include "sim/world/wake_schedule.hpp"
 
 using namespace treedoc;
 using sim::SiteIndex;
@@ -28,7 +28,7 @@ TEST_CASE("every actor runs at time 0 until it plans otherwise", "[wake_schedule
 
 TEST_CASE("the earliest wake is the minimum of the current plans", "[wake_schedule][property]") {
   for (uint64_t seed = 1; seed <= 50; ++seed) {
-    sim::RandomStream rng(seed);
+    RandomStream rng(seed);
     const size_t sites = 1 + rng.below(40);
     WakeSchedule w(sites);
     std::vector<site::TimeUs> plans(sites, 0);

@@ -1,0 +1,74 @@
+// `validate`: one line saying what a valid scenario holds, or the one line saying what is wrong.
+#include "sim/cli/validate_command.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <iostream>
+
+#include "sim/base/exit_code.hpp"
+#include "sim/base/input_error.hpp"
+#include "sim/scenario/scenario_loader.hpp"
+#include "sim/scenario/swarm_resolver.hpp"
+#include "sim/base/time_text.hpp"
+
+namespace treedoc::sim {
+
+namespace {
+
+// A swarm file is valid when its draws are: validate loads this many of them, from its own seed on.
+constexpr uint64_t kSwarmSeedsValidated = 100;
+
+std::string counted(size_t n, const char* noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
+}
+
+const char* to_string(Sabotage::Variant v) {
+  switch (v) {
+    case Sabotage::Variant::kDropEveryHundredthRemoteOp: return "drop-every-100th-remote-op";
+    case Sabotage::Variant::kDeleteWithoutPreTombstone: return "delete-without-pre-tombstone";
+    case Sabotage::Variant::kReuseTid: return "reuse-tid";
+    case Sabotage::Variant::kVoteYesDespiteUpdate: return "vote-yes-despite-update";
+    case Sabotage::Variant::kTranslateAppendAtEnd: return "translate-append-at-end";
+    case Sabotage::Variant::kCommitOnMissingVote: return "commit-on-missing-vote";
+    case Sabotage::Variant::kNone: return "none";
+  }
+  return "?";
+}
+
+std::string summary(const Scenario& s) {
+  const Topology& t = s.topology;
+  std::string line = s.file + ": ok: " + counted(t.site_count(), "site") + " (" +
+                     std::to_string(t.core) + " core, " + std::to_string(t.nebula) + " nebula), " +
+                     (s.workload.kind == Workload::Kind::kTrace ? "trace" : "synthetic") +
+                     " workload, " + counted(s.faults.size(), "fault") + ", safety " +
+                     seconds_text(s.phases.safety_us) + ", liveness " +
+                     seconds_text(s.phases.liveness_us);
+  if (s.sabotage) {
+    line += ", sabotage " + std::string(to_string(s.sabotage->variant)) + " on " +
+            counted(s.sabotage->sites.size(), "site");
+  }
+  return line;
+}
+
+}  // namespace
+
+int run_validate(const std::string& path) {
+  try {
+    const Scenario scenario = load_scenario(path);
+    std::string line = summary(scenario);
+    if (const size_t forms = check_swarm_forms(path, read_scenario_json(path)); forms > 0) {
+      const uint64_t first = scenario.seed;
+      const uint64_t last = first + std::min(kSwarmSeedsValidated - 1, UINT64_MAX - first);
+      for (uint64_t seed = first; seed != last; ++seed) (void)load_scenario(path, seed + 1);
+      line += " (seed " + std::to_string(first) + "'s draw); swarm of " + counted(forms, "form") +
+              ", draws for seeds " + std::to_string(first) + ".." + std::to_string(last) + " valid";
+    }
+    std::cout << line << "\n";
+    return kExitPass;
+  } catch (const InputError& e) {
+    std::cerr << "treedoc-sim: " << e.what() << "\n";
+    return kExitBadInput;
+  }
+}
+
+}  // namespace treedoc::sim

@@ -1,0 +1,39 @@
+// Everything a run found: its verdict (the first violation, if any), the event-log hash, the
+// counters and statistics its observers kept, and the final document.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "models/site/coverage_probe.hpp"
+#include "sim/check/checker.hpp"
+#include "sim/observe/run_statistics.hpp"
+#include "sim/observe/site_counters.hpp"
+
+namespace treedoc::sim {
+
+struct RunResult {
+  std::optional<Violation> violation;        // none: the run passed
+  std::optional<Violation> trace_violation;  // a trace workload that did not end at endContent
+  uint64_t event_hash = 0;
+  uint64_t events = 0;
+  TimeUs end_us = 0;
+  std::optional<TimeUs> converged_at_us;  // when the liveness phase found every site converged
+  SiteCounters totals;
+  uint64_t convergence_checks = 0;
+  uint64_t state_comparisons = 0;
+  uint64_t crashes = 0, restarts = 0;
+  // The final document as the first live site holds it.
+  uint64_t final_atoms = 0;
+  double final_tombstone_ratio = 0;
+  double final_tid_bytes_mean = 0;
+  uint64_t replica_memory_bytes = 0;  // all live replicas
+  double wall_s = 0;                  // host time of the run: a metric, never an input
+  site::ProbeCounts probes;           // how often each rare interleaving happened
+  FlattenStats flatten;
+  MembershipStats membership;
+  uint64_t final_epoch = 0;   // of the first live site
+  ApplyTimeStats apply_time;  // host time: a measurement, never an input
+};
+
+}  // namespace treedoc::sim

@@ -1,0 +1,199 @@
+// A scenario as the simulator runs it: the typed, validated form of a scenarios/*.json file.
+// Every field, unit and default is documented in docs/scenarios.md; load_scenario() builds it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/site/coverage_probe.hpp"
+#include "models/site/site_config.hpp"
+#include "models/site/time_us.hpp"
+#include "models/treedoc/replica.hpp"
+#include "sim/scenario/atom_granularity.hpp"
+
+namespace treedoc::sim {
+
+using site::TimeUs;
+
+// Sites are numbered core first (c0..c{core-1} are 0..core-1), then nebula (n0.. follow).
+// A site's treedoc::SiteId is kSiteIdFirst + its index.
+using SiteIndex = uint32_t;
+inline constexpr uint32_t kSitesMax = 100'000;
+
+// A resolved site selector: site indices, sorted, without duplicates.
+using SiteSet = std::vector<SiteIndex>;
+
+// One-way delay of a message: base plus a jitter drawn per message, capped at latency_us_max.
+struct LatencyClass {
+  enum class Jitter : uint8_t {
+    kUniform,  // uniform in [0, jitter_us]
+    kPareto,   // heavy-tailed: jitter_us * (U^(-1/pareto_shape) - 1)
+  };
+  TimeUs base_us = 10 * site::kUsPerMs;
+  TimeUs jitter_us = 5 * site::kUsPerMs;
+  Jitter jitter = Jitter::kUniform;
+  double pareto_shape = 1.5;  // > 1 so the mean is finite
+  TimeUs latency_us_max = 10 * site::kUsPerS;
+};
+
+struct Topology {
+  uint32_t core = 3;
+  uint32_t nebula = 0;
+  LatencyClass core_core;
+  LatencyClass core_nebula;  // both directions
+  LatencyClass nebula_nebula;
+  uint32_t site_count() const { return core + nebula; }
+};
+
+struct NetworkConfig {
+  double loss = 0;       // probability a message is dropped
+  double duplicate = 0;  // probability a message is delivered twice (the copy with its own delay)
+};
+
+using site::Durability;
+using site::Spread;
+
+struct ReplicationConfig {
+  Spread spread = Spread::kBroadcast;
+  uint32_t fanout = 3;                            // epidemic only
+  TimeUs anti_entropy_period_us = site::kUsPerS;  // 0: no anti-entropy
+  uint32_t anti_entropy_fanout = 1;               // peers per anti-entropy round
+  Durability durability = Durability::kOwnOps;
+  ReplicaOptions replica;  // dis mode, mini_child, discard_tombstones
+};
+
+struct SyntheticWorkload {
+  double ops_per_s = 1;       // per editing site, Poisson arrivals
+  double insert_ratio = 0.7;  // the rest are erases (an erase on an empty document inserts)
+  uint32_t atom_bytes = 1;
+  double hot_spot_probability = 0;  // chance an edit falls in the hot spot instead of anywhere
+  double hot_spot_at = 0.5;         // the hot spot's centre, as a fraction of the document
+  uint32_t hot_spot_width_atoms = 16;
+};
+
+struct TraceWorkload {
+  std::string file;  // resolved: relative paths are relative to the scenario file's folder
+  AtomGranularity atoms = AtomGranularity::kChar;
+  // A site issues its next transaction at least this long after its previous one, and only once it
+  // has applied every op the transaction's parents (sequential traces: all earlier ones) made.
+  TimeUs txn_interval_us = 10 * site::kUsPerMs;
+};
+
+struct Workload {
+  enum class Kind : uint8_t { kSynthetic, kTrace };
+  Kind kind = Kind::kSynthetic;
+  SiteSet sites;  // editing sites; trace mode maps agent (or transaction) i to sites[i % size]
+  TimeUs start_us = 0;
+  TimeUs stop_us = 0;  // default: the end of the safety phase
+  SyntheticWorkload synthetic;
+  TraceWorkload trace;
+};
+
+// Timed faults, turmoil-style verbs; docs/scenarios.md gives each one's exact semantics.
+enum class FaultVerb : uint8_t {
+  kPartition,  // groups: sites in different groups cannot reach each other; unlisted sites form one
+               // more group. Replaces the current partition (cuts stay).
+  kCut,        // from -> to: messages from `from` to `to` are dropped (one-way); adds to the cuts
+  kHeal,       // removes the partition and every cut
+  kCrash,      // sites stop at once; volatile state is lost, durable state kept (Durability)
+  kRestart,    // crashed sites start again from their durable state
+  kPause,      // sites stop processing for duration_us; messages wait and are handled on resume
+  kLossBurst,  // the loss probability is `loss` for duration_us, for messages to or from `sites`
+  kRpcFailure,  // for duration_us, flatten-commit messages from `from` to `to` fail with
+                // `rpc_error` and the sender is told; all other traffic stays healthy
+};
+
+// How a failed RPC fails (HBASE-25274's was an authentication error on the caller's side).
+enum class RpcError : uint8_t {
+  kAuth,     // the caller cannot authenticate: never sent, the caller knows at once
+  kRefused,  // connection refused: never delivered, the caller knows after one round trip
+  kTimeout,  // no answer: never delivered, the caller knows after rpc_timeout_us
+};
+
+const char* to_string(RpcError e);
+
+const char* to_string(FaultVerb v);
+
+struct FaultEvent {
+  TimeUs at_us = 0;
+  FaultVerb verb = FaultVerb::kHeal;
+  std::vector<SiteSet> groups;            // partition
+  SiteSet from, to;                       // cut
+  SiteSet sites;                          // crash, restart, pause, loss_burst
+  TimeUs duration_us = 0;                 // pause, loss_burst
+  double loss = 0;                        // loss_burst
+  RpcError rpc_error = RpcError::kAuth;   // rpc_failure
+  TimeUs rpc_timeout_us = site::kUsPerS;  // rpc_failure with rpc_error kTimeout
+  std::string where;  // its JSON path in the file, e.g. "faults[3]", for messages
+};
+
+struct Phases {
+  TimeUs safety_us = 60 * site::kUsPerS;  // workload and faults run
+  // Then everything heals, crashed sites restart, the workload stops, and every live site must
+  // converge (and no update be lost) within this time.
+  TimeUs liveness_us = 30 * site::kUsPerS;
+};
+
+// The large-scale protocol (spec (c), (d)): when the core flattens, and how catch-up behaves.
+struct ProtocolConfig {
+  site::FlattenPolicy flatten;    // default: never
+  uint64_t retention_epochs = 4;  // E_max: cuts of older epochs are no longer served
+  TimeUs catch_up_retry_us = site::kUsPerS;
+};
+
+// Core membership (spec (f) 7): the failure detector, the policies for a failed dispatch and for
+// an expelled member, and the nebula sites that ask to join the core once caught up.
+struct MembershipConfig {
+  site::MembershipPolicy policy;  // join_core unset here: `join` says which sites ask
+  SiteSet join;
+};
+
+struct CheckerConfig {
+  bool tid_uniqueness = true;
+  bool convergence = true;
+  bool no_lost_update = true;
+  bool no_resurrection = true;
+  bool local_intention = true;
+  TimeUs check_period_us = site::kUsPerS;  // convergence checks during the run
+  // Probes that must fire at least once, or the run fails (exit 2): a fault that silently does
+  // nothing cannot pass.
+  std::vector<site::Probe> required_probes;
+  // Ops lost by policy (a state transfer beyond the retention bound) are expected: the run still
+  // reports them, but passes. Without it they are a no-lost-update violation.
+  bool expect_lost_by_policy = false;
+};
+
+struct MetricsConfig {
+  TimeUs sample_period_us = site::kUsPerS;
+};
+
+// Test-only broken variants that prove the checker can fail (site::Sabotage documents each).
+struct Sabotage {
+  using Variant = site::Sabotage;
+  Variant variant = Variant::kDropEveryHundredthRemoteOp;
+  SiteSet sites;
+};
+
+struct Scenario {
+  std::string file;         // the path as given
+  std::string description;  // a one-line purpose
+  uint64_t seed = 1;
+  Topology topology;
+  NetworkConfig network;
+  ReplicationConfig replication;
+  ProtocolConfig protocol;
+  MembershipConfig membership;
+  Workload workload;
+  std::vector<FaultEvent> faults;  // ordered by at_us, then by position in the file
+  Phases phases;
+  CheckerConfig checker;
+  MetricsConfig metrics;
+  std::optional<Sabotage> sabotage;
+};
+
+// Site names: "c0".."c{core-1}", "n0"..; index as above.
+std::string site_name(const Topology& t, SiteIndex i);
+
+}  // namespace treedoc::sim

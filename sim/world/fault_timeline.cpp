@@ -1,0 +1,157 @@
+// FaultTimeline: the fault schedule replayed once into time-indexed tables.
+#include "sim/world/fault_timeline.hpp"
+
+#include <algorithm>
+
+#include "models/treedoc/assertion.hpp"
+
+namespace treedoc::sim {
+
+const char* to_string(DropReason r) {
+  switch (r) {
+    case DropReason::kNone: return "none";
+    case DropReason::kPartition: return "partition";
+    case DropReason::kLoss: return "loss";
+    case DropReason::kSiteDown: return "site down";
+    case DropReason::kCut: return "cut";
+    case DropReason::kRpcFailure: return "rpc failure";
+  }
+  return "?";
+}
+
+FaultTimeline::FaultTimeline(const Scenario& scenario) {
+  const uint32_t n = scenario.topology.site_count();
+  const TimeUs safety_end = scenario.phases.safety_us;
+  down_.resize(n);
+  pauses_.resize(n);
+  bursts_.resize(n);
+  network_.push_back({0, std::vector<uint32_t>(n, 0), {}});
+  auto network_change = [&](TimeUs at) -> NetworkState& {
+    if (network_.back().from_us != at) {
+      NetworkState next = network_.back();
+      next.from_us = at;
+      network_.push_back(std::move(next));
+    }
+    return network_.back();
+  };
+  for (const FaultEvent& f : scenario.faults) {  // ordered by time, then file order
+    TD_ASSERT(f.at_us <= safety_end, "faults fall in the safety phase");
+    switch (f.verb) {
+      case FaultVerb::kPartition: {
+        NetworkState& s = network_change(f.at_us);
+        std::fill(s.group.begin(), s.group.end(), 0);
+        for (uint32_t g = 0; g < f.groups.size(); ++g) {
+          for (SiteIndex i : f.groups[g]) s.group[i] = g + 1;
+        }
+        break;
+      }
+      case FaultVerb::kCut: {
+        std::vector<bool> from(n, false), to(n, false);
+        for (SiteIndex i : f.from) from[i] = true;
+        for (SiteIndex i : f.to) to[i] = true;
+        network_change(f.at_us).cuts.emplace_back(std::move(from), std::move(to));
+        break;
+      }
+      case FaultVerb::kHeal: {
+        NetworkState& s = network_change(f.at_us);
+        std::fill(s.group.begin(), s.group.end(), 0);
+        s.cuts.clear();
+        break;
+      }
+      case FaultVerb::kCrash:
+        for (SiteIndex i : f.sites) {
+          auto& intervals = down_[i];
+          if (!intervals.empty() && intervals.back().second == site::kTimeUsMax) continue;  // down
+          if (!intervals.empty() && intervals.back().second == f.at_us) {
+            intervals.back().second = site::kTimeUsMax;  // restarted and crashed in one instant
+          } else {
+            intervals.push_back({f.at_us, site::kTimeUsMax});
+          }
+        }
+        break;
+      case FaultVerb::kRestart:
+        for (SiteIndex i : f.sites) {
+          if (!down_[i].empty() && down_[i].back().second == site::kTimeUsMax) {
+            down_[i].back().second = f.at_us;
+            if (down_[i].back().first == f.at_us) down_[i].pop_back();  // crashed and back at once
+          }
+        }
+        break;
+      case FaultVerb::kPause:
+        for (SiteIndex i : f.sites) {
+          pauses_[i].push_back({f.at_us, std::min(f.at_us + f.duration_us, safety_end), 0});
+        }
+        break;
+      case FaultVerb::kLossBurst:
+        for (SiteIndex i : f.sites) {
+          bursts_[i].push_back({f.at_us, std::min(f.at_us + f.duration_us, safety_end), f.loss});
+        }
+        break;
+      case FaultVerb::kRpcFailure:
+        TD_ASSERT(f.from.size() == 1 && f.to.size() == 1,
+                  "an RPC failure names one caller, one callee");
+        rpc_failures_.push_back({f.from[0], f.to[0], f.at_us,
+                                 std::min(f.at_us + f.duration_us, safety_end), f.rpc_error,
+                                 f.rpc_timeout_us});
+        break;
+    }
+  }
+  // The liveness phase: everything heals and restarts when the safety phase ends.
+  NetworkState& healed = network_change(safety_end);
+  std::fill(healed.group.begin(), healed.group.end(), 0);
+  healed.cuts.clear();
+  for (auto& intervals : down_) {
+    if (!intervals.empty() && intervals.back().second > safety_end) {
+      intervals.back().second = safety_end;
+      if (intervals.back().first == safety_end) intervals.pop_back();
+    }
+  }
+}
+
+const FaultTimeline::NetworkState& FaultTimeline::network_at(TimeUs t) const {
+  auto it = std::upper_bound(network_.begin(), network_.end(), t,
+                             [](TimeUs x, const NetworkState& s) { return x < s.from_us; });
+  TD_ASSERT(it != network_.begin(), "a network state from time 0");
+  return *(it - 1);
+}
+
+DropReason FaultTimeline::reachability(SiteIndex src, SiteIndex dst, TimeUs t) const {
+  const NetworkState& s = network_at(t);
+  if (s.group[src] != s.group[dst]) return DropReason::kPartition;
+  for (const auto& [from, to] : s.cuts) {
+    if (from[src] && to[dst]) return DropReason::kCut;
+  }
+  return DropReason::kNone;
+}
+
+double FaultTimeline::burst_loss(SiteIndex site, TimeUs t) const {
+  double loss = 0;
+  for (const Interval& b : bursts_[site]) {
+    if (b.from_us <= t && t < b.to_us) loss = std::max(loss, b.loss);
+  }
+  return loss;
+}
+
+const RpcFailure* FaultTimeline::rpc_failure(SiteIndex src, SiteIndex dst, TimeUs t) const {
+  for (const RpcFailure& f : rpc_failures_) {
+    if (f.from == src && f.to == dst && f.from_us <= t && t < f.to_us) return &f;
+  }
+  return nullptr;
+}
+
+bool FaultTimeline::down(SiteIndex site, TimeUs t) const {
+  for (const auto& [from, to] : down_[site]) {
+    if (from <= t && t < to) return true;
+  }
+  return false;
+}
+
+TimeUs FaultTimeline::paused_until(SiteIndex site, TimeUs t) const {
+  TimeUs until = 0;
+  for (const Interval& p : pauses_[site]) {
+    if (p.from_us <= t && t < p.to_us) until = std::max(until, p.to_us);
+  }
+  return until;
+}
+
+}  // namespace treedoc::sim

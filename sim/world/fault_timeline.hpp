@@ -1,0 +1,75 @@
+// The scenario's faults as pure functions of simulated time: who can reach whom, the loss bursts,
+// which sites are down or paused at any instant t. A fault at t holds for every event at t,
+// whatever order SimGrid runs the actors of that instant in, so no observation setting can change a
+// run. The liveness phase is part of it: at the end of the safety phase everything heals, every
+// crashed site restarts and every pause ends.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "sim/scenario/scenario.hpp"
+
+namespace treedoc::sim {
+
+enum class DropReason : uint8_t {
+  kNone = 0,
+  kPartition = 1,
+  kLoss = 2,
+  kSiteDown = 3,
+  kCut = 4,
+  kRpcFailure = 5,  // a flatten-commit message under an rpc_failure fault: the caller is told
+};
+
+// An rpc_failure fault as a window: flatten-commit messages from `from` to `to` fail with `error`.
+struct RpcFailure {
+  SiteIndex from = 0, to = 0;
+  TimeUs from_us = 0, to_us = 0;  // [from, to)
+  RpcError error = RpcError::kAuth;
+  TimeUs timeout_us = 0;
+};
+
+const char* to_string(DropReason r);
+
+class FaultTimeline {
+ public:
+  explicit FaultTimeline(const Scenario& scenario);
+
+  // Whether the partition and the cuts in force at t let a message from src reach dst.
+  DropReason reachability(SiteIndex src, SiteIndex dst, TimeUs t) const;
+  // The loss probability a burst adds at t for messages to or from `site` (0 when none).
+  double burst_loss(SiteIndex site, TimeUs t) const;
+  // The RPC failure in force at t for flatten messages from src to dst, or null.
+  const RpcFailure* rpc_failure(SiteIndex src, SiteIndex dst, TimeUs t) const;
+  // Whether `site` is crashed at t (a crash at t counts; a restart at t ends it).
+  bool down(SiteIndex site, TimeUs t) const;
+  // When the pause `site` is in at t ends, or 0 when it is not paused at t.
+  TimeUs paused_until(SiteIndex site, TimeUs t) const;
+
+  // Crash and restart instants of `site`, as [crash, restart) intervals; restart kTimeUsMax if
+  // none.
+  const std::vector<std::pair<TimeUs, TimeUs>>& down_intervals(SiteIndex site) const {
+    return down_[site];
+  }
+
+ private:
+  struct NetworkState {
+    TimeUs from_us = 0;
+    std::vector<uint32_t> group;  // partition group per site; 0 for unlisted
+    std::vector<std::pair<std::vector<bool>, std::vector<bool>>> cuts;  // (from, to) memberships
+  };
+  struct Interval {
+    TimeUs from_us = 0, to_us = 0;  // [from, to)
+    double loss = 0;
+  };
+  const NetworkState& network_at(TimeUs t) const;
+
+  std::vector<NetworkState> network_;                         // by from_us, the first from 0
+  std::vector<std::vector<std::pair<TimeUs, TimeUs>>> down_;  // per site, ordered, disjoint
+  std::vector<std::vector<Interval>> pauses_;                 // per site
+  std::vector<std::vector<Interval>> bursts_;                 // per site
+  std::vector<RpcFailure> rpc_failures_;                      // few: scanned linearly
+};
+
+}  // namespace treedoc::sim
