@@ -8,75 +8,49 @@
 #include <optional>
 #include <string_view>
 
+#include "models/vocabulary/named_enum.hpp"
+
 namespace treedoc::site {
 
-enum class Probe : uint8_t {
-  kDeleteBeforeInsert,  // a delete applied before its insert: a pre-tombstone (spec (b))
-  kDuplicateOp,         // an op delivered again and ignored (idempotence)
-  kRepairedOp,          // an op a site first learned from anti-entropy, not from its spread
-  kRelayedOp,           // an op a site first learned from a site other than its origin
-  kInFlightDrop,        // a message in flight when a partition or cut started, dropped at arrival
-  kLostWithCrash,       // a message waiting in a site's inbox when the site crashed
-  kHeldByPause,         // a message that arrived during a pause and was handled after it
-  kRebuiltAfterCrash,   // a restarted site rebuilt ops from its durable log
-  // The flatten protocol's rare interleavings (spec (f) 3-5).
-  kUpdateAfterYes,        // an update applied between a yes vote and the decision
-  kLateUpdateAbort,       // an attempt aborted because a LATE_UPDATE won
-  kPostCutTranslated,     // a commit carried post-cut ops into the new epoch by translation
-  kCoordinatorCrashOpen,  // a coordinator restarted with an attempt it had proposed undecided
-  kParticipantCrashYes,   // a participant restarted prepared: it voted yes, then crashed
-  kCatchUpMultiEpoch,     // a site caught up across two or more epochs
-  kRelayedTranslation,    // a nebula site translated an op made by another nebula site
-  kStaleFenced,           // a message of an older epoch was answered STALE, not acted on
-  kLostByPolicy,          // a state transfer beyond the retention bound lost untranslated ops
-  kBufferedNewerEpoch,    // ops of a newer epoch waited for catch-up, then were applied
-  // Core membership and false suspicion (spec (f) 7).
-  kDispatchFailed,    // a flatten message the coordinator sent could not be delivered (an RPC
-                      // failure)
-  kMemberExpelled,    // a view change removed a member (suspected by the detector or by `expire`)
-  kWrongSuspicion,    // a member was suspected while it was up (the environment knows)
-  kYouAreDead,        // a member learned it was expelled (STALE from a newer view, or a cut)
-  kDemoted,           // ... and stayed up as a nebula site, keeping its state
-  kHaltedOnExpelled,  // ... and stopped for good (the HBase behaviour)
-  kRejoined,          // a site entered a view it had been expelled from, or joined as nebula
-};
+// clang-format off
+#define TREEDOC_PROBES(X) \
+  X(kDeleteBeforeInsert, "delete-before-insert", "a delete applied before its insert: a pre-tombstone (docs/protocol.md, remote delete)") \
+  X(kDuplicateOp, "duplicate-op", "an op delivered again and ignored (idempotence)") \
+  X(kRepairedOp, "repaired-op", "an op a site first learned from anti-entropy, not from its spread") \
+  X(kRelayedOp, "relayed-op", "an op a site first learned from a site other than its origin") \
+  X(kInFlightDrop, "in-flight-drop", "a message in flight when a partition or cut started, dropped at arrival") \
+  X(kLostWithCrash, "lost-with-crash", "a message waiting for a site, or on its way to it, when the site crashed") \
+  X(kHeldByPause, "held-by-pause", "a message that arrived during a pause and was handled after it") \
+  X(kRebuiltAfterCrash, "rebuilt-after-crash", "a restarted site rebuilt ops from its durable log") \
+  X(kUpdateAfterYes, "update-after-yes", "an update applied between a yes vote and the decision") \
+  X(kLateUpdateAbort, "late-update-abort", "an attempt aborted because a LATE_UPDATE won (update wins)") \
+  X(kPostCutTranslated, "post-cut-translated", "a commit carried post-cut ops into the new epoch by translation") \
+  X(kCoordinatorCrashOpen, "coordinator-crash-open", "a coordinator restarted with an attempt it had proposed undecided") \
+  X(kParticipantCrashYes, "participant-crash-yes", "a participant restarted prepared: it voted yes, then crashed") \
+  X(kCatchUpMultiEpoch, "catch-up-multi-epoch", "a site caught up across two or more epochs") \
+  X(kRelayedTranslation, "relayed-translation", "a nebula site translated an op made by another nebula site") \
+  X(kStaleFenced, "stale-fenced", "a message of an older epoch was answered STALE, not acted on") \
+  X(kLostByPolicy, "lost-by-policy", "a state transfer beyond the retention bound lost untranslated ops") \
+  X(kBufferedNewerEpoch, "buffered-newer-epoch", "ops of a newer epoch waited for catch-up, then were applied") \
+  X(kDispatchFailed, "dispatch-failed", "a flatten message the coordinator sent could not be delivered (an RPC failure)") \
+  X(kMemberExpelled, "member-expelled", "a view change removed a member (suspected by the detector or by `expire`)") \
+  X(kWrongSuspicion, "wrong-suspicion", "a member was suspected while it was up (the environment knows)") \
+  X(kYouAreDead, "you-are-dead", "a member learned it was expelled (STALE from a newer view, or a cut)") \
+  X(kDemoted, "demoted", "... and stayed up as a nebula site, keeping its state") \
+  X(kHaltedOnExpelled, "halted-on-expelled", "... and stopped for good (the HBase behaviour)") \
+  X(kRejoined, "rejoined", "a site entered a view it had been expelled from, or joined as nebula")
+// clang-format on
 
-inline constexpr size_t kProbeCount = 25;
+enum class Probe : uint8_t { TREEDOC_PROBES(TREEDOC_ENUMERATOR) };
 
-inline constexpr std::array<std::string_view, kProbeCount> kProbeNames = {"delete-before-insert",
-                                                                          "duplicate-op",
-                                                                          "repaired-op",
-                                                                          "relayed-op",
-                                                                          "in-flight-drop",
-                                                                          "lost-with-crash",
-                                                                          "held-by-pause",
-                                                                          "rebuilt-after-crash",
-                                                                          "update-after-yes",
-                                                                          "late-update-abort",
-                                                                          "post-cut-translated",
-                                                                          "coordinator-crash-open",
-                                                                          "participant-crash-yes",
-                                                                          "catch-up-multi-epoch",
-                                                                          "relayed-translation",
-                                                                          "stale-fenced",
-                                                                          "lost-by-policy",
-                                                                          "buffered-newer-epoch",
-                                                                          "dispatch-failed",
-                                                                          "member-expelled",
-                                                                          "wrong-suspicion",
-                                                                          "you-are-dead",
-                                                                          "demoted",
-                                                                          "halted-on-expelled",
-                                                                          "rejoined"};
+inline constexpr auto kProbes = named_enum<Probe>({TREEDOC_PROBES(TREEDOC_ENUM_ENTRY)});
+static_assert(kProbes.well_formed());
+inline constexpr size_t kProbeCount = kProbes.size();
+static_assert(kProbeCount == 25,
+              "a new probe needs a scenario that requires it (docs/scenarios.md)");
 
-inline std::string_view to_string(Probe p) { return kProbeNames[static_cast<size_t>(p)]; }
-
-inline std::optional<Probe> probe_named(std::string_view name) {
-  for (size_t i = 0; i < kProbeCount; ++i) {
-    if (kProbeNames[i] == name) return static_cast<Probe>(i);
-  }
-  return std::nullopt;
-}
+inline const char* to_string(Probe p) { return kProbes.name(p); }
+inline std::optional<Probe> probe_named(std::string_view name) { return kProbes.parse(name); }
 
 struct ProbeCounts {
   std::array<uint64_t, kProbeCount> fired{};

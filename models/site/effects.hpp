@@ -12,6 +12,7 @@
 #include "models/site/message.hpp"
 #include "models/site/time_us.hpp"
 #include "models/treedoc/replica.hpp"
+#include "models/vocabulary/named_enum.hpp"
 
 namespace treedoc::site {
 
@@ -33,16 +34,23 @@ struct Outgoing {
   SharedMessage message;
 };
 
-enum class TimerKind : uint8_t {
-  kAntiEntropy,
-  kFlattenPolicy,  // the coordinator checks its flatten policy (and retries after an abort)
-  kCommit,         // the flatten commit's vote timeout or termination retry
-  kCatchUp,        // no CUT arrived for a HELLO: ask another core member
-  kHeartbeat,      // a member heartbeats the coordinator; the coordinator checks who is silent
-  kJoin,           // a caught-up non-member asks the coordinator again to join the core
-};
+// clang-format off
+#define TREEDOC_TIMER_KINDS(X) \
+  X(kAntiEntropy, "anti-entropy", "send a digest to random peers (repairs what the network lost)") \
+  X(kFlattenPolicy, "flatten-policy", "the coordinator checks its flatten policy (and retries after an abort)") \
+  X(kCommit, "commit", "the flatten commit's vote timeout or termination retry") \
+  X(kCatchUp, "catch-up", "no CUT arrived for a HELLO: ask another core member") \
+  X(kHeartbeat, "heartbeat", "a member heartbeats the coordinator; the coordinator checks who is silent") \
+  X(kJoin, "join", "a caught-up non-member asks the coordinator again to join the core")
+// clang-format on
 
-const char* to_string(TimerKind k);
+enum class TimerKind : uint8_t { TREEDOC_TIMER_KINDS(TREEDOC_ENUMERATOR) };
+
+inline constexpr auto kTimerKinds =
+    named_enum<TimerKind>({TREEDOC_TIMER_KINDS(TREEDOC_ENUM_ENTRY)});
+static_assert(kTimerKinds.well_formed());
+
+inline const char* to_string(TimerKind k) { return kTimerKinds.name(k); }
 
 struct TimerRequest {
   TimerKind kind = TimerKind::kAntiEntropy;
@@ -53,8 +61,17 @@ struct TimerRequest {
 using Rejection = Replica::Rejected;
 
 // A step of the flatten commit, for the checker (invariants 9, 10), the metrics and the log.
+// clang-format off
+#define TREEDOC_COMMIT_PHASES(X) \
+  X(kPrepareSent, "prepare sent", "the coordinator proposed a flatten (PREPARE to every member)") \
+  X(kVotedYes, "voted yes", "a participant logged PREPARED and voted yes") \
+  X(kVotedNo, "voted no", "a participant voted no") \
+  X(kCommitted, "committed", "the site learned the attempt committed") \
+  X(kAborted, "aborted", "the site learned the attempt aborted")
+// clang-format on
+
 struct CommitEvent {
-  enum class Phase : uint8_t { kPrepareSent, kVotedYes, kVotedNo, kCommitted, kAborted };
+  enum class Phase : uint8_t { TREEDOC_COMMIT_PHASES(TREEDOC_ENUMERATOR) };
   Phase phase = Phase::kPrepareSent;
   uint64_t epoch = 0;  // the epoch the attempt would close
   TxId txid;
@@ -65,7 +82,11 @@ struct CommitEvent {
   Members next_members;                     // kCommitted: the view the next epoch starts with
 };
 
-const char* to_string(CommitEvent::Phase p);
+inline constexpr auto kCommitPhases =
+    named_enum<CommitEvent::Phase>({TREEDOC_COMMIT_PHASES(TREEDOC_ENUM_ENTRY)});
+static_assert(kCommitPhases.well_formed());
+
+inline const char* to_string(CommitEvent::Phase p) { return kCommitPhases.name(p); }
 
 // The site moved into a new epoch: by its own commit, by a decision it learned, by catch-up from
 // an archived cut, or by a state transfer beyond the retention bound.
@@ -90,25 +111,29 @@ struct EpochEntered {
   std::vector<OpId> visible_ids_before, visible_ids_after;
 };
 
-// A step of the core's membership (spec (f) 7), for the event log, the summary and its story.
+// clang-format off
+#define TREEDOC_MEMBERSHIP_STEPS(X) \
+  X(kSuspected, "suspected", "coordinator: `site` is suspected (`cause` says by what)") \
+  X(kExpelled, "expelled", "coordinator: a committed view change removed `site`") \
+  X(kAdmitted, "admitted", "coordinator: a committed view change added `site`") \
+  X(kFenced, "fenced", "`site` learned it was expelled: STALE from a newer view, or a cut") \
+  X(kDemoted, "demoted", "... and keeps its state as a nebula site") \
+  X(kHalted, "halted", "... and stops for good") \
+  X(kCatchUpStarted, "catch-up-started", "a non-member that wants to (re)join the core began catching up") \
+  X(kCaughtUp, "caught-up", "... and reached the core's epoch") \
+  X(kJoinRequested, "join-requested", "... and asked the coordinator to join") \
+  X(kJoined, "joined", "`site` entered an epoch whose view includes it, after one that did not")
+#define TREEDOC_SUSPICION_CAUSES(X) \
+  X(kNone, "none", "not a suspicion") \
+  X(kHeartbeatTimeout, "heartbeat timeout", "the failure detector heard nothing for suspect_after_us") \
+  X(kDispatchFailed, "failed dispatch", "`expire`: a flatten RPC to it failed")
+// clang-format on
+
+// A step of the core's membership (docs/protocol.md, membership), for the event log, the summary
+// and its story.
 struct MembershipEvent {
-  enum class Kind : uint8_t {
-    kSuspected,       // coordinator: `site` is suspected (`cause` says by what)
-    kExpelled,        // coordinator: a committed view change removed `site`
-    kAdmitted,        // coordinator: a committed view change added `site`
-    kFenced,          // `site` learned it was expelled: STALE from a newer view, or a cut
-    kDemoted,         // ... and keeps its state as a nebula site
-    kHalted,          // ... and stops for good
-    kCatchUpStarted,  // a non-member that wants to (re)join the core began catching up
-    kCaughtUp,        // ... and reached the core's epoch
-    kJoinRequested,   // ... and asked the coordinator to join
-    kJoined,          // `site` entered an epoch whose view includes it, after one that did not
-  };
-  enum class Cause : uint8_t {
-    kNone,
-    kHeartbeatTimeout,  // the failure detector heard nothing for suspect_after_us
-    kDispatchFailed,    // `expire`: a flatten RPC to it failed
-  };
+  enum class Kind : uint8_t { TREEDOC_MEMBERSHIP_STEPS(TREEDOC_ENUMERATOR) };
+  enum class Cause : uint8_t { TREEDOC_SUSPICION_CAUSES(TREEDOC_ENUMERATOR) };
   Kind kind = Kind::kSuspected;
   SiteId site = 0;
   uint64_t epoch = 0;  // the epoch the acting site is in (for kExpelled/kAdmitted/kJoined: the
@@ -117,8 +142,15 @@ struct MembershipEvent {
   Cause cause = Cause::kNone;
 };
 
-const char* to_string(MembershipEvent::Kind k);
-const char* to_string(MembershipEvent::Cause c);
+inline constexpr auto kMembershipSteps =
+    named_enum<MembershipEvent::Kind>({TREEDOC_MEMBERSHIP_STEPS(TREEDOC_ENUM_ENTRY)});
+static_assert(kMembershipSteps.well_formed());
+inline constexpr auto kSuspicionCauses =
+    named_enum<MembershipEvent::Cause>({TREEDOC_SUSPICION_CAUSES(TREEDOC_ENUM_ENTRY)});
+static_assert(kSuspicionCauses.well_formed());
+
+inline const char* to_string(MembershipEvent::Kind k) { return kMembershipSteps.name(k); }
+inline const char* to_string(MembershipEvent::Cause c) { return kSuspicionCauses.name(c); }
 
 struct Effects {
   std::vector<Outgoing> sends;

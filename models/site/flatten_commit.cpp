@@ -12,30 +12,6 @@ std::string to_string(const TxId& t) {
   return std::to_string(t.coordinator) + "/" + std::to_string(t.attempt);
 }
 
-const char* to_string(Vote v) {
-  switch (v) {
-    case Vote::kYes: return "yes";
-    case Vote::kNoWrongEpoch: return "no (wrong epoch)";
-    case Vote::kNoWrongView: return "no (wrong view)";
-    case Vote::kNoCutMismatch: return "no (applied set differs from the cut)";
-    case Vote::kNoHashMismatch: return "no (flatten hash differs)";
-    case Vote::kNoPreparedOther: return "no (prepared for another attempt)";
-  }
-  return "?";
-}
-
-const char* to_string(AbortReason r) {
-  switch (r) {
-    case AbortReason::kNone: return "none";
-    case AbortReason::kVotedNo: return "voted no";
-    case AbortReason::kLateUpdate: return "late update";
-    case AbortReason::kTimeout: return "vote timeout";
-    case AbortReason::kTermination: return "cooperative termination";
-    case AbortReason::kDispatchFailed: return "dispatch failed";
-  }
-  return "?";
-}
-
 bool is_member_of(const Members& members, SiteId site) {
   return members && std::find(members->begin(), members->end(), site) != members->end();
 }

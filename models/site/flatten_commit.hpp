@@ -13,6 +13,7 @@
 
 #include "models/site/time_us.hpp"
 #include "models/treedoc/dot_set.hpp"
+#include "models/vocabulary/named_enum.hpp"
 
 namespace treedoc::site {
 
@@ -25,32 +26,42 @@ struct TxId {
 
 std::string to_string(const TxId& t);
 
-enum class Vote : uint8_t {
-  kYes,
-  kNoWrongEpoch,     // the participant is in another epoch
-  kNoWrongView,      // ... or another view
-  kNoCutMismatch,    // its applied set S differs from the proposed cut C (an update won)
-  kNoHashMismatch,   // same ops, different flatten(C): a bug somewhere, never a race
-  kNoPreparedOther,  // it is prepared for another attempt
-};
+// clang-format off
+#define TREEDOC_VOTES(X) \
+  X(kYes, "yes", "S_P = C, same epoch, view and flatten hash, and not prepared for another attempt") \
+  X(kNoWrongEpoch, "no (wrong epoch)", "the participant is in another epoch") \
+  X(kNoWrongView, "no (wrong view)", "... or another view") \
+  X(kNoCutMismatch, "no (applied set differs from the cut)", "its applied set S differs from the proposed cut C (an update won)") \
+  X(kNoHashMismatch, "no (flatten hash differs)", "same ops, different flatten(C): a bug somewhere, never a race") \
+  X(kNoPreparedOther, "no (prepared for another attempt)", "it is prepared for another attempt")
+#define TREEDOC_OUTCOMES(X) \
+  X(kCommit, "commit", "every voter said yes and no update came before the decision") \
+  X(kAbort, "abort", "anything else: the update wins")
+#define TREEDOC_ABORT_REASONS(X) \
+  X(kNone, "none", "not aborted") \
+  X(kVotedNo, "voted no", "a participant voted no (the first no's vote says why)") \
+  X(kLateUpdate, "late update", "a prepared participant took an update before the decision: update wins") \
+  X(kTimeout, "vote timeout", "a vote did not arrive in time (never \"the member is dead\")") \
+  X(kTermination, "cooperative termination", "cooperative termination found a participant that never voted yes") \
+  X(kDispatchFailed, "dispatch failed", "a PREPARE could not be delivered (an RPC failure): abort, never \"dead\"")
+// clang-format on
 
-const char* to_string(Vote v);
+enum class Vote : uint8_t { TREEDOC_VOTES(TREEDOC_ENUMERATOR) };
+inline constexpr auto kVotes = named_enum<Vote>({TREEDOC_VOTES(TREEDOC_ENUM_ENTRY)});
+static_assert(kVotes.well_formed());
+inline const char* to_string(Vote v) { return kVotes.name(v); }
 
-enum class Outcome : uint8_t { kCommit, kAbort };
+enum class Outcome : uint8_t { TREEDOC_OUTCOMES(TREEDOC_ENUMERATOR) };
+inline constexpr auto kOutcomes = named_enum<Outcome>({TREEDOC_OUTCOMES(TREEDOC_ENUM_ENTRY)});
+static_assert(kOutcomes.well_formed());
 
 // Why an attempt aborted (metrics: aborts by reason).
-enum class AbortReason : uint8_t {
-  kNone,
-  kVotedNo,         // a participant voted no (the first no's vote says why)
-  kLateUpdate,      // a prepared participant took an update before the decision: update wins
-  kTimeout,         // a vote did not arrive in time (never "the member is dead", spec (f) 7)
-  kTermination,     // cooperative termination found a participant that never voted yes
-  kDispatchFailed,  // a PREPARE could not be delivered (an RPC failure): abort, never "dead"
-};
-
-inline constexpr size_t kAbortReasonCount = 6;
-
-const char* to_string(AbortReason r);
+enum class AbortReason : uint8_t { TREEDOC_ABORT_REASONS(TREEDOC_ENUMERATOR) };
+inline constexpr auto kAbortReasons =
+    named_enum<AbortReason>({TREEDOC_ABORT_REASONS(TREEDOC_ENUM_ENTRY)});
+static_assert(kAbortReasons.well_formed());
+inline constexpr size_t kAbortReasonCount = kAbortReasons.size();
+inline const char* to_string(AbortReason r) { return kAbortReasons.name(r); }
 
 // A view's members, in order (the first coordinates), shared by every message that carries it.
 using Members = std::shared_ptr<const std::vector<SiteId>>;
@@ -61,15 +72,18 @@ bool is_member_of(const Members& members, SiteId site);
 // The proposal and the decision travel with their cut, content hash and the next epoch's view, so
 // a site that learns the decision late can still build the epoch. A view change rides on a flatten:
 // views and flattens are serialized by construction (spec (g) 10).
+// clang-format off
+#define TREEDOC_COMMIT_MESSAGES(X) \
+  X(kPrepare, "prepare", "coordinator -> members: C, H and the next view") \
+  X(kVote, "vote", "member -> coordinator") \
+  X(kLateUpdate, "late-update", "prepared member -> coordinator: an update arrived after its yes") \
+  X(kDecision, "decision", "coordinator (or anyone who knows it) -> members") \
+  X(kDecisionRequest, "decision-request", "cooperative termination: \"do you know how txid ended?\"") \
+  X(kDontKnow, "dont-know", "reply: prepared too, or never saw it (with `vote` saying which)")
+// clang-format on
+
 struct CommitMessage {
-  enum class Kind : uint8_t {
-    kPrepare,          // coordinator -> members
-    kVote,             // member -> coordinator
-    kLateUpdate,       // prepared member -> coordinator: an update arrived after its yes
-    kDecision,         // coordinator (or anyone who knows it) -> members
-    kDecisionRequest,  // cooperative termination: "do you know how txid ended?"
-    kDontKnow,         // reply: prepared too, or never saw it (with `vote` saying which)
-  };
+  enum class Kind : uint8_t { TREEDOC_COMMIT_MESSAGES(TREEDOC_ENUMERATOR) };
   Kind kind = Kind::kPrepare;
   SiteId from = 0;
   uint64_t epoch = 0;
@@ -82,6 +96,10 @@ struct CommitMessage {
   Vote vote = Vote::kYes;             // kVote; kDontKnow: kYes if prepared, else a no
   Outcome outcome = Outcome::kAbort;  // kDecision
 };
+
+inline constexpr auto kCommitMessages =
+    named_enum<CommitMessage::Kind>({TREEDOC_COMMIT_MESSAGES(TREEDOC_ENUM_ENTRY)});
+static_assert(kCommitMessages.well_formed());
 
 // What survives a crash: the coordinator's attempt counter, the PREPARED record, decisions.
 struct CommitLog {

@@ -5,21 +5,6 @@
 
 namespace treedoc::site {
 
-const char* to_string(MessageKind k) {
-  switch (k) {
-    case MessageKind::kOps: return "ops";
-    case MessageKind::kDigest: return "digest";
-    case MessageKind::kCommit: return "commit";
-    case MessageKind::kStale: return "stale";
-    case MessageKind::kHello: return "hello";
-    case MessageKind::kCut: return "cut";
-    case MessageKind::kState: return "state";
-    case MessageKind::kHeartbeat: return "heartbeat";
-    case MessageKind::kJoin: return "join";
-  }
-  return "?";
-}
-
 void OpSetHash::add(OpId id) {
   // splitmix64 finaliser over (site, counter): well mixed, so sums of distinct ids rarely collide.
   uint64_t z = (uint64_t{id.site} << 40) ^ id.counter ^ 0x9e3779b97f4a7c15ull;

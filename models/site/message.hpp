@@ -12,6 +12,7 @@
 #include "models/treedoc/dot_set.hpp"
 #include "models/treedoc/op.hpp"
 #include "models/treedoc/tree.hpp"
+#include "models/vocabulary/named_enum.hpp"
 
 namespace treedoc::site {
 
@@ -27,19 +28,26 @@ struct EpochEnding {
   Members next_members;
 };
 
-enum class MessageKind : uint8_t {
-  kOps,        // ops to apply: a local batch, an epidemic forward or an anti-entropy repair
-  kDigest,     // "here is what I have": the receiver sends back what the sender lacks
-  kCommit,     // the flatten commit among the core (prepare, vote, late update, decision, ...)
-  kStale,      // "your epoch is over; mine is `epoch`": the answer to an older epoch (fencing)
-  kHello,      // catch-up: "I am in `epoch` with `digest`; how did it end?" (spec (d) 1)
-  kCut,        // catch-up: how `epoch` ended, with the cut's ops the asker lacks (spec (d) 2)
-  kState,      // catch-up beyond the retention bound: the base of `epoch`, nothing to translate
-  kHeartbeat,  // member -> coordinator: "I am alive" (the failure detector, not the RPC path)
-  kJoin,       // a caught-up non-member -> coordinator: "add me to the next view"
-};
+// clang-format off
+#define TREEDOC_MESSAGE_KINDS(X) \
+  X(kOps, "ops", "ops to apply: a local batch, an epidemic forward or an anti-entropy repair") \
+  X(kDigest, "digest", "\"here is what I have\": the receiver sends back what the sender lacks") \
+  X(kCommit, "commit", "the flatten commit among the core (prepare, vote, late update, decision, ...)") \
+  X(kStale, "stale", "\"your epoch is over; mine is `epoch`\": the answer to an older epoch (fencing)") \
+  X(kHello, "hello", "catch-up: \"I am in `epoch` with `digest`; how did it end?\"") \
+  X(kCut, "cut", "catch-up: how `epoch` ended, with the cut's ops the asker lacks") \
+  X(kState, "state", "catch-up beyond the retention bound: the base of `epoch`, nothing to translate") \
+  X(kHeartbeat, "heartbeat", "member -> coordinator: \"I am alive\" (the failure detector, not the RPC path)") \
+  X(kJoin, "join", "a caught-up non-member -> coordinator: \"add me to the next view\"")
+// clang-format on
 
-const char* to_string(MessageKind k);
+enum class MessageKind : uint8_t { TREEDOC_MESSAGE_KINDS(TREEDOC_ENUMERATOR) };
+
+inline constexpr auto kMessageKinds =
+    named_enum<MessageKind>({TREEDOC_MESSAGE_KINDS(TREEDOC_ENUM_ENTRY)});
+static_assert(kMessageKinds.well_formed());
+
+inline const char* to_string(MessageKind k) { return kMessageKinds.name(k); }
 
 // Order-independent hash of a set of op ids, kept incrementally: equal sets, equal hashes.
 struct OpSetHash {

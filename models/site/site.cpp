@@ -8,18 +8,6 @@
 
 namespace treedoc::site {
 
-const char* to_string(TimerKind k) {
-  switch (k) {
-    case TimerKind::kAntiEntropy: return "anti-entropy";
-    case TimerKind::kFlattenPolicy: return "flatten-policy";
-    case TimerKind::kCommit: return "commit";
-    case TimerKind::kCatchUp: return "catch-up";
-    case TimerKind::kHeartbeat: return "heartbeat";
-    case TimerKind::kJoin: return "join";
-  }
-  return "?";
-}
-
 Site::Site(const SiteConfig& config, DurableStore* store, EpochArchive* epochs)
     : config_(config),
       store_(store),

@@ -7,46 +7,61 @@
 
 #include "models/site/time_us.hpp"
 #include "models/treedoc/replica.hpp"
+#include "models/vocabulary/named_enum.hpp"
 
 namespace treedoc::site {
 
-enum class Role : uint8_t {
-  kCore,    // votes in flatten commits (the protocol issue); well connected
-  kNebula,  // never votes; may stay offline for long periods
-};
-
-enum class Spread : uint8_t {
-  kBroadcast,  // every new local op goes to every other site
-  kEpidemic,   // every op a site learns first goes to `fanout` random peers (infect and die)
-};
-
-// What survives a crash. The op counter always does (spec (a): it is never reset).
-enum class Durability : uint8_t {
-  kOwnOps,  // the site's own ops are logged before they are sent; the replica is rebuilt from them
-  kAllOps,  // every applied op is logged; the replica is rebuilt whole
-  kCounterOnly,  // nothing but the counter: own ops not yet spread are lost (the checker says so)
-};
-
+// clang-format off
+#define TREEDOC_ROLES(X) \
+  X(kCore, "core", "votes in flatten commits; small and well connected") \
+  X(kNebula, "nebula", "never votes; may stay offline for long periods")
+#define TREEDOC_SPREADS(X) \
+  X(kBroadcast, "broadcast", "every new local op goes to every other site") \
+  X(kEpidemic, "epidemic", "every op a site learns first goes to `fanout` random peers (infect and die)")
+// What survives a crash. The op counter always does (docs/protocol.md: it is never reset).
+#define TREEDOC_DURABILITIES(X) \
+  X(kOwnOps, "own-ops", "the site's own ops (and every delete) are logged before they are sent; the replica is rebuilt from them") \
+  X(kAllOps, "all-ops", "every applied op is logged; the replica is rebuilt whole") \
+  X(kCounterOnly, "counter-only", "nothing but the counter: own ops not yet spread are lost (the checker says so)")
 // Test-only broken variants that prove the checker can fail (FoundationDB's BUGGIFY, on purpose).
-enum class Sabotage : uint8_t {
-  kNone,
-  kDropEveryHundredthRemoteOp,  // claims the op as applied but never applies it
-  kDeleteWithoutPreTombstone,   // drops a delete whose insert has not arrived, claiming it applied
-  kReuseTid,                    // every tenth local insert is sent with the previous insert's TID
-  // Broken flatten protocols (issue 4): each must make its invariant fail.
-  kVoteYesDespiteUpdate,  // a participant votes yes whatever its applied set (update-wins safety)
-  kTranslateAppendAtEnd,  // black inserts land after the last atom instead of the graft (order)
-  kCommitOnMissingVote,   // a coordinator whose vote timer expires commits (update-wins safety)
-};
+#define TREEDOC_SABOTAGES(X) \
+  X(kNone, "none", "an honest site") \
+  X(kDropEveryHundredthRemoteOp, "drop-every-100th-remote-op", "claims every 100th remote op as applied but never applies it") \
+  X(kDeleteWithoutPreTombstone, "delete-without-pre-tombstone", "drops a delete whose insert has not arrived, claiming it applied") \
+  X(kReuseTid, "reuse-tid", "every tenth local insert is sent with the previous insert's TID") \
+  X(kVoteYesDespiteUpdate, "vote-yes-despite-update", "a participant votes yes whatever its applied set (update-wins safety)") \
+  X(kTranslateAppendAtEnd, "translate-append-at-end", "black inserts land after the last atom instead of the graft (order preservation)") \
+  X(kCommitOnMissingVote, "commit-on-missing-vote", "a coordinator whose vote timer expires commits (update-wins safety)")
+// clang-format on
+
+enum class Role : uint8_t { TREEDOC_ROLES(TREEDOC_ENUMERATOR) };
+inline constexpr auto kRoles = named_enum<Role>({TREEDOC_ROLES(TREEDOC_ENUM_ENTRY)});
+static_assert(kRoles.well_formed());
+
+enum class Spread : uint8_t { TREEDOC_SPREADS(TREEDOC_ENUMERATOR) };
+inline constexpr auto kSpreads = named_enum<Spread>({TREEDOC_SPREADS(TREEDOC_ENUM_ENTRY)});
+static_assert(kSpreads.well_formed());
+
+enum class Durability : uint8_t { TREEDOC_DURABILITIES(TREEDOC_ENUMERATOR) };
+inline constexpr auto kDurabilities =
+    named_enum<Durability>({TREEDOC_DURABILITIES(TREEDOC_ENUM_ENTRY)});
+static_assert(kDurabilities.well_formed());
+
+enum class Sabotage : uint8_t { TREEDOC_SABOTAGES(TREEDOC_ENUMERATOR) };
+inline constexpr auto kSabotages = named_enum<Sabotage>({TREEDOC_SABOTAGES(TREEDOC_ENUM_ENTRY)});
+static_assert(kSabotages.well_formed());
 
 // When the coordinator proposes a flatten (spec (c)): the scenario's "flatten" section.
+// clang-format off
+#define TREEDOC_FLATTEN_POLICIES(X) \
+  X(kNever, "never", "the core never flattens") \
+  X(kEveryOps, "every-ops", "once the epoch holds `ops` applied ops") \
+  X(kEveryPeriod, "every-period", "once the epoch is `period_us` old") \
+  X(kTombstoneRatio, "tombstone-ratio", "once tombstones are `tombstone_ratio` of the tree's atoms")
+// clang-format on
+
 struct FlattenPolicy {
-  enum class Kind : uint8_t {
-    kNever,
-    kEveryOps,        // once the epoch holds `ops` applied ops
-    kEveryPeriod,     // once the epoch is `period_us` old
-    kTombstoneRatio,  // once tombstones are `tombstone_ratio` of the tree's atoms
-  };
+  enum class Kind : uint8_t { TREEDOC_FLATTEN_POLICIES(TREEDOC_ENUMERATOR) };
   Kind kind = Kind::kNever;
   uint64_t ops = 1000;
   TimeUs period_us = 10 * kUsPerS;
@@ -57,19 +72,26 @@ struct FlattenPolicy {
   TimeUs retry_backoff_us_max = 5 * kUsPerS;
 };
 
+inline constexpr auto kFlattenPolicies =
+    named_enum<FlattenPolicy::Kind>({TREEDOC_FLATTEN_POLICIES(TREEDOC_ENUM_ENTRY)});
+static_assert(kFlattenPolicies.well_formed());
+
 // How the core's membership changes (spec (f) 7, issue 5): the scenario's "membership" section.
 // A view change rides on a flatten commit, so views and flattens are serialized by construction.
+// clang-format off
+// What the coordinator makes of a flatten message it could not deliver (an RPC failure).
+#define TREEDOC_ON_DISPATCH_FAILURES(X) \
+  X(kAbortAndRetry, "abort-and-retry", "abort this attempt and retry after the backoff; never expel for it") \
+  X(kExpire, "expire", "HBase 2.1: declare the target dead and propose a view without it")
+// What a member does on learning it was expelled (STALE from a newer view: YouAreDead).
+#define TREEDOC_ON_EXPELLED(X) \
+  X(kDemote, "demote", "stop voting, keep state, catch up as nebula, send its own ops, ask to rejoin") \
+  X(kAbort, "abort", "HBase: stop for good; volatile state is gone")
+// clang-format on
+
 struct MembershipPolicy {
-  // What the coordinator makes of a flatten message it could not deliver (an RPC failure).
-  enum class OnDispatchFailure : uint8_t {
-    kAbortAndRetry,  // abort this attempt and retry after the backoff; never expel for it
-    kExpire,         // HBase 2.1: declare the target dead and propose a view without it
-  };
-  // What a member does on learning it was expelled (STALE from a newer view: YouAreDead).
-  enum class OnExpelled : uint8_t {
-    kDemote,  // stop voting, keep state, catch up as nebula, send its own ops, ask to rejoin
-    kAbort,   // HBase: stop for good; volatile state is gone
-  };
+  enum class OnDispatchFailure : uint8_t { TREEDOC_ON_DISPATCH_FAILURES(TREEDOC_ENUMERATOR) };
+  enum class OnExpelled : uint8_t { TREEDOC_ON_EXPELLED(TREEDOC_ENUMERATOR) };
   OnDispatchFailure on_dispatch_failure = OnDispatchFailure::kAbortAndRetry;
   OnExpelled on_expelled = OnExpelled::kDemote;
   // The failure detector: members heartbeat the coordinator every heartbeat_period_us; one not
@@ -80,6 +102,13 @@ struct MembershipPolicy {
   bool join_core = false;
   TimeUs join_retry_us = kUsPerS;  // a join request unanswered this long is sent again
 };
+
+inline constexpr auto kOnDispatchFailures = named_enum<MembershipPolicy::OnDispatchFailure>(
+    {TREEDOC_ON_DISPATCH_FAILURES(TREEDOC_ENUM_ENTRY)});
+static_assert(kOnDispatchFailures.well_formed());
+inline constexpr auto kOnExpelled =
+    named_enum<MembershipPolicy::OnExpelled>({TREEDOC_ON_EXPELLED(TREEDOC_ENUM_ENTRY)});
+static_assert(kOnExpelled.well_formed());
 
 // Epochs per archive the core keeps for catch-up (spec (d) E_max), and a bound on what it may be.
 inline constexpr uint64_t kRetentionEpochsMax = 1'000'000;

@@ -8,33 +8,6 @@
 
 namespace treedoc::site {
 
-const char* to_string(MembershipEvent::Kind k) {
-  using Kind = MembershipEvent::Kind;
-  switch (k) {
-    case Kind::kSuspected: return "suspected";
-    case Kind::kExpelled: return "expelled";
-    case Kind::kAdmitted: return "admitted";
-    case Kind::kFenced: return "fenced";
-    case Kind::kDemoted: return "demoted";
-    case Kind::kHalted: return "halted";
-    case Kind::kCatchUpStarted: return "catch-up-started";
-    case Kind::kCaughtUp: return "caught-up";
-    case Kind::kJoinRequested: return "join-requested";
-    case Kind::kJoined: return "joined";
-  }
-  return "?";
-}
-
-const char* to_string(MembershipEvent::Cause c) {
-  using Cause = MembershipEvent::Cause;
-  switch (c) {
-    case Cause::kNone: return "none";
-    case Cause::kHeartbeatTimeout: return "heartbeat timeout";
-    case Cause::kDispatchFailed: return "failed dispatch";
-  }
-  return "?";
-}
-
 bool Site::seeks_core() const {
   if (is_member()) return false;
   const MembershipPolicy& p = config_.membership;

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "models/vocabulary/named_enum.hpp"
+
 namespace treedoc {
 
 using SiteId = uint32_t;
@@ -40,9 +42,12 @@ inline std::string to_string(const OpId& id) {
 }
 
 // Disambiguator mode, a document-wide constant.
-enum class DisMode : uint8_t {
-  kUdis,  // unique disambiguators: (site, counter)
-  kSdis,  // site disambiguators: (site, 0)
-};
+#define TREEDOC_DIS_MODES(X)                                                         \
+  X(kUdis, "udis", "unique disambiguators: (site, counter); the Dis is the op id") \
+  X(kSdis, "sdis", "site disambiguators: (site, 0); tombstones are never discarded")
+
+enum class DisMode : uint8_t { TREEDOC_DIS_MODES(TREEDOC_ENUMERATOR) };
+inline constexpr auto kDisModes = named_enum<DisMode>({TREEDOC_DIS_MODES(TREEDOC_ENUM_ENTRY)});
+static_assert(kDisModes.well_formed());
 
 }  // namespace treedoc

@@ -21,9 +21,10 @@
 
 namespace treedoc {
 
+// Names and docs are string literals: printf-safe, and comparable at compile time.
 struct EnumEntry {
-  std::string_view name;
-  std::string_view doc;
+  const char* name;
+  const char* doc;
 };
 
 template <typename E, size_t N>
@@ -32,23 +33,25 @@ class NamedEnum {
   constexpr explicit NamedEnum(const std::array<EnumEntry, N>& entries) : entries_(entries) {}
 
   static constexpr size_t size() { return N; }
-  constexpr std::string_view name(E value) const { return entry(value).name; }
-  constexpr std::string_view doc(E value) const { return entry(value).doc; }
+  constexpr const char* name(E value) const { return entry(value).name; }
+  constexpr const char* doc(E value) const { return entry(value).doc; }
   // The value named `name` exactly, or nullopt.
   constexpr std::optional<E> parse(std::string_view name) const {
     for (size_t k = 0; k < N; ++k) {
-      if (entries_[k].name == name) return static_cast<E>(k);
+      if (std::string_view(entries_[k].name) == name) return static_cast<E>(k);
     }
     return std::nullopt;
   }
   constexpr E value(size_t k) const { return static_cast<E>(k); }
+  constexpr const char* name_at(size_t k) const { return entries_[k].name; }
   constexpr const std::array<EnumEntry, N>& entries() const { return entries_; }
   // Every name non-empty and distinct: checked where each registry is defined.
   constexpr bool well_formed() const {
     for (size_t a = 0; a < N; ++a) {
-      if (entries_[a].name.empty()) return false;
+      const std::string_view name = entries_[a].name;
+      if (name.empty() || std::string_view(entries_[a].doc).empty()) return false;
       for (size_t b = a + 1; b < N; ++b) {
-        if (entries_[a].name == entries_[b].name) return false;
+        if (name == entries_[b].name) return false;
       }
     }
     return true;

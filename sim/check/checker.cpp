@@ -69,15 +69,16 @@ bool Checker::holds(const site::Site& s, OpId id) const {
   return it != folded_in_.end() && it->second <= s.epoch();
 }
 
-void Checker::on_crash(SiteIndex i, const DotSet& claimed) {
+void Checker::on_crash(TimeUs /*now*/, SiteIndex i, const DotSet* claimed) {
+  if (!claimed) return;  // it had not booted: nothing to remember
   TD_ASSERT(unverified_[i].empty(), "a site integrates before it crashes");
-  for (const OpId& id : claimed.to_vector()) applied_before_crash_[i].insert(id);
+  for (const OpId& id : claimed->to_vector()) applied_before_crash_[i].insert(id);
   forget_site(i);
 }
 
-void Checker::on_halted(TimeUs now, SiteIndex i, const DotSet& claimed) {
+void Checker::on_halt(TimeUs now, SiteIndex i, const DotSet& claimed) {
   halted_.push_back({i, now, claimed});
-  on_crash(i, claimed);
+  on_crash(now, i, &claimed);
 }
 
 std::vector<OpId> Checker::held_only_by(SiteIndex i, const SiteViews& sites) const {
@@ -120,10 +121,12 @@ void Checker::report(Violation v) {
   if (!violation_) violation_ = std::move(v);  // the first one is the one to reproduce
 }
 
-void Checker::on_local_op(TimeUs now, SiteIndex i, const site::Site& s, const site::SharedOp& made,
-                          std::optional<Intent> intent) {
-  const Op& op = *made;
-  made_[op.id] = Made{made, i};  // shared with the sites: no copy of the TID
+void Checker::on_local_op(TimeUs now, const LocalOpMade& m) {
+  const SiteIndex i = m.site;
+  const site::Site& s = m.state;
+  const std::optional<EditIntent>& intent = m.intent;
+  const Op& op = *m.op;
+  made_[op.id] = Made{m.op, i};  // shared with the sites: no copy of the TID
   if (!op.is_insert()) deletes_of_[op.target].push_back(op.id);
   if (violation_) return;
   if (op.is_insert() && scenario_.checker.tid_uniqueness) {
@@ -164,9 +167,12 @@ void Checker::on_local_op(TimeUs now, SiteIndex i, const site::Site& s, const si
   if (scenario_.checker.no_resurrection) check_not_resurrected(now, i, s, op);
 }
 
-void Checker::on_applied(TimeUs now, SiteIndex i, const site::Site& s, const site::SharedOp& op,
-                         uint64_t epoch_from) {
+void Checker::on_applied(TimeUs now, const OpApplied& applied) {
   if (violation_) return;
+  const SiteIndex i = applied.site;
+  const site::Site& s = applied.state;
+  const site::SharedOp& op = applied.op;
+  const uint64_t epoch_from = applied.epoch_from;
   if (op->epoch < epoch_from || op->epoch > s.epoch()) {
     report({"epoch-isolation",
             now,
@@ -180,7 +186,7 @@ void Checker::on_applied(TimeUs now, SiteIndex i, const site::Site& s, const sit
   const std::optional<OpId> d = held_delete(i, s, *op);
   if (!d) return;
   if (s.config().defer_integration) {
-    // The tree shows the op after the site's next verification (Simulation::verify), an instant
+    // The tree shows the op after the site's next verification (on_verified), an instant
     // the run defines whatever the observer does, and a site acts on its tree only after it.
     TD_ASSERT(unverified_[i].size() < kUnverifiedOpsMax, "the simulator verifies in batches");
     unverified_[i].push_back({op, *d, now});
@@ -189,7 +195,7 @@ void Checker::on_applied(TimeUs now, SiteIndex i, const site::Site& s, const sit
   check_invisible(now, i, s, *op, *d, now);
 }
 
-void Checker::integrated(TimeUs now, SiteIndex i, const site::Site& s) {
+void Checker::on_verified(TimeUs now, SiteIndex i, const site::Site& s) {
   std::vector<Unverified> waiting;
   waiting.swap(unverified_[i]);
   // Latest first: of several ops that show the same resurrection, the one applied last says best
@@ -203,9 +209,11 @@ void Checker::integrated(TimeUs now, SiteIndex i, const site::Site& s) {
   }
 }
 
-void Checker::on_commit_event(TimeUs now, SiteIndex i, const site::Site& s,
-                              const site::CommitEvent& e) {
+void Checker::on_commit_step(TimeUs now, const CommitStepTaken& step) {
   using Phase = site::CommitEvent::Phase;
+  const SiteIndex i = step.site;
+  const site::Site& s = step.state;
+  const site::CommitEvent& e = step.step;
   if (violation_) return;
   const std::string tx = site::to_string(e.txid);
   if (e.phase == Phase::kVotedYes) {
@@ -261,7 +269,9 @@ void Checker::on_commit_event(TimeUs now, SiteIndex i, const site::Site& s,
   }
 }
 
-void Checker::on_epoch_entered(TimeUs now, SiteIndex i, const site::EpochEntered& e) {
+void Checker::on_epoch_entered(TimeUs now, const EpochEnteredAt& entered) {
+  const SiteIndex i = entered.site;
+  const site::EpochEntered& e = entered.entered;
   if (e.ending && e.ending->next_members) view_members_.emplace(e.epoch, e.ending->next_members);
   if (e.ending && e.epoch > newest_epoch_) {
     // The first site into a new epoch: its base holds every op of the cut (and of earlier cuts).
@@ -659,6 +669,52 @@ void Checker::fail_liveness(TimeUs now, const SiteViews& sites,
       "liveness", now, behind, {}, "not converged by the end of the liveness phase: " + reason};
   v.liveness = true;
   report(std::move(v));
+}
+
+void Checker::check_workload_end(TimeUs now, const SiteViews& sites,
+                                 const std::optional<WorkloadEnd>& end) {
+  if (!end || verdict()) return;
+  if (end->issued < end->total) {
+    Violation v{"trace-finished",
+                now,
+                {},
+                {},
+                "the trace workload made " + std::to_string(end->issued) + " of its " +
+                    std::to_string(end->total) +
+                    " transactions by the end of the workload; give it a longer safety phase"};
+    v.liveness = true;
+    end_violation_ = std::move(v);
+    return;
+  }
+  const std::string& expected = *end->content;
+  for (SiteIndex i = 0; i < sites.size(); ++i) {
+    if (!sites[i]) continue;  // halted for good: the trace's text is for live sites
+    const std::string content = sites[i]->replica().content();
+    if (content == expected) continue;
+    end_violation_ = Violation{"trace-end-content",
+                               now,
+                               {i},
+                               {},
+                               name(i) + "'s text differs from the trace's endContent at byte " +
+                                   std::to_string(first_difference(content, expected)) + " (" +
+                                   std::to_string(content.size()) + " bytes vs " +
+                                   std::to_string(expected.size()) + ")"};
+    return;
+  }
+}
+
+void Checker::check_required_probes(TimeUs end_us, const site::ProbeCounts& fired) {
+  for (site::Probe p : scenario_.checker.required_probes) {
+    if (verdict() || fired[p] > 0) continue;
+    Violation v{"required-probe",
+                end_us,
+                {},
+                {},
+                "the scenario requires probe " + std::string(site::to_string(p)) +
+                    ", which never fired: its faults did not produce what it is meant to test"};
+    v.liveness = true;
+    end_violation_ = std::move(v);
+  }
 }
 
 }  // namespace treedoc::sim

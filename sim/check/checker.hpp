@@ -17,7 +17,9 @@
 
 #include "models/site/message.hpp"
 #include "models/site/site.hpp"
+#include "sim/observe/run_observer.hpp"
 #include "sim/scenario/scenario.hpp"
+#include "sim/workload/workload.hpp"
 
 namespace treedoc::sim {
 
@@ -36,54 +38,41 @@ std::string op_name(const Topology& t, OpId id);
 // What the checker sees of one site: null while it is down.
 using SiteViews = std::vector<const site::Site*>;
 
-class Checker {
+class Checker final : public RunObserver {
  public:
   explicit Checker(const Scenario& scenario);
 
-  // Where a user meant a local edit to land: at `index` of a document of `size_before` atoms.
-  struct Intent {
-    uint32_t index = 0;
-    uint32_t size_before = 0;
-    std::optional<OpId> erased;  // erase: the atom at index before it
-    std::optional<OpId> next;    // erase: the atom at index + 1 before it, which must move to index
-  };
-  // Site i made `op`: from an edit with `intent` (local intention is checked), or, without one,
+  // Site i made an op: from an edit with an intent (local intention is checked), or, without one,
   // from a trace agent's own view of the document.
-  void on_local_op(TimeUs now, SiteIndex i, const site::Site& s, const site::SharedOp& made,
-                   std::optional<Intent> intent);
-  // Site i now counts `op` as applied (remote, repaired or rebuilt after a crash), in a step that
-  // began in `epoch_from` (a step may apply a CUT's ops and then enter the next epoch).
+  void on_local_op(TimeUs now, const LocalOpMade& made) override;
   // With deferred integration (Replica::receive), the check that reads the site's tree waits for
-  // integrated().
-  void on_applied(TimeUs now, SiteIndex i, const site::Site& s, const site::SharedOp& op,
-                  uint64_t epoch_from);
-  // Site i has just been verified (Simulation::verify): the checks that waited for it run now.
-  void integrated(TimeUs now, SiteIndex i, const site::Site& s);
-  // Hashes site i's state for the coming convergence check now, while its replica is in cache.
-  void hash_state(SiteIndex i, const site::Site& s);
-  void on_rejected(TimeUs now, SiteIndex i, const site::Rejection& r);
+  // on_verified().
+  void on_applied(TimeUs now, const OpApplied& applied) override;
+  // Site i has just been verified (its received ops integrated): the checks that waited run now.
+  void on_verified(TimeUs now, SiteIndex i, const site::Site& s) override;
+  void on_rejected(TimeUs now, SiteIndex i, const site::Rejection& r) override;
   // The flatten commit's steps (invariants 9 and 10).
-  void on_commit_event(TimeUs now, SiteIndex i, const site::Site& s, const site::CommitEvent& e);
+  void on_commit_step(TimeUs now, const CommitStepTaken& step) override;
   // Site i entered a new epoch (invariants 11 and 13; the cut joins what the epoch's base holds).
-  void on_epoch_entered(TimeUs now, SiteIndex i, const site::EpochEntered& e);
+  void on_epoch_entered(TimeUs now, const EpochEnteredAt& entered) override;
   // Site i carried a black op into its new epoch (invariants 1 and 12).
-  void on_translated(TimeUs now, SiteIndex i, const Op& op);
+  void on_translated(TimeUs now, SiteIndex i, const Op& op) override;
   // A state transfer at site i could not carry these ops over (LOST_BY_POLICY).
-  void on_lost_by_policy(TimeUs now, SiteIndex i, const std::vector<site::SharedOp>& ops);
+  void on_lost_by_policy(TimeUs now, SiteIndex i, const std::vector<site::SharedOp>& ops) override;
   // Site i lost its volatile state (a crash). What it had applied is remembered: a site never
   // shows an atom again whose delete it once applied, crash or not (invariant 6).
-  void on_crash(SiteIndex i, const DotSet& claimed);
+  void on_crash(TimeUs now, SiteIndex i, const DotSet* claimed) override;
   // Site i stopped for good (on_expelled: abort) holding `claimed`: what only it held is lost,
   // and the lost-update report says so.
-  void on_halted(TimeUs now, SiteIndex i, const DotSet& claimed);
+  void on_halt(TimeUs now, SiteIndex i, const DotSet& claimed) override;
+  // Site i booted a new replica: cached hashes of the old one are void.
+  void on_boot(TimeUs /*now*/, SiteIndex i) override { forget_site(i); }
+
+  // Hashes site i's state for the coming convergence check now, while its replica is in cache.
+  void hash_state(SiteIndex i, const site::Site& s);
   // The ops site i holds that no other up site does (its unspread edits, and ops relayed only
   // through it): what it would take with it if it stopped now. Costs |claimed| x sites.
   std::vector<OpId> held_only_by(SiteIndex i, const SiteViews& sites) const;
-  // Site i booted a new replica: cached hashes of the old one are void.
-  void forget_site(SiteIndex i) {
-    hash_cache_[i] = HashCache{};
-    checked_version_[i] = UINT64_MAX;
-  }
   // Sites that claim the same op set must hold the same tree (or visible sequence).
   void check_convergence(TimeUs now, const SiteViews& sites);
   // Liveness phase: every up site holds the same ops and tree, and every surviving op is visible
@@ -94,7 +83,20 @@ class Checker {
   // `down`: sites that are not up at the end (they are reported, not blamed for lost ops).
   void fail_liveness(TimeUs now, const SiteViews& sites, const std::vector<SiteIndex>& down);
 
+  // The end of a run whose sites converged: a trace workload must have made every transaction
+  // and every live site must show its endContent.
+  void check_workload_end(TimeUs now, const SiteViews& sites,
+                          const std::optional<WorkloadEnd>& end);
+  // The end of the run: each required probe must have fired (or the faults did not do what the
+  // scenario is meant to test).
+  void check_required_probes(TimeUs end_us, const site::ProbeCounts& fired);
+
+  // The first violation found while the run went on: it stops the run.
   const std::optional<Violation>& violation() const { return violation_; }
+  // The run's verdict: that violation, else one found at its end.
+  const std::optional<Violation>& verdict() const {
+    return violation_ ? violation_ : end_violation_;
+  }
   uint64_t convergence_checks() const { return convergence_checks_; }
   const std::set<OpId>& lost_by_policy() const { return lost_by_policy_; }
   uint64_t state_comparisons() const { return state_comparisons_; }
@@ -105,6 +107,11 @@ class Checker {
     SiteIndex by = 0;  // where it was made, for lost-update reports
   };
   void report(Violation v);
+  // Site i's cached hashes are void (a new replica, or none).
+  void forget_site(SiteIndex i) {
+    hash_cache_[i] = HashCache{};
+    checked_version_[i] = UINT64_MAX;
+  }
   // TID uniqueness (invariant 1): records insert `op` as the owner of its TID in its epoch, or
   // reports the insert that already owns it (`how` it got the TID: "made", "translated").
   bool claim_tid(TimeUs now, SiteIndex i, const Op& op, const std::string& encoded_tid,
@@ -186,6 +193,7 @@ class Checker {
   uint64_t newest_epoch_ = 0;  // the newest epoch any site has entered
   std::set<OpId> lost_by_policy_;
   std::optional<Violation> violation_;
+  std::optional<Violation> end_violation_;  // found once the run was over
   uint64_t convergence_checks_ = 0;
   uint64_t state_comparisons_ = 0;
 };

@@ -15,6 +15,7 @@
 
 #include "sim/cli/child_run.hpp"
 #include "sim/world/event_log.hpp"
+#include "sim/world/event_schema.hpp"
 #include "sim/base/exit_code.hpp"
 #include "sim/base/input_error.hpp"
 #include "sim/report/membership_report.hpp"
@@ -86,7 +87,7 @@ nlohmann::json summary_json(const Scenario& s, uint64_t seed, const RunResult& r
   if (r.converged_at_us) j["converged_at_s"] = seconds(*r.converged_at_us);
   nlohmann::json probes = nlohmann::json::object();
   for (size_t k = 0; k < site::kProbeCount; ++k) {
-    probes[std::string(site::kProbeNames[k])] = r.probes.fired[k];
+    probes[std::string(site::kProbes.name_at(k))] = r.probes.fired[k];
   }
   j["probes"] = probes;
   const FlattenStats& f = r.flatten;
@@ -197,7 +198,7 @@ void print_summary(const Scenario& s, uint64_t seed, const RunResult& r) {
   std::string fired;
   for (size_t k = 0; k < site::kProbeCount; ++k) {
     if (r.probes.fired[k] == 0) continue;
-    fired += (fired.empty() ? "" : ", ") + std::string(site::kProbeNames[k]) + " " +
+    fired += (fired.empty() ? "" : ", ") + std::string(site::kProbes.name_at(k)) + " " +
              std::to_string(r.probes.fired[k]);
   }
   std::printf("probes    %s\n", fired.empty() ? "none fired" : fired.c_str());
@@ -350,6 +351,14 @@ int run_run(const RunRequest& req) {
     if (!events) {
       std::fprintf(stderr, "treedoc-sim: %s: --event-log: cannot write the file\n",
                    event_log_path.c_str());
+      return kExitBadInput;
+    }
+    // Beside the log, what its fields mean: analysis/ reads names from it, not C++ enum order.
+    const std::string schema = event_schema_path(event_log_path);
+    if (!write_event_schema(schema)) {
+      std::fclose(events);
+      std::fprintf(stderr, "treedoc-sim: %s: --event-log: cannot write the log's schema\n",
+                   schema.c_str());
       return kExitBadInput;
     }
     options.event_text = events;

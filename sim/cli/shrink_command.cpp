@@ -355,7 +355,7 @@ class Shrinker {
     const auto add = [&](const std::string& pointer, double value, double target) {
       if (value != target) out.push_back({json::json_pointer(pointer), value, target});
     };
-    const bool synthetic = s.workload.kind == Workload::Kind::kSynthetic;
+    const bool synthetic = s.workload.kind == WorkloadConfig::Kind::kSynthetic;
     if (synthetic)
       add("/workload/stop_s", seconds(s.workload.stop_us), seconds(s.workload.start_us));
     TimeUs latest_fault_us = 0;

@@ -158,7 +158,7 @@ site::ProbeCounts ensemble_probes(const std::vector<SeedResult>& results) {
     if (!r.run.summary.is_object() || !r.run.summary.contains("probes")) continue;
     for (size_t k = 0; k < site::kProbeCount; ++k) {
       probes.fired[k] +=
-          r.run.summary["probes"].value(std::string(site::kProbeNames[k]), uint64_t{0});
+          r.run.summary["probes"].value(std::string(site::kProbes.name_at(k)), uint64_t{0});
     }
   }
   return probes;
@@ -199,7 +199,7 @@ void write_json_report(const SweepRequest& req, const std::vector<SeedResult>& r
   const site::ProbeCounts probes = ensemble_probes(results);
   j["probes"] = nlohmann::json::object();
   for (size_t k = 0; k < site::kProbeCount; ++k) {
-    j["probes"][std::string(site::kProbeNames[k])] = probes.fired[k];
+    j["probes"][std::string(site::kProbes.name_at(k))] = probes.fired[k];
   }
   std::ofstream out(req.json_path);
   out << j.dump(2) << "\n";
@@ -233,7 +233,7 @@ void print_summary(const SweepRequest& req, const std::vector<SeedResult>& resul
   const site::ProbeCounts probes = ensemble_probes(results);
   std::string coverage;
   for (size_t k = 0; k < site::kProbeCount; ++k) {
-    coverage += (coverage.empty() ? "" : ", ") + std::string(site::kProbeNames[k]) + " " +
+    coverage += (coverage.empty() ? "" : ", ") + std::string(site::kProbes.name_at(k)) + " " +
                 std::to_string(probes.fired[k]);
   }
   std::printf("probes    %s\n", coverage.c_str());

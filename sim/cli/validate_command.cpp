@@ -22,29 +22,16 @@ std::string counted(size_t n, const char* noun) {
   return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
 }
 
-const char* to_string(Sabotage::Variant v) {
-  switch (v) {
-    case Sabotage::Variant::kDropEveryHundredthRemoteOp: return "drop-every-100th-remote-op";
-    case Sabotage::Variant::kDeleteWithoutPreTombstone: return "delete-without-pre-tombstone";
-    case Sabotage::Variant::kReuseTid: return "reuse-tid";
-    case Sabotage::Variant::kVoteYesDespiteUpdate: return "vote-yes-despite-update";
-    case Sabotage::Variant::kTranslateAppendAtEnd: return "translate-append-at-end";
-    case Sabotage::Variant::kCommitOnMissingVote: return "commit-on-missing-vote";
-    case Sabotage::Variant::kNone: return "none";
-  }
-  return "?";
-}
-
 std::string summary(const Scenario& s) {
   const Topology& t = s.topology;
   std::string line = s.file + ": ok: " + counted(t.site_count(), "site") + " (" +
                      std::to_string(t.core) + " core, " + std::to_string(t.nebula) + " nebula), " +
-                     (s.workload.kind == Workload::Kind::kTrace ? "trace" : "synthetic") +
+                     (s.workload.kind == WorkloadConfig::Kind::kTrace ? "trace" : "synthetic") +
                      " workload, " + counted(s.faults.size(), "fault") + ", safety " +
                      seconds_text(s.phases.safety_us) + ", liveness " +
                      seconds_text(s.phases.liveness_us);
   if (s.sabotage) {
-    line += ", sabotage " + std::string(to_string(s.sabotage->variant)) + " on " +
+    line += ", sabotage " + std::string(site::kSabotages.name(s.sabotage->variant)) + " on " +
             counted(s.sabotage->sites.size(), "site");
   }
   return line;

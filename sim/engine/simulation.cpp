@@ -1,146 +1,174 @@
-// One run on SimGrid (simgrid-notes §3): an empty zone with a host per site and one for the
-// controller, an event-loop actor per site (sim/site_actor.cpp) and the controller actor
-// (sim/controller_actor.cpp); this file sets them up and collects the result.
+// One run on SimGrid: an empty zone with a host per site and one for the courier and the
+// controller (the network is ours, docs/simulator.md), a SiteHost per site, the observers, and
+// the result they leave.
 #include "sim/engine/simulation.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <memory>
 
-#include "sim/engine/simulation_engine.hpp"
+#include "sim/engine/controller.hpp"
+#include "sim/engine/courier.hpp"
+#include "sim/engine/site_host.hpp"
+#include "sim/observe/event_recorder.hpp"
+#include "sim/observe/metrics_recorder.hpp"
+#include "sim/observe/run_statistics.hpp"
 
 namespace treedoc::sim {
 
-Simulation::Simulation(const Scenario& scenario, const RunOptions& options)
-    : scenario_(scenario),
-      options_(options),
-      root_(options.seed),
-      faults_(scenario),
-      network_(scenario, faults_, root_),
-      checker_(scenario),
-      log_(options.event_text),
-      slots_(scenario.topology.site_count()),
-      wakes_(scenario.topology.site_count()) {}
+namespace {
 
-void Simulation::build_platform() {
-  // No SimGrid links: the network is ours (§3), so an empty zone of hosts is the whole platform.
-  auto* zone = sg4::create_empty_zone("world");
-  for (SiteIndex i = 0; i < slots_.size(); ++i) {
-    slots_[i].host = zone->create_host(site_name(scenario_.topology, i), 1e9);
-  }
-  // The controller gets a host of its own: crashing a site must not kill the controller.
-  controller_host_ = zone->create_host("controller", 1e9);
-  zone->seal();
+bool listed(const SiteSet& sites, SiteIndex i) {
+  return std::binary_search(sites.begin(), sites.end(), i);
 }
 
-void Simulation::configure_sites() {
-  const Topology& topo = scenario_.topology;
-  const ReplicationConfig& r = scenario_.replication;
-  std::vector<bool> edits(slots_.size(), false);
-  for (SiteIndex i : scenario_.workload.sites) edits[i] = true;
-  std::vector<SiteId> core;
-  for (SiteIndex i = 0; i < topo.core; ++i) core.push_back(kSiteIdFirst + i);
-  for (SiteIndex i = 0; i < slots_.size(); ++i) {
-    SiteSlot& slot = slots_[i];
-    slot.index = i;
-    site::SiteConfig& c = slot.config;
-    c.id = kSiteIdFirst + i;
-    c.role = i < topo.core ? site::Role::kCore : site::Role::kNebula;
-    c.spread = r.spread;
-    c.fanout = r.fanout;
-    c.anti_entropy_period_us = r.anti_entropy_period_us;
-    c.anti_entropy_fanout = r.anti_entropy_fanout;
-    c.durability = r.durability;
-    c.replica = r.replica;
-    // Received ops may wait for a batch only when no two ops can share a TID: the checker then
-    // verifies each TID as it is made, before any site can receive a second one.
-    // Not with tombstone discard, where Replica::receive applies at once.
-    c.defer_integration =
-        scenario_.checker.tid_uniqueness && !scenario_.replication.replica.discard_tombstones;
-    c.core = core;
-    c.flatten = scenario_.protocol.flatten;
-    c.retention_epochs = scenario_.protocol.retention_epochs;
-    c.catch_up_retry_us = scenario_.protocol.catch_up_retry_us;
-    c.membership = scenario_.membership.policy;
-    c.membership.join_core =
-        std::binary_search(scenario_.membership.join.begin(), scenario_.membership.join.end(), i);
-    RandomStream site_rng = root_.split("site", i);
-    c.anti_entropy_offset_us =
-        r.anti_entropy_period_us ? site_rng.below(r.anti_entropy_period_us) : 0;
-    if (scenario_.sabotage &&
-        std::binary_search(scenario_.sabotage->sites.begin(), scenario_.sabotage->sites.end(), i)) {
-      c.sabotage = scenario_.sabotage->variant;
-    }
-    slot.edits = edits[i] && scenario_.workload.kind == Workload::Kind::kSynthetic;
-    if (slot.edits) slot.editor.emplace(scenario_.workload.synthetic, root_.split("workload", i));
-    // Daemonize before auto-restart: the restarted actor keeps the state of that moment.
-    sg4::Actor::create(site_name(topo, i), slot.host, [this, i] { site_main(i); })
-        ->daemonize()
-        ->set_auto_restart(true);
-  }
+// Site i's configuration: the scenario's policies, its identity, role and first anti-entropy
+// round (drawn from its own stream, so sites' rounds spread apart).
+site::SiteConfig site_config(const Scenario& s, const RandomStream& root, SiteIndex i) {
+  const ReplicationConfig& r = s.replication;
+  site::SiteConfig c;
+  c.id = kSiteIdFirst + i;
+  c.role = i < s.topology.core ? site::Role::kCore : site::Role::kNebula;
+  c.spread = r.spread;
+  c.fanout = r.fanout;
+  c.anti_entropy_period_us = r.anti_entropy_period_us;
+  c.anti_entropy_fanout = r.anti_entropy_fanout;
+  c.durability = r.durability;
+  c.replica = r.replica;
+  // Received ops may wait for a batch only when no two ops can share a TID: the checker then
+  // verifies each TID as it is made, before any site can receive a second one.
+  // Not with tombstone discard, where Replica::receive applies at once.
+  c.defer_integration = s.checker.tid_uniqueness && !r.replica.discard_tombstones;
+  for (SiteIndex k = 0; k < s.topology.core; ++k) c.core.push_back(kSiteIdFirst + k);
+  c.flatten = s.protocol.flatten;
+  c.retention_epochs = s.protocol.retention_epochs;
+  c.catch_up_retry_us = s.protocol.catch_up_retry_us;
+  c.membership = s.membership.policy;
+  c.membership.join_core = listed(s.membership.join, i);
+  RandomStream site_rng = root.split("site", i);
+  c.anti_entropy_offset_us =
+      r.anti_entropy_period_us ? site_rng.below(r.anti_entropy_period_us) : 0;
+  if (s.sabotage && listed(s.sabotage->sites, i)) c.sabotage = s.sabotage->variant;
+  return c;
 }
 
-void Simulation::collect_result() {
-  // A run stopped by a violation may end between verifications.
-  for (SiteIndex i = 0; i < slots_.size(); ++i) verify(i, result_.end_us);
-  log_.finish();
-  result_.violation = checker_.violation();
-  if (!result_.violation) result_.violation = result_.trace_violation;
-  result_.probes = probes_;
-  for (site::Probe p : scenario_.checker.required_probes) {
-    if (result_.violation || probes_[p] > 0) continue;
-    Violation v{"required-probe",
-                result_.end_us,
-                {},
-                {},
-                "the scenario requires probe " + std::string(site::to_string(p)) +
-                    ", which never fired: its faults did not produce what it is meant to test"};
-    v.liveness = true;
-    result_.violation = std::move(v);
-  }
-  result_.event_hash = log_.hash();
-  result_.events = log_.count();
-  result_.convergence_checks = checker_.convergence_checks();
-  result_.state_comparisons = checker_.state_comparisons();
-  for (const SiteSlot& s : slots_) result_.totals.add(s.counters);
-  result_.flatten.lost_by_policy = checker_.lost_by_policy().size();
-  for (const SiteSlot& s : slots_) {
-    if (!s.site) continue;
-    if (result_.replica_memory_bytes == 0) result_.final_epoch = s.site->epoch();
-    const ReplicaStats st = s.site->replica().stats();
-    if (result_.final_atoms == 0 && st.live > 0) {
-      result_.final_atoms = st.live;
-      result_.final_tombstone_ratio = st.tombstone_ratio();
-      result_.final_tid_bytes_mean = st.tid_bytes_mean;
-    }
-    result_.replica_memory_bytes += st.memory_bytes;
-  }
-  result_.wall_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start_).count();
-}
+class Simulation {
+ public:
+  Simulation(const Scenario& scenario, const RunOptions& options)
+      : scenario_(scenario),
+        options_(options),
+        root_(options.seed),
+        faults_(scenario),
+        network_(scenario, faults_, root_),
+        checker_(scenario),
+        log_(options.event_text),
+        recorder_(&log_),
+        statistics_(scenario),
+        wakes_(scenario.topology.site_count()) {}
+
+  RunResult run();
+
+ private:
+  RunResult result(const EngineContext& ctx, const Controller& controller) const;
+
+  const Scenario& scenario_;
+  const RunOptions& options_;
+  RandomStream root_;
+  FaultTimeline faults_;
+  Network network_;
+  Checker checker_;
+  EventLog log_;
+  EventRecorder recorder_;
+  RunStatistics statistics_;
+  WakeSchedule wakes_;
+  site::EpochArchive archive_;
+};
 
 RunResult Simulation::run() {
-  wall_start_ = std::chrono::steady_clock::now();
-  if (scenario_.workload.kind == Workload::Kind::kTrace) {
-    trace_ = std::make_unique<TraceDriver>(scenario_);  // may reject the trace: before the engine
-  }
+  const auto wall_start = std::chrono::steady_clock::now();
+  // Before the engine: a trace workload may reject its trace.
+  const std::unique_ptr<Workload> workload = make_workload(scenario_, root_);
+  std::unique_ptr<MetricsRecorder> metrics;
   if (!options_.out_dir.empty()) {
-    metrics_ = std::make_unique<MetricsRecorder>(scenario_, options_.out_dir);
+    metrics = std::make_unique<MetricsRecorder>(scenario_, options_.out_dir);
   }
   int argc = 1;
   char name[] = "treedoc-sim";
   char* argv[] = {name, nullptr};
   sg4::Engine engine(&argc, argv);
-  build_platform();
-  configure_sites();
-  controller_mutex_ = sg4::Mutex::create();
-  controller_cv_ = sg4::ConditionVariable::create();
-  courier_mutex_ = sg4::Mutex::create();
-  courier_cv_ = sg4::ConditionVariable::create();
-  sg4::Actor::create("courier", controller_host_, [this] { courier_main(); })->daemonize();
-  sg4::Actor::create("controller", controller_host_, [this] { controller_main(); });
+  // No SimGrid links: the network is ours, so an empty zone of hosts is the whole platform.
+  auto* zone = sg4::create_empty_zone("world");
+  const SiteIndex n = scenario_.topology.site_count();
+  std::vector<sg4::Host*> hosts;
+  for (SiteIndex i = 0; i < n; ++i) {
+    hosts.push_back(zone->create_host(site_name(scenario_.topology, i), 1e9));
+  }
+  // The courier and the controller get a host of their own: a crash must not kill them.
+  sg4::Host* controller_host = zone->create_host("controller", 1e9);
+  zone->seal();
+
+  RunObservers observers;
+  observers.subscribe(&recorder_);
+  observers.subscribe(&checker_);
+  observers.subscribe(&statistics_);
+  std::vector<SiteHost> sites;
+  EngineContext ctx{scenario_, faults_,  network_,  archive_, wakes_,
+                    observers, checker_, *workload, sites};
+  sites.reserve(n);  // never reallocated: actors hold their SiteHost's address
+  for (SiteIndex i = 0; i < n; ++i) {
+    sites.emplace_back(ctx, i, site_config(scenario_, root_, i), hosts[i]);
+  }
+  Courier courier(ctx);
+  Controller controller(ctx, metrics.get(), statistics_, log_, options_.progress);
+  ctx.courier = &courier;
+  ctx.controller = &controller;
+  for (SiteHost& s : sites) s.start_actor();
+  courier.start_actor(controller_host);
+  controller.start_actor(controller_host);
   engine.run();
-  collect_result();
-  return result_;
+
+  // A run stopped by a violation may end between verifications.
+  for (SiteHost& s : sites) s.verify(controller.end_us());
+  log_.finish();
+  checker_.check_required_probes(controller.end_us(), statistics_.probes());
+  RunResult r = result(ctx, controller);
+  r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  return r;
 }
+
+RunResult Simulation::result(const EngineContext& ctx, const Controller& controller) const {
+  RunResult r;
+  r.violation = checker_.verdict();
+  r.event_hash = log_.hash();
+  r.events = log_.count();
+  r.end_us = controller.end_us();
+  r.converged_at_us = controller.converged_at_us();
+  r.totals = statistics_.totals();
+  r.convergence_checks = checker_.convergence_checks();
+  r.state_comparisons = checker_.state_comparisons();
+  r.crashes = statistics_.crashes();
+  r.restarts = statistics_.restarts();
+  r.probes = statistics_.probes();
+  r.flatten = statistics_.flatten();
+  r.flatten.lost_by_policy = checker_.lost_by_policy().size();
+  r.membership = statistics_.membership();
+  r.apply_time = statistics_.apply_time();
+  for (const SiteHost& host : ctx.sites) {
+    const site::Site* s = host.site();
+    if (!s) continue;
+    if (r.replica_memory_bytes == 0) r.final_epoch = s->epoch();
+    const ReplicaStats st = s->replica().stats();
+    if (r.final_atoms == 0 && st.live > 0) {
+      r.final_atoms = st.live;
+      r.final_tombstone_ratio = st.tombstone_ratio();
+      r.final_tid_bytes_mean = st.tid_bytes_mean;
+    }
+    r.replica_memory_bytes += st.memory_bytes;
+  }
+  return r;
+}
+
+}  // namespace
 
 RunResult run_simulation(const Scenario& scenario, const RunOptions& options) {
   Simulation sim(scenario, options);

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "models/site/site.hpp"
-#include "sim/scenario/scenario.hpp"
 #include "sim/observe/site_counters.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace treedoc::sim {
 

@@ -1,5 +1,6 @@
-// What a run's observers count beyond the per-site counters: the flatten protocol's attempts and
-// epochs, the core's membership steps, and the host time spent applying ops.
+// What a run counts as it goes: the per-site counters, the flatten protocol's attempts and epochs,
+// the core's membership steps, the coverage probes and the host time spent applying ops, kept by
+// one observer of the run (RunStatistics).
 #pragma once
 
 #include <array>
@@ -11,11 +12,13 @@
 
 #include "models/site/effects.hpp"
 #include "models/treedoc/replica.hpp"
+#include "sim/observe/run_observer.hpp"
+#include "sim/observe/site_counters.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace treedoc::sim {
 
-// The flatten protocol over a run (issue 4, metrics): attempts and outcomes, the epoch timeline.
+// The flatten protocol over a run: attempts and outcomes, the epoch timeline.
 struct FlattenStats {
   struct EpochStart {
     uint64_t epoch = 0;
@@ -34,7 +37,7 @@ struct FlattenStats {
   uint64_t lost_by_policy = 0;  // distinct ops
 };
 
-// The core's membership over a run (issue 5): suspicions and whether they were right, view changes,
+// The core's membership over a run: suspicions and whether they were right, view changes,
 // and the timeline of every membership step, which the summary tells as a story.
 struct MembershipStats {
   struct Step {
@@ -66,7 +69,7 @@ struct MembershipStats {
   }
 };
 
-// Host time the sites spent applying remote ops (issue 4: per-op apply time), each call's time
+// Host time the sites spent applying remote ops (per-op apply time), each call's time
 // shared equally among the ops it applied: a batch of tree updates with deferred integration
 // (Simulation::integrate), else a whole on_message for an ops message. Measured, never decided: it
 // reaches summary.json, the human summary and metrics.jsonl's total lines, never the event log, the
@@ -117,6 +120,48 @@ struct ApplyTimeStats {
     }
     return bucket_floor(kBuckets - 1);
   }
+};
+
+// The observer that keeps every count above as the run goes.
+class RunStatistics final : public RunObserver {
+ public:
+  explicit RunStatistics(const Scenario& scenario);
+
+  const std::vector<SiteCounters>& counters() const { return counters_; }
+  SiteCounters totals() const;
+  const FlattenStats& flatten() const { return flatten_; }
+  const MembershipStats& membership() const { return membership_; }
+  const ApplyTimeStats& apply_time() const { return apply_time_; }
+  const site::ProbeCounts& probes() const { return probes_; }
+  uint64_t crashes() const { return crashes_; }
+  uint64_t restarts() const { return restarts_; }
+
+  void on_local_op(TimeUs now, const LocalOpMade& made) override;
+  void on_applied(TimeUs now, const OpApplied& applied) override;
+  void on_wrong_epoch(SiteIndex site, uint64_t messages) override;
+  void on_commit_step(TimeUs now, const CommitStepTaken& step) override;
+  void on_epoch_entered(TimeUs now, const EpochEnteredAt& entered) override;
+  void on_lost_by_policy(TimeUs now, SiteIndex site,
+                         const std::vector<site::SharedOp>& ops) override;
+  void on_membership(TimeUs now, const MembershipStepTaken& step) override;
+  void on_caught_up(SiteIndex site, TimeUs after_us) override;
+  void on_apply_timed(SiteIndex site, uint64_t ns, uint64_t ops) override;
+  void on_probes(const site::ProbeCounts& fired) override { probes_.add(fired); }
+  void on_probe(site::Probe probe, uint64_t times) override { probes_.add(probe, times); }
+  void on_send(TimeUs now, const MessageSent& sent) override;
+  void on_drop(TimeUs now, const MessageDropped& dropped) override;
+  void on_deliver(TimeUs now, const MessageDelivered& delivered) override;
+  void on_rpc_failed(TimeUs now, const RpcFailed& failed) override;
+  void on_crash(TimeUs now, SiteIndex site, const DotSet* claimed) override;
+  void on_restart(TimeUs now, SiteIndex site) override;
+
+ private:
+  std::vector<SiteCounters> counters_;  // per site
+  FlattenStats flatten_;
+  MembershipStats membership_;
+  ApplyTimeStats apply_time_;
+  site::ProbeCounts probes_;
+  uint64_t crashes_ = 0, restarts_ = 0;
 };
 
 }  // namespace treedoc::sim

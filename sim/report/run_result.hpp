@@ -14,7 +14,6 @@ namespace treedoc::sim {
 
 struct RunResult {
   std::optional<Violation> violation;        // none: the run passed
-  std::optional<Violation> trace_violation;  // a trace workload that did not end at endContent
   uint64_t event_hash = 0;
   uint64_t events = 0;
   TimeUs end_us = 0;

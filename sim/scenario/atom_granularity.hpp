@@ -9,8 +9,8 @@
 
 namespace treedoc::sim {
 
-#define TREEDOC_ATOM_GRANULARITIES(X)                                                      \
-  X(kChar, "char", "one Unicode code point per atom")                                     \
+#define TREEDOC_ATOM_GRANULARITIES(X)                                                       \
+  X(kChar, "char", "one Unicode code point per atom")                                       \
   X(kWord, "word", "a run of non-blanks with the blanks after it, rewritten whole on edit") \
   X(kLine, "line", "a line up to and including its newline, rewritten whole on edit")
 
@@ -21,6 +21,6 @@ inline constexpr auto kAtomGranularities =
 static_assert(kAtomGranularities.well_formed());
 static_assert(kAtomGranularities.size() == 3, "char, word and line");
 
-inline std::string_view to_string(AtomGranularity g) { return kAtomGranularities.name(g); }
+inline const char* to_string(AtomGranularity g) { return kAtomGranularities.name(g); }
 
 }  // namespace treedoc::sim

@@ -20,19 +20,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::pair<std::string_view, FaultVerb>, 8> kVerbs = {{
-    {"partition", FaultVerb::kPartition},
-    {"cut", FaultVerb::kCut},
-    {"heal", FaultVerb::kHeal},
-    {"crash", FaultVerb::kCrash},
-    {"restart", FaultVerb::kRestart},
-    {"pause", FaultVerb::kPause},
-    {"loss_burst", FaultVerb::kLossBurst},
-    {"rpc_failure", FaultVerb::kRpcFailure},
-}};
-
-constexpr const char* kVerbList =
-    "partition, cut, heal, crash, restart, pause, loss_burst or rpc_failure";
 // A selection of more sites than this is named by its first ones only in a message.
 constexpr size_t kSitesNamedMax = 3;
 
@@ -60,20 +47,22 @@ class FaultEventReader {
                        ScenarioValueReader::describe(*fields.find("at_s")));
     }
 
-    const std::pair<std::string_view, FaultVerb>* verb = nullptr;
-    for (const auto& candidate : kVerbs) {
-      if (fields.find(candidate.first) == nullptr) continue;
-      if (verb != nullptr) {
-        reader_.fail(path, "expected exactly one verb, found both \"" + std::string(verb->first) +
-                               "\" and \"" + std::string(candidate.first) + "\"");
+    std::optional<FaultVerb> verb;
+    for (size_t k = 0; k < kFaultVerbs.size(); ++k) {
+      const FaultVerb candidate = kFaultVerbs.value(k);
+      if (fields.find(to_string(candidate)) == nullptr) continue;
+      if (verb) {
+        reader_.fail(path, std::string("expected exactly one verb, found both \"") +
+                               to_string(*verb) + "\" and \"" + to_string(candidate) + "\"");
       }
-      verb = &candidate;
+      verb = candidate;
     }
-    if (verb == nullptr) {
-      reader_.fail(path, std::string("expected exactly one verb (") + kVerbList + "), found none");
+    if (!verb) {
+      reader_.fail(path, "expected exactly one verb (" + names_of(kFaultVerbs, " or ") +
+                             "), found none");
     }
-    event.verb = verb->second;
-    read_payload(*fields.find(verb->first), fields.path_of(verb->first), event);
+    event.verb = *verb;
+    read_payload(*fields.find(to_string(*verb)), fields.path_of(to_string(*verb)), event);
     return event;
   }
 
@@ -157,11 +146,8 @@ class FaultEventReader {
                                               site_name(topology_, event.from.front()) +
                                               "): an RPC goes to another site, found the same");
     }
-    event.rpc_error = reader_.choice<RpcError>(
-        payload.require("error", "one of auth, refused, timeout"), payload.path_of("error"),
-        {{"auth", RpcError::kAuth},
-         {"refused", RpcError::kRefused},
-         {"timeout", RpcError::kTimeout}});
+    event.rpc_error = reader_.choice(payload.require("error", "one of " + names_of(kRpcErrors)),
+                                     payload.path_of("error"), kRpcErrors);
     event.duration_us =
         reader_.time(payload.require("for_s", "the duration in seconds"), payload.path_of("for_s"),
                      TimeUnit::kSeconds, ZeroTime::kRejected);

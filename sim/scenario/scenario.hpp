@@ -11,6 +11,7 @@
 #include "models/site/site_config.hpp"
 #include "models/site/time_us.hpp"
 #include "models/treedoc/replica.hpp"
+#include "models/vocabulary/named_enum.hpp"
 #include "sim/scenario/atom_granularity.hpp"
 
 namespace treedoc::sim {
@@ -26,17 +27,22 @@ inline constexpr uint32_t kSitesMax = 100'000;
 using SiteSet = std::vector<SiteIndex>;
 
 // One-way delay of a message: base plus a jitter drawn per message, capped at latency_us_max.
+#define TREEDOC_JITTERS(X)                            \
+  X(kUniform, "uniform", "uniform in [0, jitter_ms]") \
+  X(kPareto, "pareto", "heavy-tailed: jitter_ms * (U^(-1/pareto_shape) - 1)")
+
 struct LatencyClass {
-  enum class Jitter : uint8_t {
-    kUniform,  // uniform in [0, jitter_us]
-    kPareto,   // heavy-tailed: jitter_us * (U^(-1/pareto_shape) - 1)
-  };
+  enum class Jitter : uint8_t { TREEDOC_JITTERS(TREEDOC_ENUMERATOR) };
   TimeUs base_us = 10 * site::kUsPerMs;
   TimeUs jitter_us = 5 * site::kUsPerMs;
   Jitter jitter = Jitter::kUniform;
   double pareto_shape = 1.5;  // > 1 so the mean is finite
   TimeUs latency_us_max = 10 * site::kUsPerS;
 };
+
+inline constexpr auto kJitters =
+    named_enum<LatencyClass::Jitter>({TREEDOC_JITTERS(TREEDOC_ENUM_ENTRY)});
+static_assert(kJitters.well_formed());
 
 struct Topology {
   uint32_t core = 3;
@@ -64,7 +70,7 @@ struct ReplicationConfig {
   ReplicaOptions replica;  // dis mode, mini_child, discard_tombstones
 };
 
-struct SyntheticWorkload {
+struct SyntheticWorkloadConfig {
   double ops_per_s = 1;       // per editing site, Poisson arrivals
   double insert_ratio = 0.7;  // the rest are erases (an erase on an empty document inserts)
   uint32_t atom_bytes = 1;
@@ -73,7 +79,7 @@ struct SyntheticWorkload {
   uint32_t hot_spot_width_atoms = 16;
 };
 
-struct TraceWorkload {
+struct TraceWorkloadConfig {
   std::string file;  // resolved: relative paths are relative to the scenario file's folder
   AtomGranularity atoms = AtomGranularity::kChar;
   // A site issues its next transaction at least this long after its previous one, and only once it
@@ -81,40 +87,53 @@ struct TraceWorkload {
   TimeUs txn_interval_us = 10 * site::kUsPerMs;
 };
 
-struct Workload {
-  enum class Kind : uint8_t { kSynthetic, kTrace };
+#define TREEDOC_WORKLOAD_KINDS(X)                                                   \
+  X(kSynthetic, "synthetic", "Poisson edits at random positions, per editing site") \
+  X(kTrace, "trace", "a real editing trace's agents, one per editing site")
+
+struct WorkloadConfig {
+  enum class Kind : uint8_t { TREEDOC_WORKLOAD_KINDS(TREEDOC_ENUMERATOR) };
   Kind kind = Kind::kSynthetic;
   SiteSet sites;  // editing sites; trace mode maps agent (or transaction) i to sites[i % size]
   TimeUs start_us = 0;
   TimeUs stop_us = 0;  // default: the end of the safety phase
-  SyntheticWorkload synthetic;
-  TraceWorkload trace;
+  SyntheticWorkloadConfig synthetic;
+  TraceWorkloadConfig trace;
 };
 
-// Timed faults, turmoil-style verbs; docs/scenarios.md gives each one's exact semantics.
-enum class FaultVerb : uint8_t {
-  kPartition,  // groups: sites in different groups cannot reach each other; unlisted sites form one
-               // more group. Replaces the current partition (cuts stay).
-  kCut,        // from -> to: messages from `from` to `to` are dropped (one-way); adds to the cuts
-  kHeal,       // removes the partition and every cut
-  kCrash,      // sites stop at once; volatile state is lost, durable state kept (Durability)
-  kRestart,    // crashed sites start again from their durable state
-  kPause,      // sites stop processing for duration_us; messages wait and are handled on resume
-  kLossBurst,  // the loss probability is `loss` for duration_us, for messages to or from `sites`
-  kRpcFailure,  // for duration_us, flatten-commit messages from `from` to `to` fail with
-                // `rpc_error` and the sender is told; all other traffic stays healthy
-};
+inline constexpr auto kWorkloadKinds =
+    named_enum<WorkloadConfig::Kind>({TREEDOC_WORKLOAD_KINDS(TREEDOC_ENUM_ENTRY)});
+static_assert(kWorkloadKinds.well_formed());
 
+// clang-format off
+// Timed faults, turmoil-style verbs, as scenario files name them; docs/scenarios.md gives each
+// one's exact semantics.
+#define TREEDOC_FAULT_VERBS(X) \
+  X(kPartition, "partition", "sites in different groups cannot reach each other; unlisted sites form one more group; replaces the current partition (cuts stay)") \
+  X(kCut, "cut", "messages from `from` to `to` are dropped (one-way); adds to the cuts") \
+  X(kHeal, "heal", "removes the partition and every cut") \
+  X(kCrash, "crash", "sites stop at once; volatile state is lost, durable state kept") \
+  X(kRestart, "restart", "crashed sites start again from their durable state") \
+  X(kPause, "pause", "sites stop processing for for_s; messages wait and are handled on resume") \
+  X(kLossBurst, "loss_burst", "the loss probability is `loss` for for_s, for messages to or from `sites`") \
+  X(kRpcFailure, "rpc_failure", "for for_s, flatten-commit messages from `from` to `to` fail with `error` and the sender is told; all other traffic stays healthy")
 // How a failed RPC fails (HBASE-25274's was an authentication error on the caller's side).
-enum class RpcError : uint8_t {
-  kAuth,     // the caller cannot authenticate: never sent, the caller knows at once
-  kRefused,  // connection refused: never delivered, the caller knows after one round trip
-  kTimeout,  // no answer: never delivered, the caller knows after rpc_timeout_us
-};
+#define TREEDOC_RPC_ERRORS(X) \
+  X(kAuth, "auth", "the caller cannot authenticate: never sent, the caller knows at once") \
+  X(kRefused, "refused", "connection refused: never delivered, the caller knows after one round trip") \
+  X(kTimeout, "timeout", "no answer: never delivered, the caller knows after timeout_ms")
+// clang-format on
 
-const char* to_string(RpcError e);
+enum class FaultVerb : uint8_t { TREEDOC_FAULT_VERBS(TREEDOC_ENUMERATOR) };
+inline constexpr auto kFaultVerbs =
+    named_enum<FaultVerb>({TREEDOC_FAULT_VERBS(TREEDOC_ENUM_ENTRY)});
+static_assert(kFaultVerbs.well_formed());
+inline const char* to_string(FaultVerb v) { return kFaultVerbs.name(v); }
 
-const char* to_string(FaultVerb v);
+enum class RpcError : uint8_t { TREEDOC_RPC_ERRORS(TREEDOC_ENUMERATOR) };
+inline constexpr auto kRpcErrors = named_enum<RpcError>({TREEDOC_RPC_ERRORS(TREEDOC_ENUM_ENTRY)});
+static_assert(kRpcErrors.well_formed());
+inline const char* to_string(RpcError e) { return kRpcErrors.name(e); }
 
 struct FaultEvent {
   TimeUs at_us = 0;
@@ -185,7 +204,7 @@ struct Scenario {
   ReplicationConfig replication;
   ProtocolConfig protocol;
   MembershipConfig membership;
-  Workload workload;
+  WorkloadConfig workload;
   std::vector<FaultEvent> faults;  // ordered by at_us, then by position in the file
   Phases phases;
   CheckerConfig checker;

@@ -3,6 +3,7 @@
 // as a list of fields and their limits.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "models/site/time_us.hpp"
+#include "models/vocabulary/named_enum.hpp"
 
 namespace treedoc::sim {
 
@@ -20,6 +22,17 @@ namespace treedoc::sim {
 enum class TimeUnit : uint8_t { kSeconds, kMilliseconds };
 // Whether a time of zero means something (an offset, "none") or is a mistake (a period).
 enum class ZeroTime : uint8_t { kAllowed, kRejected };
+
+// A registry's names for a message: "a, b, c", or with `last` before the final one ("a, b or c").
+template <typename Enum, size_t N>
+std::string names_of(const NamedEnum<Enum, N>& registry, std::string_view last = ", ") {
+  std::string out;
+  for (size_t k = 0; k < N; ++k) {
+    if (k > 0) out += k + 1 == N ? last : std::string_view(", ");
+    out += registry.name_at(k);
+  }
+  return out;
+}
 
 // Reads single values, each at a path given by the caller.
 class ScenarioValueReader {
@@ -67,6 +80,24 @@ class ScenarioValueReader {
     }
     fail(path, "expected one of " + names + ", found " + describe(value));
   }
+  // One of the names of a registry (models/vocabulary/named_enum.hpp), but those in `except`.
+  template <typename Enum, size_t N>
+  Enum choice(const nlohmann::json& value, const std::string& path,
+              const NamedEnum<Enum, N>& registry, std::initializer_list<Enum> except = {}) const {
+    return choice(value, path, choices_of(registry, except));
+  }
+  template <typename Enum, size_t N>
+  static std::vector<std::pair<std::string_view, Enum>> choices_of(
+      const NamedEnum<Enum, N>& registry, std::initializer_list<Enum> except = {}) {
+    std::vector<std::pair<std::string_view, Enum>> choices;
+    for (size_t k = 0; k < N; ++k) {
+      const Enum e = registry.value(k);
+      if (std::find(except.begin(), except.end(), e) == except.end()) {
+        choices.emplace_back(registry.name(e), e);
+      }
+    }
+    return choices;
+  }
 
  private:
   std::string file_;
@@ -99,10 +130,12 @@ class ScenarioObjectReader {
   void read_probability(std::string_view key, double& out) const;
   void read_time(std::string_view key, site::TimeUs& out, TimeUnit unit, ZeroTime zero) const;
   void read_boolean(std::string_view key, bool& out) const;
-  template <typename Enum>
-  void read_choice(std::string_view key, Enum& out,
-                   std::initializer_list<std::pair<std::string_view, Enum>> choices) const {
-    if (const nlohmann::json* v = find(key)) out = values_.choice(*v, path_of(key), choices);
+  template <typename Enum, size_t N>
+  void read_choice(std::string_view key, Enum& out, const NamedEnum<Enum, N>& registry,
+                   std::initializer_list<Enum> except = {}) const {
+    if (const nlohmann::json* v = find(key)) {
+      out = values_.choice(*v, path_of(key), registry, except);
+    }
   }
 
  private:

@@ -109,9 +109,7 @@ class ScenarioReader {
                                       {"base_ms", "jitter_ms", "jitter", "pareto_shape", "max_ms"});
     fields.read_time("base_ms", out.base_us, TimeUnit::kMilliseconds, ZeroTime::kAllowed);
     fields.read_time("jitter_ms", out.jitter_us, TimeUnit::kMilliseconds, ZeroTime::kAllowed);
-    fields.read_choice(
-        "jitter", out.jitter,
-        {{"uniform", LatencyClass::Jitter::kUniform}, {"pareto", LatencyClass::Jitter::kPareto}});
+    fields.read_choice("jitter", out.jitter, kJitters);
     if (const json* shape = fields.find("pareto_shape")) {
       out.pareto_shape =
           values_.number_above(*shape, fields.path_of("pareto_shape"), kParetoShapeAbove);
@@ -149,18 +147,13 @@ class ScenarioReader {
         {"spread", "fanout", "anti_entropy_period_ms", "anti_entropy_fanout", "durability", "dis",
          "mini_child", "discard_tombstones"});
     ReplicationConfig r;
-    fields.read_choice("spread", r.spread,
-                       {{"broadcast", Spread::kBroadcast}, {"epidemic", Spread::kEpidemic}});
+    fields.read_choice("spread", r.spread, site::kSpreads);
     fields.read_whole_number("fanout", r.fanout, kFanoutMin, kFanoutMax);
     fields.read_time("anti_entropy_period_ms", r.anti_entropy_period_us, TimeUnit::kMilliseconds,
                      ZeroTime::kAllowed);
     fields.read_whole_number("anti_entropy_fanout", r.anti_entropy_fanout, kFanoutMin, kFanoutMax);
-    fields.read_choice("durability", r.durability,
-                       {{"own-ops", Durability::kOwnOps},
-                        {"all-ops", Durability::kAllOps},
-                        {"counter-only", Durability::kCounterOnly}});
-    fields.read_choice("dis", r.replica.document.dis_mode,
-                       {{"udis", DisMode::kUdis}, {"sdis", DisMode::kSdis}});
+    fields.read_choice("durability", r.durability, site::kDurabilities);
+    fields.read_choice("dis", r.replica.document.dis_mode, kDisModes);
     fields.read_boolean("mini_child", r.replica.document.mini_child);
     fields.read_boolean("discard_tombstones", r.replica.discard_tombstones);
     if (r.replica.discard_tombstones && r.replica.document.dis_mode != DisMode::kUdis) {
@@ -177,16 +170,9 @@ class ScenarioReader {
         values_, value, "flatten",
         {"policy", "ops", "period_s", "tombstone_ratio", "check_period_ms", "vote_timeout_ms",
          "retry_backoff_min_ms", "retry_backoff_max_ms"});
-    using Kind = site::FlattenPolicy::Kind;
     site::FlattenPolicy f;
-    f.kind = values_.choice<Kind>(fields.require("policy",
-                                                 "one of never, every-ops, every-period, "
-                                                 "tombstone-ratio"),
-                                  fields.path_of("policy"),
-                                  {{"never", Kind::kNever},
-                                   {"every-ops", Kind::kEveryOps},
-                                   {"every-period", Kind::kEveryPeriod},
-                                   {"tombstone-ratio", Kind::kTombstoneRatio}});
+    f.kind = values_.choice(fields.require("policy", "one of " + names_of(site::kFlattenPolicies)),
+                            fields.path_of("policy"), site::kFlattenPolicies);
     fields.read_whole_number("ops", f.ops, 1, kFlattenOpsMax);
     fields.read_time("period_s", f.period_us, TimeUnit::kSeconds, ZeroTime::kRejected);
     fields.read_probability("tombstone_ratio", f.tombstone_ratio);
@@ -226,13 +212,8 @@ class ScenarioReader {
                                {"heartbeat_period_ms", "suspect_after_ms"}),
           p);
     }
-    using OnDispatchFailure = site::MembershipPolicy::OnDispatchFailure;
-    fields.read_choice("on_dispatch_failure", p.on_dispatch_failure,
-                       {{"abort-and-retry", OnDispatchFailure::kAbortAndRetry},
-                        {"expire", OnDispatchFailure::kExpire}});
-    using OnExpelled = site::MembershipPolicy::OnExpelled;
-    fields.read_choice("on_expelled", p.on_expelled,
-                       {{"demote", OnExpelled::kDemote}, {"abort", OnExpelled::kAbort}});
+    fields.read_choice("on_dispatch_failure", p.on_dispatch_failure, site::kOnDispatchFailures);
+    fields.read_choice("on_expelled", p.on_expelled, site::kOnExpelled);
     if (const json* join = fields.find("join")) {
       const std::string join_path = fields.path_of("join");
       m.join = resolve_site_selector(values_, topology, *join, join_path);
@@ -265,8 +246,8 @@ class ScenarioReader {
     }
   }
 
-  Workload read_workload(const json* value, const Topology& topology, const Phases& phases) const {
-    Workload w;
+  WorkloadConfig read_workload(const json* value, const Topology& topology, const Phases& phases) const {
+    WorkloadConfig w;
     w.sites = SiteSet(topology.site_count());
     for (SiteIndex i = 0; i < topology.site_count(); ++i) w.sites[i] = i;
     w.stop_us = phases.safety_us;
@@ -277,11 +258,9 @@ class ScenarioReader {
     }
     // The kind decides which other fields are allowed, so it is read first.
     if (const auto kind = value->find("kind"); kind != value->end()) {
-      w.kind = values_.choice<Workload::Kind>(
-          *kind, "workload.kind",
-          {{"synthetic", Workload::Kind::kSynthetic}, {"trace", Workload::Kind::kTrace}});
+      w.kind = values_.choice(*kind, "workload.kind", kWorkloadKinds);
     }
-    const bool trace = w.kind == Workload::Kind::kTrace;
+    const bool trace = w.kind == WorkloadConfig::Kind::kTrace;
     const ScenarioObjectReader fields =
         trace
             ? ScenarioObjectReader(values_, *value, "workload",
@@ -307,7 +286,7 @@ class ScenarioReader {
     return w;
   }
 
-  void read_synthetic_workload(const ScenarioObjectReader& fields, Workload& w,
+  void read_synthetic_workload(const ScenarioObjectReader& fields, WorkloadConfig& w,
                                const Phases& phases) const {
     fields.read_time("stop_s", w.stop_us, TimeUnit::kSeconds, ZeroTime::kAllowed);
     if (w.stop_us < w.start_us || w.stop_us > phases.safety_us) {
@@ -317,7 +296,7 @@ class ScenarioReader {
                        seconds_text(phases.safety_us) + "), found " +
                        ScenarioValueReader::describe(*fields.find("stop_s")));
     }
-    SyntheticWorkload& s = w.synthetic;
+    SyntheticWorkloadConfig& s = w.synthetic;
     fields.read_number("ops_per_s", s.ops_per_s, 0, kOpsPerSecondMax);
     fields.read_probability("insert_ratio", s.insert_ratio);
     fields.read_whole_number("atom_bytes", s.atom_bytes, kAtomBytesMin, kAtomBytesMax);
@@ -331,7 +310,7 @@ class ScenarioReader {
     }
   }
 
-  void read_trace_workload(const ScenarioObjectReader& fields, TraceWorkload& t) const {
+  void read_trace_workload(const ScenarioObjectReader& fields, TraceWorkloadConfig& t) const {
     const std::string file_path = fields.path_of("file");
     const std::string& file = values_.string(
         fields.require("file", "the trace file, relative to the scenario's folder"), file_path);
@@ -340,10 +319,7 @@ class ScenarioReader {
     if (resolved.is_relative()) resolved = fs::path(path_).parent_path() / resolved;
     t.file = resolved.string();
     check_readable(t.file, file_path);
-    fields.read_choice("atoms", t.atoms,
-                       {{"char", AtomGranularity::kChar},
-                        {"word", AtomGranularity::kWord},
-                        {"line", AtomGranularity::kLine}});
+    fields.read_choice("atoms", t.atoms, kAtomGranularities);
     fields.read_time("txn_interval_ms", t.txn_interval_us, TimeUnit::kMilliseconds,
                      ZeroTime::kAllowed);
   }
@@ -402,10 +378,7 @@ class ScenarioReader {
     if (const json* names = fields.find("require_probes")) {
       const std::string path = fields.path_of("require_probes");
       values_.array(*names, path);
-      std::vector<std::pair<std::string_view, site::Probe>> choices;
-      for (size_t k = 0; k < site::kProbeCount; ++k) {
-        choices.emplace_back(site::kProbeNames[k], static_cast<site::Probe>(k));
-      }
+      const auto choices = ScenarioValueReader::choices_of(site::kProbes);
       for (size_t i = 0; i < names->size(); ++i) {
         const std::string element = json_element_path(path, i);
         const site::Probe p = values_.choice<site::Probe>((*names)[i], element, choices);
@@ -432,14 +405,9 @@ class ScenarioReader {
   Sabotage read_sabotage(const json& value, const Topology& topology) const {
     const ScenarioObjectReader fields(values_, value, "sabotage", {"variant", "sites"});
     Sabotage s;
-    s.variant = values_.choice<Sabotage::Variant>(
-        fields.require("variant", "the name of a broken variant"), fields.path_of("variant"),
-        {{"drop-every-100th-remote-op", Sabotage::Variant::kDropEveryHundredthRemoteOp},
-         {"delete-without-pre-tombstone", Sabotage::Variant::kDeleteWithoutPreTombstone},
-         {"reuse-tid", Sabotage::Variant::kReuseTid},
-         {"vote-yes-despite-update", Sabotage::Variant::kVoteYesDespiteUpdate},
-         {"translate-append-at-end", Sabotage::Variant::kTranslateAppendAtEnd},
-         {"commit-on-missing-vote", Sabotage::Variant::kCommitOnMissingVote}});
+    s.variant = values_.choice(fields.require("variant", "the name of a broken variant"),
+                               fields.path_of("variant"), site::kSabotages,
+                               {site::Sabotage::kNone});
     s.sites = resolve_site_selector(
         values_, topology, fields.require("sites", "the sabotaged sites"), fields.path_of("sites"));
     return s;

@@ -7,8 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sim/scenario/scenario.hpp"
 #include "sim/scenario/limits.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace treedoc::sim {
 

@@ -8,7 +8,7 @@
 
 namespace treedoc::sim {
 
-SyntheticEditor::SyntheticEditor(const SyntheticWorkload& workload, RandomStream rng)
+SyntheticEditor::SyntheticEditor(const SyntheticWorkloadConfig& workload, RandomStream rng)
     : workload_(workload), rng_(rng) {
   TD_ASSERT(workload.atom_bytes >= 1, "atoms have bytes");
 }

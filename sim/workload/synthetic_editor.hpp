@@ -18,7 +18,7 @@ struct SyntheticEdit {
 
 class SyntheticEditor {
  public:
-  SyntheticEditor(const SyntheticWorkload& workload, RandomStream rng);
+  SyntheticEditor(const SyntheticWorkloadConfig& workload, RandomStream rng);
 
   // Time to the next edit: exponential with mean 1 / ops_per_s (never 0; kTimeUsMax if rate 0).
   TimeUs next_gap_us();
@@ -28,7 +28,7 @@ class SyntheticEditor {
  private:
   uint32_t pick_index(uint32_t slots);  // in [0, slots)
 
-  SyntheticWorkload workload_;
+  SyntheticWorkloadConfig workload_;
   RandomStream rng_;
 };
 

@@ -10,7 +10,7 @@
 namespace treedoc::sim {
 
 TraceDriver::TraceDriver(const Scenario& scenario) : scenario_(scenario) {
-  const Workload& w = scenario.workload;
+  const WorkloadConfig& w = scenario.workload;
   TD_ASSERT(!w.sites.empty(), "a trace workload has sites");
   trace_ = load_editing_trace(w.trace.file);
   // A sequential trace's start content becomes a first transaction, made like any other.

@@ -15,25 +15,6 @@ constexpr size_t kInsertionMovesPerEvent = 4;
 
 }  // namespace
 
-const char* to_string(EventKind k) {
-  switch (k) {
-    case EventKind::kSend: return "send";
-    case EventKind::kDrop: return "drop";
-    case EventKind::kDeliver: return "deliver";
-    case EventKind::kLocalOp: return "local-op";
-    case EventKind::kTimer: return "timer";
-    case EventKind::kFault: return "fault";
-    case EventKind::kCrash: return "crash";
-    case EventKind::kRestart: return "restart";
-    case EventKind::kPhase: return "phase";
-    case EventKind::kEpoch: return "epoch";
-    case EventKind::kCommit: return "commit";
-    case EventKind::kMembership: return "membership";
-    case EventKind::kRpcFailed: return "rpc-failed";
-  }
-  return "?";
-}
-
 void EventLog::add(uint64_t tick, EventKind kind, uint64_t a, uint64_t b, uint64_t c, uint64_t d,
                    uint64_t e) {
   if (!instant_.empty() && instant_.front().tick != tick) {

@@ -1,9 +1,10 @@
 // The run's event log: every decision that shapes a run (sends and their fates, deliveries, local
 // ops with their content, timers, faults, phases) folded into a rolling hash, and optionally
-// written as text lines so two runs can be compared event by event (--check-determinism).
-// Events of one instant are sorted before they are folded in: actors acting in the same instant
-// cannot affect each other (every message takes at least 1 us), so the order SimGrid happens to run
-// them in must not change the hash.
+// written as text lines so two runs can be compared event by event (--check-determinism). Each
+// kind's fields are named in sim/world/event_kinds.hpp; event_schema.hpp writes them beside the
+// log. Events of one instant are sorted before they are folded in: actors acting in the same
+// instant cannot affect each other (every message takes at least 1 us), so the order SimGrid
+// happens to run them in must not change the hash.
 #pragma once
 
 #include <cstdint>
@@ -13,42 +14,25 @@
 
 #include "models/site/time_us.hpp"
 #include "models/treedoc/fnv_hash.hpp"
+#include "sim/world/event_kinds.hpp"
 
 namespace treedoc::sim {
-
-enum class EventKind : uint8_t {
-  kSend,        // a: from, b: to, c: the sender's message seq, d: due time
-  kDrop,        // a: from, b: to, c: the sender's message seq, d: DropReason
-  kDeliver,     // a: from, b: to, c: the sender's message seq
-  kLocalOp,     // a: site, b: op counter, c: kind (0 insert, 1 delete), d: index, e: op hash
-  kTimer,       // a: site, b: timer kind
-  kFault,       // a: fault index in the scenario, b: verb
-  kCrash,       // a: site
-  kRestart,     // a: site
-  kPhase,       // a: 0 safety end, 1 converged, 2 liveness failed, 3 violation; observer instant
-  kEpoch,       // a: site, b: the epoch it entered, c: 1 by catch-up, d: ops translated into it
-  kCommit,      // a: site, b: CommitEvent::Phase, c: the epoch to close, d: txid coordinator,
-                // e: txid attempt
-  kMembership,  // a: site, b: MembershipEvent::Kind, c: the site it is about, d: epoch, e: view
-  kRpcFailed,   // a: caller, b: callee, c: the sender's message seq, d: RpcError; the caller knows
-};
-
-const char* to_string(EventKind k);
 
 class EventLog {
  public:
   // text: where to write one line per event, or null for the hash alone.
   explicit EventLog(std::FILE* text = nullptr) : text_(text) {}
 
-  // An event of the instant t (integer microseconds: what sites and faults do).
+  // An event of the instant t (integer microseconds: what sites and faults do), its fields in
+  // the order kEventFieldsOf names them.
   void record(site::TimeUs t, EventKind kind, uint64_t a, uint64_t b = 0, uint64_t c = 0,
               uint64_t d = 0, uint64_t e = 0) {
     add(2 * t, kind, a, b, c, d, e);
   }
-  // An event of the observer, which looks half a microsecond after the instant t, when every
-  // event of t has happened.
-  void record_observation(site::TimeUs t, EventKind kind, uint64_t a) {
-    add(2 * t + 1, kind, a, 0, 0, 0, 0);
+  // The observer marks a phase half a microsecond after the instant t, when every event of t
+  // has happened.
+  void record_phase(site::TimeUs t, RunPhase phase) {
+    add(2 * t + 1, EventKind::kPhase, static_cast<uint64_t>(phase), 0, 0, 0, 0);
   }
   // Folds in the last instant; call once the run is over, before hash() and count().
   void finish() { flush(); }

@@ -7,18 +7,6 @@
 
 namespace treedoc::sim {
 
-const char* to_string(DropReason r) {
-  switch (r) {
-    case DropReason::kNone: return "none";
-    case DropReason::kPartition: return "partition";
-    case DropReason::kLoss: return "loss";
-    case DropReason::kSiteDown: return "site down";
-    case DropReason::kCut: return "cut";
-    case DropReason::kRpcFailure: return "rpc failure";
-  }
-  return "?";
-}
-
 FaultTimeline::FaultTimeline(const Scenario& scenario) {
   const uint32_t n = scenario.topology.site_count();
   const TimeUs safety_end = scenario.phases.safety_us;

@@ -9,18 +9,25 @@
 #include <utility>
 #include <vector>
 
+#include "models/vocabulary/named_enum.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace treedoc::sim {
 
-enum class DropReason : uint8_t {
-  kNone = 0,
-  kPartition = 1,
-  kLoss = 2,
-  kSiteDown = 3,
-  kCut = 4,
-  kRpcFailure = 5,  // a flatten-commit message under an rpc_failure fault: the caller is told
-};
+// clang-format off
+#define TREEDOC_DROP_REASONS(X) \
+  X(kNone, "none", "delivered") \
+  X(kPartition, "partition", "sender and receiver were in different partition groups") \
+  X(kLoss, "loss", "lost by the network's loss rate or a loss burst") \
+  X(kSiteDown, "site down", "the receiver was crashed or halted, or crashed while it was on its way") \
+  X(kCut, "cut", "a one-way cut from the sender to the receiver") \
+  X(kRpcFailure, "rpc failure", "a flatten-commit message under an rpc_failure fault: the caller is told")
+// clang-format on
+
+enum class DropReason : uint8_t { TREEDOC_DROP_REASONS(TREEDOC_ENUMERATOR) };
+inline constexpr auto kDropReasons =
+    named_enum<DropReason>({TREEDOC_DROP_REASONS(TREEDOC_ENUM_ENTRY)});
+static_assert(kDropReasons.well_formed());
 
 // An rpc_failure fault as a window: flatten-commit messages from `from` to `to` fail with `error`.
 struct RpcFailure {
@@ -30,7 +37,7 @@ struct RpcFailure {
   TimeUs timeout_us = 0;
 };
 
-const char* to_string(DropReason r);
+inline const char* to_string(DropReason r) { return kDropReasons.name(r); }
 
 class FaultTimeline {
  public:

@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "sim/world/fault_timeline.hpp"
 #include "models/random/random_stream.hpp"
 #include "sim/scenario/scenario.hpp"
+#include "sim/world/fault_timeline.hpp"
 
 namespace treedoc::sim {
 

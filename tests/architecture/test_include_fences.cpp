@@ -44,7 +44,8 @@ std::string folder_after(const std::string& path, const std::string& prefix) {
 std::string fence_broken(const std::string& file, const std::string& target) {
   const bool model = file.rfind("models/", 0) == 0 || file.rfind("tests/models/", 0) == 0;
   if (model && target.rfind("sim/", 0) == 0) return "models/ and its tests include nothing of sim/";
-  const bool model_code = file.rfind("models/treedoc/", 0) == 0 || file.rfind("models/site/", 0) == 0;
+  const bool model_code =
+      file.rfind("models/treedoc/", 0) == 0 || file.rfind("models/site/", 0) == 0;
   if (model_code && target.rfind("models/random/", 0) == 0) {
     return "the model takes randomness only as values it is given, never a generator";
   }

@@ -39,21 +39,21 @@ const OpId a{3, 1}, b{3, 2}, x{2, 1}, y{2, 2};
 TEST_CASE("a state transfer may show atoms of the cut the site lacked, in order", "[checker]") {
   const Scenario s = two_sites();
   Checker checker(s);
-  checker.on_epoch_entered(1000, 1, transfer(2, 0, {a, b}, {x, a, y, b}));
+  checker.on_epoch_entered(1000, {1, transfer(2, 0, {a, b}, {x, a, y, b})});
   REQUIRE_FALSE(checker.violation());
 }
 
 TEST_CASE("a state transfer may drop atoms whose deletes the site lacked", "[checker]") {
   const Scenario s = two_sites();
   Checker checker(s);
-  checker.on_epoch_entered(1000, 1, transfer(1, 0, {a, x, b}, {a, b}));
+  checker.on_epoch_entered(1000, {1, transfer(1, 0, {a, x, b}, {a, b})});
   REQUIRE_FALSE(checker.violation());
 }
 
 TEST_CASE("a state transfer must not show the site's atoms in another order", "[checker]") {
   const Scenario s = two_sites();
   Checker checker(s);
-  checker.on_epoch_entered(1000, 1, transfer(1, 0, {a, b}, {b, x, a}));
+  checker.on_epoch_entered(1000, {1, transfer(1, 0, {a, b}, {b, x, a})});
   REQUIRE(checker.violation());
   CHECK(checker.violation()->invariant == "flatten-invisibility");
   CHECK(checker.violation()->ops == std::vector<OpId>{b, a});
@@ -63,7 +63,7 @@ TEST_CASE("a state transfer must not show the site's atoms in another order", "[
 TEST_CASE("atoms kept by a state transfer that lost ops by policy keep their order", "[checker]") {
   const Scenario s = two_sites();
   Checker checker(s);
-  checker.on_epoch_entered(1000, 1, transfer(0, 1, {a, x, b}, {b, a}));
+  checker.on_epoch_entered(1000, {1, transfer(0, 1, {a, x, b}, {b, a})});
   REQUIRE(checker.violation());
   CHECK(checker.violation()->invariant == "flatten-invisibility");
 }
@@ -72,7 +72,7 @@ TEST_CASE("a state transfer reflecting exactly the site's ops must show the same
           "[checker]") {
   const Scenario s = two_sites();
   Checker checker(s);
-  checker.on_epoch_entered(1000, 1, transfer(0, 0, {}, {}));
+  checker.on_epoch_entered(1000, {1, transfer(0, 0, {}, {})});
   REQUIRE(checker.violation());
   CHECK(checker.violation()->invariant == "flatten-invisibility");
   CHECK(checker.violation()->detail.find("by state transfer") != std::string::npos);

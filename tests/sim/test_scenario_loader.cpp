@@ -148,8 +148,8 @@ TEST_CASE("a full scenario loads with every value", "[scenario]") {
   CHECK(r.replica.document.mini_child);
   CHECK_FALSE(r.replica.discard_tombstones);
 
-  const Workload& w = s.workload;
-  CHECK(w.kind == Workload::Kind::kSynthetic);
+  const WorkloadConfig& w = s.workload;
+  CHECK(w.kind == WorkloadConfig::Kind::kSynthetic);
   // n0..n9 are 4..13, c1 is 1, n5 (9) is already in: sorted and without duplicates.
   CHECK(w.sites == SiteSet{1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13});
   CHECK(w.start_us == 1'500'000);
@@ -238,8 +238,8 @@ TEST_CASE("a full scenario loads with every value", "[scenario]") {
 
 TEST_CASE("a trace workload resolves its file against the scenario's folder", "[scenario]") {
   const Scenario s = load_scenario(data_path("trace.json"));
-  const Workload& w = s.workload;
-  CHECK(w.kind == Workload::Kind::kTrace);
+  const WorkloadConfig& w = s.workload;
+  CHECK(w.kind == WorkloadConfig::Kind::kTrace);
   CHECK(fs::equivalent(w.trace.file, std::string(TREEDOC_SOURCE_DIR) +
                                          "/scenarios/traces/concurrent/friendsforever.json.gz"));
   CHECK(w.trace.atoms == AtomGranularity::kWord);
@@ -282,7 +282,7 @@ TEST_CASE("omitted fields take the defaults of scenario.hpp", "[scenario]") {
   CHECK(s.replication.replica.document.dis_mode == DisMode::kUdis);
   CHECK_FALSE(s.replication.replica.document.mini_child);
   CHECK_FALSE(s.replication.replica.discard_tombstones);
-  CHECK(s.workload.kind == Workload::Kind::kSynthetic);
+  CHECK(s.workload.kind == WorkloadConfig::Kind::kSynthetic);
   CHECK(s.workload.sites == SiteSet{0, 1});  // every site edits
   CHECK(s.workload.start_us == 0);
   CHECK(s.workload.stop_us == defaults.phases.safety_us);
