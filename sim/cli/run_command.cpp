@@ -60,7 +60,7 @@ nlohmann::json summary_json(const Scenario& s, uint64_t seed, const RunResult& r
       {"core", s.topology.core},
       {"nebula", s.topology.nebula},
       {"result",
-       r.violation ? (r.violation->liveness ? "liveness-failure" : "safety-violation") : "pass"},
+       r.violation ? (r.violation->liveness() ? "liveness-failure" : "safety-violation") : "pass"},
       {"event_log_hash", hash_hex(r.event_hash)},
       {"events", r.events},
       {"end_s", seconds(r.end_us)},
@@ -136,7 +136,7 @@ nlohmann::json summary_json(const Scenario& s, uint64_t seed, const RunResult& r
     for (const OpId& id : r.violation->ops) ops.push_back(op_name(s.topology, id));
     std::vector<std::string> sites;
     for (SiteIndex i : r.violation->sites) sites.push_back(site_name(s.topology, i));
-    j["violation"] = {{"invariant", r.violation->invariant},
+    j["violation"] = {{"invariant", r.violation->name()},
                       {"at_s", seconds(r.violation->at_us)},
                       {"sites", sites},
                       {"ops", ops},
@@ -208,8 +208,8 @@ void print_summary(const Scenario& s, uint64_t seed, const RunResult& r) {
 }
 
 void print_violation(const Scenario& s, const RunRequest& req, uint64_t seed, const Violation& v) {
-  std::printf("%s %s at t=%.6f s: %s\n", v.liveness ? "LIVENESS FAILURE" : "VIOLATION",
-              v.invariant.c_str(), seconds(v.at_us), v.detail.c_str());
+  std::printf("%s %s at t=%.6f s: %s\n", v.liveness() ? "LIVENESS FAILURE" : "VIOLATION",
+              v.name(), seconds(v.at_us), v.detail.c_str());
   std::printf("  seed %" PRIu64 ", sites %s", seed, site_list(s, v.sites).c_str());
   if (!v.ops.empty()) {
     std::string ops;
@@ -392,7 +392,7 @@ int run_run(const RunRequest& req) {
   }
   if (req.report) write_report(with_report);
   if (!result.violation) return kExitPass;
-  return result.violation->liveness ? kExitLivenessFailure : kExitSafetyViolation;
+  return result.violation->liveness() ? kExitLivenessFailure : kExitSafetyViolation;
 }
 
 }  // namespace treedoc::sim

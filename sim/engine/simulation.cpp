@@ -38,7 +38,8 @@ site::SiteConfig site_config(const Scenario& s, const RandomStream& root, SiteIn
   // Received ops may wait for a batch only when no two ops can share a TID: the checker then
   // verifies each TID as it is made, before any site can receive a second one.
   // Not with tombstone discard, where Replica::receive applies at once.
-  c.defer_integration = s.checker.tid_uniqueness && !r.replica.discard_tombstones;
+  c.defer_integration =
+      s.checker.invariants.contains(Invariant::kTidUniqueness) && !r.replica.discard_tombstones;
   for (SiteIndex k = 0; k < s.topology.core; ++k) c.core.push_back(kSiteIdFirst + k);
   c.flatten = s.protocol.flatten;
   c.retention_epochs = s.protocol.retention_epochs;

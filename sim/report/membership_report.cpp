@@ -171,7 +171,7 @@ std::string membership_story(const Scenario& s, const RunResult& r) {
   if (rpc_repeats > 0) {
     story += " (" + std::to_string(rpc_repeats) + " more calls failed while the fault lasted.)";
   }
-  if (r.violation && r.violation->invariant == "no-lost-update") {
+  if (r.violation && r.violation->invariant == Invariant::kNoLostUpdate) {
     story += " In the end the checker found ops no live site held: " + r.violation->detail +
              ". They are lost for good: a Treedoc replica is the only copy of the edits it has "
              "not yet spread, so killing a live but fenced site loses them.";

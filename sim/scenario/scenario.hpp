@@ -13,6 +13,7 @@
 #include "models/treedoc/replica.hpp"
 #include "models/vocabulary/named_enum.hpp"
 #include "sim/scenario/atom_granularity.hpp"
+#include "sim/scenario/invariant.hpp"
 
 namespace treedoc::sim {
 
@@ -170,11 +171,7 @@ struct MembershipConfig {
 };
 
 struct CheckerConfig {
-  bool tid_uniqueness = true;
-  bool convergence = true;
-  bool no_lost_update = true;
-  bool no_resurrection = true;
-  bool local_intention = true;
+  InvariantSet invariants;                 // every one, unless the file lists those it wants
   TimeUs check_period_us = site::kUsPerS;  // convergence checks during the run
   // Probes that must fire at least once, or the run fails (exit 2): a fault that silently does
   // nothing cannot pass.

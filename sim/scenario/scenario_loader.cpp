@@ -8,14 +8,14 @@
 #include <system_error>
 
 #include "sim/base/bounded_file_reader.hpp"
-#include "sim/scenario/fault_schedule_reader.hpp"
 #include "sim/base/input_error.hpp"
 #include "sim/base/json_path.hpp"
+#include "sim/base/time_text.hpp"
+#include "sim/scenario/fault_schedule_reader.hpp"
 #include "sim/scenario/scenario_json_reader.hpp"
 #include "sim/scenario/site_selector.hpp"
 #include "sim/scenario/strict_json_parser.hpp"
 #include "sim/scenario/swarm_resolver.hpp"
-#include "sim/base/time_text.hpp"
 
 namespace treedoc::sim {
 
@@ -246,7 +246,8 @@ class ScenarioReader {
     }
   }
 
-  WorkloadConfig read_workload(const json* value, const Topology& topology, const Phases& phases) const {
+  WorkloadConfig read_workload(const json* value, const Topology& topology,
+                               const Phases& phases) const {
     WorkloadConfig w;
     w.sites = SiteSet(topology.site_count());
     for (SiteIndex i = 0; i < topology.site_count(); ++i) w.sites[i] = i;
@@ -343,9 +344,6 @@ class ScenarioReader {
     }
   }
 
-  // One invariant's switch in CheckerConfig.
-  using InvariantFlag = bool CheckerConfig::*;
-
   CheckerConfig read_checker(const json& value) const {
     const ScenarioObjectReader fields(
         values_, value, "checker",
@@ -354,23 +352,22 @@ class ScenarioReader {
     if (const json* names = fields.find("invariants")) {
       const std::string path = fields.path_of("invariants");
       values_.array(*names, path);
-      // The list enables exactly the invariants it names.
-      c.tid_uniqueness = c.convergence = c.no_lost_update = c.no_resurrection = c.local_intention =
-          false;
+      std::vector<std::pair<std::string_view, Invariant>> switchable;
+      for (const auto& [name, invariant] : ScenarioValueReader::choices_of(kInvariants)) {
+        if (is_switchable(invariant)) switchable.emplace_back(name, invariant);
+      }
+      // The list enables exactly the switchable invariants it names.
+      for (const auto& [name, invariant] : switchable) c.invariants.set(invariant, false);
+      std::vector<Invariant> listed;
       for (size_t i = 0; i < names->size(); ++i) {
         const std::string element = json_element_path(path, i);
-        const InvariantFlag flag =
-            values_.choice<InvariantFlag>((*names)[i], element,
-                                          {{"tid-uniqueness", &CheckerConfig::tid_uniqueness},
-                                           {"convergence", &CheckerConfig::convergence},
-                                           {"no-lost-update", &CheckerConfig::no_lost_update},
-                                           {"no-resurrection", &CheckerConfig::no_resurrection},
-                                           {"local-intention", &CheckerConfig::local_intention}});
-        if (c.*flag) {
+        const Invariant invariant = values_.choice((*names)[i], element, switchable);
+        if (std::find(listed.begin(), listed.end(), invariant) != listed.end()) {
           values_.fail(element, ScenarioValueReader::describe((*names)[i]) +
                                     " is listed twice; expected each invariant once");
         }
-        c.*flag = true;
+        listed.push_back(invariant);
+        c.invariants.set(invariant, true);
       }
     }
     fields.read_time("check_period_ms", c.check_period_us, TimeUnit::kMilliseconds,
@@ -405,9 +402,9 @@ class ScenarioReader {
   Sabotage read_sabotage(const json& value, const Topology& topology) const {
     const ScenarioObjectReader fields(values_, value, "sabotage", {"variant", "sites"});
     Sabotage s;
-    s.variant = values_.choice(fields.require("variant", "the name of a broken variant"),
-                               fields.path_of("variant"), site::kSabotages,
-                               {site::Sabotage::kNone});
+    s.variant =
+        values_.choice(fields.require("variant", "the name of a broken variant"),
+                       fields.path_of("variant"), site::kSabotages, {site::Sabotage::kNone});
     s.sites = resolve_site_selector(
         values_, topology, fields.require("sites", "the sabotaged sites"), fields.path_of("sites"));
     return s;

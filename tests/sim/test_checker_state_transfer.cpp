@@ -55,7 +55,7 @@ TEST_CASE("a state transfer must not show the site's atoms in another order", "[
   Checker checker(s);
   checker.on_epoch_entered(1000, {1, transfer(1, 0, {a, b}, {b, x, a})});
   REQUIRE(checker.violation());
-  CHECK(checker.violation()->invariant == "flatten-invisibility");
+  CHECK(checker.violation()->invariant == Invariant::kFlattenInvisibility);
   CHECK(checker.violation()->ops == std::vector<OpId>{b, a});
   CHECK(checker.violation()->detail.find("opposite order") != std::string::npos);
 }
@@ -65,7 +65,7 @@ TEST_CASE("atoms kept by a state transfer that lost ops by policy keep their ord
   Checker checker(s);
   checker.on_epoch_entered(1000, {1, transfer(0, 1, {a, x, b}, {b, a})});
   REQUIRE(checker.violation());
-  CHECK(checker.violation()->invariant == "flatten-invisibility");
+  CHECK(checker.violation()->invariant == Invariant::kFlattenInvisibility);
 }
 
 TEST_CASE("a state transfer reflecting exactly the site's ops must show the same sequence",
@@ -74,6 +74,6 @@ TEST_CASE("a state transfer reflecting exactly the site's ops must show the same
   Checker checker(s);
   checker.on_epoch_entered(1000, {1, transfer(0, 0, {}, {})});
   REQUIRE(checker.violation());
-  CHECK(checker.violation()->invariant == "flatten-invisibility");
+  CHECK(checker.violation()->invariant == Invariant::kFlattenInvisibility);
   CHECK(checker.violation()->detail.find("by state transfer") != std::string::npos);
 }

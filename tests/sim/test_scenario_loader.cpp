@@ -203,11 +203,11 @@ TEST_CASE("a full scenario loads with every value", "[scenario]") {
 
   CHECK(s.phases.safety_us == 25 * site::kUsPerS);
   CHECK(s.phases.liveness_us == 0);
-  CHECK_FALSE(s.checker.tid_uniqueness);
-  CHECK(s.checker.convergence);
-  CHECK(s.checker.no_lost_update);
-  CHECK_FALSE(s.checker.no_resurrection);
-  CHECK_FALSE(s.checker.local_intention);
+  CHECK_FALSE(s.checker.invariants.contains(Invariant::kTidUniqueness));
+  CHECK(s.checker.invariants.contains(Invariant::kConvergence));
+  CHECK(s.checker.invariants.contains(Invariant::kNoLostUpdate));
+  CHECK_FALSE(s.checker.invariants.contains(Invariant::kNoResurrection));
+  CHECK_FALSE(s.checker.invariants.contains(Invariant::kLocalIntention));
   CHECK(s.checker.check_period_us == 250'000);
   CHECK(s.metrics.sample_period_us == 100'000);
   const site::FlattenPolicy& f = s.protocol.flatten;
@@ -293,11 +293,11 @@ TEST_CASE("omitted fields take the defaults of scenario.hpp", "[scenario]") {
   CHECK(s.faults.empty());
   CHECK(s.phases.safety_us == defaults.phases.safety_us);
   CHECK(s.phases.liveness_us == defaults.phases.liveness_us);
-  CHECK(s.checker.tid_uniqueness);
-  CHECK(s.checker.convergence);
-  CHECK(s.checker.no_lost_update);
-  CHECK(s.checker.no_resurrection);
-  CHECK(s.checker.local_intention);
+  CHECK(s.checker.invariants.contains(Invariant::kTidUniqueness));
+  CHECK(s.checker.invariants.contains(Invariant::kConvergence));
+  CHECK(s.checker.invariants.contains(Invariant::kNoLostUpdate));
+  CHECK(s.checker.invariants.contains(Invariant::kNoResurrection));
+  CHECK(s.checker.invariants.contains(Invariant::kLocalIntention));
   CHECK(s.checker.check_period_us == defaults.checker.check_period_us);
   CHECK(s.metrics.sample_period_us == defaults.metrics.sample_period_us);
   CHECK_FALSE(s.sabotage.has_value());
@@ -402,7 +402,7 @@ TEST_CASE("times round to whole microseconds", "[scenario]") {
   CHECK(s.phases.safety_us == 2);  // 1.5 µs rounds half away from zero
   CHECK(s.phases.liveness_us == 7 * site::kUsPerS);
   CHECK(s.metrics.sample_period_us == 1);
-  CHECK_FALSE(s.checker.convergence);  // an empty list enables no invariant
+  CHECK_FALSE(s.checker.invariants.contains(Invariant::kConvergence));  // an empty list enables no invariant
   CHECK(s.workload.stop_us == 2);
 }
 

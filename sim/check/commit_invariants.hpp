@@ -1,0 +1,44 @@
+// Invariants 9 and 10 over the flatten commit's steps: one decision per epoch (every commit of an
+// epoch is the same attempt, cut and hash), and update-wins safety (a yes means the voter's
+// applied set is exactly the cut; a commit has a yes from every member that stays in the view).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+
+#include "models/site/flatten_commit.hpp"
+#include "sim/check/report_text.hpp"
+#include "sim/check/run_history.hpp"
+#include "sim/check/violation.hpp"
+#include "sim/observe/run_observer.hpp"
+
+namespace treedoc::sim {
+
+class CommitInvariants {
+ public:
+  CommitInvariants(const RunHistory& history, const ReportText& text, Verdict* verdict)
+      : history_(history), text_(text), verdict_(verdict) {}
+
+  void step(TimeUs now, const CommitStepTaken& step);
+
+ private:
+  void voted_yes(TimeUs now, SiteIndex i, const site::Site& s, const site::CommitEvent& e);
+  // False when it reported a commit without every yes.
+  bool committed_with_every_yes(TimeUs now, SiteIndex i, const site::Site& s,
+                                const site::CommitEvent& e);
+  void committed_once(TimeUs now, SiteIndex i, const site::CommitEvent& e);
+
+  struct Decided {
+    site::TxId txid;
+    uint64_t hash = 0;
+    std::shared_ptr<const DotSet> cut;
+  };
+  const RunHistory& history_;
+  const ReportText& text_;
+  Verdict* verdict_;
+  std::map<site::TxId, std::set<SiteIndex>> yes_votes_;  // attempt -> members that voted yes
+  std::map<uint64_t, Decided> committed_;                // epoch closed -> its commit
+};
+
+}  // namespace treedoc::sim

@@ -1,0 +1,55 @@
+// Invariants 5 and 16 at the end of a run: no lost update (every insert made and never deleted is
+// visible exactly once at every live site; ops lost by a declared policy excepted) and liveness
+// (every live site converged in one epoch within the liveness phase; if not, why: sites down,
+// ops no live site holds, sites behind an epoch or blocked in a commit, ops not yet everywhere).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/check/convergence.hpp"
+#include "sim/check/report_text.hpp"
+#include "sim/check/run_history.hpp"
+#include "sim/check/violation.hpp"
+
+namespace treedoc::sim {
+
+class LostUpdates {
+ public:
+  LostUpdates(const Scenario& scenario, RunHistory* history, const ReportText& text,
+              Verdict* verdict);
+
+  // Every up site holds the same ops and tree in one epoch, out of any commit or catch-up, and
+  // (when checked) every surviving insert is visible exactly once: the run may stop with a pass.
+  bool complete(const SiteViews& sites, Convergence* convergence) const;
+  // The liveness phase ran out: records why. `down`: sites not up at the end (reported, not
+  // blamed for lost ops).
+  void fail_liveness(TimeUs now, const SiteViews& sites, const std::vector<SiteIndex>& down);
+  // A state transfer at site i could not carry these ops over (LOST_BY_POLICY): a violation
+  // unless the scenario declares it expects such losses.
+  void lost_by_policy(TimeUs now, SiteIndex i, const std::vector<site::SharedOp>& ops);
+  // The ops site i holds that no other up site does. Costs |claimed| x sites.
+  std::vector<OpId> held_only_by(SiteIndex i, const SiteViews& sites) const;
+
+ private:
+  // Whether the visible ids (sorted) are every surviving insert and nothing deleted: inserts made,
+  // not lost by policy and never deleted must all be there; an insert whose delete was lost by
+  // policy may be.
+  bool expected_visible(const std::vector<OpId>& visible) const;
+  // Whether site s holds op `id`, or a delete of the same target (d's effect is there).
+  bool held_by(const site::Site& s, OpId id, const RunHistory::Made& m) const;
+  // Ops no live site holds, or an atom shown twice: false when it reported.
+  bool nothing_lost(TimeUs now, const SiteViews& sites);
+  // Why ops no live site holds are gone: which halted site held them, made or relayed.
+  std::string lost_because(const std::vector<OpId>& lost, std::vector<SiteIndex>* sites) const;
+  // Why sites are not in one epoch yet ("" if they are).
+  std::string epoch_lag(const SiteViews& sites, std::vector<SiteIndex>* behind) const;
+  void report_missing(TimeUs now, const SiteViews& sites);
+
+  const Scenario& scenario_;
+  RunHistory* history_;
+  const ReportText& text_;
+  Verdict* verdict_;
+};
+
+}  // namespace treedoc::sim

@@ -1,0 +1,77 @@
+// No resurrection: a held delete, then the tree's word on the atom.
+#include "sim/check/no_resurrection.hpp"
+
+#include "models/treedoc/assertion.hpp"
+#include "sim/base/time_text.hpp"
+
+namespace treedoc::sim {
+
+namespace {
+
+// A bound on checks waiting for one site's verification; the simulator verifies every
+// kReceivedOpsMax ops and after every step, so reaching it means a site is never verified.
+constexpr size_t kUnverifiedOpsMax = 1 << 22;
+
+OpId insert_of(const Op& op) { return op.is_insert() ? op.id : op.target; }
+
+}  // namespace
+
+NoResurrection::NoResurrection(const Scenario& scenario, const RunHistory& history,
+                               const ReportText& text, Verdict* verdict)
+    : history_(history),
+      text_(text),
+      verdict_(verdict),
+      unverified_(scenario.topology.site_count()) {}
+
+void NoResurrection::made(TimeUs now, SiteIndex i, const site::Site& s, const Op& op) {
+  if (const std::optional<OpId> d = history_.held_delete(i, s, insert_of(op), op.id)) {
+    check_invisible(now, i, s, op, *d, now);
+  }
+}
+
+void NoResurrection::applied(TimeUs now, SiteIndex i, const site::Site& s,
+                             const site::SharedOp& op) {
+  const std::optional<OpId> d = history_.held_delete(i, s, insert_of(*op), op->id);
+  if (!d) return;
+  if (s.config().defer_integration) {
+    // The tree shows the op after the site's next verification, an instant the run defines
+    // whatever the observer does, and a site acts on its tree only after it.
+    TD_ASSERT(unverified_[i].size() < kUnverifiedOpsMax, "the simulator verifies in batches");
+    unverified_[i].push_back({op, *d, now});
+    return;
+  }
+  check_invisible(now, i, s, *op, *d, now);
+}
+
+void NoResurrection::verified(TimeUs now, SiteIndex i, const site::Site& s) {
+  std::vector<Unverified> waiting;
+  waiting.swap(unverified_[i]);
+  // Latest first: of several ops that show the same resurrection, the one applied last says best
+  // when it began.
+  for (auto it = waiting.rbegin(); it != waiting.rend(); ++it) {
+    const Unverified& u = *it;
+    if (verdict_->failed()) return;
+    // Applied in an epoch the site has since left (within one step): as applied(), not checked.
+    if (u.op->epoch != s.epoch()) continue;
+    check_invisible(now, i, s, *u.op, u.held_delete, u.applied_at_us);
+  }
+}
+
+void NoResurrection::check_invisible(TimeUs now, SiteIndex i, const site::Site& s, const Op& op,
+                                     OpId d, TimeUs applied_at_us) {
+  const OpId insert = insert_of(op);
+  const Tid& tid = op.tid;  // a delete carries its target's TID
+  if (!s.replica().visible_index(tid).has_value()) return;
+  verdict_->report(
+      {Invariant::kNoResurrection,
+       now,
+       {i},
+       {insert, d},
+       text_.site(i) + " has applied delete " + text_.op(d) + " yet shows atom " +
+           text_.op(insert) + " (TID " + to_string(tid) + ")" +
+           (applied_at_us == now ? ""
+                                 : "; found at its verification, having applied op " +
+                                       text_.op(op.id) + " at " + seconds_text(applied_at_us))});
+}
+
+}  // namespace treedoc::sim

@@ -1,0 +1,45 @@
+// Invariant 6, no resurrection: a site that has applied a delete, now or before a crash, never
+// shows that atom again. With deferred integration a site's tree shows a received op only after
+// its next verification, so the check of such an op waits for it.
+#pragma once
+
+#include <vector>
+
+#include "sim/check/report_text.hpp"
+#include "sim/check/run_history.hpp"
+#include "sim/check/violation.hpp"
+
+namespace treedoc::sim {
+
+class NoResurrection {
+ public:
+  NoResurrection(const Scenario& scenario, const RunHistory& history, const ReportText& text,
+                 Verdict* verdict);
+
+  // Site i made `op` (a user's or an agent's): checked at once.
+  void made(TimeUs now, SiteIndex i, const site::Site& s, const Op& op);
+  // Site i applied `op` of its epoch: checked at once, or at its verification when deferred.
+  void applied(TimeUs now, SiteIndex i, const site::Site& s, const site::SharedOp& op);
+  // Site i's received ops are in its tree: the checks that waited for them run now.
+  void verified(TimeUs now, SiteIndex i, const site::Site& s);
+  // Whether checks of site i wait for its verification (a site verifies before it crashes).
+  bool waiting(SiteIndex i) const { return !unverified_[i].empty(); }
+
+ private:
+  struct Unverified {
+    site::SharedOp op;
+    OpId held_delete;
+    TimeUs applied_at_us;
+  };
+  // Site i, holding delete d, must not show op's atom (reads its tree). `applied_at_us`: when the
+  // site applied op, if it was checked later.
+  void check_invisible(TimeUs now, SiteIndex i, const site::Site& s, const Op& op, OpId d,
+                       TimeUs applied_at_us);
+
+  const RunHistory& history_;
+  const ReportText& text_;
+  Verdict* verdict_;
+  std::vector<std::vector<Unverified>> unverified_;  // per site
+};
+
+}  // namespace treedoc::sim
