@@ -13,211 +13,18 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "sim/cli/child_run.hpp"
-#include "sim/world/event_log.hpp"
-#include "sim/world/event_schema.hpp"
 #include "sim/base/exit_code.hpp"
 #include "sim/base/input_error.hpp"
-#include "sim/report/membership_report.hpp"
-#include "sim/scenario/scenario_loader.hpp"
+#include "sim/cli/child_run.hpp"
 #include "sim/engine/simulation.hpp"
+#include "sim/report/run_report.hpp"
+#include "sim/scenario/scenario_loader.hpp"
+#include "sim/world/event_log.hpp"
+#include "sim/world/event_schema.hpp"
 
 namespace treedoc::sim {
 
 namespace {
-
-double seconds(TimeUs t) { return static_cast<double>(t) / 1e6; }
-
-// A host duration for the summary: "850 ns", "1.9 us", "12.3 ms".
-std::string duration_text(double ns) {
-  char buf[32];
-  if (ns < 1e3) {
-    std::snprintf(buf, sizeof buf, "%.0f ns", ns);
-  } else if (ns < 1e6) {
-    std::snprintf(buf, sizeof buf, "%.1f us", ns / 1e3);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.1f ms", ns / 1e6);
-  }
-  return buf;
-}
-
-std::string reproduce_command(const RunRequest& r, uint64_t seed) {
-  return "treedoc-sim run " + r.path + " --seed " + std::to_string(seed);
-}
-
-std::string site_list(const Scenario& s, const std::vector<SiteIndex>& sites) {
-  std::string out;
-  for (SiteIndex i : sites) out += (out.empty() ? "" : ", ") + site_name(s.topology, i);
-  return out.empty() ? "-" : out;
-}
-
-nlohmann::json summary_json(const Scenario& s, uint64_t seed, const RunResult& r) {
-  nlohmann::json j = {
-      {"scenario", s.file},
-      {"description", s.description},
-      {"seed", seed},
-      {"sites", s.topology.site_count()},
-      {"core", s.topology.core},
-      {"nebula", s.topology.nebula},
-      {"result",
-       r.violation ? (r.violation->liveness() ? "liveness-failure" : "safety-violation") : "pass"},
-      {"event_log_hash", hash_hex(r.event_hash)},
-      {"events", r.events},
-      {"end_s", seconds(r.end_us)},
-      {"ops_made", r.totals.ops_made},
-      {"ops_applied", r.totals.ops_applied},
-      {"msgs_sent", r.totals.msgs_sent},
-      {"bytes_sent", r.totals.bytes_sent},
-      {"msgs_received", r.totals.msgs_received},
-      {"msgs_dropped", r.totals.msgs_dropped},
-      {"msgs_duplicated", r.totals.msgs_duplicated},
-      {"wrong_epoch", r.totals.wrong_epoch},
-      {"crashes", r.crashes},
-      {"restarts", r.restarts},
-      {"convergence_checks", r.convergence_checks},
-      {"state_comparisons", r.state_comparisons},
-      {"final_atoms", r.final_atoms},
-      {"final_tombstone_ratio", r.final_tombstone_ratio},
-      {"final_tid_bytes_mean", r.final_tid_bytes_mean},
-      {"replica_memory_bytes", r.replica_memory_bytes},
-      {"wall_s", r.wall_s},
-      {"deliveries_per_wall_s",
-       r.wall_s > 0 ? static_cast<double>(r.totals.msgs_received) / r.wall_s : 0.0},
-  };
-  if (r.converged_at_us) j["converged_at_s"] = seconds(*r.converged_at_us);
-  nlohmann::json probes = nlohmann::json::object();
-  for (size_t k = 0; k < site::kProbeCount; ++k) {
-    probes[std::string(site::kProbes.name_at(k))] = r.probes.fired[k];
-  }
-  j["probes"] = probes;
-  const FlattenStats& f = r.flatten;
-  nlohmann::json aborts = nlohmann::json::object();
-  for (size_t k = 1; k < f.aborts_by_reason.size(); ++k) {
-    aborts[site::to_string(static_cast<site::AbortReason>(k))] = f.aborts_by_reason[k];
-  }
-  nlohmann::json epochs = nlohmann::json::array();
-  for (const FlattenStats::EpochStart& e : f.epochs) {
-    nlohmann::json ej = {{"epoch", e.epoch}, {"at_s", seconds(e.at_us)}, {"txid", e.txid}};
-    if (e.before && e.after) {
-      ej["atoms"] = e.after->live;
-      ej["tree_nodes_before"] = e.before->majors + e.before->minis;
-      ej["tree_nodes_after"] = e.after->majors + e.after->minis;
-      ej["tombstones_before"] = e.before->dead;
-      ej["tid_bytes_mean_before"] = e.before->tid_bytes_mean;
-      ej["tid_bytes_mean_after"] = e.after->tid_bytes_mean;
-    }
-    epochs.push_back(std::move(ej));
-  }
-  j["flatten"] = {
-      {"policy", s.protocol.flatten.kind == site::FlattenPolicy::Kind::kNever ? "never" : "on"},
-      {"attempts", f.attempts},
-      {"commits", f.commits},
-      {"aborts", f.attempts - f.commits},
-      {"aborts_by_reason", aborts},
-      {"epochs", epochs},
-      {"final_epoch", r.final_epoch},
-      {"ops_translated", f.ops_translated},
-      {"catch_ups", f.catch_ups},
-      {"catch_up_ms_mean", f.catch_ups ? static_cast<double>(f.catch_up_us_total) /
-                                             static_cast<double>(f.catch_ups) / 1e3
-                                       : 0.0},
-      {"catch_up_ms_max", static_cast<double>(f.catch_up_us_max) / 1e3},
-      {"lost_by_policy", f.lost_by_policy}};
-  if (has_membership_steps(r)) j["membership"] = membership_json(s, r);
-  // Host time, measured: it varies from run to run and is not in the event-log hash.
-  const ApplyTimeStats& a = r.apply_time;
-  j["host"] = {{"apply_ns_per_op_mean", a.mean_ns()},
-               {"apply_ns_per_op_p50", a.quantile_ns(0.5)},
-               {"apply_ns_per_op_p99", a.quantile_ns(0.99)},
-               {"ops_timed", a.ops},
-               {"calls_timed", a.calls}};
-  if (r.violation) {
-    std::vector<std::string> ops;
-    for (const OpId& id : r.violation->ops) ops.push_back(op_name(s.topology, id));
-    std::vector<std::string> sites;
-    for (SiteIndex i : r.violation->sites) sites.push_back(site_name(s.topology, i));
-    j["violation"] = {{"invariant", r.violation->name()},
-                      {"at_s", seconds(r.violation->at_us)},
-                      {"sites", sites},
-                      {"ops", ops},
-                      {"detail", r.violation->detail}};
-  }
-  return j;
-}
-
-void print_summary(const Scenario& s, uint64_t seed, const RunResult& r) {
-  const SiteCounters& t = r.totals;
-  std::printf("scenario  %s: %s\n", s.file.c_str(), s.description.c_str());
-  std::printf("sites     %u (%u core, %u nebula); seed %" PRIu64 "\n", s.topology.site_count(),
-              s.topology.core, s.topology.nebula, seed);
-  std::printf("time      %.1f s simulated (safety phase %.1f s) in %.2f s wall\n",
-              seconds(r.end_us), seconds(s.phases.safety_us), r.wall_s);
-  std::printf("ops       %" PRIu64 " made, %" PRIu64 " applied across sites\n", t.ops_made,
-              t.ops_applied);
-  std::printf("messages  %" PRIu64 " sent (%.1f MiB), %" PRIu64 " delivered, %" PRIu64
-              " dropped, %" PRIu64 " duplicated; %.0f deliveries per wall second\n",
-              t.msgs_sent, static_cast<double>(t.bytes_sent) / (1 << 20), t.msgs_received,
-              t.msgs_dropped, t.msgs_duplicated,
-              r.wall_s > 0 ? static_cast<double>(t.msgs_received) / r.wall_s : 0.0);
-  std::printf("faults    %" PRIu64 " crashes, %" PRIu64 " restarts, %zu scheduled faults\n",
-              r.crashes, r.restarts, s.faults.size());
-  std::printf("document  %" PRIu64
-              " atoms, %.1f%% tombstones, %.1f B mean TID; %.1f MiB in all replicas\n",
-              r.final_atoms, 100 * r.final_tombstone_ratio, r.final_tid_bytes_mean,
-              static_cast<double>(r.replica_memory_bytes) / (1 << 20));
-  const FlattenStats& f = r.flatten;
-  if (s.protocol.flatten.kind != site::FlattenPolicy::Kind::kNever || f.attempts > 0) {
-    std::string aborts;
-    for (size_t k = 1; k < f.aborts_by_reason.size(); ++k) {
-      if (f.aborts_by_reason[k] == 0) continue;
-      aborts += (aborts.empty() ? "" : ", ") + std::to_string(f.aborts_by_reason[k]) + " " +
-                site::to_string(static_cast<site::AbortReason>(k));
-    }
-    std::printf("flatten   %" PRIu64 " attempts: %" PRIu64 " committed, %" PRIu64
-                " aborted%s%s%s; final epoch %" PRIu64 "\n",
-                f.attempts, f.commits, f.attempts - f.commits, aborts.empty() ? "" : " (",
-                aborts.c_str(), aborts.empty() ? "" : ")", r.final_epoch);
-    std::printf("epochs    %" PRIu64 " ops translated; %" PRIu64
-                " catch-ups (mean %.1f ms, max %.1f ms); %" PRIu64 " ops lost by policy\n",
-                f.ops_translated, f.catch_ups,
-                f.catch_ups ? static_cast<double>(f.catch_up_us_total) /
-                                  static_cast<double>(f.catch_ups) / 1e3
-                            : 0.0,
-                static_cast<double>(f.catch_up_us_max) / 1e3, f.lost_by_policy);
-  }
-  if (has_membership_steps(r)) print_membership(s, r);
-  if (r.apply_time.ops > 0) {
-    const ApplyTimeStats& a = r.apply_time;
-    std::printf("host      apply %s per op mean (p50 %s, p99 %s) over %" PRIu64
-                " ops; host time, not in the event-log hash\n",
-                duration_text(a.mean_ns()).c_str(), duration_text(a.quantile_ns(0.5)).c_str(),
-                duration_text(a.quantile_ns(0.99)).c_str(), a.ops);
-  }
-  std::printf("checker   %" PRIu64 " convergence checks, %" PRIu64 " state comparisons\n",
-              r.convergence_checks, r.state_comparisons);
-  std::string fired;
-  for (size_t k = 0; k < site::kProbeCount; ++k) {
-    if (r.probes.fired[k] == 0) continue;
-    fired += (fired.empty() ? "" : ", ") + std::string(site::kProbes.name_at(k)) + " " +
-             std::to_string(r.probes.fired[k]);
-  }
-  std::printf("probes    %s\n", fired.empty() ? "none fired" : fired.c_str());
-  if (has_membership_steps(r)) {
-    std::printf("\nwhat happened: %s\n\n", membership_story(s, r).c_str());
-  }
-}
-
-void print_violation(const Scenario& s, const RunRequest& req, uint64_t seed, const Violation& v) {
-  std::printf("%s %s at t=%.6f s: %s\n", v.liveness() ? "LIVENESS FAILURE" : "VIOLATION",
-              v.name(), seconds(v.at_us), v.detail.c_str());
-  std::printf("  seed %" PRIu64 ", sites %s", seed, site_list(s, v.sites).c_str());
-  if (!v.ops.empty()) {
-    std::string ops;
-    for (const OpId& id : v.ops) ops += (ops.empty() ? "" : ", ") + op_name(s.topology, id);
-    std::printf(", ops %s", ops.c_str());
-  }
-  std::printf("\n  reproduce with: %s\n", reproduce_command(req, seed).c_str());
-}
 
 int check_determinism(const RunRequest& req, uint64_t seed) {
   const std::filesystem::path dir =
@@ -373,18 +180,14 @@ int run_run(const RunRequest& req) {
   }
   if (events) std::fclose(events);
 
-  if (!req.quiet) print_summary(scenario, seed, result);
-  if (result.violation) {
-    print_violation(scenario, req, seed, *result.violation);
-  } else {
-    std::printf("result    PASS: every invariant held; converged at t=%.1f s\n",
-                seconds(result.converged_at_us.value_or(result.end_us)));
-  }
+  const nlohmann::json report = run_report(scenario, seed, result);
+  if (!req.quiet) std::fputs(run_report_text(report).c_str(), stdout);
+  std::fputs(run_verdict_text(report).c_str(), stdout);
   std::printf("event-log hash: %s\n", hash_hex(result.event_hash).c_str());
   if (!req.out_dir.empty()) {
     const std::string path = (std::filesystem::path(req.out_dir) / "summary.json").string();
     std::ofstream out(path);
-    out << summary_json(scenario, seed, result).dump(2) << "\n";
+    out << report.dump(2) << "\n";
     if (!out) {
       std::fprintf(stderr, "treedoc-sim: %s: --out: cannot write the summary\n", path.c_str());
       return kExitBadInput;

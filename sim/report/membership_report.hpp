@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "sim/scenario/scenario.hpp"
 #include "sim/report/run_result.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace treedoc::sim {
 

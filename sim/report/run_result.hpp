@@ -13,7 +13,7 @@
 namespace treedoc::sim {
 
 struct RunResult {
-  std::optional<Violation> violation;        // none: the run passed
+  std::optional<Violation> violation;  // none: the run passed
   uint64_t event_hash = 0;
   uint64_t events = 0;
   TimeUs end_us = 0;
