@@ -1,6 +1,8 @@
 // `replay-trace`: timing, summary, JSON output and the --series file around replay_trace().
 #include "sim/cli/replay_trace_command.hpp"
 
+#include "sim/cli/command.hpp"
+
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -10,9 +12,9 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "sim/workload/editing_trace.hpp"
 #include "sim/base/exit_code.hpp"
 #include "sim/base/input_error.hpp"
+#include "sim/workload/editing_trace.hpp"
 
 namespace treedoc::sim {
 
@@ -210,6 +212,51 @@ int run_replay_trace(const ReplayTraceRequest& request) {
     std::cerr << "treedoc-sim: " << e.what() << "\n";
     return kExitBadInput;
   }
+}
+
+namespace {
+
+constexpr uint64_t kFlattenEveryOpsMax = uint64_t{1} << 40;
+constexpr uint64_t kSeriesEveryOpsMax = uint64_t{1} << 40;
+
+class ReplayTraceCommand final : public Command {
+ public:
+  CLI::App* add_to(CLI::App& app) override {
+    CLI::App* cmd = app.add_subcommand(
+        "replay-trace", "Replay a real editing trace and check it ends at its endContent");
+    cmd->add_option("FILE", req_.path, "trace file (.json or .json.gz)")->required();
+    std::vector<std::string> atoms;
+    for (const EnumEntry& e : kAtomGranularities.entries()) atoms.push_back(e.name);
+    cmd->add_option("--atoms", atoms_, "atom granularity")->check(CLI::IsMember(atoms));
+    cmd->add_option("--flatten-every", req_.options.flatten_every_ops,
+                    "flatten after every N ops (0: never)")
+        ->check(CLI::Range(uint64_t{0}, kFlattenEveryOpsMax));
+    cmd->add_flag("--mini-child", req_.options.document.mini_child,
+                  "attach new atoms to the mini-node (RR-7506's variant)");
+    cmd->add_flag("--json", req_.json, "print one JSON object instead of the summary");
+    CLI::Option* series = cmd->add_option(
+        "--series", req_.series_path,
+        "write the tree every N ops and at each flatten as JSON lines to FILE (docs/SECTION3.md)");
+    cmd->add_option("--series-every", req_.series_every_ops, "sample the series every N ops")
+        ->check(CLI::Range(uint64_t{1}, kSeriesEveryOpsMax))
+        ->needs(series)
+        ->capture_default_str();
+    return cmd;
+  }
+  int run() override {
+    req_.options.atoms = *kAtomGranularities.parse(atoms_);
+    return run_replay_trace(req_);
+  }
+
+ private:
+  ReplayTraceRequest req_;
+  std::string atoms_ = "char";
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_replay_trace_command() {
+  return std::make_unique<ReplayTraceCommand>();
 }
 
 }  // namespace treedoc::sim

@@ -2,6 +2,8 @@
 // which runs the scenario twice in child processes and names the first event where they differ.
 #include "sim/cli/run_command.hpp"
 
+#include "sim/cli/command.hpp"
+
 #include <unistd.h>
 
 #include <cinttypes>
@@ -197,5 +199,46 @@ int run_run(const RunRequest& req) {
   if (!result.violation) return kExitPass;
   return result.violation->liveness() ? kExitLivenessFailure : kExitSafetyViolation;
 }
+
+namespace {
+
+class RunCommand final : public Command {
+ public:
+  CLI::App* add_to(CLI::App& app) override {
+    CLI::App* cmd = app.add_subcommand(
+        "run", "Run a scenario (docs/scenarios.md) under its faults and check every invariant");
+    cmd->add_option("FILE", req_.path, "scenario file (.json)")->required();
+    seed_ = cmd->add_option("--seed", seed_value_,
+                            "seed of every random choice (default: the scenario's)")
+                ->check(whole_number_flag());
+    CLI::Option* out =
+        cmd->add_option("--out", req_.out_dir, "write metrics.jsonl and summary.json into DIR");
+    cmd->add_flag("--quiet", req_.quiet, "print only the verdict and the event-log hash");
+    CLI::Option* determinism =
+        cmd->add_flag("--check-determinism", req_.check_determinism,
+                      "run twice in separate processes and name the first diverging event");
+    cmd->add_option("--event-log", req_.event_log_path,
+                    "write every event as a line to FILE, and its schema to FILE's name with "
+                    ".schema.json");
+    cmd->add_flag("--report", req_.report,
+                  "also write DIR/events.log, the figures and DIR/report.html (analysis/plot.py)")
+        ->needs(out)
+        ->excludes(determinism);
+    return cmd;
+  }
+  int run() override {
+    if (seed_->count() > 0) req_.seed = seed_value_;
+    return run_run(req_);
+  }
+
+ private:
+  RunRequest req_;
+  uint64_t seed_value_ = 0;
+  CLI::Option* seed_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_run_command() { return std::make_unique<RunCommand>(); }
 
 }  // namespace treedoc::sim

@@ -3,6 +3,8 @@
 // breaks the same invariant with the same exit code.
 #include "sim/cli/shrink_command.hpp"
 
+#include "sim/cli/command.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,9 +19,9 @@
 #include <vector>
 
 #include "models/treedoc/assertion.hpp"
-#include "sim/cli/child_run.hpp"
 #include "sim/base/exit_code.hpp"
 #include "sim/base/input_error.hpp"
+#include "sim/cli/child_run.hpp"
 #include "sim/scenario/replay_scenario.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/scenario/site_selector.hpp"
@@ -450,5 +452,30 @@ int run_shrink(const ShrinkRequest& req) {
   shrinker.report(out_path);
   return kExitPass;
 }
+
+namespace {
+
+class ShrinkCommand final : public Command {
+ public:
+  CLI::App* add_to(CLI::App& app) override {
+    CLI::App* cmd = app.add_subcommand(
+        "shrink", "Shrink a failing scenario to a smaller one that breaks the same invariant");
+    cmd->add_option("FILE", req_.path, "failing scenario file (.json)")->required();
+    cmd->add_option("--out", req_.out_path,
+                    "write the smallest failing scenario to FILE (default: FILE.shrunk.json)");
+    cmd->add_option("--attempts", req_.attempts_max, "candidate runs at most")
+        ->check(CLI::Range(uint32_t{1}, kShrinkAttemptsMax))
+        ->capture_default_str();
+    return cmd;
+  }
+  int run() override { return run_shrink(req_); }
+
+ private:
+  ShrinkRequest req_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_shrink_command() { return std::make_unique<ShrinkCommand>(); }
 
 }  // namespace treedoc::sim

@@ -3,6 +3,8 @@
 // fraction of seeds for determinism, and writes a replay scenario for every failing seed.
 #include "sim/cli/sweep_command.hpp"
 
+#include "sim/cli/command.hpp"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,9 +22,9 @@
 
 #include "models/site/coverage_probe.hpp"
 #include "models/treedoc/assertion.hpp"
-#include "sim/cli/child_run.hpp"
 #include "sim/base/exit_code.hpp"
 #include "sim/base/input_error.hpp"
+#include "sim/cli/child_run.hpp"
 #include "sim/cli/junit_report.hpp"
 #include "sim/scenario/replay_scenario.hpp"
 #include "sim/scenario/scenario_loader.hpp"
@@ -403,5 +405,54 @@ int run_sweep(const SweepRequest& req) {
   }
   return sweep_exit_code(results);
 }
+
+namespace {
+
+// A week: a sweep budget beyond it is a typo, not a plan.
+constexpr double kTimeBudgetSecondsMax = 7 * 24 * 3600;
+
+class SweepCommand final : public Command {
+ public:
+  CLI::App* add_to(CLI::App& app) override {
+    CLI::App* cmd = app.add_subcommand(
+        "sweep", "Run a scenario over many seeds, each in its own process, and summarise them");
+    cmd->add_option("FILE", req_.path, "scenario file (.json)")->required();
+    cmd->add_option("--seeds", seeds_, "seeds A..B, inclusive (default 1..100)");
+    cmd->add_option("--jobs", req_.jobs, "seeds run at a time (default 2)")
+        ->check(CLI::Range(1, 256));
+    cmd->add_option("--shard", shard_, "run only shard K of N (K/N), for CI matrices");
+    cmd->add_option("--json", req_.json_path, "write every seed's outcome to FILE");
+    cmd->add_option("--junit", req_.junit_path, "write JUnit XML to FILE: one testcase per seed");
+    cmd->add_option("--time-budget", req_.time_budget_s,
+                    "start no seed after S seconds; the summary says how many ran")
+        ->check(CLI::Range(0.0, kTimeBudgetSecondsMax));
+    cmd->add_option("--max-failures", req_.failures_max,
+                    "start no seed once N seeds have failed (default 0: no limit)")
+        ->check(whole_number_flag());
+    cmd->add_option("--recheck-every", req_.recheck_every,
+                    "run every K-th seed twice and compare event-log hashes (0: never)")
+        ->check(CLI::Range(uint32_t{0}, UINT32_MAX))
+        ->capture_default_str();
+    cmd->add_option("--failures", req_.failures_dir,
+                    "write a replay scenario for each failing seed into DIR")
+        ->capture_default_str();
+    return cmd;
+  }
+  int run() override {
+    for (const std::string& error : {parse_seed_range(seeds_, &req_), parse_shard(shard_, &req_)}) {
+      if (!error.empty()) return bad_flag("sweep", error);
+    }
+    return run_sweep(req_);
+  }
+
+ private:
+  SweepRequest req_;
+  std::string seeds_ = "1..100";
+  std::string shard_ = "1/1";
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_sweep_command() { return std::make_unique<SweepCommand>(); }
 
 }  // namespace treedoc::sim

@@ -1,15 +1,17 @@
 // `validate`: one line saying what a valid scenario holds, or the one line saying what is wrong.
 #include "sim/cli/validate_command.hpp"
 
+#include "sim/cli/command.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <iostream>
 
 #include "sim/base/exit_code.hpp"
 #include "sim/base/input_error.hpp"
+#include "sim/base/time_text.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/scenario/swarm_resolver.hpp"
-#include "sim/base/time_text.hpp"
 
 namespace treedoc::sim {
 
@@ -57,5 +59,25 @@ int run_validate(const std::string& path) {
     return kExitBadInput;
   }
 }
+
+namespace {
+
+class ValidateCommand final : public Command {
+ public:
+  CLI::App* add_to(CLI::App& app) override {
+    CLI::App* cmd = app.add_subcommand(
+        "validate", "Check a scenario file (docs/scenarios.md) and summarise it in one line");
+    cmd->add_option("FILE", path_, "scenario file (.json)")->required();
+    return cmd;
+  }
+  int run() override { return run_validate(path_); }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_validate_command() { return std::make_unique<ValidateCommand>(); }
 
 }  // namespace treedoc::sim

@@ -3,6 +3,10 @@
 // the result they leave.
 #include "sim/engine/simulation.hpp"
 
+#include <xbt/base.h>  // before simgrid/version.h, which needs its declaration macros
+
+#include <simgrid/version.h>
+
 #include <algorithm>
 #include <chrono>
 #include <memory>
@@ -170,6 +174,14 @@ RunResult Simulation::result(const EngineContext& ctx, const Controller& control
 }
 
 }  // namespace
+
+const char* engine_version() {
+#define TREEDOC_TEXT(x) #x
+#define TREEDOC_VERSION_TEXT(major, minor) TREEDOC_TEXT(major) "." TREEDOC_TEXT(minor)
+  return TREEDOC_VERSION_TEXT(SIMGRID_VERSION_MAJOR, SIMGRID_VERSION_MINOR);
+#undef TREEDOC_VERSION_TEXT
+#undef TREEDOC_TEXT
+}
 
 RunResult run_simulation(const Scenario& scenario, const RunOptions& options) {
   Simulation sim(scenario, options);

@@ -21,4 +21,7 @@ struct RunOptions {
 
 RunResult run_simulation(const Scenario& scenario, const RunOptions& options);
 
+// The SimGrid version the engine was built against ("3.32").
+const char* engine_version();
+
 }  // namespace treedoc::sim

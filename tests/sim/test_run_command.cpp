@@ -370,3 +370,12 @@ TEST_CASE("run rejects bad flags and missing files with exit 3", "[cli]") {
       run_cli_capture("run " + source_path("scenarios/quickstart.json") + " --bogus").exit_code ==
       sim::kExitBadInput);
 }
+
+TEST_CASE("treedoc-sim --version names the release, commit, compiler, build and SimGrid", "[cli]") {
+  const test::CliRun r = test::run_cli_capture("--version");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.rfind("treedoc-sim ", 0) == 0);
+  CHECK(r.out.find(" (commit ") != std::string::npos);
+  CHECK(r.out.find("SimGrid 3.") != std::string::npos);
+  CHECK(r.out.find("SIMGRID_VERSION") == std::string::npos);  // the macros were expanded
+}
