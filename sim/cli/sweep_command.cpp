@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -310,45 +311,44 @@ std::string parse_shard(const std::string& text, SweepRequest* request) {
   return "";
 }
 
-int run_sweep(const SweepRequest& req) {
-  try {
-    // Reject a bad file, or a bad draw of the first seed, once rather than once per seed.
-    (void)load_scenario(req.path, req.seed_first);
-  } catch (const InputError& e) {
-    std::fprintf(stderr, "treedoc-sim: %s\n", e.what());
-    return kExitBadInput;
+namespace {
+
+// Why the sweep stopped starting seeds early ("" while it may go on).
+std::string stop_reason(const SweepRequest& req, double elapsed_s, uint64_t failures) {
+  if (req.time_budget_s > 0 && elapsed_s >= req.time_budget_s) {
+    char budget[64];
+    std::snprintf(budget, sizeof budget, "--time-budget %g", req.time_budget_s);
+    return budget;
   }
-  const uint32_t jobs = std::clamp<uint32_t>(req.jobs, 1, kJobsMax);
-  const fs::path root = fs::temp_directory_path() / ("treedoc-sweep-" + std::to_string(getpid()));
-  const auto started = std::chrono::steady_clock::now();
-  const auto elapsed_s = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  };
-  JobSource source(req);
+  if (req.failures_max > 0 && failures >= req.failures_max) {
+    return "--max-failures " + std::to_string(req.failures_max);
+  }
+  return "";
+}
+
+// Runs every seed of `source`, `jobs` at a time, each in its own process under `root`, until
+// done or a limit stops it (then `stopped_by` says which); the results by seed.
+std::map<uint64_t, SeedResult> run_seeds(const SweepRequest& req, JobSource* source, uint32_t jobs,
+                                         const fs::path& root,
+                                         const std::function<double()>& elapsed_s,
+                                         std::string* stopped_by) {
   std::map<pid_t, std::pair<Job, RunningChild>> running;
   std::map<uint64_t, SeedResult> by_seed;  // ordered by seed for the reports
   uint64_t failures = 0;
-  std::string stopped_by;
   while (true) {
-    while (!source.done() && running.size() < jobs && stopped_by.empty()) {
-      if (req.time_budget_s > 0 && elapsed_s() >= req.time_budget_s) {
-        char budget[64];
-        std::snprintf(budget, sizeof budget, "--time-budget %g", req.time_budget_s);
-        stopped_by = budget;
-      } else if (req.failures_max > 0 && failures >= req.failures_max) {
-        stopped_by = "--max-failures " + std::to_string(req.failures_max);
-      } else {
-        const Job job = source.take();
-        const RunningChild child =
-            start_run_child(req.path, job.seed, (root / seed_dir_name(job)).string());
-        if (child.pid == 0) {
-          by_seed[job.seed].seed = job.seed;
-          by_seed[job.seed].run = finish_run_child(child, -1);
-          ++failures;
-          continue;
-        }
-        running.emplace(child.pid, std::make_pair(job, child));
+    while (!source->done() && running.size() < jobs && stopped_by->empty()) {
+      *stopped_by = stop_reason(req, elapsed_s(), failures);
+      if (!stopped_by->empty()) break;
+      const Job job = source->take();
+      const RunningChild child =
+          start_run_child(req.path, job.seed, (root / seed_dir_name(job)).string());
+      if (child.pid == 0) {
+        by_seed[job.seed].seed = job.seed;
+        by_seed[job.seed].run = finish_run_child(child, -1);
+        ++failures;
+        continue;
       }
+      running.emplace(child.pid, std::make_pair(job, child));
     }
     if (running.empty()) break;
     int status = 0;
@@ -367,13 +367,15 @@ int run_sweep(const SweepRequest& req) {
     }
     running.erase(it);
   }
-  std::error_code ignored;
-  fs::remove_all(root, ignored);
-  const double wall_s = elapsed_s();
+  return by_seed;
+}
 
+// The results in seed order, each failing seed with its self-contained replay file written.
+std::vector<SeedResult> with_replays(const SweepRequest& req,
+                                     std::map<uint64_t, SeedResult>* by_seed,
+                                     std::map<std::string, uint64_t>* counts) {
   std::vector<SeedResult> results;
-  std::map<std::string, uint64_t> counts;
-  for (auto& [seed, r] : by_seed) {
+  for (auto& [seed, r] : *by_seed) {
     if (r.failed()) {
       r.replay_path = (fs::path(req.failures_dir) /
                        (scenario_stem(req.path) + "-seed-" + std::to_string(seed) + ".json"))
@@ -388,9 +390,37 @@ int run_sweep(const SweepRequest& req) {
         r.replay_path.clear();
       }
     }
-    ++counts[r.outcome()];
+    ++(*counts)[r.outcome()];
     results.push_back(std::move(r));
   }
+  return results;
+}
+
+}  // namespace
+
+int run_sweep(const SweepRequest& req) {
+  try {
+    // Reject a bad file, or a bad draw of the first seed, once rather than once per seed.
+    (void)load_scenario(req.path, req.seed_first);
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "treedoc-sim: %s\n", e.what());
+    return kExitBadInput;
+  }
+  const uint32_t jobs = std::clamp<uint32_t>(req.jobs, 1, kJobsMax);
+  const fs::path root = fs::temp_directory_path() / ("treedoc-sweep-" + std::to_string(getpid()));
+  const auto started = std::chrono::steady_clock::now();
+  const std::function<double()> elapsed_s = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
+  JobSource source(req);
+  std::string stopped_by;
+  std::map<uint64_t, SeedResult> by_seed =
+      run_seeds(req, &source, jobs, root, elapsed_s, &stopped_by);
+  std::error_code ignored;
+  fs::remove_all(root, ignored);
+  const double wall_s = elapsed_s();
+  std::map<std::string, uint64_t> counts;
+  const std::vector<SeedResult> results = with_replays(req, &by_seed, &counts);
   print_summary(req, results, counts, source.planned(), stopped_by, wall_s, jobs);
   try {
     if (!req.json_path.empty()) {

@@ -11,8 +11,6 @@ namespace treedoc::sim {
 
 namespace {
 
-// Timeline steps the human summary lists; summary.json has them all.
-constexpr size_t kPrintedStepsMax = 24;
 // Sentences a story tells before it stops (a run with churn would otherwise tell a novel).
 constexpr size_t kStorySentencesMax = 14;
 
@@ -78,27 +76,106 @@ nlohmann::json membership_json(const Scenario& s, const RunResult& r) {
           {"story", membership_story(s, r)}};
 }
 
-void print_membership(const Scenario& s, const RunResult& r) {
-  const MembershipStats& m = r.membership;
-  std::printf("members   %" PRIu64 " failed RPCs, %" PRIu64 " suspicions (%" PRIu64
-              " wrong), %" PRIu64 " expelled, %" PRIu64 " halted, %" PRIu64 " demoted, %" PRIu64
-              " joined (on_dispatch_failure %s, on_expelled %s)\n",
-              m.rpc_failures, m.suspicions, m.wrong_suspicions, m.expulsions, m.halts, m.demotions,
-              m.joins, dispatch_policy(s), expelled_policy(s));
-  for (size_t k = 0; k < m.timeline.size() && k < kPrintedStepsMax; ++k) {
-    const Step& step = m.timeline[k];
-    std::printf("  %10s  %-4s %-16s %-4s epoch %" PRIu64 ", view %" PRIu64 "%s%s\n",
-                at(step.at_us).c_str(), site_name(s.topology, step.by).c_str(), step.what.c_str(),
-                site_name(s.topology, step.site).c_str(), step.epoch, step.view,
-                step.detail.empty() ? "" : "; ", step.detail.c_str());
-  }
-  if (m.timeline.size() > kPrintedStepsMax) {
-    std::printf("  ... %zu more steps in summary.json\n", m.timeline.size() - kPrintedStepsMax);
-  }
+namespace {
+
+std::string rpc_failed_sentence(const Scenario& s, const std::string& when, const std::string& by,
+                                const std::string& who, const Step& step) {
+  std::string text = when + ", " + by + "'s flatten request to " + who + " failed with " +
+                     rpc_error_text(step.detail) + " (the rpc_failure fault); " + who +
+                     "'s heartbeats and ops kept flowing. ";
+  text +=
+      s.membership.policy.on_dispatch_failure == site::MembershipPolicy::OnDispatchFailure::kExpire
+          ? "Under on_dispatch_failure expire, " + by + " took the failed call as proof " +
+                "that " + who + " was dead, as HBase 2.1's master did (HBASE-25274)."
+          : "Under on_dispatch_failure abort-and-retry, " + by +
+                " only aborted that flatten attempt to retry it later: a failed call "
+                "proves nothing about the member.";
+  return text;
 }
 
+std::string fenced_sentence(const std::string& when, const std::string& who, const Step& step) {
+  std::string text = when + ", " + who + ", still in epoch " + std::to_string(step.epoch) +
+                     ", was told its epoch was over and it was no longer a member (STALE from a "
+                     "newer view, the analogue of HBase's YouAreDeadException).";
+  if (step.ops > 0) {
+    text += " At that moment it alone held " + ops_text(step.ops) + " that no other up site had.";
+  }
+  return text;
+}
+
+// One step told in a sentence, with why it happened under the scenario's policies; "" for a step
+// the story does not tell.
+std::string step_sentence(const Scenario& s, const Step& step) {
+  const std::string who = site_name(s.topology, step.site), by = site_name(s.topology, step.by);
+  const std::string when = "At " + at(step.at_us);
+  const std::string epoch = std::to_string(step.epoch), view = std::to_string(step.view);
+  if (step.what == "rpc-failed") return rpc_failed_sentence(s, when, by, who, step);
+  if (step.what == "suspected")
+    return when + ", " + by + " suspected " + who + " (" + step.detail + ").";
+  if (step.what == "expelled") {
+    return when + ", the remaining core committed a flatten that starts epoch " + epoch +
+           " with view " + view + " without " + who + ": " + who + " was expelled, and epoch " +
+           epoch + " fences it out.";
+  }
+  if (step.what == "fenced") return fenced_sentence(when, who, step);
+  if (step.what == "halted") {
+    return "Under on_expelled abort, " + who +
+           " stopped for good, as the HBase region server did, and its volatile state was gone "
+           "with it.";
+  }
+  if (step.what == "demoted") {
+    return "Under on_expelled demote, " + who +
+           " stopped voting but kept its state, to catch up as a nebula site.";
+  }
+  if (step.what == "catch-up-started") {
+    return when + ", " + who + " began catching up from epoch " + epoch +
+           ", translating the ops the flattens had not taken into each new epoch.";
+  }
+  if (step.what == "caught-up") {
+    return when + ", " + who + " reached epoch " + epoch +
+           " and sent its translated ops to the others.";
+  }
+  if (step.what == "join-requested")
+    return when + ", " + who + " asked the coordinator to join the core.";
+  if (step.what == "admitted") {
+    return when + ", " + by + " committed view " + view + " with " + who + " in it (epoch " +
+           epoch + ").";
+  }
+  if (step.what == "joined") {
+    return when + ", " + who + " entered epoch " + epoch + " as a member of view " + view +
+           ": it " + (step.site < s.topology.core ? "rejoined" : "joined") + " the core.";
+  }
+  return "";
+}
+
+// How the story ends: how often, what was lost or that nothing was.
+std::string story_ending(const RunResult& r, uint64_t rpc_repeats) {
+  std::string end;
+  if (r.membership.expulsions > 1) {
+    end += " While the fault lasted, members were expelled " +
+           std::to_string(r.membership.expulsions) + " times in all.";
+  }
+  if (rpc_repeats > 0) {
+    end += " (" + std::to_string(rpc_repeats) + " more calls failed while the fault lasted.)";
+  }
+  if (r.violation && r.violation->invariant == Invariant::kNoLostUpdate) {
+    end += " In the end the checker found ops no live site held: " + r.violation->detail +
+           ". They are lost for good: a Treedoc replica is the only copy of the edits it has "
+           "not yet spread, so killing a live but fenced site loses them.";
+  } else if (!r.violation) {
+    end += " Nothing was lost: every op reached every live site.";
+    if (r.membership.halts > 0 && r.membership.held_alone_when_fenced > 0) {
+      end +=
+          " What the stopped site alone held was already in flight to a member still in the "
+          "old epoch, which took it in and translated it.";
+    }
+  }
+  return end;
+}
+
+}  // namespace
+
 std::string membership_story(const Scenario& s, const RunResult& r) {
-  const auto name = [&](SiteIndex i) { return site_name(s.topology, i); };
   std::vector<std::string> sentences;
   std::set<std::pair<std::string, SiteIndex>> told;  // (step, site): each is told once
   uint64_t rpc_repeats = 0;
@@ -107,83 +184,14 @@ std::string membership_story(const Scenario& s, const RunResult& r) {
       if (step.what == "rpc-failed") ++rpc_repeats;
       continue;
     }
-    const std::string who = name(step.site), by = name(step.by), when = "At " + at(step.at_us);
-    std::string text;
-    if (step.what == "rpc-failed") {
-      text = when + ", " + by + "'s flatten request to " + who + " failed with " +
-             rpc_error_text(step.detail) + " (the rpc_failure fault); " + who +
-             "'s heartbeats and ops kept flowing. ";
-      text += s.membership.policy.on_dispatch_failure ==
-                      site::MembershipPolicy::OnDispatchFailure::kExpire
-                  ? "Under on_dispatch_failure expire, " + by + " took the failed call as proof " +
-                        "that " + who + " was dead, as HBase 2.1's master did (HBASE-25274)."
-                  : "Under on_dispatch_failure abort-and-retry, " + by +
-                        " only aborted that flatten attempt to retry it later: a failed call "
-                        "proves nothing about the member.";
-    } else if (step.what == "suspected") {
-      text = when + ", " + by + " suspected " + who + " (" + step.detail + ").";
-    } else if (step.what == "expelled") {
-      text = when + ", the remaining core committed a flatten that starts epoch " +
-             std::to_string(step.epoch) + " with view " + std::to_string(step.view) + " without " +
-             who + ": " + who + " was expelled, and epoch " + std::to_string(step.epoch) +
-             " fences it out.";
-    } else if (step.what == "fenced") {
-      text = when + ", " + who + ", still in epoch " + std::to_string(step.epoch) +
-             ", was told its epoch was over and it was no longer a member (STALE from a newer "
-             "view, the analogue of HBase's YouAreDeadException).";
-      if (step.ops > 0) {
-        text +=
-            " At that moment it alone held " + ops_text(step.ops) + " that no other up site had.";
-      }
-    } else if (step.what == "halted") {
-      text = "Under on_expelled abort, " + who +
-             " stopped for good, as the HBase region server did, and its volatile state was "
-             "gone with it.";
-    } else if (step.what == "demoted") {
-      text = "Under on_expelled demote, " + who +
-             " stopped voting but kept its state, to catch up as a nebula site.";
-    } else if (step.what == "catch-up-started") {
-      text = when + ", " + who + " began catching up from epoch " + std::to_string(step.epoch) +
-             ", translating the ops the flattens had not taken into each new epoch.";
-    } else if (step.what == "caught-up") {
-      text = when + ", " + who + " reached epoch " + std::to_string(step.epoch) +
-             " and sent its translated ops to the others.";
-    } else if (step.what == "join-requested") {
-      text = when + ", " + who + " asked the coordinator to join the core.";
-    } else if (step.what == "admitted") {
-      text = when + ", " + by + " committed view " + std::to_string(step.view) + " with " + who +
-             " in it (epoch " + std::to_string(step.epoch) + ").";
-    } else if (step.what == "joined") {
-      text = when + ", " + who + " entered epoch " + std::to_string(step.epoch) +
-             " as a member of view " + std::to_string(step.view) + ": it " +
-             (step.site < s.topology.core ? "rejoined" : "joined") + " the core.";
-    }
+    std::string text = step_sentence(s, step);
     if (!text.empty()) sentences.push_back(std::move(text));
     if (sentences.size() >= kStorySentencesMax) break;
   }
   if (sentences.empty()) return "";
   std::string story;
   for (const std::string& sentence : sentences) story += (story.empty() ? "" : " ") + sentence;
-  if (r.membership.expulsions > 1) {
-    story += " While the fault lasted, members were expelled " +
-             std::to_string(r.membership.expulsions) + " times in all.";
-  }
-  if (rpc_repeats > 0) {
-    story += " (" + std::to_string(rpc_repeats) + " more calls failed while the fault lasted.)";
-  }
-  if (r.violation && r.violation->invariant == Invariant::kNoLostUpdate) {
-    story += " In the end the checker found ops no live site held: " + r.violation->detail +
-             ". They are lost for good: a Treedoc replica is the only copy of the edits it has "
-             "not yet spread, so killing a live but fenced site loses them.";
-  } else if (!r.violation) {
-    story += " Nothing was lost: every op reached every live site.";
-    if (r.membership.halts > 0 && r.membership.held_alone_when_fenced > 0) {
-      story +=
-          " What the stopped site alone held was already in flight to a member still in the "
-          "old epoch, which took it in and translated it.";
-    }
-  }
-  return story;
+  return story + story_ending(r, rpc_repeats);
 }
 
 }  // namespace treedoc::sim

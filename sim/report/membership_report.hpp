@@ -13,8 +13,6 @@ namespace treedoc::sim {
 // Whether the run has anything to say about membership (a failed RPC, a suspicion, a view change).
 bool has_membership_steps(const RunResult& r);
 nlohmann::json membership_json(const Scenario& s, const RunResult& r);
-// The summary's lines: counts, then the timeline (the first kStoryStepsMax steps).
-void print_membership(const Scenario& s, const RunResult& r);
 // What happened, for a student: each step's first occurrence per site, with its simulated time,
 // why it happened under the scenario's policies, and what it cost (ops lost, or nothing).
 std::string membership_story(const Scenario& s, const RunResult& r);

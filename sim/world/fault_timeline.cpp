@@ -7,93 +7,93 @@
 
 namespace treedoc::sim {
 
-FaultTimeline::FaultTimeline(const Scenario& scenario) {
-  const uint32_t n = scenario.topology.site_count();
-  const TimeUs safety_end = scenario.phases.safety_us;
-  down_.resize(n);
-  pauses_.resize(n);
-  bursts_.resize(n);
-  network_.push_back({0, std::vector<uint32_t>(n, 0), {}});
-  auto network_change = [&](TimeUs at) -> NetworkState& {
-    if (network_.back().from_us != at) {
-      NetworkState next = network_.back();
-      next.from_us = at;
-      network_.push_back(std::move(next));
-    }
-    return network_.back();
-  };
-  for (const FaultEvent& f : scenario.faults) {  // ordered by time, then file order
-    TD_ASSERT(f.at_us <= safety_end, "faults fall in the safety phase");
-    switch (f.verb) {
-      case FaultVerb::kPartition: {
-        NetworkState& s = network_change(f.at_us);
-        std::fill(s.group.begin(), s.group.end(), 0);
-        for (uint32_t g = 0; g < f.groups.size(); ++g) {
-          for (SiteIndex i : f.groups[g]) s.group[i] = g + 1;
-        }
-        break;
-      }
-      case FaultVerb::kCut: {
-        std::vector<bool> from(n, false), to(n, false);
-        for (SiteIndex i : f.from) from[i] = true;
-        for (SiteIndex i : f.to) to[i] = true;
-        network_change(f.at_us).cuts.emplace_back(std::move(from), std::move(to));
-        break;
-      }
-      case FaultVerb::kHeal: {
-        NetworkState& s = network_change(f.at_us);
-        std::fill(s.group.begin(), s.group.end(), 0);
-        s.cuts.clear();
-        break;
-      }
-      case FaultVerb::kCrash:
-        for (SiteIndex i : f.sites) {
-          auto& intervals = down_[i];
-          if (!intervals.empty() && intervals.back().second == site::kTimeUsMax) continue;  // down
-          if (!intervals.empty() && intervals.back().second == f.at_us) {
-            intervals.back().second = site::kTimeUsMax;  // restarted and crashed in one instant
-          } else {
-            intervals.push_back({f.at_us, site::kTimeUsMax});
-          }
-        }
-        break;
-      case FaultVerb::kRestart:
-        for (SiteIndex i : f.sites) {
-          if (!down_[i].empty() && down_[i].back().second == site::kTimeUsMax) {
-            down_[i].back().second = f.at_us;
-            if (down_[i].back().first == f.at_us) down_[i].pop_back();  // crashed and back at once
-          }
-        }
-        break;
-      case FaultVerb::kPause:
-        for (SiteIndex i : f.sites) {
-          pauses_[i].push_back({f.at_us, std::min(f.at_us + f.duration_us, safety_end), 0});
-        }
-        break;
-      case FaultVerb::kLossBurst:
-        for (SiteIndex i : f.sites) {
-          bursts_[i].push_back({f.at_us, std::min(f.at_us + f.duration_us, safety_end), f.loss});
-        }
-        break;
-      case FaultVerb::kRpcFailure:
-        TD_ASSERT(f.from.size() == 1 && f.to.size() == 1,
-                  "an RPC failure names one caller, one callee");
-        rpc_failures_.push_back({f.from[0], f.to[0], f.at_us,
-                                 std::min(f.at_us + f.duration_us, safety_end), f.rpc_error,
-                                 f.rpc_timeout_us});
-        break;
-    }
-  }
+FaultTimeline::FaultTimeline(const Scenario& scenario)
+    : sites_(scenario.topology.site_count()), safety_end_us_(scenario.phases.safety_us) {
+  down_.resize(sites_);
+  pauses_.resize(sites_);
+  bursts_.resize(sites_);
+  network_.push_back({0, std::vector<uint32_t>(sites_, 0), {}});
+  for (const FaultEvent& f : scenario.faults) add(f);  // ordered by time, then file order
   // The liveness phase: everything heals and restarts when the safety phase ends.
-  NetworkState& healed = network_change(safety_end);
-  std::fill(healed.group.begin(), healed.group.end(), 0);
-  healed.cuts.clear();
+  heal(network_change(safety_end_us_));
   for (auto& intervals : down_) {
-    if (!intervals.empty() && intervals.back().second > safety_end) {
-      intervals.back().second = safety_end;
-      if (intervals.back().first == safety_end) intervals.pop_back();
+    if (!intervals.empty() && intervals.back().second > safety_end_us_) {
+      intervals.back().second = safety_end_us_;
+      if (intervals.back().first == safety_end_us_) intervals.pop_back();
     }
   }
+}
+
+FaultTimeline::NetworkState& FaultTimeline::network_change(TimeUs at) {
+  if (network_.back().from_us != at) {
+    NetworkState next = network_.back();
+    next.from_us = at;
+    network_.push_back(std::move(next));
+  }
+  return network_.back();
+}
+
+void FaultTimeline::heal(NetworkState& s) {
+  std::fill(s.group.begin(), s.group.end(), 0);
+  s.cuts.clear();
+}
+
+void FaultTimeline::add(const FaultEvent& f) {
+  TD_ASSERT(f.at_us <= safety_end_us_, "faults fall in the safety phase");
+  const TimeUs ends_us = std::min(f.at_us + f.duration_us, safety_end_us_);
+  switch (f.verb) {
+    case FaultVerb::kPartition: {
+      NetworkState& s = network_change(f.at_us);
+      std::fill(s.group.begin(), s.group.end(), 0);
+      for (uint32_t g = 0; g < f.groups.size(); ++g) {
+        for (SiteIndex i : f.groups[g]) s.group[i] = g + 1;
+      }
+      break;
+    }
+    case FaultVerb::kCut: {
+      std::vector<bool> from(sites_, false), to(sites_, false);
+      for (SiteIndex i : f.from) from[i] = true;
+      for (SiteIndex i : f.to) to[i] = true;
+      network_change(f.at_us).cuts.emplace_back(std::move(from), std::move(to));
+      break;
+    }
+    case FaultVerb::kHeal: heal(network_change(f.at_us)); break;
+    case FaultVerb::kCrash:
+      for (SiteIndex i : f.sites) crash(i, f.at_us);
+      break;
+    case FaultVerb::kRestart:
+      for (SiteIndex i : f.sites) restart(i, f.at_us);
+      break;
+    case FaultVerb::kPause:
+      for (SiteIndex i : f.sites) pauses_[i].push_back({f.at_us, ends_us, 0});
+      break;
+    case FaultVerb::kLossBurst:
+      for (SiteIndex i : f.sites) bursts_[i].push_back({f.at_us, ends_us, f.loss});
+      break;
+    case FaultVerb::kRpcFailure:
+      TD_ASSERT(f.from.size() == 1 && f.to.size() == 1,
+                "an RPC failure names one caller, one callee");
+      rpc_failures_.push_back(
+          {f.from[0], f.to[0], f.at_us, ends_us, f.rpc_error, f.rpc_timeout_us});
+      break;
+  }
+}
+
+void FaultTimeline::crash(SiteIndex i, TimeUs at_us) {
+  auto& intervals = down_[i];
+  if (!intervals.empty() && intervals.back().second == site::kTimeUsMax) return;  // down already
+  if (!intervals.empty() && intervals.back().second == at_us) {
+    intervals.back().second = site::kTimeUsMax;  // restarted and crashed in one instant
+  } else {
+    intervals.push_back({at_us, site::kTimeUsMax});
+  }
+}
+
+void FaultTimeline::restart(SiteIndex i, TimeUs at_us) {
+  auto& intervals = down_[i];
+  if (intervals.empty() || intervals.back().second != site::kTimeUsMax) return;  // not down
+  intervals.back().second = at_us;
+  if (intervals.back().first == at_us) intervals.pop_back();  // crashed and back at once
 }
 
 const FaultTimeline::NetworkState& FaultTimeline::network_at(TimeUs t) const {

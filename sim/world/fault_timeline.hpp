@@ -71,6 +71,16 @@ class FaultTimeline {
     double loss = 0;
   };
   const NetworkState& network_at(TimeUs t) const;
+  // The replay of one fault event into the tables.
+  void add(const FaultEvent& f);
+  // The network state from `at` on (a copy of the last one, if it starts earlier).
+  NetworkState& network_change(TimeUs at);
+  static void heal(NetworkState& s);
+  void crash(SiteIndex i, TimeUs at_us);
+  void restart(SiteIndex i, TimeUs at_us);
+
+  uint32_t sites_;
+  TimeUs safety_end_us_;
 
   std::vector<NetworkState> network_;                         // by from_us, the first from 0
   std::vector<std::vector<std::pair<TimeUs, TimeUs>>> down_;  // per site, ordered, disjoint

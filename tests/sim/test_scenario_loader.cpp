@@ -113,7 +113,7 @@ std::string repeated(const std::string& text, size_t times) {
 
 }  // namespace
 
-TEST_CASE("a full scenario loads with every value", "[scenario]") {
+TEST_CASE("a full scenario loads its topology, network, replication and workload", "[scenario]") {
   const Scenario s = load_scenario(data_path("full.json"));
   CHECK(s.file == data_path("full.json"));
   CHECK(s.description ==
@@ -160,7 +160,10 @@ TEST_CASE("a full scenario loads with every value", "[scenario]") {
   CHECK(w.synthetic.hot_spot_probability == 0.3);
   CHECK(w.synthetic.hot_spot_at == 0.25);
   CHECK(w.synthetic.hot_spot_width_atoms == 32);
+}
 
+TEST_CASE("a full scenario loads every fault, phase and checker value", "[scenario]") {
+  const Scenario s = load_scenario(data_path("full.json"));
   // Sorted by time; the two events at 5 s keep their order in the file.
   REQUIRE(s.faults.size() == 8);
   const std::vector<std::string> where = {"faults[1]", "faults[5]", "faults[2]", "faults[3]",
@@ -402,7 +405,8 @@ TEST_CASE("times round to whole microseconds", "[scenario]") {
   CHECK(s.phases.safety_us == 2);  // 1.5 µs rounds half away from zero
   CHECK(s.phases.liveness_us == 7 * site::kUsPerS);
   CHECK(s.metrics.sample_period_us == 1);
-  CHECK_FALSE(s.checker.invariants.contains(Invariant::kConvergence));  // an empty list enables no invariant
+  CHECK_FALSE(s.checker.invariants.contains(
+      Invariant::kConvergence));  // an empty list enables no invariant
   CHECK(s.workload.stop_us == 2);
 }
 
