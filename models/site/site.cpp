@@ -14,7 +14,9 @@ Site::Site(const SiteConfig& config, DurableStore* store, EpochArchive* epochs)
       epochs_(epochs),
       replica_(config.id, config.replica, store->counter),
       snapshot_(std::make_shared<const DotSet>()),
-      members_(std::make_shared<const std::vector<SiteId>>(config.core)) {
+      members_(std::make_shared<const std::vector<SiteId>>(config.core)),
+      detector_(config.id, config.membership.suspect_after_us),
+      catch_up_(config.id) {
   TD_ASSERT(config.id >= kSiteIdFirst, "site ids 0 and 1 are reserved");
   TD_ASSERT(config.fanout >= 1 && config.fanout <= kFanoutMax, "fanout out of range");
   TD_ASSERT(config.anti_entropy_fanout >= 1 && config.anti_entropy_fanout <= kFanoutMax,
@@ -35,7 +37,7 @@ Effects Site::start(TimeUs now) {
     view_ = store_->view;
     members_ = store_->members;
   }
-  newest_epoch_known_ = replica_.epoch();
+  catch_up_.learn(replica_.epoch());
   epoch_started_us_ = now;
   for (const SharedOp& op : store_->ops) {
     const ApplyOutcome outcome = replica_.apply(*op);
@@ -274,11 +276,11 @@ Effects Site::on_timer(TimeUs now, TimerKind kind) {
       apply_commit_effects(now, commit_->on_timer(now, commit_context(nullptr, 0)), &fx);
       break;
     case TimerKind::kCatchUp:
-      if (catching_up_) send_hello(now, &fx);
+      if (catch_up_.active()) send_hello(now, &fx);
       break;
     case TimerKind::kHeartbeat: on_heartbeat_timer(now, &fx); break;
     case TimerKind::kJoin:
-      if (seeks_core() && !catching_up_) ask_to_join(now, &fx);
+      if (seeks_core() && !catch_up_.active()) ask_to_join(now, &fx);
       break;
   }
   return fx;

@@ -16,9 +16,11 @@
 #include <string_view>
 #include <vector>
 
+#include "models/site/catch_up.hpp"
 #include "models/site/durable_store.hpp"
 #include "models/site/effects.hpp"
 #include "models/site/epoch_archive.hpp"
+#include "models/site/failure_detector.hpp"
 #include "models/site/flatten_commit.hpp"
 #include "models/site/message.hpp"
 #include "models/site/site_config.hpp"
@@ -31,8 +33,6 @@ inline constexpr uint64_t kRepairOpsPerMessageMax = 1024;
 // The test-only sabotages strike every Nth op.
 inline constexpr uint64_t kSabotageDropEvery = 100;
 inline constexpr uint64_t kSabotageReuseTidEvery = 10;
-// Messages of newer epochs held until catch-up reaches them; beyond, anti-entropy repairs.
-inline constexpr size_t kBufferedMessagesMax = 4096;
 
 class Site {
  public:
@@ -81,7 +81,7 @@ class Site {
   bool is_member() const { return !demoted_ && is_member_of(members_, config_.id); }
   bool coordinator() const { return is_member() && members_->front() == config_.id; }
   bool halted() const { return halted_; }
-  bool catching_up() const { return catching_up_; }
+  bool catching_up() const { return catch_up_.active(); }
   // Whether a flatten attempt is open here or this site is prepared for one (GC waits then).
   bool in_commit() const { return commit_ && (commit_->coordinating() || commit_->prepared()); }
 
@@ -141,7 +141,7 @@ class Site {
   bool seeks_core() const;
   // Records a membership step of this site itself, in its current epoch and view.
   void note(MembershipEvent::Kind kind, Effects* fx) const;
-  bool view_change_pending() const { return !suspected_.empty() || !joining_.empty(); }
+  bool view_change_pending() const { return !detector_.suspected().empty() || !joining_.empty(); }
   // The view the coordinator's next attempt proposes: the suspects out, the joiners in.
   Members next_members() const;
   void suspect(SiteId member, MembershipEvent::Cause cause, Effects* fx);
@@ -174,20 +174,15 @@ class Site {
   Members members_;       // the view of this site's epoch
   bool demoted_ = false;  // learned it was expelled from that view (reset by the next epoch)
   bool halted_ = false;   // stopped for good: every input is ignored
-  // The coordinator's pending view change, and when it last heard from each member.
-  std::set<SiteId> suspected_;
+  // The coordinator's failure detector (its suspects leave with the next view change) and the
+  // non-members that asked to join.
+  FailureDetector detector_;
   std::set<SiteId> joining_;
-  std::map<SiteId, TimeUs> heard_us_;
-  bool join_asked_ = false;          // a join request went out in this epoch (logged once)
-  uint64_t newest_epoch_known_ = 0;  // the newest epoch any message has shown this site
+  bool join_asked_ = false;  // a join request went out in this epoch (logged once)
   TimeUs epoch_started_us_ = 0;
   uint64_t aborts_in_row_ = 0;  // the coordinator's backoff
   TimeUs retry_at_us_ = 0;
-  std::vector<SharedMessage> buffered_;  // ops of newer epochs, applied once caught up
-  bool catching_up_ = false;
-  uint64_t catch_up_from_epoch_ = 0;
-  TimeUs catch_up_started_us_ = 0;
-  uint64_t hello_turn_ = 0;                 // rotates HELLO among the core members
+  CatchUp catch_up_;
   std::map<SiteId, TimeUs> stale_sent_us_;  // STALE at most once per sender per retry period
 };
 

@@ -35,10 +35,8 @@ bool Site::admit(TimeUs now, const Message& message, Effects* fx) {
     fx->sends.push_back({{Destination::Kind::kSite, message.from, 0}, std::move(stale)});
     return false;
   }
-  newest_epoch_known_ = std::max(newest_epoch_known_, message.epoch);
-  if (message.kind == MessageKind::kOps && buffered_.size() < kBufferedMessagesMax) {
-    buffered_.push_back(std::make_shared<const Message>(message));
-  }
+  catch_up_.learn(message.epoch);
+  catch_up_.hold(message);
   start_catch_up(now, fx);
   return false;
 }
@@ -46,43 +44,32 @@ bool Site::admit(TimeUs now, const Message& message, Effects* fx) {
 void Site::on_stale(TimeUs now, const Message& message, Effects* fx) {
   if (message.epoch <= replica_.epoch()) return;
   if (message.expelled && learn_expelled(fx)) return;
-  newest_epoch_known_ = std::max(newest_epoch_known_, message.epoch);
+  catch_up_.learn(message.epoch);
   start_catch_up(now, fx);
 }
 
 void Site::start_catch_up(TimeUs now, Effects* fx) {
-  if (catching_up_ || members_->empty()) return;
-  if (seeks_core()) {
-    note(MembershipEvent::Kind::kCatchUpStarted, fx);
-  }
-  catching_up_ = true;
-  catch_up_from_epoch_ = replica_.epoch();
-  catch_up_started_us_ = now;
+  if (catch_up_.active() || members_->empty()) return;
+  if (seeks_core()) note(MembershipEvent::Kind::kCatchUpStarted, fx);
+  catch_up_.begin(replica_.epoch(), now);
   send_hello(now, fx);
 }
 
 void Site::send_hello(TimeUs now, Effects* fx) {
   // Core members in turn, skipping this site: one that is down or behind gets a retry elsewhere.
-  SiteId to = 0;
-  for (size_t k = 0; k < members_->size() && to == 0; ++k) {
-    const SiteId member = (*members_)[hello_turn_++ % members_->size()];
-    if (member != config_.id) to = member;
-  }
-  if (to == 0) {
-    catching_up_ = false;  // a core of one, and it is this site: nobody to ask
-    return;
-  }
+  const std::optional<SiteId> to = catch_up_.next_member(members_);
+  if (!to) return;
   auto m = new_message(MessageKind::kHello);
   m->digest = digest_snapshot();
   m->digest_hash = claimed_hash_;
-  fx->sends.push_back({{Destination::Kind::kSite, to, 0}, std::move(m)});
+  fx->sends.push_back({{Destination::Kind::kSite, *to, 0}, std::move(m)});
   fx->timers.push_back({TimerKind::kCatchUp, now + config_.catch_up_retry_us});
 }
 
 void Site::on_hello(TimeUs now, const Message& message, Effects* fx) {
   const uint64_t mine = replica_.epoch();
   if (message.epoch > mine) {  // the asker is ahead of this site: this one catches up too
-    newest_epoch_known_ = std::max(newest_epoch_known_, message.epoch);
+    catch_up_.learn(message.epoch);
     start_catch_up(now, fx);
     return;
   }
@@ -280,43 +267,29 @@ void Site::after_epoch_change(TimeUs now, Effects* fx) {
   retry_at_us_ = 0;
   stale_sent_us_.clear();
   join_asked_ = false;
-  heard_us_.clear();  // the detector's grace period restarts with the view
-  std::erase_if(suspected_, [&](SiteId s) { return !is_member_of(members_, s); });
+  detector_.new_view(members_);
   // A join is for the epoch it was asked in: admitted by the flatten that closes that epoch, the
   // joiner is at most one epoch behind (invariant 14). A joiner still behind asks again.
   joining_.clear();
   if (commit_) commit_->on_new_epoch(replica_.epoch());
-  newest_epoch_known_ = std::max(newest_epoch_known_, replica_.epoch());
-  // Messages buffered for this epoch now apply; older ones are moot, newer ones wait.
-  std::vector<SharedMessage> waiting;
-  std::vector<SharedMessage> ready;
-  for (SharedMessage& m : buffered_) {
-    if (m->epoch == replica_.epoch()) {
-      ready.push_back(std::move(m));
-    } else if (m->epoch > replica_.epoch()) {
-      waiting.push_back(std::move(m));
-    }
-  }
-  buffered_ = std::move(waiting);
-  for (const SharedMessage& m : ready) {
+  catch_up_.learn(replica_.epoch());
+  // Messages held for this epoch now apply; older ones are moot, newer ones wait.
+  for (const SharedMessage& m : catch_up_.release(replica_.epoch())) {
     fx->probes.add(Probe::kBufferedNewerEpoch);
     on_ops(now, *m, fx);
   }
-  if (newest_epoch_known_ > replica_.epoch()) {
-    if (catching_up_) {
+  if (catch_up_.behind(replica_.epoch())) {
+    if (catch_up_.active()) {
       send_hello(now, fx);
     } else {
       start_catch_up(now, fx);
     }
     return;
   }
-  if (catching_up_) {
-    if (replica_.epoch() - catch_up_from_epoch_ >= 2) fx->probes.add(Probe::kCatchUpMultiEpoch);
-    fx->caught_up_after_us = now - catch_up_started_us_;
-    catching_up_ = false;
-    if (seeks_core()) {
-      note(MembershipEvent::Kind::kCaughtUp, fx);
-    }
+  if (const std::optional<CatchUp::Finished> done = catch_up_.finish(replica_.epoch(), now)) {
+    if (done->epochs_crossed >= 2) fx->probes.add(Probe::kCatchUpMultiEpoch);
+    fx->caught_up_after_us = done->took_us;
+    if (seeks_core()) note(MembershipEvent::Kind::kCaughtUp, fx);
   }
   if (seeks_core()) ask_to_join(now, fx);
   if (view_change_pending()) maybe_propose(now, fx);

@@ -42,7 +42,7 @@ void Site::on_flatten_policy(TimeUs now, Effects* fx) {
   if (config_.flatten.kind != FlattenPolicy::Kind::kNever || view_change_pending()) {
     fx->timers.push_back({TimerKind::kFlattenPolicy, now + config_.flatten.check_period_us});
   }
-  if (catching_up_ || in_commit() || now < retry_at_us_) return;
+  if (catch_up_.active() || in_commit() || now < retry_at_us_) return;
   if (!view_change_pending() && !policy_due(now)) return;
   // C = S and H = hash(flatten(S)), computed here once (spec (c) 1); a view change rides along.
   const uint64_t hash = flatten_hash(replica_.flatten_atoms());
@@ -78,7 +78,7 @@ CommitContext Site::commit_context(const DotSet* proposed_cut, uint64_t proposed
 void Site::on_commit_message(TimeUs now, const Message& message, Effects* fx) {
   if (message.epoch > replica_.epoch()) {
     // A commit of a later epoch: this site is behind. Its vote (wrong epoch) goes out below.
-    newest_epoch_known_ = std::max(newest_epoch_known_, message.epoch);
+    catch_up_.learn(message.epoch);
     start_catch_up(now, fx);
   }
   if (!commit_ || !is_member()) return;  // nebula sites never vote
@@ -169,7 +169,7 @@ void Site::apply_commit_effects(TimeUs now, CommitEffects cfx, Effects* fx) {
   } else {
     // A commit this site cannot build from what it holds (it lost ops in a crash, or a broken
     // vote promised what it did not have): the cut's missing ops come by catch-up.
-    newest_epoch_known_ = std::max(newest_epoch_known_, e.epoch + 1);
+    catch_up_.learn(e.epoch + 1);
     start_catch_up(now, fx);
   }
 }

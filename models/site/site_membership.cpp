@@ -23,7 +23,7 @@ void Site::note(MembershipEvent::Kind kind, Effects* fx) const {
 Members Site::next_members() const {
   auto next = std::make_shared<std::vector<SiteId>>();
   for (SiteId m : *members_) {
-    if (suspected_.count(m) == 0) next->push_back(m);
+    if (detector_.suspected().count(m) == 0) next->push_back(m);
   }
   for (SiteId j : joining_) {  // in id order, after the members: the coordinator stays first
     if (!is_member_of(members_, j)) next->push_back(j);
@@ -32,8 +32,7 @@ Members Site::next_members() const {
 }
 
 void Site::suspect(SiteId member, MembershipEvent::Cause cause, Effects* fx) {
-  if (member == config_.id || !is_member_of(members_, member)) return;
-  if (!suspected_.insert(member).second) return;
+  if (!is_member_of(members_, member) || !detector_.suspect(member)) return;
   fx->membership.push_back(
       {MembershipEvent::Kind::kSuspected, member, replica_.epoch(), view_, cause});
 }
@@ -52,21 +51,18 @@ void Site::on_heartbeat_timer(TimeUs now, Effects* fx) {
     return;
   }
   // The detector: a member silent for suspect_after_us is suspected, whatever its RPCs do.
-  bool suspected = false;
-  for (SiteId m : *members_) {
-    if (m == config_.id) continue;
-    const TimeUs heard = heard_us_.try_emplace(m, now).first->second;  // grace from first look
-    if (now - heard < config_.membership.suspect_after_us || suspected_.count(m)) continue;
-    suspect(m, MembershipEvent::Cause::kHeartbeatTimeout, fx);
-    suspected = true;
+  const std::vector<SiteId> silent = detector_.look(*members_, now);
+  for (SiteId m : silent) {
+    fx->membership.push_back({MembershipEvent::Kind::kSuspected, m, replica_.epoch(), view_,
+                              MembershipEvent::Cause::kHeartbeatTimeout});
   }
-  if (suspected) maybe_propose(now, fx);
+  if (!silent.empty()) maybe_propose(now, fx);
 }
 
 void Site::on_heartbeat(TimeUs now, const Message& message, Effects* fx) {
   // An older epoch's heartbeat gets STALE (YouAreDead for an expelled member): admit answers it.
   if (!admit(now, message, fx) || !coordinator()) return;
-  heard_us_[message.from] = now;
+  detector_.heard(message.from, now);
 }
 
 Effects Site::on_dispatch_failed(TimeUs now, SiteId to, const Message& message) {
