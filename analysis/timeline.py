@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import run_data
+from event_log import EventLogError
 
 WIDTH = 1400
 LABEL_WIDTH = 64
@@ -43,18 +44,23 @@ ARROWS_MAX = 4000
 EPOCH_FILLS = ("#ffffff", "#e3f0fb", "#fcefdc", "#e4f4e4", "#f1e4f6", "#fbf8d9")
 SHADES = {"crash": ("#9e9e9e", 0.45), "pause": ("#f2c200", 0.3), "loss_burst": ("#ff8c00", 0.18),
           "cut": ("#8e44ad", 0.14), "rpc_failure": ("#e377c2", 0.22)}
-COMMIT_LETTERS = {0: ("P", "#1f77b4"), 1: ("Y", "#2ca02c"), 2: ("N", "#ff7f0e"), 3: ("C", "#006400"),
-                  4: ("A", "#d62728")}
-# Membership steps (run_data.MEMBERSHIP_STEPS): a letter in a square, and whether it is a step of the
-# story (drawn large, and in the overview) or a step on the way (catching up, asking to join).
+# The flatten commit's steps (the `step` of a `commit` event), in the legend's order.
+COMMIT_LETTERS = {"prepare sent": ("P", "#1f77b4"), "voted yes": ("Y", "#2ca02c"), "voted no": ("N", "#ff7f0e"),
+                  "committed": ("C", "#006400"), "aborted": ("A", "#d62728")}
+# Membership steps (the `step` of a `membership` event): a letter in a square, and whether it is a
+# step of the story (drawn large, and in the overview) or a step on the way (catching up, asking to join).
 MEMBERSHIP_MARKS = {"suspected": ("?", "#ff7f0e", True), "expelled": ("E", "#d62728", True),
                     "admitted": ("+", "#2ca02c", True), "fenced": ("F", "#8b0000", True),
                     "demoted": ("D", "#9467bd", True), "halted": ("H", "#000000", True),
                     "catch-up-started": ("c", "#7f7f7f", False), "caught-up": ("u", "#7f7f7f", False),
                     "join-requested": ("j", "#7f7f7f", False), "joined": ("J", "#006400", True)}
 RPC_FAILED_COLOUR = "#c2185b"
-PHASE_STYLES = {0: ("#555555", "liveness phase"), 1: ("#2ca02c", "converged"), 2: ("#ff7f0e", "liveness failed"),
-                3: ("#d62728", "violation")}
+# What the observer marks (the `phase` of a `phase` event): a line's colour and its label.
+PHASE_STYLES = {"safety phase ends": ("#555555", "liveness phase"), "converged": ("#2ca02c", "converged"),
+                "liveness failed": ("#ff7f0e", "liveness failed"), "violation": ("#d62728", "violation")}
+# The field holding the site whose lane an event is drawn on (membership steps: membership_lane).
+LANE_FIELD = {"local-op": "site", "timer": "site", "crash": "site", "restart": "site", "epoch": "site",
+              "commit": "site", "rpc-failed": "caller"}
 
 
 @dataclass
@@ -73,18 +79,13 @@ class Message:
     seq: int
     sent_s: float
     due_s: float
-    outcomes: list  # (kind "deliver" or "drop", t_s, drop reason)
-
-
-
-# sim/event_log.hpp's timer events: b is site::TimerKind.
-TIMER_KINDS = {0: "anti-entropy", 1: "flatten-policy", 2: "commit", 3: "catch-up", 4: "heartbeat", 5: "join"}
+    outcomes: list  # (kind "deliver" or "drop", t_s, the drop reason's name or None)
 
 
 def membership_lane(event, lane_of):
     """The lane a `membership` event is drawn on: the site it is about, else the site that acted
     (when only that one is shown), else None."""
-    about, by = event.args[2], event.args[0]
+    about, by = event.get("about"), event.get("site")
     return about if about in lane_of else by if by in lane_of else None
 
 
@@ -102,11 +103,11 @@ def membership_details(run):
 
 
 def membership_tooltip(topology, event, details):
-    step = run_data.membership_step(event)
-    by, about = topology.name(event.args[0]), topology.name(event.args[2])
+    step = event.name("step")
+    by, about = topology.name(event.get("site")), topology.name(event.get("about"))
     what = f"{by}: {step}" if by == about else f"{by}: {step} {about}"
     detail = details.get((round(event.t_s * 1e6), step, by, about))
-    return (f"{what} (epoch {event.args[3]}, view {event.args[4]})" + (f"; {detail}" if detail else "")
+    return (f"{what} (epoch {event.get('epoch')}, view {event.get('view')})" + (f"; {detail}" if detail else "")
             + f", t={event.t_s:.6f} s")
 
 def choose_lanes(run, scan, selector):
@@ -121,8 +122,8 @@ def choose_lanes(run, scan, selector):
     violation = run.summary.get("violation") or {}
     for name in violation.get("sites", []):
         chosen.append(topology.index(name))
-    chosen += [e.args[2] for e in scan.landmarks if e.kind == "membership"]
-    chosen += [e.args[0] for e in scan.landmarks if e.kind in ("crash", "commit")]
+    chosen += [e.get("about") for e in scan.landmarks if e.kind == "membership"]
+    chosen += [e.get("site") for e in scan.landmarks if e.kind in ("crash", "commit")]
     chosen += list(range(topology.count))
     lanes = []
     for i in chosen:
@@ -136,7 +137,7 @@ def choose_lanes(run, scan, selector):
 def is_turning_point(e):
     """A crash, a failed flatten RPC, or a membership step drawn large."""
     if e.kind == "membership":
-        return MEMBERSHIP_MARKS.get(run_data.membership_step(e), (None, None, False))[2]
+        return MEMBERSHIP_MARKS.get(e.name("step"), (None, None, False))[2]
     return e.kind in ("crash", "rpc-failed")
 
 
@@ -158,7 +159,7 @@ def choose_window(run, scan, lanes):
     def messages(t0, t1):
         return sum(bins.get(b, 0) for b in range(int(t0 / scan.bin_s), int(t1 / scan.bin_s) + 1))
 
-    steps = [(e.t_s, run_data.membership_step(e), e.args[2]) for e in scan.of_kind("membership")]
+    steps = [(e.t_s, e.name("step"), e.get("about")) for e in scan.of_kind("membership")]
     story_start = next((e.t_s for e in scan.landmarks
                         if e.kind == "rpc-failed" or (e.kind == "membership" and is_turning_point(e))), None)
     violation = run.summary.get("violation")
@@ -196,21 +197,22 @@ def choose_window(run, scan, lanes):
     return start, stop
 
 
-def window_events(path, window, shown):
+def window_events(event_log, window, shown):
     """Second pass: the messages between shown lanes that are in flight during the window, and the
     other events of the window on those lanes."""
     t0, t1 = window
     messages, others, left_out = {}, [], 0
-    for e in run_data.read_events(path):
-        a, b, c, d = e.args[:4]
+    for e in event_log.events():
         if e.kind == "send":
-            due = d / 1e6
+            a, b, c = e.get("from"), e.get("to"), e.get("seq")
+            due = e.get("due_us") / 1e6
             if e.t_s <= t1 and max(e.t_s, due) >= t0:
                 if a in shown and b in shown:
                     messages[(a, b, c)] = Message(a, b, c, e.t_s, due, [])
                 else:
                     left_out += 1
         elif e.kind in ("deliver", "drop"):
+            a, b, c = e.get("from"), e.get("to"), e.get("seq")
             message = messages.get((a, b, c))
             if message is None and t0 <= e.t_s <= t1 and a in shown and b in shown:
                 # A drop without a send was dropped as it was sent (partition, cut, loss: no send is
@@ -219,8 +221,8 @@ def window_events(path, window, shown):
                 sent = e.t_s if e.kind == "drop" else None
                 message = messages[(a, b, c)] = Message(a, b, c, sent, sent, [])
             if message is not None:
-                message.outcomes.append((e.kind, e.t_s, d if e.kind == "drop" else None))
-        elif e.kind in ("local-op", "timer") and t0 <= e.t_s <= t1 and a in shown:
+                message.outcomes.append((e.kind, e.t_s, e.name("reason") if e.kind == "drop" else None))
+        elif e.kind in ("local-op", "timer") and t0 <= e.t_s <= t1 and e.get("site") in shown:
             others.append(e)
         if e.t_s > t1 + 60:  # nothing sent in the window is still in flight a minute later
             break
@@ -272,7 +274,7 @@ def draw(run, scan, window=None, sites=None):
     end = max(run.end_s, scan.end_s, 1e-6)
     t0, t1 = window if window else choose_window(run, scan, lanes)
     t1 = max(t1, t0 + 1e-6)
-    messages, others, left_out = (window_events(run.events_path, (t0, t1), set(lanes)) if run.events_path
+    messages, others, left_out = (window_events(run.event_log, (t0, t1), set(lanes)) if run.event_log
                                   else ([], [], 0))
     if len(messages) > ARROWS_MAX:
         left_out += len(messages) - ARROWS_MAX
@@ -321,7 +323,7 @@ def draw(run, scan, window=None, sites=None):
     draw_spans(svg, spans, lane_of, ox, overview_top, OVERVIEW_LANE_HEIGHT, overview_height)
     details = membership_details(run)
     for e in scan.of_kind("membership"):
-        letter, colour, story = MEMBERSHIP_MARKS.get(run_data.membership_step(e), ("?", "#999", False))
+        letter, colour, story = MEMBERSHIP_MARKS.get(e.name("step"), ("?", "#999", False))
         lane = membership_lane(e, lane_of)
         if story and lane is not None:
             x = ox(e.t_s)
@@ -379,15 +381,15 @@ def draw(run, scan, window=None, sites=None):
     for m in messages:
         draw_message(svg, topology, m, dx, lane_y, t0)
     for e in others:
-        x, ly = dx(e.t_s), lane_y(e.args[0])
+        site = e.get("site")
+        x, ly = dx(e.t_s), lane_y(site)
         if e.kind == "local-op":
-            insert = e.args[2] == 0
-            svg.add("circle", f"{topology.name(e.args[0])}#{e.args[1]}: {'insert' if insert else 'delete'} "
-                    f"at index {e.args[3]}, t={e.t_s:.6f} s", cx=f"{x:.1f}", cy=f"{ly:.1f}", r=2.6,
+            insert = e.name("op") == "insert"
+            svg.add("circle", f"{topology.name(site)}#{e.get('counter')}: {'insert' if insert else 'delete'} "
+                    f"at index {e.get('position')}, t={e.t_s:.6f} s", cx=f"{x:.1f}", cy=f"{ly:.1f}", r=2.6,
                     fill="#2ca02c" if insert else "#8c564b")
         else:
-            timer = TIMER_KINDS.get(e.args[1], f"timer {e.args[1]}")
-            svg.add("line", f"{topology.name(e.args[0])}: {timer} timer, t={e.t_s:.6f} s", x1=f"{x:.1f}",
+            svg.add("line", f"{topology.name(site)}: {e.name('timer')} timer, t={e.t_s:.6f} s", x1=f"{x:.1f}",
                     x2=f"{x:.1f}", y1=f"{ly - 5:.1f}", y2=f"{ly + 5:.1f}", stroke="#777", stroke_width=1)
     side_by_side = {}  # (lane, x): membership steps drawn there, so steps of one instant do not hide each other
     for e in scan.landmarks:
@@ -397,9 +399,10 @@ def draw(run, scan, window=None, sites=None):
             side_by_side[spot] = side_by_side.get(spot, -1) + 1
             draw_membership_step(svg, topology, e, dx(e.t_s) + 15 * side_by_side[spot], lane_y(lane), details)
             continue
-        if not (t0 <= e.t_s <= t1) or e.args[0] not in lane_of:
+        if not (t0 <= e.t_s <= t1) or e.kind not in LANE_FIELD or e.get(LANE_FIELD[e.kind]) not in lane_of:
             continue
-        x, ly, name = dx(e.t_s), lane_y(e.args[0]), topology.name(e.args[0])
+        site = e.get(LANE_FIELD[e.kind])
+        x, ly, name = dx(e.t_s), lane_y(site), topology.name(site)
         if e.kind == "crash":
             svg.text(x, ly + 5, "✕", f"{name} crashes, t={e.t_s:.6f} s", font_size=15, fill="#d62728",
                      text_anchor="middle", font_weight="bold")
@@ -407,20 +410,20 @@ def draw(run, scan, window=None, sites=None):
             svg.text(x, ly + 5, "▶", f"{name} restarts, t={e.t_s:.6f} s", font_size=12, fill="#2ca02c",
                      text_anchor="middle")
         elif e.kind == "epoch":
-            svg.add("line", f"{name} enters epoch {e.args[1]}, t={e.t_s:.6f} s", x1=f"{x:.1f}", x2=f"{x:.1f}",
+            svg.add("line", f"{name} enters epoch {e.get('epoch')}, t={e.t_s:.6f} s", x1=f"{x:.1f}", x2=f"{x:.1f}",
                     y1=f"{ly - LANE_HEIGHT / 2:.1f}", y2=f"{ly + LANE_HEIGHT / 2:.1f}", stroke="#333",
                     stroke_width=1.5)
-        elif e.kind == "commit" and e.args[1] in COMMIT_LETTERS:
-            letter, colour = COMMIT_LETTERS[e.args[1]]
-            tooltip = f"{name}: {run_data.COMMIT_PHASES[e.args[1]]} (flatten of epoch {e.args[2]}), t={e.t_s:.6f} s"
+        elif e.kind == "commit" and e.name("step") in COMMIT_LETTERS:
+            step = e.name("step")
+            letter, colour = COMMIT_LETTERS[step]
+            tooltip = f"{name}: {step} (flatten of epoch {e.get('epoch')}), t={e.t_s:.6f} s"
             svg.add("circle", tooltip, cx=f"{x:.1f}", cy=f"{ly:.1f}", r=6.5, fill="#fff", stroke=colour,
                     stroke_width=1.5)
             svg.text(x, ly + 3.5, letter, tooltip, font_size=9, fill=colour, text_anchor="middle",
                      font_weight="bold")
         elif e.kind == "rpc-failed":
-            error = run_data.RPC_ERRORS.get(e.args[3], f"error {e.args[3]}")
-            svg.text(x, ly - 4, "!", f"{name}'s flatten RPC to {topology.name(e.args[1])} #{e.args[2]} failed "
-                     f"({error}); {name} is told, t={e.t_s:.6f} s", font_size=13, fill=RPC_FAILED_COLOUR,
+            svg.text(x, ly - 4, "!", f"{name}'s flatten RPC to {topology.name(e.get('callee'))} #{e.get('seq')} "
+                     f"failed ({e.name('error')}); {name} is told, t={e.t_s:.6f} s", font_size=13, fill=RPC_FAILED_COLOUR,
                      text_anchor="middle", font_weight="bold")
     if violation and t0 <= float(violation.get("at_s", -1)) <= t1:
         for site in violated & set(lanes):
@@ -447,7 +450,7 @@ def draw(run, scan, window=None, sites=None):
 
 def draw_membership_step(svg, topology, e, x, ly, details):
     """A membership step: its letter in a square, large for a step of the story."""
-    letter, colour, story = MEMBERSHIP_MARKS.get(run_data.membership_step(e), ("?", "#999", False))
+    letter, colour, story = MEMBERSHIP_MARKS.get(e.name("step"), ("?", "#999", False))
     tooltip = membership_tooltip(topology, e, details)
     half = 7 if story else 4.5
     svg.add("rect", tooltip, x=f"{x - half:.1f}", y=f"{ly - half:.1f}", width=2 * half, height=2 * half, fill="#fff",
@@ -479,13 +482,15 @@ def draw_phases(svg, scan, x_of, top, bottom, labels, window=None, violation=Non
     for e in scan.of_kind("phase"):
         if window and not (window[0] <= e.t_s <= window[1]):
             continue
-        colour, label = PHASE_STYLES.get(e.args[0], ("#999", f"phase {e.args[0]}"))
-        if e.args[0] == 3 and violation:
+        phase = e.name("phase")
+        colour, label = PHASE_STYLES.get(phase, ("#999", phase))
+        is_violation = phase == "violation"
+        if is_violation and violation:
             label = f"violation: {violation.get('invariant', '?')}"
         x = x_of(e.t_s)
         svg.add("line", f"{label}, t={e.t_s:.6f} s", x1=f"{x:.1f}", x2=f"{x:.1f}", y1=top, y2=bottom,
-                stroke=colour, stroke_width=2.5 if e.args[0] == 3 else 1.2,
-                stroke_dasharray=None if e.args[0] == 3 else "5 3")
+                stroke=colour, stroke_width=2.5 if is_violation else 1.2,
+                stroke_dasharray=None if is_violation else "5 3")
         if labels:  # left of the line in the window's right third, so it is not cut off
             right_third = x > LABEL_WIDTH + PLOT_WIDTH * 2 / 3
             svg.text(x - 3 if right_third else x + 3, top + 10, label, font_size=10, fill=colour,
@@ -513,8 +518,7 @@ def draw_message(svg, topology, m, dx, lane_y, t0):
                     x2=f"{x:.1f}", y2=f"{y1:.1f}", stroke=colour, stroke_width=0.9, stroke_opacity=0.75,
                     marker_end="url(#timeline-arrow)")
             continue
-        why = run_data.DROP_REASONS.get(reason, f"reason {reason}")
-        tooltip = f"{route}: {sent}, dropped t={t:.6f} s ({why})"
+        tooltip = f"{route}: {sent}, dropped t={t:.6f} s ({reason})"
         if x - sent_x < 3:  # dropped as it was sent: a short stub towards its destination
             end_x, end_y = sent_x + 8, y0 + (6 if y1 > y0 else -6 if y1 < y0 else 0)
         else:
@@ -587,12 +591,15 @@ def main():
     parser.add_argument("--sites", help="lanes, as a site selector: c0..c2,n0..n9")
     parser.add_argument("-o", "--output", help="default RUN_DIR/figures/timeline.svg")
     args = parser.parse_args()
-    run = run_data.load_run(args.run_dir, args.events, args.scenario)
-    if not run.events_path:
+    try:
+        run = run_data.load_run(args.run_dir, args.events, args.scenario)
+    except EventLogError as e:
+        sys.exit(f"timeline.py: {e}")
+    if not run.event_log:
         sys.exit(f"timeline.py: {args.run_dir}: no event log (run with --report, or --event-log "
                  f"{args.run_dir}/events.log)")
     try:
-        timeline = draw(run, run_data.scan_events(run.events_path), args.window, args.sites)
+        timeline = draw(run, run_data.scan_events(run.event_log), args.window, args.sites)
     except ValueError as e:
         sys.exit(f"timeline.py: --sites {args.sites}: {e}")
     out = Path(args.output) if args.output else Path(args.run_dir) / "figures" / "timeline.svg"
