@@ -15,6 +15,7 @@ hbase-25274-abort.json), a schema that drifts must be refused, and so must a log
 
 usage: TREEDOC_CLI=build/treedoc-sim /usr/bin/python3 tests/analysis/test_analysis.py
 """
+import ast
 import functools
 import json
 import os
@@ -42,6 +43,9 @@ ABORT_SCENARIO = ROOT / "scenarios" / "hbase-25274-abort.json"
 FLATTEN_SCENARIO = ROOT / "scenarios" / "flatten-race.json"
 SVG_NS = "{http://www.w3.org/2000/svg}"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# The longest a function of analysis/ or tests/analysis/ may be: a longer one does several things,
+# each of which deserves a name.
+FUNCTION_LINES_MAX = 70
 VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
                  "wbr"}
 
@@ -461,7 +465,18 @@ def write_flatten_fixture(run_dir):
     field nobody knows, and a line that is no event at all. Its events are written by name with
     the binary's schema, which goes beside them."""
     run_dir.mkdir(parents=True)
-    summary = {"scenario": "synthetic-flatten.json", "description": "synthetic", "seed": 7, "sites": 3, "core": 2,
+    (run_dir / "summary.json").write_text(json.dumps(fixture_summary()))
+    (run_dir / "metrics.jsonl").write_text("".join(json.dumps(j) + "\n" for j in fixture_metrics()))
+    schema_text = binary_schema_text()
+    events = fixture_events(json.loads(schema_text))
+    (run_dir / "events.log").write_text("".join(f"{n + 1} {e}\n" for n, e in enumerate(events)))
+    (run_dir / "events.schema.json").write_text(schema_text)
+
+
+def fixture_summary():
+    """The fixture's summary.json: flatten statistics, a membership story and timeline, and a
+    membership count nobody knows."""
+    return {"scenario": "synthetic-flatten.json", "description": "synthetic", "seed": 7, "sites": 3, "core": 2,
                "nebula": 1, "result": "pass", "event_log_hash": "0123456789abcdef", "events": 15, "end_s": 2.0,
                "converged_at_s": 2.0, "ops_made": 6, "ops_applied": 18, "probes": {"duplicate-op": 1},
                "flatten": {"commits": 1, "aborts": 1},
@@ -471,7 +486,11 @@ def write_flatten_fixture(run_dir):
                                             "view": 1},
                                            {"at_s": 1.67, "step": "fenced", "by": "c1", "site": "c1", "epoch": 1,
                                             "view": 0, "detail": "2 ops held by no other up site"}]}}
-    (run_dir / "summary.json").write_text(json.dumps(summary))
+
+
+def fixture_metrics():
+    """The fixture's metrics.jsonl lines: three sites and the total every 0.5 s, with epochs,
+    flatten counters and a field nobody knows."""
     lines = []
     for k in range(5):
         t = k * 0.5
@@ -486,13 +505,17 @@ def write_flatten_fixture(run_dir):
                       "msgs_duplicated": 0, "atoms_mean": float(k), "tree_nodes": 6 * k + 9, "tombstones": k,
                       "tid_bytes_mean": 4.0 + k, "flatten_commits": commits, "flatten_aborts": aborts,
                       "future_field": [1, 2]})
-    (run_dir / "metrics.jsonl").write_text("".join(json.dumps(j) + "\n" for j in lines))
-    schema_text = binary_schema_text()
-    schema = json.loads(schema_text)
+    return lines
 
+
+def fixture_events(schema):
+    """The fixture's event-log lines, written by name with `schema`: messages, two flatten attempts
+    (one aborts, one commits), epochs, a failed RPC, membership steps (one the schema does not
+    name), a heartbeat, an rpc_failure drop and fault, a kind the schema does not have, a line that
+    is no event, and the observer's converged."""
     def line(t_us, kind, **fields):
         return event_line(schema, t_us, kind, **fields)
-    events = [
+    return [
         line(100000, "local-op", site=0, counter=1, op="insert", op_hash=11),
         line(100000, "send", **{"from": 0, "to": 1, "seq": 1, "due_us": 103000}),
         line(100000, "send", **{"from": 0, "to": 2, "seq": 1, "due_us": 140000}),
@@ -519,8 +542,6 @@ def write_flatten_fixture(run_dir):
         "not an event at all",
         line("2000000.5", "phase", phase="converged"),
     ]
-    (run_dir / "events.log").write_text("".join(f"{n + 1} {e}\n" for n, e in enumerate(events)))
-    (run_dir / "events.schema.json").write_text(schema_text)
 
 
 class FlattenFixture(unittest.TestCase):
@@ -608,6 +629,17 @@ class SweepReport(unittest.TestCase):
             self.assertIn("ALL PASS", text)
             self.assertIn("67%", text)  # duplicate-op fired on 2 of 3 seeds
             self.assertIn("shrink", text)
+
+
+class FunctionLength(unittest.TestCase):
+    def test_no_function_is_longer_than_the_limit(self):
+        too_long = []
+        for path in sorted(ANALYSIS.glob("*.py")) + sorted(Path(__file__).resolve().parent.glob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                lines = getattr(node, "end_lineno", 0) - getattr(node, "lineno", 0) + 1
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and lines > FUNCTION_LINES_MAX:
+                    too_long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}: {lines} lines")
+        self.assertEqual(too_long, [])
 
 
 if __name__ == "__main__":
