@@ -163,14 +163,14 @@ class EventSchema:
             return None
         try:
             t_us = float(parts[1][2:-2])
-            values = tuple(int(x) for x in parts[3:])
+            values = tuple(map(int, parts[3:]))
         except ValueError:
             return None
-        layout = self.layout(parts[2])
+        kind = parts[2]
+        layout = self.layouts.get(kind) or self.layout(kind)  # the lookup inline: it runs once a line
         if len(values) < len(layout.fields):
             values += (0,) * (len(layout.fields) - len(values))
-        return Event(t_us / 1e6, parts[2], values, layout)
-
+        return Event(t_us / 1e6, kind, values, layout)
 
 class EventLog:
     """An event log and the schema it was written with, checked against what analysis/ reads."""
