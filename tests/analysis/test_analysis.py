@@ -144,11 +144,29 @@ class RealRun(unittest.TestCase):
         checker = check_report(self, self.out / "report.html")
         self.assertEqual(checker.inline_images, 5)  # the five figures, as data: URIs
         self.assertEqual(checker.inline_svgs, 1)  # the timeline
+        for beside in ("summary.json", "metrics.jsonl", "events.log", "events.schema.json"):
+            self.assertIn(beside, checker.references)
         text = " ".join(checker.text)
         summary = json.loads((self.out / "summary.json").read_text())
         for expected in ("report-small.json", summary["event_log_hash"], "PASS", "no-resurrection",
                          "rebuilt-after-crash", "loss_burst", "Timeline"):
             self.assertIn(expected, text)
+
+    def test_an_event_log_elsewhere_is_named_by_its_path_not_linked(self):
+        folder, logs = self.dir / "log-elsewhere", self.dir / "logs"
+        folder.mkdir()
+        logs.mkdir()
+        for name in ("summary.json", "metrics.jsonl"):
+            shutil.copy(self.out / name, folder)
+        shutil.copy(self.out / "events.log", logs / "run.log")
+        shutil.copy(self.out / "events.schema.json", logs / "run.schema.json")
+        done = run([PYTHON, str(ANALYSIS / "plot.py"), str(folder), "--events", str(logs / "run.log"),
+                    "--scenario", str(SMALL_SCENARIO), "--quiet"])
+        self.assertEqual(done.returncode, 0, done.stderr)
+        checker = check_report(self, folder / "report.html")  # every link resolves beside the page
+        self.assertNotIn("events.log", checker.references)
+        page = (folder / "report.html").read_text()
+        self.assertIn(f"Elsewhere: <code>{logs / 'run.log'}</code>, <code>{logs / 'run.schema.json'}</code>.", page)
 
     def test_report_does_not_change_the_event_log_hash(self):
         plain = run([CLI, "run", str(SMALL_SCENARIO), "--quiet"])
