@@ -119,7 +119,10 @@ class EventSchema:
             raise EventLogError(f"{path}: cannot read the event log's schema: {e}") from None
         if not isinstance(document, dict) or not isinstance(document.get("kinds"), dict):
             raise EventLogError(f"{path}: not an event-log schema (no `kinds` object)")
-        return cls(path, document)
+        try:
+            return cls(path, document)
+        except (KeyError, TypeError, AttributeError) as e:  # a field without a name or a type, a list for an object
+            raise EventLogError(f"{path}: a malformed event-log schema ({type(e).__name__}: {e})") from None
 
     def layout(self, kind):
         """A kind's layout; a kind the schema does not know gets one with no fields."""
@@ -171,6 +174,7 @@ class EventSchema:
         if len(values) < len(layout.fields):
             values += (0,) * (len(layout.fields) - len(values))
         return Event(t_us / 1e6, kind, values, layout)
+
 
 class EventLog:
     """An event log and the schema it was written with, checked against what analysis/ reads."""

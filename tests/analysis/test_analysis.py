@@ -440,6 +440,11 @@ class SchemaAgreement(unittest.TestCase):
                          "'liveness failed', 'broken')"):
             self.assertIn(expected, message)
 
+    def test_a_malformed_schema_is_refused(self):
+        copy = self.drifted_copy("abort", lambda schema: schema["kinds"]["send"]["fields"][0].pop("name"))
+        with self.assertRaisesRegex(event_log.EventLogError, "events.schema.json: a malformed event-log schema"):
+            event_log.EventLog.open(copy / "events.log")
+
     def test_an_old_run_without_a_schema_is_refused_with_the_command_that_redoes_it(self):
         copy = self.drifted_copy("abort", lambda schema: None)
         (copy / "events.schema.json").unlink()
