@@ -15,7 +15,8 @@ RUN_DIR/replay.json`) gets tree-size, tid-bytes and time-per-op (Figure 5) over 
 
 usage: python3 analysis/plot.py RUN_DIR [--events FILE] [--scenario FILE]
                                 [--window FROM_S TO_S] [--sites SELECTOR] [--no-report] [--quiet]
-Exit codes: 0 written; 3 RUN_DIR is not a run, or a bad --sites; 4 matplotlib is missing.
+Exit codes: 0 written; 3 RUN_DIR is not a run, or a bad --sites; 4 matplotlib is missing; 5 its event
+log cannot be read by name (no events.schema.json beside it, or one that lacks what analysis/ reads).
 """
 import argparse
 import bisect
@@ -25,6 +26,7 @@ import sys
 from pathlib import Path
 
 import run_data
+from event_log import EventLogError
 
 try:
     import matplotlib
@@ -38,6 +40,7 @@ except ImportError:
     sys.exit(4)
 
 EXIT_NOT_A_RUN = 3  # or a bad flag
+EXIT_UNREADABLE_EVENT_LOG = 5
 FIGURE_SIZE_IN = (11, 3.6)
 FIGURE_DPI = 90
 # Same inputs, same files: no dates in the SVGs and fixed ids, so figures committed to docs/ only
@@ -342,11 +345,14 @@ def main():
         print(f"plot.py: {run_dir}: not a run directory (no summary.json, and no series.jsonl of a "
               "replay)", file=sys.stderr)
         return EXIT_NOT_A_RUN
+    except EventLogError as e:
+        print(f"plot.py: {e}", file=sys.stderr)
+        return EXIT_UNREADABLE_EVENT_LOG
     except ValueError as e:
         print(f"plot.py: {run_dir}/summary.json: {e}", file=sys.stderr)
         return EXIT_NOT_A_RUN
     figures_dir.mkdir(parents=True, exist_ok=True)
-    scan = run_data.scan_events(run.events_path) if run.events_path else None
+    scan = run_data.scan_events(run.event_log) if run.event_log else None
     figures = simulation_figures(run, scan, figures_dir)
     timeline_svg = None
     if scan:

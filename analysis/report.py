@@ -253,11 +253,24 @@ def write_run_report(run, scan, figures, timeline_svg):
         body.append('<p class="note">No flatten in this run (no <code>commit</code> events and no '
                     "<code>flatten_commits</code> in metrics.jsonl), so no flatten figure.</p>")
     body += ["<h2>Timeline</h2>", timeline_section(run, scan, timeline_svg)]
-    body.append('<h2>Files</h2><p class="note">In this folder: <a href="summary.json">summary.json</a>, '
-                '<a href="metrics.jsonl">metrics.jsonl</a>'
-                + (', <a href="events.log">events.log</a>' if run.events_path else "")
-                + ", figures/ (PNG and SVG). Made by analysis/plot.py.</p>")
+    body.append(files_section(run))
     (run.directory / "report.html").write_text(page(f"{scenario} seed {seed}: {result}", "".join(body)))
+
+
+def files_section(run):
+    """Links to the run's files beside the page. An event log written elsewhere (`--event-log
+    FILE`) is named by its path, since a link to it would not follow the page."""
+    here = ['<a href="summary.json">summary.json</a>', '<a href="metrics.jsonl">metrics.jsonl</a>']
+    elsewhere = []
+    if run.event_log:
+        for path in (run.event_log.path, run.event_log.schema.path):
+            if path.resolve().parent == run.directory.resolve():
+                here.append(f'<a href="{escape(path.name)}">{escape(path.name)}</a>')
+            else:
+                elsewhere.append(f"<code>{escape(path)}</code>")
+    return ('<h2>Files</h2><p class="note">In this folder: ' + ", ".join(here)
+            + ", figures/ (PNG and SVG)." + (f" Elsewhere: {', '.join(elsewhere)}." if elsewhere else "")
+            + " Made by analysis/plot.py.</p>")
 
 
 def write_replay_report(run_dir, replay, figures):

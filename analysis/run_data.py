@@ -5,63 +5,19 @@ Everything here tolerates what a run may lack: no events.log (a run without --ev
 scenario file (moved or relative to another folder), and fields or event kinds this script does
 not know yet (the flatten protocol adds `epoch` and `commit` events and `epoch`,
 `flatten_commits`, `flatten_aborts` metrics fields; membership adds `membership` and `rpc-failed`
-events, the `rpc_failure` fault and a `membership` object in summary.json). Unknown event kinds
-are skipped.
+events, the `rpc_failure` fault and a `membership` object in summary.json). The event log is read
+by the schema beside it (event_log.py); unknown event kinds are counted and skipped.
 """
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from event_log import EventLog
+
 ROOT = Path(__file__).resolve().parent.parent
 
-# sim/scenario.hpp FaultVerb, in enum order: the `b` of a `fault` event.
-FAULT_VERBS = ("partition", "cut", "heal", "crash", "restart", "pause", "loss_burst", "rpc_failure")
-# sim/fault_timeline.hpp DropReason: the `d` of a `drop` event.
-DROP_REASONS = {0: "none", 1: "partition", 2: "loss", 3: "site down", 4: "cut", 5: "rpc failure"}
-# models/site/effects.hpp MembershipEvent::Kind, in enum order: the `b` of a `membership` event
-# (a: the site that acted, c: the site it is about, d: epoch, e: view).
-MEMBERSHIP_STEPS = ("suspected", "expelled", "admitted", "fenced", "demoted", "halted", "catch-up-started",
-                    "caught-up", "join-requested", "joined")
-# sim/scenario.hpp RpcError: the `d` of an `rpc-failed` event (a: caller, b: callee, c: message seq).
-RPC_ERRORS = {0: "auth", 1: "refused", 2: "timeout"}
-# sim/event_log.hpp kPhase: the `a` of a `phase` event.
-PHASES = {0: "safety phase ends", 1: "converged", 2: "liveness failed", 3: "violation"}
-# The flatten protocol's `commit` event, its `b`.
-COMMIT_PHASES = {0: "prepare sent", 1: "voted yes", 2: "voted no", 3: "committed", 4: "aborted"}
 # The checker's invariants (docs/scenarios.md, checker.invariants), all on by default.
 INVARIANTS = ("tid-uniqueness", "convergence", "no-lost-update", "no-resurrection", "local-intention")
-# Event kinds that carry a message: counted per time bin on the first pass, kept only inside a
-# window on the second.
-MESSAGE_KINDS = ("send", "drop", "deliver")
-
-
-@dataclass
-class Event:
-    t_s: float
-    kind: str
-    args: tuple  # a, b, c, d, e as ints
-
-
-def parse_event(line):
-    """One line of the event log (`<n> t=<us>[.5]us <kind> a b c d e`), or None if it is not one."""
-    parts = line.split()
-    if len(parts) < 3 or not parts[1].startswith("t=") or not parts[1].endswith("us"):
-        return None
-    try:
-        t_us = float(parts[1][2:-2])
-        args = tuple(int(x) for x in parts[3:])
-    except ValueError:
-        return None
-    return Event(t_us / 1e6, parts[2], args + (0,) * (5 - len(args)))
-
-
-def read_events(path):
-    """Every parseable event of an event-log file, in order, one at a time."""
-    with open(path, encoding="utf-8", errors="replace") as f:
-        for line in f:
-            event = parse_event(line)
-            if event is not None:
-                yield event
 
 
 class Topology:
@@ -120,7 +76,11 @@ class Run:
     samples: list = field(default_factory=list)  # metrics.jsonl lines, in file order
     scenario: dict = None  # the scenario file, when it can be found
     scenario_path: Path = None
-    events_path: Path = None  # the event log, when there is one
+    event_log: EventLog = None  # the event log and its schema, when there is one
+
+    @property
+    def events_path(self):
+        return self.event_log.path if self.event_log else None
 
     @property
     def end_s(self):
@@ -243,7 +203,9 @@ def find_scenario(summary, run_dir, explicit=None):
 
 
 def load_run(run_dir, events=None, scenario=None):
-    """The run in run_dir. Raises FileNotFoundError when it has no summary.json."""
+    """The run in run_dir. Raises FileNotFoundError when it has no summary.json, and EventLogError
+    when its event log cannot be read by name (no schema beside it, or one that lacks what
+    analysis/ reads)."""
     run_dir = Path(run_dir)
     summary = json.loads((run_dir / "summary.json").read_text())
     topology = Topology(int(summary.get("core", 0)), int(summary.get("nebula", 0)))
@@ -257,8 +219,14 @@ def load_run(run_dir, events=None, scenario=None):
                 continue  # a truncated last line of an interrupted run
     scenario_json, scenario_path = find_scenario(summary, run_dir, scenario)
     events_path = Path(events) if events else run_dir / "events.log"
-    return Run(run_dir, summary, topology, samples, scenario_json, scenario_path,
-               events_path if events_path.exists() else None)
+    event_log = EventLog.open(events_path, rerun_command(summary, run_dir)) if events_path.exists() else None
+    return Run(run_dir, summary, topology, samples, scenario_json, scenario_path, event_log)
+
+
+def rerun_command(summary, run_dir):
+    """The command that writes this run folder again, event log and schema included."""
+    return (f"treedoc-sim run {summary.get('scenario', 'SCENARIO')} --seed {summary.get('seed', 'N')} "
+            f"--out {run_dir} --report")
 
 
 @dataclass
@@ -277,9 +245,9 @@ class EventScan:
 LANDMARK_KINDS = ("crash", "restart", "fault", "phase", "epoch", "commit", "membership", "rpc-failed")
 
 
-def scan_events(path, bin_s=0.001):
+def scan_events(event_log, bin_s=0.001):
     scan = EventScan(bin_s=bin_s)
-    for e in read_events(path):
+    for e in event_log.events():
         scan.counts[e.kind] = scan.counts.get(e.kind, 0) + 1
         scan.end_s = max(scan.end_s, e.t_s)
         if e.kind in ("send", "drop"):  # a drop at send time logs no send; in flight, it is counted twice
@@ -294,10 +262,12 @@ def crash_spans(scan, topology, end_s):
     """Down intervals as the event log recorded them: each crash to the site's next restart."""
     spans, down = [], {}
     for e in scan.landmarks:
-        site = e.args[0]
+        if e.kind not in ("crash", "restart"):
+            continue
+        site = e.get("site")
         if e.kind == "crash":
             down.setdefault(site, e.t_s)
-        elif e.kind == "restart" and site in down:
+        elif site in down:
             spans.append(FaultSpan("crash", down.pop(site), e.t_s, [site], f"{topology.name(site)} down"))
     spans += [FaultSpan("crash", at, end_s, [s], f"{topology.name(s)} down") for s, at in down.items()]
     return spans
@@ -308,7 +278,7 @@ def epoch_spans(scan, end_s):
     log has no epoch events (runs before the flatten protocol)."""
     changes = {}
     for e in scan.of_kind("epoch"):
-        changes.setdefault(e.args[0], []).append((e.t_s, e.args[1]))
+        changes.setdefault(e.get("site"), []).append((e.t_s, e.get("epoch")))
     spans = {}
     for site, entered in changes.items():
         start, epoch, out = 0.0, 0, []
@@ -328,20 +298,14 @@ def flatten_commit_times(scan):
     no prepare was logged."""
     committed, coordinators, aborts, all_aborts = {}, set(), [], []
     for e in scan.of_kind("commit"):
-        site, phase, epoch = e.args[0], e.args[1], e.args[2]
-        if phase == 0:
+        site, step, epoch = e.get("site"), e.name("step"), e.get("epoch")
+        if step == "prepare sent":
             coordinators.add((site, epoch))
-        elif phase == 3:
+        elif step == "committed":
             committed.setdefault(epoch, e.t_s)
-        elif phase == 4:
+        elif step == "aborted":
             all_aborts.append(e.t_s)
             if (site, epoch) in coordinators:
                 aborts.append(e.t_s)
     return sorted(committed.values()), (aborts if coordinators else all_aborts)
 
-
-def membership_step(event):
-    """The MEMBERSHIP_STEPS name of a `membership` event's `b`, or "step N" for one this script
-    does not know."""
-    kind = event.args[1]
-    return MEMBERSHIP_STEPS[kind] if 0 <= kind < len(MEMBERSHIP_STEPS) else f"step {kind}"

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import run_data
+from event_log import EventLogError
 
 WIDTH = 1400
 LABEL_WIDTH = 64
@@ -43,18 +44,23 @@ ARROWS_MAX = 4000
 EPOCH_FILLS = ("#ffffff", "#e3f0fb", "#fcefdc", "#e4f4e4", "#f1e4f6", "#fbf8d9")
 SHADES = {"crash": ("#9e9e9e", 0.45), "pause": ("#f2c200", 0.3), "loss_burst": ("#ff8c00", 0.18),
           "cut": ("#8e44ad", 0.14), "rpc_failure": ("#e377c2", 0.22)}
-COMMIT_LETTERS = {0: ("P", "#1f77b4"), 1: ("Y", "#2ca02c"), 2: ("N", "#ff7f0e"), 3: ("C", "#006400"),
-                  4: ("A", "#d62728")}
-# Membership steps (run_data.MEMBERSHIP_STEPS): a letter in a square, and whether it is a step of the
-# story (drawn large, and in the overview) or a step on the way (catching up, asking to join).
+# The flatten commit's steps (the `step` of a `commit` event), in the legend's order.
+COMMIT_LETTERS = {"prepare sent": ("P", "#1f77b4"), "voted yes": ("Y", "#2ca02c"), "voted no": ("N", "#ff7f0e"),
+                  "committed": ("C", "#006400"), "aborted": ("A", "#d62728")}
+# Membership steps (the `step` of a `membership` event): a letter in a square, and whether it is a
+# step of the story (drawn large, and in the overview) or a step on the way (catching up, asking to join).
 MEMBERSHIP_MARKS = {"suspected": ("?", "#ff7f0e", True), "expelled": ("E", "#d62728", True),
                     "admitted": ("+", "#2ca02c", True), "fenced": ("F", "#8b0000", True),
                     "demoted": ("D", "#9467bd", True), "halted": ("H", "#000000", True),
                     "catch-up-started": ("c", "#7f7f7f", False), "caught-up": ("u", "#7f7f7f", False),
                     "join-requested": ("j", "#7f7f7f", False), "joined": ("J", "#006400", True)}
 RPC_FAILED_COLOUR = "#c2185b"
-PHASE_STYLES = {0: ("#555555", "liveness phase"), 1: ("#2ca02c", "converged"), 2: ("#ff7f0e", "liveness failed"),
-                3: ("#d62728", "violation")}
+# What the observer marks (the `phase` of a `phase` event): a line's colour and its label.
+PHASE_STYLES = {"safety phase ends": ("#555555", "liveness phase"), "converged": ("#2ca02c", "converged"),
+                "liveness failed": ("#ff7f0e", "liveness failed"), "violation": ("#d62728", "violation")}
+# The field holding the site whose lane an event is drawn on (membership steps: membership_lane).
+LANE_FIELD = {"local-op": "site", "timer": "site", "crash": "site", "restart": "site", "epoch": "site",
+              "commit": "site", "rpc-failed": "caller"}
 
 
 @dataclass
@@ -73,18 +79,13 @@ class Message:
     seq: int
     sent_s: float
     due_s: float
-    outcomes: list  # (kind "deliver" or "drop", t_s, drop reason)
-
-
-
-# sim/event_log.hpp's timer events: b is site::TimerKind.
-TIMER_KINDS = {0: "anti-entropy", 1: "flatten-policy", 2: "commit", 3: "catch-up", 4: "heartbeat", 5: "join"}
+    outcomes: list  # (kind "deliver" or "drop", t_s, the drop reason's name or None)
 
 
 def membership_lane(event, lane_of):
     """The lane a `membership` event is drawn on: the site it is about, else the site that acted
     (when only that one is shown), else None."""
-    about, by = event.args[2], event.args[0]
+    about, by = event.get("about"), event.get("site")
     return about if about in lane_of else by if by in lane_of else None
 
 
@@ -102,12 +103,13 @@ def membership_details(run):
 
 
 def membership_tooltip(topology, event, details):
-    step = run_data.membership_step(event)
-    by, about = topology.name(event.args[0]), topology.name(event.args[2])
+    step = event.name("step")
+    by, about = topology.name(event.get("site")), topology.name(event.get("about"))
     what = f"{by}: {step}" if by == about else f"{by}: {step} {about}"
     detail = details.get((round(event.t_s * 1e6), step, by, about))
-    return (f"{what} (epoch {event.args[3]}, view {event.args[4]})" + (f"; {detail}" if detail else "")
+    return (f"{what} (epoch {event.get('epoch')}, view {event.get('view')})" + (f"; {detail}" if detail else "")
             + f", t={event.t_s:.6f} s")
+
 
 def choose_lanes(run, scan, selector):
     """Every site up to LANES_MAX; beyond, the sites something happens to first (violation,
@@ -121,8 +123,8 @@ def choose_lanes(run, scan, selector):
     violation = run.summary.get("violation") or {}
     for name in violation.get("sites", []):
         chosen.append(topology.index(name))
-    chosen += [e.args[2] for e in scan.landmarks if e.kind == "membership"]
-    chosen += [e.args[0] for e in scan.landmarks if e.kind in ("crash", "commit")]
+    chosen += [e.get("about") for e in scan.landmarks if e.kind == "membership"]
+    chosen += [e.get("site") for e in scan.landmarks if e.kind in ("crash", "commit")]
     chosen += list(range(topology.count))
     lanes = []
     for i in chosen:
@@ -136,7 +138,7 @@ def choose_lanes(run, scan, selector):
 def is_turning_point(e):
     """A crash, a failed flatten RPC, or a membership step drawn large."""
     if e.kind == "membership":
-        return MEMBERSHIP_MARKS.get(run_data.membership_step(e), (None, None, False))[2]
+        return MEMBERSHIP_MARKS.get(e.name("step"), (None, None, False))[2]
     return e.kind in ("crash", "rpc-failed")
 
 
@@ -158,7 +160,7 @@ def choose_window(run, scan, lanes):
     def messages(t0, t1):
         return sum(bins.get(b, 0) for b in range(int(t0 / scan.bin_s), int(t1 / scan.bin_s) + 1))
 
-    steps = [(e.t_s, run_data.membership_step(e), e.args[2]) for e in scan.of_kind("membership")]
+    steps = [(e.t_s, e.name("step"), e.get("about")) for e in scan.of_kind("membership")]
     story_start = next((e.t_s for e in scan.landmarks
                         if e.kind == "rpc-failed" or (e.kind == "membership" and is_turning_point(e))), None)
     violation = run.summary.get("violation")
@@ -196,21 +198,22 @@ def choose_window(run, scan, lanes):
     return start, stop
 
 
-def window_events(path, window, shown):
+def window_events(event_log, window, shown):
     """Second pass: the messages between shown lanes that are in flight during the window, and the
     other events of the window on those lanes."""
     t0, t1 = window
     messages, others, left_out = {}, [], 0
-    for e in run_data.read_events(path):
-        a, b, c, d = e.args[:4]
+    for e in event_log.events():
         if e.kind == "send":
-            due = d / 1e6
+            a, b, c = e.get("from"), e.get("to"), e.get("seq")
+            due = e.get("due_us") / 1e6
             if e.t_s <= t1 and max(e.t_s, due) >= t0:
                 if a in shown and b in shown:
                     messages[(a, b, c)] = Message(a, b, c, e.t_s, due, [])
                 else:
                     left_out += 1
         elif e.kind in ("deliver", "drop"):
+            a, b, c = e.get("from"), e.get("to"), e.get("seq")
             message = messages.get((a, b, c))
             if message is None and t0 <= e.t_s <= t1 and a in shown and b in shown:
                 # A drop without a send was dropped as it was sent (partition, cut, loss: no send is
@@ -219,8 +222,8 @@ def window_events(path, window, shown):
                 sent = e.t_s if e.kind == "drop" else None
                 message = messages[(a, b, c)] = Message(a, b, c, sent, sent, [])
             if message is not None:
-                message.outcomes.append((e.kind, e.t_s, d if e.kind == "drop" else None))
-        elif e.kind in ("local-op", "timer") and t0 <= e.t_s <= t1 and a in shown:
+                message.outcomes.append((e.kind, e.t_s, e.name("reason") if e.kind == "drop" else None))
+        elif e.kind in ("local-op", "timer") and t0 <= e.t_s <= t1 and e.get("site") in shown:
             others.append(e)
         if e.t_s > t1 + 60:  # nothing sent in the window is still in flight a minute later
             break
@@ -265,189 +268,294 @@ def time_label(t, step):
     return f"{t:.{max(0, math.ceil(-math.log10(step) - 1e-9))}f} s"
 
 
+@dataclass
+class Scene:
+    """What the overview and the window draw: the lanes, the window, what happens in it, and the
+    run's fault spans, epochs and violation."""
+    run: run_data.Run
+    scan: run_data.EventScan
+    lanes: list  # site indices, top to bottom
+    lane_of: dict  # site index -> its row
+    end: float  # the end of the whole run, in seconds
+    t0: float  # the window, in seconds
+    t1: float
+    messages: list  # the window's Message arrows
+    others: list  # the window's local ops and timers on the lanes shown
+    left_out: int  # messages in the window not drawn
+    spans: list  # FaultSpans over the whole run
+    epochs: dict  # run_data.epoch_spans
+    violation: dict  # summary.json's, or empty
+    violated: set  # the violation's site indices
+    details: dict  # membership_details, for tooltips
+
+    @property
+    def topology(self):
+        return self.run.topology
+
+
+class TimeAxis:
+    """The x of a simulated time, from t0 at the plot's left edge to t1 at its right."""
+
+    def __init__(self, t0, t1):
+        self.t0, self.t1 = t0, t1
+
+    def __call__(self, t):
+        return LABEL_WIDTH + PLOT_WIDTH * (t - self.t0) / (self.t1 - self.t0)
+
+
+@dataclass
+class LaneRows:
+    """Where the lanes of the overview or the window are: the first one's top, and their height."""
+    top: float
+    height: float
+    lane_of: dict
+
+    def top_of(self, site):
+        return self.top + self.height * self.lane_of[site]
+
+    def middle_of(self, site):
+        return self.top + self.height * (self.lane_of[site] + 0.5)
+
+
 def draw(run, scan, window=None, sites=None):
+    """The diagram of a run: a title, the overview of the whole run, the window (`window`, else
+    chosen) with the lanes `sites` (else chosen), and the legend."""
+    scene = plan_scene(run, scan, window, sites)
+    svg = Svg()
+    y = draw_title(svg, scene, 8)
+    y = draw_overview(svg, scene, y)
+    y = draw_window(svg, scene, y)
+    y = draw_legend(svg, y, len(scene.messages), scene.left_out)
+    body = "".join(svg.parts)
+    document = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{y:.0f}" '
+                f'viewBox="0 0 {WIDTH} {y:.0f}" font-family="DejaVu Sans, Arial, sans-serif">'
+                f'<rect width="{WIDTH}" height="{y:.0f}" fill="#fff"/>{body}</svg>\n')
+    return Timeline(document, (scene.t0, scene.t1), [run.topology.name(s) for s in scene.lanes],
+                    len(scene.messages), scene.left_out)
+
+
+def plan_scene(run, scan, window, sites):
+    """Chooses the lanes and the window, and reads what the window holds (the event log's second pass)."""
     topology = run.topology
     lanes = choose_lanes(run, scan, sites)
-    lane_of = {site: k for k, site in enumerate(lanes)}
     end = max(run.end_s, scan.end_s, 1e-6)
     t0, t1 = window if window else choose_window(run, scan, lanes)
     t1 = max(t1, t0 + 1e-6)
-    messages, others, left_out = (window_events(run.events_path, (t0, t1), set(lanes)) if run.events_path
+    messages, others, left_out = (window_events(run.event_log, (t0, t1), set(lanes)) if run.event_log
                                   else ([], [], 0))
     if len(messages) > ARROWS_MAX:
         left_out += len(messages) - ARROWS_MAX
         messages = messages[:ARROWS_MAX]
     crash_spans = run_data.crash_spans(scan, topology, end)
-    spans = run.fault_spans(crash_spans) if run.scenario else crash_spans
-    epochs = run_data.epoch_spans(scan, end)
     violation = run.summary.get("violation") or {}
-    violated = {topology.index(n) for n in violation.get("sites", []) if n[:1] in "cn"}
+    return Scene(run=run, scan=scan, lanes=lanes, lane_of={site: k for k, site in enumerate(lanes)}, end=end,
+                 t0=t0, t1=t1, messages=messages, others=others, left_out=left_out,
+                 spans=run.fault_spans(crash_spans) if run.scenario else crash_spans,
+                 epochs=run_data.epoch_spans(scan, end), violation=violation,
+                 violated={topology.index(n) for n in violation.get("sites", []) if n[:1] in "cn"},
+                 details=membership_details(run))
 
-    svg = Svg()
-    y = 8
-    svg.text(8, y + 12, f"{run.summary.get('scenario', '')}, seed {run.summary.get('seed', '?')}: "
-             f"{len(lanes)} of {topology.count} sites, whole run 0 to {end:g} s; the window below is "
-             f"{t0:.4f} to {t1:.4f} s", font_size=13, font_weight="bold")
-    y += 24
 
-    # Overview: the whole run.
-    def ox(t):  # x of a time in the overview
-        return LABEL_WIDTH + PLOT_WIDTH * t / end
+def draw_title(svg, scene, y):
+    summary = scene.run.summary
+    svg.text(8, y + 12, f"{summary.get('scenario', '')}, seed {summary.get('seed', '?')}: "
+             f"{len(scene.lanes)} of {scene.topology.count} sites, whole run 0 to {scene.end:g} s; the window "
+             f"below is {scene.t0:.4f} to {scene.t1:.4f} s", font_size=13, font_weight="bold")
+    return y + 24
 
+
+def draw_overview(svg, scene, y):
+    """The whole run above the window: messages over time, the lanes with their epochs, faults and
+    membership steps, the phase lines, the window as a red box, and time ticks. Returns the y
+    below it."""
+    x_of = TimeAxis(0.0, scene.end)
     density_top = y
-    svg.text(4, y + DENSITY_HEIGHT / 2 + 4, "messages", font_size=10, fill="#555")
-    if scan.messages_per_bin:
-        columns = 400
-        per_column = [0] * columns
-        for b, n in scan.messages_per_bin.items():
-            per_column[min(columns - 1, int(b * scan.bin_s / end * columns))] += n
-        peak = max(per_column) or 1
-        points = " ".join(f"{LABEL_WIDTH + PLOT_WIDTH * (k + 0.5) / columns:.1f},"
-                          f"{density_top + DENSITY_HEIGHT * (1 - n / peak):.1f}" for k, n in enumerate(per_column))
-        svg.add("polyline", f"messages sent over the run (peak {peak} per {end / columns * 1000:.0f} ms)",
-                points=points, fill="none", stroke="#1f77b4", stroke_width=1)
-    y += DENSITY_HEIGHT + 4
-    overview_top = y
-    overview_height = OVERVIEW_LANE_HEIGHT * len(lanes)
-    svg.add("rect", x=LABEL_WIDTH, y=overview_top, width=PLOT_WIDTH, height=overview_height, fill="#fafafa",
-            stroke="#ccc")
-    for site, spans_of_site in epochs.items():
-        if site in lane_of:
-            for start, stop, epoch in spans_of_site:
-                svg.add("rect", f"{topology.name(site)} in epoch {epoch}", x=f"{ox(start):.1f}",
-                        y=overview_top + OVERVIEW_LANE_HEIGHT * lane_of[site],
-                        width=f"{max(0.5, ox(stop) - ox(start)):.1f}", height=OVERVIEW_LANE_HEIGHT,
-                        fill=EPOCH_FILLS[epoch % len(EPOCH_FILLS)])
-    draw_spans(svg, spans, lane_of, ox, overview_top, OVERVIEW_LANE_HEIGHT, overview_height)
-    details = membership_details(run)
-    for e in scan.of_kind("membership"):
-        letter, colour, story = MEMBERSHIP_MARKS.get(run_data.membership_step(e), ("?", "#999", False))
-        lane = membership_lane(e, lane_of)
-        if story and lane is not None:
-            x = ox(e.t_s)
-            svg.add("rect", membership_tooltip(topology, e, details), x=f"{x - 1.5:.1f}",
-                    y=overview_top + OVERVIEW_LANE_HEIGHT * lane_of[lane] - 1.5, width=3,
-                    height=OVERVIEW_LANE_HEIGHT + 3, fill=colour)
-    svg.text(4, overview_top + overview_height / 2 + 4, "sites", font_size=10, fill="#555")
-    draw_phases(svg, scan, ox, density_top, overview_top + overview_height, labels=False)
-    svg.add("rect", f"the window: {t0:.4f} to {t1:.4f} s", x=f"{ox(t0):.1f}", y=density_top - 2,
-            width=f"{max(2.0, ox(min(t1, end)) - ox(t0)):.1f}", height=overview_top + overview_height - density_top + 4,
-            fill="none", stroke="#d62728", stroke_width=1.5)
-    y = overview_top + overview_height + 4
-    ticks, step = nice_ticks(0, end)
+    draw_density(svg, scene, density_top)
+    rows = LaneRows(density_top + DENSITY_HEIGHT + 4, OVERVIEW_LANE_HEIGHT, scene.lane_of)
+    height = OVERVIEW_LANE_HEIGHT * len(scene.lanes)
+    svg.add("rect", x=LABEL_WIDTH, y=rows.top, width=PLOT_WIDTH, height=height, fill="#fafafa", stroke="#ccc")
+    for site, start, stop, epoch in epochs_shown(scene):
+        svg.add("rect", f"{scene.topology.name(site)} in epoch {epoch}", x=f"{x_of(start):.1f}",
+                y=rows.top_of(site), width=f"{max(0.5, x_of(stop) - x_of(start)):.1f}",
+                height=OVERVIEW_LANE_HEIGHT, fill=EPOCH_FILLS[epoch % len(EPOCH_FILLS)])
+    draw_spans(svg, scene.spans, scene.lane_of, x_of, rows.top, OVERVIEW_LANE_HEIGHT, height)
+    draw_overview_membership(svg, scene, x_of, rows)
+    svg.text(4, rows.top + height / 2 + 4, "sites", font_size=10, fill="#555")
+    draw_phases(svg, scene.scan, x_of, density_top, rows.top + height, labels=False)
+    svg.add("rect", f"the window: {scene.t0:.4f} to {scene.t1:.4f} s", x=f"{x_of(scene.t0):.1f}", y=density_top - 2,
+            width=f"{max(2.0, x_of(min(scene.t1, scene.end)) - x_of(scene.t0)):.1f}",
+            height=rows.top + height - density_top + 4, fill="none", stroke="#d62728", stroke_width=1.5)
+    y = rows.top + height + 4
+    ticks, step = nice_ticks(0, scene.end)
     for t in ticks:
-        svg.text(ox(t), y + 10, time_label(t, step), font_size=9, text_anchor="middle", fill="#555")
-    y += 22
+        svg.text(x_of(t), y + 10, time_label(t, step), font_size=9, text_anchor="middle", fill="#555")
+    return y + 22
 
-    # The window.
-    def dx(t):  # x of a time in the window
-        return LABEL_WIDTH + PLOT_WIDTH * (t - t0) / (t1 - t0)
 
-    top = y + 18
-    height = LANE_HEIGHT * len(lanes)
+def draw_density(svg, scene, top):
+    """Messages sent (and dropped as sent) over the whole run, as a line in 400 columns."""
+    scan, end = scene.scan, scene.end
+    svg.text(4, top + DENSITY_HEIGHT / 2 + 4, "messages", font_size=10, fill="#555")
+    if not scan.messages_per_bin:
+        return
+    columns = 400
+    per_column = [0] * columns
+    for b, n in scan.messages_per_bin.items():
+        per_column[min(columns - 1, int(b * scan.bin_s / end * columns))] += n
+    peak = max(per_column) or 1
+    points = " ".join(f"{LABEL_WIDTH + PLOT_WIDTH * (k + 0.5) / columns:.1f},"
+                      f"{top + DENSITY_HEIGHT * (1 - n / peak):.1f}" for k, n in enumerate(per_column))
+    svg.add("polyline", f"messages sent over the run (peak {peak} per {end / columns * 1000:.0f} ms)",
+            points=points, fill="none", stroke="#1f77b4", stroke_width=1)
 
-    def lane_y(site):
-        return top + LANE_HEIGHT * (lane_of[site] + 0.5)
 
-    svg.raw(f'<defs><clipPath id="timeline-window"><rect x="{LABEL_WIDTH}" y="{top}" width="{PLOT_WIDTH}" '
+def epochs_shown(scene):
+    """(site, start, stop, epoch) of every epoch span on a lane shown."""
+    return [(site, start, stop, epoch) for site, spans_of_site in scene.epochs.items() if site in scene.lane_of
+            for start, stop, epoch in spans_of_site]
+
+
+def draw_overview_membership(svg, scene, x_of, rows):
+    """The membership steps of the story as coloured bars on the overview's lanes."""
+    for e in scene.scan.of_kind("membership"):
+        letter, colour, story = MEMBERSHIP_MARKS.get(e.name("step"), ("?", "#999", False))
+        lane = membership_lane(e, scene.lane_of)
+        if story and lane is not None:
+            x = x_of(e.t_s)
+            svg.add("rect", membership_tooltip(scene.topology, e, scene.details), x=f"{x - 1.5:.1f}",
+                    y=rows.top_of(lane) - 1.5, width=3, height=OVERVIEW_LANE_HEIGHT + 3, fill=colour)
+
+
+def draw_window(svg, scene, y):
+    """The window: time ticks, lanes with epochs and faults, message arrows, local events, the
+    protocol's landmarks, the violation, phase lines and lane labels. Returns the y below it."""
+    x_of = TimeAxis(scene.t0, scene.t1)
+    rows = LaneRows(y + 18, LANE_HEIGHT, scene.lane_of)
+    height = LANE_HEIGHT * len(scene.lanes)
+    svg.raw(f'<defs><clipPath id="timeline-window"><rect x="{LABEL_WIDTH}" y="{rows.top}" width="{PLOT_WIDTH}" '
             f'height="{height}"/></clipPath>'
             '<marker id="timeline-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" '
             'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker></defs>')
-    ticks, step = nice_ticks(t0, t1)
+    ticks, step = nice_ticks(scene.t0, scene.t1)
     for t in ticks:
-        svg.add("line", x1=f"{dx(t):.1f}", x2=f"{dx(t):.1f}", y1=top, y2=top + height, stroke="#eee")
-        svg.text(dx(t), top - 4, time_label(t, step), font_size=9, text_anchor="middle", fill="#555")
+        svg.add("line", x1=f"{x_of(t):.1f}", x2=f"{x_of(t):.1f}", y1=rows.top, y2=rows.top + height, stroke="#eee")
+        svg.text(x_of(t), rows.top - 4, time_label(t, step), font_size=9, text_anchor="middle", fill="#555")
     svg.raw('<g clip-path="url(#timeline-window)">')
-    for site in lanes:
-        svg.add("rect", x=LABEL_WIDTH, y=top + LANE_HEIGHT * lane_of[site], width=PLOT_WIDTH,
-                height=LANE_HEIGHT, fill="#ffffff" if lane_of[site] % 2 else "#fbfbfb")
-    for site, spans_of_site in epochs.items():
-        if site in lane_of:
-            for start, stop, epoch in spans_of_site:
-                if stop >= t0 and start <= t1:
-                    svg.add("rect", f"{topology.name(site)} in epoch {epoch}", x=f"{dx(start):.1f}",
-                            y=top + LANE_HEIGHT * lane_of[site], width=f"{max(0.5, dx(stop) - dx(start)):.1f}",
-                            height=LANE_HEIGHT, fill=EPOCH_FILLS[epoch % len(EPOCH_FILLS)])
-                    if start >= t0:
-                        svg.text(dx(start) + 2, top + LANE_HEIGHT * lane_of[site] + 8, f"epoch {epoch}",
-                                 font_size=7, fill="#555")
-    draw_spans(svg, [s for s in spans if s.end_s >= t0 and s.start_s <= t1], lane_of, dx, top, LANE_HEIGHT,
-               height)
-    for site in lanes:
-        svg.add("line", x1=LABEL_WIDTH, x2=LABEL_WIDTH + PLOT_WIDTH, y1=f"{lane_y(site):.1f}",
-                y2=f"{lane_y(site):.1f}", stroke="#bbb", stroke_width=0.6)
-    for m in messages:
-        draw_message(svg, topology, m, dx, lane_y, t0)
-    for e in others:
-        x, ly = dx(e.t_s), lane_y(e.args[0])
-        if e.kind == "local-op":
-            insert = e.args[2] == 0
-            svg.add("circle", f"{topology.name(e.args[0])}#{e.args[1]}: {'insert' if insert else 'delete'} "
-                    f"at index {e.args[3]}, t={e.t_s:.6f} s", cx=f"{x:.1f}", cy=f"{ly:.1f}", r=2.6,
-                    fill="#2ca02c" if insert else "#8c564b")
-        else:
-            timer = TIMER_KINDS.get(e.args[1], f"timer {e.args[1]}")
-            svg.add("line", f"{topology.name(e.args[0])}: {timer} timer, t={e.t_s:.6f} s", x1=f"{x:.1f}",
-                    x2=f"{x:.1f}", y1=f"{ly - 5:.1f}", y2=f"{ly + 5:.1f}", stroke="#777", stroke_width=1)
-    side_by_side = {}  # (lane, x): membership steps drawn there, so steps of one instant do not hide each other
-    for e in scan.landmarks:
-        if e.kind == "membership" and t0 <= e.t_s <= t1 and membership_lane(e, lane_of) is not None:
-            lane = membership_lane(e, lane_of)
-            spot = (lane, round(dx(e.t_s)))
-            side_by_side[spot] = side_by_side.get(spot, -1) + 1
-            draw_membership_step(svg, topology, e, dx(e.t_s) + 15 * side_by_side[spot], lane_y(lane), details)
-            continue
-        if not (t0 <= e.t_s <= t1) or e.args[0] not in lane_of:
-            continue
-        x, ly, name = dx(e.t_s), lane_y(e.args[0]), topology.name(e.args[0])
-        if e.kind == "crash":
-            svg.text(x, ly + 5, "✕", f"{name} crashes, t={e.t_s:.6f} s", font_size=15, fill="#d62728",
-                     text_anchor="middle", font_weight="bold")
-        elif e.kind == "restart":
-            svg.text(x, ly + 5, "▶", f"{name} restarts, t={e.t_s:.6f} s", font_size=12, fill="#2ca02c",
-                     text_anchor="middle")
-        elif e.kind == "epoch":
-            svg.add("line", f"{name} enters epoch {e.args[1]}, t={e.t_s:.6f} s", x1=f"{x:.1f}", x2=f"{x:.1f}",
-                    y1=f"{ly - LANE_HEIGHT / 2:.1f}", y2=f"{ly + LANE_HEIGHT / 2:.1f}", stroke="#333",
-                    stroke_width=1.5)
-        elif e.kind == "commit" and e.args[1] in COMMIT_LETTERS:
-            letter, colour = COMMIT_LETTERS[e.args[1]]
-            tooltip = f"{name}: {run_data.COMMIT_PHASES[e.args[1]]} (flatten of epoch {e.args[2]}), t={e.t_s:.6f} s"
-            svg.add("circle", tooltip, cx=f"{x:.1f}", cy=f"{ly:.1f}", r=6.5, fill="#fff", stroke=colour,
-                    stroke_width=1.5)
-            svg.text(x, ly + 3.5, letter, tooltip, font_size=9, fill=colour, text_anchor="middle",
-                     font_weight="bold")
-        elif e.kind == "rpc-failed":
-            error = run_data.RPC_ERRORS.get(e.args[3], f"error {e.args[3]}")
-            svg.text(x, ly - 4, "!", f"{name}'s flatten RPC to {topology.name(e.args[1])} #{e.args[2]} failed "
-                     f"({error}); {name} is told, t={e.t_s:.6f} s", font_size=13, fill=RPC_FAILED_COLOUR,
-                     text_anchor="middle", font_weight="bold")
-    if violation and t0 <= float(violation.get("at_s", -1)) <= t1:
-        for site in violated & set(lanes):
-            svg.add("circle", f"violation: {violation.get('invariant')} on {topology.name(site)}",
-                    cx=f"{dx(float(violation['at_s'])):.1f}", cy=f"{lane_y(site):.1f}", r=8, fill="none",
-                    stroke="#d62728", stroke_width=2.5)
+    draw_window_lanes(svg, scene, x_of, rows)
+    draw_spans(svg, [s for s in scene.spans if s.end_s >= scene.t0 and s.start_s <= scene.t1], scene.lane_of,
+               x_of, rows.top, LANE_HEIGHT, height)
+    for site in scene.lanes:
+        svg.add("line", x1=LABEL_WIDTH, x2=LABEL_WIDTH + PLOT_WIDTH, y1=f"{rows.middle_of(site):.1f}",
+                y2=f"{rows.middle_of(site):.1f}", stroke="#bbb", stroke_width=0.6)
+    for m in scene.messages:
+        draw_message(svg, scene.topology, m, x_of, rows.middle_of, scene.t0)
+    for e in scene.others:
+        draw_local_event(svg, scene.topology, e, x_of(e.t_s), rows.middle_of(e.get("site")))
+    draw_landmarks(svg, scene, x_of, rows)
+    draw_violation_rings(svg, scene, x_of, rows)
     svg.raw("</g>")
-    draw_phases(svg, scan, dx, top, top + height, labels=True, window=(t0, t1), violation=violation)
-    for site in lanes:
-        red = site in violated
-        svg.text(LABEL_WIDTH - 6, lane_y(site) + 4, topology.name(site),
+    draw_phases(svg, scene.scan, x_of, rows.top, rows.top + height, labels=True, window=(scene.t0, scene.t1),
+                violation=scene.violation)
+    draw_lane_labels(svg, scene, rows)
+    svg.add("rect", x=LABEL_WIDTH, y=rows.top, width=PLOT_WIDTH, height=height, fill="none", stroke="#999")
+    return rows.top + height + 8
+
+
+def draw_window_lanes(svg, scene, x_of, rows):
+    """The lanes' backgrounds: alternating rows, then each epoch's colour, labelled where it starts."""
+    for site in scene.lanes:
+        svg.add("rect", x=LABEL_WIDTH, y=rows.top_of(site), width=PLOT_WIDTH, height=LANE_HEIGHT,
+                fill="#ffffff" if scene.lane_of[site] % 2 else "#fbfbfb")
+    for site, start, stop, epoch in epochs_shown(scene):
+        if stop >= scene.t0 and start <= scene.t1:
+            svg.add("rect", f"{scene.topology.name(site)} in epoch {epoch}", x=f"{x_of(start):.1f}",
+                    y=rows.top_of(site), width=f"{max(0.5, x_of(stop) - x_of(start)):.1f}", height=LANE_HEIGHT,
+                    fill=EPOCH_FILLS[epoch % len(EPOCH_FILLS)])
+            if start >= scene.t0:
+                svg.text(x_of(start) + 2, rows.top_of(site) + 8, f"epoch {epoch}", font_size=7, fill="#555")
+
+
+def draw_local_event(svg, topology, e, x, ly):
+    """A local op (a dot: green insert, brown delete) or a timer (a grey tick)."""
+    site = e.get("site")
+    if e.kind == "local-op":
+        insert = e.name("op") == "insert"
+        svg.add("circle", f"{topology.name(site)}#{e.get('counter')}: {'insert' if insert else 'delete'} "
+                f"at index {e.get('position')}, t={e.t_s:.6f} s", cx=f"{x:.1f}", cy=f"{ly:.1f}", r=2.6,
+                fill="#2ca02c" if insert else "#8c564b")
+    else:
+        svg.add("line", f"{topology.name(site)}: {e.name('timer')} timer, t={e.t_s:.6f} s", x1=f"{x:.1f}",
+                x2=f"{x:.1f}", y1=f"{ly - 5:.1f}", y2=f"{ly + 5:.1f}", stroke="#777", stroke_width=1)
+
+
+def draw_landmarks(svg, scene, x_of, rows):
+    """The window's membership steps (side by side when they share an instant and a lane), then its
+    crashes, restarts, epoch changes, commit steps and failed RPCs, in log order."""
+    side_by_side = {}  # (lane, x): membership steps drawn there, so steps of one instant do not hide each other
+    for e in scene.scan.landmarks:
+        if not (scene.t0 <= e.t_s <= scene.t1):
+            continue
+        if e.kind == "membership":
+            lane = membership_lane(e, scene.lane_of)
+            if lane is not None:
+                spot = (lane, round(x_of(e.t_s)))
+                side_by_side[spot] = side_by_side.get(spot, -1) + 1
+                draw_membership_step(svg, scene.topology, e, x_of(e.t_s) + 15 * side_by_side[spot],
+                                     rows.middle_of(lane), scene.details)
+        elif e.kind in LANE_FIELD and e.get(LANE_FIELD[e.kind]) in scene.lane_of:
+            site = e.get(LANE_FIELD[e.kind])
+            draw_landmark(svg, scene.topology, e, x_of(e.t_s), rows.middle_of(site), scene.topology.name(site))
+
+
+def draw_landmark(svg, topology, e, x, ly, name):
+    """A crash (a red cross), a restart (a green triangle), an epoch entered (a line), a commit step
+    (its letter in a circle) or a failed flatten RPC (a red !), on the lane of site `name`."""
+    if e.kind == "crash":
+        svg.text(x, ly + 5, "✕", f"{name} crashes, t={e.t_s:.6f} s", font_size=15, fill="#d62728",
+                 text_anchor="middle", font_weight="bold")
+    elif e.kind == "restart":
+        svg.text(x, ly + 5, "▶", f"{name} restarts, t={e.t_s:.6f} s", font_size=12, fill="#2ca02c",
+                 text_anchor="middle")
+    elif e.kind == "epoch":
+        svg.add("line", f"{name} enters epoch {e.get('epoch')}, t={e.t_s:.6f} s", x1=f"{x:.1f}", x2=f"{x:.1f}",
+                y1=f"{ly - LANE_HEIGHT / 2:.1f}", y2=f"{ly + LANE_HEIGHT / 2:.1f}", stroke="#333", stroke_width=1.5)
+    elif e.kind == "commit" and e.name("step") in COMMIT_LETTERS:
+        step = e.name("step")
+        letter, colour = COMMIT_LETTERS[step]
+        tooltip = f"{name}: {step} (flatten of epoch {e.get('epoch')}), t={e.t_s:.6f} s"
+        svg.add("circle", tooltip, cx=f"{x:.1f}", cy=f"{ly:.1f}", r=6.5, fill="#fff", stroke=colour,
+                stroke_width=1.5)
+        svg.text(x, ly + 3.5, letter, tooltip, font_size=9, fill=colour, text_anchor="middle", font_weight="bold")
+    elif e.kind == "rpc-failed":
+        svg.text(x, ly - 4, "!", f"{name}'s flatten RPC to {topology.name(e.get('callee'))} #{e.get('seq')} "
+                 f"failed ({e.name('error')}); {name} is told, t={e.t_s:.6f} s", font_size=13,
+                 fill=RPC_FAILED_COLOUR, text_anchor="middle", font_weight="bold")
+
+
+def draw_violation_rings(svg, scene, x_of, rows):
+    """A red ring on each violated site's lane at the violation's instant, when it is in the window."""
+    violation = scene.violation
+    if violation and scene.t0 <= float(violation.get("at_s", -1)) <= scene.t1:
+        for site in scene.violated & set(scene.lanes):
+            svg.add("circle", f"violation: {violation.get('invariant')} on {scene.topology.name(site)}",
+                    cx=f"{x_of(float(violation['at_s'])):.1f}", cy=f"{rows.middle_of(site):.1f}", r=8, fill="none",
+                    stroke="#d62728", stroke_width=2.5)
+
+
+def draw_lane_labels(svg, scene, rows):
+    """Site names left of the lanes: core sites bold, the violation's sites bold red."""
+    topology = scene.topology
+    for site in scene.lanes:
+        red = site in scene.violated
+        svg.text(LABEL_WIDTH - 6, rows.middle_of(site) + 4, topology.name(site),
                  "violation site" if red else ("core site" if site < topology.core else "nebula site"),
                  font_size=11, text_anchor="end", font_weight="bold" if red or site < topology.core else None,
                  fill="#d62728" if red else "#222")
-    svg.add("rect", x=LABEL_WIDTH, y=top, width=PLOT_WIDTH, height=height, fill="none", stroke="#999")
-    y = top + height + 8
-    y = draw_legend(svg, y, len(messages), left_out)
-    body = "".join(svg.parts)
-    document = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{y:.0f}" '
-                f'viewBox="0 0 {WIDTH} {y:.0f}" font-family="DejaVu Sans, Arial, sans-serif">'
-                f'<rect width="{WIDTH}" height="{y:.0f}" fill="#fff"/>{body}</svg>\n')
-    return Timeline(document, (t0, t1), [topology.name(s) for s in lanes], len(messages), left_out)
 
 
 def draw_membership_step(svg, topology, e, x, ly, details):
     """A membership step: its letter in a square, large for a step of the story."""
-    letter, colour, story = MEMBERSHIP_MARKS.get(run_data.membership_step(e), ("?", "#999", False))
+    letter, colour, story = MEMBERSHIP_MARKS.get(e.name("step"), ("?", "#999", False))
     tooltip = membership_tooltip(topology, e, details)
     half = 7 if story else 4.5
     svg.add("rect", tooltip, x=f"{x - half:.1f}", y=f"{ly - half:.1f}", width=2 * half, height=2 * half, fill="#fff",
@@ -479,13 +587,15 @@ def draw_phases(svg, scan, x_of, top, bottom, labels, window=None, violation=Non
     for e in scan.of_kind("phase"):
         if window and not (window[0] <= e.t_s <= window[1]):
             continue
-        colour, label = PHASE_STYLES.get(e.args[0], ("#999", f"phase {e.args[0]}"))
-        if e.args[0] == 3 and violation:
+        phase = e.name("phase")
+        colour, label = PHASE_STYLES.get(phase, ("#999", phase))
+        is_violation = phase == "violation"
+        if is_violation and violation:
             label = f"violation: {violation.get('invariant', '?')}"
         x = x_of(e.t_s)
         svg.add("line", f"{label}, t={e.t_s:.6f} s", x1=f"{x:.1f}", x2=f"{x:.1f}", y1=top, y2=bottom,
-                stroke=colour, stroke_width=2.5 if e.args[0] == 3 else 1.2,
-                stroke_dasharray=None if e.args[0] == 3 else "5 3")
+                stroke=colour, stroke_width=2.5 if is_violation else 1.2,
+                stroke_dasharray=None if is_violation else "5 3")
         if labels:  # left of the line in the window's right third, so it is not cut off
             right_third = x > LABEL_WIDTH + PLOT_WIDTH * 2 / 3
             svg.text(x - 3 if right_third else x + 3, top + 10, label, font_size=10, fill=colour,
@@ -513,8 +623,7 @@ def draw_message(svg, topology, m, dx, lane_y, t0):
                     x2=f"{x:.1f}", y2=f"{y1:.1f}", stroke=colour, stroke_width=0.9, stroke_opacity=0.75,
                     marker_end="url(#timeline-arrow)")
             continue
-        why = run_data.DROP_REASONS.get(reason, f"reason {reason}")
-        tooltip = f"{route}: {sent}, dropped t={t:.6f} s ({why})"
+        tooltip = f"{route}: {sent}, dropped t={t:.6f} s ({reason})"
         if x - sent_x < 3:  # dropped as it was sent: a short stub towards its destination
             end_x, end_y = sent_x + 8, y0 + (6 if y1 > y0 else -6 if y1 < y0 else 0)
         else:
@@ -587,12 +696,15 @@ def main():
     parser.add_argument("--sites", help="lanes, as a site selector: c0..c2,n0..n9")
     parser.add_argument("-o", "--output", help="default RUN_DIR/figures/timeline.svg")
     args = parser.parse_args()
-    run = run_data.load_run(args.run_dir, args.events, args.scenario)
-    if not run.events_path:
+    try:
+        run = run_data.load_run(args.run_dir, args.events, args.scenario)
+    except EventLogError as e:
+        sys.exit(f"timeline.py: {e}")
+    if not run.event_log:
         sys.exit(f"timeline.py: {args.run_dir}: no event log (run with --report, or --event-log "
                  f"{args.run_dir}/events.log)")
     try:
-        timeline = draw(run, run_data.scan_events(run.events_path), args.window, args.sites)
+        timeline = draw(run, run_data.scan_events(run.event_log), args.window, args.sites)
     except ValueError as e:
         sys.exit(f"timeline.py: --sites {args.sites}: {e}")
     out = Path(args.output) if args.output else Path(args.run_dir) / "figures" / "timeline.svg"
