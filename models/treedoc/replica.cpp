@@ -156,6 +156,19 @@ size_t Replica::integrate() {
   return n;
 }
 
+bool Replica::late_delete_of_discarded(const Op& op) const {
+  if (!options_.discard_tombstones) return false;
+  // The target was inserted here: its insert is in `seen`, or it is an epoch-initial atom (the
+  // only atoms whose position ends in D_FLAT, correction 6).
+  const bool target_held = seen_.contains(op.target) || op.tid.dises().back().second == kDisFlat;
+  if (!target_held) return false;
+  // A held target that is not LIVE or DEAD was discarded: absent, or a GHOST that a later op's path
+  // recreated. Either way the delete is settled (a no-op: docs/BENCHMARKS.md, "Engine exactness"):
+  // recording it would leave a GHOST_DEAD that no insert will ever fill.
+  const NodeIndex n = tree_.find(op.tid);
+  return n == kNoNode || tree_.state(n) == MiniState::kGhost;
+}
+
 ApplyOutcome Replica::change_tree(const Op& op) {
   if (op.is_insert()) {
     bool created = false;
@@ -173,11 +186,7 @@ ApplyOutcome Replica::change_tree(const Op& op) {
     }
     return ApplyOutcome::kApplied;
   }
-  // A late delete of an atom this replica already discarded is settled: recreating the path would
-  // leave a pre-tombstone that no insert will ever fill.
-  if (options_.discard_tombstones && seen_.contains(op.target) && tree_.find(op.tid) == kNoNode) {
-    return ApplyOutcome::kApplied;
-  }
+  if (late_delete_of_discarded(op)) return ApplyOutcome::kApplied;
   bool created = false;
   const NodeIndex n = tree_.walk_create(op.tid, &created);
   if (n == tree_.sentinel()) return ApplyOutcome::kMalformed;

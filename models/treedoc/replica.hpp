@@ -145,6 +145,9 @@ class Replica {
   // Creates the mini for a new local atom between p and its walk successor (rules 1-4).
   NodeIndex create_slot_after(NodeIndex p, Dis dis);
   void apply_delete_at(NodeIndex n, OpId id);
+  // With tombstone discard: whether `del` targets an atom this replica held and already discarded,
+  // so that the delete changes nothing.
+  bool late_delete_of_discarded(const Op& del) const;
   // The bookkeeping of a new epoch whose base the tree has just installed.
   void start_epoch(uint64_t epoch);
 
