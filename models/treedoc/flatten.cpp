@@ -6,6 +6,7 @@
 
 #include "models/treedoc/assertion.hpp"
 #include "models/treedoc/fnv_hash.hpp"
+#include "models/treedoc/run.hpp"
 
 namespace treedoc {
 
@@ -39,10 +40,22 @@ Tid sentinel_tid() {
 
 std::vector<CutAtom> flatten_array(const std::vector<FlatAtom>& initial_atoms,
                                    const std::vector<Op>& cut_ops) {
-  std::set<OpId> deleted;
+  // Every cut atom carries its own TID here, so runs are expanded (members' TIDs are implicit).
+  std::vector<Op> expanded;
   for (const Op& op : cut_ops) {
-    if (!op.is_insert()) deleted.insert(op.target);
+    if (op.run == 0) continue;
+    for (Op& m : expand_run(op)) expanded.push_back(std::move(m));
   }
+  std::set<OpId> deleted;
+  const auto for_each_single = [&](auto&& fn) {
+    for (const Op& op : cut_ops) {
+      if (op.run == 0) fn(op);
+    }
+    for (const Op& op : expanded) fn(op);
+  };
+  for_each_single([&](const Op& op) {
+    if (!op.is_insert()) deleted.insert(op.target);
+  });
   // The epoch-initial atoms are already in comparator order (place() lays A out in order), so
   // only the cut's inserts are sorted, then merged in: O(n + k log k) comparisons, not O(n log n).
   std::vector<CutAtom> initial, inserted;
@@ -50,10 +63,10 @@ std::vector<CutAtom> flatten_array(const std::vector<FlatAtom>& initial_atoms,
     if (deleted.count(initial_atoms[i].ins_op)) continue;
     initial.push_back({initial_atoms[i], flat_tid(i, initial_atoms.size())});
   }
-  for (const Op& op : cut_ops) {
-    if (!op.is_insert() || deleted.count(op.id)) continue;
+  for_each_single([&](const Op& op) {
+    if (!op.is_insert() || deleted.count(op.id)) return;
     inserted.push_back({FlatAtom{op.atom, op.width, op.id}, op.tid});
-  }
+  });
   const auto before = [](const CutAtom& a, const CutAtom& b) {
     return compare_tids(a.old_tid, b.old_tid) < 0;
   };
@@ -90,6 +103,7 @@ uint64_t flatten_hash(const std::vector<FlatAtom>& atoms) {
 }
 
 Colour colour_of(const Op& op, const DotSet& cut, const std::set<OpId>& initial_ids) {
+  TD_ASSERT(op.run == 0, "a run is coloured member by member");
   if (!cut.contains(op.id)) return Colour::kBlack;
   if (op.is_insert()) return Colour::kCyan;
   const bool target_cyan = cut.contains(op.target) || initial_ids.count(op.target) > 0;
@@ -119,6 +133,15 @@ Tid Translator::translate_tid(const Tid& old_tid) const {
   t.push(1);  // (1:⊥): under c's own right child, which the layout leaves free
   t.append(old_tid);
   return t;
+}
+
+std::vector<Op> Translator::translate_run(const Op& op) const {
+  std::vector<Op> moved;
+  for (const Op& member : expand_run(op)) {
+    if (colour_of(member, cut_, initial_ids_) == Colour::kCyan) continue;
+    if (auto m = translate(member)) moved.push_back(std::move(*m));
+  }
+  return compress_runs(moved, op.chain);
 }
 
 std::optional<Op> Translator::translate(const Op& black) const {

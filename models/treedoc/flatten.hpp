@@ -27,7 +27,7 @@ Tid sentinel_tid();
 
 // flatten(C) from ops (correction 2): the epoch-initial atoms (the epoch's A, whose TIDs are
 // flat_tid) and the inserts among `cut_ops`, minus the targets of the deletes among `cut_ops`,
-// sorted by the comparator on their TIDs in this epoch.
+// sorted by the comparator on their TIDs in this epoch. Run ops count as their members.
 std::vector<CutAtom> flatten_array(const std::vector<FlatAtom>& initial_atoms,
                                    const std::vector<Op>& cut_ops);
 std::vector<FlatAtom> atoms_of(const std::vector<CutAtom>& cut_atoms);
@@ -52,6 +52,10 @@ class Translator {
   // The op as it is applied in the new epoch (same op id), or nothing when it is a delete of a
   // cyan tombstone. Asserts the op is black.
   std::optional<Op> translate(const Op& black) const;
+  // A run op's members as they are applied in the new epoch: each member coloured by the cut and
+  // translated (or dropped) as translate() does it, regrouped into the fewest runs (a cyan atom
+  // between two members grafts them below different atoms, so the run splits there).
+  std::vector<Op> translate_run(const Op& op) const;
 
   uint64_t new_epoch() const { return new_epoch_; }
   const std::vector<CutAtom>& a_cyan() const { return a_cyan_; }

@@ -6,6 +6,7 @@
 
 #include "models/treedoc/assertion.hpp"
 #include "models/treedoc/fnv_hash.hpp"
+#include "models/treedoc/run.hpp"
 
 namespace treedoc {
 
@@ -85,6 +86,85 @@ Op Replica::local_insert(uint32_t index, std::string_view atom, uint32_t width) 
   return op;
 }
 
+Op Replica::local_insert_run(uint32_t index, const std::vector<std::string_view>& atoms,
+                             const std::vector<uint32_t>& widths) {
+  TD_ASSERT(!atoms.empty() && atoms.size() <= kRunAtomsMax, "a run of 1..kRunAtomsMax atoms");
+  TD_ASSERT(widths.empty() || widths.size() == atoms.size(), "one width per atom, or none");
+  const auto width_of = [&](size_t j) { return widths.empty() ? 1u : widths[j]; };
+  if (atoms.size() == 1) return local_insert(index, atoms[0], width_of(0));
+  integrate();
+  TD_ASSERT(index <= size(), "insert index within 0..size");
+  NodeIndex p = index == 0 ? tree_.sentinel() : tree_.find_visible(index - 1);
+  Op op;
+  op.kind = OpKind::kInsert;
+  op.epoch = epoch_;
+  op.chain = options_.document.mini_child ? RunChain::kMini : RunChain::kMajor;
+  for (size_t j = 0; j < atoms.size(); ++j) {
+    const OpId id{site_, ++counter_};
+    const Dis dis =
+        options_.document.dis_mode == DisMode::kUdis ? Dis{site_, id.counter} : Dis{site_, 0};
+    // After atom 0, p is the member just made: a childless leaf alone in its new major, so rules
+    // 2 and 4 put the next one in the chain child (RunChain) and nothing is searched.
+    const NodeIndex n = create_slot_after(p, dis);
+    tree_.set_live(n, id, atoms[j], width_of(j));
+    seen_.insert(id);
+    ++inserts_applied_;
+    if (j == 0) {
+      op.id = id;
+      op.tid = tree_.tid_of(n);
+      op.atom = std::string(atoms[0]);
+      op.width = width_of(0);
+    } else {
+      append_to_run(&op, atoms[j], width_of(j));
+    }
+    p = n;
+  }
+  finish_run(&op);
+  TD_ASSERT_SLOW(run_well_formed(op), "a local run is well formed");
+  return op;
+}
+
+std::vector<Op> Replica::local_erase_run(uint32_t index, uint32_t count) {
+  integrate();
+  TD_ASSERT(count <= size() && index <= size() - count, "erase range within 0..size");
+  const RunChain chain = options_.document.mini_child ? RunChain::kMini : RunChain::kMajor;
+  std::vector<Op> ops;
+  // The member before, as it was before its delete (a discard may free its nodes).
+  NodeIndex prev_major = kNoNode, prev_mini = kNoNode;
+  Dis first_dis{};
+  for (uint32_t k = 0; k < count; ++k) {
+    const NodeIndex n = tree_.find_visible(index);
+    const OpId target = tree_.ins_op(n);
+    const MajorLink link = tree_.link_of(tree_.major_of(n));
+    const bool joins = !ops.empty() && first_dis.site >= kSiteIdFirst &&
+                       ops.back().atoms() < kRunAtomsMax && target.site == ops.back().target.site &&
+                       target.counter == ops.back().target.counter + ops.back().atoms() &&
+                       link.branch == 1 && link.parent_is_mini == (chain == RunChain::kMini) &&
+                       link.parent == (chain == RunChain::kMini ? prev_mini : prev_major) &&
+                       tree_.dis(n) == run_dis(first_dis, ops.back().atoms());
+    const OpId id{site_, ++counter_};
+    if (joins) {
+      Op& run = ops.back();
+      run.run = run.atoms() + 1;
+      run.chain = chain;
+    } else {
+      Op op;
+      op.kind = OpKind::kDelete;
+      op.id = id;
+      op.epoch = epoch_;
+      op.tid = tree_.tid_of(n);
+      op.target = target;
+      first_dis = tree_.dis(n);
+      ops.push_back(std::move(op));
+    }
+    prev_major = tree_.major_of(n);
+    prev_mini = n;
+    seen_.insert(id);
+    apply_delete_at(n, id);
+  }
+  return ops;
+}
+
 Op Replica::local_erase(uint32_t index) {
   integrate();
   TD_ASSERT(index < size(), "erase index within 0..size-1");
@@ -124,10 +204,41 @@ bool names_sentinel(const Tid& tid) {
 
 }  // namespace
 
+uint32_t Replica::seen_members(const Op& run) const {
+  uint32_t seen = 0;
+  for (uint32_t j = 0; j < run.atoms(); ++j) {
+    seen += seen_.contains({run.id.site, run.id.counter + j}) ? 1 : 0;
+  }
+  return seen;
+}
+
+ApplyOutcome Replica::apply_expanded(const Op& run) {
+  bool any = false;
+  ApplyOutcome failure = ApplyOutcome::kApplied;
+  for (const Op& member : expand_run(run)) {
+    const ApplyOutcome o = apply(member);
+    any = any || o == ApplyOutcome::kApplied;
+    if (o != ApplyOutcome::kApplied && o != ApplyOutcome::kDuplicate) failure = o;
+  }
+  if (failure != ApplyOutcome::kApplied) return failure;
+  return any ? ApplyOutcome::kApplied : ApplyOutcome::kDuplicate;
+}
+
 ApplyOutcome Replica::apply(const Op& op) {
   integrate();
   if (op.epoch != epoch_) return ApplyOutcome::kWrongEpoch;
   if (!op.tid.well_formed() || op.id.counter == 0) return ApplyOutcome::kMalformed;
+  if (op.run != 0) {
+    if (!run_well_formed(op)) return ApplyOutcome::kMalformed;
+    const uint32_t seen = seen_members(op);
+    if (seen == op.run) return ApplyOutcome::kDuplicate;
+    if (seen != 0 || options_.discard_tombstones) return apply_expanded(op);
+    const ApplyOutcome outcome = change_tree_run(op);
+    // A collision is an invariant already broken: the members stay seen, so a re-delivery is a
+    // duplicate rather than a second collision.
+    for (uint32_t j = 0; j < op.run; ++j) seen_.insert({op.id.site, op.id.counter + j});
+    return outcome;
+  }
   if (seen_.contains(op.id)) return ApplyOutcome::kDuplicate;
   const ApplyOutcome outcome = change_tree(op);
   if (outcome == ApplyOutcome::kApplied) seen_.insert(op.id);
@@ -138,6 +249,15 @@ ApplyOutcome Replica::receive(std::shared_ptr<const Op> op) {
   if (options_.discard_tombstones) return apply(*op);
   if (op->epoch != epoch_) return ApplyOutcome::kWrongEpoch;
   if (!op->tid.well_formed() || op->id.counter == 0) return ApplyOutcome::kMalformed;
+  if (op->run != 0) {
+    if (!run_well_formed(*op)) return ApplyOutcome::kMalformed;
+    const uint32_t seen = seen_members(*op);
+    if (seen == op->run) return ApplyOutcome::kDuplicate;
+    if (seen != 0) return apply(*op);  // integrates first, so the order received is kept
+    for (uint32_t j = 0; j < op->run; ++j) seen_.insert({op->id.site, op->id.counter + j});
+    received_.push_back(std::move(op));
+    return ApplyOutcome::kApplied;
+  }
   if (names_sentinel(op->tid)) {  // apply() finds it in the tree, after the duplicate check
     return seen_.contains(op->id) ? ApplyOutcome::kDuplicate : ApplyOutcome::kMalformed;
   }
@@ -169,7 +289,38 @@ bool Replica::late_delete_of_discarded(const Op& op) const {
   return n == kNoNode || tree_.state(n) == MiniState::kGhost;
 }
 
+ApplyOutcome Replica::change_tree_run(const Op& run) {
+  TD_ASSERT(!options_.discard_tombstones, "with discard a run applies member by member");
+  bool created = false;
+  NodeIndex n = tree_.walk_create(run.tid, &created);
+  const Dis first = run.tid.dises().back().second;
+  ApplyOutcome outcome = ApplyOutcome::kApplied;
+  size_t offset = 0;  // of member j's bytes in run.atom
+  for (uint32_t j = 0; j < run.run; ++j) {
+    if (j > 0) n = tree_.chain_child(n, run.chain == RunChain::kMini, run_dis(first, j), &created);
+    const OpId id{run.id.site, run.id.counter + j};
+    if (!run.is_insert()) {
+      apply_delete_at(n, id);
+      continue;
+    }
+    const size_t size = run.run_sizes.empty() ? run.atom.size() / run.run : run.run_sizes[j];
+    const std::string_view atom = std::string_view(run.atom).substr(offset, size);
+    offset += size;
+    if (tree_.state(n) == MiniState::kLive || tree_.state(n) == MiniState::kDead) {
+      outcome = ApplyOutcome::kIdCollision;  // as that member's own op would be
+      continue;
+    }
+    tree_.set_live(n, id, atom, run_width(run, j));
+    ++inserts_applied_;
+  }
+  return outcome;
+}
+
 ApplyOutcome Replica::change_tree(const Op& op) {
+  if (op.run != 0) {
+    // receive() defers runs only without discard (with it, receive is apply).
+    return change_tree_run(op);
+  }
   if (op.is_insert()) {
     bool created = false;
     const NodeIndex n = tree_.walk_create(op.tid, &created);

@@ -42,6 +42,11 @@ class Tid {
     while (!dises_.empty() && dises_.back().first >= elements) dises_.pop_back();
   }
 
+  // Removes the Dis of the last element, if it has one: t becomes major_path(t).
+  void drop_last_dis() {
+    if (!dises_.empty() && dises_.back().first + 1 == branches_.size()) dises_.pop_back();
+  }
+
   uint8_t branch(size_t i) const { return branches_[i]; }
   TidElement element(size_t i) const;
   const std::vector<uint8_t>& branches() const { return branches_; }

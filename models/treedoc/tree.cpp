@@ -418,6 +418,18 @@ NodeIndex Tree::walk_create(const Tid& tid, bool* created) {
   return cur;
 }
 
+NodeIndex Tree::chain_child(NodeIndex n, bool mini_chain, Dis dis, bool* created) {
+  TD_ASSERT(!is_base(n) && n != sentinel_, "a run member is an explicit mini");
+  TD_ASSERT(dis.site >= kSiteIdFirst, "a run member's Dis is a real site's");
+  // Below an explicit mini or major only explicit majors hang (the base hangs from R alone).
+  const NodeIndex m = child_major(mini_chain ? n : minis_[n].major, mini_chain, 1);
+  TD_ASSERT(!is_base(m), "a run member's major is explicit");
+  NodeIndex x = find_mini(m, dis);
+  *created = x == kNoNode;
+  if (*created) x = new_mini(m, dis, Indexing::kByNeighbour, kNoNode);
+  return x;
+}
+
 NodeIndex Tree::find(const Tid& tid) const {
   if (!tid.well_formed()) return kNoNode;
   NodeIndex cur = 0;

@@ -133,6 +133,11 @@ class Tree {
   // Walks `tid`, creating missing major nodes and GHOST minis on the way; returns the last mini
   // (created as GHOST if it was missing). `created` reports whether that last mini is new.
   NodeIndex walk_create(const Tid& tid, bool* created);
+  // One more element (1:dis) below explicit mini `n`: in n's major's right child (mini_chain
+  // false) or in n's own right child, creating the major and a GHOST mini when missing, as
+  // walk_create does for a TID that extends n's by that element. How a run's next member is found
+  // without building its TID.
+  NodeIndex chain_child(NodeIndex n, bool mini_chain, Dis dis, bool* created);
   // Finds the mini `tid` names without creating anything; kNoNode when absent.
   NodeIndex find(const Tid& tid) const;
 
