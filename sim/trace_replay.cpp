@@ -302,13 +302,14 @@ class ConcurrentReplay {
         cut_ops.push_back(op);
       }
     }
-    const std::vector<CutAtom> a_cyan = flatten_array(initial_atoms_, cut_ops);
+    std::vector<CutAtom> a_cyan = flatten_array(initial_atoms_, cut_ops);
     std::vector<FlatAtom> atoms = atoms_of(a_cyan);
     // The core's tree-based flatten(C) must agree with the one computed from ops (correction 2).
     TD_ASSERT(replicas_[0].flatten_atoms(cut) == atoms, "flatten(C) from ops equals the tree's");
     std::set<OpId> initial_ids;
     for (const FlatAtom& f : initial_atoms_) initial_ids.insert(f.ins_op);
-    const Translator translator(a_cyan, cut, initial_ids, replicas_[0].epoch() + 1);
+    // A_cyan moves in: each of its atoms owns a TID, and a copy would allocate them all again.
+    const Translator translator(std::move(a_cyan), cut, initial_ids, replicas_[0].epoch() + 1);
     // Black ops: everything outside the cut, plus cut deletes whose target is not cyan.
     // Runs are coloured and translated member by member (Translator::translate_run).
     std::vector<Op> black_in_cut;

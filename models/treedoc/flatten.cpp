@@ -70,7 +70,16 @@ std::vector<CutAtom> flatten_array(const std::vector<FlatAtom>& initial_atoms,
   const auto before = [](const CutAtom& a, const CutAtom& b) {
     return compare_tids(a.old_tid, b.old_tid) < 0;
   };
-  std::sort(inserted.begin(), inserted.end(), before);
+  // Indices are sorted, not CutAtoms: a swap would move two strings and four vectors.
+  std::vector<uint32_t> order(inserted.size());
+  for (uint32_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+    return compare_tids(inserted[x].old_tid, inserted[y].old_tid) < 0;
+  });
+  std::vector<CutAtom> sorted;
+  sorted.reserve(inserted.size());
+  for (uint32_t k : order) sorted.push_back(std::move(inserted[k]));
+  inserted = std::move(sorted);
   std::vector<CutAtom> out;
   out.reserve(initial.size() + inserted.size());
   std::merge(std::make_move_iterator(initial.begin()), std::make_move_iterator(initial.end()),
