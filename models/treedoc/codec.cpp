@@ -125,6 +125,7 @@ uint8_t kind_byte(const Op& op) {
 void encode_run_fields(const Op& op, std::string* out) {
   put_varint(op.run, out);
   out->push_back(static_cast<char>(op.chain));
+  if (op.chain == RunChain::kBase) put_varint(op.run_base_atoms, out);
   if (!op.is_insert()) return;
   const bool uniform = op.run_sizes.empty();
   out->push_back(static_cast<char>(uniform ? 1 : 0));
@@ -140,6 +141,7 @@ void encode_run_fields(const Op& op, std::string* out) {
 
 size_t run_fields_size(const Op& op) {
   size_t n = varint_size(op.run) + 1;
+  if (op.chain == RunChain::kBase) n += varint_size(op.run_base_atoms);
   if (!op.is_insert()) return n;
   n += 1;
   if (op.run_sizes.empty()) return n + varint_size(op.width);
@@ -192,8 +194,13 @@ bool decode_run_fields(std::string_view* in, Op* op) {
   op->run = static_cast<uint32_t>(*run);
   const auto chain = static_cast<uint8_t>((*in)[0]);
   in->remove_prefix(1);
-  if (chain > 1) return false;
+  if (chain > 2) return false;
   op->chain = static_cast<RunChain>(chain);
+  if (op->chain == RunChain::kBase) {
+    const auto base_atoms = get_varint(in);
+    if (!base_atoms || *base_atoms > UINT32_MAX) return false;
+    op->run_base_atoms = static_cast<uint32_t>(*base_atoms);
+  }
   if (!op->is_insert()) return true;
   if (in->empty()) return false;
   const auto uniform = static_cast<uint8_t>((*in)[0]);

@@ -150,7 +150,8 @@ std::vector<Op> Translator::translate_run(const Op& op) const {
     if (colour_of(member, cut_, initial_ids_) == Colour::kCyan) continue;
     if (auto m = translate(member)) moved.push_back(std::move(*m));
   }
-  return compress_runs(moved, op.chain);
+  // Translated base members are single ops: compress_runs regroups chains only.
+  return compress_runs(moved, op.chain == RunChain::kBase ? RunChain::kMajor : op.chain);
 }
 
 std::optional<Op> Translator::translate(const Op& black) const {

@@ -14,8 +14,9 @@ enum class OpKind : uint8_t { kInsert = 0, kDelete = 1 };
 
 // How atom j + 1 of a run hangs below atom j, as sequential typing builds it (spec (b) rules 2 and
 // 4): in the right child of j's major, p'•(1:d), or with mini_child in j's own right child,
-// p•(1:d).
-enum class RunChain : uint8_t { kMajor = 0, kMini = 1 };
+// p•(1:d). kBase (delete runs only): the members are epoch-initial atoms i, i + 1, ... of the
+// epoch's A, whose TIDs are flat_tid(i + j, |A|) (spec (c) place()).
+enum class RunChain : uint8_t { kMajor = 0, kMini = 1, kBase = 2 };
 
 struct Op {
   OpKind kind = OpKind::kInsert;
@@ -31,6 +32,7 @@ struct Op {
   // exactly as before runs existed.
   uint32_t run = 0;
   RunChain chain = RunChain::kMajor;
+  uint32_t run_base_atoms = 0;  // kBase: |A| of the epoch, which places the members
   // Insert run: `atom` holds every atom's bytes, concatenated. Empty vectors: every atom has
   // atom.size() / run bytes and `width` units; otherwise one entry per atom.
   std::vector<uint32_t> run_sizes;

@@ -124,29 +124,44 @@ Op Replica::local_insert_run(uint32_t index, const std::vector<std::string_view>
   return op;
 }
 
+bool Replica::extends_delete_run(const Op& run, const ErasedMember& prev, NodeIndex n,
+                                 OpId target) const {
+  if (run.atoms() >= kRunAtomsMax || target.site != run.target.site ||
+      target.counter != run.target.counter + run.atoms()) {
+    return false;
+  }
+  if (prev.base) {
+    // Epoch-initial atoms i, i + 1 of a still implicit base (a materialized one has no base
+    // names): their TIDs follow from |A| (RunChain::kBase).
+    return is_base(n) && base_index(n) == base_index(prev.mini) + 1;
+  }
+  const Dis first = run.tid.dises().back().second;
+  if (is_base(n) || first.site < kSiteIdFirst) return false;
+  const bool mini_chain = options_.document.mini_child;
+  const MajorLink link = tree_.link_of(tree_.major_of(n));
+  return link.branch == 1 && link.parent_is_mini == mini_chain &&
+         link.parent == (mini_chain ? prev.mini : prev.major) &&
+         tree_.dis(n) == run_dis(first, run.atoms());
+}
+
 std::vector<Op> Replica::local_erase_run(uint32_t index, uint32_t count) {
   integrate();
   TD_ASSERT(count <= size() && index <= size() - count, "erase range within 0..size");
-  const RunChain chain = options_.document.mini_child ? RunChain::kMini : RunChain::kMajor;
   std::vector<Op> ops;
-  // The member before, as it was before its delete (a discard may free its nodes).
-  NodeIndex prev_major = kNoNode, prev_mini = kNoNode;
-  Dis first_dis{};
+  ErasedMember prev;  // as it was before its delete (a discard may free its nodes)
   for (uint32_t k = 0; k < count; ++k) {
     const NodeIndex n = tree_.find_visible(index);
     const OpId target = tree_.ins_op(n);
-    const MajorLink link = tree_.link_of(tree_.major_of(n));
-    const bool joins = !ops.empty() && first_dis.site >= kSiteIdFirst &&
-                       ops.back().atoms() < kRunAtomsMax && target.site == ops.back().target.site &&
-                       target.counter == ops.back().target.counter + ops.back().atoms() &&
-                       link.branch == 1 && link.parent_is_mini == (chain == RunChain::kMini) &&
-                       link.parent == (chain == RunChain::kMini ? prev_mini : prev_major) &&
-                       tree_.dis(n) == run_dis(first_dis, ops.back().atoms());
     const OpId id{site_, ++counter_};
-    if (joins) {
+    if (!ops.empty() && extends_delete_run(ops.back(), prev, n, target)) {
       Op& run = ops.back();
       run.run = run.atoms() + 1;
-      run.chain = chain;
+      if (prev.base) {
+        run.chain = RunChain::kBase;
+        run.run_base_atoms = tree_.base_count();
+      } else {
+        run.chain = options_.document.mini_child ? RunChain::kMini : RunChain::kMajor;
+      }
     } else {
       Op op;
       op.kind = OpKind::kDelete;
@@ -154,11 +169,9 @@ std::vector<Op> Replica::local_erase_run(uint32_t index, uint32_t count) {
       op.epoch = epoch_;
       op.tid = tree_.tid_of(n);
       op.target = target;
-      first_dis = tree_.dis(n);
       ops.push_back(std::move(op));
     }
-    prev_major = tree_.major_of(n);
-    prev_mini = n;
+    prev = ErasedMember{tree_.major_of(n), n, is_base(n)};
     seen_.insert(id);
     apply_delete_at(n, id);
   }
@@ -291,6 +304,20 @@ bool Replica::late_delete_of_discarded(const Op& op) const {
 
 ApplyOutcome Replica::change_tree_run(const Op& run) {
   TD_ASSERT(!options_.discard_tombstones, "with discard a run applies member by member");
+  if (run.chain == RunChain::kBase) {
+    const uint32_t first = flat_index(run.tid, run.run_base_atoms).value();
+    // The epoch's implicit base names its atoms by index; a materialized one (or a base of another
+    // size, which no correct site sends) is walked member by member.
+    const bool implicit = tree_.base_count() == run.run_base_atoms;
+    const std::vector<Op> members = implicit ? std::vector<Op>{} : expand_run(run);
+    for (uint32_t j = 0; j < run.run; ++j) {
+      bool created = false;
+      const NodeIndex n =
+          implicit ? base_node(first + j) : tree_.walk_create(members[j].tid, &created);
+      apply_delete_at(n, {run.id.site, run.id.counter + j});
+    }
+    return ApplyOutcome::kApplied;
+  }
   bool created = false;
   NodeIndex n = tree_.walk_create(run.tid, &created);
   const Dis first = run.tid.dises().back().second;

@@ -151,6 +151,14 @@ class Replica {
   // The tree part of applying an op that is of this epoch, well formed and not in `seen`: kApplied,
   // kIdCollision or kMalformed. Leaves `seen` alone.
   ApplyOutcome change_tree(const Op& op);
+  // The latest member of a delete run being made, as it was before its delete.
+  struct ErasedMember {
+    NodeIndex major = kNoNode, mini = kNoNode;
+    bool base = false;
+  };
+  // Whether deleting visible `n` (inserted by `target`) continues `run`, whose latest member was
+  // `prev`: the chain child of prev (kMajor, kMini), or the next base atom (kBase).
+  bool extends_delete_run(const Op& run, const ErasedMember& prev, NodeIndex n, OpId target) const;
   // change_tree for a run op without tombstone discard: the members in order, each found from the
   // one before (Tree::chain_child), no TID built past the first.
   ApplyOutcome change_tree_run(const Op& run);

@@ -2,10 +2,33 @@
 #include "models/treedoc/run.hpp"
 
 #include "models/treedoc/assertion.hpp"
+#include "models/treedoc/flatten.hpp"
+#include "models/treedoc/node_index.hpp"
 
 namespace treedoc {
 
+std::optional<uint32_t> flat_index(const Tid& t, uint64_t count) {
+  // flat_tid's descent, read back: R.right, then a branch per level, D_FLAT on the last.
+  if (count == 0 || count > kBaseAtomsMax || !t.well_formed() || t.dises().size() != 1) {
+    return std::nullopt;
+  }
+  if (t.dises()[0].second != kDisFlat || t.branch(0) != 1) return std::nullopt;
+  uint64_t lo = 0, hi = count - 1;
+  for (size_t i = 1; i < t.size(); ++i) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    if (t.branch(i) == 0) {
+      if (mid == lo) return std::nullopt;
+      hi = mid - 1;
+    } else {
+      if (mid == hi) return std::nullopt;
+      lo = mid + 1;
+    }
+  }
+  return static_cast<uint32_t>(lo + (hi - lo) / 2);
+}
+
 void step_run_tid(Tid* t, RunChain chain, Dis next) {
+  TD_ASSERT(chain != RunChain::kBase, "a base run's members are placed by the layout");
   TD_ASSERT(t->well_formed(), "a run member's TID is well formed");
   if (chain == RunChain::kMajor) t->drop_last_dis();  // p'•(1:d): from p's major
   t->push(1, next);                                   // p•(1:d) with mini_child
@@ -14,6 +37,14 @@ void step_run_tid(Tid* t, RunChain chain, Dis next) {
 bool run_well_formed(const Op& op) {
   if (op.run < 2 || op.run > kRunAtomsMax) return false;
   if (!op.tid.well_formed()) return false;
+  if (op.chain == RunChain::kBase) {
+    const std::optional<uint32_t> i = flat_index(op.tid, op.run_base_atoms);
+    return op.kind == OpKind::kDelete && i && uint64_t{*i} + op.run <= op.run_base_atoms &&
+           op.id.counter != 0 && op.id.counter <= UINT64_MAX - op.run && op.target.counter != 0 &&
+           op.target.counter <= UINT64_MAX - op.run && op.atom.empty() && op.run_sizes.empty() &&
+           op.run_widths.empty();
+  }
+  if (op.run_base_atoms != 0) return false;
   const Dis first = op.tid.dises().back().second;
   if (first.site < kSiteIdFirst) return false;  // D_MIN and D_FLAT name no run member
   if (op.id.counter == 0 || op.id.counter > UINT64_MAX - op.run) return false;
@@ -74,8 +105,14 @@ std::vector<Op> expand_run(const Op& op) {
   const Dis first = op.tid.dises().back().second;
   Tid tid = op.tid;
   size_t offset = 0;  // of atom j in op.atom, without rescanning the sizes
+  const uint32_t base_index =
+      op.chain == RunChain::kBase ? flat_index(op.tid, op.run_base_atoms).value() : 0;
   for (uint32_t j = 0; j < op.run; ++j) {
-    if (j > 0) step_run_tid(&tid, op.chain, run_dis(first, j));
+    if (j > 0 && op.chain == RunChain::kBase) {
+      tid = flat_tid(base_index + j, op.run_base_atoms);
+    } else if (j > 0) {
+      step_run_tid(&tid, op.chain, run_dis(first, j));
+    }
     Op m;
     m.kind = op.kind;
     m.id = {op.id.site, op.id.counter + j};
@@ -128,6 +165,7 @@ namespace {
 
 // Whether single-atom op `next` continues the run `last` is the latest member of.
 bool continues(const Op& run, const Op& last, const Op& next, RunChain chain) {
+  if (chain == RunChain::kBase) return false;  // the layout's size is not in single ops
   if (next.kind != run.kind || next.epoch != run.epoch || next.run != 0) return false;
   if (next.id.site != last.id.site || next.id.counter != last.id.counter + 1) return false;
   if (!next.is_insert() &&

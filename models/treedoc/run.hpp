@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -19,7 +20,11 @@ inline Dis run_dis(Dis first, uint64_t j) {
   return first.counter == 0 ? first : Dis{first.site, first.counter + j};
 }
 
-// Turns atom j's TID into atom j + 1's, whose Dis is `next`.
+// The index in A of the epoch-initial atom whose TID is `t` in the layout of `count` atoms, or
+// nothing when `t` is not such a TID.
+std::optional<uint32_t> flat_index(const Tid& t, uint64_t count);
+
+// Turns atom j's TID into atom j + 1's, whose Dis is `next` (kMajor and kMini chains).
 void step_run_tid(Tid* t, RunChain chain, Dis next);
 
 // Whether a run op is self-consistent: at least two atoms, at most kRunAtomsMax, counters that do

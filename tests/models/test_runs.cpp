@@ -150,6 +150,18 @@ TEST_CASE("remote runs in any order with duplicates give the members' tree", "[r
       // Three sites edit concurrently by runs, each seeing a random part of the others' ops.
       std::vector<LocalPair> sites;
       for (SiteId s = 2; s < 5; ++s) sites.push_back({Replica(s, o), Replica(s, o), {}, {}});
+      // Every other seed starts from a common flattened base, whose deletes form base runs.
+      std::vector<FlatAtom> base;
+      if (seed % 2 == 0) {
+        for (uint64_t k = 0; k < 30; ++k) base.push_back({random_atom(rng), 1, {7, 100 + k}});
+      }
+      const auto start = [&](Replica& r) {
+        if (!base.empty()) r.install_epoch(1, base);
+      };
+      for (LocalPair& p : sites) {
+        start(p.runs);
+        start(p.singles);
+      }
       std::vector<Op> all_runs;
       for (int step = 0; step < 45; ++step) {
         LocalPair& p = sites[rng.below(sites.size())];
@@ -170,9 +182,15 @@ TEST_CASE("remote runs in any order with duplicates give the members' tree", "[r
         for (size_t k = before; k < p.run_ops.size(); ++k) all_runs.push_back(p.run_ops[k]);
       }
       for (const LocalPair& p : sites) require_same_replica(p.runs, p.singles);
+      bool base_run = false;
+      for (const Op& op : all_runs) base_run = base_run || op.chain == RunChain::kBase;
+      if (!base.empty() && !o.discard_tombstones) REQUIRE(base_run);
       // Fresh replicas: one gets the runs (shuffled, some twice, some members also alone), the
       // other every member alone in the same order; one more takes the runs through receive().
       Replica by_runs(9, o), by_members(9, o), by_receive(9, o);
+      start(by_runs);
+      start(by_members);
+      start(by_receive);
       std::vector<size_t> order;
       for (size_t i = 0; i < all_runs.size(); ++i) {
         order.push_back(i);
@@ -208,7 +226,13 @@ TEST_CASE("the codec round-trips runs and sizes them exactly", "[runs][codec][pr
     sim::RandomStream rng(seed);
     const ReplicaOptions o = options_of(seed % 4);
     LocalPair p{Replica(2, o), Replica(2, o), {}, {}};
-    for (int step = 0; step < 40; ++step) random_edit(rng, &p);
+    for (int step = 0; step < 40; ++step) {
+      random_edit(rng, &p);
+      if (step == 20) {  // base runs after it
+        p.runs.flatten();
+        p.singles.flatten();
+      }
+    }
     for (const Op& op : p.run_ops) {
       const std::string bytes = encode_op(op);
       REQUIRE(bytes.size() == encoded_op_size(op));
