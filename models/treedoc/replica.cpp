@@ -149,8 +149,13 @@ std::vector<Op> Replica::local_erase_run(uint32_t index, uint32_t count) {
   TD_ASSERT(count <= size() && index <= size() - count, "erase range within 0..size");
   std::vector<Op> ops;
   ErasedMember prev;  // as it was before its delete (a discard may free its nodes)
-  for (uint32_t k = 0; k < count; ++k) {
+  for (uint32_t k = 0; k < count;) {
     const NodeIndex n = tree_.find_visible(index);
+    if (is_base(n) && !options_.discard_tombstones) {
+      k += erase_base_stretch(n, index, count - k, &prev, &ops);
+      continue;
+    }
+    ++k;
     const OpId target = tree_.ins_op(n);
     const OpId id{site_, ++counter_};
     if (!ops.empty() && extends_delete_run(ops.back(), prev, n, target)) {
@@ -176,6 +181,42 @@ std::vector<Op> Replica::local_erase_run(uint32_t index, uint32_t count) {
     apply_delete_at(n, id);
   }
   return ops;
+}
+
+uint32_t Replica::erase_base_stretch(NodeIndex n, uint32_t index, uint32_t max, ErasedMember* prev,
+                                     std::vector<Op>* ops) {
+  // The base atoms the next local_erase(index) calls would reach, with consecutive ids: the
+  // members one delete run takes in turn, deleted together.
+  const uint32_t i = base_index(n);
+  const OpId first = tree_.ins_op(n);
+  const bool extends = !ops->empty() && extends_delete_run(ops->back(), *prev, n, first);
+  const uint32_t held = extends ? ops->back().atoms() : 0;
+  const uint32_t room = std::min(max, kRunAtomsMax - held);
+  uint32_t m = tree_.visible_base_stretch(i, index, room);
+  for (uint32_t j = 1; j < m; ++j) {
+    if (tree_.ins_op(base_node(i + j)) != OpId{first.site, first.counter + j}) m = j;
+  }
+  const OpId id{site_, counter_ + 1};
+  if (!extends) {
+    Op op;
+    op.kind = OpKind::kDelete;
+    op.id = id;
+    op.epoch = epoch_;
+    op.tid = tree_.tid_of(n);
+    op.target = first;
+    ops->push_back(std::move(op));
+  }
+  Op& run = ops->back();
+  run.run = run.atoms() + (extends ? m : m - 1);
+  if (run.run == 1) run.run = 0;
+  if (run.run != 0) {
+    run.chain = RunChain::kBase;
+    run.run_base_atoms = tree_.base_count();
+  }
+  for (uint32_t j = 0; j < m; ++j) seen_.insert({site_, ++counter_});
+  tree_.delete_base_stretch(i, m, id);
+  *prev = ErasedMember{base_node(i + m - 1), base_node(i + m - 1), true};
+  return m;
 }
 
 Op Replica::local_erase(uint32_t index) {

@@ -159,6 +159,11 @@ class Replica {
   // Whether deleting visible `n` (inserted by `target`) continues `run`, whose latest member was
   // `prev`: the chain child of prev (kMajor, kMini), or the next base atom (kBase).
   bool extends_delete_run(const Op& run, const ErasedMember& prev, NodeIndex n, OpId target) const;
+  // local_erase_run's step at base atom `n` (visible index `index`, no discard): deletes the
+  // stretch of base atoms that follow it in one go, at most `max`, extending the delete run in
+  // `ops` or starting one. Returns how many.
+  uint32_t erase_base_stretch(NodeIndex n, uint32_t index, uint32_t max, ErasedMember* prev,
+                              std::vector<Op>* ops);
   // change_tree for a run op without tombstone discard: the members in order, each found from the
   // one before (Tree::chain_child), no TID built past the first.
   ApplyOutcome change_tree_run(const Op& run);

@@ -488,6 +488,35 @@ void Tree::add_delete(NodeIndex n, OpId op) {
   head = static_cast<NodeIndex>(deletes_.size() - 1);
 }
 
+uint32_t Tree::visible_base_stretch(uint32_t i, uint32_t index, uint32_t max) const {
+  TD_ASSERT(i < layout_.count() && sequence_.base().visible(i), "a visible base atom");
+  const BaseCounts& counts = sequence_.base();
+  uint32_t n = 1;
+  uint32_t run_end = sequence_.base_run_end(i);
+  while (n < max && i + n < layout_.count() && counts.visible(i + n)) {
+    // Within a run of base atoms nothing lies between neighbours; across runs the explicit minis
+    // in between must all be invisible, which the index at the next atom tells.
+    if (i + n >= run_end) {
+      if (find_visible(index + n) != base_node(i + n)) break;
+      run_end = sequence_.base_run_end(i + n);
+    }
+    ++n;
+  }
+  return n;
+}
+
+void Tree::delete_base_stretch(uint32_t i, uint32_t count, OpId first_delete) {
+  TD_ASSERT(i + count <= layout_.count(), "a stretch of the base");
+  for (uint32_t k = 0; k < count; ++k) {
+    add_delete(base_node(i + k), {first_delete.site, first_delete.counter + k});
+  }
+  for (uint32_t a = i, b = i + count; a < b;) {
+    const uint32_t end = std::min(b, sequence_.base_run_end(a));
+    sequence_.hide_base_stretch(a, end);
+    a = end;
+  }
+}
+
 NodeIndex Tree::find_visible(uint32_t index) const {
   TD_ASSERT(index < visible_count(), "visible index in range");
   return sequence_.find_index(index);
