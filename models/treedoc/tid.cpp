@@ -13,6 +13,15 @@ void Tid::append(const Tid& tail) {
   for (const auto& [index, dis] : tail.dises_) dises_.emplace_back(index + offset, dis);
 }
 
+void Tid::append_suffix(const Tid& src, size_t from, size_t src_dises) {
+  TD_ASSERT(from <= src.size(), "a suffix of the source");
+  const auto offset = static_cast<uint32_t>(branches_.size()) - static_cast<uint32_t>(from);
+  branches_.insert(branches_.end(), src.branches_.begin() + from, src.branches_.end());
+  for (size_t k = src_dises; k < src.dises_.size(); ++k) {
+    dises_.emplace_back(src.dises_[k].first + offset, src.dises_[k].second);
+  }
+}
+
 TidElement Tid::element(size_t i) const {
   TD_ASSERT(i < branches_.size(), "TID element index in range");
   TidElement e{branches_[i], false, {}};
@@ -85,6 +94,12 @@ Skipped skip_equal_prefix(const Tid& a, const Tid& b) {
 }
 
 }  // namespace
+
+size_t common_prefix(const Tid& a, const Tid& b, size_t* dises) {
+  const Skipped s = skip_equal_prefix(a, b);
+  *dises = s.da;
+  return s.i;
+}
 
 int compare_tids(const Tid& a, const Tid& b) {
   const Skipped s = skip_equal_prefix(a, b);

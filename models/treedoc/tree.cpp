@@ -241,6 +241,9 @@ Tree::BaseAttachments& Tree::attachments_for(uint32_t i) {
 void Tree::forget_cursor() const {
   cursor_tid_ = Tid{};
   cursor_majors_.clear();
+  walk_tid_ = Tid{};
+  walk_steps_.clear();
+  ++cursor_resets_;
 }
 
 // --- creation ------------------------------------------------------------------------------------
@@ -388,13 +391,23 @@ NodeIndex Tree::add_mini(NodeIndex m, Dis dis, NodeIndex walk_predecessor) {
 
 NodeIndex Tree::walk_create(const Tid& tid, bool* created) {
   TD_ASSERT(tid.well_formed(), "walk a well-formed TID");
-  NodeIndex cur = 0;
-  bool cur_is_mini = false;
-  FlatLayout::Place place{};  // cur's atom while cur is a base node
+  // Resume below the elements this TID shares with the previous walk's: their nodes exist still
+  // (nodes only go with a discard, a materialization or a new epoch, which forget the cursor).
   size_t d = 0;
-  const auto& dises = tid.dises();
+  const size_t shared = std::min(common_prefix(walk_tid_, tid, &d), walk_steps_.size());
   *created = false;
-  for (size_t i = 0; i < tid.size(); ++i) {
+  // A TID the last walk passed through (or ended at): its node is on the cursor's path.
+  if (shared == tid.size()) return walk_steps_[shared - 1].node;
+  const uint64_t resets = cursor_resets_;
+  NodeIndex cur = shared == 0 ? 0 : walk_steps_[shared - 1].node;
+  bool cur_is_mini = shared == 0 ? false : walk_steps_[shared - 1].is_mini;
+  FlatLayout::Place place{};  // cur's atom while cur is a base node
+  if (is_base(cur)) place = walk_places_[shared - 1];
+  walk_tid_.truncate(shared);
+  walk_steps_.resize(shared);
+  const auto& dises = tid.dises();
+  const size_t dises_shared = d;
+  for (size_t i = shared; i < tid.size(); ++i) {
     FlatLayout::Place child_place{};
     NodeIndex m = child_at(cur, cur_is_mini, tid.branch(i), place, &child_place);
     if (m == kNoNode) m = new_major(cur, cur_is_mini, tid.branch(i));
@@ -413,8 +426,19 @@ NodeIndex Tree::walk_create(const Tid& tid, bool* created) {
       cur = m;
       cur_is_mini = false;
     }
-    if (is_base(cur)) place = child_place;
+    if (is_base(cur)) {
+      TD_ASSERT(i < walk_places_.size(), "base nodes lie within the layout's depth");
+      place = child_place;
+      walk_places_[i] = place;
+    }
+    walk_steps_.push_back({cur, cur_is_mini});
   }
+  if (resets != cursor_resets_ || walk_steps_.size() != tid.size()) {
+    forget_cursor();  // a materialization renamed the nodes walked before it
+  } else {
+    walk_tid_.append_suffix(tid, shared, dises_shared);
+  }
+  TD_ASSERT_SLOW(find(tid) == cur, "the cursor walks to the node a walk from the root finds");
   return cur;
 }
 
@@ -727,7 +751,9 @@ size_t Tree::memory_bytes() const {
          (free_majors_.capacity() + free_minis_.capacity()) * sizeof(NodeIndex) +
          sequence_.memory_bytes() + base_.memory_bytes() + spare_atoms_.memory_bytes() +
          spare_widths_.memory_bytes() + attachment_of_.capacity() * sizeof(NodeIndex) +
-         attachments_.capacity() * sizeof(BaseAttachments);
+         attachments_.capacity() * sizeof(BaseAttachments) + cursor_tid_.memory_bytes() +
+         cursor_majors_.capacity() * sizeof(NodeIndex) + climbed_.capacity() * sizeof(Climbed) +
+         walk_tid_.memory_bytes() + walk_steps_.capacity() * sizeof(WalkStep);
 }
 
 }  // namespace treedoc

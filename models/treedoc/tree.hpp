@@ -12,6 +12,7 @@
 // rest of the epoch, exactly the tree the layout describes.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -251,6 +252,18 @@ class Tree {
     Dis dis;
   };
   mutable std::vector<Climbed> climbed_;
+  // The walk cursor of walk_create: the last TID walked and the node each of its elements reached
+  // (mini or major), so that the next walk starts below their common prefix: remote ops of one
+  // typed run share all but their last elements. The base part of a path, never deeper than
+  // FlatLayout::kDepthMax, keeps its layout places. Forgotten with the tid_of cursor.
+  struct WalkStep {
+    NodeIndex node;
+    bool is_mini;
+  };
+  mutable Tid walk_tid_;
+  mutable std::vector<WalkStep> walk_steps_;
+  mutable std::array<FlatLayout::Place, FlatLayout::kDepthMax> walk_places_{};
+  mutable uint64_t cursor_resets_ = 0;  // forget_cursor calls: a walk that saw one keeps no cursor
 };
 
 template <typename Fn>
