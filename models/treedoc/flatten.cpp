@@ -2,6 +2,7 @@
 #include "models/treedoc/flatten.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <iterator>
 
 #include "models/treedoc/assertion.hpp"
@@ -13,6 +14,8 @@ namespace treedoc {
 Tid flat_tid(uint64_t index, uint64_t count) {
   TD_ASSERT(index < count, "flat_tid index within the array");
   Tid t;
+  // One allocation for the branches (the descent is at most 64 levels), not one per doubling.
+  t.reserve(static_cast<size_t>(std::bit_width(count)));
   uint64_t lo = 0, hi = count - 1;
   uint8_t branch = 1;  // A sits under R.right
   for (;;) {
