@@ -2,8 +2,8 @@
 // time, whether the document ends at endContent, and the heap the document holds (issue #19).
 //
 // usage: node --expose-gc run_peer.js PEER TRACE.json.gz [RUNS]   (PEER: json-joy | loro | yjs)
-// RUNS (default 2) replays in this process, the best time reported: the first warms the JIT, as a
-// long-running editor would be warm.
+// RUNS (default 3) replays in this process, the best time reported: the first ones warm the JIT,
+// as a long-running editor would be warm.
 'use strict';
 const fs = require('fs');
 const zlib = require('zlib');
@@ -188,7 +188,7 @@ function yjs(trace) {
 
 function main() {
   const [peer, path, runsArg] = process.argv.slice(2);
-  const runs = Number(runsArg || 2);
+  const runs = Number(runsArg || 3);
   const peers = {
     'json-joy': (t) => (t.kind === 'concurrent' ? jsonJoyConcurrent(t) : jsonJoySequential(t)),
     loro,

@@ -8,7 +8,8 @@ each peer's own API (run_peer.js), interleaved round by round so that a busy mac
 them alike. Every run must end at endContent. Prints a Markdown table: the best of --repeat rounds
 per cell, each peer's time over ours, the geometric means, and the memory each holds at the end.
 
-Memory: ours is the replica's own accounting of its structures (`tree.memory_bytes`, capacities
+Each peer process replays the trace three times and reports its best (run_peer.js: a warm JIT);
+ours is one process per replay. Memory: ours is the replica's own accounting of its structures (`tree.memory_bytes`, capacities
 included); a peer's is the JavaScript heap plus external buffers the process holds after garbage
 collection, less what it held before the replay. Concurrent traces run one replica per agent; the
 memory shown is per replica.
