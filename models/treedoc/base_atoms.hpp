@@ -36,6 +36,15 @@ class BaseAtoms {
   void append(const BaseAtoms& from, uint32_t s, uint32_t e);
   size_t id_run_count() const { return runs_.size(); }
 
+  // Bytes in use (memory_bytes() counts capacity).
+  size_t used_bytes() const {
+    return runs_.size() * sizeof(IdRun) + offsets_.size() * sizeof(uint32_t) + bytes_.size();
+  }
+  void shrink_to_fit() {
+    runs_.shrink_to_fit();
+    offsets_.shrink_to_fit();
+    bytes_.shrink_to_fit();
+  }
   size_t memory_bytes() const {
     return runs_.capacity() * sizeof(IdRun) + offsets_.capacity() * sizeof(uint32_t) +
            bytes_.capacity();

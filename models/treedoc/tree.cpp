@@ -28,6 +28,17 @@ void Tree::clear_base_attachments() {
   attachments_.clear();
 }
 
+namespace {
+
+// A buffer kept for reuse is released when it holds more than twice the bytes needed, beyond a
+// slack that keeps small documents from reallocating at every flatten.
+constexpr size_t kKeptSlackBytes = size_t{1} << 16;
+bool oversized(size_t held_bytes, size_t needed_bytes) {
+  return held_bytes > 2 * needed_bytes + kKeptSlackBytes;
+}
+
+}  // namespace
+
 void Tree::install_base(BaseAtoms* atoms, BaseWidths* widths) {
   TD_ASSERT(atoms->size() == widths->size(), "one width per base atom");
   clear_base_attachments();
@@ -42,6 +53,18 @@ void Tree::install_base(BaseAtoms* atoms, BaseWidths* widths) {
   layout_ = FlatLayout(base_.size());
   attachment_of_.resize(base_.size(), kNoNode);  // every entry is kNoNode after the clear above
   sequence_.reset(widths);
+  // Buffers kept for the next flatten follow the document down: one that holds more than twice
+  // what this epoch needs (a document that shrank) is released, so memory tracks the current
+  // epoch, not the largest so far, at the cost of one allocation when the document halves.
+  if (oversized(base_.memory_bytes(), base_.used_bytes())) base_.shrink_to_fit();
+  if (oversized(atoms->memory_bytes(), base_.used_bytes())) *atoms = BaseAtoms{};
+  if (oversized(widths->memory_bytes(), sequence_.base().widths().memory_bytes())) {
+    *widths = BaseWidths{};
+  }
+  if (oversized(attachment_of_.capacity() * sizeof(NodeIndex),
+                attachment_of_.size() * sizeof(NodeIndex))) {
+    std::vector<NodeIndex>(attachment_of_.size(), kNoNode).swap(attachment_of_);
+  }
   majors_.emplace_back();  // the virtual root R: no minis, never removed
   // A sits under R.right (spec (c)); n_b = [(0:D_MIN)] under R.left is never visible or deleted.
   if (layout_.count() > 0) majors_[0].child[1] = base_node(layout_.root().index);
