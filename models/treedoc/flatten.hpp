@@ -14,11 +14,19 @@
 
 namespace treedoc {
 
-// An atom of flatten(C) with the TID it had in the epoch that was cut.
+// An atom of flatten(C) with the TID it had in the epoch that was cut. An epoch-initial atom
+// keeps its place in A instead (its TID is flat_tid(flat_index, flat_count)): building a TID for
+// every atom of A at every flatten was most of flatten_array's time.
 struct CutAtom {
   FlatAtom atom;
-  Tid old_tid;
+  Tid old_tid;  // empty when `initial`
+  bool initial = false;
+  uint64_t flat_index = 0, flat_count = 0;
 };
+
+// A cut atom's TID in the epoch that was cut, and its comparison with `t` (compare_tids).
+Tid old_tid_of(const CutAtom& a);
+int compare_cut_atom(const CutAtom& a, const Tid& t);
 
 // The TID that place() gives A[index] in the layout of `count` atoms (spec (c)).
 Tid flat_tid(uint64_t index, uint64_t count);
