@@ -9,7 +9,7 @@ them alike. Every run must end at endContent. Prints a Markdown table: the best 
 per cell, each peer's time over ours, the geometric means, and the memory each holds at the end.
 
 Each peer process replays the trace three times and reports its best (run_peer.js: a warm JIT);
-ours is one process per replay. Memory: ours is the replica's own accounting of its structures (`tree.memory_bytes`, capacities
+ours replays three times per round too (three processes), so every runner has as many tries. Memory: ours is the replica's own accounting of its structures (`tree.memory_bytes`, capacities
 included); a peer's is the JavaScript heap plus external buffers the process holds after garbage
 collection, less what it held before the replay. Concurrent traces run one replica per agent; the
 memory shown is per replica.
@@ -30,6 +30,7 @@ ROOT = HERE.parent.parent
 TRACES = ROOT / "scenarios" / "traces"
 PEERS = ["json-joy", "loro", "yjs"]
 FLATTENS = [1000, 0]  # ours: flatten every 1,000 ops, and never
+RUNS_PER_ROUND = 3  # replays per round for every runner: run_peer.js replays three times too
 
 
 def ensure_peers():
@@ -45,12 +46,18 @@ def ensure_peers():
 
 
 def run_ours(cli, trace, flatten_every):
-    out = subprocess.run([cli, "replay-trace", str(trace), "--flatten-every", str(flatten_every),
-                          "--json"], check=True, capture_output=True, text=True)
-    j = json.loads(out.stdout)
-    if not j["matches_end_content"]:
-        sys.exit(f"ours, {trace}: replay did not reach endContent")
-    return {"ms": j["replay_ms"], "memory": j["tree"]["memory_bytes"], "ops": j["ops_local"]}
+    """The best of RUNS_PER_ROUND replays, as many as a peer process makes (run_peer.js)."""
+    best = None
+    for _ in range(RUNS_PER_ROUND):
+        out = subprocess.run([cli, "replay-trace", str(trace), "--flatten-every",
+                              str(flatten_every), "--json"], check=True, capture_output=True,
+                             text=True)
+        j = json.loads(out.stdout)
+        if not j["matches_end_content"]:
+            sys.exit(f"ours, {trace}: replay did not reach endContent")
+        r = {"ms": j["replay_ms"], "memory": j["tree"]["memory_bytes"], "ops": j["ops_local"]}
+        best = r if best is None or r["ms"] < best["ms"] else best
+    return best
 
 
 def run_peer(peer, trace):
@@ -73,7 +80,7 @@ def mib(b):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cli", default=str(ROOT / "build" / "treedoc-sim"))
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds")
     parser.add_argument("--peers", default=",".join(PEERS))
     parser.add_argument("--traces", default="", help="comma-separated names (default: every trace)")
     args = parser.parse_args()
