@@ -1,5 +1,7 @@
-// Flat storage of a flattened base: bulk appends that keep 32-bit byte offsets in range.
+// Flat storage of a flattened base: run-length op ids, bytes, and offsets only when needed.
 #include "models/treedoc/base_atoms.hpp"
+
+#include <algorithm>
 
 #include "models/treedoc/assertion.hpp"
 #include "models/treedoc/node_index.hpp"
@@ -7,48 +9,98 @@
 namespace treedoc {
 
 void BaseAtoms::clear() {
-  sites_.clear();
-  counters_.clear();
-  offsets_.assign(1, 0);
+  runs_.clear();
+  offsets_.clear();
   bytes_.clear();
+  size_ = 0;
+  last_run_ = 0;
 }
 
 void BaseAtoms::reserve(size_t atoms, size_t bytes) {
-  sites_.reserve(atoms);
-  counters_.reserve(atoms);
-  offsets_.reserve(atoms + 1);
+  if (bytes != atoms && offsets_.empty()) offsets_.reserve(atoms + 1);
   bytes_.reserve(bytes);
 }
 
 void BaseAtoms::swap(BaseAtoms& other) noexcept {
-  sites_.swap(other.sites_);
-  counters_.swap(other.counters_);
+  runs_.swap(other.runs_);
   offsets_.swap(other.offsets_);
   bytes_.swap(other.bytes_);
+  std::swap(size_, other.size_);
+  std::swap(last_run_, other.last_run_);
+}
+
+size_t BaseAtoms::run_index(uint32_t i) const {
+  TD_ASSERT(i < size_, "a base atom of this array");
+  const size_t hint = last_run_ < runs_.size() ? last_run_ : 0;
+  for (size_t r = hint; r < runs_.size() && r <= hint + 1; ++r) {
+    const uint32_t end = r + 1 < runs_.size() ? runs_[r + 1].begin : size_;
+    if (runs_[r].begin <= i && i < end) return last_run_ = r;
+  }
+  const auto it = std::upper_bound(runs_.begin(), runs_.end(), i,
+                                   [](uint32_t x, const IdRun& run) { return x < run.begin; });
+  return last_run_ = static_cast<size_t>(it - runs_.begin()) - 1;
+}
+
+OpId BaseAtoms::ins_op(uint32_t i) const {
+  const IdRun& run = runs_[run_index(i)];
+  return OpId{run.site, run.first + (i - run.begin)};
+}
+
+void BaseAtoms::push_ids(SiteId site, uint64_t first, uint32_t count) {
+  if (count == 0) return;
+  if (!runs_.empty()) {
+    const IdRun& last = runs_.back();
+    if (last.site == site && last.first + (size_ - last.begin) == first) return;  // continues it
+  }
+  runs_.push_back(IdRun{size_, site, first});
+}
+
+void BaseAtoms::store_offsets() {
+  offsets_.resize(size_t{size_} + 1);
+  for (uint32_t k = 0; k <= size_; ++k) offsets_[k] = k;
 }
 
 void BaseAtoms::push_back(OpId ins_op, std::string_view atom) {
-  TD_ASSERT(sites_.size() < kBaseAtomsMax, "a flattened array below its atom limit");
+  TD_ASSERT(size_ < kBaseAtomsMax, "a flattened array below its atom limit");
   TD_ASSERT(bytes_.size() + atom.size() <= UINT32_MAX, "base bytes fit 32-bit offsets");
-  sites_.push_back(ins_op.site);
-  counters_.push_back(ins_op.counter);
+  if (offsets_.empty() && atom.size() != 1) store_offsets();
+  push_ids(ins_op.site, ins_op.counter, 1);
   bytes_.append(atom);
-  offsets_.push_back(static_cast<uint32_t>(bytes_.size()));
+  ++size_;
+  if (!offsets_.empty()) offsets_.push_back(static_cast<uint32_t>(bytes_.size()));
 }
 
 void BaseAtoms::append(const BaseAtoms& from, uint32_t s, uint32_t e) {
   TD_ASSERT(s <= e && e <= from.size(), "a stretch within the source");
-  TD_ASSERT(sites_.size() + (e - s) <= kBaseAtomsMax, "a flattened array below its atom limit");
-  const uint32_t first = from.offsets_[s], last = from.offsets_[e];
+  TD_ASSERT(size_ + (e - s) <= kBaseAtomsMax, "a flattened array below its atom limit");
+  if (s == e) return;
+  const uint32_t first = from.offsets_.empty() ? s : from.offsets_[s];
+  const uint32_t last = from.offsets_.empty() ? e : from.offsets_[e];
   TD_ASSERT(bytes_.size() + (last - first) <= UINT32_MAX, "base bytes fit 32-bit offsets");
-  sites_.insert(sites_.end(), from.sites_.begin() + s, from.sites_.begin() + e);
-  counters_.insert(counters_.end(), from.counters_.begin() + s, from.counters_.begin() + e);
-  const auto shift = static_cast<uint32_t>(bytes_.size()) - first;  // modular: adds back `first`
-  // Copy, then shift in place: no zero-fill, and the loop vectorizes.
-  const size_t at = offsets_.size();
-  offsets_.insert(offsets_.end(), from.offsets_.begin() + s + 1, from.offsets_.begin() + e + 1);
-  uint32_t* shifted = offsets_.data() + at;
-  for (uint32_t k = 0; k < e - s; ++k) shifted[k] += shift;
+  if (offsets_.empty() && !from.offsets_.empty()) store_offsets();
+  // Ids: the runs that overlap [s, e), each cut to the stretch.
+  const uint32_t base = size_;
+  for (size_t r = from.run_index(s); r < from.runs_.size() && from.runs_[r].begin < e; ++r) {
+    const IdRun& run = from.runs_[r];
+    const uint32_t lo = std::max(run.begin, s);
+    const uint32_t hi = r + 1 < from.runs_.size() ? std::min(from.runs_[r + 1].begin, e) : e;
+    size_ = base + (lo - s);
+    push_ids(run.site, run.first + (lo - run.begin), hi - lo);
+  }
+  size_ = base + (e - s);
+  if (!offsets_.empty()) {
+    const auto shift = static_cast<uint32_t>(bytes_.size()) - first;  // modular: adds back first
+    const size_t at = offsets_.size();
+    if (from.offsets_.empty()) {
+      offsets_.resize(at + (e - s));
+      for (uint32_t k = 0; k < e - s; ++k) offsets_[at + k] = s + k + 1 + shift;
+    } else {
+      // Copy, then shift in place: no zero-fill, and the loop vectorizes.
+      offsets_.insert(offsets_.end(), from.offsets_.begin() + s + 1, from.offsets_.begin() + e + 1);
+      uint32_t* shifted = offsets_.data() + at;
+      for (uint32_t k = 0; k < e - s; ++k) shifted[k] += shift;
+    }
+  }
   bytes_.append(from.bytes_, first, last - first);
 }
 

@@ -1,7 +1,9 @@
 // The atoms of an epoch's flattened base in flat arrays (original op ids, bytes): a flatten copies
 // them stretch by stretch instead of building a node per atom. Widths live with the visible counts
-// (BaseCounts). Op ids are split into plain integer arrays, which copy as bulk memory (OpId's
-// default member initializers would make the copy element-wise) and take 12 bytes, not 16.
+// (BaseCounts). Op ids are stored as runs of consecutive counters of one site (typed and pasted
+// text is such runs), and byte offsets only once some atom is not one byte long: a base of
+// characters costs about a byte per atom, and a flatten copies bytes and runs, not ids
+// (docs/BENCHMARKS.md, "Runs").
 #pragma once
 
 #include <cstdint>
@@ -15,34 +17,57 @@ namespace treedoc {
 
 class BaseAtoms {
  public:
-  BaseAtoms() { offsets_.push_back(0); }
-
   // Empties the arrays but keeps their capacity: flattens reuse the buffers.
   void clear();
   void reserve(size_t atoms, size_t bytes);
   void swap(BaseAtoms& other) noexcept;
 
-  uint32_t size() const { return static_cast<uint32_t>(sites_.size()); }
+  uint32_t size() const { return size_; }
   size_t byte_count() const { return bytes_.size(); }
-  OpId ins_op(uint32_t i) const { return OpId{sites_[i], counters_[i]}; }
+  // O(1) when i is in or right after the run of the previous call (walks in order), else
+  // O(log runs).
+  OpId ins_op(uint32_t i) const;
   std::string_view atom(uint32_t i) const {
+    if (offsets_.empty()) return std::string_view(bytes_).substr(i, 1);
     return std::string_view(bytes_).substr(offsets_[i], offsets_[i + 1] - offsets_[i]);
   }
-
   void push_back(OpId ins_op, std::string_view atom);
-  // Appends atoms [s, e) of `from` with two bulk copies and one offset shift.
+  // Appends atoms [s, e) of `from`: their bytes in one copy, their id runs one by one.
   void append(const BaseAtoms& from, uint32_t s, uint32_t e);
+  size_t id_run_count() const { return runs_.size(); }
 
+  // Bytes in use (memory_bytes() counts capacity).
+  size_t used_bytes() const {
+    return runs_.size() * sizeof(IdRun) + offsets_.size() * sizeof(uint32_t) + bytes_.size();
+  }
+  void shrink_to_fit() {
+    runs_.shrink_to_fit();
+    offsets_.shrink_to_fit();
+    bytes_.shrink_to_fit();
+  }
   size_t memory_bytes() const {
-    return sites_.capacity() * sizeof(SiteId) + counters_.capacity() * sizeof(uint64_t) +
-           offsets_.capacity() * sizeof(uint32_t) + bytes_.capacity();
+    return runs_.capacity() * sizeof(IdRun) + offsets_.capacity() * sizeof(uint32_t) +
+           bytes_.capacity();
   }
 
  private:
-  std::vector<SiteId> sites_;       // of the original insert op id
-  std::vector<uint64_t> counters_;  // its counter
-  std::vector<uint32_t> offsets_;   // atom i is bytes_[offsets_[i], offsets_[i+1])
+  // Atoms [begin, next run's begin) have ids (site, first), (site, first + 1), ...
+  struct IdRun {
+    uint32_t begin = 0;
+    SiteId site = 0;
+    uint64_t first = 0;
+  };
+  // Adds ids (site, first ...) for `count` atoms starting at size_, merging with the last run.
+  void push_ids(SiteId site, uint64_t first, uint32_t count);
+  // From now on one offset per atom, starting with the one-byte atoms so far.
+  void store_offsets();
+  size_t run_index(uint32_t i) const;
+
+  std::vector<IdRun> runs_;        // sorted by begin, the first at 0 when size_ > 0
+  std::vector<uint32_t> offsets_;  // empty while every atom is one byte; else size_ + 1 entries
   std::string bytes_;
+  uint32_t size_ = 0;
+  mutable size_t last_run_ = 0;  // the run of the last ins_op lookup: the hint for the next
 };
 
 }  // namespace treedoc

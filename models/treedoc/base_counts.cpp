@@ -2,6 +2,8 @@
 // sums and the select descent (spec (b) needs the i-th visible atom for every local edit).
 #include "models/treedoc/base_counts.hpp"
 
+#include <algorithm>
+
 namespace treedoc {
 
 namespace {
@@ -71,6 +73,34 @@ void BaseCounts::set_visible(uint32_t i, bool visible) {
   }
   visible_count_ = visible ? visible_count_ + 1 : visible_count_ - 1;
   visible_units_ = visible ? visible_units_ + w : visible_units_ - w;
+}
+
+uint64_t BaseCounts::hide_range(uint32_t a, uint32_t b) {
+  TD_ASSERT(a <= b && b <= size(), "a stretch of the base");
+  uint64_t hidden_units = 0;
+  for (uint32_t i = a; i < b;) {
+    const uint32_t w = i / kWordBits;
+    const uint32_t end = std::min(b, (w + 1) * kWordBits);
+    const uint32_t from = i % kWordBits, count = end - i;
+    const uint64_t mask = (count == kWordBits ? ~uint64_t{0} : ((uint64_t{1} << count) - 1))
+                          << from;
+    TD_ASSERT((words_[w] & mask) == mask, "every atom of the stretch is visible");
+    words_[w] &= ~mask;
+    uint64_t units = count;
+    if (!widths_.all_unit()) {
+      units = 0;
+      for (uint32_t k = i; k < end; ++k) units += widths_[k];
+    }
+    for (uint32_t j = w + 1; j <= word_count(); j += j & (0u - j)) {
+      tree_count_[j] -= count;
+      tree_units_[j] -= units;
+    }
+    visible_count_ -= count;
+    visible_units_ -= units;
+    hidden_units += units;
+    i = end;
+  }
+  return hidden_units;
 }
 
 uint32_t BaseCounts::count_before(uint32_t i) const {

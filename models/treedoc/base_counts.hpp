@@ -27,6 +27,9 @@ class BaseCounts {
   uint64_t visible_units() const { return visible_units_; }
 
   void set_visible(uint32_t i, bool visible);
+  // Hides atoms [a, b), every one visible: one Fenwick update per word touched, not per atom.
+  // Returns their units.
+  uint64_t hide_range(uint32_t a, uint32_t b);
   // Visible atoms (units) among [0, i).
   uint32_t count_before(uint32_t i) const;
   uint64_t units_before(uint32_t i) const;

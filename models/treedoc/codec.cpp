@@ -2,10 +2,15 @@
 #include "models/treedoc/codec.hpp"
 
 #include "models/treedoc/assertion.hpp"
+#include "models/treedoc/run.hpp"
 
 namespace treedoc {
 
 namespace {
+
+// Kind bytes of run ops; a single-atom op's kind byte is its OpKind (0 or 1), as before runs.
+constexpr uint8_t kKindInsertRun = 2;
+constexpr uint8_t kKindDeleteRun = 3;
 
 // Limits on what a decoder accepts, so a corrupt length cannot make it allocate without bound.
 constexpr uint64_t kTidElementsMax = uint64_t{1} << 26;
@@ -109,15 +114,56 @@ std::optional<Tid> decode_tid(std::string_view* in) {
   return t;
 }
 
+namespace {
+
+uint8_t kind_byte(const Op& op) {
+  if (op.run == 0) return static_cast<uint8_t>(op.kind);
+  return op.is_insert() ? kKindInsertRun : kKindDeleteRun;
+}
+
+// A run's fields after its TID: count, chain, then an insert run's atoms or a delete run's target.
+void encode_run_fields(const Op& op, std::string* out) {
+  put_varint(op.run, out);
+  out->push_back(static_cast<char>(op.chain));
+  if (op.chain == RunChain::kBase) put_varint(op.run_base_atoms, out);
+  if (!op.is_insert()) return;
+  const bool uniform = op.run_sizes.empty();
+  out->push_back(static_cast<char>(uniform ? 1 : 0));
+  if (uniform) {
+    put_varint(op.width, out);
+  } else {
+    for (uint32_t j = 0; j < op.run; ++j) {
+      put_varint(op.run_sizes[j], out);
+      put_varint(op.run_widths[j], out);
+    }
+  }
+}
+
+size_t run_fields_size(const Op& op) {
+  size_t n = varint_size(op.run) + 1;
+  if (op.chain == RunChain::kBase) n += varint_size(op.run_base_atoms);
+  if (!op.is_insert()) return n;
+  n += 1;
+  if (op.run_sizes.empty()) return n + varint_size(op.width);
+  for (uint32_t j = 0; j < op.run; ++j) {
+    n += varint_size(op.run_sizes[j]) + varint_size(op.run_widths[j]);
+  }
+  return n;
+}
+
+}  // namespace
+
 std::string encode_op(const Op& op) {
+  TD_ASSERT(op.run == 0 || run_well_formed(op), "only well-formed runs are encoded");
   std::string out;
-  out.push_back(static_cast<char>(op.kind));
+  out.push_back(static_cast<char>(kind_byte(op)));
   put_varint(op.id.site, &out);
   put_varint(op.id.counter, &out);
   put_varint(op.epoch, &out);
   encode_tid(op.tid, &out);
+  if (op.run != 0) encode_run_fields(op, &out);
   if (op.is_insert()) {
-    put_varint(op.width, &out);
+    if (op.run == 0) put_varint(op.width, &out);
     put_varint(op.atom.size(), &out);
     out.append(op.atom);
   } else {
@@ -130,21 +176,67 @@ std::string encode_op(const Op& op) {
 size_t encoded_op_size(const Op& op) {
   size_t n = 1 + varint_size(op.id.site) + varint_size(op.id.counter) + varint_size(op.epoch) +
              encoded_tid_size(op.tid);
+  if (op.run != 0) n += run_fields_size(op);
   if (op.is_insert()) {
-    n += varint_size(op.width) + varint_size(op.atom.size()) + op.atom.size();
+    n += (op.run == 0 ? varint_size(op.width) : 0) + varint_size(op.atom.size()) + op.atom.size();
   } else {
     n += varint_size(op.target.site) + varint_size(op.target.counter);
   }
   return n;
 }
 
+namespace {
+
+// Reads a run's count and chain, and an insert run's per-atom sizes and widths.
+bool decode_run_fields(std::string_view* in, Op* op) {
+  const auto run = get_varint(in);
+  if (!run || *run < 2 || *run > kRunAtomsMax || in->size() < 1) return false;
+  op->run = static_cast<uint32_t>(*run);
+  const auto chain = static_cast<uint8_t>((*in)[0]);
+  in->remove_prefix(1);
+  if (chain > 2) return false;
+  op->chain = static_cast<RunChain>(chain);
+  if (op->chain == RunChain::kBase) {
+    const auto base_atoms = get_varint(in);
+    if (!base_atoms || *base_atoms > UINT32_MAX) return false;
+    op->run_base_atoms = static_cast<uint32_t>(*base_atoms);
+  }
+  if (!op->is_insert()) return true;
+  if (in->empty()) return false;
+  const auto uniform = static_cast<uint8_t>((*in)[0]);
+  in->remove_prefix(1);
+  if (uniform > 1) return false;
+  if (uniform == 1) {
+    const auto width = get_varint(in);
+    if (!width || *width > UINT32_MAX) return false;
+    op->width = static_cast<uint32_t>(*width);
+    return true;
+  }
+  // Each atom takes at least two bytes here: a count the input cannot hold is refused up front.
+  if (in->size() / 2 < op->run) return false;
+  op->run_sizes.reserve(op->run);
+  op->run_widths.reserve(op->run);
+  for (uint32_t j = 0; j < op->run; ++j) {
+    const auto size = get_varint(in);
+    const auto width = get_varint(in);
+    if (!size || *size > kAtomBytesMax || !width || *width > UINT32_MAX) return false;
+    op->run_sizes.push_back(static_cast<uint32_t>(*size));
+    op->run_widths.push_back(static_cast<uint32_t>(*width));
+  }
+  op->width = op->run_widths[0];  // as a run is built: `width` is atom 0's
+  return true;
+}
+
+}  // namespace
+
 std::optional<Op> decode_op(std::string_view bytes) {
   std::string_view in = bytes;
   if (in.empty()) return std::nullopt;
   Op op;
   const auto kind = static_cast<uint8_t>(in[0]);
-  if (kind > 1) return std::nullopt;
-  op.kind = static_cast<OpKind>(kind);
+  if (kind > kKindDeleteRun) return std::nullopt;
+  const bool is_run = kind >= kKindInsertRun;
+  op.kind = static_cast<OpKind>(is_run ? kind - kKindInsertRun : kind);
   in.remove_prefix(1);
   const auto site = get_varint(&in);
   const auto counter = get_varint(&in);
@@ -155,8 +247,9 @@ std::optional<Op> decode_op(std::string_view bytes) {
   auto tid = decode_tid(&in);
   if (!tid || !tid->well_formed()) return std::nullopt;
   op.tid = std::move(*tid);
+  if (is_run && !decode_run_fields(&in, &op)) return std::nullopt;
   if (op.is_insert()) {
-    const auto width = get_varint(&in);
+    const auto width = is_run ? std::optional<uint64_t>(op.width) : get_varint(&in);
     const auto size = get_varint(&in);
     if (!width || *width > UINT32_MAX || !size || *size > kAtomBytesMax || in.size() < *size) {
       return std::nullopt;
@@ -171,11 +264,13 @@ std::optional<Op> decode_op(std::string_view bytes) {
     op.target = {static_cast<SiteId>(*tsite), *tcounter};
   }
   if (!in.empty()) return std::nullopt;  // trailing bytes: not one op
+  if (is_run && !run_well_formed(op)) return std::nullopt;
   return op;
 }
 
 std::string to_string(const Op& op) {
   std::string s = op.is_insert() ? "insert " : "delete ";
+  if (op.run != 0) s += "run of " + std::to_string(op.run) + " from ";
   s += to_string(op.id) + " e" + std::to_string(op.epoch) + " " + to_string(op.tid);
   if (op.is_insert()) {
     s += " '" + op.atom + "'";

@@ -20,7 +20,11 @@ size_t encoded_tid_size(const Tid& t);
 size_t encoded_tid_size(uint64_t elements, uint64_t dis_count, uint64_t dis_bytes);
 
 // Op layout: kind byte | varint(site) varint(counter) varint(epoch) | tid | insert: varint(width)
-// varint(atom size) atom bytes | delete: varint(target site) varint(target counter).
+// varint(atom size) atom bytes | delete: varint(target site) varint(target counter). A run (kind
+// byte 2 insert, 3 delete) puts after its TID varint(run) chain byte (kBase: then varint(|A|)), and
+// for an insert a uniform byte then varint(width) (uniform) or per atom varint(size)
+// varint(width), then varint(bytes) and every atom's bytes; a delete run ends as a delete does
+// (its first target).
 std::string encode_op(const Op& op);
 size_t encoded_op_size(const Op& op);
 

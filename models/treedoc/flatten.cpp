@@ -2,16 +2,20 @@
 #include "models/treedoc/flatten.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <iterator>
 
 #include "models/treedoc/assertion.hpp"
 #include "models/treedoc/fnv_hash.hpp"
+#include "models/treedoc/run.hpp"
 
 namespace treedoc {
 
 Tid flat_tid(uint64_t index, uint64_t count) {
   TD_ASSERT(index < count, "flat_tid index within the array");
   Tid t;
+  // One allocation for the branches (the descent is at most 64 levels), not one per doubling.
+  t.reserve(static_cast<size_t>(std::bit_width(count)));
   uint64_t lo = 0, hi = count - 1;
   uint8_t branch = 1;  // A sits under R.right
   for (;;) {
@@ -39,34 +43,77 @@ Tid sentinel_tid() {
 
 std::vector<CutAtom> flatten_array(const std::vector<FlatAtom>& initial_atoms,
                                    const std::vector<Op>& cut_ops) {
+  // Every cut atom carries its own TID here, so runs are expanded (members' TIDs are implicit).
+  std::vector<Op> expanded;
+  for (const Op& op : cut_ops) {
+    if (op.run == 0) continue;
+    for (Op& m : expand_run(op)) expanded.push_back(std::move(m));
+  }
   std::set<OpId> deleted;
-  for (const Op& op : cut_ops) {
-    if (!op.is_insert()) deleted.insert(op.target);
-  }
-  // The epoch-initial atoms are already in comparator order (place() lays A out in order), so
-  // only the cut's inserts are sorted, then merged in: O(n + k log k) comparisons, not O(n log n).
-  std::vector<CutAtom> initial, inserted;
-  for (uint64_t i = 0; i < initial_atoms.size(); ++i) {
-    if (deleted.count(initial_atoms[i].ins_op)) continue;
-    initial.push_back({initial_atoms[i], flat_tid(i, initial_atoms.size())});
-  }
-  for (const Op& op : cut_ops) {
-    if (!op.is_insert() || deleted.count(op.id)) continue;
-    inserted.push_back({FlatAtom{op.atom, op.width, op.id}, op.tid});
-  }
-  const auto before = [](const CutAtom& a, const CutAtom& b) {
-    return compare_tids(a.old_tid, b.old_tid) < 0;
+  const auto for_each_single = [&](auto&& fn) {
+    for (const Op& op : cut_ops) {
+      if (op.run == 0) fn(op);
+    }
+    for (const Op& op : expanded) fn(op);
   };
-  std::sort(inserted.begin(), inserted.end(), before);
+  for_each_single([&](const Op& op) {
+    if (!op.is_insert()) deleted.insert(op.target);
+  });
+  // The epoch-initial atoms are already in comparator order (place() lays A out in order), so
+  // only the cut's inserts are sorted, each then placed among A by a binary search on flat TIDs
+  // built on the fly: O(k log n) TIDs built, not one per atom of A (CutAtom keeps A's as indices).
+  std::vector<CutAtom> inserted;
+  for_each_single([&](const Op& op) {
+    if (!op.is_insert() || deleted.count(op.id)) return;
+    inserted.push_back({FlatAtom{op.atom, op.width, op.id}, op.tid});
+  });
+  // Indices are sorted, not CutAtoms: a swap would move two strings and four vectors.
+  std::vector<uint32_t> order(inserted.size());
+  for (uint32_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+    return compare_tids(inserted[x].old_tid, inserted[y].old_tid) < 0;
+  });
+  const uint64_t n = initial_atoms.size();
   std::vector<CutAtom> out;
-  out.reserve(initial.size() + inserted.size());
-  std::merge(std::make_move_iterator(initial.begin()), std::make_move_iterator(initial.end()),
-             std::make_move_iterator(inserted.begin()), std::make_move_iterator(inserted.end()),
-             std::back_inserter(out), before);
-  for (size_t i = 1; i < out.size(); ++i) {
-    TD_ASSERT(compare_tids(out[i - 1].old_tid, out[i].old_tid) < 0, "TIDs in a cut are unique");
+  out.reserve(n + inserted.size());
+  uint64_t next_initial = 0;  // A's atoms before it are placed
+  const auto place_initial_below = [&](uint64_t end) {
+    for (; next_initial < end; ++next_initial) {
+      const FlatAtom& a = initial_atoms[next_initial];
+      if (!deleted.count(a.ins_op)) out.push_back({a, Tid{}, true, next_initial, n});
+    }
+  };
+  for (size_t k = 1; k < order.size(); ++k) {
+    TD_ASSERT(compare_tids(inserted[order[k - 1]].old_tid, inserted[order[k]].old_tid) < 0,
+              "TIDs in a cut are unique");
   }
+  for (size_t k = 0; k < order.size(); ++k) {
+    CutAtom& x = inserted[order[k]];
+    // The first atom of A after x: positions only grow, as x does.
+    uint64_t lo = next_initial, hi = n;
+    while (lo < hi) {
+      const uint64_t mid = lo + (hi - lo) / 2;
+      const int c = compare_tids(flat_tid(mid, n), x.old_tid);
+      TD_ASSERT(c != 0, "TIDs in a cut are unique");
+      if (c < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    place_initial_below(lo);
+    out.push_back(std::move(x));
+  }
+  place_initial_below(n);
   return out;
+}
+
+Tid old_tid_of(const CutAtom& a) {
+  return a.initial ? flat_tid(a.flat_index, a.flat_count) : a.old_tid;
+}
+
+int compare_cut_atom(const CutAtom& a, const Tid& t) {
+  return compare_tids(a.initial ? flat_tid(a.flat_index, a.flat_count) : a.old_tid, t);
 }
 
 std::vector<FlatAtom> atoms_of(const std::vector<CutAtom>& cut_atoms) {
@@ -90,6 +137,7 @@ uint64_t flatten_hash(const std::vector<FlatAtom>& atoms) {
 }
 
 Colour colour_of(const Op& op, const DotSet& cut, const std::set<OpId>& initial_ids) {
+  TD_ASSERT(op.run == 0, "a run is coloured member by member");
   if (!cut.contains(op.id)) return Colour::kBlack;
   if (op.is_insert()) return Colour::kCyan;
   const bool target_cyan = cut.contains(op.target) || initial_ids.count(op.target) > 0;
@@ -110,15 +158,25 @@ Translator::Translator(std::vector<CutAtom> a_cyan, DotSet cut, std::set<OpId> i
 
 Tid Translator::translate_tid(const Tid& old_tid) const {
   const auto after = std::partition_point(a_cyan_.begin(), a_cyan_.end(), [&](const CutAtom& a) {
-    return compare_tids(a.old_tid, old_tid) < 0;
+    return compare_cut_atom(a, old_tid) < 0;
   });
-  TD_ASSERT(after == a_cyan_.end() || compare_tids(after->old_tid, old_tid) != 0,
+  TD_ASSERT(after == a_cyan_.end() || compare_cut_atom(*after, old_tid) != 0,
             "a black op's TID is not a cyan atom's");
   const auto before = static_cast<uint64_t>(after - a_cyan_.begin());
   Tid t = before == 0 ? sentinel_tid() : flat_tid(before - 1, a_cyan_.size());
   t.push(1);  // (1:⊥): under c's own right child, which the layout leaves free
   t.append(old_tid);
   return t;
+}
+
+std::vector<Op> Translator::translate_run(const Op& op) const {
+  std::vector<Op> moved;
+  for (const Op& member : expand_run(op)) {
+    if (colour_of(member, cut_, initial_ids_) == Colour::kCyan) continue;
+    if (auto m = translate(member)) moved.push_back(std::move(*m));
+  }
+  // Translated base members are single ops: compress_runs regroups chains only.
+  return compress_runs(moved, op.chain == RunChain::kBase ? RunChain::kMajor : op.chain);
 }
 
 std::optional<Op> Translator::translate(const Op& black) const {

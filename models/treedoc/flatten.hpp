@@ -14,11 +14,19 @@
 
 namespace treedoc {
 
-// An atom of flatten(C) with the TID it had in the epoch that was cut.
+// An atom of flatten(C) with the TID it had in the epoch that was cut. An epoch-initial atom
+// keeps its place in A instead (its TID is flat_tid(flat_index, flat_count)): building a TID for
+// every atom of A at every flatten was most of flatten_array's time.
 struct CutAtom {
   FlatAtom atom;
-  Tid old_tid;
+  Tid old_tid;  // empty when `initial`
+  bool initial = false;
+  uint64_t flat_index = 0, flat_count = 0;
 };
+
+// A cut atom's TID in the epoch that was cut, and its comparison with `t` (compare_tids).
+Tid old_tid_of(const CutAtom& a);
+int compare_cut_atom(const CutAtom& a, const Tid& t);
 
 // The TID that place() gives A[index] in the layout of `count` atoms (spec (c)).
 Tid flat_tid(uint64_t index, uint64_t count);
@@ -27,7 +35,7 @@ Tid sentinel_tid();
 
 // flatten(C) from ops (correction 2): the epoch-initial atoms (the epoch's A, whose TIDs are
 // flat_tid) and the inserts among `cut_ops`, minus the targets of the deletes among `cut_ops`,
-// sorted by the comparator on their TIDs in this epoch.
+// sorted by the comparator on their TIDs in this epoch. Run ops count as their members.
 std::vector<CutAtom> flatten_array(const std::vector<FlatAtom>& initial_atoms,
                                    const std::vector<Op>& cut_ops);
 std::vector<FlatAtom> atoms_of(const std::vector<CutAtom>& cut_atoms);
@@ -52,6 +60,10 @@ class Translator {
   // The op as it is applied in the new epoch (same op id), or nothing when it is a delete of a
   // cyan tombstone. Asserts the op is black.
   std::optional<Op> translate(const Op& black) const;
+  // A run op's members as they are applied in the new epoch: each member coloured by the cut and
+  // translated (or dropped) as translate() does it, regrouped into the fewest runs (a cyan atom
+  // between two members grafts them below different atoms, so the run splits there).
+  std::vector<Op> translate_run(const Op& op) const;
 
   uint64_t new_epoch() const { return new_epoch_; }
   const std::vector<CutAtom>& a_cyan() const { return a_cyan_; }

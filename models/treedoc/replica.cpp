@@ -6,6 +6,7 @@
 
 #include "models/treedoc/assertion.hpp"
 #include "models/treedoc/fnv_hash.hpp"
+#include "models/treedoc/run.hpp"
 
 namespace treedoc {
 
@@ -85,6 +86,139 @@ Op Replica::local_insert(uint32_t index, std::string_view atom, uint32_t width) 
   return op;
 }
 
+Op Replica::local_insert_run(uint32_t index, const std::vector<std::string_view>& atoms,
+                             const std::vector<uint32_t>& widths) {
+  TD_ASSERT(!atoms.empty() && atoms.size() <= kRunAtomsMax, "a run of 1..kRunAtomsMax atoms");
+  TD_ASSERT(widths.empty() || widths.size() == atoms.size(), "one width per atom, or none");
+  const auto width_of = [&](size_t j) { return widths.empty() ? 1u : widths[j]; };
+  if (atoms.size() == 1) return local_insert(index, atoms[0], width_of(0));
+  integrate();
+  TD_ASSERT(index <= size(), "insert index within 0..size");
+  NodeIndex p = index == 0 ? tree_.sentinel() : tree_.find_visible(index - 1);
+  Op op;
+  op.kind = OpKind::kInsert;
+  op.epoch = epoch_;
+  op.chain = options_.document.mini_child ? RunChain::kMini : RunChain::kMajor;
+  for (size_t j = 0; j < atoms.size(); ++j) {
+    const OpId id{site_, ++counter_};
+    const Dis dis =
+        options_.document.dis_mode == DisMode::kUdis ? Dis{site_, id.counter} : Dis{site_, 0};
+    // After atom 0, p is the member just made: a childless leaf alone in its new major, so rules
+    // 2 and 4 put the next one in the chain child (RunChain) and nothing is searched.
+    const NodeIndex n = create_slot_after(p, dis);
+    tree_.set_live(n, id, atoms[j], width_of(j));
+    seen_.insert(id);
+    ++inserts_applied_;
+    if (j == 0) {
+      op.id = id;
+      op.tid = tree_.tid_of(n);
+      op.atom = std::string(atoms[0]);
+      op.width = width_of(0);
+    } else {
+      append_to_run(&op, atoms[j], width_of(j));
+    }
+    p = n;
+  }
+  finish_run(&op);
+  TD_ASSERT_SLOW(run_well_formed(op), "a local run is well formed");
+  return op;
+}
+
+bool Replica::extends_delete_run(const Op& run, const ErasedMember& prev, NodeIndex n,
+                                 OpId target) const {
+  if (run.atoms() >= kRunAtomsMax || target.site != run.target.site ||
+      target.counter != run.target.counter + run.atoms()) {
+    return false;
+  }
+  if (prev.base) {
+    // Epoch-initial atoms i, i + 1 of a still implicit base (a materialized one has no base
+    // names): their TIDs follow from |A| (RunChain::kBase).
+    return is_base(n) && base_index(n) == base_index(prev.mini) + 1;
+  }
+  const Dis first = run.tid.dises().back().second;
+  if (is_base(n) || first.site < kSiteIdFirst) return false;
+  const bool mini_chain = options_.document.mini_child;
+  const MajorLink link = tree_.link_of(tree_.major_of(n));
+  return link.branch == 1 && link.parent_is_mini == mini_chain &&
+         link.parent == (mini_chain ? prev.mini : prev.major) &&
+         tree_.dis(n) == run_dis(first, run.atoms());
+}
+
+std::vector<Op> Replica::local_erase_run(uint32_t index, uint32_t count) {
+  integrate();
+  TD_ASSERT(count <= size() && index <= size() - count, "erase range within 0..size");
+  std::vector<Op> ops;
+  ErasedMember prev;  // as it was before its delete (a discard may free its nodes)
+  for (uint32_t k = 0; k < count;) {
+    const NodeIndex n = tree_.find_visible(index);
+    if (is_base(n) && !options_.discard_tombstones) {
+      k += erase_base_stretch(n, index, count - k, &prev, &ops);
+      continue;
+    }
+    ++k;
+    const OpId target = tree_.ins_op(n);
+    const OpId id{site_, ++counter_};
+    if (!ops.empty() && extends_delete_run(ops.back(), prev, n, target)) {
+      Op& run = ops.back();
+      run.run = run.atoms() + 1;
+      if (prev.base) {
+        run.chain = RunChain::kBase;
+        run.run_base_atoms = tree_.base_count();
+      } else {
+        run.chain = options_.document.mini_child ? RunChain::kMini : RunChain::kMajor;
+      }
+    } else {
+      Op op;
+      op.kind = OpKind::kDelete;
+      op.id = id;
+      op.epoch = epoch_;
+      op.tid = tree_.tid_of(n);
+      op.target = target;
+      ops.push_back(std::move(op));
+    }
+    prev = ErasedMember{tree_.major_of(n), n, is_base(n)};
+    seen_.insert(id);
+    apply_delete_at(n, id);
+  }
+  return ops;
+}
+
+uint32_t Replica::erase_base_stretch(NodeIndex n, uint32_t index, uint32_t max, ErasedMember* prev,
+                                     std::vector<Op>* ops) {
+  // The base atoms the next local_erase(index) calls would reach, with consecutive ids: the
+  // members one delete run takes in turn, deleted together.
+  const uint32_t i = base_index(n);
+  const OpId first = tree_.ins_op(n);
+  const bool extends = !ops->empty() && extends_delete_run(ops->back(), *prev, n, first);
+  const uint32_t held = extends ? ops->back().atoms() : 0;
+  const uint32_t room = std::min(max, kRunAtomsMax - held);
+  uint32_t m = tree_.visible_base_stretch(i, index, room);
+  for (uint32_t j = 1; j < m; ++j) {
+    if (tree_.ins_op(base_node(i + j)) != OpId{first.site, first.counter + j}) m = j;
+  }
+  const OpId id{site_, counter_ + 1};
+  if (!extends) {
+    Op op;
+    op.kind = OpKind::kDelete;
+    op.id = id;
+    op.epoch = epoch_;
+    op.tid = tree_.tid_of(n);
+    op.target = first;
+    ops->push_back(std::move(op));
+  }
+  Op& run = ops->back();
+  run.run = run.atoms() + (extends ? m : m - 1);
+  if (run.run == 1) run.run = 0;
+  if (run.run != 0) {
+    run.chain = RunChain::kBase;
+    run.run_base_atoms = tree_.base_count();
+  }
+  for (uint32_t j = 0; j < m; ++j) seen_.insert({site_, ++counter_});
+  tree_.delete_base_stretch(i, m, id);
+  *prev = ErasedMember{base_node(i + m - 1), base_node(i + m - 1), true};
+  return m;
+}
+
 Op Replica::local_erase(uint32_t index) {
   integrate();
   TD_ASSERT(index < size(), "erase index within 0..size-1");
@@ -124,10 +258,41 @@ bool names_sentinel(const Tid& tid) {
 
 }  // namespace
 
+uint32_t Replica::seen_members(const Op& run) const {
+  uint32_t seen = 0;
+  for (uint32_t j = 0; j < run.atoms(); ++j) {
+    seen += seen_.contains({run.id.site, run.id.counter + j}) ? 1 : 0;
+  }
+  return seen;
+}
+
+ApplyOutcome Replica::apply_expanded(const Op& run) {
+  bool any = false;
+  ApplyOutcome failure = ApplyOutcome::kApplied;
+  for (const Op& member : expand_run(run)) {
+    const ApplyOutcome o = apply(member);
+    any = any || o == ApplyOutcome::kApplied;
+    if (o != ApplyOutcome::kApplied && o != ApplyOutcome::kDuplicate) failure = o;
+  }
+  if (failure != ApplyOutcome::kApplied) return failure;
+  return any ? ApplyOutcome::kApplied : ApplyOutcome::kDuplicate;
+}
+
 ApplyOutcome Replica::apply(const Op& op) {
   integrate();
   if (op.epoch != epoch_) return ApplyOutcome::kWrongEpoch;
   if (!op.tid.well_formed() || op.id.counter == 0) return ApplyOutcome::kMalformed;
+  if (op.run != 0) {
+    if (!run_well_formed(op)) return ApplyOutcome::kMalformed;
+    const uint32_t seen = seen_members(op);
+    if (seen == op.run) return ApplyOutcome::kDuplicate;
+    if (seen != 0 || options_.discard_tombstones) return apply_expanded(op);
+    const ApplyOutcome outcome = change_tree_run(op);
+    // A collision is an invariant already broken: the members stay seen, so a re-delivery is a
+    // duplicate rather than a second collision.
+    for (uint32_t j = 0; j < op.run; ++j) seen_.insert({op.id.site, op.id.counter + j});
+    return outcome;
+  }
   if (seen_.contains(op.id)) return ApplyOutcome::kDuplicate;
   const ApplyOutcome outcome = change_tree(op);
   if (outcome == ApplyOutcome::kApplied) seen_.insert(op.id);
@@ -138,6 +303,15 @@ ApplyOutcome Replica::receive(std::shared_ptr<const Op> op) {
   if (options_.discard_tombstones) return apply(*op);
   if (op->epoch != epoch_) return ApplyOutcome::kWrongEpoch;
   if (!op->tid.well_formed() || op->id.counter == 0) return ApplyOutcome::kMalformed;
+  if (op->run != 0) {
+    if (!run_well_formed(*op)) return ApplyOutcome::kMalformed;
+    const uint32_t seen = seen_members(*op);
+    if (seen == op->run) return ApplyOutcome::kDuplicate;
+    if (seen != 0) return apply(*op);  // integrates first, so the order received is kept
+    for (uint32_t j = 0; j < op->run; ++j) seen_.insert({op->id.site, op->id.counter + j});
+    received_.push_back(std::move(op));
+    return ApplyOutcome::kApplied;
+  }
   if (names_sentinel(op->tid)) {  // apply() finds it in the tree, after the duplicate check
     return seen_.contains(op->id) ? ApplyOutcome::kDuplicate : ApplyOutcome::kMalformed;
   }
@@ -156,7 +330,65 @@ size_t Replica::integrate() {
   return n;
 }
 
+bool Replica::late_delete_of_discarded(const Op& op) const {
+  if (!options_.discard_tombstones) return false;
+  // The target was inserted here: its insert is in `seen`, or it is an epoch-initial atom (the
+  // only atoms whose position ends in D_FLAT, correction 6).
+  const bool target_held = seen_.contains(op.target) || op.tid.dises().back().second == kDisFlat;
+  if (!target_held) return false;
+  // A held target that is not LIVE or DEAD was discarded: absent, or a GHOST that a later op's path
+  // recreated. Either way the delete is settled (a no-op: docs/BENCHMARKS.md, "Engine exactness"):
+  // recording it would leave a GHOST_DEAD that no insert will ever fill.
+  const NodeIndex n = tree_.find(op.tid);
+  return n == kNoNode || tree_.state(n) == MiniState::kGhost;
+}
+
+ApplyOutcome Replica::change_tree_run(const Op& run) {
+  TD_ASSERT(!options_.discard_tombstones, "with discard a run applies member by member");
+  if (run.chain == RunChain::kBase) {
+    const uint32_t first = flat_index(run.tid, run.run_base_atoms).value();
+    // The epoch's implicit base names its atoms by index; a materialized one (or a base of another
+    // size, which no correct site sends) is walked member by member.
+    const bool implicit = tree_.base_count() == run.run_base_atoms;
+    const std::vector<Op> members = implicit ? std::vector<Op>{} : expand_run(run);
+    for (uint32_t j = 0; j < run.run; ++j) {
+      bool created = false;
+      const NodeIndex n =
+          implicit ? base_node(first + j) : tree_.walk_create(members[j].tid, &created);
+      apply_delete_at(n, {run.id.site, run.id.counter + j});
+    }
+    return ApplyOutcome::kApplied;
+  }
+  bool created = false;
+  NodeIndex n = tree_.walk_create(run.tid, &created);
+  const Dis first = run.tid.dises().back().second;
+  ApplyOutcome outcome = ApplyOutcome::kApplied;
+  size_t offset = 0;  // of member j's bytes in run.atom
+  for (uint32_t j = 0; j < run.run; ++j) {
+    if (j > 0) n = tree_.chain_child(n, run.chain == RunChain::kMini, run_dis(first, j), &created);
+    const OpId id{run.id.site, run.id.counter + j};
+    if (!run.is_insert()) {
+      apply_delete_at(n, id);
+      continue;
+    }
+    const size_t size = run.run_sizes.empty() ? run.atom.size() / run.run : run.run_sizes[j];
+    const std::string_view atom = std::string_view(run.atom).substr(offset, size);
+    offset += size;
+    if (tree_.state(n) == MiniState::kLive || tree_.state(n) == MiniState::kDead) {
+      outcome = ApplyOutcome::kIdCollision;  // as that member's own op would be
+      continue;
+    }
+    tree_.set_live(n, id, atom, run_width(run, j));
+    ++inserts_applied_;
+  }
+  return outcome;
+}
+
 ApplyOutcome Replica::change_tree(const Op& op) {
+  if (op.run != 0) {
+    // receive() defers runs only without discard (with it, receive is apply).
+    return change_tree_run(op);
+  }
   if (op.is_insert()) {
     bool created = false;
     const NodeIndex n = tree_.walk_create(op.tid, &created);
@@ -173,11 +405,7 @@ ApplyOutcome Replica::change_tree(const Op& op) {
     }
     return ApplyOutcome::kApplied;
   }
-  // A late delete of an atom this replica already discarded is settled: recreating the path would
-  // leave a pre-tombstone that no insert will ever fill.
-  if (options_.discard_tombstones && seen_.contains(op.target) && tree_.find(op.tid) == kNoNode) {
-    return ApplyOutcome::kApplied;
-  }
+  if (late_delete_of_discarded(op)) return ApplyOutcome::kApplied;
   bool created = false;
   const NodeIndex n = tree_.walk_create(op.tid, &created);
   if (n == tree_.sentinel()) return ApplyOutcome::kMalformed;

@@ -66,6 +66,15 @@ class Replica {
   Op local_insert(uint32_t index, std::string_view atom, uint32_t width = 1);
   // Deletes the visible atom at `index` (0 <= index < size()).
   Op local_erase(uint32_t index);
+  // Inserts `atoms` (with `widths`, or width 1 each when empty) so that they become the visible
+  // atoms at index..index+n-1: the tree and op ids of n local_insert calls at index, index+1, ...,
+  // made as one run op (docs/BENCHMARKS.md, "Runs"); exactly local_insert's op when n == 1.
+  Op local_insert_run(uint32_t index, const std::vector<std::string_view>& atoms,
+                      const std::vector<uint32_t>& widths = {});
+  // Deletes the visible atoms at index..index+count-1: the tree and op ids of count local_erase
+  // calls at index, as the fewest run ops (a member whose atom is not the chain child of the one
+  // before starts a new op; a run of one is local_erase's op).
+  std::vector<Op> local_erase_run(uint32_t index, uint32_t count);
   // Applies a remote (or replayed) op; idempotent, and needs no causal order within an epoch.
   ApplyOutcome apply(const Op& op);
   // Accepts a remote op as apply() does (epoch, form, duplicate, `seen`) and leaves its tree update
@@ -142,9 +151,33 @@ class Replica {
   // The tree part of applying an op that is of this epoch, well formed and not in `seen`: kApplied,
   // kIdCollision or kMalformed. Leaves `seen` alone.
   ApplyOutcome change_tree(const Op& op);
+  // The latest member of a delete run being made, as it was before its delete.
+  struct ErasedMember {
+    NodeIndex major = kNoNode, mini = kNoNode;
+    bool base = false;
+  };
+  // Whether deleting visible `n` (inserted by `target`) continues `run`, whose latest member was
+  // `prev`: the chain child of prev (kMajor, kMini), or the next base atom (kBase).
+  bool extends_delete_run(const Op& run, const ErasedMember& prev, NodeIndex n, OpId target) const;
+  // local_erase_run's step at base atom `n` (visible index `index`, no discard): deletes the
+  // stretch of base atoms that follow it in one go, at most `max`, extending the delete run in
+  // `ops` or starting one. Returns how many.
+  uint32_t erase_base_stretch(NodeIndex n, uint32_t index, uint32_t max, ErasedMember* prev,
+                              std::vector<Op>* ops);
+  // change_tree for a run op without tombstone discard: the members in order, each found from the
+  // one before (Tree::chain_child), no TID built past the first.
+  ApplyOutcome change_tree_run(const Op& run);
+  // How many of a run op's ids are in `seen`.
+  uint32_t seen_members(const Op& run) const;
+  // A run op applied member by member as its expanded single-atom ops (some already seen, or
+  // tombstone discard, where a member may vanish before the next is found).
+  ApplyOutcome apply_expanded(const Op& run);
   // Creates the mini for a new local atom between p and its walk successor (rules 1-4).
   NodeIndex create_slot_after(NodeIndex p, Dis dis);
   void apply_delete_at(NodeIndex n, OpId id);
+  // With tombstone discard: whether `del` targets an atom this replica held and already discarded,
+  // so that the delete changes nothing.
+  bool late_delete_of_discarded(const Op& del) const;
   // The bookkeeping of a new epoch whose base the tree has just installed.
   void start_epoch(uint64_t epoch);
 

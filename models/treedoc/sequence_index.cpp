@@ -260,6 +260,24 @@ void SequenceIndex::set_visible(NodeIndex x, bool visible, uint32_t width) {
   add_up(r, 1, width, !visible);
 }
 
+uint32_t SequenceIndex::base_run_end(uint32_t i) const {
+  uint32_t unused;
+  return nodes_[run_of(i, &unused)].end;
+}
+
+void SequenceIndex::hide_base_stretch(uint32_t a, uint32_t b) {
+  if (a == b) return;
+  uint32_t unused;
+  const Ref r = run_of(a, &unused);
+  TD_ASSERT(b <= nodes_[r].end, "a stretch within one run");
+  const auto count = b - a;
+  const uint64_t units = base_.hide_range(a, b);
+  Node& run = nodes_[r];
+  run.self_count -= count;
+  run.self_units -= units;
+  add_up(r, count, units, true);
+}
+
 NodeIndex SequenceIndex::find_index(uint32_t index) const {
   TD_ASSERT(index < visible_count(), "index within the visible count");
   Ref x = root_;

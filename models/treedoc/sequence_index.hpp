@@ -31,6 +31,12 @@ class SequenceIndex {
   void erase(NodeIndex x);  // explicit only: base atoms are never removed
   // Makes `x` count (visible, `width` units) or not. A base atom keeps its own width.
   void set_visible(NodeIndex x, bool visible, uint32_t width);
+  // Hides base atoms [a, b), all visible and in the run of a (b <= base_run_end(a)): one count
+  // update, not one per atom.
+  void hide_base_stretch(uint32_t a, uint32_t b);
+  // The end of the run of base atoms that holds base atom i: no explicit mini lies between i and
+  // any atom of [i, end).
+  uint32_t base_run_end(uint32_t i) const;
 
   uint32_t visible_count() const { return root_ == kNil ? 0 : nodes_[root_].count; }
   uint64_t visible_units() const { return root_ == kNil ? 0 : nodes_[root_].units; }

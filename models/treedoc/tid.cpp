@@ -13,6 +13,15 @@ void Tid::append(const Tid& tail) {
   for (const auto& [index, dis] : tail.dises_) dises_.emplace_back(index + offset, dis);
 }
 
+void Tid::append_suffix(const Tid& src, size_t from, size_t src_dises) {
+  TD_ASSERT(from <= src.size(), "a suffix of the source");
+  const auto offset = static_cast<uint32_t>(branches_.size()) - static_cast<uint32_t>(from);
+  branches_.insert(branches_.end(), src.branches_.begin() + from, src.branches_.end());
+  for (size_t k = src_dises; k < src.dises_.size(); ++k) {
+    dises_.emplace_back(src.dises_[k].first + offset, src.dises_[k].second);
+  }
+}
+
 TidElement Tid::element(size_t i) const {
   TD_ASSERT(i < branches_.size(), "TID element index in range");
   TidElement e{branches_[i], false, {}};
@@ -34,7 +43,7 @@ namespace {
 // Walks a TID element by element, knowing in O(1) whether the current element has a Dis.
 class TidCursor {
  public:
-  explicit TidCursor(const Tid& t) : t_(t) {}
+  explicit TidCursor(const Tid& t, size_t i = 0, size_t d = 0) : t_(t), i_(i), d_(d) {}
   bool at_end() const { return i_ >= t_.size(); }
   uint8_t branch() const { return t_.branch(i_); }
   bool has_dis() const { return d_ < t_.dises().size() && t_.dises()[d_].first == i_; }
@@ -56,10 +65,45 @@ class TidCursor {
   size_t d_ = 0;
 };
 
+// Skips the equal leading elements of a and b: stretches without a Dis on either side compare
+// as bytes (vectorized), equal Dis elements one by one. Returns the element index and each side's
+// Dis index where the element loop must go on.
+struct Skipped {
+  size_t i, da, db;
+};
+Skipped skip_equal_prefix(const Tid& a, const Tid& b) {
+  const auto& ba = a.branches();
+  const auto& bb = b.branches();
+  const auto& xa = a.dises();
+  const auto& xb = b.dises();
+  const size_t n = std::min(ba.size(), bb.size());
+  size_t i = 0, da = 0, db = 0;
+  for (;;) {
+    const size_t next_a = da < xa.size() ? xa[da].first : n;
+    const size_t next_b = db < xb.size() ? xb[db].first : n;
+    const size_t limit = std::min({next_a, next_b, n});
+    const auto diff = std::mismatch(ba.begin() + i, ba.begin() + limit, bb.begin() + i);
+    i = static_cast<size_t>(diff.first - ba.begin());
+    if (i < limit || limit == n) return {i, da, db};
+    // Element `limit` carries a Dis on one side at least: equal only if both have the same one.
+    if (next_a != next_b || ba[i] != bb[i] || xa[da].second != xb[db].second) return {i, da, db};
+    ++i;
+    ++da;
+    ++db;
+  }
+}
+
 }  // namespace
 
+size_t common_prefix(const Tid& a, const Tid& b, size_t* dises) {
+  const Skipped s = skip_equal_prefix(a, b);
+  *dises = s.da;
+  return s.i;
+}
+
 int compare_tids(const Tid& a, const Tid& b) {
-  TidCursor x(a), y(b);
+  const Skipped s = skip_equal_prefix(a, b);
+  TidCursor x(a, s.i, s.da), y(b, s.i, s.db);
   while (!x.at_end() && !y.at_end()) {
     if (x.branch() != y.branch()) return x.branch() < y.branch() ? -1 : 1;
     const bool xd = x.has_dis(), yd = y.has_dis();

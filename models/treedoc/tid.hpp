@@ -34,6 +34,9 @@ class Tid {
   }
   // Appends every element of `tail` (the graft rule's ⊕).
   void append(const Tid& tail);
+  // Appends elements [from, src.size()) of `src`; `src_dises` is how many of src's Dis elements
+  // lie before `from`.
+  void append_suffix(const Tid& src, size_t from, size_t src_dises);
   void reserve(size_t elements) { branches_.reserve(elements); }
   // Keeps the first `elements` elements.
   void truncate(size_t elements) {
@@ -42,10 +45,19 @@ class Tid {
     while (!dises_.empty() && dises_.back().first >= elements) dises_.pop_back();
   }
 
+  // Removes the Dis of the last element, if it has one: t becomes major_path(t).
+  void drop_last_dis() {
+    if (!dises_.empty() && dises_.back().first + 1 == branches_.size()) dises_.pop_back();
+  }
+
   uint8_t branch(size_t i) const { return branches_[i]; }
   TidElement element(size_t i) const;
   const std::vector<uint8_t>& branches() const { return branches_; }
   const std::vector<std::pair<uint32_t, Dis>>& dises() const { return dises_; }
+
+  size_t memory_bytes() const {
+    return branches_.capacity() + dises_.capacity() * sizeof(std::pair<uint32_t, Dis>);
+  }
 
   // A well-formed TID is non-empty and its last element carries a Dis (spec (a)).
   bool well_formed() const;
@@ -60,6 +72,10 @@ class Tid {
 // The walk-order comparator [spec (a), ours]: element tokens (2b) then (1,d), closed by (1,-inf).
 // Returns <0, 0 or >0.
 int compare_tids(const Tid& a, const Tid& b);
+
+// The number of leading elements `a` and `b` share (branch and Dis alike), and in `dises` how many
+// of them carry a Dis. O(shared / 32 + Dis elements) for the bytes compare in bulk.
+size_t common_prefix(const Tid& a, const Tid& b, size_t* dises);
 
 // True when `a` is a proper prefix of `b`, comparing elements including a missing Dis.
 bool is_proper_prefix(const Tid& a, const Tid& b);

@@ -28,6 +28,17 @@ void Tree::clear_base_attachments() {
   attachments_.clear();
 }
 
+namespace {
+
+// A buffer kept for reuse is released when it holds more than twice the bytes needed, beyond a
+// slack that keeps small documents from reallocating at every flatten.
+constexpr size_t kKeptSlackBytes = size_t{1} << 16;
+bool oversized(size_t held_bytes, size_t needed_bytes) {
+  return held_bytes > 2 * needed_bytes + kKeptSlackBytes;
+}
+
+}  // namespace
+
 void Tree::install_base(BaseAtoms* atoms, BaseWidths* widths) {
   TD_ASSERT(atoms->size() == widths->size(), "one width per base atom");
   clear_base_attachments();
@@ -42,6 +53,18 @@ void Tree::install_base(BaseAtoms* atoms, BaseWidths* widths) {
   layout_ = FlatLayout(base_.size());
   attachment_of_.resize(base_.size(), kNoNode);  // every entry is kNoNode after the clear above
   sequence_.reset(widths);
+  // Buffers kept for the next flatten follow the document down: one that holds more than twice
+  // what this epoch needs (a document that shrank) is released, so memory tracks the current
+  // epoch, not the largest so far, at the cost of one allocation when the document halves.
+  if (oversized(base_.memory_bytes(), base_.used_bytes())) base_.shrink_to_fit();
+  if (oversized(atoms->memory_bytes(), base_.used_bytes())) *atoms = BaseAtoms{};
+  if (oversized(widths->memory_bytes(), sequence_.base().widths().memory_bytes())) {
+    *widths = BaseWidths{};
+  }
+  if (oversized(attachment_of_.capacity() * sizeof(NodeIndex),
+                attachment_of_.size() * sizeof(NodeIndex))) {
+    std::vector<NodeIndex>(attachment_of_.size(), kNoNode).swap(attachment_of_);
+  }
   majors_.emplace_back();  // the virtual root R: no minis, never removed
   // A sits under R.right (spec (c)); n_b = [(0:D_MIN)] under R.left is never visible or deleted.
   if (layout_.count() > 0) majors_[0].child[1] = base_node(layout_.root().index);
@@ -241,6 +264,9 @@ Tree::BaseAttachments& Tree::attachments_for(uint32_t i) {
 void Tree::forget_cursor() const {
   cursor_tid_ = Tid{};
   cursor_majors_.clear();
+  walk_tid_ = Tid{};
+  walk_steps_.clear();
+  ++cursor_resets_;
 }
 
 // --- creation ------------------------------------------------------------------------------------
@@ -388,13 +414,23 @@ NodeIndex Tree::add_mini(NodeIndex m, Dis dis, NodeIndex walk_predecessor) {
 
 NodeIndex Tree::walk_create(const Tid& tid, bool* created) {
   TD_ASSERT(tid.well_formed(), "walk a well-formed TID");
-  NodeIndex cur = 0;
-  bool cur_is_mini = false;
-  FlatLayout::Place place{};  // cur's atom while cur is a base node
+  // Resume below the elements this TID shares with the previous walk's: their nodes exist still
+  // (nodes only go with a discard, a materialization or a new epoch, which forget the cursor).
   size_t d = 0;
-  const auto& dises = tid.dises();
+  const size_t shared = std::min(common_prefix(walk_tid_, tid, &d), walk_steps_.size());
   *created = false;
-  for (size_t i = 0; i < tid.size(); ++i) {
+  // A TID the last walk passed through (or ended at): its node is on the cursor's path.
+  if (shared == tid.size()) return walk_steps_[shared - 1].node;
+  const uint64_t resets = cursor_resets_;
+  NodeIndex cur = shared == 0 ? 0 : walk_steps_[shared - 1].node;
+  bool cur_is_mini = shared == 0 ? false : walk_steps_[shared - 1].is_mini;
+  FlatLayout::Place place{};  // cur's atom while cur is a base node
+  if (is_base(cur)) place = walk_places_[shared - 1];
+  walk_tid_.truncate(shared);
+  walk_steps_.resize(shared);
+  const auto& dises = tid.dises();
+  const size_t dises_shared = d;
+  for (size_t i = shared; i < tid.size(); ++i) {
     FlatLayout::Place child_place{};
     NodeIndex m = child_at(cur, cur_is_mini, tid.branch(i), place, &child_place);
     if (m == kNoNode) m = new_major(cur, cur_is_mini, tid.branch(i));
@@ -413,9 +449,32 @@ NodeIndex Tree::walk_create(const Tid& tid, bool* created) {
       cur = m;
       cur_is_mini = false;
     }
-    if (is_base(cur)) place = child_place;
+    if (is_base(cur)) {
+      TD_ASSERT(i < walk_places_.size(), "base nodes lie within the layout's depth");
+      place = child_place;
+      walk_places_[i] = place;
+    }
+    walk_steps_.push_back({cur, cur_is_mini});
   }
+  if (resets != cursor_resets_ || walk_steps_.size() != tid.size()) {
+    forget_cursor();  // a materialization renamed the nodes walked before it
+  } else {
+    walk_tid_.append_suffix(tid, shared, dises_shared);
+  }
+  TD_ASSERT_SLOW(find(tid) == cur, "the cursor walks to the node a walk from the root finds");
   return cur;
+}
+
+NodeIndex Tree::chain_child(NodeIndex n, bool mini_chain, Dis dis, bool* created) {
+  TD_ASSERT(!is_base(n) && n != sentinel_, "a run member is an explicit mini");
+  TD_ASSERT(dis.site >= kSiteIdFirst, "a run member's Dis is a real site's");
+  // Below an explicit mini or major only explicit majors hang (the base hangs from R alone).
+  const NodeIndex m = child_major(mini_chain ? n : minis_[n].major, mini_chain, 1);
+  TD_ASSERT(!is_base(m), "a run member's major is explicit");
+  NodeIndex x = find_mini(m, dis);
+  *created = x == kNoNode;
+  if (*created) x = new_mini(m, dis, Indexing::kByNeighbour, kNoNode);
+  return x;
 }
 
 NodeIndex Tree::find(const Tid& tid) const {
@@ -474,6 +533,35 @@ void Tree::add_delete(NodeIndex n, OpId op) {
       is_base(n) ? attachments_for(base_index(n)).first_delete : minis_[n].first_delete;
   deletes_.push_back({op, head});
   head = static_cast<NodeIndex>(deletes_.size() - 1);
+}
+
+uint32_t Tree::visible_base_stretch(uint32_t i, uint32_t index, uint32_t max) const {
+  TD_ASSERT(i < layout_.count() && sequence_.base().visible(i), "a visible base atom");
+  const BaseCounts& counts = sequence_.base();
+  uint32_t n = 1;
+  uint32_t run_end = sequence_.base_run_end(i);
+  while (n < max && i + n < layout_.count() && counts.visible(i + n)) {
+    // Within a run of base atoms nothing lies between neighbours; across runs the explicit minis
+    // in between must all be invisible, which the index at the next atom tells.
+    if (i + n >= run_end) {
+      if (find_visible(index + n) != base_node(i + n)) break;
+      run_end = sequence_.base_run_end(i + n);
+    }
+    ++n;
+  }
+  return n;
+}
+
+void Tree::delete_base_stretch(uint32_t i, uint32_t count, OpId first_delete) {
+  TD_ASSERT(i + count <= layout_.count(), "a stretch of the base");
+  for (uint32_t k = 0; k < count; ++k) {
+    add_delete(base_node(i + k), {first_delete.site, first_delete.counter + k});
+  }
+  for (uint32_t a = i, b = i + count; a < b;) {
+    const uint32_t end = std::min(b, sequence_.base_run_end(a));
+    sequence_.hide_base_stretch(a, end);
+    a = end;
+  }
 }
 
 NodeIndex Tree::find_visible(uint32_t index) const {
@@ -686,7 +774,9 @@ size_t Tree::memory_bytes() const {
          (free_majors_.capacity() + free_minis_.capacity()) * sizeof(NodeIndex) +
          sequence_.memory_bytes() + base_.memory_bytes() + spare_atoms_.memory_bytes() +
          spare_widths_.memory_bytes() + attachment_of_.capacity() * sizeof(NodeIndex) +
-         attachments_.capacity() * sizeof(BaseAttachments);
+         attachments_.capacity() * sizeof(BaseAttachments) + cursor_tid_.memory_bytes() +
+         cursor_majors_.capacity() * sizeof(NodeIndex) + climbed_.capacity() * sizeof(Climbed) +
+         walk_tid_.memory_bytes() + walk_steps_.capacity() * sizeof(WalkStep);
 }
 
 }  // namespace treedoc

@@ -12,6 +12,7 @@
 // rest of the epoch, exactly the tree the layout describes.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -133,6 +134,11 @@ class Tree {
   // Walks `tid`, creating missing major nodes and GHOST minis on the way; returns the last mini
   // (created as GHOST if it was missing). `created` reports whether that last mini is new.
   NodeIndex walk_create(const Tid& tid, bool* created);
+  // One more element (1:dis) below explicit mini `n`: in n's major's right child (mini_chain
+  // false) or in n's own right child, creating the major and a GHOST mini when missing, as
+  // walk_create does for a TID that extends n's by that element. How a run's next member is found
+  // without building its TID.
+  NodeIndex chain_child(NodeIndex n, bool mini_chain, Dis dis, bool* created);
   // Finds the mini `tid` names without creating anything; kNoNode when absent.
   NodeIndex find(const Tid& tid) const;
 
@@ -154,6 +160,13 @@ class Tree {
   void for_each_delete(NodeIndex n, Fn&& fn) const {
     for (NodeIndex d = first_delete(n); d != kNoNode; d = deletes_[d].next) fn(deletes_[d].op);
   }
+
+  // How many of base atoms i, i + 1, ... (at most `max`) follow each other among the visible
+  // atoms, from i at visible index `index` on: the atoms a range delete reaches in turn.
+  uint32_t visible_base_stretch(uint32_t i, uint32_t index, uint32_t max) const;
+  // Deletes base atoms [i, i + count), all visible: delete ops first_delete, first_delete + 1, ...
+  // recorded on them in order, and their counts hidden in one update.
+  void delete_base_stretch(uint32_t i, uint32_t count, OpId first_delete);
 
   // Removes a DEAD mini that has no children, then empty major nodes and further childless DEAD
   // minis upward (UDIS tombstone discard). Returns how many minis were removed.
@@ -239,6 +252,18 @@ class Tree {
     Dis dis;
   };
   mutable std::vector<Climbed> climbed_;
+  // The walk cursor of walk_create: the last TID walked and the node each of its elements reached
+  // (mini or major), so that the next walk starts below their common prefix: remote ops of one
+  // typed run share all but their last elements. The base part of a path, never deeper than
+  // FlatLayout::kDepthMax, keeps its layout places. Forgotten with the tid_of cursor.
+  struct WalkStep {
+    NodeIndex node;
+    bool is_mini;
+  };
+  mutable Tid walk_tid_;
+  mutable std::vector<WalkStep> walk_steps_;
+  mutable std::array<FlatLayout::Place, FlatLayout::kDepthMax> walk_places_{};
+  mutable uint64_t cursor_resets_ = 0;  // forget_cursor calls: a walk that saw one keeps no cursor
 };
 
 template <typename Fn>

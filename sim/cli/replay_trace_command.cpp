@@ -108,6 +108,7 @@ nlohmann::ordered_json to_json(const ReplayTraceRequest& request, const EditingT
   j["transactions"] = r.transactions;
   j["patches"] = r.patches;
   j["ops_local"] = r.ops_local;
+  j["messages_local"] = r.messages_local;
   j["ops_remote"] = r.ops_remote;
   j["ops_translated"] = r.ops_translated;
   j["load_ms"] = load_ms;

@@ -1,7 +1,10 @@
 // Code-point patches onto character, word or line atoms.
 #include "sim/workload/patch_editor.hpp"
 
+#include <algorithm>
+
 #include "models/treedoc/assertion.hpp"
+#include "models/treedoc/run.hpp"
 
 namespace treedoc::sim {
 
@@ -30,7 +33,43 @@ bool is_open(std::string_view atom, AtomGranularity g) {
   return atom.back() != '\n';
 }
 
+uint64_t room_of(const RunRoom& room) {
+  if (!room) return 1;
+  const uint64_t r = room();
+  TD_ASSERT(r >= 1, "a sink always has room for one more atom");
+  return r;
+}
+
+// Erases visible atoms index..index+count-1 as runs of at most room() atoms each.
+void erase_range(Replica& replica, uint32_t index, uint64_t count, const OpSink& emit,
+                 const RunRoom& room) {
+  while (count > 0) {
+    const auto n = static_cast<uint32_t>(std::min<uint64_t>(count, room_of(room)));
+    for (Op& op : replica.local_erase_run(index, n)) emit(std::move(op));
+    count -= n;
+  }
+}
+
+// Inserts `atoms` (with `widths`, one per atom) at visible index `at` as runs of at most room()
+// atoms each.
+void insert_atoms(Replica& replica, uint32_t at, const std::vector<std::string_view>& atoms,
+                  const std::vector<uint32_t>& widths, const OpSink& emit, const RunRoom& room) {
+  size_t done = 0;
+  std::vector<std::string_view> chunk;
+  std::vector<uint32_t> chunk_widths;
+  while (done < atoms.size()) {
+    const size_t n = std::min<uint64_t>({atoms.size() - done, room_of(room), kRunAtomsMax});
+    chunk.assign(atoms.begin() + done, atoms.begin() + done + n);
+    chunk_widths.assign(widths.begin() + done, widths.begin() + done + n);
+    emit(replica.local_insert_run(at, chunk, chunk_widths));
+    at += static_cast<uint32_t>(n);
+    done += n;
+  }
+}
+
 }  // namespace
+
+uint64_t unbounded_room() { return UINT64_MAX; }
 
 uint64_t code_points(std::string_view text) {
   uint64_t n = 0;
@@ -59,16 +98,16 @@ std::vector<std::string_view> split_atoms(std::string_view text, AtomGranularity
   return atoms;
 }
 
-bool apply_patch(Replica& replica, AtomGranularity g, const TracePatch& patch, const OpSink& emit) {
+bool apply_patch(Replica& replica, AtomGranularity g, const TracePatch& patch, const OpSink& emit,
+                 const RunRoom& room) {
   const uint64_t units = replica.units();
   if (patch.position > units || patch.delete_count > units - patch.position) return false;
   if (g == AtomGranularity::kChar) {
     // One atom per code point: indices are code-point offsets.
     const auto pos = static_cast<uint32_t>(patch.position);
-    for (uint64_t k = 0; k < patch.delete_count; ++k) emit(replica.local_erase(pos));
-    uint32_t at = pos;
-    for (std::string_view atom : split_atoms(patch.text, g))
-      emit(replica.local_insert(at++, atom, 1));
+    erase_range(replica, pos, patch.delete_count, emit, room);
+    const std::vector<std::string_view> atoms = split_atoms(patch.text, g);
+    insert_atoms(replica, pos, atoms, std::vector<uint32_t>(atoms.size(), 1), emit, room);
     return true;
   }
   const Tree& tree = replica.tree();
@@ -100,11 +139,12 @@ bool apply_patch(Replica& replica, AtomGranularity g, const TracePatch& patch, c
   new_text += patch.text;
   new_text +=
       old_view.substr(byte_offset(old_view, patch.position + patch.delete_count - region_start));
-  for (uint32_t k = first; k < last; ++k) emit(replica.local_erase(first));
-  uint32_t at = first;
-  for (std::string_view atom : split_atoms(new_text, g)) {
-    emit(replica.local_insert(at++, atom, static_cast<uint32_t>(code_points(atom))));
-  }
+  erase_range(replica, first, last - first, emit, room);
+  const std::vector<std::string_view> atoms = split_atoms(new_text, g);
+  std::vector<uint32_t> widths;
+  widths.reserve(atoms.size());
+  for (std::string_view atom : atoms) widths.push_back(static_cast<uint32_t>(code_points(atom)));
+  insert_atoms(replica, first, atoms, widths, emit, room);
   return true;
 }
 

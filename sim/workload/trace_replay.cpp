@@ -8,8 +8,9 @@
 
 #include "models/treedoc/assertion.hpp"
 #include "models/treedoc/flatten.hpp"
-#include "sim/workload/causal_past.hpp"
+#include "models/treedoc/run.hpp"
 #include "sim/base/input_error.hpp"
+#include "sim/workload/causal_past.hpp"
 
 namespace treedoc::sim {
 
@@ -36,6 +37,12 @@ std::string patch_where(size_t txn, size_t patch) {
 uint64_t first_difference(const std::string& a, const std::string& b) {
   const auto mismatch = std::mismatch(a.begin(), a.end(), b.begin(), b.end());
   return static_cast<uint64_t>(mismatch.first - a.begin());
+}
+
+uint64_t atoms_of_ops(const std::vector<Op>& ops) {
+  uint64_t n = 0;
+  for (const Op& op : ops) n += op.atoms();
+  return n;
 }
 
 // Accumulates tree statistics around flattens and takes the series' samples. Both walk the whole
@@ -91,6 +98,12 @@ class ReplayRecorder {
     open_window(end, ops);
   }
 
+  // Ops that can still be made before the next sample is due (a run must not pass it).
+  uint64_t ops_until_sample(uint64_t ops) const {
+    if (series_.every_ops == 0) return UINT64_MAX;
+    return next_sample_ops_ > ops ? next_sample_ops_ - ops : 1;
+  }
+
   void finish() {
     FlattenSizes& f = result_->flatten_sizes;
     if (result_->flattens == 0) return;
@@ -143,15 +156,19 @@ void replay_sequential(const EditingTrace& trace, const ReplayOptions& options,
   Replica replica(kSiteIdFirst, replica_options);
   // The start content is the document before the trace: typed in as one patch.
   if (!trace.start_content.empty()) {
-    apply_patch(replica, options.atoms, TracePatch{0, 0, trace.start_content}, [](Op&&) {});
+    apply_patch(
+        replica, options.atoms, TracePatch{0, 0, trace.start_content}, [](Op&&) {}, unbounded_room);
   }
   ReplayRecorder recorder(result, options.series);
   uint64_t ops_since_flatten = 0;
-  // One replica: ops go nowhere, so none is kept. The flatten policy is checked after every op, so
-  // one pasted block cannot grow an unbounded chain.
-  const OpSink count_and_flatten = [&](Op&&) {
-    ++result->ops_local;
-    if (options.flatten_every_ops != 0 && ++ops_since_flatten >= options.flatten_every_ops) {
+  // One replica: ops go nowhere, so none is kept. Ops are counted by atoms (a run of n counts n);
+  // a run never passes the flatten point (RunRoom), so one pasted block cannot grow an unbounded
+  // chain and the flattens fall where single-atom ops put them.
+  const OpSink count_and_flatten = [&](Op&& op) {
+    result->ops_local += op.atoms();
+    ++result->messages_local;
+    ops_since_flatten += op.atoms();
+    if (options.flatten_every_ops != 0 && ops_since_flatten >= options.flatten_every_ops) {
       recorder.before(replica, result->ops_local);
       replica.flatten();
       recorder.after(replica);
@@ -159,12 +176,18 @@ void replay_sequential(const EditingTrace& trace, const ReplayOptions& options,
     }
     recorder.maybe_sample(replica, result->ops_local);
   };
+  const RunRoom room = [&] {
+    uint64_t r = recorder.ops_until_sample(result->ops_local);
+    if (options.flatten_every_ops != 0)
+      r = std::min(r, options.flatten_every_ops - ops_since_flatten);
+    return r;
+  };
   const auto start = Clock::now();
   recorder.start();
   for (size_t t = 0; t < trace.transactions.size(); ++t) {
     const auto& patches = trace.transactions[t].patches;
     for (size_t k = 0; k < patches.size(); ++k) {
-      if (!apply_patch(replica, options.atoms, patches[k], count_and_flatten)) {
+      if (!apply_patch(replica, options.atoms, patches[k], count_and_flatten, room)) {
         throw_outside(source, t, k, patches[k], replica.units());
       }
     }
@@ -210,14 +233,16 @@ class ConcurrentReplay {
       catch_up(txn.agent, txn.parents);
       const OpSink keep = [&](Op&& op) { txn_ops_[t].push_back(std::move(op)); };
       for (size_t k = 0; k < txn.patches.size(); ++k) {
-        if (!apply_patch(replica, options_.atoms, txn.patches[k], keep)) {
+        if (!apply_patch(replica, options_.atoms, txn.patches[k], keep, unbounded_room)) {
           throw_outside(source_, t, k, txn.patches[k], replica.units());
         }
       }
       applied_[txn.agent][t] = 1;
       generated_ = t + 1;
-      result_->ops_local += txn_ops_[t].size();
-      ops_since_flatten += txn_ops_[t].size();
+      const uint64_t atoms = atoms_of_ops(txn_ops_[t]);
+      result_->ops_local += atoms;
+      result_->messages_local += txn_ops_[t].size();
+      ops_since_flatten += atoms;
       if (options_.flatten_every_ops != 0 && ops_since_flatten >= options_.flatten_every_ops) {
         flatten();
         ops_since_flatten = 0;
@@ -255,7 +280,7 @@ class ConcurrentReplay {
         const ApplyOutcome o = replicas_[a].apply(op);
         TD_ASSERT(o == ApplyOutcome::kApplied, "a causally delivered op applies");
       }
-      result_->ops_remote += txn_ops_[x].size();
+      result_->ops_remote += atoms_of_ops(txn_ops_[x]);
       applied_[a][x] = 1;
     }
   }
@@ -273,28 +298,36 @@ class ConcurrentReplay {
       (everywhere ? cut_txns : open_txns).push_back(t);
       if (!everywhere) continue;
       for (const Op& op : txn_ops_[t]) {
-        cut.insert(op.id);
+        for (uint32_t j = 0; j < op.atoms(); ++j) cut.insert({op.id.site, op.id.counter + j});
         cut_ops.push_back(op);
       }
     }
-    const std::vector<CutAtom> a_cyan = flatten_array(initial_atoms_, cut_ops);
+    std::vector<CutAtom> a_cyan = flatten_array(initial_atoms_, cut_ops);
     std::vector<FlatAtom> atoms = atoms_of(a_cyan);
     // The core's tree-based flatten(C) must agree with the one computed from ops (correction 2).
     TD_ASSERT(replicas_[0].flatten_atoms(cut) == atoms, "flatten(C) from ops equals the tree's");
     std::set<OpId> initial_ids;
     for (const FlatAtom& f : initial_atoms_) initial_ids.insert(f.ins_op);
-    const Translator translator(a_cyan, cut, initial_ids, replicas_[0].epoch() + 1);
+    // A_cyan moves in: each of its atoms owns a TID, and a copy would allocate them all again.
+    const Translator translator(std::move(a_cyan), cut, initial_ids, replicas_[0].epoch() + 1);
     // Black ops: everything outside the cut, plus cut deletes whose target is not cyan.
+    // Runs are coloured and translated member by member (Translator::translate_run).
     std::vector<Op> black_in_cut;
     for (const Op& op : cut_ops) {
-      if (colour_of(op, cut, initial_ids) == Colour::kBlack) {
+      if (op.run != 0) {
+        for (Op& moved : translator.translate_run(op)) black_in_cut.push_back(std::move(moved));
+      } else if (colour_of(op, cut, initial_ids) == Colour::kBlack) {
         if (auto moved = translator.translate(op)) black_in_cut.push_back(*moved);
       }
     }
     for (size_t t : open_txns) {
       std::vector<Op> moved_ops;
       for (const Op& op : txn_ops_[t]) {
-        if (auto moved = translator.translate(op)) moved_ops.push_back(std::move(*moved));
+        if (op.run != 0) {
+          for (Op& moved : translator.translate_run(op)) moved_ops.push_back(std::move(moved));
+        } else if (auto moved = translator.translate(op)) {
+          moved_ops.push_back(std::move(*moved));
+        }
       }
       txn_ops_[t] = std::move(moved_ops);
     }
@@ -312,7 +345,7 @@ class ConcurrentReplay {
         for (const Op& op : txn_ops_[t]) {
           const ApplyOutcome o = r.apply(op);
           TD_ASSERT(o == ApplyOutcome::kApplied, "a translated op applies in the new epoch");
-          ++result_->ops_translated;
+          result_->ops_translated += op.atoms();
         }
       }
       TD_ASSERT(r.units() == units_before, "flatten is invisible (invariant 11)");

@@ -56,7 +56,8 @@ struct ReplayResult {
   bool matches_end_content = false;
   uint64_t first_difference_offset = 0;  // in bytes; meaningful when !matches_end_content
   uint64_t transactions = 0, patches = 0;
-  uint64_t ops_local = 0;       // ops the edits generated (inserts + erases)
+  uint64_t ops_local = 0;       // atom ops the edits generated (inserts + erases; a run of n: n)
+  uint64_t messages_local = 0;  // ops as made and sent: a run is one (docs/BENCHMARKS.md, "Runs")
   uint64_t ops_remote = 0;      // ops applied from other replicas (concurrent traces)
   uint64_t ops_translated = 0;  // black ops moved into a new epoch at flattens
   uint64_t flattens = 0;

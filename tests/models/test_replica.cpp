@@ -384,3 +384,63 @@ TEST_CASE("stats count states and TID bytes", "[replica]") {
   REQUIRE(flat.depth_max == 7);  // ceil(log2(99 + 1))
   REQUIRE(flat.tid_bytes_mean < st.tid_bytes_mean);
 }
+
+// Found by running the engine against an executable model of the design (issue #19, case (a)): a
+// late delete of an atom the replica discarded is a no-op even when a later insert's path has
+// recreated the atom's node as a GHOST.
+TEST_CASE("UDIS discard: a late delete of a discarded atom whose node came back is a no-op",
+          "[replica][regression]") {
+  for (const bool mini_child : {false, true}) {
+    ReplicaOptions o;
+    o.discard_tombstones = true;
+    o.document.mini_child = mini_child;
+    Replica r0(2, o), r1(3, o), r2(4, o);
+    const Op a = r0.local_insert(0, "a");
+    // A concurrent insert at the same place: c becomes a's mini-sibling, so without mini_child b
+    // goes below a's mini by rule 3 (with mini_child it always does).
+    const Op c = r2.local_insert(0, "c");
+    REQUIRE(r0.apply(c) == ApplyOutcome::kApplied);
+    REQUIRE(r1.apply(a) == ApplyOutcome::kApplied);
+    const Op erase1 = r1.local_erase(0);
+    REQUIRE(r1.stats().discarded == 1);
+    const Op b = r0.local_insert(1, "b");  // right of a: its TID runs through a's mini
+    const Op erase0 = r0.local_erase(0);   // a is DEAD at r0, kept: b hangs below it
+    REQUIRE(r1.apply(b) == ApplyOutcome::kApplied);
+    REQUIRE(r1.stats().ghost == 1);  // a's node, recreated as b's path
+    REQUIRE(r1.apply(erase0) == ApplyOutcome::kApplied);
+    const ReplicaStats st = r1.stats();
+    REQUIRE(st.ghost == 1);
+    REQUIRE(st.ghost_dead == 0);  // the engine used to make it GHOST_DEAD and record the delete
+    REQUIRE(r1.tree_dump().find("del=") == std::string::npos);
+    REQUIRE(r1.content() == "b");
+    REQUIRE(r0.apply(erase1) == ApplyOutcome::kApplied);  // r0 still holds a: a real delete
+    REQUIRE(r1.apply(c) == ApplyOutcome::kApplied);
+    REQUIRE(r0.content() == "bc");
+    REQUIRE(r0.visible_hash() == r1.visible_hash());
+  }
+}
+
+// Case (b) of the same search: the no-op covers epoch-initial atoms, whose inserts are not in
+// `seen`.
+TEST_CASE("UDIS discard: concurrent deletes of one epoch-initial atom leave no GHOST_DEAD",
+          "[replica][regression]") {
+  ReplicaOptions o;
+  o.discard_tombstones = true;
+  Replica r0(2, o), r1(3, o);
+  const std::vector<FlatAtom> atoms = {{"x", 1, {2, 1}}, {"y", 1, {2, 2}}, {"z", 1, {3, 1}}};
+  r0.install_epoch(1, atoms);
+  r1.install_epoch(1, atoms);
+  const Op d0 = r0.local_erase(1);
+  const Op d1 = r1.local_erase(1);
+  REQUIRE(r0.stats().discarded == 1);
+  REQUIRE(r1.stats().discarded == 1);
+  REQUIRE(r0.apply(d1) == ApplyOutcome::kApplied);
+  REQUIRE(r1.apply(d0) == ApplyOutcome::kApplied);
+  for (const Replica* r : {&r0, &r1}) {
+    const ReplicaStats st = r->stats();
+    REQUIRE(st.ghost_dead == 0);
+    REQUIRE(st.ghost == 0);
+    REQUIRE(r->content() == "xz");
+  }
+  REQUIRE(r0.state_hash() == r1.state_hash());
+}

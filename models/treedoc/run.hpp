@@ -1,0 +1,56 @@
+// Runs of atoms in one op (docs/BENCHMARKS.md, "Runs"): the implicit TIDs, op ids and atoms of a
+// run's members, and the expanded per-atom form that is a run's meaning (and the tests' oracle).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "models/treedoc/op.hpp"
+
+namespace treedoc {
+
+// Runs longer than this are split: a named bound on one op's atoms (and on a decoder's allocation).
+inline constexpr uint32_t kRunAtomsMax = uint32_t{1} << 24;
+
+// The Dis of atom j of a run whose atom 0 has `first`: UDIS counts with the op ids, SDIS (counter
+// 0) repeats the site's.
+inline Dis run_dis(Dis first, uint64_t j) {
+  return first.counter == 0 ? first : Dis{first.site, first.counter + j};
+}
+
+// The index in A of the epoch-initial atom whose TID is `t` in the layout of `count` atoms, or
+// nothing when `t` is not such a TID.
+std::optional<uint32_t> flat_index(const Tid& t, uint64_t count);
+
+// Turns atom j's TID into atom j + 1's, whose Dis is `next` (kMajor and kMini chains).
+void step_run_tid(Tid* t, RunChain chain, Dis next);
+
+// Whether a run op is self-consistent: at least two atoms, at most kRunAtomsMax, counters that do
+// not overflow, sizes and widths that match its bytes, a TID whose last Dis is a real site's.
+bool run_well_formed(const Op& op);
+
+// Atom j of an insert run (or of a single insert, j == 0): its bytes and width.
+std::string_view run_atom(const Op& op, uint32_t j);
+uint32_t run_width(const Op& op, uint32_t j);
+// Byte offset of atom j in op.atom.
+size_t run_atom_offset(const Op& op, uint32_t j);
+
+// The op of atom j alone, as the per-atom engine makes it.
+Op run_member(const Op& op, uint32_t j, const Tid& tid_j);
+
+// The per-atom ops a run stands for, in order (a single-atom op: itself).
+std::vector<Op> expand_run(const Op& op);
+
+// Groups consecutive single-atom ops into the fewest runs: a member joins the run before it when
+// its op id, target and TID continue it. compress_runs(expand_run(op)) == {op} for every run op.
+std::vector<Op> compress_runs(const std::vector<Op>& singles, RunChain chain);
+
+// Appends a single-atom insert to the run being built in `run` (a copy of the first member when
+// run->run == 0): bytes, width and count.
+void append_to_run(Op* run, std::string_view atom, uint32_t width);
+// Once built: drops the per-atom vectors when every atom has the same size and width.
+void finish_run(Op* run);
+
+}  // namespace treedoc
