@@ -128,6 +128,13 @@ class Site {
   // Closes the epoch by `ending`: installs flatten(C), translates the black ops, logs the new
   // epoch durably, and resumes buffered messages. Requires claimed() to include the cut.
   void enter_next_epoch(TimeUs now, const EpochEnding& ending, bool catch_up, Effects* fx);
+  // The black ops of the closing epoch, translated into the next (deletes of cyan tombstones,
+  // which the flatten absorbed, only counted in `dropped`).
+  std::vector<SharedOp> translate_black(const EpochEnding& ending, const FlattenResult& flat,
+                                        uint64_t* dropped) const;
+  // Applies them in the new epoch; returns those this site resends.
+  std::vector<SharedOp> apply_translated(const std::vector<SharedOp>& translated, bool catch_up,
+                                         Effects* fx);
   // Starts `epoch` from `base` with an empty applied set (both paths into a new epoch).
   void install(uint64_t epoch, const std::shared_ptr<const std::vector<FlatAtom>>& base);
   void after_epoch_change(TimeUs now, Effects* fx);

@@ -170,46 +170,38 @@ Op Site::translate_at_end(const Op& black, const FlattenResult& flat) const {
   return out;
 }
 
-void Site::enter_next_epoch(TimeUs now, const EpochEnding& ending, bool catch_up, Effects* fx) {
-  TD_ASSERT(ending.epoch == replica_.epoch(), "an ending of this site's epoch");
-  TD_ASSERT(claimed().includes(*ending.cut), "the site holds every op of the cut");
-  // A member that learns from the ending that it was expelled (spec (f) 7) halts here, by policy,
-  // before translating anything; a demoted one goes on, and resends every op it translates.
-  if (is_member() && !is_member_of(ending.next_members, config_.id) && learn_expelled(fx)) return;
-  const std::shared_ptr<const FlattenResult> flat = epochs_->end_epoch(ending);
-  TD_ASSERT(flat != nullptr, "one decision per epoch (invariant 9)");
-  const uint64_t visible_before = replica_.visible_hash();
-  std::optional<ReplicaStats> stats_before;
-  if (coordinator() && !catch_up) stats_before = replica_.stats();
-  // Black ops (spec (d) 4): those outside the cut, and the cut's deletes of black atoms
-  // (correction 1), which every holder of the cut carries over identically.
+std::vector<SharedOp> Site::translate_black(const EpochEnding& ending, const FlattenResult& flat,
+                                            uint64_t* dropped) const {
+  // Black ops (docs/protocol.md, catch-up): those outside the cut, and the cut's deletes of black
+  // atoms, which every holder of the cut carries over identically.
   std::vector<SharedOp> black;
   const OpArchive* ops = epochs_->find_ops(ending.epoch);
   TD_ASSERT(ops != nullptr, "the closing epoch's ops are archived");
   for (const SharedOp& op : ops->missing_from(claimed(), DotSet{}, UINT64_MAX)) {
-    if (colour_of(*op, *ending.cut, *flat->initial_ids) == Colour::kBlack) black.push_back(op);
+    if (colour_of(*op, *ending.cut, *flat.initial_ids) == Colour::kBlack) black.push_back(op);
   }
   std::vector<SharedOp> translated;
-  uint64_t dropped = 0;
   for (const SharedOp& op : black) {
     std::optional<Op> t;
     if (config_.sabotage == Sabotage::kTranslateAppendAtEnd &&
         (op->is_insert() ||
-         (!ending.cut->contains(op->target) && flat->initial_ids->count(op->target) == 0))) {
-      t = translate_at_end(*op, *flat);
+         (!ending.cut->contains(op->target) && flat.initial_ids->count(op->target) == 0))) {
+      t = translate_at_end(*op, flat);
     } else {
-      t = flat->translator->translate(*op);
+      t = flat.translator->translate(*op);
     }
     if (!t) {
-      ++dropped;  // a delete of a cyan tombstone: the flatten already removed its atom
+      ++*dropped;  // a delete of a cyan tombstone: the flatten already removed its atom
       continue;
     }
     translated.push_back(std::make_shared<const Op>(std::move(*t)));
   }
-  install(ending.epoch + 1, flat->atoms);
-  enter_view(now, ending.next_view, ending.next_members, fx);
-  store_->ops.clear();
-  std::vector<SharedOp> own;
+  return translated;
+}
+
+std::vector<SharedOp> Site::apply_translated(const std::vector<SharedOp>& translated, bool catch_up,
+                                             Effects* fx) {
+  std::vector<SharedOp> own;  // what this site resends
   for (const SharedOp& op : translated) {
     const ApplyOutcome outcome = replica_.apply(*op);
     if (outcome == ApplyOutcome::kIdCollision || outcome == ApplyOutcome::kMalformed) {
@@ -227,6 +219,26 @@ void Site::enter_next_epoch(TimeUs now, const EpochEnding& ending, bool catch_up
       fx->probes.add(Probe::kRelayedTranslation);
     }
   }
+  return own;
+}
+
+void Site::enter_next_epoch(TimeUs now, const EpochEnding& ending, bool catch_up, Effects* fx) {
+  TD_ASSERT(ending.epoch == replica_.epoch(), "an ending of this site's epoch");
+  TD_ASSERT(claimed().includes(*ending.cut), "the site holds every op of the cut");
+  // A member that learns from the ending that it was expelled (spec (f) 7) halts here, by policy,
+  // before translating anything; a demoted one goes on, and resends every op it translates.
+  if (is_member() && !is_member_of(ending.next_members, config_.id) && learn_expelled(fx)) return;
+  const std::shared_ptr<const FlattenResult> flat = epochs_->end_epoch(ending);
+  TD_ASSERT(flat != nullptr, "one decision per epoch (invariant 9)");
+  const uint64_t visible_before = replica_.visible_hash();
+  std::optional<ReplicaStats> stats_before;
+  if (coordinator() && !catch_up) stats_before = replica_.stats();
+  uint64_t dropped = 0;
+  const std::vector<SharedOp> translated = translate_black(ending, *flat, &dropped);
+  install(ending.epoch + 1, flat->atoms);
+  enter_view(now, ending.next_view, ending.next_members, fx);
+  store_->ops.clear();
+  const std::vector<SharedOp> own = apply_translated(translated, catch_up, fx);
   if (!translated.empty() && !catch_up) fx->probes.add(Probe::kPostCutTranslated);
   EpochEntered entered;
   entered.epoch = ending.epoch + 1;

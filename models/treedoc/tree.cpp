@@ -109,6 +109,68 @@ void Tree::flatten_visible() {
   install_base(&spare_atoms_, &spare_widths_);
 }
 
+Tree::WalkOrder Tree::walk_order_with_base(const Materialized& map) const {
+  const BaseCounts& counts = sequence_.base();
+  WalkOrder w;
+  const size_t n = minis_.size() + layout_.count();
+  w.minis.reserve(n);
+  w.widths.reserve(n);
+  w.visible.reserve(n);
+  sequence_.for_each(
+      [&](NodeIndex x) {
+        w.minis.push_back(x);
+        w.widths.push_back(minis_[x].width);
+        w.visible.push_back(minis_[x].state == MiniState::kLive);
+      },
+      [&](uint32_t a, uint32_t b) {
+        for (uint32_t i = a; i < b; ++i) {
+          w.minis.push_back(map.mini0 + i);
+          w.widths.push_back(counts.width(i));
+          w.visible.push_back(counts.visible(i));
+        }
+      });
+  return w;
+}
+
+void Tree::materialize_place(const Materialized& map, const FlatLayout::Place& p) {
+  const BaseCounts& counts = sequence_.base();
+  MajorNode& major = majors_[map.major0 + p.index];
+  MiniNode& mini = minis_[map.mini0 + p.index];
+  major = MajorNode{};
+  major.parent = p.parent == FlatLayout::kNoParent ? 0 : map.major0 + p.parent;
+  major.branch = p.branch;
+  major.depth = p.depth;
+  major.first_mini = map.mini0 + p.index;
+  mini = MiniNode{};
+  mini.dis = kDisFlat;
+  mini.ins_op = base_.ins_op(p.index);
+  mini.major = map.major0 + p.index;
+  const std::string_view bytes = base_.atom(p.index);
+  mini.atom_offset = static_cast<uint32_t>(atom_bytes_.size());
+  mini.atom_size = static_cast<uint32_t>(bytes.size());
+  atom_bytes_.append(bytes);
+  TD_ASSERT(atom_bytes_.size() <= UINT32_MAX, "atom bytes of one epoch fit 32-bit offsets");
+  mini.width = counts.width(p.index);
+  mini.state = counts.visible(p.index) ? MiniState::kLive : MiniState::kDead;
+  FlatLayout::Place c;
+  for (uint8_t b = 0; b < 2; ++b) {
+    if (FlatLayout::child(p, b, &c)) major.child[b] = map.major0 + c.index;
+  }
+  const BaseAttachments* at = attachments(p.index);
+  if (at == nullptr) return;
+  for (uint8_t b = 0; b < 2; ++b) {
+    if (at->major_child[b] != kNoNode) {
+      major.child[b] = at->major_child[b];
+      majors_[at->major_child[b]].parent = map.major0 + p.index;
+    }
+    if (at->mini_child[b] != kNoNode) {
+      mini.child[b] = at->mini_child[b];
+      majors_[at->mini_child[b]].parent = map.mini0 + p.index;
+    }
+  }
+  mini.first_delete = at->first_delete;
+}
+
 Tree::Materialized Tree::materialize_base() {
   const uint32_t n = layout_.count();
   const Materialized map{static_cast<NodeIndex>(majors_.size()),
@@ -117,67 +179,12 @@ Tree::Materialized Tree::materialize_base() {
   TD_ASSERT(majors_.size() + n < kNodesMax && minis_.size() + n < kNodesMax,
             "a materialized base fits the arenas");
   // The walk order first, while the index still holds the base as runs.
-  const BaseCounts& counts = sequence_.base();
-  std::vector<NodeIndex> order;
-  std::vector<uint32_t> widths;
-  std::vector<uint8_t> visible;
-  order.reserve(minis_.size() + n);
-  widths.reserve(minis_.size() + n);
-  visible.reserve(minis_.size() + n);
-  sequence_.for_each(
-      [&](NodeIndex x) {
-        order.push_back(x);
-        widths.push_back(minis_[x].width);
-        visible.push_back(minis_[x].state == MiniState::kLive);
-      },
-      [&](uint32_t a, uint32_t b) {
-        for (uint32_t i = a; i < b; ++i) {
-          order.push_back(map.mini0 + i);
-          widths.push_back(counts.width(i));
-          visible.push_back(counts.visible(i));
-        }
-      });
+  const WalkOrder walk = walk_order_with_base(map);
   majors_.resize(map.major0 + n);
   minis_.resize(map.mini0 + n);
-  layout_.for_each_in_range(0, n, [&](const FlatLayout::Place& p) {
-    MajorNode& major = majors_[map.major0 + p.index];
-    MiniNode& mini = minis_[map.mini0 + p.index];
-    major = MajorNode{};
-    major.parent = p.parent == FlatLayout::kNoParent ? 0 : map.major0 + p.parent;
-    major.branch = p.branch;
-    major.depth = p.depth;
-    major.first_mini = map.mini0 + p.index;
-    mini = MiniNode{};
-    mini.dis = kDisFlat;
-    mini.ins_op = base_.ins_op(p.index);
-    mini.major = map.major0 + p.index;
-    const std::string_view bytes = base_.atom(p.index);
-    mini.atom_offset = static_cast<uint32_t>(atom_bytes_.size());
-    mini.atom_size = static_cast<uint32_t>(bytes.size());
-    atom_bytes_.append(bytes);
-    TD_ASSERT(atom_bytes_.size() <= UINT32_MAX, "atom bytes of one epoch fit 32-bit offsets");
-    mini.width = counts.width(p.index);
-    mini.state = counts.visible(p.index) ? MiniState::kLive : MiniState::kDead;
-    FlatLayout::Place c;
-    for (uint8_t b = 0; b < 2; ++b) {
-      if (FlatLayout::child(p, b, &c)) major.child[b] = map.major0 + c.index;
-    }
-    const BaseAttachments* at = attachments(p.index);
-    if (at == nullptr) return;
-    for (uint8_t b = 0; b < 2; ++b) {
-      if (at->major_child[b] != kNoNode) {
-        major.child[b] = at->major_child[b];
-        majors_[at->major_child[b]].parent = map.major0 + p.index;
-      }
-      if (at->mini_child[b] != kNoNode) {
-        mini.child[b] = at->mini_child[b];
-        majors_[at->mini_child[b]].parent = map.mini0 + p.index;
-      }
-    }
-    mini.first_delete = at->first_delete;
-  });
+  layout_.for_each_in_range(0, n, [&](const FlatLayout::Place& p) { materialize_place(map, p); });
   majors_[0].child[1] = map.major(majors_[0].child[1]);
-  sequence_.build(order, widths, visible);
+  sequence_.build(walk.minis, walk.widths, walk.visible);
   clear_base_attachments();
   attachment_of_.clear();
   base_.clear();

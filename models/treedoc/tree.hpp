@@ -218,8 +218,25 @@ class Tree {
   // `place` is its atom's place and `child_place` receives the child's when that is a base major.
   NodeIndex child_at(NodeIndex cur, bool cur_is_mini, uint8_t branch,
                      const FlatLayout::Place& place, FlatLayout::Place* child_place) const;
+  // census(): a major to visit, and what its path carries.
+  struct CensusFrame {
+    NodeIndex major;
+    uint64_t elements_before, dis_count, dis_bytes, next_dis_index;
+  };
+  // census()'s part for the implicit base: its atoms by depth, and the explicit nodes hanging
+  // from it, pushed to visit.
+  void census_of_base(TreeCensus* c, std::vector<CensusFrame>* stack) const;
   // Turns the base into explicit nodes (the tree place() describes); O(n), rare.
   Materialized materialize_base();
+  // Every mini in walk order, base atoms by their names to be, with widths and visibility.
+  struct WalkOrder {
+    std::vector<NodeIndex> minis;
+    std::vector<uint32_t> widths;
+    std::vector<uint8_t> visible;
+  };
+  WalkOrder walk_order_with_base(const Materialized& map) const;
+  // The explicit major and mini of base place `p`, with the layout's and the attached children.
+  void materialize_place(const Materialized& map, const FlatLayout::Place& p);
   // Starts an epoch whose base is `atoms` with `widths` (both swapped in, old buffers returned).
   void install_base(BaseAtoms* atoms, BaseWidths* widths);
   void clear_base_attachments();

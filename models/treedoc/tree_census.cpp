@@ -16,41 +16,38 @@ uint64_t base_dis_bytes(uint64_t depth) {
 
 }  // namespace
 
-TreeCensus Tree::census() const {
-  TreeCensus c;
-  // A major to visit and what its path carries: elements above it, and the Dis values on them.
-  struct Frame {
-    NodeIndex major;
-    uint64_t elements_before, dis_count, dis_bytes, next_dis_index;
-  };
-  std::vector<Frame> stack;
-  for (NodeIndex child : majors_[0].child) {
-    if (child != kNoNode && !is_base(child)) stack.push_back({child, 0, 0, 0, 0});
+void Tree::census_of_base(TreeCensus* c, std::vector<CensusFrame>* stack) const {
+  const std::vector<uint64_t> per_depth = layout_.atoms_per_depth();
+  for (size_t k = 0; k < per_depth.size(); ++k) {
+    const uint64_t depth = k + 1;
+    const uint64_t bytes = encoded_tid_size(depth, 1, base_dis_bytes(depth));
+    c->tid_bytes_total += per_depth[k] * bytes;
+    c->atoms_with_tid += per_depth[k];  // base minis are all LIVE or DEAD
+    c->tid_bytes_max = std::max(c->tid_bytes_max, bytes);
   }
-  if (layout_.count() > 0) {
-    const std::vector<uint64_t> per_depth = layout_.atoms_per_depth();
-    for (size_t k = 0; k < per_depth.size(); ++k) {
-      const uint64_t depth = k + 1;
-      const uint64_t bytes = encoded_tid_size(depth, 1, base_dis_bytes(depth));
-      c.tid_bytes_total += per_depth[k] * bytes;
-      c.atoms_with_tid += per_depth[k];  // base minis are all LIVE or DEAD
-      c.tid_bytes_max = std::max(c.tid_bytes_max, bytes);
-    }
-    c.depth_max = per_depth.size();
-    c.live += sequence_.base().visible_count();
-    c.dead += layout_.count() - sequence_.base().visible_count();
-    for (const BaseAttachments& at : attachments_) {
-      const uint64_t depth = layout_.locate(at.base).depth;
-      for (uint8_t b = 0; b < 2; ++b) {
-        if (at.major_child[b] != kNoNode) stack.push_back({at.major_child[b], depth, 0, 0, 0});
-        if (at.mini_child[b] != kNoNode) {
-          stack.push_back({at.mini_child[b], depth, 1, base_dis_bytes(depth), depth});
-        }
+  c->depth_max = per_depth.size();
+  c->live += sequence_.base().visible_count();
+  c->dead += layout_.count() - sequence_.base().visible_count();
+  for (const BaseAttachments& at : attachments_) {
+    const uint64_t depth = layout_.locate(at.base).depth;
+    for (uint8_t b = 0; b < 2; ++b) {
+      if (at.major_child[b] != kNoNode) stack->push_back({at.major_child[b], depth, 0, 0, 0});
+      if (at.mini_child[b] != kNoNode) {
+        stack->push_back({at.mini_child[b], depth, 1, base_dis_bytes(depth), depth});
       }
     }
   }
+}
+
+TreeCensus Tree::census() const {
+  TreeCensus c;
+  std::vector<CensusFrame> stack;
+  for (NodeIndex child : majors_[0].child) {
+    if (child != kNoNode && !is_base(child)) stack.push_back({child, 0, 0, 0, 0});
+  }
+  if (layout_.count() > 0) census_of_base(&c, &stack);
   while (!stack.empty()) {
-    const Frame f = stack.back();
+    const CensusFrame f = stack.back();
     stack.pop_back();
     const MajorNode& m = majors_[f.major];
     const uint64_t elements = f.elements_before + 1;

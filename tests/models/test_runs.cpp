@@ -6,11 +6,11 @@
 
 #include <set>
 
+#include "models/random/random_stream.hpp"
 #include "models/treedoc/codec.hpp"
 #include "models/treedoc/flatten.hpp"
 #include "models/treedoc/replica.hpp"
 #include "models/treedoc/run.hpp"
-#include "models/random/random_stream.hpp"
 
 using namespace treedoc;
 
@@ -142,81 +142,95 @@ TEST_CASE("a typed run is one op, and a deleted run is one op", "[runs]") {
   }
 }
 
+namespace {
+
+// Applies `op` to a pair's replicas, as a run and member by member: the outcomes agree.
+void apply_to_pair(const Op& op, LocalPair* p) {
+  const ApplyOutcome a = p->runs.apply(op);
+  bool any = false;
+  for (const Op& m : expand_run(op)) any = p->singles.apply(m) == ApplyOutcome::kApplied || any;
+  REQUIRE(a == (any ? ApplyOutcome::kApplied : ApplyOutcome::kDuplicate));
+}
+
+// Three sites edit concurrently by runs, each seeing a random part of the others' ops, from
+// `base`; returns every run op made, having checked each site's two replicas agree.
+std::vector<Op> concurrent_runs(RandomStream& rng, const ReplicaOptions& o,
+                                const std::vector<FlatAtom>& base) {
+  std::vector<LocalPair> sites;
+  for (SiteId s = 2; s < 5; ++s) sites.push_back({Replica(s, o), Replica(s, o), {}, {}});
+  for (LocalPair& p : sites) {
+    if (base.empty()) continue;
+    p.runs.install_epoch(1, base);
+    p.singles.install_epoch(1, base);
+  }
+  std::vector<Op> all_runs;
+  for (int step = 0; step < 45; ++step) {
+    LocalPair& p = sites[rng.below(sites.size())];
+    if (!all_runs.empty() && rng.chance(0.3)) {
+      apply_to_pair(all_runs[rng.below(all_runs.size())], &p);
+      continue;
+    }
+    const size_t before = p.run_ops.size();
+    random_edit(rng, &p);
+    for (size_t k = before; k < p.run_ops.size(); ++k) all_runs.push_back(p.run_ops[k]);
+  }
+  for (const LocalPair& p : sites) require_same_replica(p.runs, p.singles);
+  return all_runs;
+}
+
+// Fresh replicas: one gets the runs (shuffled, some twice, some members also alone), the other
+// every member alone in the same order; one more takes the runs through receive().
+void replay_shuffled(RandomStream& rng, const ReplicaOptions& o, const std::vector<FlatAtom>& base,
+                     const std::vector<Op>& all_runs) {
+  Replica by_runs(9, o), by_members(9, o), by_receive(9, o);
+  if (!base.empty()) {
+    for (Replica* r : {&by_runs, &by_members, &by_receive}) r->install_epoch(1, base);
+  }
+  std::vector<size_t> order;
+  for (size_t i = 0; i < all_runs.size(); ++i) {
+    order.push_back(i);
+    if (rng.chance(0.2)) order.push_back(i);
+  }
+  for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+  for (size_t i : order) {
+    const Op& op = all_runs[i];
+    if (op.run != 0 && rng.chance(0.15)) {  // one member arrives alone first
+      const Op member = expand_run(op)[rng.below(op.run)];
+      by_runs.apply(member);
+      by_members.apply(member);
+      by_receive.receive(std::make_shared<const Op>(member));
+    }
+    const ApplyOutcome a = by_runs.apply(op);
+    REQUIRE((a == ApplyOutcome::kApplied || a == ApplyOutcome::kDuplicate));
+    for (const Op& m : expand_run(op)) by_members.apply(m);
+    const ApplyOutcome r = by_receive.receive(std::make_shared<const Op>(op));
+    REQUIRE(r == a);
+    if (rng.chance(0.3)) by_receive.integrate();
+  }
+  by_receive.integrate();
+  require_same_replica(by_runs, by_members);
+  if (!o.discard_tombstones) require_same_replica(by_receive, by_members);
+  REQUIRE(by_receive.visible_hash() == by_members.visible_hash());
+}
+
+}  // namespace
+
 TEST_CASE("remote runs in any order with duplicates give the members' tree", "[runs][property]") {
   for (uint64_t seed = 1; seed <= kSeedsCount; ++seed) {
     for (uint64_t variant = 0; variant < 8; ++variant) {
+      INFO("seed " << seed << " variant " << variant);
       RandomStream rng(seed * 7919 + variant);
       const ReplicaOptions o = options_of(variant);
-      // Three sites edit concurrently by runs, each seeing a random part of the others' ops.
-      std::vector<LocalPair> sites;
-      for (SiteId s = 2; s < 5; ++s) sites.push_back({Replica(s, o), Replica(s, o), {}, {}});
       // Every other seed starts from a common flattened base, whose deletes form base runs.
       std::vector<FlatAtom> base;
       if (seed % 2 == 0) {
         for (uint64_t k = 0; k < 30; ++k) base.push_back({random_atom(rng), 1, {7, 100 + k}});
       }
-      const auto start = [&](Replica& r) {
-        if (!base.empty()) r.install_epoch(1, base);
-      };
-      for (LocalPair& p : sites) {
-        start(p.runs);
-        start(p.singles);
-      }
-      std::vector<Op> all_runs;
-      for (int step = 0; step < 45; ++step) {
-        LocalPair& p = sites[rng.below(sites.size())];
-        if (!all_runs.empty() && rng.chance(0.3)) {
-          const Op& op = all_runs[rng.below(all_runs.size())];
-          const ApplyOutcome a = p.runs.apply(op);
-          const ApplyOutcome b = [&] {
-            bool any = false;
-            for (const Op& m : expand_run(op))
-              any = p.singles.apply(m) == ApplyOutcome::kApplied || any;
-            return any ? ApplyOutcome::kApplied : ApplyOutcome::kDuplicate;
-          }();
-          REQUIRE(a == b);
-          continue;
-        }
-        const size_t before = p.run_ops.size();
-        random_edit(rng, &p);
-        for (size_t k = before; k < p.run_ops.size(); ++k) all_runs.push_back(p.run_ops[k]);
-      }
-      for (const LocalPair& p : sites) require_same_replica(p.runs, p.singles);
+      const std::vector<Op> all_runs = concurrent_runs(rng, o, base);
       bool base_run = false;
       for (const Op& op : all_runs) base_run = base_run || op.chain == RunChain::kBase;
       if (!base.empty() && !o.discard_tombstones) REQUIRE(base_run);
-      // Fresh replicas: one gets the runs (shuffled, some twice, some members also alone), the
-      // other every member alone in the same order; one more takes the runs through receive().
-      Replica by_runs(9, o), by_members(9, o), by_receive(9, o);
-      start(by_runs);
-      start(by_members);
-      start(by_receive);
-      std::vector<size_t> order;
-      for (size_t i = 0; i < all_runs.size(); ++i) {
-        order.push_back(i);
-        if (rng.chance(0.2)) order.push_back(i);
-      }
-      for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
-      for (size_t i : order) {
-        const Op& op = all_runs[i];
-        if (op.run != 0 && rng.chance(0.15)) {  // one member arrives alone first
-          const Op member = expand_run(op)[rng.below(op.run)];
-          by_runs.apply(member);
-          by_members.apply(member);
-          by_receive.receive(std::make_shared<const Op>(member));
-        }
-        const ApplyOutcome a = by_runs.apply(op);
-        REQUIRE((a == ApplyOutcome::kApplied || a == ApplyOutcome::kDuplicate));
-        for (const Op& m : expand_run(op)) by_members.apply(m);
-        const ApplyOutcome r = by_receive.receive(std::make_shared<const Op>(op));
-        REQUIRE(r == a);
-        if (rng.chance(0.3)) by_receive.integrate();
-      }
-      by_receive.integrate();
-      INFO("seed " << seed << " variant " << variant);
-      require_same_replica(by_runs, by_members);
-      if (!o.discard_tombstones) require_same_replica(by_receive, by_members);
-      REQUIRE(by_receive.visible_hash() == by_members.visible_hash());
+      replay_shuffled(rng, o, base, all_runs);
     }
   }
 }
