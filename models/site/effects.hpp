@@ -1,5 +1,6 @@
-// What a site asks its environment to do after each step: messages to send, timers to set, and
-// what it applied (for the checker and the metrics). The site never does I/O itself.
+// What a site gives its environment after each step: commands (messages to send, timers to set,
+// halting) and observations (what it applied, its protocol steps, its probes) for the checker,
+// the metrics and the log. The site never does I/O itself.
 #pragma once
 
 #include <cstdint>
@@ -152,9 +153,18 @@ static_assert(kSuspicionCauses.well_formed());
 inline const char* to_string(MembershipEvent::Kind k) { return kMembershipSteps.name(k); }
 inline const char* to_string(MembershipEvent::Cause c) { return kSuspicionCauses.name(c); }
 
-struct Effects {
+// What a site asks its environment to do after a step.
+struct Commands {
   std::vector<Outgoing> sends;
-  std::vector<TimerRequest> timers;
+  std::vector<TimerRequest> timers;  // each replaces any earlier timer of its kind
+  // Stop for good (on_expelled: abort): the environment turns the site off and never restarts
+  // it; whatever it alone held is gone.
+  bool halt = false;
+};
+
+// What a site reports of a step, for the checker, the metrics and the event log; the
+// environment acts on none of it.
+struct Observations {
   std::vector<SharedOp> applied;  // ops the site now counts as applied, in the order it did
   std::vector<Rejection> rejected;
   uint64_t wrong_epoch = 0;  // messages of another epoch: answered STALE, or buffered
@@ -168,9 +178,12 @@ struct Effects {
   // Set when a catch-up ended: how long it took from the first HELLO.
   std::optional<TimeUs> caught_up_after_us;
   std::vector<MembershipEvent> membership;
-  // The site stopped for good (on_expelled: abort): the environment turns it off and never
-  // restarts it; whatever it alone held is gone.
-  bool halted = false;
+};
+
+// A step's effects: commands the environment carries out, and observations it publishes.
+struct Effects {
+  Commands commands;
+  Observations observed;
 };
 
 }  // namespace treedoc::site

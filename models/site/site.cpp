@@ -46,19 +46,20 @@ Effects Site::start(TimeUs now) {
     if (outcome == ApplyOutcome::kApplied) claim(op, &fx);
   }
   const bool restarted = !store_->ops.empty() || store_->epoch > 0 || store_->counter > 0;
-  if (!store_->ops.empty()) fx.probes.add(Probe::kRebuiltAfterCrash);
+  if (!store_->ops.empty()) fx.observed.probes.add(Probe::kRebuiltAfterCrash);
   if (config_.anti_entropy_period_us > 0) {
-    fx.timers.push_back({TimerKind::kAntiEntropy,
-                         now + config_.anti_entropy_offset_us % config_.anti_entropy_period_us});
+    fx.commands.timers.push_back(
+        {TimerKind::kAntiEntropy,
+         now + config_.anti_entropy_offset_us % config_.anti_entropy_period_us});
   }
   if (!config_.core.empty()) {
     if (restarted && is_member() && store_->commit_log.prepared) {
-      fx.probes.add(Probe::kParticipantCrashYes);
+      fx.observed.probes.add(Probe::kParticipantCrashYes);
     }
     const CommitLog& log = store_->commit_log;
     if (restarted && coordinator() && log.attempts > 0 &&
         log.decisions.count(TxId{config_.id, log.attempts}) == 0) {
-      fx.probes.add(Probe::kCoordinatorCrashOpen);
+      fx.observed.probes.add(Probe::kCoordinatorCrashOpen);
     }
     start_commit(now, &fx);
     if (is_member()) arm_heartbeat(now, &fx);
@@ -73,7 +74,7 @@ void Site::claim(const SharedOp& op, Effects* fx) {
   claimed_hash_.add(op->id);
   epochs_->ops(op->epoch).add(op);  // a no-op when another site added it first
   ++version_;
-  fx->applied.push_back(op);
+  fx->observed.applied.push_back(op);
 }
 
 bool Site::durable(const Op& op) const {
@@ -158,7 +159,7 @@ void Site::spread(std::vector<SharedOp> ops, Effects* fx) const {
     to.kind = Destination::Kind::kRandomPeers;
     to.count = config_.fanout;
   }
-  fx->sends.push_back({to, std::move(m)});
+  fx->commands.sends.push_back({to, std::move(m)});
 }
 
 Effects Site::on_message(TimeUs now, const Message& message) {
@@ -194,7 +195,7 @@ void Site::on_ops(TimeUs now, const Message& message, Effects* fx) {
   for (const SharedOp& op : message.ops) {
     // An honest site lets apply() spot duplicates (one set lookup per op, the hot path at scale).
     if (sabotaged && claimed_.contains(op->id)) {
-      fx->probes.add(Probe::kDuplicateOp);
+      fx->observed.probes.add(Probe::kDuplicateOp);
       continue;
     }
     const bool before_insert = !op->is_insert() && !claimed().contains(op->target);
@@ -212,12 +213,12 @@ void Site::on_ops(TimeUs now, const Message& message, Effects* fx) {
       const ApplyOutcome outcome =
           config_.defer_integration ? replica_.receive(op) : replica_.apply(*op);
       if (outcome == ApplyOutcome::kIdCollision || outcome == ApplyOutcome::kMalformed) {
-        fx->rejected.push_back({op, outcome});
+        fx->observed.rejected.push_back({op, outcome});
         continue;
       }
       if (outcome == ApplyOutcome::kDuplicate) {
         TD_ASSERT(!sabotaged, "claimed() always includes the replica's seen");
-        fx->probes.add(Probe::kDuplicateOp);
+        fx->observed.probes.add(Probe::kDuplicateOp);
         continue;
       }
       TD_ASSERT(outcome != ApplyOutcome::kWrongEpoch, "ops of a message share its epoch");
@@ -226,9 +227,9 @@ void Site::on_ops(TimeUs now, const Message& message, Effects* fx) {
     claim(op, fx);
     ++learned_count;
     if (relays) learned.push_back(op);
-    if (message.repair) fx->probes.add(Probe::kRepairedOp);
-    if (before_insert) fx->probes.add(Probe::kDeleteBeforeInsert);
-    if (message.from != op->id.site) fx->probes.add(Probe::kRelayedOp);
+    if (message.repair) fx->observed.probes.add(Probe::kRepairedOp);
+    if (before_insert) fx->observed.probes.add(Probe::kDeleteBeforeInsert);
+    if (message.from != op->id.site) fx->observed.probes.add(Probe::kRelayedOp);
   }
   if (learned_count == 0) return;
   on_update(now, fx);
@@ -251,10 +252,10 @@ void Site::on_digest(const Message& message, Effects* fx) {
     auto m = new_message(MessageKind::kOps);
     m->ops = std::move(missing);
     m->repair = true;
-    fx->sends.push_back({{Destination::Kind::kSite, message.from, 0}, std::move(m)});
+    fx->commands.sends.push_back({{Destination::Kind::kSite, message.from, 0}, std::move(m)});
   }
   if (message.wants_reply && !claimed().includes(theirs)) {
-    fx->sends.push_back({{Destination::Kind::kSite, message.from, 0}, new_digest(false)});
+    fx->commands.sends.push_back({{Destination::Kind::kSite, message.from, 0}, new_digest(false)});
   }
 }
 
@@ -266,9 +267,9 @@ Effects Site::on_timer(TimeUs now, TimerKind kind) {
   switch (kind) {
     case TimerKind::kAntiEntropy:
       TD_ASSERT(config_.anti_entropy_period_us > 0, "no anti-entropy timer when it is off");
-      fx.sends.push_back(
+      fx.commands.sends.push_back(
           {{Destination::Kind::kRandomPeers, 0, config_.anti_entropy_fanout}, new_digest(true)});
-      fx.timers.push_back({TimerKind::kAntiEntropy, now + config_.anti_entropy_period_us});
+      fx.commands.timers.push_back({TimerKind::kAntiEntropy, now + config_.anti_entropy_period_us});
       break;
     case TimerKind::kFlattenPolicy: on_flatten_policy(now, &fx); break;
     case TimerKind::kCommit:

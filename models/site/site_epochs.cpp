@@ -22,17 +22,17 @@ std::vector<OpId> visible_ids(const Replica& replica) {
 
 bool Site::admit(TimeUs now, const Message& message, Effects* fx) {
   if (message.epoch == replica_.epoch()) return true;
-  ++fx->wrong_epoch;
+  ++fx->observed.wrong_epoch;
   if (message.epoch < replica_.epoch()) {
     // Fencing: nothing of an older epoch is acted on; its sender learns it is behind.
-    fx->probes.add(Probe::kStaleFenced);
+    fx->observed.probes.add(Probe::kStaleFenced);
     auto [it, fresh] = stale_sent_us_.emplace(message.from, now);
     if (!fresh && now - it->second < config_.catch_up_retry_us) return false;
     it->second = now;
     auto stale = new_message(MessageKind::kStale);
     // YouAreDead, for a sender that thinks itself a member of an older view (spec (f) 7).
     stale->expelled = !is_member_of(members_, message.from);
-    fx->sends.push_back({{Destination::Kind::kSite, message.from, 0}, std::move(stale)});
+    fx->commands.sends.push_back({{Destination::Kind::kSite, message.from, 0}, std::move(stale)});
     return false;
   }
   catch_up_.learn(message.epoch);
@@ -62,8 +62,8 @@ void Site::send_hello(TimeUs now, Effects* fx) {
   auto m = new_message(MessageKind::kHello);
   m->digest = digest_snapshot();
   m->digest_hash = claimed_hash_;
-  fx->sends.push_back({{Destination::Kind::kSite, *to, 0}, std::move(m)});
-  fx->timers.push_back({TimerKind::kCatchUp, now + config_.catch_up_retry_us});
+  fx->commands.sends.push_back({{Destination::Kind::kSite, *to, 0}, std::move(m)});
+  fx->commands.timers.push_back({TimerKind::kCatchUp, now + config_.catch_up_retry_us});
 }
 
 void Site::on_hello(TimeUs now, const Message& message, Effects* fx) {
@@ -86,7 +86,7 @@ void Site::on_hello(TimeUs now, const Message& message, Effects* fx) {
       for (const OpId& id : epochs_->ending(e)->cut->to_vector()) folded->insert(id);
     }
     m->digest = std::move(folded);
-    fx->sends.push_back({{Destination::Kind::kSite, message.from, 0}, std::move(m)});
+    fx->commands.sends.push_back({{Destination::Kind::kSite, message.from, 0}, std::move(m)});
     return;
   }
   const std::shared_ptr<const EpochEnding>& ending = epochs_->ending(message.epoch);
@@ -97,7 +97,7 @@ void Site::on_hello(TimeUs now, const Message& message, Effects* fx) {
   const OpArchive* ops = epochs_->find_ops(message.epoch);
   TD_ASSERT(ops != nullptr, "the ops of an epoch within retention");
   m->ops = ops->missing_from(*ending->cut, *message.digest, kCutOpsMax);
-  fx->sends.push_back({{Destination::Kind::kSite, message.from, 0}, std::move(m)});
+  fx->commands.sends.push_back({{Destination::Kind::kSite, message.from, 0}, std::move(m)});
 }
 
 void Site::on_cut(TimeUs now, const Message& message, Effects* fx) {
@@ -123,11 +123,11 @@ void Site::on_state(TimeUs now, const Message& message, Effects* fx) {
   if (ops) {
     for (const SharedOp& op : ops->missing_from(claimed(), DotSet{}, UINT64_MAX)) {
       if (message.digest->contains(op->id)) continue;
-      fx->lost_by_policy.push_back(op);
+      fx->observed.lost_by_policy.push_back(op);
       ++lost;
     }
   }
-  if (lost > 0) fx->probes.add(Probe::kLostByPolicy);
+  if (lost > 0) fx->observed.probes.add(Probe::kLostByPolicy);
   // What the base reflects that this site never held: unlike a CUT, a STATE brings no ops to
   // apply first, so the base may show atoms the site lacked and lack atoms it showed.
   const uint64_t gained = message.digest->minus(claimed()).size();
@@ -143,7 +143,7 @@ void Site::on_state(TimeUs now, const Message& message, Effects* fx) {
   store_->ops.clear();
   entered.visible_hash_after = replica_.visible_hash();
   if (lost > 0 || gained > 0) entered.visible_ids_after = visible_ids(replica_);
-  fx->epochs_entered.push_back(std::move(entered));
+  fx->observed.epochs_entered.push_back(std::move(entered));
   after_epoch_change(now, fx);
 }
 
@@ -205,18 +205,18 @@ std::vector<SharedOp> Site::apply_translated(const std::vector<SharedOp>& transl
   for (const SharedOp& op : translated) {
     const ApplyOutcome outcome = replica_.apply(*op);
     if (outcome == ApplyOutcome::kIdCollision || outcome == ApplyOutcome::kMalformed) {
-      fx->rejected.push_back({op, outcome});
+      fx->observed.rejected.push_back({op, outcome});
       continue;
     }
     TD_ASSERT(outcome == ApplyOutcome::kApplied, "a translated op is new to the new epoch");
     if (durable(*op)) store_->ops.push_back(op);
     claim(op, fx);
-    fx->translated.push_back(op);
+    fx->observed.translated.push_back(op);
     if (op->id.site == config_.id || catch_up) own.push_back(op);
     const bool origin_nebula =
         std::find(config_.core.begin(), config_.core.end(), op->id.site) == config_.core.end();
     if (catch_up && config_.role == Role::kNebula && op->id.site != config_.id && origin_nebula) {
-      fx->probes.add(Probe::kRelayedTranslation);
+      fx->observed.probes.add(Probe::kRelayedTranslation);
     }
   }
   return own;
@@ -239,7 +239,7 @@ void Site::enter_next_epoch(TimeUs now, const EpochEnding& ending, bool catch_up
   enter_view(now, ending.next_view, ending.next_members, fx);
   store_->ops.clear();
   const std::vector<SharedOp> own = apply_translated(translated, catch_up, fx);
-  if (!translated.empty() && !catch_up) fx->probes.add(Probe::kPostCutTranslated);
+  if (!translated.empty() && !catch_up) fx->observed.probes.add(Probe::kPostCutTranslated);
   EpochEntered entered;
   entered.epoch = ending.epoch + 1;
   entered.ending = std::make_shared<const EpochEnding>(ending);
@@ -252,7 +252,7 @@ void Site::enter_next_epoch(TimeUs now, const EpochEnding& ending, bool catch_up
     entered.stats_before = stats_before;
     entered.stats_after = replica_.stats();
   }
-  fx->epochs_entered.push_back(std::move(entered));
+  fx->observed.epochs_entered.push_back(std::move(entered));
   // A commit resends only the site's own translated ops (every holder of the others translates
   // them too, and anti-entropy repairs the rest); catch-up resends all it carried (spec (d) 7).
   spread(std::move(own), fx);
@@ -268,7 +268,7 @@ void Site::enter_view(TimeUs now, uint64_t view, const Members& members, Effects
   store_->view = view;
   store_->members = members;
   if (was_member || !is_member()) return;
-  fx->probes.add(Probe::kRejoined);
+  fx->observed.probes.add(Probe::kRejoined);
   note(MembershipEvent::Kind::kJoined, fx);
   arm_heartbeat(now, fx);
 }
@@ -287,7 +287,7 @@ void Site::after_epoch_change(TimeUs now, Effects* fx) {
   catch_up_.learn(replica_.epoch());
   // Messages held for this epoch now apply; older ones are moot, newer ones wait.
   for (const SharedMessage& m : catch_up_.release(replica_.epoch())) {
-    fx->probes.add(Probe::kBufferedNewerEpoch);
+    fx->observed.probes.add(Probe::kBufferedNewerEpoch);
     on_ops(now, *m, fx);
   }
   if (catch_up_.behind(replica_.epoch())) {
@@ -299,8 +299,8 @@ void Site::after_epoch_change(TimeUs now, Effects* fx) {
     return;
   }
   if (const std::optional<CatchUp::Finished> done = catch_up_.finish(replica_.epoch(), now)) {
-    if (done->epochs_crossed >= 2) fx->probes.add(Probe::kCatchUpMultiEpoch);
-    fx->caught_up_after_us = done->took_us;
+    if (done->epochs_crossed >= 2) fx->observed.probes.add(Probe::kCatchUpMultiEpoch);
+    fx->observed.caught_up_after_us = done->took_us;
     if (seeks_core()) note(MembershipEvent::Kind::kCaughtUp, fx);
   }
   if (seeks_core()) ask_to_join(now, fx);

@@ -19,7 +19,8 @@ void Site::start_commit(TimeUs now, Effects* fx) {
                   config_.sabotage == Sabotage::kCommitOnMissingVote);
   apply_commit_effects(now, commit_->recover(now), fx);
   if (coordinator() && config_.flatten.kind != FlattenPolicy::Kind::kNever) {
-    fx->timers.push_back({TimerKind::kFlattenPolicy, now + config_.flatten.check_period_us});
+    fx->commands.timers.push_back(
+        {TimerKind::kFlattenPolicy, now + config_.flatten.check_period_us});
   }
 }
 
@@ -40,7 +41,8 @@ void Site::on_flatten_policy(TimeUs now, Effects* fx) {
   TD_ASSERT(commit_.has_value(), "only core sites run the policy");
   if (!coordinator()) return;
   if (config_.flatten.kind != FlattenPolicy::Kind::kNever || view_change_pending()) {
-    fx->timers.push_back({TimerKind::kFlattenPolicy, now + config_.flatten.check_period_us});
+    fx->commands.timers.push_back(
+        {TimerKind::kFlattenPolicy, now + config_.flatten.check_period_us});
   }
   if (catch_up_.active() || in_commit() || now < retry_at_us_) return;
   if (!view_change_pending() && !policy_due(now)) return;
@@ -56,7 +58,7 @@ void Site::on_flatten_policy(TimeUs now, Effects* fx) {
 void Site::maybe_propose(TimeUs now, Effects* fx) {
   if (!coordinator()) return;
   // The policy timer proposes; setting it replaces the periodic one, which it re-arms.
-  fx->timers.push_back({TimerKind::kFlattenPolicy, std::max(now, retry_at_us_)});
+  fx->commands.timers.push_back({TimerKind::kFlattenPolicy, std::max(now, retry_at_us_)});
 }
 
 CommitContext Site::commit_context(const DotSet* proposed_cut, uint64_t proposed_hash) const {
@@ -90,7 +92,7 @@ void Site::on_commit_message(TimeUs now, const Message& message, Effects* fx) {
 
 void Site::on_update(TimeUs now, Effects* fx) {
   if (!commit_) return;
-  if (commit_->prepared()) fx->probes.add(Probe::kUpdateAfterYes);
+  if (commit_->prepared()) fx->observed.probes.add(Probe::kUpdateAfterYes);
   apply_commit_effects(now, commit_->on_update(now), fx);
 }
 
@@ -103,11 +105,12 @@ void Site::send_to_core(const std::optional<SiteId>& to, const CommitMessage& m,
   message->view = m.view;
   SharedMessage shared = std::move(message);
   if (to) {
-    fx->sends.push_back({{Destination::Kind::kSite, *to, 0}, shared});
+    fx->commands.sends.push_back({{Destination::Kind::kSite, *to, 0}, shared});
     return;
   }
   for (SiteId member : *members_) {
-    if (member != config_.id) fx->sends.push_back({{Destination::Kind::kSite, member, 0}, shared});
+    if (member != config_.id)
+      fx->commands.sends.push_back({{Destination::Kind::kSite, member, 0}, shared});
   }
 }
 
@@ -117,26 +120,27 @@ void Site::apply_commit_effects(TimeUs now, CommitEffects cfx, Effects* fx) {
     const CommitMessage& m = s.message;
     if (m.kind == CommitMessage::Kind::kPrepare && !prepare_logged) {
       prepare_logged = true;
-      fx->commit_events.push_back({CommitEvent::Phase::kPrepareSent, m.epoch, m.txid, Vote::kYes,
-                                   AbortReason::kNone, m.cut, m.hash, m.next_members});
+      fx->observed.commit_events.push_back({CommitEvent::Phase::kPrepareSent, m.epoch, m.txid,
+                                            Vote::kYes, AbortReason::kNone, m.cut, m.hash,
+                                            m.next_members});
     } else if (m.kind == CommitMessage::Kind::kVote) {
       const bool yes = m.vote == Vote::kYes;
-      fx->commit_events.push_back(
+      fx->observed.commit_events.push_back(
           {yes ? CommitEvent::Phase::kVotedYes : CommitEvent::Phase::kVotedNo, m.epoch, m.txid,
            m.vote, AbortReason::kNone,
            yes && commit_->prepared() ? store_->commit_log.prepared->cut : nullptr, 0, nullptr});
     }
     send_to_core(s.to, m, fx);
   }
-  if (cfx.timer_at_us) fx->timers.push_back({TimerKind::kCommit, *cfx.timer_at_us});
+  if (cfx.timer_at_us) fx->commands.timers.push_back({TimerKind::kCommit, *cfx.timer_at_us});
   if (!cfx.ended) return;
   const CommitEffects::Ended& e = *cfx.ended;
   const bool committed = e.outcome == Outcome::kCommit;
-  fx->commit_events.push_back(
+  fx->observed.commit_events.push_back(
       {committed ? CommitEvent::Phase::kCommitted : CommitEvent::Phase::kAborted, e.epoch, e.txid,
        Vote::kYes, e.reason, e.cut, e.hash, e.next_members});
   if (!committed) {
-    if (e.reason == AbortReason::kLateUpdate) fx->probes.add(Probe::kLateUpdateAbort);
+    if (e.reason == AbortReason::kLateUpdate) fx->observed.probes.add(Probe::kLateUpdateAbort);
     const bool expelling = e.reason == AbortReason::kDispatchFailed && view_change_pending();
     if (e.txid.coordinator == config_.id && !expelling) {
       // Backoff: an editing burst aborts attempts in a row; do not hammer the core meanwhile.
@@ -153,14 +157,14 @@ void Site::apply_commit_effects(TimeUs now, CommitEffects cfx, Effects* fx) {
     // The view change this commit makes (spec (f) 7: logged for the story of an expulsion).
     for (SiteId m : *members_) {
       if (is_member_of(e.next_members, m)) continue;
-      fx->probes.add(Probe::kMemberExpelled);
-      fx->membership.push_back({MembershipEvent::Kind::kExpelled, m, e.epoch + 1, e.next_view,
-                                MembershipEvent::Cause::kNone});
+      fx->observed.probes.add(Probe::kMemberExpelled);
+      fx->observed.membership.push_back({MembershipEvent::Kind::kExpelled, m, e.epoch + 1,
+                                         e.next_view, MembershipEvent::Cause::kNone});
     }
     for (SiteId m : *e.next_members) {
       if (is_member_of(members_, m)) continue;
-      fx->membership.push_back({MembershipEvent::Kind::kAdmitted, m, e.epoch + 1, e.next_view,
-                                MembershipEvent::Cause::kNone});
+      fx->observed.membership.push_back({MembershipEvent::Kind::kAdmitted, m, e.epoch + 1,
+                                         e.next_view, MembershipEvent::Cause::kNone});
     }
   }
   const EpochEnding ending{e.epoch, e.txid, e.cut, e.hash, e.next_view, e.next_members};

@@ -16,7 +16,7 @@ bool Site::seeks_core() const {
 }
 
 void Site::note(MembershipEvent::Kind kind, Effects* fx) const {
-  fx->membership.push_back(
+  fx->observed.membership.push_back(
       {kind, config_.id, replica_.epoch(), view_, MembershipEvent::Cause::kNone});
 }
 
@@ -33,28 +33,28 @@ Members Site::next_members() const {
 
 void Site::suspect(SiteId member, MembershipEvent::Cause cause, Effects* fx) {
   if (!is_member_of(members_, member) || !detector_.suspect(member)) return;
-  fx->membership.push_back(
+  fx->observed.membership.push_back(
       {MembershipEvent::Kind::kSuspected, member, replica_.epoch(), view_, cause});
 }
 
 void Site::arm_heartbeat(TimeUs now, Effects* fx) const {
   const TimeUs period = config_.membership.heartbeat_period_us;
-  if (period > 0) fx->timers.push_back({TimerKind::kHeartbeat, now + period});
+  if (period > 0) fx->commands.timers.push_back({TimerKind::kHeartbeat, now + period});
 }
 
 void Site::on_heartbeat_timer(TimeUs now, Effects* fx) {
   if (!is_member()) return;  // expelled or demoted: the timer lapses
   arm_heartbeat(now, fx);
   if (!coordinator()) {
-    fx->sends.push_back(
+    fx->commands.sends.push_back(
         {{Destination::Kind::kSite, members_->front(), 0}, new_message(MessageKind::kHeartbeat)});
     return;
   }
   // The detector: a member silent for suspect_after_us is suspected, whatever its RPCs do.
   const std::vector<SiteId> silent = detector_.look(*members_, now);
   for (SiteId m : silent) {
-    fx->membership.push_back({MembershipEvent::Kind::kSuspected, m, replica_.epoch(), view_,
-                              MembershipEvent::Cause::kHeartbeatTimeout});
+    fx->observed.membership.push_back({MembershipEvent::Kind::kSuspected, m, replica_.epoch(),
+                                       view_, MembershipEvent::Cause::kHeartbeatTimeout});
   }
   if (!silent.empty()) maybe_propose(now, fx);
 }
@@ -72,7 +72,7 @@ Effects Site::on_dispatch_failed(TimeUs now, SiteId to, const Message& message) 
       message.epoch != replica_.epoch()) {
     return fx;
   }
-  fx.probes.add(Probe::kDispatchFailed);
+  fx.observed.probes.add(Probe::kDispatchFailed);
   const bool expire =
       config_.membership.on_dispatch_failure == MembershipPolicy::OnDispatchFailure::kExpire;
   // HBase 2.1 took any unclassified failure as proof the server was dead (spec (f) 7); the
@@ -85,18 +85,18 @@ Effects Site::on_dispatch_failed(TimeUs now, SiteId to, const Message& message) 
 
 bool Site::learn_expelled(Effects* fx) {
   if (!is_member()) return false;  // not a member, or already demoted: nothing new
-  fx->probes.add(Probe::kYouAreDead);
+  fx->observed.probes.add(Probe::kYouAreDead);
   note(MembershipEvent::Kind::kFenced, fx);
   if (config_.membership.on_expelled == MembershipPolicy::OnExpelled::kAbort) {
     halted_ = true;
-    fx->halted = true;
-    fx->probes.add(Probe::kHaltedOnExpelled);
+    fx->commands.halt = true;
+    fx->observed.probes.add(Probe::kHaltedOnExpelled);
     note(MembershipEvent::Kind::kHalted, fx);
     return true;
   }
   // Demote: stop voting, keep every op; catch-up translates and resends them (spec (f) 7).
   demoted_ = true;
-  fx->probes.add(Probe::kDemoted);
+  fx->observed.probes.add(Probe::kDemoted);
   note(MembershipEvent::Kind::kDemoted, fx);
   return false;
 }
@@ -107,9 +107,9 @@ void Site::ask_to_join(TimeUs now, Effects* fx) {
     join_asked_ = true;
     note(MembershipEvent::Kind::kJoinRequested, fx);
   }
-  fx->sends.push_back(
+  fx->commands.sends.push_back(
       {{Destination::Kind::kSite, members_->front(), 0}, new_message(MessageKind::kJoin)});
-  fx->timers.push_back({TimerKind::kJoin, now + config_.membership.join_retry_us});
+  fx->commands.timers.push_back({TimerKind::kJoin, now + config_.membership.join_retry_us});
 }
 
 void Site::on_join(TimeUs now, const Message& message, Effects* fx) {

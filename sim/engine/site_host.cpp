@@ -197,7 +197,7 @@ void SiteHost::deliver(const Envelope& e, TimeUs now) {
   ctx_.observers.on_deliver(now, {e.from, index_, e.seq});
   if (config_.defer_integration && site_->carries_current_ops(*e.message)) {
     site::Effects fx = site_->on_message(now, *e.message);
-    const size_t received = fx.applied.size();
+    const size_t received = fx.observed.applied.size();
     handle(std::move(fx), now);
     received_unverified_ += received;
     if (received_unverified_ >= kReceivedOpsMax) verify(now);
@@ -221,7 +221,7 @@ void SiteHost::deliver(const Envelope& e, TimeUs now) {
   const auto started = std::chrono::steady_clock::now();
   site::Effects fx = site_->on_message(now, *e.message);
   const auto took = std::chrono::steady_clock::now() - started;
-  if (!fx.applied.empty()) record_apply_time(took, fx.applied.size());
+  if (!fx.observed.applied.empty()) record_apply_time(took, fx.observed.applied.size());
   handle(std::move(fx), now);
 }
 
@@ -236,8 +236,8 @@ void SiteHost::user_edit(SiteIndex /*site*/, TimeUs now, const SyntheticEdit& e)
     if (e.index + 1 < size_before) intent.next = s.replica().visible_id(e.index + 1);
   }
   site::Effects fx = e.insert ? s.local_insert(now, e.index, e.atom) : s.local_erase(now, e.index);
-  TD_ASSERT(!fx.applied.empty(), "a local edit makes an op");
-  ctx_.observers.on_local_op(now, {index_, s, fx.applied.front(), intent, e.index});
+  TD_ASSERT(!fx.observed.applied.empty(), "a local edit makes an op");
+  ctx_.observers.on_local_op(now, {index_, s, fx.observed.applied.front(), intent, e.index});
   handle(std::move(fx), now);
 }
 
@@ -248,18 +248,21 @@ void SiteHost::agent_op(SiteIndex /*site*/, TimeUs now, const site::SharedOp& op
 }
 
 void SiteHost::handle(site::Effects&& fx, TimeUs now) {
-  publish(fx, now);
-  if (fx.halted) halt(now);
-  if (fx.caught_up_after_us) ctx_.observers.on_caught_up(index_, *fx.caught_up_after_us);
-  send_all(fx.sends, now);
-  for (const site::TimerRequest& t : fx.timers) {
+  publish(fx.observed, now);
+  carry_out(fx.commands, now);
+}
+
+void SiteHost::carry_out(const site::Commands& commands, TimeUs now) {
+  if (commands.halt) halt(now);
+  send_all(commands.sends, now);
+  for (const site::TimerRequest& t : commands.timers) {
     std::erase_if(timers_, [&](const site::TimerRequest& r) { return r.kind == t.kind; });
     timers_.push_back(t);
     ++plan_changes_;
   }
 }
 
-void SiteHost::publish(const site::Effects& fx, TimeUs now) {
+void SiteHost::publish(const site::Observations& fx, TimeUs now) {
   RunObserver& o = ctx_.observers;
   if (fx.wrong_epoch > 0) o.on_wrong_epoch(index_, fx.wrong_epoch);
   o.on_probes(fx.probes);
@@ -276,6 +279,7 @@ void SiteHost::publish(const site::Effects& fx, TimeUs now) {
   for (const site::EpochEntered& e : fx.epochs_entered) o.on_epoch_entered(now, {index_, e});
   if (!fx.lost_by_policy.empty()) o.on_lost_by_policy(now, index_, fx.lost_by_policy);
   for (const site::MembershipEvent& e : fx.membership) publish_membership(e, now);
+  if (fx.caught_up_after_us) o.on_caught_up(index_, *fx.caught_up_after_us);
 }
 
 void SiteHost::publish_membership(const site::MembershipEvent& e, TimeUs now) {

@@ -78,7 +78,8 @@ class SiteHost final : public EditSink {
   void record_apply_time(std::chrono::steady_clock::duration took, size_t ops);
   // Publishes what a step of the site did, then carries out its commands.
   void handle(site::Effects&& fx, TimeUs now);
-  void publish(const site::Effects& fx, TimeUs now);
+  void publish(const site::Observations& observed, TimeUs now);
+  void carry_out(const site::Commands& commands, TimeUs now);
   void publish_membership(const site::MembershipEvent& e, TimeUs now);
   void send_all(const std::vector<site::Outgoing>& sends, TimeUs now);
   void send(SiteIndex to, const site::SharedMessage& m, uint64_t bytes, TimeUs now);

@@ -11,8 +11,8 @@
 #include <set>
 #include <vector>
 
-#include "models/site/site.hpp"
 #include "models/random/random_stream.hpp"
+#include "models/site/site.hpp"
 
 namespace treedoc::test {
 
@@ -74,7 +74,7 @@ class SiteNetwork {
     } else {
       fx = s.local_erase(now_, static_cast<uint32_t>(rng_.below(n)));
     }
-    for (const site::SharedOp& op : fx.applied) made_.emplace(op->id, op);
+    for (const site::SharedOp& op : fx.observed.applied) made_.emplace(op->id, op);
     handle(i, std::move(fx));
   }
 
@@ -168,10 +168,10 @@ class SiteNetwork {
   }
 
   void handle(size_t from, site::Effects fx) {
-    for (const site::Rejection& r : fx.rejected) {
+    for (const site::Rejection& r : fx.observed.rejected) {
       FAIL("site " << from << " rejected op " << to_string(*r.op) << ": " << to_string(r.outcome));
     }
-    for (const site::Outgoing& out : fx.sends) {
+    for (const site::Outgoing& out : fx.commands.sends) {
       std::vector<size_t> peers;
       for (size_t j = 0; j < sites_.size(); ++j) {
         if (j != from) peers.push_back(j);
@@ -192,12 +192,13 @@ class SiteNetwork {
           break;
       }
     }
-    for (const site::TimerRequest& t : fx.timers) timers_[from][t.kind] = t.at_us;
-    for (const site::SharedOp& op : fx.lost_by_policy) lost_by_policy_.insert(op->id);
-    for (site::EpochEntered& e : fx.epochs_entered) entered.emplace_back(from, std::move(e));
-    for (const site::MembershipEvent& e : fx.membership)
+    for (const site::TimerRequest& t : fx.commands.timers) timers_[from][t.kind] = t.at_us;
+    for (const site::SharedOp& op : fx.observed.lost_by_policy) lost_by_policy_.insert(op->id);
+    for (site::EpochEntered& e : fx.observed.epochs_entered)
+      entered.emplace_back(from, std::move(e));
+    for (const site::MembershipEvent& e : fx.observed.membership)
       ++membership[{e.kind, e.site - kSiteIdFirst}];
-    if (fx.halted) {
+    if (fx.commands.halt) {
       halted_.insert(from);
       crash(from);
     }

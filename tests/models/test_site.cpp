@@ -184,12 +184,12 @@ TEST_CASE("ops of a newer epoch wait, and the site asks the core how its epoch e
   m.epoch = 3;
   m.ops = {op};
   const site::Effects fx = s.on_message(0, m);
-  REQUIRE(fx.wrong_epoch == 1);
-  REQUIRE(fx.applied.empty());
+  REQUIRE(fx.observed.wrong_epoch == 1);
+  REQUIRE(fx.observed.applied.empty());
   REQUIRE(s.claimed().empty());
   REQUIRE(s.catching_up());
-  REQUIRE(fx.sends.size() == 1);
-  REQUIRE(fx.sends[0].message->kind == site::MessageKind::kHello);
-  REQUIRE(fx.sends[0].to.site == 2);
-  REQUIRE(fx.sends[0].message->epoch == 0);
+  REQUIRE(fx.commands.sends.size() == 1);
+  REQUIRE(fx.commands.sends[0].message->kind == site::MessageKind::kHello);
+  REQUIRE(fx.commands.sends[0].to.site == 2);
+  REQUIRE(fx.commands.sends[0].message->epoch == 0);
 }
