@@ -12,19 +12,21 @@ Site::Site(const SiteConfig& config, DurableStore* store, EpochArchive* epochs)
     : config_(config),
       store_(store),
       epochs_(epochs),
-      replica_(config.id, config.replica, store->counter),
+      replica_(config.id, config.replication.replica, store->counter),
       snapshot_(std::make_shared<const DotSet>()),
       members_(std::make_shared<const std::vector<SiteId>>(config.core)),
       detector_(config.id, config.membership.suspect_after_us),
       catch_up_(config.id) {
   TD_ASSERT(config.id >= kSiteIdFirst, "site ids 0 and 1 are reserved");
-  TD_ASSERT(config.fanout >= 1 && config.fanout <= kFanoutMax, "fanout out of range");
-  TD_ASSERT(config.anti_entropy_fanout >= 1 && config.anti_entropy_fanout <= kFanoutMax,
+  TD_ASSERT(config.replication.fanout >= 1 && config.replication.fanout <= kFanoutMax,
+            "fanout out of range");
+  TD_ASSERT(config.replication.anti_entropy_fanout >= 1 &&
+                config.replication.anti_entropy_fanout <= kFanoutMax,
             "anti-entropy fanout out of range");
   TD_ASSERT(config.role == Role::kNebula || config.flatten.kind == FlattenPolicy::Kind::kNever ||
                 !config.core.empty(),
             "a flatten policy needs a core");
-  TD_ASSERT(config.retention_epochs <= kRetentionEpochsMax, "retention within bounds");
+  TD_ASSERT(config.epochs.retention_epochs <= kRetentionEpochsMax, "retention within bounds");
 }
 
 Effects Site::start(TimeUs now) {
@@ -47,10 +49,10 @@ Effects Site::start(TimeUs now) {
   }
   const bool restarted = !store_->ops.empty() || store_->epoch > 0 || store_->counter > 0;
   if (!store_->ops.empty()) fx.observed.probes.add(Probe::kRebuiltAfterCrash);
-  if (config_.anti_entropy_period_us > 0) {
+  if (config_.replication.anti_entropy_period_us > 0) {
     fx.commands.timers.push_back(
         {TimerKind::kAntiEntropy,
-         now + config_.anti_entropy_offset_us % config_.anti_entropy_period_us});
+         now + config_.anti_entropy_offset_us % config_.replication.anti_entropy_period_us});
   }
   if (!config_.core.empty()) {
     if (restarted && is_member() && store_->commit_log.prepared) {
@@ -80,7 +82,7 @@ void Site::claim(const SharedOp& op, Effects* fx) {
 bool Site::durable(const Op& op) const {
   // Deletes are logged under kOwnOps too: a site that has shown a deletion must never show the
   // atom again after a crash (invariant 6), even before anti-entropy brings the delete back.
-  switch (config_.durability) {
+  switch (config_.replication.durability) {
     case Durability::kAllOps: return true;
     case Durability::kOwnOps: return op.id.site == config_.id || !op.is_insert();
     case Durability::kCounterOnly: return false;
@@ -153,11 +155,11 @@ void Site::spread(std::vector<SharedOp> ops, Effects* fx) const {
   auto m = new_message(MessageKind::kOps);
   m->ops = std::move(ops);
   Destination to;
-  if (config_.spread == Spread::kBroadcast) {
+  if (config_.replication.spread == Spread::kBroadcast) {
     to.kind = Destination::Kind::kAllPeers;
   } else {
     to.kind = Destination::Kind::kRandomPeers;
-    to.count = config_.fanout;
+    to.count = config_.replication.fanout;
   }
   fx->commands.sends.push_back({to, std::move(m)});
 }
@@ -190,7 +192,7 @@ void Site::on_ops(TimeUs now, const Message& message, Effects* fx) {
   // Ops new to this site; only epidemic spread needs them listed (one allocation per delivery).
   size_t learned_count = 0;
   std::vector<SharedOp> learned;
-  const bool relays = config_.spread == Spread::kEpidemic;
+  const bool relays = config_.replication.spread == Spread::kEpidemic;
   const bool sabotaged = lies();
   for (const SharedOp& op : message.ops) {
     // An honest site lets apply() spot duplicates (one set lookup per op, the hot path at scale).
@@ -266,10 +268,13 @@ Effects Site::on_timer(TimeUs now, TimerKind kind) {
   integrate();
   switch (kind) {
     case TimerKind::kAntiEntropy:
-      TD_ASSERT(config_.anti_entropy_period_us > 0, "no anti-entropy timer when it is off");
+      TD_ASSERT(config_.replication.anti_entropy_period_us > 0,
+                "no anti-entropy timer when it is off");
       fx.commands.sends.push_back(
-          {{Destination::Kind::kRandomPeers, 0, config_.anti_entropy_fanout}, new_digest(true)});
-      fx.commands.timers.push_back({TimerKind::kAntiEntropy, now + config_.anti_entropy_period_us});
+          {{Destination::Kind::kRandomPeers, 0, config_.replication.anti_entropy_fanout},
+           new_digest(true)});
+      fx.commands.timers.push_back(
+          {TimerKind::kAntiEntropy, now + config_.replication.anti_entropy_period_us});
       break;
     case TimerKind::kFlattenPolicy: on_flatten_policy(now, &fx); break;
     case TimerKind::kCommit:

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "models/site/flatten_commit.hpp"
 #include "models/site/time_us.hpp"
 #include "models/treedoc/replica.hpp"
 #include "models/vocabulary/named_enum.hpp"
@@ -67,7 +68,7 @@ struct FlattenPolicy {
   TimeUs period_us = 10 * kUsPerS;
   double tombstone_ratio = 0.5;
   TimeUs check_period_us = 100 * kUsPerMs;  // how often the coordinator looks at its policy
-  TimeUs vote_timeout_us = 2 * kUsPerS;
+  TimeUs vote_timeout_us = kVoteTimeoutUsDefault;
   TimeUs retry_backoff_us_min = 200 * kUsPerMs;  // after an abort; doubles per abort in a row
   TimeUs retry_backoff_us_max = 5 * kUsPerS;
 };
@@ -110,22 +111,37 @@ inline constexpr auto kOnExpelled =
     named_enum<MembershipPolicy::OnExpelled>({TREEDOC_ON_EXPELLED(TREEDOC_ENUM_ENTRY)});
 static_assert(kOnExpelled.well_formed());
 
-// Epochs per archive the core keeps for catch-up (spec (d) E_max), and a bound on what it may be.
+// Peers an epidemic push or an anti-entropy round goes to.
+inline constexpr uint32_t kFanoutMin = 1;
+inline constexpr uint32_t kFanoutMax = 64;
+
+// How a site spreads and repairs ops and what survives its crashes: the scenario's
+// "replication" section.
+struct ReplicationPolicy {
+  Spread spread = Spread::kBroadcast;
+  uint32_t fanout = 3;                      // epidemic only, kFanoutMin..kFanoutMax
+  TimeUs anti_entropy_period_us = kUsPerS;  // 0: no anti-entropy
+  uint32_t anti_entropy_fanout = 1;         // peers per round, kFanoutMin..kFanoutMax
+  Durability durability = Durability::kOwnOps;
+  ReplicaOptions replica;  // dis mode, mini_child, discard_tombstones
+};
+
+// Epochs per archive the core keeps for catch-up (E_max), and a bound on what it may be.
 inline constexpr uint64_t kRetentionEpochsMax = 1'000'000;
 
-inline constexpr uint32_t kFanoutMax = 64;
+// How the core keeps past epochs and a site behind catches up: the scenario's "epochs" section.
+struct EpochPolicy {
+  uint64_t retention_epochs = 4;       // E_max: older epochs' cuts are no longer served
+  TimeUs catch_up_retry_us = kUsPerS;  // a HELLO unanswered this long goes to another member
+};
 
 struct SiteConfig {
   SiteId id = kSiteIdFirst;
   Role role = Role::kCore;
-  Spread spread = Spread::kBroadcast;
-  uint32_t fanout = 3;                      // epidemic only, 1..kFanoutMax
-  TimeUs anti_entropy_period_us = kUsPerS;  // 0: no anti-entropy
-  uint32_t anti_entropy_fanout = 1;         // peers per round, 1..kFanoutMax
-  // The first round's delay (modulo the period): the environment spreads sites' rounds apart.
+  ReplicationPolicy replication;
+  // The first anti-entropy round's delay (modulo the period): the environment spreads sites'
+  // rounds apart.
   TimeUs anti_entropy_offset_us = 0;
-  Durability durability = Durability::kOwnOps;
-  ReplicaOptions replica;
   Sabotage sabotage = Sabotage::kNone;
   // Remote ops of the current epoch wait in the replica until the site next acts or is read
   // (Replica::receive); same states, fewer cold walks. Only where no two ops share a TID: the
@@ -136,8 +152,7 @@ struct SiteConfig {
   std::vector<SiteId> core;
   FlattenPolicy flatten;
   MembershipPolicy membership;
-  uint64_t retention_epochs = 4;       // E_max: older epochs' cuts are no longer served
-  TimeUs catch_up_retry_us = kUsPerS;  // a HELLO unanswered this long goes to another member
+  EpochPolicy epochs;
 };
 
 }  // namespace treedoc::site

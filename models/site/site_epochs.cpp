@@ -27,7 +27,7 @@ bool Site::admit(TimeUs now, const Message& message, Effects* fx) {
     // Fencing: nothing of an older epoch is acted on; its sender learns it is behind.
     fx->observed.probes.add(Probe::kStaleFenced);
     auto [it, fresh] = stale_sent_us_.emplace(message.from, now);
-    if (!fresh && now - it->second < config_.catch_up_retry_us) return false;
+    if (!fresh && now - it->second < config_.epochs.catch_up_retry_us) return false;
     it->second = now;
     auto stale = new_message(MessageKind::kStale);
     // YouAreDead, for a sender that thinks itself a member of an older view (spec (f) 7).
@@ -63,7 +63,7 @@ void Site::send_hello(TimeUs now, Effects* fx) {
   m->digest = digest_snapshot();
   m->digest_hash = claimed_hash_;
   fx->commands.sends.push_back({{Destination::Kind::kSite, *to, 0}, std::move(m)});
-  fx->commands.timers.push_back({TimerKind::kCatchUp, now + config_.catch_up_retry_us});
+  fx->commands.timers.push_back({TimerKind::kCatchUp, now + config_.epochs.catch_up_retry_us});
 }
 
 void Site::on_hello(TimeUs now, const Message& message, Effects* fx) {
@@ -75,7 +75,7 @@ void Site::on_hello(TimeUs now, const Message& message, Effects* fx) {
   }
   if (message.epoch == mine || !is_member()) return;  // nothing to tell, or not ours to tell
   TD_ASSERT(message.digest != nullptr, "a HELLO carries the asker's applied set");
-  if (mine - message.epoch > config_.retention_epochs) {
+  if (mine - message.epoch > config_.epochs.retention_epochs) {
     // The archive of the asker's epoch is gone: state transfer (spec (d), LOST_BY_POLICY).
     auto m = new_message(MessageKind::kState);
     m->base = epochs_->base(mine);

@@ -100,7 +100,7 @@ void LostUpdates::lost_by_policy(TimeUs now, SiteIndex i, const std::vector<site
                     {i},
                     ids,
                     text_.site(i) + " was beyond the retention bound (" +
-                        std::to_string(scenario_.protocol.retention_epochs) +
+                        std::to_string(scenario_.protocol.epochs.retention_epochs) +
                         " epochs): a state transfer lost " + std::to_string(ids.size()) +
                         " ops it alone could translate (LOST_BY_POLICY: " + text_.ops(ids) +
                         "); declare \"expect_lost_by_policy\" if the scenario means it"});

@@ -29,30 +29,23 @@ bool listed(const SiteSet& sites, SiteIndex i) {
 // Site i's configuration: the scenario's policies, its identity, role and first anti-entropy
 // round (drawn from its own stream, so sites' rounds spread apart).
 site::SiteConfig site_config(const Scenario& s, const RandomStream& root, SiteIndex i) {
-  const ReplicationConfig& r = s.replication;
   site::SiteConfig c;
   c.id = kSiteIdFirst + i;
   c.role = i < s.topology.core ? site::Role::kCore : site::Role::kNebula;
-  c.spread = r.spread;
-  c.fanout = r.fanout;
-  c.anti_entropy_period_us = r.anti_entropy_period_us;
-  c.anti_entropy_fanout = r.anti_entropy_fanout;
-  c.durability = r.durability;
-  c.replica = r.replica;
+  c.replication = s.replication;
+  c.flatten = s.protocol.flatten;
+  c.epochs = s.protocol.epochs;
+  c.membership = s.membership.policy;
+  c.membership.join_core = listed(s.membership.join, i);
+  for (SiteIndex k = 0; k < s.topology.core; ++k) c.core.push_back(kSiteIdFirst + k);
   // Received ops may wait for a batch only when no two ops can share a TID: the checker then
   // verifies each TID as it is made, before any site can receive a second one.
   // Not with tombstone discard, where Replica::receive applies at once.
-  c.defer_integration =
-      s.checker.invariants.contains(Invariant::kTidUniqueness) && !r.replica.discard_tombstones;
-  for (SiteIndex k = 0; k < s.topology.core; ++k) c.core.push_back(kSiteIdFirst + k);
-  c.flatten = s.protocol.flatten;
-  c.retention_epochs = s.protocol.retention_epochs;
-  c.catch_up_retry_us = s.protocol.catch_up_retry_us;
-  c.membership = s.membership.policy;
-  c.membership.join_core = listed(s.membership.join, i);
+  c.defer_integration = s.checker.invariants.contains(Invariant::kTidUniqueness) &&
+                        !s.replication.replica.discard_tombstones;
   RandomStream site_rng = root.split("site", i);
-  c.anti_entropy_offset_us =
-      r.anti_entropy_period_us ? site_rng.below(r.anti_entropy_period_us) : 0;
+  const TimeUs period = s.replication.anti_entropy_period_us;
+  c.anti_entropy_offset_us = period ? site_rng.below(period) : 0;
   if (s.sabotage && listed(s.sabotage->sites, i)) c.sabotage = s.sabotage->variant;
   return c;
 }

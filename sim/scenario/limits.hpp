@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "models/site/site_config.hpp"
+
 namespace treedoc::sim {
 
 inline constexpr size_t kScenarioFileBytesMax = size_t{16} << 20;  // 16 MiB
@@ -13,8 +15,8 @@ inline constexpr size_t kScenarioJsonDepthMax = 64;  // objects and arrays insid
 inline constexpr uint32_t kCoreSitesMin = 1;
 inline constexpr uint64_t kSeedMax = std::numeric_limits<uint64_t>::max();
 inline constexpr double kParetoShapeAbove = 1;  // the shape must exceed it for a finite mean
-inline constexpr uint32_t kFanoutMin = 1;
-inline constexpr uint32_t kFanoutMax = 64;
+using site::kFanoutMax;  // models/site/site_config.hpp: the model asserts the same bounds
+using site::kFanoutMin;
 inline constexpr double kOpsPerSecondMax = 1000;
 inline constexpr uint32_t kAtomBytesMin = 1;
 inline constexpr uint32_t kAtomBytesMax = 1024;

@@ -62,14 +62,7 @@ struct NetworkConfig {
 using site::Durability;
 using site::Spread;
 
-struct ReplicationConfig {
-  Spread spread = Spread::kBroadcast;
-  uint32_t fanout = 3;                            // epidemic only
-  TimeUs anti_entropy_period_us = site::kUsPerS;  // 0: no anti-entropy
-  uint32_t anti_entropy_fanout = 1;               // peers per anti-entropy round
-  Durability durability = Durability::kOwnOps;
-  ReplicaOptions replica;  // dis mode, mini_child, discard_tombstones
-};
+using ReplicationConfig = site::ReplicationPolicy;
 
 struct SyntheticWorkloadConfig {
   double ops_per_s = 1;       // per editing site, Poisson arrivals
@@ -158,9 +151,8 @@ struct Phases {
 
 // The large-scale protocol (spec (c), (d)): when the core flattens, and how catch-up behaves.
 struct ProtocolConfig {
-  site::FlattenPolicy flatten;    // default: never
-  uint64_t retention_epochs = 4;  // E_max: cuts of older epochs are no longer served
-  TimeUs catch_up_retry_us = site::kUsPerS;
+  site::FlattenPolicy flatten;  // default: never
+  site::EpochPolicy epochs;
 };
 
 // Core membership (spec (f) 7): the failure detector, the policies for a failed dispatch and for

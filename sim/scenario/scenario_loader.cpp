@@ -195,8 +195,8 @@ class ScenarioReader {
 
   void read_epochs(const json& value, ProtocolConfig* p) const {
     const ScenarioObjectReader fields(values_, value, "epochs", {"retention", "catch_up_retry_ms"});
-    fields.read_whole_number("retention", p->retention_epochs, 0, site::kRetentionEpochsMax);
-    fields.read_time("catch_up_retry_ms", p->catch_up_retry_us, TimeUnit::kMilliseconds,
+    fields.read_whole_number("retention", p->epochs.retention_epochs, 0, site::kRetentionEpochsMax);
+    fields.read_time("catch_up_retry_ms", p->epochs.catch_up_retry_us, TimeUnit::kMilliseconds,
                      ZeroTime::kRejected);
   }
 

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "models/random/random_stream.hpp"
 #include "models/treedoc/assertion.hpp"
 #include "models/treedoc/replica.hpp"
-#include "models/random/random_stream.hpp"
 
 namespace treedoc::test {
 

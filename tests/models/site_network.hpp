@@ -29,7 +29,7 @@ class SiteNetwork {
     for (size_t i = 0; i < site_count; ++i) {
       site::SiteConfig c = base;
       c.id = static_cast<SiteId>(kSiteIdFirst + i);
-      c.anti_entropy_offset_us = rng_.below(base.anti_entropy_period_us + 1);
+      c.anti_entropy_offset_us = rng_.below(base.replication.anti_entropy_period_us + 1);
       if (core_count > 0) c.role = i < core_count ? site::Role::kCore : site::Role::kNebula;
       if (tweak) tweak(i, c);
       configs_.push_back(c);

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <set>
 
+#include "models/random/random_stream.hpp"
 #include "models/treedoc/dot_set.hpp"
 #include "models/treedoc/replica.hpp"
-#include "models/random/random_stream.hpp"
 
 using namespace treedoc;
 

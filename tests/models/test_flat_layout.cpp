@@ -4,11 +4,11 @@
 
 #include <vector>
 
+#include "models/random/random_stream.hpp"
 #include "models/treedoc/base_atoms.hpp"
 #include "models/treedoc/base_counts.hpp"
 #include "models/treedoc/flat_layout.hpp"
 #include "models/treedoc/flatten.hpp"
-#include "models/random/random_stream.hpp"
 
 using namespace treedoc;
 

@@ -7,9 +7,9 @@
 #include <map>
 #include <memory>
 
+#include "models/random/random_stream.hpp"
 #include "models/site/flatten_commit.hpp"
 #include "models/treedoc/fnv_hash.hpp"
-#include "models/random/random_stream.hpp"
 
 using namespace treedoc;
 using namespace treedoc::site;

@@ -8,9 +8,9 @@
 
 #include <vector>
 
+#include "models/random/random_stream.hpp"
 #include "models/treedoc/flatten.hpp"
 #include "models/treedoc/replica.hpp"
-#include "models/random/random_stream.hpp"
 
 using namespace treedoc;
 

@@ -4,9 +4,9 @@
 
 #include <set>
 
+#include "models/random/random_stream.hpp"
 #include "models/treedoc/codec.hpp"
 #include "models/treedoc/replica.hpp"
-#include "models/random/random_stream.hpp"
 #include "tests/models/concurrent_history.hpp"
 
 using namespace treedoc;

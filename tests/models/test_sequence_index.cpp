@@ -6,8 +6,8 @@
 #include <map>
 #include <vector>
 
-#include "models/treedoc/sequence_index.hpp"
 #include "models/random/random_stream.hpp"
+#include "models/treedoc/sequence_index.hpp"
 
 using namespace treedoc;
 

@@ -49,7 +49,7 @@ void edit_for(test::SiteNetwork& net, RandomStream& rng, int edits) {
 
 TEST_CASE("broadcast without loss converges with no anti-entropy", "[site]") {
   site::SiteConfig c;
-  c.anti_entropy_period_us = 0;
+  c.replication.anti_entropy_period_us = 0;
   test::SiteNetwork net(1, 5, c);
   RandomStream rng(7);
   edit_for(net, rng, 200);
@@ -61,10 +61,10 @@ TEST_CASE("broadcast without loss converges with no anti-entropy", "[site]") {
 TEST_CASE("anti-entropy repairs loss and duplication, broadcast or epidemic", "[site][property]") {
   for (uint64_t seed = 1; seed <= 40; ++seed) {
     site::SiteConfig c;
-    c.spread = seed % 2 ? site::Spread::kBroadcast : site::Spread::kEpidemic;
-    c.fanout = 2;
-    c.anti_entropy_period_us = 200 * kUsPerMs;
-    c.replica.document.dis_mode = seed % 3 ? DisMode::kUdis : DisMode::kSdis;
+    c.replication.spread = seed % 2 ? site::Spread::kBroadcast : site::Spread::kEpidemic;
+    c.replication.fanout = 2;
+    c.replication.anti_entropy_period_us = 200 * kUsPerMs;
+    c.replication.replica.document.dis_mode = seed % 3 ? DisMode::kUdis : DisMode::kSdis;
     test::SiteNetwork net(seed, 2 + seed % 7, c);
     net.loss = 0.3;
     net.duplicate = 0.05;
@@ -81,8 +81,8 @@ TEST_CASE("anti-entropy repairs loss and duplication, broadcast or epidemic", "[
 TEST_CASE("a crashed site rebuilds from its own ops and catches up", "[site][property]") {
   for (uint64_t seed = 1; seed <= 30; ++seed) {
     site::SiteConfig c;
-    c.anti_entropy_period_us = 100 * kUsPerMs;
-    c.durability = seed % 2 ? site::Durability::kOwnOps : site::Durability::kAllOps;
+    c.replication.anti_entropy_period_us = 100 * kUsPerMs;
+    c.replication.durability = seed % 2 ? site::Durability::kOwnOps : site::Durability::kAllOps;
     test::SiteNetwork net(seed, 4, c);
     net.loss = 0.2;
     RandomStream rng(seed);
@@ -92,7 +92,8 @@ TEST_CASE("a crashed site rebuilds from its own ops and catches up", "[site][pro
     edit_for(net, rng, 60);
     net.boot(1);
     INFO("seed " << seed);
-    if (c.durability == site::Durability::kAllOps) REQUIRE(net.site(1).claimed() == before);
+    if (c.replication.durability == site::Durability::kAllOps)
+      REQUIRE(net.site(1).claimed() == before);
     edit_for(net, rng, 60);
     net.loss = 0;
     net.run_for(20 * kUsPerS);
@@ -103,8 +104,8 @@ TEST_CASE("a crashed site rebuilds from its own ops and catches up", "[site][pro
 
 TEST_CASE("counter-only durability loses unspread ops but never reuses an op id", "[site]") {
   site::SiteConfig c;
-  c.anti_entropy_period_us = 100 * kUsPerMs;
-  c.durability = site::Durability::kCounterOnly;
+  c.replication.anti_entropy_period_us = 100 * kUsPerMs;
+  c.replication.durability = site::Durability::kCounterOnly;
   test::SiteNetwork net(3, 3, c);
   net.loss = 1;  // site 0's op reaches nobody
   net.edit(0);
@@ -121,7 +122,7 @@ TEST_CASE("counter-only durability loses unspread ops but never reuses an op id"
 
 TEST_CASE("a site that drops every 100th remote op diverges with the same claimed set", "[site]") {
   site::SiteConfig c;
-  c.anti_entropy_period_us = 100 * kUsPerMs;
+  c.replication.anti_entropy_period_us = 100 * kUsPerMs;
   test::SiteNetwork net(5, 3, c);
   RandomStream rng(5);
   for (int e = 0; e < 300; ++e) {

@@ -15,15 +15,15 @@ namespace {
 site::SiteConfig membership_config(Policy::OnDispatchFailure on_failure,
                                    Policy::OnExpelled on_expelled, bool detector) {
   site::SiteConfig c;
-  c.anti_entropy_period_us = 200 * site::kUsPerMs;
+  c.replication.anti_entropy_period_us = 200 * site::kUsPerMs;
   c.flatten.kind = site::FlattenPolicy::Kind::kEveryPeriod;
   c.flatten.period_us = 500 * site::kUsPerMs;
   c.flatten.check_period_us = 20 * site::kUsPerMs;
   c.flatten.vote_timeout_us = 300 * site::kUsPerMs;
   c.flatten.retry_backoff_us_min = 20 * site::kUsPerMs;
   c.flatten.retry_backoff_us_max = 200 * site::kUsPerMs;
-  c.catch_up_retry_us = 300 * site::kUsPerMs;
-  c.retention_epochs = 1000;
+  c.epochs.catch_up_retry_us = 300 * site::kUsPerMs;
+  c.epochs.retention_epochs = 1000;
   c.membership.on_dispatch_failure = on_failure;
   c.membership.on_expelled = on_expelled;
   if (detector) {

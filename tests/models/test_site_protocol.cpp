@@ -12,14 +12,14 @@ namespace {
 
 site::SiteConfig flattening_config(uint64_t every_ops) {
   site::SiteConfig c;
-  c.anti_entropy_period_us = 200 * site::kUsPerMs;
+  c.replication.anti_entropy_period_us = 200 * site::kUsPerMs;
   c.flatten.kind = site::FlattenPolicy::Kind::kEveryOps;
   c.flatten.ops = every_ops;
   c.flatten.check_period_us = 20 * site::kUsPerMs;
   c.flatten.vote_timeout_us = 300 * site::kUsPerMs;
   c.flatten.retry_backoff_us_min = 20 * site::kUsPerMs;
   c.flatten.retry_backoff_us_max = 200 * site::kUsPerMs;
-  c.catch_up_retry_us = 300 * site::kUsPerMs;
+  c.epochs.catch_up_retry_us = 300 * site::kUsPerMs;
   return c;
 }
 
@@ -99,8 +99,8 @@ TEST_CASE("a nebula site offline across epochs catches up and translates its own
 TEST_CASE("beyond the retention bound a state transfer reports what it cannot translate",
           "[protocol]") {
   site::SiteConfig c = flattening_config(2);
-  c.retention_epochs = 0;        // no archive at all: any site behind gets a state transfer
-  c.anti_entropy_period_us = 0;  // nothing repairs the lost op before the flatten
+  c.epochs.retention_epochs = 0;  // no archive at all: any site behind gets a state transfer
+  c.replication.anti_entropy_period_us = 0;  // nothing repairs the lost op before the flatten
   test::SiteNetwork net(4, 2, c, 1);
   net.loss = 1;
   net.edit(1);  // the nebula site's op, made in epoch 0 and never sent anywhere
@@ -126,8 +126,8 @@ TEST_CASE("a state transfer tells which ops of the cut its base brought that the
   // were, and what it showed before and after, so that the checker does not take them for moved
   // or lost atoms (flatten invisibility, invariants 11 and 13).
   site::SiteConfig c = flattening_config(3);
-  c.retention_epochs = 0;        // any site behind gets a state transfer
-  c.anti_entropy_period_us = 0;  // nothing repairs what the nebula site misses
+  c.epochs.retention_epochs = 0;             // any site behind gets a state transfer
+  c.replication.anti_entropy_period_us = 0;  // nothing repairs what the nebula site misses
   test::SiteNetwork net(5, 2, c, 1);
   net.edit(0);  // an insert (the document is empty), which reaches the nebula site
   const OpId first = net.made().begin()->first;
@@ -162,7 +162,7 @@ TEST_CASE("a state transfer tells which ops of the cut its base brought that the
 TEST_CASE("a catch-up by CUT applies the cut's ops first: nothing gained, the sequence is kept",
           "[protocol]") {
   site::SiteConfig c = flattening_config(3);
-  c.anti_entropy_period_us = 0;
+  c.replication.anti_entropy_period_us = 0;
   test::SiteNetwork net(5, 2, c, 1);
   net.edit(0);
   net.run_for(site::kUsPerS);

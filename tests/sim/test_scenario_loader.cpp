@@ -222,8 +222,8 @@ TEST_CASE("a full scenario loads every fault, phase and checker value", "[scenar
   CHECK(f.vote_timeout_us == 900'000);
   CHECK(f.retry_backoff_us_min == 30'000);
   CHECK(f.retry_backoff_us_max == 700'000);
-  CHECK(s.protocol.retention_epochs == 9);
-  CHECK(s.protocol.catch_up_retry_us == 250'000);
+  CHECK(s.protocol.epochs.retention_epochs == 9);
+  CHECK(s.protocol.epochs.catch_up_retry_us == 250'000);
   CHECK(s.checker.expect_lost_by_policy);
   const site::MembershipPolicy& m = s.membership.policy;
   CHECK(m.heartbeat_period_us == 150'000);
