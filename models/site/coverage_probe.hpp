@@ -1,6 +1,6 @@
 // Coverage probes: named counters for the rare interleavings a run is meant to exercise. Every run
 // reports the probes that fired, and a scenario can require some, so a fault that silently does
-// nothing cannot pass (issue: "a scenario can require probes and fails if one never fires").
+// nothing cannot pass (docs/scenarios.md, checker.require_probes).
 #pragma once
 
 #include <array>

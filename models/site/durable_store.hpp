@@ -1,6 +1,6 @@
 // What a site keeps on "disk": it outlives the site's volatile state across crashes. Which ops it
 // holds depends on the scenario's Durability; the counter, the epoch it is in (with that epoch's
-// base) and the flatten commit's log are always kept (spec (a), (c) 2 and 4).
+// base) and the flatten commit's log are always kept (docs/protocol.md §1, §3 steps 2 and 4).
 #pragma once
 
 #include <cstdint>

@@ -45,8 +45,8 @@ std::shared_ptr<const FlattenResult> EpochArchive::end_epoch(const EpochEnding& 
                       *e.ending->cut == *ending.cut;
     return same ? e.flattened : nullptr;
   }
-  // flatten(C) from ops (correction 2): the base atoms, which carry their TIDs implicitly, and the
-  // cut's ops as this epoch logged them.
+  // flatten(C) from ops (docs/protocol.md correction 2): the base atoms, which carry their TIDs
+  // implicitly, and the cut's ops as this epoch logged them.
   std::vector<Op> cut_ops;
   cut_ops.reserve(ending.cut->size());
   for (const SharedOp& op : e.ops.missing_from(*ending.cut, DotSet{}, UINT64_MAX)) {

@@ -2,7 +2,8 @@
 // committed cut, hash and translator). Like OpArchive, this is storage, not knowledge: a site only
 // reads what it would hold itself (the base it installed, ops its own applied set names, an ending
 // it learned from a decision or a CUT). One copy serves every site, so 10,000 sites that install
-// the same epoch share its atoms (spec (c) 5: flatten(C) is identical at every site).
+// the same epoch share its atoms (docs/protocol.md §3 step 5: flatten(C) is identical at every
+// site).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 // FlattenCommit: 2PC with update-wins voting, LATE_UPDATE, durable PREPARED and decisions, vote
-// timeouts and cooperative termination after a coordinator crash (spec (c) 1-6).
+// timeouts and cooperative termination after a coordinator crash (docs/protocol.md §3 step 1-6).
 #include "models/site/flatten_commit.hpp"
 
 #include <algorithm>
@@ -243,7 +243,8 @@ CommitEffects FlattenCommit::on_timer(TimeUs now, const CommitContext&) {
   CommitEffects fx;
   if (open_) {
     if (now >= open_->deadline_us) {
-      // A missing vote aborts: never "the member is dead" (spec (f) 7). The sabotage commits.
+      // A missing vote aborts: never "the member is dead" (docs/protocol.md §6.7). The sabotage
+      // commits.
       if (commit_on_timeout_) return decide(open_->attempt, Outcome::kCommit, AbortReason::kNone);
       return decide(open_->attempt, Outcome::kAbort, AbortReason::kTimeout);
     }

@@ -1,6 +1,6 @@
-// The update-wins flatten commit among the core (spec (c)): a coordinator proposes the cut it
-// holds, every member of the view votes, and any update concurrent with the proposal aborts it.
-// One object per core site plays both roles. Sans-I/O: it returns the messages to send and the
+// The update-wins flatten commit among the core (docs/protocol.md §3): a coordinator proposes the
+// cut it holds, every member of the view votes, and any update concurrent with the proposal aborts
+// it. One object per core site plays both roles. Sans-I/O: it returns the messages to send and the
 // timer to set, and writes PREPARED and decisions to a durable log that survives crashes.
 #pragma once
 
@@ -71,7 +71,7 @@ bool is_member_of(const Members& members, SiteId site);
 
 // The proposal and the decision travel with their cut, content hash and the next epoch's view, so
 // a site that learns the decision late can still build the epoch. A view change rides on a flatten:
-// views and flattens are serialized by construction (spec (g) 10).
+// views and flattens are serialized by construction (docs/protocol.md §7.10).
 // clang-format off
 #define TREEDOC_COMMIT_MESSAGES(X) \
   X(kPrepare, "prepare", "coordinator -> members: C, H and the next view") \
@@ -116,8 +116,9 @@ struct CommitLog {
     Outcome outcome = Outcome::kAbort;
   };
   uint64_t attempts = 0;
-  std::optional<Record> prepared;     // logged before the yes is sent (spec (c) 2)
-  std::map<TxId, Decided> decisions;  // logged before a decision is sent (spec (c) 4)
+  std::optional<Record> prepared;  // logged before the yes is sent (docs/protocol.md §3 step 2)
+  std::map<TxId, Decided>
+      decisions;  // logged before a decision is sent (docs/protocol.md §3 step 4)
 };
 
 // The epoch, view and state a vote is judged against, supplied by the site at each call.
@@ -177,7 +178,7 @@ class FlattenCommit {
   // After a crash: a coordinator with a logged decision resends it; a prepared participant asks.
   CommitEffects recover(TimeUs now);
   // The coordinator could not deliver a message to `to`: an attempt still waiting for its vote
-  // aborts (a failed RPC proves nothing about the member, spec (f) 7).
+  // aborts (a failed RPC proves nothing about the member, docs/protocol.md §6.7).
   CommitEffects on_dispatch_failed(SiteId to);
 
   // The site entered `epoch` (by a commit, catch-up or state transfer): attempts of older epochs
@@ -186,7 +187,7 @@ class FlattenCommit {
 
   bool coordinating() const { return open_.has_value(); }
   bool prepared() const { return log_->prepared.has_value(); }
-  // While prepared, garbage collection waits; editing never does (spec (c) 3).
+  // While prepared, garbage collection waits; editing never does (docs/protocol.md §3 step 3).
 
  private:
   struct Open {  // the coordinator's attempt in progress (volatile: a crash forgets it)

@@ -1,7 +1,7 @@
 // What sites send each other: batches of ops, anti-entropy digests, the flatten commit's messages,
-// and the epoch protocol's STALE, HELLO, CUT and STATE (spec (c), (d)). Every message carries the
-// sender's (epoch, view): the fencing token. Ops are immutable and shared, so a broadcast to 10,000
-// sites holds one copy of each.
+// and the epoch protocol's STALE, HELLO, CUT and STATE (docs/protocol.md §3 and §4). Every message
+// carries the sender's (epoch, view): the fencing token. Ops are immutable and shared, so a
+// broadcast to 10,000 sites holds one copy of each.
 #pragma once
 
 #include <cstdint>
@@ -18,7 +18,8 @@ namespace treedoc::site {
 
 using SharedOp = std::shared_ptr<const Op>;
 
-// How an epoch ended: the committed flatten's attempt, cut C and content hash H (spec (c) 5).
+// How an epoch ended: the committed flatten's attempt, cut C and content hash H (docs/protocol.md
+// §3 step 5).
 struct EpochEnding {
   uint64_t epoch = 0;  // the epoch the flatten closed; the next one is epoch + 1
   TxId txid;

@@ -1,11 +1,11 @@
 // One Treedoc site as a sans-I/O state machine: local edits become ops, ops spread by broadcast or
 // epidemic push, and periodic digest exchange (anti-entropy) repairs whatever the network lost.
 // Core sites flatten by the update-wins commit; every site moves through epochs, answers older
-// ones STALE and catches up on newer ones (spec (c), (d)); the core's view changes with its
-// flattens (spec (f) 7). Messages in, effects out; no clock, no randomness, no I/O (docs:
-// architecture, "models/"). site.cpp spreads and repairs ops, site_flatten.cpp runs the flatten
-// policy and commit, site_epochs.cpp moves between epochs, site_membership.cpp runs the failure
-// detector, expulsion, demotion and joins.
+// ones STALE and catches up on newer ones (docs/protocol.md §3 and §4); the core's view changes
+// with its flattens (docs/protocol.md §6.7). Messages in, effects out; no clock, no randomness, no
+// I/O (docs: architecture, "models/"). site.cpp spreads and repairs ops, site_flatten.cpp runs the
+// flatten policy and commit, site_epochs.cpp moves between epochs, site_membership.cpp runs the
+// failure detector, expulsion, demotion and joins.
 #pragma once
 
 #include <cstdint>
@@ -142,9 +142,9 @@ class Site {
   // Takes the view the new epoch starts with (after install).
   void enter_view(TimeUs now, uint64_t view, const Members& members, Effects* fx);
 
-  // site_membership.cpp: the failure detector, expulsion, demotion and joins (spec (f) 7).
-  // Whether this site, not a member, wants a seat in the core: a nebula site told to join, or a
-  // core site that was expelled and demoted.
+  // site_membership.cpp: the failure detector, expulsion, demotion and joins (docs/protocol.md
+  // §6.7). Whether this site, not a member, wants a seat in the core: a nebula site told to join,
+  // or a core site that was expelled and demoted.
   bool seeks_core() const;
   // Records a membership step of this site itself, in its current epoch and view.
   void note(MembershipEvent::Kind kind, Effects* fx) const;
@@ -175,7 +175,7 @@ class Site {
   Tid previous_insert_tid_;
   bool started_ = false;
 
-  // The protocol (spec (c), (d)).
+  // The protocol (docs/protocol.md §3 and §4).
   std::optional<FlattenCommit> commit_;  // core sites only
   uint64_t view_ = 0;
   Members members_;       // the view of this site's epoch

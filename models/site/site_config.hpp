@@ -52,7 +52,7 @@ enum class Sabotage : uint8_t { TREEDOC_SABOTAGES(TREEDOC_ENUMERATOR) };
 inline constexpr auto kSabotages = named_enum<Sabotage>({TREEDOC_SABOTAGES(TREEDOC_ENUM_ENTRY)});
 static_assert(kSabotages.well_formed());
 
-// When the coordinator proposes a flatten (spec (c)): the scenario's "flatten" section.
+// When the coordinator proposes a flatten (docs/protocol.md §3): the scenario's "flatten" section.
 // clang-format off
 #define TREEDOC_FLATTEN_POLICIES(X) \
   X(kNever, "never", "the core never flattens") \
@@ -77,7 +77,7 @@ inline constexpr auto kFlattenPolicies =
     named_enum<FlattenPolicy::Kind>({TREEDOC_FLATTEN_POLICIES(TREEDOC_ENUM_ENTRY)});
 static_assert(kFlattenPolicies.well_formed());
 
-// How the core's membership changes (spec (f) 7, issue 5): the scenario's "membership" section.
+// How the core's membership changes (docs/protocol.md §6.7): the scenario's "membership" section.
 // A view change rides on a flatten commit, so views and flattens are serialized by construction.
 // clang-format off
 // What the coordinator makes of a flatten message it could not deliver (an RPC failure).

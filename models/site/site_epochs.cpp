@@ -1,6 +1,6 @@
-// Site, the epoch side (spec (c) epoch rule, (d)): fencing by STALE, buffering newer epochs,
-// catch-up by HELLO and CUT (or STATE beyond the retention bound), and the transition itself:
-// install flatten(C), translate the black ops by the graft, log the new epoch durably.
+// Site, the epoch side (docs/protocol.md §3 epoch rule and §4): fencing by STALE, buffering newer
+// epochs, catch-up by HELLO and CUT (or STATE beyond the retention bound), and the transition
+// itself: install flatten(C), translate the black ops by the graft, log the new epoch durably.
 #include <algorithm>
 
 #include "models/site/site.hpp"
@@ -30,7 +30,8 @@ bool Site::admit(TimeUs now, const Message& message, Effects* fx) {
     if (!fresh && now - it->second < config_.epochs.catch_up_retry_us) return false;
     it->second = now;
     auto stale = new_message(MessageKind::kStale);
-    // YouAreDead, for a sender that thinks itself a member of an older view (spec (f) 7).
+    // YouAreDead, for a sender that thinks itself a member of an older view (docs/protocol.md
+    // §6.7).
     stale->expelled = !is_member_of(members_, message.from);
     fx->commands.sends.push_back({{Destination::Kind::kSite, message.from, 0}, std::move(stale)});
     return false;
@@ -76,7 +77,8 @@ void Site::on_hello(TimeUs now, const Message& message, Effects* fx) {
   if (message.epoch == mine || !is_member()) return;  // nothing to tell, or not ours to tell
   TD_ASSERT(message.digest != nullptr, "a HELLO carries the asker's applied set");
   if (mine - message.epoch > config_.epochs.retention_epochs) {
-    // The archive of the asker's epoch is gone: state transfer (spec (d), LOST_BY_POLICY).
+    // The archive of the asker's epoch is gone: state transfer (docs/protocol.md §4,
+    // LOST_BY_POLICY).
     auto m = new_message(MessageKind::kState);
     m->base = epochs_->base(mine);
     m->members = members_;
@@ -225,8 +227,9 @@ std::vector<SharedOp> Site::apply_translated(const std::vector<SharedOp>& transl
 void Site::enter_next_epoch(TimeUs now, const EpochEnding& ending, bool catch_up, Effects* fx) {
   TD_ASSERT(ending.epoch == replica_.epoch(), "an ending of this site's epoch");
   TD_ASSERT(claimed().includes(*ending.cut), "the site holds every op of the cut");
-  // A member that learns from the ending that it was expelled (spec (f) 7) halts here, by policy,
-  // before translating anything; a demoted one goes on, and resends every op it translates.
+  // A member that learns from the ending that it was expelled (docs/protocol.md §6.7) halts here,
+  // by policy, before translating anything; a demoted one goes on, and resends every op it
+  // translates.
   if (is_member() && !is_member_of(ending.next_members, config_.id) && learn_expelled(fx)) return;
   const std::shared_ptr<const FlattenResult> flat = epochs_->end_epoch(ending);
   TD_ASSERT(flat != nullptr, "one decision per epoch (invariant 9)");
@@ -254,7 +257,8 @@ void Site::enter_next_epoch(TimeUs now, const EpochEnding& ending, bool catch_up
   }
   fx->observed.epochs_entered.push_back(std::move(entered));
   // A commit resends only the site's own translated ops (every holder of the others translates
-  // them too, and anti-entropy repairs the rest); catch-up resends all it carried (spec (d) 7).
+  // them too, and anti-entropy repairs the rest); catch-up resends all it carried (docs/protocol.md
+  // §4 step 7).
   spread(std::move(own), fx);
   after_epoch_change(now, fx);
 }

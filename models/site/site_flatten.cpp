@@ -1,5 +1,5 @@
-// Site, the flatten side (spec (c)): the coordinator's policy and backoff, the update-wins commit
-// wired to the site's applied set, and what a decision does to the site.
+// Site, the flatten side (docs/protocol.md §3): the coordinator's policy and backoff, the
+// update-wins commit wired to the site's applied set, and what a decision does to the site.
 #include <algorithm>
 
 #include "models/site/site.hpp"
@@ -46,7 +46,8 @@ void Site::on_flatten_policy(TimeUs now, Effects* fx) {
   }
   if (catch_up_.active() || in_commit() || now < retry_at_us_) return;
   if (!view_change_pending() && !policy_due(now)) return;
-  // C = S and H = hash(flatten(S)), computed here once (spec (c) 1); a view change rides along.
+  // C = S and H = hash(flatten(S)), computed here once (docs/protocol.md §3 step 1); a view change
+  // rides along.
   const uint64_t hash = flatten_hash(replica_.flatten_atoms());
   CommitContext ctx = commit_context(nullptr, 0);
   ctx.hash = hash;
@@ -154,7 +155,8 @@ void Site::apply_commit_effects(TimeUs now, CommitEffects cfx, Effects* fx) {
   if (e.epoch != replica_.epoch()) return;  // this site has moved past that epoch already
   TD_ASSERT(e.cut != nullptr && e.next_members != nullptr, "a commit carries its cut and view");
   if (e.txid.coordinator == config_.id) {
-    // The view change this commit makes (spec (f) 7: logged for the story of an expulsion).
+    // The view change this commit makes (docs/protocol.md §6.7: logged for the story of an
+    // expulsion).
     for (SiteId m : *members_) {
       if (is_member_of(e.next_members, m)) continue;
       fx->observed.probes.add(Probe::kMemberExpelled);

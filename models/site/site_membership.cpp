@@ -1,6 +1,7 @@
-// Site, the membership side (spec (f) 7, (g) 10): the failure detector (members heartbeat the
-// coordinator), suspicion by the detector or, under `expire`, by a failed RPC, expulsion and joins
-// carried by the next flatten, and what an expelled member does: halt (HBase) or demote and rejoin.
+// Site, the membership side (docs/protocol.md §6.7 and §7.10): the failure detector (members
+// heartbeat the coordinator), suspicion by the detector or, under `expire`, by a failed RPC,
+// expulsion and joins carried by the next flatten, and what an expelled member does: halt (HBase)
+// or demote and rejoin.
 #include <algorithm>
 
 #include "models/site/site.hpp"
@@ -75,8 +76,8 @@ Effects Site::on_dispatch_failed(TimeUs now, SiteId to, const Message& message) 
   fx.observed.probes.add(Probe::kDispatchFailed);
   const bool expire =
       config_.membership.on_dispatch_failure == MembershipPolicy::OnDispatchFailure::kExpire;
-  // HBase 2.1 took any unclassified failure as proof the server was dead (spec (f) 7); the
-  // Treedoc rule aborts this attempt and retries later, and leaves expulsion to the detector.
+  // HBase 2.1 took any unclassified failure as proof the server was dead (docs/protocol.md §6.7);
+  // the Treedoc rule aborts this attempt and retries later, and leaves expulsion to the detector.
   if (expire) suspect(to, MembershipEvent::Cause::kDispatchFailed, &fx);
   apply_commit_effects(now, commit_->on_dispatch_failed(to), &fx);
   if (view_change_pending()) maybe_propose(now, &fx);
@@ -94,7 +95,8 @@ bool Site::learn_expelled(Effects* fx) {
     note(MembershipEvent::Kind::kHalted, fx);
     return true;
   }
-  // Demote: stop voting, keep every op; catch-up translates and resends them (spec (f) 7).
+  // Demote: stop voting, keep every op; catch-up translates and resends them (docs/protocol.md
+  // §6.7).
   demoted_ = true;
   fx->observed.probes.add(Probe::kDemoted);
   note(MembershipEvent::Kind::kDemoted, fx);

@@ -1,5 +1,5 @@
 // Simulated time in integer microseconds: the one time type of models/site and the simulator, so
-// no decision ever depends on floating-point rounding (simgrid-notes §7.8).
+// no decision ever depends on floating-point rounding (docs/simulator.md, determinism).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,6 @@
 // Fenwick tree over the visibility words of a flattened base: linear build, point update, prefix
-// sums and the select descent (spec (b) needs the i-th visible atom for every local edit).
+// sums and the select descent (docs/protocol.md §2 needs the i-th visible atom for every local
+// edit).
 #include "models/treedoc/base_counts.hpp"
 
 #include <algorithm>

@@ -11,7 +11,7 @@
 namespace treedoc {
 
 using SiteId = uint32_t;
-// Site ids 0 and 1 are reserved for D_MIN and D_FLAT (spec (a)); real sites start here.
+// Site ids 0 and 1 are reserved for D_MIN and D_FLAT (docs/protocol.md §1); real sites start here.
 inline constexpr SiteId kSiteIdFirst = 2;
 
 // A disambiguator (site, counter), ordered lexicographically. In SDIS mode counter is always 0.
@@ -25,7 +25,8 @@ inline constexpr Dis kDisMin{0, 0};   // the sentinel n_b's disambiguator
 inline constexpr Dis kDisFlat{1, 0};  // every flattened atom's disambiguator
 
 // An operation's identity (site, per-site counter). One counter serves inserts and deletes alike
-// (spec trap: separate counters collide in `seen`). In UDIS mode an insert's Dis equals its op id.
+// (docs/protocol.md §8, traps: separate counters collide in `seen`). In UDIS mode an insert's Dis
+// equals its op id.
 struct OpId {
   SiteId site = 0;
   uint64_t counter = 0;
@@ -42,7 +43,7 @@ inline std::string to_string(const OpId& id) {
 }
 
 // Disambiguator mode, a document-wide constant.
-#define TREEDOC_DIS_MODES(X)                                                         \
+#define TREEDOC_DIS_MODES(X)                                                       \
   X(kUdis, "udis", "unique disambiguators: (site, counter); the Dis is the op id") \
   X(kSdis, "sdis", "site disambiguators: (site, 0); tombstones are never discarded")
 

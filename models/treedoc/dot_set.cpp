@@ -1,5 +1,5 @@
-// Runs of consecutive counters for op-id sets (spec (b): `seen` compressed into a version vector,
-// which is the one-run case), kept in one sorted flat vector.
+// Runs of consecutive counters for op-id sets (docs/protocol.md §2: `seen` compressed into a
+// version vector, which is the one-run case), kept in one sorted flat vector.
 #include "models/treedoc/dot_set.hpp"
 
 #include <algorithm>

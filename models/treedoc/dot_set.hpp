@@ -1,6 +1,6 @@
 // A set of op ids compressed as runs of consecutive counters per site: `seen`, S and the cut C.
 // A version vector is the one-run case; runs also stay compact for an epoch's `seen`, which starts
-// empty while counters keep counting (spec (a): never reset), so it never starts at 1.
+// empty while counters keep counting (docs/protocol.md §1: never reset), so it never starts at 1.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// The balanced layout's per-depth census (spec (c) place()), without visiting the atoms.
+// The balanced layout's per-depth census (docs/protocol.md §3 place()), without visiting the atoms.
 #include "models/treedoc/flat_layout.hpp"
 
 #include <utility>

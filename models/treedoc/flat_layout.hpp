@@ -1,7 +1,7 @@
-// The balanced layout of a flattened array (spec (c) place()) as arithmetic: the shape of n atoms
-// is a pure function of n, so an epoch's base needs no nodes. Atom i is the midpoint of a range
-// [lo, hi] and sits in that range's major node; its left child holds [lo, i-1], its right child
-// [i+1, hi], and the whole array hangs below R.right.
+// The balanced layout of a flattened array (docs/protocol.md §3 place()) as arithmetic: the shape
+// of n atoms is a pure function of n, so an epoch's base needs no nodes. Atom i is the midpoint of
+// a range [lo, hi] and sits in that range's major node; its left child holds [lo, i-1], its right
+// child [i+1, hi], and the whole array hangs below R.right.
 #pragma once
 
 #include <array>

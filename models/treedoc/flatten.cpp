@@ -1,4 +1,5 @@
-// Flatten layout, flatten(C) from ops, colouring and graft translation (spec (c), (d)).
+// Flatten layout, flatten(C) from ops, colouring and graft translation (docs/protocol.md §3 and
+// §4).
 #include "models/treedoc/flatten.hpp"
 
 #include <algorithm>

@@ -1,5 +1,6 @@
-// Flatten as pure functions (spec (c), (d), corrections 1, 2, 6): the balanced layout's TIDs,
-// flatten(C) computed from ops, colouring by cut, and the graft translation of post-cut ops.
+// Flatten as pure functions (docs/protocol.md §3 and §4, docs/protocol.md corrections 1, 2, 6): the
+// balanced layout's TIDs, flatten(C) computed from ops, colouring by cut, and the graft translation
+// of post-cut ops.
 #pragma once
 
 #include <cstdint>
@@ -28,28 +29,31 @@ struct CutAtom {
 Tid old_tid_of(const CutAtom& a);
 int compare_cut_atom(const CutAtom& a, const Tid& t);
 
-// The TID that place() gives A[index] in the layout of `count` atoms (spec (c)).
+// The TID that place() gives A[index] in the layout of `count` atoms (docs/protocol.md §3).
 Tid flat_tid(uint64_t index, uint64_t count);
 // n_b = [(0:D_MIN)], the same in every epoch.
 Tid sentinel_tid();
 
-// flatten(C) from ops (correction 2): the epoch-initial atoms (the epoch's A, whose TIDs are
-// flat_tid) and the inserts among `cut_ops`, minus the targets of the deletes among `cut_ops`,
-// sorted by the comparator on their TIDs in this epoch. Run ops count as their members.
+// flatten(C) from ops (docs/protocol.md correction 2): the epoch-initial atoms (the epoch's A,
+// whose TIDs are flat_tid) and the inserts among `cut_ops`, minus the targets of the deletes among
+// `cut_ops`, sorted by the comparator on their TIDs in this epoch. Run ops count as their members.
 std::vector<CutAtom> flatten_array(const std::vector<FlatAtom>& initial_atoms,
                                    const std::vector<Op>& cut_ops);
 std::vector<FlatAtom> atoms_of(const std::vector<CutAtom>& cut_atoms);
 
-// H: a hash of flatten(C) covering atoms, widths and original op ids (correction 6). FNV-1a 64.
+// H: a hash of flatten(C) covering atoms, widths and original op ids (docs/protocol.md correction
+// 6). FNV-1a 64.
 uint64_t flatten_hash(const std::vector<FlatAtom>& atoms);
 
 enum class Colour : uint8_t { kCyan, kBlack };
 
-// Colour by cut, not by sender (spec (d) 4, correction 1): an insert is cyan iff its op id is in C;
-// a delete iff its op id is in C and its target is cyan (in C, or an epoch-initial atom).
+// Colour by cut, not by sender (docs/protocol.md §4 step 4 and correction 1): an insert is cyan iff
+// its op id is in C; a delete iff its op id is in C and its target is cyan (in C, or an
+// epoch-initial atom).
 Colour colour_of(const Op& op, const DotSet& cut, const std::set<OpId>& initial_ids);
 
-// Translates black ops of epoch e into epoch e+1, identically at every site (spec (d) 6).
+// Translates black ops of epoch e into epoch e+1, identically at every site (docs/protocol.md §4
+// step 6).
 class Translator {
  public:
   Translator(std::vector<CutAtom> a_cyan, DotSet cut, std::set<OpId> initial_ids,

@@ -9,7 +9,7 @@ namespace treedoc {
 using NodeIndex = uint32_t;
 inline constexpr NodeIndex kNoNode = UINT32_MAX;
 // Names from kBaseFirst up denote base atom i = name - kBaseFirst: its mini among minis, its major
-// node among majors (spec (c) place() gives every atom a major node of its own).
+// node among majors (docs/protocol.md §3 place() gives every atom a major node of its own).
 inline constexpr NodeIndex kBaseFirst = 0x8000'0000u;
 // Explicit arena slots stay below kBaseFirst: a hard limit on explicit nodes per epoch.
 inline constexpr NodeIndex kNodesMax = kBaseFirst - 1;

@@ -12,10 +12,10 @@ namespace treedoc {
 
 enum class OpKind : uint8_t { kInsert = 0, kDelete = 1 };
 
-// How atom j + 1 of a run hangs below atom j, as sequential typing builds it (spec (b) rules 2 and
-// 4): in the right child of j's major, p'•(1:d), or with mini_child in j's own right child,
-// p•(1:d). kBase (delete runs only): the members are epoch-initial atoms i, i + 1, ... of the
-// epoch's A, whose TIDs are flat_tid(i + j, |A|) (spec (c) place()).
+// How atom j + 1 of a run hangs below atom j, as sequential typing builds it (docs/protocol.md §2
+// rules 2 and 4): in the right child of j's major, p'•(1:d), or with mini_child in j's own right
+// child, p•(1:d). kBase (delete runs only): the members are epoch-initial atoms i, i + 1, ... of
+// the epoch's A, whose TIDs are flat_tid(i + j, |A|) (docs/protocol.md §3 place()).
 enum class RunChain : uint8_t { kMajor = 0, kMini = 1, kBase = 2 };
 
 struct Op {

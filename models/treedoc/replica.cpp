@@ -1,5 +1,5 @@
-// Replica operations: newPosID (spec (b) rules 1-4), remote apply with ghosts and pre-tombstones,
-// UDIS discard, statistics and the local side of flatten.
+// Replica operations: newPosID (docs/protocol.md §2 rules 1-4), remote apply with ghosts and
+// pre-tombstones, UDIS discard, statistics and the local side of flatten.
 #include "models/treedoc/replica.hpp"
 
 #include <algorithm>
@@ -29,10 +29,10 @@ Replica::Replica(SiteId site, ReplicaOptions options, uint64_t counter, uint64_t
 }
 
 NodeIndex Replica::create_slot_after(NodeIndex p, Dis dis) {
-  // f, p's walk successor among minis in every state (correction 3), is found structurally: when
-  // something follows p below it, f is that subtree's leftmost mini and p or p' is a proper prefix
-  // of f (rule 1); a next sibling with no left subtree is a mini-sibling (rule 3); otherwise f is
-  // an ancestor or END (rules 2 and 4).
+  // f, p's walk successor among minis in every state (docs/protocol.md correction 3), is found
+  // structurally: when something follows p below it, f is that subtree's leftmost mini and p or p'
+  // is a proper prefix of f (rule 1); a next sibling with no left subtree is a mini-sibling (rule
+  // 3); otherwise f is an ancestor or END (rules 2 and 4).
   const NodeIndex p_major = tree_.major_of(p);
   const NodeIndex p_next = tree_.next_sibling(p);
   const bool mini_child = options_.document.mini_child;
@@ -235,7 +235,7 @@ Op Replica::local_erase(uint32_t index) {
 }
 
 void Replica::apply_delete_at(NodeIndex n, OpId id) {
-  tree_.add_delete(n, id);  // in every state (correction 5)
+  tree_.add_delete(n, id);  // in every state (docs/protocol.md correction 5)
   switch (tree_.state(n)) {
     case MiniState::kLive: tree_.set_state(n, MiniState::kDead); break;
     case MiniState::kGhost: tree_.set_state(n, MiniState::kGhostDead); break;  // pre-tombstone
@@ -250,7 +250,7 @@ void Replica::apply_delete_at(NodeIndex n, OpId id) {
 
 namespace {
 
-// The sentinel n_b = [(0:D_MIN)] (spec (c)): no op may name it.
+// The sentinel n_b = [(0:D_MIN)] (docs/protocol.md §3): no op may name it.
 bool names_sentinel(const Tid& tid) {
   return tid.size() == 1 && tid.branch(0) == 0 && tid.dises().size() == 1 &&
          tid.dises()[0].second == kDisMin;
@@ -333,7 +333,7 @@ size_t Replica::integrate() {
 bool Replica::late_delete_of_discarded(const Op& op) const {
   if (!options_.discard_tombstones) return false;
   // The target was inserted here: its insert is in `seen`, or it is an epoch-initial atom (the
-  // only atoms whose position ends in D_FLAT, correction 6).
+  // only atoms whose position ends in D_FLAT, docs/protocol.md correction 6).
   const bool target_held = seen_.contains(op.target) || op.tid.dises().back().second == kDisFlat;
   if (!target_held) return false;
   // A held target that is not LIVE or DEAD was discarded: absent, or a GHOST that a later op's path
@@ -553,7 +553,7 @@ std::vector<FlatAtom> Replica::flatten_atoms(const DotSet& cut) const {
   tree_.for_each_in_order([&](NodeIndex n) {
     const MiniState state = tree_.state(n);
     if (state != MiniState::kLive && state != MiniState::kDead) return;
-    // Epoch-initial atoms (D_FLAT, correction 6) count as cyan inserts.
+    // Epoch-initial atoms (D_FLAT, docs/protocol.md correction 6) count as cyan inserts.
     if (tree_.dis(n) != kDisFlat && !cut.contains(tree_.ins_op(n))) return;
     bool deleted_in_cut = false;
     tree_.for_each_delete(n, [&](OpId d) { deleted_in_cut = deleted_in_cut || cut.contains(d); });

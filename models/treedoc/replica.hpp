@@ -17,7 +17,8 @@
 
 namespace treedoc {
 
-// Document-wide constants (spec corrections 4): every replica of a document uses the same.
+// Document-wide constants (docs/protocol.md correction 4): every replica of a document uses the
+// same.
 struct DocumentOptions {
   DisMode dis_mode = DisMode::kUdis;
   // RR-7506's variant: new atoms attach to the mini itself, so concurrent runs do not interleave.
@@ -26,14 +27,14 @@ struct DocumentOptions {
 
 struct ReplicaOptions {
   DocumentOptions document;
-  // UDIS only: remove a DEAD leaf at once (spec (b) tombstone discard).
+  // UDIS only: remove a DEAD leaf at once (docs/protocol.md §2 tombstone discard).
   bool discard_tombstones = false;
 };
 
 enum class ApplyOutcome : uint8_t {
-  kApplied,      // the op changed (or, for a late delete of a discarded atom, settled) the state
-  kDuplicate,    // already in `seen`: nothing done
-  kWrongEpoch,   // op.epoch differs from the replica's: the caller handles it (spec (c))
+  kApplied,     // the op changed (or, for a late delete of a discarded atom, settled) the state
+  kDuplicate,   // already in `seen`: nothing done
+  kWrongEpoch,  // op.epoch differs from the replica's: the caller handles it (docs/protocol.md §3)
   kIdCollision,  // another op already holds this TID: invariant 1 is broken
   kMalformed,    // not a well-formed op (empty TID, a TID naming the sentinel)
 };
@@ -137,9 +138,11 @@ class Replica {
   std::vector<FlatAtom> flatten_atoms() const;
   // flatten(C) for a cut C within this epoch's `seen`, computed from the minis' insert and delete
   // op ids. Exact while no tombstone was discarded this epoch, or when C equals `seen`; otherwise
-  // use flatten_array() on the epoch's ops (spec correction 2), which the assertion enforces.
+  // use flatten_array() on the epoch's ops (docs/protocol.md correction 2), which the assertion
+  // enforces.
   std::vector<FlatAtom> flatten_atoms(const DotSet& cut) const;
-  // Starts `epoch` with the balanced layout of `atoms`; `seen` starts empty (correction 7).
+  // Starts `epoch` with the balanced layout of `atoms`; `seen` starts empty (docs/protocol.md
+  // correction 7).
   void install_epoch(uint64_t epoch, const std::vector<FlatAtom>& atoms);
   // A local flatten of the whole state: install_epoch(epoch() + 1, flatten_atoms()).
   void flatten();

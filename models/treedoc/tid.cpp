@@ -1,4 +1,4 @@
-// The TID comparator and path helpers (spec (a)).
+// The TID comparator and path helpers (docs/protocol.md §1).
 #include "models/treedoc/tid.hpp"
 
 #include <algorithm>

@@ -1,5 +1,5 @@
 // TIDs (position identifiers): paths of (branch, Dis-or-none) elements, stored compactly, with the
-// spec's walk-order comparator and prefix test.
+// walk-order comparator (docs/protocol.md §1) and prefix test.
 #pragma once
 
 #include <cstdint>
@@ -59,7 +59,7 @@ class Tid {
     return branches_.capacity() + dises_.capacity() * sizeof(std::pair<uint32_t, Dis>);
   }
 
-  // A well-formed TID is non-empty and its last element carries a Dis (spec (a)).
+  // A well-formed TID is non-empty and its last element carries a Dis (docs/protocol.md §1).
   bool well_formed() const;
 
   friend bool operator==(const Tid&, const Tid&) = default;
@@ -69,8 +69,8 @@ class Tid {
   std::vector<std::pair<uint32_t, Dis>> dises_;  // (element index, Dis), strictly increasing index
 };
 
-// The walk-order comparator [spec (a), ours]: element tokens (2b) then (1,d), closed by (1,-inf).
-// Returns <0, 0 or >0.
+// The walk-order comparator [docs/protocol.md §1, a resolution of our own]: element tokens (2b)
+// then (1,d), closed by (1,-inf). Returns <0, 0 or >0.
 int compare_tids(const Tid& a, const Tid& b);
 
 // The number of leading elements `a` and `b` share (branch and Dis alike), and in `dises` how many

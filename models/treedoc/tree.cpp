@@ -1,5 +1,5 @@
-// The Treedoc tree's arenas, implicit base, walks and order-statistic counts (spec (a), (b) and
-// (c) place()).
+// The Treedoc tree's arenas, implicit base, walks and order-statistic counts (docs/protocol.md §1,
+// §2 and (c) place()).
 #include "models/treedoc/tree.hpp"
 
 #include <algorithm>
@@ -66,7 +66,8 @@ void Tree::install_base(BaseAtoms* atoms, BaseWidths* widths) {
     std::vector<NodeIndex>(attachment_of_.size(), kNoNode).swap(attachment_of_);
   }
   majors_.emplace_back();  // the virtual root R: no minis, never removed
-  // A sits under R.right (spec (c)); n_b = [(0:D_MIN)] under R.left is never visible or deleted.
+  // A sits under R.right (docs/protocol.md §3); n_b = [(0:D_MIN)] under R.left is never visible or
+  // deleted.
   if (layout_.count() > 0) majors_[0].child[1] = base_node(layout_.root().index);
   const NodeIndex m = new_major(0, false, 0);
   sentinel_ = new_mini(m, kDisMin, Indexing::kNone, kNoNode);

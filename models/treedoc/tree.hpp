@@ -2,9 +2,9 @@
 // a SequenceIndex over the walk order keeps the visible counts. Every traversal is iterative, so a
 // 200,000-deep chain is fine.
 //
-// After a flatten the epoch's array A sits in the balanced layout of spec (c) place(), a pure
-// function of |A| (FlatLayout): base atom i has no node, only its op id, bytes and width in flat
-// arrays, and is named base_node(i) both as a mini and as a major. Nodes made later (inserts,
+// After a flatten the epoch's array A sits in the balanced layout of docs/protocol.md §3 place(), a
+// pure function of |A| (FlatLayout): base atom i has no node, only its op id, bytes and width in
+// flat arrays, and is named base_node(i) both as a mini and as a major. Nodes made later (inserts,
 // ghosts, the paths of remote ops) are explicit and hang from slots the layout leaves free: a base
 // major's missing children and a base mini's own children, recorded per base atom in a side table.
 // A base mini can only be LIVE or DEAD there. A shape the layout cannot express (a base mini
@@ -172,7 +172,7 @@ class Tree {
   // minis upward (UDIS tombstone discard). Returns how many minis were removed.
   uint32_t discard(NodeIndex n);
 
-  // Replaces the whole tree by the balanced layout of `atoms` (spec (c) place()).
+  // Replaces the whole tree by the balanced layout of `atoms` (docs/protocol.md §3 place()).
   void build_flattened(const std::vector<FlatAtom>& atoms);
   // Replaces the whole tree by the balanced layout of its own visible atoms: flatten(S) without
   // building FlatAtoms. O(n) array copies, no node per atom.

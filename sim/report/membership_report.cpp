@@ -1,5 +1,5 @@
-// Membership steps as summary.json, summary lines and a story (issue 5: "the summary explains in
-// one paragraph a student can follow what happened, in the order it happened").
+// Membership steps as summary.json and a story: one paragraph a student can follow, telling what
+// happened in the order it happened (docs/FALSE-SUSPICION.md).
 #include "sim/report/membership_report.hpp"
 
 #include <cinttypes>

@@ -1,4 +1,4 @@
-// How a run's membership steps read to a user (issue 5): the counts and timeline for summary.json
+// How a run's membership steps read to a user: the counts and timeline for summary.json
 // and the human summary, and one paragraph that tells an expulsion in the order it happened.
 #pragma once
 

@@ -10,9 +10,9 @@
 #include <utility>
 
 #include "sim/base/json_path.hpp"
+#include "sim/base/time_text.hpp"
 #include "sim/scenario/limits.hpp"
 #include "sim/scenario/site_selector.hpp"
-#include "sim/base/time_text.hpp"
 
 namespace treedoc::sim {
 
@@ -58,8 +58,8 @@ class FaultEventReader {
       verb = candidate;
     }
     if (!verb) {
-      reader_.fail(path, "expected exactly one verb (" + names_of(kFaultVerbs, " or ") +
-                             "), found none");
+      reader_.fail(path,
+                   "expected exactly one verb (" + names_of(kFaultVerbs, " or ") + "), found none");
     }
     event.verb = *verb;
     read_payload(*fields.find(to_string(*verb)), fields.path_of(to_string(*verb)), event);

@@ -149,14 +149,15 @@ struct Phases {
   TimeUs liveness_us = 30 * site::kUsPerS;
 };
 
-// The large-scale protocol (spec (c), (d)): when the core flattens, and how catch-up behaves.
+// The large-scale protocol (docs/protocol.md §3 and §4): when the core flattens, and how catch-up
+// behaves.
 struct ProtocolConfig {
   site::FlattenPolicy flatten;  // default: never
   site::EpochPolicy epochs;
 };
 
-// Core membership (spec (f) 7): the failure detector, the policies for a failed dispatch and for
-// an expelled member, and the nebula sites that ask to join the core once caught up.
+// Core membership (docs/protocol.md §6.7): the failure detector, the policies for a failed dispatch
+// and for an expelled member, and the nebula sites that ask to join the core once caught up.
 struct MembershipConfig {
   site::MembershipPolicy policy;  // join_core unset here: `join` says which sites ask
   SiteSet join;

@@ -158,9 +158,10 @@ class ScenarioReader {
     fields.read_boolean("discard_tombstones", r.replica.discard_tombstones);
     if (r.replica.discard_tombstones && r.replica.document.dis_mode != DisMode::kUdis) {
       // Spec (b): under SDIS a discarded tombstone's TID can be made again, so never discard.
-      values_.fail(fields.path_of("discard_tombstones"),
-                   "true needs \"dis\": \"udis\" (spec (b): SDIS never discards tombstones), "
-                   "found \"dis\": \"sdis\"");
+      values_.fail(
+          fields.path_of("discard_tombstones"),
+          "true needs \"dis\": \"udis\" (docs/protocol.md §2: SDIS never discards tombstones), "
+          "found \"dis\": \"sdis\"");
     }
     return r;
   }

@@ -6,10 +6,10 @@
 #include <limits>
 #include <string_view>
 
+#include "models/random/random_stream.hpp"
 #include "models/treedoc/assertion.hpp"
 #include "sim/base/input_error.hpp"
 #include "sim/base/json_path.hpp"
-#include "models/random/random_stream.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/scenario/scenario_json_reader.hpp"
 

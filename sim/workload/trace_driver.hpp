@@ -14,9 +14,9 @@
 #include "models/site/message.hpp"
 #include "models/treedoc/dot_set.hpp"
 #include "models/treedoc/replica.hpp"
+#include "sim/scenario/scenario.hpp"
 #include "sim/workload/causal_past.hpp"
 #include "sim/workload/editing_trace.hpp"
-#include "sim/scenario/scenario.hpp"
 
 namespace treedoc::sim {
 

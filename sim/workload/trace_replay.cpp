@@ -1,6 +1,6 @@
 // Trace replay: sequential on one replica; concurrent with one replica per agent, each brought up
 // to its transaction's parents in causal order; flattens commit a cut that every replica holds and
-// move the rest into the new epoch by colouring and graft translation (spec (c), (d)).
+// move the rest into the new epoch by colouring and graft translation (docs/protocol.md §3 and §4).
 #include "sim/workload/trace_replay.hpp"
 
 #include <algorithm>
@@ -304,7 +304,8 @@ class ConcurrentReplay {
     }
     std::vector<CutAtom> a_cyan = flatten_array(initial_atoms_, cut_ops);
     std::vector<FlatAtom> atoms = atoms_of(a_cyan);
-    // The core's tree-based flatten(C) must agree with the one computed from ops (correction 2).
+    // The core's tree-based flatten(C) must agree with the one computed from ops (docs/protocol.md
+    // correction 2).
     TD_ASSERT(replicas_[0].flatten_atoms(cut) == atoms, "flatten(C) from ops equals the tree's");
     std::set<OpId> initial_ids;
     for (const FlatAtom& f : initial_atoms_) initial_ids.insert(f.ins_op);

@@ -1,4 +1,4 @@
-// The application-level network (simgrid-notes §3): per-message latency from the scenario's
+// The application-level network (docs/simulator.md): per-message latency from the scenario's
 // classes, loss and duplication, and the partitions, cuts, loss bursts and crashed sites of the
 // fault timeline. Every message's fate is a seeded decision from the sender's own stream, which
 // draws the same number of values for every message whatever its fate, so a fault never shifts the

@@ -55,7 +55,8 @@ TEST_CASE("mini_child replicas converge to identical trees", "[property]") {
 }
 
 TEST_CASE("UDIS replicas that discard tombstones converge in content", "[property]") {
-  // Trees differ by discarded leaves and their recreated ghosts (spec trap 4), content may not.
+  // Trees differ by discarded leaves and their recreated ghosts (docs/protocol.md §8, trap 4),
+  // content may not.
   ReplicaOptions o;
   o.discard_tombstones = true;
   for (uint64_t seed = 1; seed <= 300; ++seed) check_convergence(3000 + seed, o, false);

@@ -1,5 +1,5 @@
-// The balanced layout as arithmetic (spec (c) place()) against flat_tid, and the base's flat
-// storage: visibility counts, widths and atoms against naive models.
+// The balanced layout as arithmetic (docs/protocol.md §3 place()) against flat_tid, and the base's
+// flat storage: visibility counts, widths and atoms against naive models.
 #include <catch2/catch.hpp>
 
 #include <vector>

@@ -1,5 +1,6 @@
 // Flatten, colouring and graft translation: properties over random histories and every minimized
-// counterexample of spec-verification.md (corrections 1, 2, 5, 6, 7) as regressions.
+// counterexample of the design's verification (docs/protocol.md corrections 1, 2, 5, 6, 7) as
+// regressions.
 #include <catch2/catch.hpp>
 
 #include <map>

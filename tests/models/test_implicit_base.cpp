@@ -1,9 +1,9 @@
 // The implicit flattened base against an explicit one. A replica whose epoch comes from
 // install_epoch keeps its base atoms without nodes; a reference replica gets the same atoms as
-// inserts at flat_tid, which builds the tree spec (c) describes out of explicit nodes. Both must
-// agree on every TID, dump, hash, statistic and generated op: local edits at every gap, deletes of
-// base atoms, remote ops in any order (ghosts and pre-tombstones under base nodes), mini_child,
-// SDIS, later flattens, and the shapes that materialize the base.
+// inserts at flat_tid, which builds the tree docs/protocol.md §3 describes out of explicit nodes.
+// Both must agree on every TID, dump, hash, statistic and generated op: local edits at every gap,
+// deletes of base atoms, remote ops in any order (ghosts and pre-tombstones under base nodes),
+// mini_child, SDIS, later flattens, and the shapes that materialize the base.
 #include <catch2/catch.hpp>
 
 #include <vector>
@@ -305,7 +305,7 @@ TEST_CASE("implicit base: discarding sites converge with keeping sites over a ba
 }
 
 TEST_CASE("implicit base: a 200,000-deep chain below a base atom", "[implicit_base]") {
-  // The graft shape (spec (d)): a whole old path below a base mini's own right child.
+  // The graft shape (docs/protocol.md §4): a whole old path below a base mini's own right child.
   constexpr uint32_t kChain = 200000;
   constexpr uint32_t kBase = 1000;
   RandomStream rng(3);

@@ -1,5 +1,6 @@
-// Unit tests of the replica: the spec's worked example, newPosID against a literal reading of rules
-// 1-4, local intention, interleaving, SDIS uniqueness, deep chains and the spec's counterexample 3.
+// Unit tests of the replica: docs/protocol.md's worked example, newPosID against a literal reading
+// of rules 1-4, local intention, interleaving, SDIS uniqueness, deep chains and the verification's
+// counterexample 3 (docs/protocol.md correction 3).
 #include <catch2/catch.hpp>
 
 #include <set>
@@ -32,7 +33,8 @@ Tid make_tid(const std::vector<E>& elements) {
 }
 E d(int branch, SiteId site, uint64_t counter) { return {branch, true, Dis{site, counter}}; }
 
-// The literal newPosID (spec (b), Algorithm 1) computed from TIDs alone, for cross-checking.
+// The literal newPosID (docs/protocol.md §2, Algorithm 1) computed from TIDs alone, for
+// cross-checking.
 Tid literal_new_tid(const Tid& p, const Tid* f, Dis dis, bool mini_child) {
   const Tid pp = major_path(p);
   auto with = [](Tid base, int branch, Dis x) {
@@ -73,7 +75,7 @@ void check_walk_is_sorted(const Replica& r) {
 
 }  // namespace
 
-TEST_CASE("the spec's example: n_b c W X Y d, with its keys", "[replica]") {
+TEST_CASE("docs/protocol.md's example: n_b c W X Y d, with its keys", "[replica]") {
   const SiteId A = 2, B = 3, C = 4;
   Replica a(A), b(B), c(C);
   const Op oc = a.local_insert(0, "c");
@@ -247,8 +249,8 @@ TEST_CASE("typing at the end builds a chain of n+1 elements", "[replica]") {
 }
 
 TEST_CASE("counterexample 3: adjacency includes GHOST_DEAD minis", "[replica][regression]") {
-  // spec-verification.md 3: A<B<C insert a, b, c concurrently at the same slot; B inserts y between
-  // b and c and deletes b; A receives del b (GHOST_DEAD) and y, then inserts at index 1.
+  // docs/protocol.md correction 3: A<B<C insert a, b, c concurrently at the same slot; B inserts y
+  // between b and c and deletes b; A receives del b (GHOST_DEAD) and y, then inserts at index 1.
   Replica a(2), b(3), c(4);
   const Op oa = a.local_insert(0, "a");
   const Op ob = b.local_insert(0, "b");
@@ -385,9 +387,9 @@ TEST_CASE("stats count states and TID bytes", "[replica]") {
   REQUIRE(flat.tid_bytes_mean < st.tid_bytes_mean);
 }
 
-// Found by running the engine against an executable model of the design (issue #19, case (a)): a
-// late delete of an atom the replica discarded is a no-op even when a later insert's path has
-// recreated the atom's node as a GHOST.
+// Found by running the engine against an executable model of the design (case (a) of
+// docs/BENCHMARKS.md, exactness): a late delete of an atom the replica discarded is a no-op even
+// when a later insert's path has recreated the atom's node as a GHOST.
 TEST_CASE("UDIS discard: a late delete of a discarded atom whose node came back is a no-op",
           "[replica][regression]") {
   for (const bool mini_child : {false, true}) {

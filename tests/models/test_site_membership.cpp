@@ -1,6 +1,6 @@
-// Core membership in models/site without SimGrid (spec (f) 7): a failed flatten RPC under each
-// policy, the failure detector, what an expelled member does (halt or demote, catch up, rejoin),
-// and a nebula site joining the core.
+// Core membership in models/site without SimGrid (docs/protocol.md §6.7): a failed flatten RPC
+// under each policy, the failure detector, what an expelled member does (halt or demote, catch up,
+// rejoin), and a nebula site joining the core.
 #include <catch2/catch.hpp>
 #include <set>
 

@@ -2,8 +2,8 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
-#include "sim/base/deterministic_math.hpp"
 #include "models/random/random_stream.hpp"
+#include "sim/base/deterministic_math.hpp"
 
 using namespace treedoc;
 using namespace treedoc::sim;

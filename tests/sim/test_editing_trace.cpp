@@ -9,8 +9,8 @@
 #include <string>
 #include <system_error>
 
-#include "sim/workload/editing_trace.hpp"
 #include "sim/base/input_error.hpp"
+#include "sim/workload/editing_trace.hpp"
 #include "tests/sim/temp_dir.hpp"
 
 namespace {

@@ -1,6 +1,7 @@
-// HBASE-25274 end to end (issue 5): the abort scenario fails the right way (exit 1, the lost ops
-// named, the story told in order), the demote and retry scenarios pass, and across seeds the
-// abort policy loses ops only when the expelled site alone held edits, the demote policy never.
+// HBASE-25274 end to end (docs/FALSE-SUSPICION.md): the abort scenario fails the right way (exit 1,
+// the lost ops named, the story told in order), the demote and retry scenarios pass, and across
+// seeds the abort policy loses ops only when the expelled site alone held edits, the demote policy
+// never.
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>

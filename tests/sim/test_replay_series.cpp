@@ -10,8 +10,8 @@
 #include <thread>
 #include <vector>
 
-#include "sim/workload/editing_trace.hpp"
 #include "sim/base/exit_code.hpp"
+#include "sim/workload/editing_trace.hpp"
 #include "sim/workload/trace_replay.hpp"
 #include "tests/sim/cli_process.hpp"
 

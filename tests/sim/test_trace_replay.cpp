@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "sim/workload/editing_trace.hpp"
 #include "sim/base/exit_code.hpp"
 #include "sim/base/input_error.hpp"
+#include "sim/workload/editing_trace.hpp"
 #include "sim/workload/trace_replay.hpp"
 
 using namespace treedoc;
@@ -114,7 +114,8 @@ TEST_CASE("a small concurrent trace converges with interleaved agents", "[replay
                                R"({"parents":[2],"agent":1,"patches":[[1,0,"y"]]},)"
                                R"({"parents":[1,3],"agent":0,"patches":[[4,0,"Z"]]}]})");
   const ReplayResult r = replay_trace(load_editing_trace(path), {}, path);
-  REQUIRE(r.matches_end_content);  // the interleaving axby is Treedoc's default (spec (b))
+  REQUIRE(
+      r.matches_end_content);  // the interleaving axby is Treedoc's default (docs/protocol.md §2)
 }
 
 TEST_CASE("the CLI's exit codes: 0 on a match, 1 on a mismatch, 3 on bad input", "[replay][cli]") {
