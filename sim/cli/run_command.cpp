@@ -113,9 +113,14 @@ void write_report(const RunRequest& req) {
       spawn_program(python, {python, script.string(), req.out_dir, "--events", req.event_log_path,
                              "--scenario", req.path, "--quiet"}));
   const std::string report = (std::filesystem::path(req.out_dir) / "report.html").string();
-  constexpr int kPlotMatplotlibMissing = 4;  // analysis/plot.py's exit code
+  constexpr int kPlotMatplotlibMissing = 4;  // analysis/plot.py's exit codes
+  constexpr int kPlotSchemaMismatch = 5;
   if (code == 0) {
     std::printf("report: %s\n", report.c_str());
+  } else if (code == kPlotSchemaMismatch) {
+    std::printf(
+        "report: not written: the event log's schema is not what analysis/ reads (its "
+        "message above says what differs)\n");
   } else if (code == kPlotMatplotlibMissing) {
     std::printf("report: not written: %s has no matplotlib (install Debian's python3-matplotlib)\n",
                 python.c_str());
@@ -128,6 +133,28 @@ void write_report(const RunRequest& req) {
     std::printf("report: not written: %s %s exited with %d\n", python.c_str(),
                 script.string().c_str(), code);
   }
+}
+
+// Opens the event log for writing (its folder made first) and writes its schema beside it;
+// null, with the reason on stderr, when either cannot be written.
+std::FILE* open_event_log(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::path folder = std::filesystem::path(path).parent_path();
+  if (!folder.empty()) std::filesystem::create_directories(folder, ec);  // fopen says if it failed
+  std::FILE* events = std::fopen(path.c_str(), "w");
+  if (!events) {
+    std::fprintf(stderr, "treedoc-sim: %s: --event-log: cannot write the file\n", path.c_str());
+    return nullptr;
+  }
+  // Beside the log, what its fields mean: analysis/ reads names from it, not C++ enum order.
+  const std::string schema = event_schema_path(path);
+  if (!write_event_schema(schema)) {
+    std::fclose(events);
+    std::fprintf(stderr, "treedoc-sim: %s: --event-log: cannot write the log's schema\n",
+                 schema.c_str());
+    return nullptr;
+  }
+  return events;
 }
 
 }  // namespace
@@ -150,26 +177,11 @@ int run_run(const RunRequest& req) {
   RunRequest with_report = req;
   if (req.report && req.event_log_path.empty()) {
     with_report.event_log_path = (std::filesystem::path(req.out_dir) / "events.log").string();
-    std::error_code ec;
-    std::filesystem::create_directories(req.out_dir, ec);  // a failure is reported just below
   }
-  const std::string& event_log_path = with_report.event_log_path;
   std::FILE* events = nullptr;
-  if (!event_log_path.empty()) {
-    events = std::fopen(event_log_path.c_str(), "w");
-    if (!events) {
-      std::fprintf(stderr, "treedoc-sim: %s: --event-log: cannot write the file\n",
-                   event_log_path.c_str());
-      return kExitBadInput;
-    }
-    // Beside the log, what its fields mean: analysis/ reads names from it, not C++ enum order.
-    const std::string schema = event_schema_path(event_log_path);
-    if (!write_event_schema(schema)) {
-      std::fclose(events);
-      std::fprintf(stderr, "treedoc-sim: %s: --event-log: cannot write the log's schema\n",
-                   schema.c_str());
-      return kExitBadInput;
-    }
+  if (!with_report.event_log_path.empty()) {
+    events = open_event_log(with_report.event_log_path);
+    if (!events) return kExitBadInput;
     options.event_text = events;
   }
   RunResult result;

@@ -379,3 +379,13 @@ TEST_CASE("treedoc-sim --version names the release, commit, compiler, build and 
   CHECK(r.out.find("SimGrid 3.") != std::string::npos);
   CHECK(r.out.find("SIMGRID_VERSION") == std::string::npos);  // the macros were expanded
 }
+
+TEST_CASE("run makes the event log's folder and writes the schema beside the log", "[cli]") {
+  const test::TempDir dir("treedoc-event-log-folder");
+  const std::string log = dir.path_of("deeper/still/events.log");
+  const test::CliRun r = test::run_cli_capture(
+      "run " + test::source_path("scenarios/partition-heal.json") + " --quiet --event-log " + log);
+  REQUIRE(r.exit_code == 0);
+  CHECK(std::filesystem::is_regular_file(log));
+  CHECK(std::filesystem::is_regular_file(dir.path_of("deeper/still/events.schema.json")));
+}
