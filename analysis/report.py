@@ -177,6 +177,40 @@ def membership_section(s):
     return "".join(parts)
 
 
+FLATTEN_SHOWN = {"attempts", "commits", "aborts", "aborts_by_reason", "epochs", "catch_ups", "catch_up_ms_mean",
+                 "catch_up_ms_max"}
+
+
+def flatten_section(s):
+    """summary.json's `flatten`: one sentence, the aborts by reason and the epochs as tables, or ""."""
+    f = s.get("flatten")
+    if not isinstance(f, dict):
+        return ""
+    reasons = {k: v for k, v in (f.get("aborts_by_reason") or {}).items() if v}
+    why = ", ".join(f"{n:,} {reason}" for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
+    epochs = f.get("epochs") or []
+    story = (f"{f.get('attempts', 0):,} flatten attempts: {f.get('commits', 0):,} committed, "
+             f"{f.get('aborts', 0):,} aborted{f' ({why})' if why else ''}; the run ended in epoch "
+             f"{epochs[-1].get('epoch', '?') if epochs else 0}. Sites caught up {f.get('catch_ups', 0):,} times "
+             f"({f.get('catch_up_ms_mean', 0):.0f} ms mean, {f.get('catch_up_ms_max', 0):.0f} ms at most).")
+    parts = ["<h2>Flatten</h2>", f'<p class="story">{escape(story)}</p>']
+    others = [(k, json.dumps(v) if isinstance(v, (dict, list)) else v)
+              for k, v in sorted(f.items()) if k not in FLATTEN_SHOWN]
+    if others:
+        parts.append(key_values(others))
+    if reasons:
+        parts.append("<h3>Aborts by reason</h3>" + table(sorted(reasons.items(), key=lambda kv: -kv[1]),
+                                                         ("reason", "aborts")))
+    if epochs:
+        rows = [(e.get("epoch", "?"), f"{e.get('at_s', 0):.3f} s", e.get("txid", ""), e.get("atoms", ""),
+                 e.get("tombstones_before", ""), f"{e.get('tree_nodes_before', '')} → {e.get('tree_nodes_after', '')}",
+                 f"{e.get('tid_bytes_mean_before', 0):.1f} → {e.get('tid_bytes_mean_after', 0):.1f}")
+                for e in epochs]
+        parts.append("<h3>Epochs</h3>" + table(rows, ("epoch", "entered at", "attempt", "atoms", "tombstones before",
+                                                      "tree nodes", "mean TID bytes")))
+    return "".join(parts)
+
+
 def fault_rows(run):
     faults = sorted((run.scenario or {}).get("faults", []), key=lambda f: float(f.get("at_s", 0)))
     rows = []
@@ -243,9 +277,7 @@ def write_run_report(run, scan, figures, timeline_svg):
     body += ["<h2>Invariants</h2>", table(invariant_rows(run), ("invariant", "checked", "outcome"))]
     body += ["<h2>Coverage probes</h2>", table(probe_rows(run), ("probe", "fired", "status"))]
     body += ["<h2>Counts</h2>", key_values(counts_rows(s))]
-    if isinstance(s.get("flatten"), dict):
-        body += ["<h2>Flatten</h2>", key_values(sorted((k, json.dumps(v) if isinstance(v, (dict, list)) else v)
-                                                       for k, v in s["flatten"].items()))]
+    body.append(flatten_section(s))
     body += ["<h2>Scenario</h2>", scenario_section(run)]
     body += ["<h2>Figures</h2>", figures_section(figures, CAPTIONS) or '<p class="note">metrics.jsonl has no samples.</p>',
              f'<p class="note">{NO_TIME_PER_OP}</p>']

@@ -17,6 +17,7 @@
 
 #include "sim/base/exit_code.hpp"
 #include "sim/base/input_error.hpp"
+#include "sim/cli/bundled_file.hpp"
 #include "sim/cli/child_run.hpp"
 #include "sim/engine/simulation.hpp"
 #include "sim/report/run_report.hpp"
@@ -83,18 +84,6 @@ int check_determinism(const RunRequest& req, uint64_t seed) {
   return kExitPass;
 }
 
-// analysis/plot.py in the sources this binary was built from, else beside the build folder.
-std::filesystem::path plot_script() {
-  const std::filesystem::path built_from = std::filesystem::path(TREEDOC_SOURCE_DIR) / "analysis";
-  std::error_code ec;
-  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  for (const std::filesystem::path& dir :
-       {built_from, exe.parent_path().parent_path() / "analysis"}) {
-    if (std::filesystem::is_regular_file(dir / "plot.py", ec)) return dir / "plot.py";
-  }
-  return built_from / "plot.py";
-}
-
 // The Python that has Debian's matplotlib: $TREEDOC_PYTHON, else /usr/bin/python3 (a pyenv or venv
 // python3 first in PATH usually lacks it), else python3 from PATH.
 std::string python_interpreter() {
@@ -107,7 +96,7 @@ std::string python_interpreter() {
 // matplotlib is reported, but it does not change the run's verdict or exit code.
 void write_report(const RunRequest& req) {
   const std::string python = python_interpreter();
-  const std::filesystem::path script = plot_script();
+  const std::filesystem::path script = bundled_file("analysis/plot.py");
   std::fflush(stdout);
   const int code = wait_exit_code(
       spawn_program(python, {python, script.string(), req.out_dir, "--events", req.event_log_path,
@@ -219,7 +208,9 @@ class RunCommand final : public Command {
   CLI::App* add_to(CLI::App& app) override {
     CLI::App* cmd = app.add_subcommand(
         "run", "Run a scenario (docs/scenarios.md) under its faults and check every invariant");
-    cmd->add_option("FILE", req_.path, "scenario file (.json)")->required();
+    cmd->add_option("FILE", req_.path,
+                    std::string("scenario file (.json); default: the quick start, ") +
+                        kDefaultScenario);
     seed_ = cmd->add_option("--seed", seed_value_,
                             "seed of every random choice (default: the scenario's)")
                 ->check(whole_number_flag());
@@ -240,6 +231,7 @@ class RunCommand final : public Command {
   }
   int run() override {
     if (seed_->count() > 0) req_.seed = seed_value_;
+    if (req_.path.empty()) req_.path = bundled_file(kDefaultScenario).string();
     return run_run(req_);
   }
 

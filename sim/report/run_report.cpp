@@ -68,7 +68,7 @@ json flatten_json(const Scenario& s, const RunResult& r) {
   const double catch_up_ms_mean = f.catch_ups ? static_cast<double>(f.catch_up_us_total) /
                                                     static_cast<double>(f.catch_ups) / 1e3
                                               : 0.0;
-  return {{"policy", s.protocol.flatten.kind == site::FlattenPolicy::Kind::kNever ? "never" : "on"},
+  return {{"policy", site::kFlattenPolicies.name(s.protocol.flatten.kind)},
           {"attempts", f.attempts},
           {"commits", f.commits},
           {"aborts", f.attempts - f.commits},
