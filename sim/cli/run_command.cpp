@@ -208,9 +208,9 @@ class RunCommand final : public Command {
   CLI::App* add_to(CLI::App& app) override {
     CLI::App* cmd = app.add_subcommand(
         "run", "Run a scenario (docs/scenarios.md) under its faults and check every invariant");
-    cmd->add_option("FILE", req_.path,
-                    std::string("scenario file (.json); default: the quick start, ") +
-                        kDefaultScenario);
+    cmd->add_option(
+        "FILE", req_.path,
+        std::string("scenario file (.json); default: the quick start, ") + kDefaultScenario);
     seed_ = cmd->add_option("--seed", seed_value_,
                             "seed of every random choice (default: the scenario's)")
                 ->check(whole_number_flag());
