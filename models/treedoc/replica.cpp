@@ -168,13 +168,7 @@ std::vector<Op> Replica::local_erase_run(uint32_t index, uint32_t count) {
         run.chain = options_.document.mini_child ? RunChain::kMini : RunChain::kMajor;
       }
     } else {
-      Op op;
-      op.kind = OpKind::kDelete;
-      op.id = id;
-      op.epoch = epoch_;
-      op.tid = tree_.tid_of(n);
-      op.target = target;
-      ops.push_back(std::move(op));
+      ops.push_back(delete_op(id, n, target));
     }
     prev = ErasedMember{tree_.major_of(n), n, is_base(n)};
     seen_.insert(id);
@@ -197,15 +191,7 @@ uint32_t Replica::erase_base_stretch(NodeIndex n, uint32_t index, uint32_t max, 
     if (tree_.ins_op(base_node(i + j)) != OpId{first.site, first.counter + j}) m = j;
   }
   const OpId id{site_, counter_ + 1};
-  if (!extends) {
-    Op op;
-    op.kind = OpKind::kDelete;
-    op.id = id;
-    op.epoch = epoch_;
-    op.tid = tree_.tid_of(n);
-    op.target = first;
-    ops->push_back(std::move(op));
-  }
+  if (!extends) ops->push_back(delete_op(id, n, first));
   Op& run = ops->back();
   run.run = run.atoms() + (extends ? m : m - 1);
   if (run.run == 1) run.run = 0;
@@ -223,14 +209,19 @@ Op Replica::local_erase(uint32_t index) {
   integrate();
   TD_ASSERT(index < size(), "erase index within 0..size-1");
   const NodeIndex n = tree_.find_visible(index);
-  Op op;
-  op.kind = OpKind::kDelete;
-  op.id = {site_, ++counter_};
-  op.epoch = epoch_;
-  op.tid = tree_.tid_of(n);
-  op.target = tree_.ins_op(n);
+  Op op = delete_op({site_, ++counter_}, n, tree_.ins_op(n));
   seen_.insert(op.id);
   apply_delete_at(n, op.id);
+  return op;
+}
+
+Op Replica::delete_op(OpId id, NodeIndex n, OpId target) const {
+  Op op;
+  op.kind = OpKind::kDelete;
+  op.id = id;
+  op.epoch = epoch_;
+  op.tid = tree_.tid_of(n);
+  op.target = target;
   return op;
 }
 

@@ -165,6 +165,8 @@ class Replica {
   // local_erase_run's step at base atom `n` (visible index `index`, no discard): deletes the
   // stretch of base atoms that follow it in one go, at most `max`, extending the delete run in
   // `ops` or starting one. Returns how many.
+  // The delete op `id` of the atom at node n, whose insert is `target`, in this epoch.
+  Op delete_op(OpId id, NodeIndex n, OpId target) const;
   uint32_t erase_base_stretch(NodeIndex n, uint32_t index, uint32_t max, ErasedMember* prev,
                               std::vector<Op>* ops);
   // change_tree for a run op without tombstone discard: the members in order, each found from the

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <system_error>
 
@@ -42,5 +43,11 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// The whole of a file's bytes ("" when it cannot be read: the test's REQUIRE on them says so).
+inline std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
 
 }  // namespace treedoc::test

@@ -22,9 +22,9 @@ using treedoc::sim::InputError;
 using treedoc::sim::load_editing_trace;
 
 // A fresh temp directory per test (tests/sim/temp_dir.hpp).
-class TempDir : public treedoc::test::TempDir {
+class TraceTempDir : public treedoc::test::TempDir {
  public:
-  TempDir() : treedoc::test::TempDir("treedoc-trace-test") {}
+  TraceTempDir() : treedoc::test::TempDir("treedoc-trace-test") {}
 };
 
 // gzip (with header and trailer, as the gzip tool writes) of `raw`.
@@ -111,22 +111,22 @@ std::string bundled_trace(const std::string& relative) {
 // ---- rejected files ----
 
 TEST_CASE("trace loader rejects a missing file", "[trace]") {
-  const TempDir dir;
+  const TraceTempDir dir;
   check_rejected(dir.path_of("no-such-trace.json"), "", "cannot open: No such file or directory");
 }
 
 TEST_CASE("trace loader rejects a directory", "[trace]") {
-  const TempDir dir;
+  const TraceTempDir dir;
   check_rejected(dir.path_of(""), "", "cannot read");
 }
 
 TEST_CASE("trace loader rejects an empty file", "[trace]") {
-  const TempDir dir;
+  const TraceTempDir dir;
   check_rejected(dir.write("empty.json", ""), "", "empty file");
 }
 
 TEST_CASE("trace loader rejects a truncated gzip stream", "[trace]") {
-  const TempDir dir;
+  const TraceTempDir dir;
   const std::string compressed = gzip(kSmallSequential);
   check_rejected(dir.write("half.json.gz", compressed.substr(0, compressed.size() / 2)), "",
                  "truncated gzip stream");
@@ -135,7 +135,7 @@ TEST_CASE("trace loader rejects a truncated gzip stream", "[trace]") {
 }
 
 TEST_CASE("trace loader rejects a corrupt gzip stream", "[trace]") {
-  const TempDir dir;
+  const TraceTempDir dir;
   std::string compressed = gzip(kSmallSequential);
   // The trailer is CRC32 then ISIZE; a wrong CRC is corruption zlib must notice.
   compressed[compressed.size() - 8] ^= 0x55;
@@ -145,7 +145,7 @@ TEST_CASE("trace loader rejects a corrupt gzip stream", "[trace]") {
 }
 
 TEST_CASE("trace loader caps the inflated size", "[trace]") {
-  const TempDir dir;
+  const TraceTempDir dir;
   // 513 gzip members of 1 MiB of spaces each (valid JSON padding): about half a megabyte on disk,
   // cheap to build, and past the 512 MiB limit once inflated.
   const std::string member = gzip(std::string(size_t{1} << 20, ' '));
@@ -155,13 +155,13 @@ TEST_CASE("trace loader caps the inflated size", "[trace]") {
 }
 
 TEST_CASE("trace loader rejects a binary file that is not gzip", "[trace]") {
-  const TempDir dir;
+  const TraceTempDir dir;
   const std::string binary("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe", 18);
   check_rejected(dir.write("image.png", binary), "", "not JSON: at byte 1: ");
 }
 
 TEST_CASE("trace loader rejects text that is not JSON", "[trace]") {
-  const TempDir dir;
+  const TraceTempDir dir;
   check_rejected(dir.write("prose.json", "this is not a trace"), "", "not JSON: at byte 2: ");
   check_rejected(dir.write("cut.json", R"({"endContent": "x", "txns": [)"), "",
                  "unexpected end of input");
@@ -170,13 +170,13 @@ TEST_CASE("trace loader rejects text that is not JSON", "[trace]") {
 }
 
 TEST_CASE("trace loader rejects JSON that is not an object", "[trace]") {
-  const TempDir dir;
+  const TraceTempDir dir;
   check_rejected(dir.write("array.json", "[1, 2, 3]"), "",
                  "expected a JSON object at the top level, found array");
 }
 
 TEST_CASE("trace loader rejects missing or mistyped top-level fields", "[trace]") {
-  const TempDir dir;
+  const TraceTempDir dir;
   check_rejected(dir.write("no-txns.json", R"({"endContent": ""})"), "txns",
                  "missing field; expected an array of transactions");
   check_rejected(dir.write("txns-object.json", R"({"endContent": "", "txns": {}})"), "txns",
@@ -191,7 +191,7 @@ TEST_CASE("trace loader rejects missing or mistyped top-level fields", "[trace]"
 }
 
 TEST_CASE("trace loader rejects malformed transactions", "[trace]") {
-  const TempDir dir;
+  const TraceTempDir dir;
   check_rejected(dir.write("txn-string.json", R"({"endContent": "", "txns": ["x"]})"), "txns[0]",
                  "expected a transaction object, found string");
   check_rejected(dir.write("no-patches.json", R"({"endContent": "", "txns": [{"time": 1}]})"),
@@ -199,7 +199,7 @@ TEST_CASE("trace loader rejects malformed transactions", "[trace]") {
 }
 
 TEST_CASE("trace loader rejects a patch with two elements", "[trace]") {
-  const TempDir dir;
+  const TraceTempDir dir;
   const std::string text =
       R"({"endContent": "a", "txns": [{"patches": [[0, 0, "a"]]}, {"patches": [[0, 0]]}]})";
   check_rejected(dir.write("short-patch.json", text), "txns[1].patches[0]",
@@ -207,14 +207,14 @@ TEST_CASE("trace loader rejects a patch with two elements", "[trace]") {
 }
 
 TEST_CASE("trace loader rejects a negative position", "[trace]") {
-  const TempDir dir;
+  const TraceTempDir dir;
   check_rejected(
       dir.write("negative.json", R"({"endContent": "a", "txns": [{"patches": [[-1, 0, "a"]]}]})"),
       "txns[0].patches[0][0]", "expected a non-negative integer, found number -1");
 }
 
 TEST_CASE("trace loader rejects a string position and other mistyped elements", "[trace]") {
-  const TempDir dir;
+  const TraceTempDir dir;
   check_rejected(dir.write("string-pos.json",
                            R"({"endContent": "a", "txns": [{"patches": [["0", 0, "a"]]}]})"),
                  "txns[0].patches[0][0]", "expected a non-negative integer, found string");
@@ -227,7 +227,7 @@ TEST_CASE("trace loader rejects a string position and other mistyped elements", 
 }
 
 TEST_CASE("trace loader rejects a patch past the document end", "[trace]") {
-  const TempDir dir;
+  const TraceTempDir dir;
   const std::string text =
       R"({"startContent": "abc", "endContent": "abcx", "txns": [{"patches": [[4, 0, "x"]]}]})";
   check_rejected(dir.write("past-end.json", text), "txns[0].patches[0]",
@@ -235,7 +235,7 @@ TEST_CASE("trace loader rejects a patch past the document end", "[trace]") {
 }
 
 TEST_CASE("trace loader rejects a delete past the document end", "[trace]") {
-  const TempDir dir;
+  const TraceTempDir dir;
   const std::string text =
       R"({"startContent": "abc", "endContent": "a", "txns": [{"patches": [[1, 1, ""], [1, 2, ""]]}]})";
   check_rejected(dir.write("delete-past-end.json", text), "txns[0].patches[1]",
@@ -248,7 +248,7 @@ TEST_CASE("trace loader rejects a delete past the document end", "[trace]") {
 }
 
 TEST_CASE("trace loader counts document length in code points", "[trace]") {
-  const TempDir dir;
+  const TraceTempDir dir;
   // "é" is 2 bytes, "日本" 6 bytes, "😀" 4 bytes: 4 code points, 12 bytes in all.
   const std::string good =
       R"({"startContent": "é", "endContent": "é日本😀", "txns": [{"patches": [[1, 0, "日本"], [3, 0, "😀"]]}]})";
@@ -263,7 +263,7 @@ TEST_CASE("trace loader counts document length in code points", "[trace]") {
 }
 
 TEST_CASE("trace loader rejects an endContent length mismatch", "[trace]") {
-  const TempDir dir;
+  const TraceTempDir dir;
   const std::string text =
       R"({"startContent": "ab", "endContent": "abcdef", "txns": [{"patches": [[2, 0, "c"]]}]})";
   check_rejected(dir.write("mismatch.json", text), "endContent",
@@ -271,7 +271,7 @@ TEST_CASE("trace loader rejects an endContent length mismatch", "[trace]") {
 }
 
 TEST_CASE("trace loader rejects a concurrent parent that does not point back", "[trace]") {
-  const TempDir dir;
+  const TraceTempDir dir;
   const std::string forward =
       R"({"kind": "concurrent", "endContent": "ab", "numAgents": 1, "txns": [)"
       R"({"parents": [1], "agent": 0, "patches": [[0, 0, "a"]]},)"
@@ -292,7 +292,7 @@ TEST_CASE("trace loader rejects a concurrent parent that does not point back", "
 }
 
 TEST_CASE("trace loader rejects a concurrent agent outside numAgents", "[trace]") {
-  const TempDir dir;
+  const TraceTempDir dir;
   const std::string text = R"({"kind": "concurrent", "endContent": "a", "numAgents": 2, "txns": [)"
                            R"({"parents": [], "agent": 2, "patches": [[0, 0, "a"]]}]})";
   check_rejected(dir.write("agent.json", text), "txns[0].agent",
@@ -309,7 +309,7 @@ TEST_CASE("trace loader rejects a concurrent agent outside numAgents", "[trace]"
 }
 
 TEST_CASE("trace loader rejects a concurrent trace with a start or without numAgents", "[trace]") {
-  const TempDir dir;
+  const TraceTempDir dir;
   check_rejected(dir.write("start.json", R"({"kind": "concurrent", "startContent": "x", )"
                                          R"("endContent": "", "numAgents": 1, "txns": []})"),
                  "startContent", "concurrent traces start from an empty document");
@@ -319,7 +319,7 @@ TEST_CASE("trace loader rejects a concurrent trace with a start or without numAg
 }
 
 TEST_CASE("trace loader rejects an unknown kind", "[trace]") {
-  const TempDir dir;
+  const TraceTempDir dir;
   check_rejected(dir.write("kind.json", R"({"kind": "branching", "endContent": "", "txns": []})"),
                  "kind", "unknown kind \"branching\"; expected \"concurrent\"");
   check_rejected(dir.write("kind-number.json", R"({"kind": 3, "endContent": "", "txns": []})"),
@@ -329,7 +329,7 @@ TEST_CASE("trace loader rejects an unknown kind", "[trace]") {
 // ---- accepted files ----
 
 TEST_CASE("trace loader loads a small sequential trace, plain and gzipped", "[trace]") {
-  const TempDir dir;
+  const TraceTempDir dir;
   check_small_sequential(load_editing_trace(dir.write("small.json", kSmallSequential)));
   // The extension does not matter: gzip is recognised by its magic bytes.
   check_small_sequential(load_editing_trace(dir.write("small.json", gzip(kSmallSequential))));
@@ -341,7 +341,7 @@ TEST_CASE("trace loader loads a small sequential trace, plain and gzipped", "[tr
 }
 
 TEST_CASE("trace loader loads a small concurrent trace", "[trace]") {
-  const TempDir dir;
+  const TraceTempDir dir;
   const EditingTrace trace = load_editing_trace(dir.write("concurrent.json", kSmallConcurrent));
   CHECK(trace.concurrent);
   CHECK(trace.agent_count == 2);

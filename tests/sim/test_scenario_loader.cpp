@@ -26,17 +26,12 @@ using namespace treedoc;
 using namespace treedoc::sim;
 
 // A fresh temp directory per test (tests/sim/temp_dir.hpp).
-class TempDir : public treedoc::test::TempDir {
+class ScenarioTempDir : public treedoc::test::TempDir {
  public:
-  TempDir() : treedoc::test::TempDir("treedoc-scenario-test") {}
+  ScenarioTempDir() : treedoc::test::TempDir("treedoc-scenario-test") {}
 };
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using treedoc::test::read_text;
 
 struct CliResult {
   int exit_code = -1;
@@ -44,7 +39,7 @@ struct CliResult {
 };
 
 // Runs treedoc-sim with `args` (already shell-safe), capturing stdout and stderr.
-CliResult run_cli(const TempDir& dir, const std::string& args) {
+CliResult run_cli(const ScenarioTempDir& dir, const std::string& args) {
   const std::string out = dir.path_of("cli.out"), err = dir.path_of("cli.err");
   const std::string command = std::string(TREEDOC_CLI_PATH) + " " + args + " >" + out + " 2>" + err;
   const int status = std::system(command.c_str());
@@ -82,7 +77,7 @@ struct BadFile {
 // CLI must print that same message as one line on stderr and exit with kExitBadInput.
 void check_rejected(const BadFile& bad) {
   INFO("bad file: " << bad.name);
-  const TempDir dir;
+  const ScenarioTempDir dir;
   const std::string path = dir.write("bad.json", bad.bytes);
   std::string message;
   try {
@@ -252,7 +247,7 @@ TEST_CASE("a trace workload resolves its file against the scenario's folder", "[
   CHECK(w.stop_us == 10 * site::kUsPerS);  // the end of the safety phase
 
   // Next to the scenario, a bare name works, whatever the trace holds (it is not parsed here).
-  const TempDir dir;
+  const ScenarioTempDir dir;
   dir.write("edits.json", "not parsed by validate");
   const std::string path =
       dir.write("s.json", scenario_with(R"("workload": {"kind": "trace", "file": "edits.json"})"));
@@ -260,7 +255,7 @@ TEST_CASE("a trace workload resolves its file against the scenario's folder", "[
 }
 
 TEST_CASE("omitted fields take the defaults of scenario.hpp", "[scenario]") {
-  const TempDir dir;
+  const ScenarioTempDir dir;
   const Scenario s =
       load_scenario(dir.write("minimal.json", R"({"description": "d", "topology": {"core": 2}})"));
   const Scenario defaults;
@@ -315,7 +310,7 @@ TEST_CASE("omitted fields take the defaults of scenario.hpp", "[scenario]") {
 }
 
 TEST_CASE("membership fields each take their default when left out", "[scenario]") {
-  const TempDir dir;
+  const ScenarioTempDir dir;
   const auto membership = [&](const std::string& section) {
     return load_scenario(dir.write("m.json", scenario_with(R"("membership": )" + section)))
         .membership;
@@ -340,7 +335,7 @@ TEST_CASE("membership fields each take their default when left out", "[scenario]
 }
 
 TEST_CASE("an rpc_failure's timeout defaults to 1 s and its errors read by name", "[scenario]") {
-  const TempDir dir;
+  const ScenarioTempDir dir;
   const auto rpc = [&](const std::string& payload) {
     const Scenario s = load_scenario(dir.write(
         "r.json", scenario_with(R"("faults": [{"at_s": 2, "rpc_failure": )" + payload + "}]")));
@@ -367,7 +362,7 @@ TEST_CASE("an rpc_failure's timeout defaults to 1 s and its errors read by name"
 }
 
 TEST_CASE("site selectors resolve to sorted sets without duplicates", "[scenario]") {
-  const TempDir dir;
+  const ScenarioTempDir dir;
   const auto sites_of = [&](const std::string& selector) {
     return load_scenario(
                dir.write("s.json", scenario_with(R"("workload": {"sites": )" + selector + "}")))
@@ -397,7 +392,7 @@ TEST_CASE("site selectors resolve to sorted sets without duplicates", "[scenario
 }
 
 TEST_CASE("times round to whole microseconds", "[scenario]") {
-  const TempDir dir;
+  const ScenarioTempDir dir;
   const Scenario s = load_scenario(dir.write(
       "t.json",
       scenario_with(R"("phases": {"safety_s": 0.0000015, "liveness_s": 7},)"
@@ -411,7 +406,7 @@ TEST_CASE("times round to whole microseconds", "[scenario]") {
 }
 
 TEST_CASE("validate prints one summary line and exits 0", "[scenario][cli]") {
-  const TempDir dir;
+  const ScenarioTempDir dir;
   const CliResult full = run_cli(dir, "validate " + data_path("full.json"));
   CHECK(full.exit_code == kExitPass);
   CHECK(full.err.empty());
@@ -444,14 +439,14 @@ std::string docs_json_block(const std::string& heading) {
 }  // namespace
 
 TEST_CASE("the full example in docs/scenarios.md is valid", "[scenario]") {
-  const TempDir dir;
+  const ScenarioTempDir dir;
   const Scenario s = load_scenario(dir.write("example.json", docs_json_block("## Full example")));
   CHECK(s.faults.size() == 7);
   CHECK(s.topology.site_count() == 33);
 }
 
 TEST_CASE("the membership example in docs/scenarios.md is valid", "[scenario]") {
-  const TempDir dir;
+  const ScenarioTempDir dir;
   const Scenario s = load_scenario(
       dir.write("membership.json", scenario_with(docs_json_block("### `membership`"))));
   CHECK(s.membership.policy.heartbeat_period_us == 200'000);
@@ -478,7 +473,7 @@ TEST_CASE("empty, binary and malformed files are bad input", "[scenario][bad]") 
 }
 
 TEST_CASE("missing, unreadable and oversized files are bad input", "[scenario][bad]") {
-  const TempDir dir;
+  const ScenarioTempDir dir;
   SECTION("a missing file") {
     const std::string path = dir.path_of("missing.json");
     REQUIRE_THROWS_WITH(load_scenario(path), path + ": cannot open: No such file or directory");
@@ -876,7 +871,7 @@ TEST_CASE("a long selector array costs one pass over the sites", "[scenario]") {
   // 20,000 copies of "all" over 100,000 sites: expanded one by one they would be 2e9 entries.
   std::string selector = R"("all")";
   for (int i = 1; i < 20'000; ++i) selector += R"(, "all")";
-  const TempDir dir;
+  const ScenarioTempDir dir;
   const Scenario s = load_scenario(
       dir.write("s.json", R"({"description": "d", "topology": {"core": 1, "nebula": 99999},)"
                           R"( "workload": {"sites": [)" +

@@ -17,10 +17,7 @@ using test::source_path;
 
 namespace {
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
+using test::read_text;
 
 // Sweeps crash-restart with `flags`; the JSON results go to `dir`, read by results_of().
 test::CliRun sweep_crash_restart(const test::TempDir& dir, const std::string& flags) {
