@@ -85,6 +85,11 @@ TEST_CASE("crashes at protocol points pass, each reaching what its point is for"
   require_passes("scenarios/crash-at-post-cut.json");
   require_passes("scenarios/crash-at-catch-up.json");
 }
+TEST_CASE("a participant that crashes after its first yes, before any op, restarts prepared",
+          "[scenario][regression]") {
+  // Its store held only the PREPARED record, which the restart check once did not count.
+  require_passes("tests/data/scenarios/prepared-before-any-op.json");
+}
 TEST_CASE("core-nebula-partition passes", "[scenario]") {
   require_passes("scenarios/core-nebula-partition.json");
 }
