@@ -42,12 +42,18 @@ Effects Site::start(TimeUs now) {
   catch_up_.learn(replica_.epoch());
   epoch_started_us_ = now;
   for (const SharedOp& op : store_->ops) {
+    // Broken on purpose: anti-entropy brings them back, so only crash consistency can tell.
+    if (config_.sabotage == Sabotage::kRestartSkipsOwnOps && op->id.site == config_.id) continue;
     const ApplyOutcome outcome = replica_.apply(*op);
     TD_ASSERT(outcome == ApplyOutcome::kApplied || outcome == ApplyOutcome::kDuplicate,
               "the durable log replays cleanly");
     if (outcome == ApplyOutcome::kApplied) claim(op, &fx);
   }
-  const bool restarted = !store_->ops.empty() || store_->epoch > 0 || store_->counter > 0;
+  // A store that holds anything was written by an earlier life: a commit log alone counts (a
+  // participant that crashed right after its first yes, before any op).
+  const CommitLog& written = store_->commit_log;
+  const bool restarted = !store_->ops.empty() || store_->epoch > 0 || store_->counter > 0 ||
+                         written.prepared || written.attempts > 0 || !written.decisions.empty();
   if (!store_->ops.empty()) fx.observed.probes.add(Probe::kRebuiltAfterCrash);
   if (config_.replication.anti_entropy_period_us > 0) {
     fx.commands.timers.push_back(
@@ -59,9 +65,10 @@ Effects Site::start(TimeUs now) {
       fx.observed.probes.add(Probe::kParticipantCrashYes);
     }
     const CommitLog& log = store_->commit_log;
-    if (restarted && coordinator() && log.attempts > 0 &&
-        log.decisions.count(TxId{config_.id, log.attempts}) == 0) {
-      fx.observed.probes.add(Probe::kCoordinatorCrashOpen);
+    if (restarted && coordinator() && log.attempts > 0) {
+      // Its last attempt undecided (termination must end it), or decided (recover() resends it).
+      const bool decided = log.decisions.count(TxId{config_.id, log.attempts}) > 0;
+      fx.observed.probes.add(decided ? Probe::kDecisionResent : Probe::kCoordinatorCrashOpen);
     }
     start_commit(now, &fx);
     if (is_member()) arm_heartbeat(now, &fx);
@@ -126,7 +133,9 @@ Effects Site::local_agent_op(TimeUs now, const SharedOp& op) {
 Effects Site::own_op(TimeUs now, const SharedOp& op) {
   Effects fx;
   // Durable before it is sent: a crash after this point cannot lose the op (kOwnOps, kAllOps).
-  if (durable(*op)) store_->ops.push_back(op);
+  // (Broken on purpose under kUnloggedOwnOps: others hold the op, so nothing but durable before
+  // visible can tell.)
+  if (durable(*op) && config_.sabotage != Sabotage::kUnloggedOwnOps) store_->ops.push_back(op);
   claim(op, &fx);
   spread({op}, &fx);
   on_update(now, &fx);

@@ -32,7 +32,10 @@ namespace treedoc::site {
   X(kReuseTid, "reuse-tid", "every tenth local insert is sent with the previous insert's TID") \
   X(kVoteYesDespiteUpdate, "vote-yes-despite-update", "a participant votes yes whatever its applied set (update-wins safety)") \
   X(kTranslateAppendAtEnd, "translate-append-at-end", "black inserts land after the last atom instead of the graft (order preservation)") \
-  X(kCommitOnMissingVote, "commit-on-missing-vote", "a coordinator whose vote timer expires commits (update-wins safety)")
+  X(kCommitOnMissingVote, "commit-on-missing-vote", "a coordinator whose vote timer expires commits (update-wins safety)") \
+  X(kUnloggedOwnOps, "unlogged-own-ops", "own ops are spread but never written to the durable log (durable before visible)") \
+  X(kRestartSkipsOwnOps, "restart-skips-own-ops", "a restart replays its durable log without its own ops (crash consistency)") \
+  X(kStateWithinRetention, "state-within-retention", "a core member answers every HELLO with STATE, even within the retention bound (forced LOST_BY_POLICY)")
 // clang-format on
 
 enum class Role : uint8_t { TREEDOC_ROLES(TREEDOC_ENUMERATOR) };

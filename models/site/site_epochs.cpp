@@ -76,7 +76,9 @@ void Site::on_hello(TimeUs now, const Message& message, Effects* fx) {
   }
   if (message.epoch == mine || !is_member()) return;  // nothing to tell, or not ours to tell
   TD_ASSERT(message.digest != nullptr, "a HELLO carries the asker's applied set");
-  if (mine - message.epoch > config_.epochs.retention_epochs) {
+  // (Broken on purpose under kStateWithinRetention: a state transfer where a cut would do.)
+  if (mine - message.epoch > config_.epochs.retention_epochs ||
+      config_.sabotage == Sabotage::kStateWithinRetention) {
     // The archive of the asker's epoch is gone: state transfer (docs/protocol.md §4,
     // LOST_BY_POLICY).
     auto m = new_message(MessageKind::kState);

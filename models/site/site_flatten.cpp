@@ -88,7 +88,18 @@ void Site::on_commit_message(TimeUs now, const Message& message, Effects* fx) {
   const CommitMessage& m = message.commit;
   const bool prepare = m.kind == CommitMessage::Kind::kPrepare;
   const CommitContext ctx = commit_context(prepare ? m.cut.get() : nullptr, m.hash);
+  // Cooperative termination (docs/protocol.md §3 step 6): the answer of a peer, not the
+  // coordinator's decision, ends the attempt this site is prepared for.
+  const auto prepared_for = [&] {
+    const auto& prepared = store_->commit_log.prepared;
+    return prepared && prepared->txid == m.txid;
+  };
+  const bool from_peer =
+      (m.kind == CommitMessage::Kind::kDecision && m.from != m.txid.coordinator) ||
+      m.kind == CommitMessage::Kind::kDontKnow;
+  const bool waiting = from_peer && prepared_for();
   apply_commit_effects(now, commit_->on_message(now, m, ctx), fx);
+  if (waiting && !prepared_for()) fx->observed.probes.add(Probe::kTerminationDecided);
 }
 
 void Site::on_update(TimeUs now, Effects* fx) {

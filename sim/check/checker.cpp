@@ -15,9 +15,11 @@ Checker::Checker(const Scenario& scenario)
       resurrection_(scenario, history_, text_, &verdict_),
       commits_(history_, text_, &verdict_),
       epochs_(text_, &verdict_),
+      durable_(text_, &verdict_),
       convergence_(scenario, text_, &verdict_),
       lost_(scenario, &history_, text_, &verdict_),
-      end_(scenario, text_, &verdict_) {}
+      end_(scenario, text_, &verdict_),
+      entered_epoch_(scenario.topology.site_count(), 0) {}
 
 void Checker::on_boot(TimeUs /*now*/, SiteIndex i) { convergence_.forget_site(i); }
 
@@ -55,6 +57,7 @@ void Checker::on_commit_step(TimeUs now, const CommitStepTaken& step) { commits_
 
 void Checker::on_epoch_entered(TimeUs now, const EpochEnteredAt& entered) {
   history_.epoch_entered(entered.entered);
+  entered_epoch_.at(entered.site) = entered.entered.epoch;
   epochs_.entered(now, entered.site, entered.entered);
 }
 
@@ -63,19 +66,32 @@ void Checker::on_translated(TimeUs now, SiteIndex i, const Op& op) {
 }
 
 void Checker::on_lost_by_policy(TimeUs now, SiteIndex i, const std::vector<site::SharedOp>& ops) {
-  lost_.lost_by_policy(now, i, ops);
+  lost_.lost_by_policy(now, i, ops, entered_epoch_.at(i));
 }
 
 void Checker::on_crash(TimeUs /*now*/, SiteIndex i, const DotSet* claimed) {
   if (!claimed) return;  // it had not booted: nothing to remember
   TD_ASSERT(!resurrection_.waiting(i), "a site integrates before it crashes");
   history_.crashed(i, *claimed);
+  durable_.crashed(i);
   convergence_.forget_site(i);
 }
 
 void Checker::on_halt(TimeUs now, SiteIndex i, const DotSet& claimed) {
   history_.halted(i, now, claimed);
   on_crash(now, i, &claimed);
+}
+
+void Checker::on_durable(SiteIndex i, const site::DurableStore& store) {
+  durable_.written(i, store);
+}
+
+void Checker::on_reveal(TimeUs now, SiteIndex i, const site::Site& s, const site::Outgoing& out) {
+  durable_.revealed(now, i, s, out);
+}
+
+void Checker::on_recovered(TimeUs now, SiteIndex i, const site::Site& s) {
+  durable_.recovered(now, i, s);
 }
 
 void Checker::hash_state(SiteIndex i, const site::Site& s) {
@@ -107,6 +123,12 @@ void Checker::check_workload_end(TimeUs now, const SiteViews& sites,
 
 void Checker::check_required_probes(TimeUs end_us, const site::ProbeCounts& fired) {
   end_.required_probes(end_us, fired);
+}
+
+void Checker::check_run_end(TimeUs end_us, const site::ProbeCounts& fired,
+                            const FigureValues& values) {
+  end_.forbidden_probes(end_us, fired);
+  end_.expected_figures(end_us, values);
 }
 
 std::vector<OpId> Checker::held_only_by(SiteIndex i, const SiteViews& sites) const {

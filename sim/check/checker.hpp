@@ -12,6 +12,7 @@
 
 #include "sim/check/commit_invariants.hpp"
 #include "sim/check/convergence.hpp"
+#include "sim/check/durability.hpp"
 #include "sim/check/epoch_invariants.hpp"
 #include "sim/check/local_intention.hpp"
 #include "sim/check/lost_updates.hpp"
@@ -49,6 +50,10 @@ class Checker final : public RunObserver {
   // Site i stopped for good holding `claimed`: what only it held is lost, and the lost-update
   // report says so.
   void on_halt(TimeUs now, SiteIndex i, const DotSet& claimed) override;
+  // Durable before visible and crash consistency (invariants 17, 18).
+  void on_durable(SiteIndex i, const site::DurableStore& store) override;
+  void on_reveal(TimeUs now, SiteIndex i, const site::Site& s, const site::Outgoing& out) override;
+  void on_recovered(TimeUs now, SiteIndex i, const site::Site& s) override;
 
   // What the controller asks at its instants.
   // Hashes site i's state for the coming convergence check now, while its replica is in cache.
@@ -62,6 +67,8 @@ class Checker final : public RunObserver {
   void check_workload_end(TimeUs now, const SiteViews& sites,
                           const std::optional<WorkloadEnd>& end);
   void check_required_probes(TimeUs end_us, const site::ProbeCounts& fired);
+  // The run's end: forbidden probes and the bounds on its figures (checker.expect).
+  void check_run_end(TimeUs end_us, const site::ProbeCounts& fired, const FigureValues& values);
   // The ops site i holds that no other up site does (its unspread edits, and ops relayed only
   // through it): what it would take with it if it stopped now. Costs |claimed| x sites.
   std::vector<OpId> held_only_by(SiteIndex i, const SiteViews& sites) const;
@@ -86,9 +93,11 @@ class Checker final : public RunObserver {
   NoResurrection resurrection_;
   CommitInvariants commits_;
   EpochInvariants epochs_;
+  DurableState durable_;
   Convergence convergence_;
   LostUpdates lost_;
   RunEnd end_;
+  std::vector<uint64_t> entered_epoch_;  // per site: the epoch it last entered
 };
 
 }  // namespace treedoc::sim

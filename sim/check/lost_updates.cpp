@@ -88,13 +88,31 @@ std::vector<OpId> LostUpdates::held_only_by(SiteIndex i, const SiteViews& sites)
   return only;
 }
 
-void LostUpdates::lost_by_policy(TimeUs now, SiteIndex i, const std::vector<site::SharedOp>& ops) {
+void LostUpdates::lost_by_policy(TimeUs now, SiteIndex i, const std::vector<site::SharedOp>& ops,
+                                 uint64_t entered_epoch) {
   std::vector<OpId> ids;
   for (const site::SharedOp& op : ops) {
     history_->lost_by_policy(op->id);
     ids.push_back(op->id);
   }
-  if (verdict_->failed() || ids.empty() || scenario_.checker.expect_lost_by_policy) return;
+  if (verdict_->failed() || ids.empty()) return;
+  // A declared loss must still be forced: the site's epoch was more than the retention bound
+  // behind the one it entered, so no core member could serve its cut (docs/protocol.md §4).
+  const uint64_t from_epoch = ops.front()->epoch;
+  const uint64_t retention = scenario_.protocol.epochs.retention_epochs;
+  if (entered_epoch <= from_epoch + retention) {
+    verdict_->report({Invariant::kNoLostUpdate,
+                      now,
+                      {i},
+                      ids,
+                      text_.site(i) + " lost " + std::to_string(ids.size()) +
+                          " ops by policy moving from epoch " + std::to_string(from_epoch) +
+                          " to " + std::to_string(entered_epoch) +
+                          ", within the retention bound (" + std::to_string(retention) +
+                          " epochs): a cut could have translated " + text_.ops(ids)});
+    return;
+  }
+  if (scenario_.checker.expect_lost_by_policy) return;
   verdict_->report({Invariant::kNoLostUpdate,
                     now,
                     {i},

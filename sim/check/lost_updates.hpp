@@ -27,7 +27,9 @@ class LostUpdates {
   void fail_liveness(TimeUs now, const SiteViews& sites, const std::vector<SiteIndex>& down);
   // A state transfer at site i could not carry these ops over (LOST_BY_POLICY): a violation
   // unless the scenario declares it expects such losses.
-  void lost_by_policy(TimeUs now, SiteIndex i, const std::vector<site::SharedOp>& ops);
+  // Site i lost `ops` (of its old epoch) by a state transfer into `entered_epoch`.
+  void lost_by_policy(TimeUs now, SiteIndex i, const std::vector<site::SharedOp>& ops,
+                      uint64_t entered_epoch);
   // The ops site i holds that no other up site does. Costs |claimed| x sites.
   std::vector<OpId> held_only_by(SiteIndex i, const SiteViews& sites) const;
 

@@ -36,15 +36,49 @@ void RunEnd::workload_ended(TimeUs now, const SiteViews& sites,
 }
 
 void RunEnd::required_probes(TimeUs end_us, const site::ProbeCounts& fired) {
-  for (site::Probe p : scenario_.checker.required_probes) {
-    if (verdict_->verdict() || fired[p] > 0) continue;
+  for (const CheckerConfig::ProbeMinimum& r : scenario_.checker.required_probes) {
+    if (verdict_->verdict() || fired[r.probe] >= r.times) continue;
+    const std::string name = site::to_string(r.probe);
+    std::string detail = "the scenario requires probe " + name + ", which never fired";
+    if (fired[r.probe] > 0) {
+      detail = "the scenario requires probe " + name + " at least " + std::to_string(r.times) +
+               " times; it fired " + std::to_string(fired[r.probe]);
+    }
     verdict_->report_at_end({Invariant::kRequiredProbe,
                              end_us,
                              {},
                              {},
-                             "the scenario requires probe " + std::string(site::to_string(p)) +
-                                 ", which never fired: its faults did not produce what it is "
-                                 "meant to test"});
+                             detail + ": its faults did not produce what it is meant to test"});
+  }
+}
+
+void RunEnd::forbidden_probes(TimeUs end_us, const site::ProbeCounts& fired) {
+  for (site::Probe p : scenario_.checker.forbidden_probes) {
+    if (verdict_->verdict() || fired[p] == 0) continue;
+    verdict_->report_at_end({Invariant::kForbiddenProbe,
+                             end_us,
+                             {},
+                             {},
+                             "probe " + std::string(site::to_string(p)) + " fired " +
+                                 std::to_string(fired[p]) +
+                                 " times; the scenario forbids it (checker.forbid_probes)"});
+  }
+}
+
+void RunEnd::expected_figures(TimeUs end_us, const FigureValues& values) {
+  for (const FigureBound& b : scenario_.checker.expect) {
+    const uint64_t value = values[static_cast<size_t>(b.figure)];
+    const bool low = b.min && value < *b.min;
+    const bool high = b.max && value > *b.max;
+    if (verdict_->verdict() || (!low && !high)) continue;
+    const std::string bound =
+        low ? "min " + std::to_string(*b.min) : "max " + std::to_string(*b.max);
+    verdict_->report_at_end({Invariant::kExpectedFigure,
+                             end_us,
+                             {},
+                             {},
+                             std::string(to_string(b.figure)) + " is " + std::to_string(value) +
+                                 "; the scenario expects " + bound + " (checker.expect)"});
   }
 }
 

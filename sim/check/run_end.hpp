@@ -9,6 +9,7 @@
 #include "sim/check/report_text.hpp"
 #include "sim/check/run_history.hpp"
 #include "sim/check/violation.hpp"
+#include "sim/scenario/figure.hpp"
 #include "sim/workload/workload.hpp"
 
 namespace treedoc::sim {
@@ -20,8 +21,11 @@ class RunEnd {
 
   // Once the sites converged.
   void workload_ended(TimeUs now, const SiteViews& sites, const std::optional<WorkloadEnd>& end);
-  // Once the run is over.
+  // Once the run is over: every required probe fired often enough, no forbidden one fired.
   void required_probes(TimeUs end_us, const site::ProbeCounts& fired);
+  void forbidden_probes(TimeUs end_us, const site::ProbeCounts& fired);
+  // Once the run is over: each figure the scenario bounds within its bounds.
+  void expected_figures(TimeUs end_us, const FigureValues& values);
 
  private:
   const Scenario& scenario_;

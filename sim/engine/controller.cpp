@@ -45,6 +45,21 @@ void Controller::start_actor(sg4::Host* host) {
   sg4::Actor::create("controller", host, [this] { main(); });
 }
 
+void Controller::reschedule(SiteIndex site, TimeUs now) {
+  std::erase_if(switches_, [&](const HostSwitch& s) { return s.site == site && s.at_us > now; });
+  for (const auto& [from, to] : ctx_.faults.down_intervals(site)) {
+    if (from > now) switches_.push_back({from, false, site});
+    if (to != kNever && to > now) switches_.push_back({to, true, site});
+  }
+  // Switches up to `now` are acted on or about to be, and none of them moved: sorting the rest
+  // keeps next_switch_ where it was.
+  std::sort(switches_.begin() + static_cast<std::ptrdiff_t>(next_switch_), switches_.end());
+  // The courier must not deliver past the crash before the controller acts on it.
+  ctx_.controller_wake_us = std::min(ctx_.controller_wake_us, now + 1);
+  replan_ = true;
+  cv_->notify_one();
+}
+
 void Controller::notify_if_violated() {
   if (ctx_.checker.violation()) cv_->notify_one();
 }
@@ -149,8 +164,12 @@ void Controller::main() {
     const double wake_s = acting ? to_seconds(act_us) : to_seconds(observe_us) + kObserverOffsetS;
     // The courier may deliver ahead up to, not including, this: the observer's instant is whole.
     ctx_.controller_wake_us = acting ? act_us : observe_us + 1;
-    while (sg4::Engine::get_clock() < wake_s && !ctx_.checker.violation()) {
+    while (sg4::Engine::get_clock() < wake_s && !ctx_.checker.violation() && !replan_) {
       cv_->wait_until(lock, wake_s);
+    }
+    if (replan_ && !ctx_.checker.violation()) {  // a crash_at fault moved a switch: plan again
+      replan_ = false;
+      continue;
     }
     if (ctx_.checker.violation()) {
       // A site found it in the middle of an instant: let the instant finish, so that what the log

@@ -26,6 +26,10 @@ class Controller {
   // middle of a delivery could act on a half-handled instant.
   void notify_if_violated();
 
+  // Site `site` reached a crash_at point at `now`: its crash and restart switches after `now`
+  // follow the fault timeline again, and the controller plans its next act anew.
+  void reschedule(SiteIndex site, TimeUs now);
+
   TimeUs end_us() const { return end_us_; }
   // When the liveness phase found every site converged (none: it did not).
   std::optional<TimeUs> converged_at_us() const { return converged_at_us_; }
@@ -57,6 +61,7 @@ class Controller {
   sg4::ConditionVariablePtr cv_;
   std::vector<HostSwitch> switches_;  // every crash and restart, in time order
   size_t next_switch_ = 0;
+  bool replan_ = false;  // switches changed while it waited
   TimeUs end_us_ = 0;
   std::optional<TimeUs> converged_at_us_;
   std::chrono::steady_clock::time_point wall_start_;

@@ -35,7 +35,7 @@ class Controller;
 
 struct EngineContext {
   const Scenario& scenario;
-  const FaultTimeline& faults;
+  FaultTimeline& faults;  // changes only by a crash_at fault, and only after the instant asking
   Network& network;
   site::EpochArchive& archive;  // every epoch and op of the run, shared by the sites
   WakeSchedule& wakes;          // when each site's actor runs next

@@ -17,6 +17,7 @@
 #include "sim/observe/event_recorder.hpp"
 #include "sim/observe/metrics_recorder.hpp"
 #include "sim/observe/run_statistics.hpp"
+#include "sim/report/run_figures.hpp"
 
 namespace treedoc::sim {
 
@@ -130,6 +131,8 @@ RunResult Simulation::run() {
   log_.finish();
   checker_.check_required_probes(controller.end_us(), statistics_.probes());
   RunResult r = result(ctx, controller);
+  checker_.check_run_end(controller.end_us(), r.probes, figure_values(r));
+  r.violation = checker_.verdict();
   r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return r;
 }

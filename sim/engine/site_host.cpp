@@ -76,6 +76,7 @@ void SiteHost::boot(TimeUs now) {
   ctx_.observers.on_boot(now, index_);
   ctx_.workload.on_boot(index_, now);
   handle(site_->start(now), now);
+  if (life_ > 0) ctx_.observers.on_recovered(now, index_, *site_);
 }
 
 TimeUs SiteHost::next_wake(TimeUs now) {
@@ -87,17 +88,17 @@ TimeUs SiteHost::next_wake(TimeUs now) {
 }
 
 void SiteHost::step(TimeUs now) {
-  while (!inbox_.empty() && inbox_.top().due_us <= now && !ctx_.done && !halted_) {
+  while (!inbox_.empty() && inbox_.top().due_us <= now && !ctx_.done && !halted_ && !doomed_) {
     deliver(inbox_.take(), now);
   }
-  if (ctx_.done || halted_) return;
+  if (ctx_.done || halted_ || doomed_) return;
   verify(now);
   while (!failed_dispatches_.empty() && failed_dispatches_.front().due_us <= now && !ctx_.done &&
-         !halted_) {
+         !halted_ && !doomed_) {
     dispatch_failed(now);
   }
   fire_timers(now);
-  if (halted_) return;
+  if (halted_ || doomed_) return;
   ctx_.workload.act(index_, now, *site_, *this);
   verify(now);  // what its timers and edits replayed or received (an epoch entered)
 }
@@ -113,7 +114,7 @@ void SiteHost::fire_timers(TimeUs now) {
     timers_.erase(timers_.begin());
   }
   for (const site::TimerRequest& t : due) {
-    if (halted_) return;
+    if (halted_ || doomed_) return;
     ctx_.observers.on_timer(now, index_, t.kind);
     handle(site_->on_timer(now, t.kind), now);
   }
@@ -151,7 +152,7 @@ void SiteHost::arrive(Envelope e, TimeUs now) {
   }
   // The site's own actor delivers when the site cannot take it now: crashed at this instant,
   // not booted yet, paused, or with older messages held for it (order among them kept).
-  const bool held = !site_ || !inbox_.empty() || ctx_.faults.down(index_, now) ||
+  const bool held = !site_ || doomed_ || !inbox_.empty() || ctx_.faults.down(index_, now) ||
                     ctx_.faults.paused_until(index_, now) > now;
   if (held) {
     inbox_.push(std::move(e));
@@ -225,7 +226,7 @@ void SiteHost::deliver(const Envelope& e, TimeUs now) {
   handle(std::move(fx), now);
 }
 
-bool SiteHost::can_act(SiteIndex /*site*/) const { return !ctx_.done && !halted_; }
+bool SiteHost::can_act(SiteIndex /*site*/) const { return !ctx_.done && !halted_ && !doomed_; }
 
 void SiteHost::user_edit(SiteIndex /*site*/, TimeUs now, const SyntheticEdit& e) {
   site::Site& s = *site_;
@@ -249,7 +250,53 @@ void SiteHost::agent_op(SiteIndex /*site*/, TimeUs now, const site::SharedOp& op
 
 void SiteHost::handle(site::Effects&& fx, TimeUs now) {
   publish(fx.observed, now);
+  ctx_.observers.on_durable(index_, store_);
+  // It reached its crash point earlier in this instant (a workload's later edit of one act):
+  // whatever it did since is lost with the crash, its durable writes excepted.
+  if (doomed_) return;
+  std::vector<CrashPoint> before, after;
+  if (ctx_.faults.has_crash_points()) points_reached(fx, &before, &after);
+  for (CrashPoint p : before) {
+    if (crash_at_point(p, fx.observed, now)) return;  // its messages are lost with it
+  }
   carry_out(fx.commands, now);
+  for (CrashPoint p : after) {
+    if (crash_at_point(p, fx.observed, now)) return;
+  }
+}
+
+void SiteHost::points_reached(const site::Effects& fx, std::vector<CrashPoint>* before,
+                              std::vector<CrashPoint>* after) const {
+  using Phase = site::CommitEvent::Phase;
+  const auto self = config_.id;
+  for (const site::CommitEvent& e : fx.observed.commit_events) {
+    if (e.phase == Phase::kPrepareSent) after->push_back(CrashPoint::kSentPrepare);
+    if (e.phase == Phase::kVotedYes) after->push_back(CrashPoint::kVotedYes);
+    const bool decided = e.phase == Phase::kCommitted || e.phase == Phase::kAborted;
+    if (decided && e.txid.coordinator == self) before->push_back(CrashPoint::kDecided);
+  }
+  for (const site::EpochEntered& e : fx.observed.epochs_entered) {
+    if (e.catch_up || !e.ending) continue;
+    before->push_back(CrashPoint::kCommitted);
+    if (e.translated > 0) before->push_back(CrashPoint::kCommittedPostCut);
+  }
+  if (fx.observed.caught_up_after_us) before->push_back(CrashPoint::kCaughtUp);
+  for (const site::Outgoing& out : fx.commands.sends) {
+    if (out.message->kind != site::MessageKind::kHello) continue;
+    after->push_back(CrashPoint::kSentHello);
+    break;
+  }
+}
+
+bool SiteHost::crash_at_point(CrashPoint point, const site::Observations& observed, TimeUs now) {
+  if (doomed_ || halted_ || !ctx_.faults.reach_crash_point(index_, point, now)) return false;
+  doomed_ = true;
+  const bool commit = point == CrashPoint::kCommitted || point == CrashPoint::kCommittedPostCut;
+  if (commit && !observed.translated.empty()) {
+    ctx_.observers.on_probe(site::Probe::kCrashAfterCommitPostCut, 1);
+  }
+  ctx_.controller->reschedule(index_, now);
+  return true;
 }
 
 void SiteHost::carry_out(const site::Commands& commands, TimeUs now) {
@@ -303,6 +350,7 @@ void SiteHost::publish_membership(const site::MembershipEvent& e, TimeUs now) {
 void SiteHost::send_all(const std::vector<site::Outgoing>& sends, TimeUs now) {
   const auto n = static_cast<SiteIndex>(ctx_.sites.size());
   for (const site::Outgoing& out : sends) {
+    ctx_.observers.on_reveal(now, index_, *site_, out);
     const uint64_t bytes = out.message->encoded_bytes();
     switch (out.to.kind) {
       case site::Destination::Kind::kSite:
@@ -396,6 +444,7 @@ void SiteHost::crash(TimeUs now) {
   ctx_.observers.on_crash(now, index_, site_ ? &site_->claimed() : nullptr);
   site_.reset();  // volatile state is gone; store_ stays
   ++life_;        // messages still on their way to it are lost when they arrive
+  doomed_ = false;
   ctx_.observers.on_probe(site::Probe::kLostWithCrash, drop_pending(now));
   paused_until_us_ = 0;
   ctx_.wakes.plan(index_, kNever);

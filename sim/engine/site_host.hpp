@@ -76,8 +76,15 @@ class SiteHost final : public EditSink {
   TimeUs next_wake(TimeUs now);
   void deliver(const Envelope& e, TimeUs now);
   void record_apply_time(std::chrono::steady_clock::duration took, size_t ops);
-  // Publishes what a step of the site did, then carries out its commands.
+  // Publishes what a step of the site did, then carries out its commands (unless a crash_at
+  // point it reached crashes it first).
   void handle(site::Effects&& fx, TimeUs now);
+  // Whether a crash_at fault crashes the site at `point`, reached in a step at `now` that did
+  // `observed`: then it takes nothing more until it goes down at now + 1.
+  bool crash_at_point(CrashPoint point, const site::Observations& observed, TimeUs now);
+  // The protocol points a step reached, by when a crash there happens: before its sends or after.
+  void points_reached(const site::Effects& fx, std::vector<CrashPoint>* before,
+                      std::vector<CrashPoint>* after) const;
   void publish(const site::Observations& observed, TimeUs now);
   void carry_out(const site::Commands& commands, TimeUs now);
   void publish_membership(const site::MembershipEvent& e, TimeUs now);
@@ -112,6 +119,8 @@ class SiteHost final : public EditSink {
   uint64_t plan_changes_ = 0;
   std::vector<FailedDispatch> failed_dispatches_;  // in due order
   bool halted_ = false;  // stopped for good by its own policy (on_expelled: abort): never restarts
+  // Reached a crash_at point: down from the next microsecond, it takes nothing more until then.
+  bool doomed_ = false;
 };
 
 }  // namespace treedoc::sim

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "models/site/coverage_probe.hpp"
+#include "models/site/durable_store.hpp"
 #include "models/site/effects.hpp"
 #include "models/site/message.hpp"
 #include "models/site/site.hpp"
@@ -119,6 +120,14 @@ class RunObserver {
   virtual void on_apply_timed(SiteIndex /*site*/, uint64_t /*ns*/, uint64_t /*ops*/) {}
   virtual void on_probes(const site::ProbeCounts& /*fired*/) {}
   virtual void on_probe(site::Probe /*probe*/, uint64_t /*times*/) {}
+  // After each step of a site (before its commands are carried out): its durable store as the
+  // step left it.
+  virtual void on_durable(SiteIndex /*site*/, const site::DurableStore& /*store*/) {}
+  // A site hands `out` to the network (once per message, before it goes to each recipient).
+  virtual void on_reveal(TimeUs /*now*/, SiteIndex /*site*/, const site::Site& /*state*/,
+                         const site::Outgoing& /*out*/) {}
+  // A site that crashed started again and rebuilt its state from its durable store.
+  virtual void on_recovered(TimeUs /*now*/, SiteIndex /*site*/, const site::Site& /*state*/) {}
 
   // The network.
   virtual void on_send(TimeUs /*now*/, const MessageSent& /*sent*/) {}
@@ -185,6 +194,16 @@ class RunObservers final : public RunObserver {
   void on_probes(const site::ProbeCounts& fired) override { each(&RunObserver::on_probes, fired); }
   void on_probe(site::Probe probe, uint64_t times) override {
     each(&RunObserver::on_probe, probe, times);
+  }
+  void on_durable(SiteIndex site, const site::DurableStore& store) override {
+    each(&RunObserver::on_durable, site, store);
+  }
+  void on_reveal(TimeUs now, SiteIndex site, const site::Site& state,
+                 const site::Outgoing& out) override {
+    each(&RunObserver::on_reveal, now, site, state, out);
+  }
+  void on_recovered(TimeUs now, SiteIndex site, const site::Site& state) override {
+    each(&RunObserver::on_recovered, now, site, state);
   }
   void on_send(TimeUs now, const MessageSent& s) override { each(&RunObserver::on_send, now, s); }
   void on_drop(TimeUs now, const MessageDropped& d) override {

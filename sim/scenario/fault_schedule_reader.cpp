@@ -35,7 +35,7 @@ class FaultEventReader {
     }
     const ScenarioObjectReader fields(reader_, entry, path,
                                       {"at_s", "partition", "cut", "heal", "crash", "restart",
-                                       "pause", "loss_burst", "rpc_failure"});
+                                       "pause", "loss_burst", "rpc_failure", "crash_at"});
     FaultEvent event;
     event.where = path;
     event.at_us = reader_.time(fields.require("at_s", "the time of the fault in seconds"),
@@ -133,6 +133,18 @@ class FaultEventReader {
         break;
       }
       case FaultVerb::kRpcFailure: read_rpc_failure(value, path, event); break;
+      case FaultVerb::kCrashAt: {
+        const ScenarioObjectReader payload(reader_, value, path,
+                                           {"sites", "point", "restart_after_ms"});
+        event.sites = sites(payload, "sites");
+        event.point = reader_.choice(payload.require("point", "one of " + names_of(kCrashPoints)),
+                                     payload.path_of("point"), kCrashPoints);
+        if (const json* after = payload.find("restart_after_ms")) {
+          event.restart_after_us = reader_.time(*after, payload.path_of("restart_after_ms"),
+                                                TimeUnit::kMilliseconds, ZeroTime::kAllowed);
+        }
+        break;
+      }
     }
   }
 

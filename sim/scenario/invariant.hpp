@@ -23,9 +23,13 @@ namespace treedoc::sim {
   X(kFlattenInvisibility, "flatten-invisibility", "11 and 13. entering an epoch shows the same atoms in the same order") \
   X(kTranslationDeterminism, "translation-determinism", "12. every site translates an op to the same new TID") \
   X(kCoreAgreement, "core-agreement", "14. members of the newest view are at most one epoch apart") \
+  X(kDurableBeforeVisible, "durable-before-visible", "17. whatever a message reveals (an op, a yes, a decision, an epoch) is durable at its sender first") \
+  X(kCrashConsistency, "crash-consistency", "18. a restarted site rebuilds exactly what was durable when it crashed") \
   X(kWellFormedOps, "well-formed-ops", "every op a site receives is well formed (a TID, never the sentinel)") \
   X(kLiveness, "liveness", "16. after heal every live site converges in one epoch within the liveness phase") \
   X(kRequiredProbe, "required-probe", "every probe the scenario requires fired: its faults did what they are meant to") \
+  X(kForbiddenProbe, "forbidden-probe", "no probe the scenario forbids fired: what must not happen did not") \
+  X(kExpectedFigure, "expected-figure", "every figure the scenario bounds (checker.expect) ended within its bounds") \
   X(kTraceFinished, "trace-finished", "a trace workload made every transaction within the safety phase") \
   X(kTraceEndContent, "trace-end-content", "every live site ends at the trace's endContent")
 // clang-format on
@@ -33,7 +37,7 @@ namespace treedoc::sim {
 enum class Invariant : uint8_t { TREEDOC_INVARIANTS(TREEDOC_ENUMERATOR) };
 inline constexpr auto kInvariants = named_enum<Invariant>({TREEDOC_INVARIANTS(TREEDOC_ENUM_ENTRY)});
 static_assert(kInvariants.well_formed());
-static_assert(kInvariants.size() == 16, "a new invariant needs its line in docs/protocol.md");
+static_assert(kInvariants.size() == 20, "a new invariant needs its line in docs/protocol.md");
 
 inline const char* to_string(Invariant i) { return kInvariants.name(i); }
 

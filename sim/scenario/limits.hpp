@@ -23,6 +23,10 @@ inline constexpr uint32_t kAtomBytesMax = 1024;
 inline constexpr uint32_t kHotSpotWidthAtomsMin = 1;
 inline constexpr uint32_t kHotSpotWidthAtomsMax = 1'000'000;
 inline constexpr uint64_t kFlattenOpsMax = 1'000'000'000;
+// checker.require_probes' counts and checker.expect's bounds: far above any run's figures, so a
+// typo of a few digits is still caught.
+inline constexpr uint64_t kProbeTimesMax = 1'000'000'000'000;
+inline constexpr uint64_t kFigureBoundMax = 1'000'000'000'000;
 // Fault events are kept whole with their resolved site sets: these bound that memory (about
 // 40 MB of site indices) for files that are valid JSON but absurd.
 inline constexpr size_t kFaultEventsMax = 10'000;

@@ -13,6 +13,7 @@
 #include "models/treedoc/replica.hpp"
 #include "models/vocabulary/named_enum.hpp"
 #include "sim/scenario/atom_granularity.hpp"
+#include "sim/scenario/figure.hpp"
 #include "sim/scenario/invariant.hpp"
 
 namespace treedoc::sim {
@@ -110,13 +111,36 @@ static_assert(kWorkloadKinds.well_formed());
   X(kRestart, "restart", "crashed sites start again from their durable state") \
   X(kPause, "pause", "sites stop processing for for_s; messages wait and are handled on resume") \
   X(kLossBurst, "loss_burst", "the loss probability is `loss` for for_s, for messages to or from `sites`") \
-  X(kRpcFailure, "rpc_failure", "for for_s, flatten-commit messages from `from` to `to` fail with `error` and the sender is told; all other traffic stays healthy")
+  X(kRpcFailure, "rpc_failure", "for for_s, flatten-commit messages from `from` to `to` fail with `error` and the sender is told; all other traffic stays healthy") \
+  X(kCrashAt, "crash_at", "from at_s on, each of `sites` crashes once, at the first protocol point `point` it reaches; it restarts restart_after_ms later, or when the safety phase ends")
 // How a failed RPC fails (HBASE-25274's was an authentication error on the caller's side).
 #define TREEDOC_RPC_ERRORS(X) \
   X(kAuth, "auth", "the caller cannot authenticate: never sent, the caller knows at once") \
   X(kRefused, "refused", "connection refused: never delivered, the caller knows after one round trip") \
   X(kTimeout, "timeout", "no answer: never delivered, the caller knows after timeout_ms")
+// Protocol points a crash_at fault crashes a site at (docs/scenarios.md, Faults). "after" points
+// crash the site once the step's messages are sent; "before" points once its durable writes are
+// done but before anything of the step is sent.
+#define TREEDOC_CRASH_POINTS(X) \
+  X(kSentPrepare, "sent-prepare", "after: the coordinator sent PREPARE") \
+  X(kVotedYes, "voted-yes", "after: a participant logged PREPARED and sent its yes vote") \
+  X(kDecided, "decided", "before: the coordinator logged a decision and has not sent it") \
+  X(kCommitted, "committed", "before: a core site entered the epoch a commit started (its post-cut ops translated and logged) and has not resent them") \
+  X(kCommittedPostCut, "committed-post-cut", "before: the same, for a commit that translated post-cut ops") \
+  X(kSentHello, "sent-hello", "after: a site behind sent HELLO to catch up") \
+  X(kCaughtUp, "caught-up", "before: a site reached the core's epoch by catch-up and has not resent what it translated")
 // clang-format on
+
+enum class CrashPoint : uint8_t { TREEDOC_CRASH_POINTS(TREEDOC_ENUMERATOR) };
+inline constexpr auto kCrashPoints =
+    named_enum<CrashPoint>({TREEDOC_CRASH_POINTS(TREEDOC_ENUM_ENTRY)});
+static_assert(kCrashPoints.well_formed());
+inline const char* to_string(CrashPoint p) { return kCrashPoints.name(p); }
+// Whether a crash at `p` loses the messages of the step that reached it.
+constexpr bool crashes_before_sending(CrashPoint p) {
+  return p == CrashPoint::kDecided || p == CrashPoint::kCommitted ||
+         p == CrashPoint::kCommittedPostCut || p == CrashPoint::kCaughtUp;
+}
 
 enum class FaultVerb : uint8_t { TREEDOC_FAULT_VERBS(TREEDOC_ENUMERATOR) };
 inline constexpr auto kFaultVerbs =
@@ -132,13 +156,15 @@ inline const char* to_string(RpcError e) { return kRpcErrors.name(e); }
 struct FaultEvent {
   TimeUs at_us = 0;
   FaultVerb verb = FaultVerb::kHeal;
-  std::vector<SiteSet> groups;            // partition
-  SiteSet from, to;                       // cut
-  SiteSet sites;                          // crash, restart, pause, loss_burst
-  TimeUs duration_us = 0;                 // pause, loss_burst
-  double loss = 0;                        // loss_burst
-  RpcError rpc_error = RpcError::kAuth;   // rpc_failure
-  TimeUs rpc_timeout_us = site::kUsPerS;  // rpc_failure with rpc_error kTimeout
+  std::vector<SiteSet> groups;               // partition
+  SiteSet from, to;                          // cut
+  SiteSet sites;                             // crash, restart, pause, loss_burst
+  TimeUs duration_us = 0;                    // pause, loss_burst
+  double loss = 0;                           // loss_burst
+  RpcError rpc_error = RpcError::kAuth;      // rpc_failure
+  TimeUs rpc_timeout_us = site::kUsPerS;     // rpc_failure with rpc_error kTimeout
+  CrashPoint point = CrashPoint::kVotedYes;  // crash_at
+  std::optional<TimeUs> restart_after_us;    // crash_at: none, restart when the safety phase ends
   std::string where;  // its JSON path in the file, e.g. "faults[3]", for messages
 };
 
@@ -166,9 +192,17 @@ struct MembershipConfig {
 struct CheckerConfig {
   InvariantSet invariants;                 // every one, unless the file lists those it wants
   TimeUs check_period_us = site::kUsPerS;  // convergence checks during the run
-  // Probes that must fire at least once, or the run fails (exit 2): a fault that silently does
-  // nothing cannot pass.
-  std::vector<site::Probe> required_probes;
+  // Probes that must fire at least `times` times, or the run fails (exit 2): a fault that silently
+  // does nothing cannot pass.
+  struct ProbeMinimum {
+    site::Probe probe = site::Probe::kDuplicateOp;
+    uint64_t times = 1;
+  };
+  std::vector<ProbeMinimum> required_probes;
+  // Probes that must never fire (exit 1): what the scenario says must not happen.
+  std::vector<site::Probe> forbidden_probes;
+  // Bounds on the run's own figures, checked at its end (exit 1).
+  std::vector<FigureBound> expect;
   // Ops lost by policy (a state transfer beyond the retention bound) are expected: the run still
   // reports them, but passes. Without it they are a no-lost-update violation.
   bool expect_lost_by_policy = false;

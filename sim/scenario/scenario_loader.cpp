@@ -346,9 +346,9 @@ class ScenarioReader {
   }
 
   CheckerConfig read_checker(const json& value) const {
-    const ScenarioObjectReader fields(
-        values_, value, "checker",
-        {"invariants", "check_period_ms", "require_probes", "expect_lost_by_policy"});
+    const ScenarioObjectReader fields(values_, value, "checker",
+                                      {"invariants", "check_period_ms", "require_probes",
+                                       "forbid_probes", "expect", "expect_lost_by_policy"});
     CheckerConfig c;
     if (const json* names = fields.find("invariants")) {
       const std::string path = fields.path_of("invariants");
@@ -373,23 +373,92 @@ class ScenarioReader {
     }
     fields.read_time("check_period_ms", c.check_period_us, TimeUnit::kMilliseconds,
                      ZeroTime::kRejected);
-    if (const json* names = fields.find("require_probes")) {
-      const std::string path = fields.path_of("require_probes");
-      values_.array(*names, path);
-      const auto choices = ScenarioValueReader::choices_of(site::kProbes);
-      for (size_t i = 0; i < names->size(); ++i) {
-        const std::string element = json_element_path(path, i);
-        const site::Probe p = values_.choice<site::Probe>((*names)[i], element, choices);
-        if (std::find(c.required_probes.begin(), c.required_probes.end(), p) !=
-            c.required_probes.end()) {
-          values_.fail(element, ScenarioValueReader::describe((*names)[i]) +
-                                    " is listed twice; expected each probe once");
+    if (const json* v = fields.find("require_probes")) {
+      c.required_probes = read_required_probes(*v, fields.path_of("require_probes"));
+    }
+    if (const json* v = fields.find("forbid_probes")) {
+      c.forbidden_probes = read_probe_list(*v, fields.path_of("forbid_probes"));
+      for (size_t i = 0; i < c.forbidden_probes.size(); ++i) {
+        for (const CheckerConfig::ProbeMinimum& r : c.required_probes) {
+          if (r.probe != c.forbidden_probes[i]) continue;
+          values_.fail(json_element_path(fields.path_of("forbid_probes"), i),
+                       "\"" + std::string(site::to_string(r.probe)) +
+                           "\" is also required; expected a probe either required or forbidden");
         }
-        c.required_probes.push_back(p);
       }
     }
+    if (const json* v = fields.find("expect")) c.expect = read_expect(*v, fields.path_of("expect"));
     fields.read_boolean("expect_lost_by_policy", c.expect_lost_by_policy);
     return c;
+  }
+
+  // A list of probe names, each at most once.
+  std::vector<site::Probe> read_probe_list(const json& names, const std::string& path) const {
+    values_.array(names, path);
+    const auto choices = ScenarioValueReader::choices_of(site::kProbes);
+    std::vector<site::Probe> probes;
+    for (size_t i = 0; i < names.size(); ++i) {
+      const std::string element = json_element_path(path, i);
+      const site::Probe p = values_.choice<site::Probe>(names[i], element, choices);
+      if (std::find(probes.begin(), probes.end(), p) != probes.end()) {
+        values_.fail(element, ScenarioValueReader::describe(names[i]) +
+                                  " is listed twice; expected each probe once");
+      }
+      probes.push_back(p);
+    }
+    return probes;
+  }
+
+  // A list of probe names (each must fire once), or an object of probe names to minimum counts.
+  std::vector<CheckerConfig::ProbeMinimum> read_required_probes(const json& value,
+                                                                const std::string& path) const {
+    std::vector<CheckerConfig::ProbeMinimum> required;
+    if (!value.is_object()) {
+      if (!value.is_array()) {
+        values_.fail(path,
+                     "expected a list of probe names or an object of probe names to "
+                     "counts, found " +
+                         ScenarioValueReader::describe(value));
+      }
+      for (site::Probe p : read_probe_list(value, path)) required.push_back({p, 1});
+      return required;
+    }
+    const auto choices = ScenarioValueReader::choices_of(site::kProbes);
+    for (const auto& item : value.items()) {
+      const std::string at = json_child_path(path, item.key());
+      const site::Probe p = values_.choice<site::Probe>(json(item.key()), at, choices);
+      required.push_back({p, values_.whole_number(item.value(), at, 1, kProbeTimesMax)});
+    }
+    return required;
+  }
+
+  // Figure names (sim/scenario/figure.hpp) to {"min": n, "max": n}, at least one of them.
+  std::vector<FigureBound> read_expect(const json& value, const std::string& path) const {
+    if (!value.is_object()) {
+      values_.fail(path, "expected an object of figure names to bounds, found " +
+                             ScenarioValueReader::describe(value));
+    }
+    std::vector<FigureBound> bounds;
+    const auto choices = ScenarioValueReader::choices_of(kFigures);
+    for (const auto& item : value.items()) {
+      const std::string at = json_child_path(path, item.key());
+      FigureBound b;
+      b.figure = values_.choice<Figure>(json(item.key()), at, choices);
+      const ScenarioObjectReader fields(values_, item.value(), at, {"min", "max"});
+      if (const json* v = fields.find("min")) {
+        b.min = values_.whole_number(*v, fields.path_of("min"), 0, kFigureBoundMax);
+      }
+      if (const json* v = fields.find("max")) {
+        b.max = values_.whole_number(*v, fields.path_of("max"), 0, kFigureBoundMax);
+      }
+      if (!b.min && !b.max) values_.fail(at, "expected \"min\", \"max\" or both");
+      if (b.min && b.max && *b.min > *b.max) {
+        values_.fail(at, "expected min <= max, found " + std::to_string(*b.min) + " > " +
+                             std::to_string(*b.max));
+      }
+      bounds.push_back(b);
+    }
+    return bounds;
   }
 
   MetricsConfig read_metrics(const json& value) const {

@@ -76,7 +76,36 @@ void FaultTimeline::add(const FaultEvent& f) {
       rpc_failures_.push_back(
           {f.from[0], f.to[0], f.at_us, ends_us, f.rpc_error, f.rpc_timeout_us});
       break;
+    case FaultVerb::kCrashAt:
+      crash_points_.push_back({&f, std::vector<bool>(sites_, false)});
+      break;
   }
+}
+
+std::optional<TimeUs> FaultTimeline::reach_crash_point(SiteIndex site, CrashPoint point,
+                                                       TimeUs now) {
+  const TimeUs from = now + 1;  // after the step: sites act at whole microseconds
+  if (from >= safety_end_us_) return std::nullopt;  // the liveness phase has no faults
+  for (CrashPointArm& arm : crash_points_) {
+    const FaultEvent& f = *arm.fault;
+    if (f.point != point || f.at_us > now || arm.reached[site]) continue;
+    if (!std::binary_search(f.sites.begin(), f.sites.end(), site)) continue;
+    arm.reached[site] = true;
+    TimeUs to =
+        f.restart_after_us ? std::min(from + *f.restart_after_us, safety_end_us_) : safety_end_us_;
+    to = std::max(to, from + 1);
+    // Merged with the timed crashes still to come that it meets: the intervals stay disjoint.
+    auto& intervals = down_[site];
+    auto at = std::lower_bound(intervals.begin(), intervals.end(), std::make_pair(from, TimeUs{0}));
+    TD_ASSERT(at == intervals.begin() || (at - 1)->second < from, "the site is up when it acts");
+    while (at != intervals.end() && at->first <= to) {
+      to = std::max(to, at->second);
+      at = intervals.erase(at);
+    }
+    intervals.insert(at, {from, to});
+    return to;
+  }
+  return std::nullopt;
 }
 
 void FaultTimeline::crash(SiteIndex i, TimeUs at_us) {

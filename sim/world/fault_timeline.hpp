@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -54,6 +55,13 @@ class FaultTimeline {
   // When the pause `site` is in at t ends, or 0 when it is not paused at t.
   TimeUs paused_until(SiteIndex site, TimeUs t) const;
 
+  // A crash_at fault armed for `site` at `point` at instant `now`, which it uses up: the site is
+  // then down over [now + 1, the instant returned), its restart (the end of the safety phase
+  // without restart_after_ms). Null when no fault is armed there. Only instants after `now`
+  // change, so no answer given so far does: the run stays a function of its events.
+  std::optional<TimeUs> reach_crash_point(SiteIndex site, CrashPoint point, TimeUs now);
+  bool has_crash_points() const { return !crash_points_.empty(); }
+
   // Crash and restart instants of `site`, as [crash, restart) intervals; restart kTimeUsMax if
   // none.
   const std::vector<std::pair<TimeUs, TimeUs>>& down_intervals(SiteIndex site) const {
@@ -87,6 +95,11 @@ class FaultTimeline {
   std::vector<std::vector<Interval>> pauses_;                 // per site
   std::vector<std::vector<Interval>> bursts_;                 // per site
   std::vector<RpcFailure> rpc_failures_;                      // few: scanned linearly
+  struct CrashPointArm {  // a crash_at fault and the sites that used it up
+    const FaultEvent* fault = nullptr;
+    std::vector<bool> reached;  // per site
+  };
+  std::vector<CrashPointArm> crash_points_;  // few: scanned linearly
 };
 
 }  // namespace treedoc::sim

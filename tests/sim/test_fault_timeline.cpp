@@ -91,3 +91,44 @@ TEST_CASE("pauses and loss bursts last their duration, clipped at the safety pha
   REQUIRE(t.burst_loss(1, 99) == 0.5);
   REQUIRE(t.burst_loss(1, 100) == 0);  // healed with everything else
 }
+
+TEST_CASE("a crash_at fault crashes each site once, from the next instant to its restart",
+          "[faults]") {
+  Scenario s = five_sites();
+  FaultEvent at = fault(10, FaultVerb::kCrashAt, {1, 2});
+  at.point = CrashPoint::kVotedYes;
+  at.restart_after_us = 5;
+  s.faults = {at, fault(30, FaultVerb::kCrash, {2}), fault(40, FaultVerb::kRestart, {2})};
+  FaultTimeline t(s);
+  REQUIRE(t.has_crash_points());
+  CHECK_FALSE(t.reach_crash_point(1, CrashPoint::kVotedYes, 9));  // not armed yet
+  CHECK_FALSE(t.reach_crash_point(1, CrashPoint::kDecided, 12));  // another point
+  CHECK_FALSE(t.down(1, 13));
+  CHECK(t.reach_crash_point(1, CrashPoint::kVotedYes, 12) == TimeUs{18});
+  CHECK_FALSE(t.down(1, 12));  // the instant that reached it is untouched
+  CHECK(t.down(1, 13));
+  CHECK(t.down(1, 17));
+  CHECK_FALSE(t.down(1, 18));
+  CHECK_FALSE(t.reach_crash_point(1, CrashPoint::kVotedYes, 20));  // used up for site 1
+  // Site 2 reaches it just before its timed crash: one interval, to the later restart.
+  CHECK(t.reach_crash_point(2, CrashPoint::kVotedYes, 27) == TimeUs{40});
+  REQUIRE(t.down_intervals(2).size() == 1);
+  CHECK(t.down_intervals(2)[0] == std::make_pair(TimeUs{28}, TimeUs{40}));
+  CHECK_FALSE(t.reach_crash_point(3, CrashPoint::kVotedYes, 50));  // not one of its sites
+}
+
+TEST_CASE(
+    "a crash_at fault without a restart delay ends with the safety phase, and none "
+    "crashes in the liveness phase",
+    "[faults]") {
+  Scenario s = five_sites();
+  FaultEvent at = fault(0, FaultVerb::kCrashAt, {0, 4});
+  at.point = CrashPoint::kDecided;
+  s.faults = {at};
+  FaultTimeline t(s);
+  CHECK(t.reach_crash_point(0, CrashPoint::kDecided, 50) == TimeUs{100});
+  CHECK(t.down(0, 99));
+  CHECK_FALSE(t.down(0, 100));
+  CHECK_FALSE(t.reach_crash_point(4, CrashPoint::kDecided, 99));  // it would crash at 100
+  CHECK_FALSE(t.down(4, 100));
+}

@@ -81,6 +81,18 @@ TEST_CASE("coordinator-crash passes", "[scenario]") {
 TEST_CASE("participant-crash-after-yes passes", "[scenario]") {
   require_passes("scenarios/participant-crash-after-yes.json");
 }
+TEST_CASE("crashes at protocol points pass, each reaching what its point is for", "[scenario]") {
+  // Each requires the probes its crash points exist for (termination deciding, a resent
+  // decision, a prepared restart, post-cut ops rebuilt, a crash inside catch-up).
+  require_passes("scenarios/crash-at-protocol-points.json");
+  require_passes("scenarios/crash-at-post-cut.json");
+  require_passes("scenarios/crash-at-catch-up.json");
+}
+TEST_CASE("a participant that crashes after its first yes, before any op, restarts prepared",
+          "[scenario][regression]") {
+  // Its store held only the PREPARED record, which the restart check once did not count.
+  require_passes("tests/data/scenarios/prepared-before-any-op.json");
+}
 TEST_CASE("core-nebula-partition passes", "[scenario]") {
   require_passes("scenarios/core-nebula-partition.json");
 }
@@ -116,6 +128,20 @@ TEST_CASE("a translation that appends at the end instead of grafting breaks orde
                 "flatten-invisibility", sim::kExitSafetyViolation);
 }
 
+TEST_CASE("own ops spread before they are logged break durable before visible", "[checker]") {
+  // Every peer holds n0's ops and anti-entropy repairs its crash: no other check can tell.
+  require_fails("tests/data/scenarios/sabotage-unlogged-own-ops.json", "durable-before-visible",
+                sim::kExitSafetyViolation);
+}
+TEST_CASE("a restart that skips part of its durable log breaks crash consistency", "[checker]") {
+  require_fails("tests/data/scenarios/sabotage-restart-skips-own-ops.json", "crash-consistency",
+                sim::kExitSafetyViolation);
+}
+TEST_CASE("a declared LOST_BY_POLICY loss within the retention bound is a lost update",
+          "[checker]") {
+  require_fails("tests/data/scenarios/sabotage-state-within-retention.json", "no-lost-update",
+                sim::kExitSafetyViolation);
+}
 TEST_CASE("a site dropping remote ops breaks convergence", "[checker]") {
   require_fails("tests/data/scenarios/sabotage-drop-remote-ops.json", "convergence",
                 sim::kExitSafetyViolation);
@@ -403,4 +429,38 @@ TEST_CASE("run makes the event log's folder and writes the schema beside the log
   REQUIRE(r.exit_code == 0);
   CHECK(std::filesystem::is_regular_file(log));
   CHECK(std::filesystem::is_regular_file(dir.path_of("deeper/still/events.schema.json")));
+}
+
+TEST_CASE("what a scenario forbids, and its figures' bounds, fail the run at its end",
+          "[checker]") {
+  // The same passing run judged three ways: a probe it forbids that fires, a figure above its
+  // bound, a required probe that fires too seldom. Each names what it counted and the bound.
+  const test::TempDir dir("treedoc-test-run-end-bounds");
+  const auto run_with = [&](const std::string& name, const nlohmann::json& checker) {
+    const std::string file = dir.path_of(name + ".json");
+    write_variant("scenarios/crash-restart.json", file, [&](nlohmann::json& j) {
+      for (const auto& [key, value] : checker.items()) j["checker"][key] = value;
+    });
+    return run_cli_capture("run " + file + " --quiet --out " + dir.path_of(name));
+  };
+  const test::CliRun forbidden = run_with("forbidden", {{"forbid_probes", {"duplicate-op"}}});
+  INFO(forbidden.out);
+  REQUIRE(forbidden.exit_code == sim::kExitSafetyViolation);
+  REQUIRE(forbidden.out.find("forbidden-probe at t=") != std::string::npos);
+  REQUIRE(forbidden.out.find("probe duplicate-op fired ") != std::string::npos);
+  const test::CliRun bounded = run_with("bounded", {{"expect", {{"crashes", {{"max", 3}}}}}});
+  INFO(bounded.out);
+  REQUIRE(bounded.exit_code == sim::kExitSafetyViolation);
+  // crash-restart makes 13 crashes: c0, n0, n1; n2..n6; the three core sites; n7, n8.
+  REQUIRE(bounded.out.find("crashes is 13; the scenario expects max 3") != std::string::npos);
+  const test::CliRun often =
+      run_with("often", {{"require_probes", {{"rebuilt-after-crash", 1000000}}}});
+  INFO(often.out);
+  REQUIRE(often.exit_code == sim::kExitLivenessFailure);
+  REQUIRE(often.out.find("requires probe rebuilt-after-crash at least 1000000 times; it fired ") !=
+          std::string::npos);
+  const test::CliRun within = run_with(
+      "within", {{"expect", {{"crashes", {{"min", 1}}}, {"membership.expulsions", {{"max", 0}}}}}});
+  INFO(within.out);
+  REQUIRE(within.exit_code == sim::kExitPass);
 }

@@ -662,7 +662,87 @@ TEST_CASE("values out of range and unknown names are bad input", "[scenario][bad
       {"expect_lost_by_policy not a boolean",
        scenario_with(R"("checker": {"expect_lost_by_policy": 1})"), "checker.expect_lost_by_policy",
        "found 1"},
+      {"unknown probe with a count",
+       scenario_with(R"("checker": {"require_probes": {"reordered": 10}})"),
+       "checker.require_probes.reordered", "found \"reordered\""},
+      {"probe count of zero",
+       scenario_with(R"("checker": {"require_probes": {"duplicate-op": 0}})"),
+       "checker.require_probes.duplicate-op", "found 0"},
+      {"required probes as a string",
+       scenario_with(R"("checker": {"require_probes": "duplicate-op"})"), "checker.require_probes",
+       "expected a list of probe names or an object"},
+      {"unknown forbidden probe",
+       scenario_with(R"("checker": {"forbid_probes": ["member-expeled"]})"),
+       "checker.forbid_probes[0]", "found \"member-expeled\""},
+      {"probe required and forbidden",
+       scenario_with(
+           R"("checker": {"require_probes": ["demoted"], "forbid_probes": ["rejoined", "demoted"]})"),
+       "checker.forbid_probes[1]", "\"demoted\" is also required"},
+      {"unknown figure",
+       scenario_with(R"("checker": {"expect": {"membership.expels": {"max": 0}}})"),
+       "checker.expect.\"membership.expels\"", "\"membership.expulsions\""},
+      {"figure without a bound", scenario_with(R"("checker": {"expect": {"crashes": {}}})"),
+       "checker.expect.crashes", "expected \"min\", \"max\" or both"},
+      {"figure bound reversed",
+       scenario_with(R"("checker": {"expect": {"crashes": {"min": 3, "max": 2}}})"),
+       "checker.expect.crashes", "expected min <= max, found 3 > 2"},
+      {"figure bound a fraction",
+       scenario_with(R"("checker": {"expect": {"crashes": {"max": 1.5}}})"),
+       "checker.expect.crashes.max", "found 1.5"},
+      {"unknown figure bound",
+       scenario_with(R"("checker": {"expect": {"crashes": {"at_most": 1}}})"),
+       "checker.expect.crashes.at_most", "min, max"},
+      {"expect not an object", scenario_with(R"("checker": {"expect": ["crashes"]})"),
+       "checker.expect", "expected an object of figure names to bounds"},
   });
+}
+
+TEST_CASE("checker bounds: probe counts, forbidden probes and figures load by name", "[scenario]") {
+  const ScenarioTempDir dir;
+  const Scenario s = load_scenario(dir.write(
+      "c.json",
+      scenario_with(R"("checker": {"require_probes": {"duplicate-op": 10, "repaired-op": 1},)"
+                    R"( "forbid_probes": ["member-expelled"],)"
+                    R"( "expect": {"membership.expulsions": {"max": 0},)"
+                    R"( "flatten.commits": {"min": 3, "max": 9}}})")));
+  REQUIRE(s.checker.required_probes.size() == 2);
+  CHECK(s.checker.required_probes[0].probe == site::Probe::kDuplicateOp);
+  CHECK(s.checker.required_probes[0].times == 10);
+  CHECK(s.checker.required_probes[1].times == 1);
+  CHECK(s.checker.forbidden_probes == std::vector<site::Probe>{site::Probe::kMemberExpelled});
+  REQUIRE(s.checker.expect.size() == 2);  // in the order of their names
+  CHECK(s.checker.expect[0].figure == Figure::kFlattenCommits);
+  CHECK(s.checker.expect[0].min == 3u);
+  CHECK(s.checker.expect[0].max == 9u);
+  CHECK(s.checker.expect[1].figure == Figure::kExpulsions);
+  CHECK_FALSE(s.checker.expect[1].min.has_value());
+  CHECK(s.checker.expect[1].max == 0u);
+  // The list form still means "at least once".
+  const Scenario listed = load_scenario(
+      dir.write("l.json", scenario_with(R"("checker": {"require_probes": ["repaired-op"]})")));
+  REQUIRE(listed.checker.required_probes.size() == 1);
+  CHECK(listed.checker.required_probes[0].times == 1);
+}
+
+TEST_CASE("a crash_at fault reads its sites, protocol point and restart delay", "[scenario]") {
+  const ScenarioTempDir dir;
+  const auto crash_at = [&](const std::string& payload) {
+    const Scenario s = load_scenario(dir.write(
+        "p.json", scenario_with(R"("faults": [{"at_s": 2, "crash_at": )" + payload + "}]")));
+    REQUIRE(s.faults.size() == 1);
+    return s.faults[0];
+  };
+  const FaultEvent f =
+      crash_at(R"({"sites": "c1", "point": "voted-yes", "restart_after_ms": 250})");
+  CHECK(f.verb == FaultVerb::kCrashAt);
+  CHECK(f.sites == SiteSet{1});
+  CHECK(f.point == CrashPoint::kVotedYes);
+  CHECK(f.restart_after_us == 250 * site::kUsPerMs);
+  const FaultEvent g = crash_at(R"({"sites": "core", "point": "decided"})");
+  CHECK(g.point == CrashPoint::kDecided);
+  CHECK_FALSE(g.restart_after_us.has_value());
+  CHECK(crashes_before_sending(CrashPoint::kDecided));
+  CHECK_FALSE(crashes_before_sending(CrashPoint::kVotedYes));
 }
 
 TEST_CASE("bad site selectors are bad input", "[scenario][bad]") {
@@ -707,6 +787,15 @@ TEST_CASE("bad faults are bad input", "[scenario][bad]") {
               R"( "pause": {"sites": "n1", "for_s": 1}})"),
        "faults[1]", "expected exactly one verb, found both \"crash\" and \"pause\""},
       {"no verb", faults(R"({"at_s": 1})"), "faults[0]", "found none"},
+      {"unknown crash point",
+       faults(R"({"at_s": 1, "crash_at": {"sites": "c0", "point": "mid-vote"}})"),
+       "faults[0].crash_at.point", "\"voted-yes\""},
+      {"crash point without a point", faults(R"({"at_s": 1, "crash_at": {"sites": "c0"}})"),
+       "faults[0].crash_at.point", "missing"},
+      {"crash point with a negative delay",
+       faults(
+           R"({"at_s": 1, "crash_at": {"sites": "c0", "point": "decided", "restart_after_ms": -1}})"),
+       "faults[0].crash_at.restart_after_ms", "found -1"},
       {"unknown verb", faults(R"({"at_s": 1, "explode": {}})"), "faults[0].explode",
        "unknown field; expected one of: at_s, partition, cut, heal"},
       {"fault after the safety phase", faults(R"({"at_s": 20.5, "heal": {}})"), "faults[0].at_s",

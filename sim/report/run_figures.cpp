@@ -1,0 +1,65 @@
+// The figures of a run's result by name: one switch over the registry, so a figure added there and
+// not here fails the build (-Wswitch).
+#include "sim/report/run_figures.hpp"
+
+namespace treedoc::sim {
+
+namespace {
+
+uint64_t membership_figure(const MembershipStats& m, Figure f) {
+  switch (f) {
+    case Figure::kRpcFailures: return m.rpc_failures;
+    case Figure::kSuspicions: return m.suspicions;
+    case Figure::kWrongSuspicions: return m.wrong_suspicions;
+    case Figure::kExpulsions: return m.expulsions;
+    case Figure::kAdmissions: return m.admissions;
+    case Figure::kHalts: return m.halts;
+    case Figure::kDemotions: return m.demotions;
+    case Figure::kJoins: return m.joins;
+    case Figure::kHeldAloneWhenFenced: return m.held_alone_when_fenced;
+    default: return 0;
+  }
+}
+
+}  // namespace
+
+uint64_t figure_value(const RunResult& r, Figure f) {
+  const SiteCounters& t = r.totals;
+  switch (f) {
+    case Figure::kOpsMade: return t.ops_made;
+    case Figure::kOpsApplied: return t.ops_applied;
+    case Figure::kMsgsSent: return t.msgs_sent;
+    case Figure::kMsgsReceived: return t.msgs_received;
+    case Figure::kMsgsDropped: return t.msgs_dropped;
+    case Figure::kMsgsDuplicated: return t.msgs_duplicated;
+    case Figure::kWrongEpoch: return t.wrong_epoch;
+    case Figure::kCrashes: return r.crashes;
+    case Figure::kRestarts: return r.restarts;
+    case Figure::kFinalAtoms: return r.final_atoms;
+    case Figure::kFlattenAttempts: return r.flatten.attempts;
+    case Figure::kFlattenCommits: return r.flatten.commits;
+    case Figure::kFlattenAborts: return r.flatten.attempts - r.flatten.commits;
+    case Figure::kFinalEpoch: return r.final_epoch;
+    case Figure::kOpsTranslated: return r.flatten.ops_translated;
+    case Figure::kCatchUps: return r.flatten.catch_ups;
+    case Figure::kLostByPolicy: return r.flatten.lost_by_policy;
+    case Figure::kRpcFailures:
+    case Figure::kSuspicions:
+    case Figure::kWrongSuspicions:
+    case Figure::kExpulsions:
+    case Figure::kAdmissions:
+    case Figure::kHalts:
+    case Figure::kDemotions:
+    case Figure::kJoins:
+    case Figure::kHeldAloneWhenFenced: return membership_figure(r.membership, f);
+  }
+  return 0;
+}
+
+FigureValues figure_values(const RunResult& r) {
+  FigureValues values{};
+  for (size_t k = 0; k < kFigures.size(); ++k) values[k] = figure_value(r, kFigures.value(k));
+  return values;
+}
+
+}  // namespace treedoc::sim

@@ -1,0 +1,60 @@
+// The run's own figures by the names summary.json gives them ("flatten.commits",
+// "membership.expulsions"): the one registry a scenario's checker.expect may bound, so a name that
+// names nothing is refused at load (docs/scenarios.md, checker).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+
+#include "models/vocabulary/named_enum.hpp"
+
+namespace treedoc::sim {
+
+// clang-format off
+#define TREEDOC_FIGURES(X) \
+  X(kOpsMade, "ops_made", "ops the sites made") \
+  X(kOpsApplied, "ops_applied", "ops applied, over all sites") \
+  X(kMsgsSent, "msgs_sent", "messages sent, one per recipient") \
+  X(kMsgsReceived, "msgs_received", "messages delivered") \
+  X(kMsgsDropped, "msgs_dropped", "messages lost: loss, partitions, cuts, crashed destinations") \
+  X(kMsgsDuplicated, "msgs_duplicated", "messages the network delivered twice") \
+  X(kWrongEpoch, "wrong_epoch", "messages of another epoch: answered STALE, or buffered") \
+  X(kCrashes, "crashes", "site crashes") \
+  X(kRestarts, "restarts", "site restarts") \
+  X(kFinalAtoms, "final_atoms", "visible atoms of the first live site at the end") \
+  X(kFlattenAttempts, "flatten.attempts", "flatten attempts a coordinator decided") \
+  X(kFlattenCommits, "flatten.commits", "flatten attempts that committed") \
+  X(kFlattenAborts, "flatten.aborts", "flatten attempts that aborted") \
+  X(kFinalEpoch, "flatten.final_epoch", "the epoch of the first live site at the end") \
+  X(kOpsTranslated, "flatten.ops_translated", "ops carried into a new epoch by translation, over all sites") \
+  X(kCatchUps, "flatten.catch_ups", "catch-ups that reached the core's epoch") \
+  X(kLostByPolicy, "flatten.lost_by_policy", "distinct ops lost by a state transfer beyond the retention bound") \
+  X(kRpcFailures, "membership.rpc_failures", "failed dispatches reported to their caller") \
+  X(kSuspicions, "membership.suspicions", "members the coordinator suspected") \
+  X(kWrongSuspicions, "membership.wrong_suspicions", "suspicions of a member that was up") \
+  X(kExpulsions, "membership.expulsions", "members a committed view change removed") \
+  X(kAdmissions, "membership.admissions", "sites a committed view change added") \
+  X(kHalts, "membership.halts", "expelled members that stopped for good") \
+  X(kDemotions, "membership.demotions", "expelled members that stayed up as nebula sites") \
+  X(kJoins, "membership.joins", "sites that entered a view including them after one that did not") \
+  X(kHeldAloneWhenFenced, "membership.held_alone_when_fenced", "ops a member held alone when it learned it was expelled")
+// clang-format on
+
+enum class Figure : uint8_t { TREEDOC_FIGURES(TREEDOC_ENUMERATOR) };
+inline constexpr auto kFigures = named_enum<Figure>({TREEDOC_FIGURES(TREEDOC_ENUM_ENTRY)});
+static_assert(kFigures.well_formed());
+
+inline const char* to_string(Figure f) { return kFigures.name(f); }
+
+// Every figure's value at a run's end, by Figure.
+using FigureValues = std::array<uint64_t, kFigures.size()>;
+
+// A scenario's bound on one figure: what its faults must produce (min), and what a plausible bug
+// would (max). At least one is given.
+struct FigureBound {
+  Figure figure = Figure::kOpsMade;
+  std::optional<uint64_t> min, max;
+};
+
+}  // namespace treedoc::sim
