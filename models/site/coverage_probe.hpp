@@ -38,7 +38,8 @@ namespace treedoc::site {
   X(kYouAreDead, "you-are-dead", "a member learned it was expelled (STALE from a newer view, or a cut)") \
   X(kDemoted, "demoted", "... and stayed up as a nebula site, keeping its state") \
   X(kHaltedOnExpelled, "halted-on-expelled", "... and stopped for good (the HBase behaviour)") \
-  X(kRejoined, "rejoined", "a site entered a view it had been expelled from, or joined as nebula")
+  X(kRejoined, "rejoined", "a site entered a view it had been expelled from, or joined as nebula") \
+  X(kRebasedBeyondRetention, "rebased-beyond-retention", "a state transfer re-based the site's own untranslated ops by atom identity")
 // clang-format on
 
 enum class Probe : uint8_t { TREEDOC_PROBES(TREEDOC_ENUMERATOR) };
@@ -46,7 +47,7 @@ enum class Probe : uint8_t { TREEDOC_PROBES(TREEDOC_ENUMERATOR) };
 inline constexpr auto kProbes = named_enum<Probe>({TREEDOC_PROBES(TREEDOC_ENUM_ENTRY)});
 static_assert(kProbes.well_formed());
 inline constexpr size_t kProbeCount = kProbes.size();
-static_assert(kProbeCount == 25,
+static_assert(kProbeCount == 26,
               "a new probe needs a scenario that requires it (docs/scenarios.md)");
 
 inline const char* to_string(Probe p) { return kProbes.name(p); }

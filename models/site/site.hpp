@@ -104,6 +104,13 @@ class Site {
   std::shared_ptr<const DotSet> digest_snapshot();
   // Whether `op` belongs in the durable log under this site's durability.
   bool durable(const Op& op) const;
+  // Whether this site made op `id`: its users' (its own id) or its trace agents' (by role).
+  bool own(OpId id) const { return id.site == config_.id || store_->agent_ops.contains(id); }
+  // An insert just applied may be the target of a delete a re-base left waiting: applies it.
+  void resolve_pending(const SharedOp& insert, Effects* fx);
+  void set_pending(std::vector<Op> deletes);
+  // Catch-up's translated ops, sent once, when the site is in the newest epoch it knows.
+  void send_once_current(Effects* fx);
 
   // site_flatten.cpp: the flatten policy and the commit among the core.
   void start_commit(TimeUs now, Effects* fx);
@@ -125,6 +132,10 @@ class Site {
   void on_hello(TimeUs now, const Message& message, Effects* fx);
   void on_cut(TimeUs now, const Message& message, Effects* fx);
   void on_state(TimeUs now, const Message& message, Effects* fx);
+  // The two answers to a STATE (docs/protocol.md §4, "Beyond retention"): report the ops no cut
+  // took in as LOST_BY_POLICY (returns how many), or re-base them and enter the epoch.
+  uint64_t report_lost(const Message& message, Effects* fx) const;
+  void rebase_held(TimeUs now, const Message& message, EpochEntered* entered, Effects* fx);
   // Closes the epoch by `ending`: installs flatten(C), translates the black ops, logs the new
   // epoch durably, and resumes buffered messages. Requires claimed() to include the cut.
   void enter_next_epoch(TimeUs now, const EpochEnding& ending, bool catch_up, Effects* fx);
@@ -191,6 +202,11 @@ class Site {
   TimeUs retry_at_us_ = 0;
   CatchUp catch_up_;
   std::map<SiteId, TimeUs> stale_sent_us_;  // STALE at most once per sender per retry period
+  // Translated ops catch-up sends when it is done: the latest epoch's, replaced at each step
+  // (an op a later cut took in is the core's already; one still black was translated again).
+  std::vector<SharedOp> resend_;
+  // Deletes waiting for their targets, by target (mirrors store_->pending_deletes).
+  std::map<OpId, std::vector<SharedOp>> pending_;
 };
 
 }  // namespace treedoc::site

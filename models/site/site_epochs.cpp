@@ -2,9 +2,11 @@
 // epochs, catch-up by HELLO and CUT (or STATE beyond the retention bound), and the transition
 // itself: install flatten(C), translate the black ops by the graft, log the new epoch durably.
 #include <algorithm>
+#include <utility>
 
 #include "models/site/site.hpp"
 #include "models/treedoc/assertion.hpp"
+#include "models/treedoc/rebase.hpp"
 
 namespace treedoc::site {
 
@@ -117,9 +119,38 @@ void Site::on_cut(TimeUs now, const Message& message, Effects* fx) {
 void Site::on_state(TimeUs now, const Message& message, Effects* fx) {
   if (message.epoch <= replica_.epoch() || !message.base || !message.digest) return;
   if (is_member() && !is_member_of(message.members, config_.id) && learn_expelled(fx)) return;
-  // What this site holds that no cut since its epoch took in can no longer be translated: counted
+  const bool rebase = config_.epochs.beyond_retention == EpochPolicy::BeyondRetention::kRebase;
+  EpochEntered entered;
+  entered.epoch = message.epoch;
+  entered.catch_up = true;
+  entered.visible_hash_before = replica_.visible_hash();
+  entered.lost_by_policy = rebase ? 0 : report_lost(message, fx);
+  // What the base reflects that this site never held: unlike a CUT, a STATE brings no ops to
+  // apply first, so the base may show atoms the site lacked and lack atoms it showed.
+  entered.gained = message.digest->minus(claimed()).size();
+  entered.visible_ids_before = visible_ids(replica_);
+  if (rebase) {
+    rebase_held(now, message, &entered, fx);
+  } else {
+    install(message.epoch, message.base);
+    enter_view(now, message.view, message.members, fx);
+    store_->ops.clear();
+  }
+  entered.visible_hash_after = replica_.visible_hash();
+  const bool changed = entered.lost_by_policy > 0 || entered.gained > 0 || entered.rebased > 0 ||
+                       entered.left_to_origin > 0;
+  if (changed) {
+    entered.visible_ids_after = visible_ids(replica_);
+  } else {
+    entered.visible_ids_before.clear();
+  }
+  fx->observed.epochs_entered.push_back(std::move(entered));
+  after_epoch_change(now, fx);
+}
+
+uint64_t Site::report_lost(const Message& message, Effects* fx) const {
+  // The opt-in policy kLose: what this site holds that no cut since its epoch took in is counted
   // and reported, never silently dropped.
-  const uint64_t visible_before = replica_.visible_hash();
   const OpArchive* ops = epochs_->find_ops(replica_.epoch());
   uint64_t lost = 0;
   if (ops) {
@@ -130,23 +161,43 @@ void Site::on_state(TimeUs now, const Message& message, Effects* fx) {
     }
   }
   if (lost > 0) fx->observed.probes.add(Probe::kLostByPolicy);
-  // What the base reflects that this site never held: unlike a CUT, a STATE brings no ops to
-  // apply first, so the base may show atoms the site lacked and lack atoms it showed.
-  const uint64_t gained = message.digest->minus(claimed()).size();
-  EpochEntered entered;
-  entered.epoch = message.epoch;
-  entered.catch_up = true;
-  entered.visible_hash_before = visible_before;
-  entered.lost_by_policy = lost;
-  entered.gained = gained;
-  if (lost > 0 || gained > 0) entered.visible_ids_before = visible_ids(replica_);
+  return lost;
+}
+
+void Site::rebase_held(TimeUs now, const Message& message, EpochEntered* entered, Effects* fx) {
+  // docs/protocol.md §4, "Beyond retention": the site's own ops no cut took in are re-based onto
+  // the current base by atom identity; deletes target their atoms by id (or wait for them).
+  std::vector<Op> held;
+  if (const OpArchive* ops = epochs_->find_ops(replica_.epoch())) {
+    for (const SharedOp& op : ops->missing_from(claimed(), DotSet{}, UINT64_MAX)) {
+      held.push_back(*op);
+    }
+  }
+  for (const SharedOp& d : store_->pending_deletes) held.push_back(*d);
+  const RebaseInput in{*epochs_->base(replica_.epoch()), held, *message.digest, *message.base,
+                       message.epoch};
+  Rebased r = rebase_onto(in, [this](OpId id) { return own(id); });
   install(message.epoch, message.base);
   enter_view(now, message.view, message.members, fx);
   store_->ops.clear();
-  entered.visible_hash_after = replica_.visible_hash();
-  if (lost > 0 || gained > 0) entered.visible_ids_after = visible_ids(replica_);
-  fx->observed.epochs_entered.push_back(std::move(entered));
-  after_epoch_change(now, fx);
+  set_pending(std::move(r.pending_deletes));
+  resend_.clear();
+  for (Op& op : r.ops) {
+    auto shared = std::make_shared<const Op>(std::move(op));
+    const ApplyOutcome outcome = replica_.apply(*shared);
+    if (outcome != ApplyOutcome::kApplied) {
+      fx->observed.rejected.push_back({shared, outcome});
+      continue;
+    }
+    if (durable(*shared)) store_->ops.push_back(shared);
+    claim(shared, fx);
+    fx->observed.translated.push_back(shared);
+    resend_.push_back(shared);
+  }
+  entered->translated = resend_.size();  // re-based inserts and deletes placed by identity
+  entered->rebased = r.inserts_rebased;
+  entered->left_to_origin = r.foreign_inserts_left;
+  if (r.inserts_rebased > 0) fx->observed.probes.add(Probe::kRebasedBeyondRetention);
 }
 
 void Site::install(uint64_t epoch, const std::shared_ptr<const std::vector<FlatAtom>>& base) {
@@ -257,9 +308,14 @@ void Site::enter_next_epoch(TimeUs now, const EpochEnding& ending, bool catch_up
   }
   fx->observed.epochs_entered.push_back(std::move(entered));
   // A commit resends only the site's own translated ops (every holder of the others translates
-  // them too, and anti-entropy repairs the rest); catch-up resends all it carried (docs/protocol.md
-  // §4 step 7).
-  spread(std::move(own), fx);
+  // them too, and anti-entropy repairs the rest); catch-up resends all it carried, once, when it
+  // is in the newest epoch it knows (docs/protocol.md §4 step 7): this step's translations replace
+  // the last step's, whose ops are either in this cut (the core holds them) or translated again.
+  if (catch_up) {
+    resend_ = std::move(own);
+  } else {
+    spread(std::move(own), fx);
+  }
   after_epoch_change(now, fx);
 }
 
@@ -275,6 +331,13 @@ void Site::enter_view(TimeUs now, uint64_t view, const Members& members, Effects
   fx->observed.probes.add(Probe::kRejoined);
   note(MembershipEvent::Kind::kJoined, fx);
   arm_heartbeat(now, fx);
+}
+
+void Site::send_once_current(Effects* fx) {
+  if (resend_.empty()) return;
+  // Ops of this epoch that arrived meanwhile may have deleted or repeated some: they stay
+  // harmless duplicates at the receivers, which drop them by op id.
+  spread(std::exchange(resend_, {}), fx);
 }
 
 void Site::after_epoch_change(TimeUs now, Effects* fx) {
@@ -302,6 +365,7 @@ void Site::after_epoch_change(TimeUs now, Effects* fx) {
     }
     return;
   }
+  send_once_current(fx);
   if (const std::optional<CatchUp::Finished> done = catch_up_.finish(replica_.epoch(), now)) {
     if (done->epochs_crossed >= 2) fx->observed.probes.add(Probe::kCatchUpMultiEpoch);
     fx->observed.caught_up_after_us = done->took_us;
