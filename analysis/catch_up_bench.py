@@ -30,9 +30,11 @@ def seed_range(text):
     return range(int(low), int(high or low) + 1)
 
 
-def scenario_for(offline_s, scratch):
+def scenario_for(offline_s, scratch, expect_lost):
     with open(TEMPLATE) as f:
         s = json.load(f)
+    if expect_lost:  # a binary that loses ops beyond retention: let its run go on, to measure it
+        s["checker"]["expect_lost_by_policy"] = True
     heal = PARTITION_AT_S + offline_s
     s["faults"][1]["at_s"] = heal
     s["phases"]["safety_s"] = heal + 5
@@ -80,6 +82,8 @@ def main():
     p.add_argument("--binary", default=os.path.join(ROOT, "build/treedoc-sim"))
     p.add_argument("--offline", default=",".join(map(str, OFFLINE_S)))
     p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--expect-lost", action="store_true",
+                   help="declare LOST_BY_POLICY (to measure a binary from before the re-base)")
     a = p.parse_args()
     seeds = list(seed_range(a.seeds))
     print("| offline s | runs | catch-up ms mean / max | n0 msgs after heal | n0 KiB after heal "
@@ -87,7 +91,7 @@ def main():
     print("|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as scratch, ThreadPoolExecutor(a.jobs) as ex:
         for offline in map(int, a.offline.split(",")):
-            path, heal = scenario_for(offline, scratch)
+            path, heal = scenario_for(offline, scratch, a.expect_lost)
             runs = list(ex.map(lambda s: run_one(a.binary, path, heal, s, scratch), seeds))
             failed = [r["failed"] or f"exit {r['exit']}" for r in runs if r["exit"] != 0]
             print(f"| {offline} | {len(runs)} "

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Demoted members fenced for longer: scenarios/hbase-25274-demote.json with the core's default
 retention (4 epochs), its failed RPC lasting 5, 20 or 60 s, or instead of it a loss burst of 30%
-on every link for 5, 20 or 60 s (the failure detector wrongly suspects a member that is up).
+on c2's links for 5, 20 or 60 s with suspect_after_ms 600 (the failure detector wrongly suspects
+a member that is up, and failed RPCs only abort).
 Per variant, over the seeds: runs with an expulsion, runs where the expelled member alone held
 edits when fenced, ops lost, state transfers beyond retention that re-based, exit codes. The table
 in docs/FALSE-SUSPICION.md comes from:
@@ -21,6 +22,7 @@ BASE = os.path.join(ROOT, "scenarios/hbase-25274-demote.json")
 FENCE_S = [5, 20, 60]
 FAULT_AT_S = 10
 LOSS = 0.3
+SUSPECT_AFTER_MS = 600
 
 
 def seed_range(text):
@@ -38,8 +40,10 @@ def variant(base, kind, fence_s):
                                                            "error": "auth", "for_s": fence_s}})
     else:
         s["membership"]["on_dispatch_failure"] = "abort-and-retry"
+        # Three heartbeats lost in a row suspect c2: 30% loss then expels it in most seeds.
+        s["membership"]["failure_detector"]["suspect_after_ms"] = SUSPECT_AFTER_MS
         faults.append({"at_s": FAULT_AT_S, "loss_burst": {"for_s": fence_s, "loss": LOSS,
-                                                          "sites": "all"}})
+                                                          "sites": "c2"}})
     faults.append({"at_s": heal, "heal": {}})
     s["faults"] = faults
     s["phases"]["safety_s"] = heal + 1

@@ -28,7 +28,7 @@ namespace treedoc::site {
   X(kCoordinatorCrashOpen, "coordinator-crash-open", "a coordinator restarted with an attempt it had proposed undecided") \
   X(kParticipantCrashYes, "participant-crash-yes", "a participant restarted prepared: it voted yes, then crashed") \
   X(kCatchUpMultiEpoch, "catch-up-multi-epoch", "a site caught up across two or more epochs") \
-  X(kRelayedTranslation, "relayed-translation", "a nebula site translated an op made by another nebula site") \
+  X(kLeftToOrigin, "left-to-origin", "a catching-up site left another site's untranslated insert to its origin") \
   X(kStaleFenced, "stale-fenced", "a message of an older epoch was answered STALE, not acted on") \
   X(kLostByPolicy, "lost-by-policy", "a state transfer beyond the retention bound lost untranslated ops") \
   X(kBufferedNewerEpoch, "buffered-newer-epoch", "ops of a newer epoch waited for catch-up, then were applied") \

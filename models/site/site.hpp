@@ -130,6 +130,9 @@ class Site {
   void send_hello(TimeUs now, Effects* fx);
   void on_stale(TimeUs now, const Message& message, Effects* fx);
   void on_hello(TimeUs now, const Message& message, Effects* fx);
+  // STATE for an asker of `asker_epoch`, beyond the retention bound: the base, the view, the op
+  // ids the asker need not carry, and the pre-tombstones of atoms no cut took in.
+  std::shared_ptr<Message> state_answer(uint64_t asker_epoch) const;
   void on_cut(TimeUs now, const Message& message, Effects* fx);
   void on_state(TimeUs now, const Message& message, Effects* fx);
   // The two answers to a STATE (docs/protocol.md §4, "Beyond retention"): report the ops no cut
@@ -141,8 +144,11 @@ class Site {
   void enter_next_epoch(TimeUs now, const EpochEnding& ending, bool catch_up, Effects* fx);
   // The black ops of the closing epoch, translated into the next (deletes of cyan tombstones,
   // which the flatten absorbed, only counted in `dropped`).
+  // A catching-up site leaves another site's black insert to its origin (and a delete of one
+  // waits for it, pending): true when `black` is not to be translated here.
+  bool leave_to_origin(const Op& black, const EpochEnding& ending, const FlattenResult& flat);
   std::vector<SharedOp> translate_black(const EpochEnding& ending, const FlattenResult& flat,
-                                        uint64_t* dropped) const;
+                                        bool catch_up, uint64_t* dropped, uint64_t* left);
   // Applies them in the new epoch; returns those this site resends.
   std::vector<SharedOp> apply_translated(const std::vector<SharedOp>& translated, bool catch_up,
                                          Effects* fx);

@@ -69,6 +69,27 @@ void Site::send_hello(TimeUs now, Effects* fx) {
   fx->commands.timers.push_back({TimerKind::kCatchUp, now + config_.epochs.catch_up_retry_us});
 }
 
+std::shared_ptr<Message> Site::state_answer(uint64_t asker_epoch) const {
+  const uint64_t mine = replica_.epoch();
+  auto m = new_message(MessageKind::kState);
+  m->base = epochs_->base(mine);
+  m->members = members_;
+  // Which ops since the asker's epoch the base reflects: the cuts are a few op-id runs each.
+  auto folded = std::make_shared<DotSet>();
+  for (uint64_t e = asker_epoch; e < mine; ++e) {
+    for (const OpId& id : epochs_->ending(e)->cut->to_vector()) folded->insert(id);
+  }
+  // The deletes this epoch carries of atoms no cut took in (pre-tombstones, correction 1): the
+  // asker must not re-base an insert one of them removed.
+  if (const OpArchive* current = epochs_->find_ops(mine)) {
+    for (const SharedOp& op : current->missing_from(claimed(), DotSet{}, kCutOpsMax)) {
+      if (!op->is_insert() && !folded->contains(op->target)) m->ops.push_back(op);
+    }
+  }
+  m->digest = std::move(folded);
+  return m;
+}
+
 void Site::on_hello(TimeUs now, const Message& message, Effects* fx) {
   const uint64_t mine = replica_.epoch();
   if (message.epoch > mine) {  // the asker is ahead of this site: this one catches up too
@@ -79,18 +100,10 @@ void Site::on_hello(TimeUs now, const Message& message, Effects* fx) {
   if (message.epoch == mine || !is_member()) return;  // nothing to tell, or not ours to tell
   TD_ASSERT(message.digest != nullptr, "a HELLO carries the asker's applied set");
   if (mine - message.epoch > config_.epochs.retention_epochs) {
-    // The archive of the asker's epoch is gone: state transfer (docs/protocol.md §4,
-    // LOST_BY_POLICY).
-    auto m = new_message(MessageKind::kState);
-    m->base = epochs_->base(mine);
-    m->members = members_;
-    // Which ops since the asker's epoch the base reflects: the cuts are a few op-id runs each.
-    auto folded = std::make_shared<DotSet>();
-    for (uint64_t e = message.epoch; e < mine; ++e) {
-      for (const OpId& id : epochs_->ending(e)->cut->to_vector()) folded->insert(id);
-    }
-    m->digest = std::move(folded);
-    fx->commands.sends.push_back({{Destination::Kind::kSite, message.from, 0}, std::move(m)});
+    // The archive of the asker's epoch is gone: state transfer (docs/protocol.md §4, "Beyond
+    // retention").
+    fx->commands.sends.push_back(
+        {{Destination::Kind::kSite, message.from, 0}, state_answer(message.epoch)});
     return;
   }
   const std::shared_ptr<const EpochEnding>& ending = epochs_->ending(message.epoch);
@@ -174,8 +187,10 @@ void Site::rebase_held(TimeUs now, const Message& message, EpochEntered* entered
     }
   }
   for (const SharedOp& d : store_->pending_deletes) held.push_back(*d);
-  const RebaseInput in{*epochs_->base(replica_.epoch()), held, *message.digest, *message.base,
-                       message.epoch};
+  std::vector<Op> carried;  // the core's pre-tombstones, of the new epoch
+  for (const SharedOp& d : message.ops) carried.push_back(*d);
+  const RebaseInput in{*epochs_->base(replica_.epoch()), held, *message.digest, carried,
+                       *message.base, message.epoch};
   Rebased r = rebase_onto(in, [this](OpId id) { return own(id); });
   install(message.epoch, message.base);
   enter_view(now, message.view, message.members, fx);
@@ -185,6 +200,7 @@ void Site::rebase_held(TimeUs now, const Message& message, EpochEntered* entered
   for (Op& op : r.ops) {
     auto shared = std::make_shared<const Op>(std::move(op));
     const ApplyOutcome outcome = replica_.apply(*shared);
+    if (outcome == ApplyOutcome::kDuplicate) continue;  // a carried delete the site also made
     if (outcome != ApplyOutcome::kApplied) {
       fx->observed.rejected.push_back({shared, outcome});
       continue;
@@ -223,15 +239,36 @@ Op Site::translate_at_end(const Op& black, const FlattenResult& flat) const {
   return out;
 }
 
+bool Site::leave_to_origin(const Op& black, const EpochEnding& ending,
+                           const FlattenResult& flat) {
+  // docs/protocol.md §4 step 6 and "Beyond retention": a catching-up site translates only its own
+  // inserts. Another site's black insert is its origin's to carry, by cut or, beyond retention,
+  // by re-base, and the two may place it differently: one translator per op keeps one TID per op
+  // (invariants 1, 12). A delete of such an insert waits for it and follows it by identity.
+  if (black.is_insert()) return !own(black.id);
+  const bool target_black =
+      !ending.cut->contains(black.target) && flat.initial_ids->count(black.target) == 0;
+  if (!target_black || own(black.target)) return false;
+  auto waiting = std::make_shared<const Op>(black);
+  pending_[waiting->target].push_back(waiting);
+  if (durable(*waiting)) store_->pending_deletes.push_back(waiting);
+  return true;
+}
+
 std::vector<SharedOp> Site::translate_black(const EpochEnding& ending, const FlattenResult& flat,
-                                            uint64_t* dropped) const {
+                                            bool catch_up, uint64_t* dropped, uint64_t* left) {
   // Black ops (docs/protocol.md, catch-up): those outside the cut, and the cut's deletes of black
   // atoms, which every holder of the cut carries over identically.
   std::vector<SharedOp> black;
   const OpArchive* ops = epochs_->find_ops(ending.epoch);
   TD_ASSERT(ops != nullptr, "the closing epoch's ops are archived");
   for (const SharedOp& op : ops->missing_from(claimed(), DotSet{}, UINT64_MAX)) {
-    if (colour_of(*op, *ending.cut, *flat.initial_ids) == Colour::kBlack) black.push_back(op);
+    if (colour_of(*op, *ending.cut, *flat.initial_ids) != Colour::kBlack) continue;
+    if (catch_up && leave_to_origin(*op, ending, flat)) {
+      if (op->is_insert()) ++*left;
+      continue;
+    }
+    black.push_back(op);
   }
   std::vector<SharedOp> translated;
   for (const SharedOp& op : black) {
@@ -266,11 +303,6 @@ std::vector<SharedOp> Site::apply_translated(const std::vector<SharedOp>& transl
     claim(op, fx);
     fx->observed.translated.push_back(op);
     if (op->id.site == config_.id || catch_up) own.push_back(op);
-    const bool origin_nebula =
-        std::find(config_.core.begin(), config_.core.end(), op->id.site) == config_.core.end();
-    if (catch_up && config_.role == Role::kNebula && op->id.site != config_.id && origin_nebula) {
-      fx->observed.probes.add(Probe::kRelayedTranslation);
-    }
   }
   return own;
 }
@@ -287,8 +319,10 @@ void Site::enter_next_epoch(TimeUs now, const EpochEnding& ending, bool catch_up
   const uint64_t visible_before = replica_.visible_hash();
   std::optional<ReplicaStats> stats_before;
   if (coordinator() && !catch_up) stats_before = replica_.stats();
-  uint64_t dropped = 0;
-  const std::vector<SharedOp> translated = translate_black(ending, *flat, &dropped);
+  uint64_t dropped = 0, left = 0;
+  const std::vector<SharedOp> translated =
+      translate_black(ending, *flat, catch_up, &dropped, &left);
+  if (left > 0) fx->observed.probes.add(Probe::kLeftToOrigin);
   install(ending.epoch + 1, flat->atoms);
   enter_view(now, ending.next_view, ending.next_members, fx);
   store_->ops.clear();
@@ -302,6 +336,7 @@ void Site::enter_next_epoch(TimeUs now, const EpochEnding& ending, bool catch_up
   entered.visible_hash_after = replica_.visible_hash();
   entered.translated = translated.size();
   entered.dropped = dropped;
+  entered.left_to_origin = left;
   if (stats_before) {
     entered.stats_before = stats_before;
     entered.stats_after = replica_.stats();

@@ -28,7 +28,6 @@ namespace {
 
 struct Split {
   std::vector<Op> inserts, deletes;  // single-atom ops
-  std::set<OpId> deleted;            // targets of every held delete, taken in by a cut or not
 };
 
 Split split_held(const std::vector<Op>& held) {
@@ -38,7 +37,6 @@ Split split_held(const std::vector<Op>& held) {
       if (m.is_insert()) {
         s.inserts.push_back(std::move(m));
       } else {
-        s.deleted.insert(m.target);
         s.deletes.push_back(std::move(m));
       }
     }
@@ -80,20 +78,23 @@ Rebased rebase_onto(const RebaseInput& in, const std::function<bool(OpId)>& own)
   for (const FlatAtom& a : in.old_base) old_ids.insert(a.ins_op);
   const auto integrated = [&](OpId id) { return in.integrated.contains(id) || old_ids.count(id); };
   const BaseIndex next(in.new_base);
-  // An own insert a held delete removed is not carried, nor its deletes: the delete may be in a
-  // cut that missed the insert (docs/protocol.md correction 1), and the atom must not come back.
   const auto is_carried = [&](OpId id) {
     if (integrated(id)) return false;
-    if (!own(id)) {
-      ++out.foreign_inserts_left;
-      return false;
-    }
-    if (s.deleted.count(id) == 0) return true;
-    ++out.deleted_unsent;
+    if (own(id)) return true;
+    ++out.foreign_inserts_left;
     return false;
   };
   std::vector<OpId> order;
-  const std::map<OpId, Tid> moved = anchor_own(in, s, next, is_carried, &out, &order);
+  std::map<OpId, Tid> moved = anchor_own(in, s, next, is_carried, &out, &order);
+  // An own insert the new epoch already holds a delete of (a pre-tombstone carried from a cut
+  // that missed the insert, docs/protocol.md correction 1) goes where that delete points: it
+  // lands dead, and the delete's one TID stays the insert's.
+  for (const Op& d : in.carried_deletes) {
+    const auto it = moved.find(d.target);
+    if (it == moved.end()) continue;
+    it->second = d.tid;
+    ++out.placed_dead;
+  }
   std::map<OpId, const Op*> insert_of;
   for (const Op& op : s.inserts) insert_of.emplace(op.id, &op);
   for (const OpId& id : order) {
@@ -104,17 +105,23 @@ Rebased rebase_onto(const RebaseInput& in, const std::function<bool(OpId)>& own)
   }
   // Runs held come out as their members, single-atom ops: an epoch's op log names each op by its
   // first id, and a cut counts atoms (models/site/op_archive.hpp).
+  // The carried deletes that met an own atom, verbatim (the core's own op): it lands dead at once.
+  for (const Op& d : in.carried_deletes) {
+    if (moved.count(d.target)) out.ops.push_back(d);
+  }
   std::set<OpId> pending_ids;
   for (const Op& d : s.deletes) {
     if (integrated(d.id)) continue;  // a cut took it in: the base reflects it
-    if (const std::optional<uint64_t> at = next.find(d.target)) {
+    const std::optional<uint64_t> at = next.find(d.target);
+    const auto to = moved.find(d.target);
+    if (at || to != moved.end()) {
       Op op = d;
       op.epoch = in.new_epoch;
-      op.tid = flat_tid(*at, next.size());
+      op.tid = at ? flat_tid(*at, next.size()) : to->second;
       out.ops.push_back(std::move(op));
-    } else if (integrated(d.target) || (own(d.target) && insert_of.count(d.target))) {
-      ++out.deletes_absorbed;  // removed by a cut, or an own atom that is not carried
     } else if (pending_ids.insert(d.id).second) {
+      // Another site's atom, or one a cut took in that the base lacks: removed by a later cut, or
+      // still in the current epoch's ops; the delete waits for its insert, harmless if none comes.
       out.pending_deletes.push_back(d);
     }
   }

@@ -36,21 +36,23 @@ struct RebaseInput {
   // their targets from earlier re-bases (any epoch: only their targets matter).
   const std::vector<Op>& held;
   const DotSet& integrated;  // the op ids the cuts since that epoch took in
+  // Deletes of the new epoch that the core carries for atoms no cut took in (pre-tombstones).
+  const std::vector<Op>& carried_deletes;
   const std::vector<FlatAtom>& new_base;
   uint64_t new_epoch = 0;
 };
 
 struct Rebased {
   // The site's own inserts no cut took in, at their new TIDs in document order (single-atom ops),
-  // then every delete no cut took in whose target the new epoch shows: all of the new epoch.
+  // then every delete no cut took in whose target the new epoch shows or these place: all of the
+  // new epoch. Every own op is carried, deleted or not: each must stay held somewhere.
   std::vector<Op> ops;
   // Deletes whose target the new epoch does not show yet (another site's insert that its origin
   // re-bases): kept as made, applied when the target arrives.
   std::vector<Op> pending_deletes;
   uint64_t inserts_rebased = 0;       // atoms
   uint64_t foreign_inserts_left = 0;  // atoms of other sites' inserts: their origins re-base them
-  uint64_t deleted_unsent = 0;        // own atoms a held delete removed: neither is carried
-  uint64_t deletes_absorbed = 0;      // deletes of atoms the cuts already removed
+  uint64_t placed_dead = 0;  // own atoms placed where a carried pre-tombstone points
 };
 
 // `own(id)`: whether this site made op `id` (its users' or its trace agents' op). Deterministic:

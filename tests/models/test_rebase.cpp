@@ -56,7 +56,7 @@ TEST_CASE("a re-based insert lands after its nearest surviving left neighbour", 
   std::vector<FlatAtom> new_base = {old_base[0], old_base[2], old_base[3]};
   DotSet integrated;
   integrated.insert(old_base[1].ins_op);  // b's delete is elsewhere: b is simply gone
-  const Rebased r = rebase_onto({old_base, held, integrated, new_base, 5},
+  const Rebased r = rebase_onto({old_base, held, integrated, {}, new_base, 5},
                                 [](OpId id) { return id.site == kMe; });
   REQUIRE(r.inserts_rebased == 3);
   REQUIRE(r.pending_deletes.empty());
@@ -67,8 +67,7 @@ TEST_CASE("a re-based insert lands after its nearest surviving left neighbour", 
   CHECK(keeps_order(before, ids_in_order(fresh)));
 }
 
-TEST_CASE("a re-base deletes by identity, waits for unknown targets and drops what a held delete "
-          "removed",
+TEST_CASE("a re-base deletes by identity, waits for unknown targets and carries deleted own atoms",
           "[rebase]") {
   Replica maker(kOther);
   maker.local_insert(0, "a");
@@ -86,16 +85,21 @@ TEST_CASE("a re-base deletes by identity, waits for unknown targets and drops wh
   const Op gone = me.local_insert(0, "g");             // own, then deleted by this site
   held.push_back(gone);
   held.push_back(me.local_erase(0));
-  const Rebased r = rebase_onto({old_base, held, DotSet{}, old_base, 2},
+  const Rebased r = rebase_onto({old_base, held, DotSet{}, {}, old_base, 2},
                                 [](OpId id) { return id.site == kMe; });
-  CHECK(r.inserts_rebased == 0);
-  CHECK(r.deleted_unsent == 1);
+  CHECK(r.inserts_rebased == 1);  // g, carried although deleted: every op stays held somewhere
   CHECK(r.foreign_inserts_left == 1);
-  REQUIRE(r.ops.size() == 1);  // the delete of a, at a's TID in the new base
-  CHECK(r.ops[0].target == old_base[0].ins_op);
-  CHECK(r.ops[0].tid == flat_tid(0, 2));
+  REQUIRE(r.ops.size() == 3);  // g, then the deletes of a (at a's TID in the base) and of g
+  CHECK(r.ops[1].target == old_base[0].ins_op);
+  CHECK(r.ops[1].tid == flat_tid(0, 2));
+  CHECK(r.ops[2].target == gone.id);
+  CHECK(r.ops[2].tid == r.ops[0].tid);
   REQUIRE(r.pending_deletes.size() == 1);
   CHECK(r.pending_deletes[0].target == foreign.id);
+  Replica fresh(kOther, {}, 100);
+  fresh.install_epoch(2, old_base);
+  for (const Op& op : r.ops) REQUIRE(fresh.apply(op) == ApplyOutcome::kApplied);
+  CHECK(fresh.content() == "b");
 }
 
 namespace {
