@@ -28,7 +28,7 @@ namespace treedoc::site {
   X(kCoordinatorCrashOpen, "coordinator-crash-open", "a coordinator restarted with an attempt it had proposed undecided") \
   X(kParticipantCrashYes, "participant-crash-yes", "a participant restarted prepared: it voted yes, then crashed") \
   X(kCatchUpMultiEpoch, "catch-up-multi-epoch", "a site caught up across two or more epochs") \
-  X(kRelayedTranslation, "relayed-translation", "a nebula site translated an op made by another nebula site") \
+  X(kLeftToOrigin, "left-to-origin", "a catching-up site left another site's untranslated insert to its origin") \
   X(kStaleFenced, "stale-fenced", "a message of an older epoch was answered STALE, not acted on") \
   X(kLostByPolicy, "lost-by-policy", "a state transfer beyond the retention bound lost untranslated ops") \
   X(kBufferedNewerEpoch, "buffered-newer-epoch", "ops of a newer epoch waited for catch-up, then were applied") \
@@ -41,7 +41,8 @@ namespace treedoc::site {
   X(kRejoined, "rejoined", "a site entered a view it had been expelled from, or joined as nebula") \
   X(kTerminationDecided, "termination-decided", "a prepared participant learned how its attempt ended by cooperative termination, from a peer") \
   X(kDecisionResent, "decision-resent", "a coordinator restarted with a decision logged and sent it again") \
-  X(kCrashAfterCommitPostCut, "crash-after-commit-post-cut", "a site crashed right after a commit translated its post-cut ops, before resending them")
+  X(kCrashAfterCommitPostCut, "crash-after-commit-post-cut", "a site crashed right after a commit translated its post-cut ops, before resending them") \
+  X(kRebasedBeyondRetention, "rebased-beyond-retention", "a state transfer re-based the site's own untranslated ops by atom identity")
 // clang-format on
 
 enum class Probe : uint8_t { TREEDOC_PROBES(TREEDOC_ENUMERATOR) };
@@ -49,7 +50,7 @@ enum class Probe : uint8_t { TREEDOC_PROBES(TREEDOC_ENUMERATOR) };
 inline constexpr auto kProbes = named_enum<Probe>({TREEDOC_PROBES(TREEDOC_ENUM_ENTRY)});
 static_assert(kProbes.well_formed());
 inline constexpr size_t kProbeCount = kProbes.size();
-static_assert(kProbeCount == 28,
+static_assert(kProbeCount == 29,
               "a new probe needs a scenario that requires it (docs/scenarios.md)");
 
 inline const char* to_string(Probe p) { return kProbes.name(p); }

@@ -20,6 +20,12 @@ struct DurableStore {
   uint64_t view = 0;  // the view `epoch` started with, and its members (null: the scenario's core)
   Members members;
   std::vector<SharedOp> ops;  // own ops (kOwnOps) or every applied op (kAllOps), in log order
+  // The ops this site's trace agents made here (they carry the agent's id, not the site's): own
+  // ops by role (docs/protocol.md §4, "Beyond retention"). Ids only, kept in every mode as the
+  // counter is.
+  DotSet agent_ops;
+  // Deletes a re-base could not yet place, waiting for their targets (any epoch's); kept as `ops`.
+  std::vector<SharedOp> pending_deletes;
   CommitLog commit_log;
 };
 

@@ -105,10 +105,14 @@ struct EpochEntered {
   // A state transfer's ops that the site never held but its base reflects (a catch-up by CUT
   // applies them before the flatten instead): the base shows their inserts and deletes.
   uint64_t gained = 0;
+  // A state transfer that re-based (docs/protocol.md §4, "Beyond retention"): the site's own
+  // atoms carried onto the base by identity, and other sites' atoms left to their origins.
+  uint64_t rebased = 0;
+  uint64_t left_to_origin = 0;
   // The coordinator's tree just before and after its own flatten (metrics: the paper's Figure 4).
   std::optional<ReplicaStats> stats_before, stats_after;
-  // A state transfer that lost or gained ops: the insert op ids of the visible sequence just
-  // before and just after, whose common atoms must keep their order (invariant 13).
+  // A state transfer that lost, gained, re-based or left ops: the insert op ids of the visible
+  // sequence just before and just after, whose common atoms must keep their order (invariant 13).
   std::vector<OpId> visible_ids_before, visible_ids_after;
 };
 

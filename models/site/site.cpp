@@ -4,6 +4,8 @@
 
 #include <utility>
 
+#include "models/treedoc/run.hpp"
+
 #include "models/treedoc/assertion.hpp"
 
 namespace treedoc::site {
@@ -49,6 +51,7 @@ Effects Site::start(TimeUs now) {
               "the durable log replays cleanly");
     if (outcome == ApplyOutcome::kApplied) claim(op, &fx);
   }
+  for (const SharedOp& d : store_->pending_deletes) pending_[d->target].push_back(d);
   // A store that holds anything was written by an earlier life: a commit log alone counts (a
   // participant that crashed right after its first yes, before any op).
   const CommitLog& written = store_->commit_log;
@@ -84,6 +87,48 @@ void Site::claim(const SharedOp& op, Effects* fx) {
   epochs_->ops(op->epoch).add(op);  // a no-op when another site added it first
   ++version_;
   fx->observed.applied.push_back(op);
+  resolve_pending(op, fx);
+}
+
+void Site::resolve_pending(const SharedOp& insert, Effects* fx) {
+  if (pending_.empty() || !insert->is_insert()) return;
+  // A delete whose target another site re-bases (docs/protocol.md §4, "Beyond retention") goes
+  // where the target's insert lands in this epoch: the same delete op at every site that holds it.
+  bool resolved = false;
+  for (const Op& member : insert->run == 0 ? std::vector<Op>{*insert} : expand_run(*insert)) {
+    const auto it = pending_.find(member.id);
+    if (it == pending_.end()) continue;
+    resolved = true;
+    const std::vector<SharedOp> waiting = std::move(it->second);
+    pending_.erase(it);
+    for (const SharedOp& d : waiting) {
+      Op placed = *d;
+      placed.epoch = replica_.epoch();
+      placed.tid = member.tid;
+      auto op = std::make_shared<const Op>(std::move(placed));
+      if (replica_.apply(*op) != ApplyOutcome::kApplied) continue;
+      if (durable(*op)) store_->ops.push_back(op);
+      claim(op, fx);
+      if (catch_up_.active()) {
+        resend_.push_back(op);
+      } else {
+        spread({op}, fx);
+      }
+    }
+  }
+  if (!resolved) return;
+  std::erase_if(store_->pending_deletes,
+                [&](const SharedOp& d) { return pending_.count(d->target) == 0; });
+}
+
+void Site::set_pending(std::vector<Op> deletes) {
+  pending_.clear();
+  store_->pending_deletes.clear();
+  for (Op& d : deletes) {
+    auto op = std::make_shared<const Op>(std::move(d));
+    pending_[op->target].push_back(op);
+    if (durable(*op)) store_->pending_deletes.push_back(op);
+  }
 }
 
 bool Site::durable(const Op& op) const {
@@ -91,7 +136,7 @@ bool Site::durable(const Op& op) const {
   // atom again after a crash (invariant 6), even before anti-entropy brings the delete back.
   switch (config_.replication.durability) {
     case Durability::kAllOps: return true;
-    case Durability::kOwnOps: return op.id.site == config_.id || !op.is_insert();
+    case Durability::kOwnOps: return own(op.id) || !op.is_insert();
     case Durability::kCounterOnly: return false;
   }
   return false;
@@ -127,6 +172,10 @@ Effects Site::local_agent_op(TimeUs now, const SharedOp& op) {
   TD_ASSERT(started_, "start() first");
   const ApplyOutcome outcome = replica_.apply(*op);
   TD_ASSERT(outcome == ApplyOutcome::kApplied, "an agent's op is new to its site");
+  // Own by role: the site logs (kOwnOps) and re-bases (docs/protocol.md §4) what its agents make.
+  for (uint32_t j = 0; j < op->atoms(); ++j) {
+    store_->agent_ops.insert({op->id.site, op->id.counter + j});
+  }
   return own_op(now, op);
 }
 

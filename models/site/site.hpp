@@ -104,6 +104,13 @@ class Site {
   std::shared_ptr<const DotSet> digest_snapshot();
   // Whether `op` belongs in the durable log under this site's durability.
   bool durable(const Op& op) const;
+  // Whether this site made op `id`: its users' (its own id) or its trace agents' (by role).
+  bool own(OpId id) const { return id.site == config_.id || store_->agent_ops.contains(id); }
+  // An insert just applied may be the target of a delete a re-base left waiting: applies it.
+  void resolve_pending(const SharedOp& insert, Effects* fx);
+  void set_pending(std::vector<Op> deletes);
+  // Catch-up's translated ops, sent once, when the site is in the newest epoch it knows.
+  void send_once_current(Effects* fx);
 
   // site_flatten.cpp: the flatten policy and the commit among the core.
   void start_commit(TimeUs now, Effects* fx);
@@ -123,15 +130,25 @@ class Site {
   void send_hello(TimeUs now, Effects* fx);
   void on_stale(TimeUs now, const Message& message, Effects* fx);
   void on_hello(TimeUs now, const Message& message, Effects* fx);
+  // STATE for an asker of `asker_epoch`, beyond the retention bound: the base, the view, the op
+  // ids the asker need not carry, and the pre-tombstones of atoms no cut took in.
+  std::shared_ptr<Message> state_answer(uint64_t asker_epoch) const;
   void on_cut(TimeUs now, const Message& message, Effects* fx);
   void on_state(TimeUs now, const Message& message, Effects* fx);
+  // The two answers to a STATE (docs/protocol.md §4, "Beyond retention"): report the ops no cut
+  // took in as LOST_BY_POLICY (returns how many), or re-base them and enter the epoch.
+  uint64_t report_lost(const Message& message, Effects* fx) const;
+  void rebase_held(TimeUs now, const Message& message, EpochEntered* entered, Effects* fx);
   // Closes the epoch by `ending`: installs flatten(C), translates the black ops, logs the new
   // epoch durably, and resumes buffered messages. Requires claimed() to include the cut.
   void enter_next_epoch(TimeUs now, const EpochEnding& ending, bool catch_up, Effects* fx);
   // The black ops of the closing epoch, translated into the next (deletes of cyan tombstones,
   // which the flatten absorbed, only counted in `dropped`).
+  // A catching-up site leaves another site's black insert to its origin (and a delete of one
+  // waits for it, pending): true when `black` is not to be translated here.
+  bool leave_to_origin(const Op& black, const EpochEnding& ending, const FlattenResult& flat);
   std::vector<SharedOp> translate_black(const EpochEnding& ending, const FlattenResult& flat,
-                                        uint64_t* dropped) const;
+                                        bool catch_up, uint64_t* dropped, uint64_t* left);
   // Applies them in the new epoch; returns those this site resends.
   std::vector<SharedOp> apply_translated(const std::vector<SharedOp>& translated, bool catch_up,
                                          Effects* fx);
@@ -191,6 +208,11 @@ class Site {
   TimeUs retry_at_us_ = 0;
   CatchUp catch_up_;
   std::map<SiteId, TimeUs> stale_sent_us_;  // STALE at most once per sender per retry period
+  // Translated ops catch-up sends when it is done: the latest epoch's, replaced at each step
+  // (an op a later cut took in is the core's already; one still black was translated again).
+  std::vector<SharedOp> resend_;
+  // Deletes waiting for their targets, by target (mirrors store_->pending_deletes).
+  std::map<OpId, std::vector<SharedOp>> pending_;
 };
 
 }  // namespace treedoc::site

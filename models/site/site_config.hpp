@@ -91,6 +91,11 @@ static_assert(kFlattenPolicies.well_formed());
 #define TREEDOC_ON_EXPELLED(X) \
   X(kDemote, "demote", "stop voting, keep state, catch up as nebula, send its own ops, ask to rejoin") \
   X(kAbort, "abort", "HBase: stop for good; volatile state is gone")
+// What a site beyond the retention bound does with its ops that no cut took in (docs/protocol.md
+// §4, "Beyond retention").
+#define TREEDOC_BEYOND_RETENTION(X) \
+  X(kRebase, "rebase", "re-base its own ops onto the current state by atom identity: nothing lost") \
+  X(kLose, "lose", "for comparison: report them LOST_BY_POLICY and drop them")
 // clang-format on
 
 struct MembershipPolicy {
@@ -134,9 +139,15 @@ inline constexpr uint64_t kRetentionEpochsMax = 1'000'000;
 
 // How the core keeps past epochs and a site behind catches up: the scenario's "epochs" section.
 struct EpochPolicy {
+  enum class BeyondRetention : uint8_t { TREEDOC_BEYOND_RETENTION(TREEDOC_ENUMERATOR) };
   uint64_t retention_epochs = 4;       // E_max: older epochs' cuts are no longer served
   TimeUs catch_up_retry_us = kUsPerS;  // a HELLO unanswered this long goes to another member
+  BeyondRetention beyond_retention = BeyondRetention::kRebase;
 };
+
+inline constexpr auto kBeyondRetention =
+    named_enum<EpochPolicy::BeyondRetention>({TREEDOC_BEYOND_RETENTION(TREEDOC_ENUM_ENTRY)});
+static_assert(kBeyondRetention.well_formed());
 
 struct SiteConfig {
   SiteId id = kSiteIdFirst;

@@ -2,9 +2,11 @@
 // epochs, catch-up by HELLO and CUT (or STATE beyond the retention bound), and the transition
 // itself: install flatten(C), translate the black ops by the graft, log the new epoch durably.
 #include <algorithm>
+#include <utility>
 
 #include "models/site/site.hpp"
 #include "models/treedoc/assertion.hpp"
+#include "models/treedoc/rebase.hpp"
 
 namespace treedoc::site {
 
@@ -67,6 +69,27 @@ void Site::send_hello(TimeUs now, Effects* fx) {
   fx->commands.timers.push_back({TimerKind::kCatchUp, now + config_.epochs.catch_up_retry_us});
 }
 
+std::shared_ptr<Message> Site::state_answer(uint64_t asker_epoch) const {
+  const uint64_t mine = replica_.epoch();
+  auto m = new_message(MessageKind::kState);
+  m->base = epochs_->base(mine);
+  m->members = members_;
+  // Which ops since the asker's epoch the base reflects: the cuts are a few op-id runs each.
+  auto folded = std::make_shared<DotSet>();
+  for (uint64_t e = asker_epoch; e < mine; ++e) {
+    for (const OpId& id : epochs_->ending(e)->cut->to_vector()) folded->insert(id);
+  }
+  // The deletes this epoch carries of atoms no cut took in (pre-tombstones, correction 1): the
+  // asker must not re-base an insert one of them removed.
+  if (const OpArchive* current = epochs_->find_ops(mine)) {
+    for (const SharedOp& op : current->missing_from(claimed(), DotSet{}, kCutOpsMax)) {
+      if (!op->is_insert() && !folded->contains(op->target)) m->ops.push_back(op);
+    }
+  }
+  m->digest = std::move(folded);
+  return m;
+}
+
 void Site::on_hello(TimeUs now, const Message& message, Effects* fx) {
   const uint64_t mine = replica_.epoch();
   if (message.epoch > mine) {  // the asker is ahead of this site: this one catches up too
@@ -79,18 +102,10 @@ void Site::on_hello(TimeUs now, const Message& message, Effects* fx) {
   // (Broken on purpose under kStateWithinRetention: a state transfer where a cut would do.)
   if (mine - message.epoch > config_.epochs.retention_epochs ||
       config_.sabotage == Sabotage::kStateWithinRetention) {
-    // The archive of the asker's epoch is gone: state transfer (docs/protocol.md §4,
-    // LOST_BY_POLICY).
-    auto m = new_message(MessageKind::kState);
-    m->base = epochs_->base(mine);
-    m->members = members_;
-    // Which ops since the asker's epoch the base reflects: the cuts are a few op-id runs each.
-    auto folded = std::make_shared<DotSet>();
-    for (uint64_t e = message.epoch; e < mine; ++e) {
-      for (const OpId& id : epochs_->ending(e)->cut->to_vector()) folded->insert(id);
-    }
-    m->digest = std::move(folded);
-    fx->commands.sends.push_back({{Destination::Kind::kSite, message.from, 0}, std::move(m)});
+    // The archive of the asker's epoch is gone: state transfer (docs/protocol.md §4, "Beyond
+    // retention").
+    fx->commands.sends.push_back(
+        {{Destination::Kind::kSite, message.from, 0}, state_answer(message.epoch)});
     return;
   }
   const std::shared_ptr<const EpochEnding>& ending = epochs_->ending(message.epoch);
@@ -119,9 +134,38 @@ void Site::on_cut(TimeUs now, const Message& message, Effects* fx) {
 void Site::on_state(TimeUs now, const Message& message, Effects* fx) {
   if (message.epoch <= replica_.epoch() || !message.base || !message.digest) return;
   if (is_member() && !is_member_of(message.members, config_.id) && learn_expelled(fx)) return;
-  // What this site holds that no cut since its epoch took in can no longer be translated: counted
+  const bool rebase = config_.epochs.beyond_retention == EpochPolicy::BeyondRetention::kRebase;
+  EpochEntered entered;
+  entered.epoch = message.epoch;
+  entered.catch_up = true;
+  entered.visible_hash_before = replica_.visible_hash();
+  entered.lost_by_policy = rebase ? 0 : report_lost(message, fx);
+  // What the base reflects that this site never held: unlike a CUT, a STATE brings no ops to
+  // apply first, so the base may show atoms the site lacked and lack atoms it showed.
+  entered.gained = message.digest->minus(claimed()).size();
+  entered.visible_ids_before = visible_ids(replica_);
+  if (rebase) {
+    rebase_held(now, message, &entered, fx);
+  } else {
+    install(message.epoch, message.base);
+    enter_view(now, message.view, message.members, fx);
+    store_->ops.clear();
+  }
+  entered.visible_hash_after = replica_.visible_hash();
+  const bool changed = entered.lost_by_policy > 0 || entered.gained > 0 || entered.rebased > 0 ||
+                       entered.left_to_origin > 0;
+  if (changed) {
+    entered.visible_ids_after = visible_ids(replica_);
+  } else {
+    entered.visible_ids_before.clear();
+  }
+  fx->observed.epochs_entered.push_back(std::move(entered));
+  after_epoch_change(now, fx);
+}
+
+uint64_t Site::report_lost(const Message& message, Effects* fx) const {
+  // The opt-in policy kLose: what this site holds that no cut since its epoch took in is counted
   // and reported, never silently dropped.
-  const uint64_t visible_before = replica_.visible_hash();
   const OpArchive* ops = epochs_->find_ops(replica_.epoch());
   uint64_t lost = 0;
   if (ops) {
@@ -132,23 +176,50 @@ void Site::on_state(TimeUs now, const Message& message, Effects* fx) {
     }
   }
   if (lost > 0) fx->observed.probes.add(Probe::kLostByPolicy);
-  // What the base reflects that this site never held: unlike a CUT, a STATE brings no ops to
-  // apply first, so the base may show atoms the site lacked and lack atoms it showed.
-  const uint64_t gained = message.digest->minus(claimed()).size();
-  EpochEntered entered;
-  entered.epoch = message.epoch;
-  entered.catch_up = true;
-  entered.visible_hash_before = visible_before;
-  entered.lost_by_policy = lost;
-  entered.gained = gained;
-  if (lost > 0 || gained > 0) entered.visible_ids_before = visible_ids(replica_);
+  return lost;
+}
+
+void Site::rebase_held(TimeUs now, const Message& message, EpochEntered* entered, Effects* fx) {
+  // docs/protocol.md §4, "Beyond retention": the site's own ops no cut took in are re-based onto
+  // the current base by atom identity; deletes target their atoms by id (or wait for them).
+  std::vector<Op> held;
+  if (const OpArchive* ops = epochs_->find_ops(replica_.epoch())) {
+    for (const SharedOp& op : ops->missing_from(claimed(), DotSet{}, UINT64_MAX)) {
+      held.push_back(*op);
+    }
+  }
+  for (const SharedOp& d : store_->pending_deletes) held.push_back(*d);
+  std::vector<Op> carried;  // the core's pre-tombstones, of the new epoch
+  for (const SharedOp& d : message.ops) carried.push_back(*d);
+  const RebaseInput in{*epochs_->base(replica_.epoch()),
+                       held,
+                       *message.digest,
+                       carried,
+                       *message.base,
+                       message.epoch};
+  Rebased r = rebase_onto(in, [this](OpId id) { return own(id); });
   install(message.epoch, message.base);
   enter_view(now, message.view, message.members, fx);
   store_->ops.clear();
-  entered.visible_hash_after = replica_.visible_hash();
-  if (lost > 0 || gained > 0) entered.visible_ids_after = visible_ids(replica_);
-  fx->observed.epochs_entered.push_back(std::move(entered));
-  after_epoch_change(now, fx);
+  set_pending(std::move(r.pending_deletes));
+  resend_.clear();
+  for (Op& op : r.ops) {
+    auto shared = std::make_shared<const Op>(std::move(op));
+    const ApplyOutcome outcome = replica_.apply(*shared);
+    if (outcome == ApplyOutcome::kDuplicate) continue;  // a carried delete the site also made
+    if (outcome != ApplyOutcome::kApplied) {
+      fx->observed.rejected.push_back({shared, outcome});
+      continue;
+    }
+    if (durable(*shared)) store_->ops.push_back(shared);
+    claim(shared, fx);
+    fx->observed.translated.push_back(shared);
+    resend_.push_back(shared);
+  }
+  entered->translated = resend_.size();  // re-based inserts and deletes placed by identity
+  entered->rebased = r.inserts_rebased;
+  entered->left_to_origin = r.foreign_inserts_left;
+  if (r.inserts_rebased > 0) fx->observed.probes.add(Probe::kRebasedBeyondRetention);
 }
 
 void Site::install(uint64_t epoch, const std::shared_ptr<const std::vector<FlatAtom>>& base) {
@@ -174,15 +245,35 @@ Op Site::translate_at_end(const Op& black, const FlattenResult& flat) const {
   return out;
 }
 
+bool Site::leave_to_origin(const Op& black, const EpochEnding& ending, const FlattenResult& flat) {
+  // docs/protocol.md §4 step 6 and "Beyond retention": a catching-up site translates only its own
+  // inserts. Another site's black insert is its origin's to carry, by cut or, beyond retention,
+  // by re-base, and the two may place it differently: one translator per op keeps one TID per op
+  // (invariants 1, 12). A delete of such an insert waits for it and follows it by identity.
+  if (black.is_insert()) return !own(black.id);
+  const bool target_black =
+      !ending.cut->contains(black.target) && flat.initial_ids->count(black.target) == 0;
+  if (!target_black || own(black.target)) return false;
+  auto waiting = std::make_shared<const Op>(black);
+  pending_[waiting->target].push_back(waiting);
+  if (durable(*waiting)) store_->pending_deletes.push_back(waiting);
+  return true;
+}
+
 std::vector<SharedOp> Site::translate_black(const EpochEnding& ending, const FlattenResult& flat,
-                                            uint64_t* dropped) const {
+                                            bool catch_up, uint64_t* dropped, uint64_t* left) {
   // Black ops (docs/protocol.md, catch-up): those outside the cut, and the cut's deletes of black
   // atoms, which every holder of the cut carries over identically.
   std::vector<SharedOp> black;
   const OpArchive* ops = epochs_->find_ops(ending.epoch);
   TD_ASSERT(ops != nullptr, "the closing epoch's ops are archived");
   for (const SharedOp& op : ops->missing_from(claimed(), DotSet{}, UINT64_MAX)) {
-    if (colour_of(*op, *ending.cut, *flat.initial_ids) == Colour::kBlack) black.push_back(op);
+    if (colour_of(*op, *ending.cut, *flat.initial_ids) != Colour::kBlack) continue;
+    if (catch_up && leave_to_origin(*op, ending, flat)) {
+      if (op->is_insert()) ++*left;
+      continue;
+    }
+    black.push_back(op);
   }
   std::vector<SharedOp> translated;
   for (const SharedOp& op : black) {
@@ -217,11 +308,6 @@ std::vector<SharedOp> Site::apply_translated(const std::vector<SharedOp>& transl
     claim(op, fx);
     fx->observed.translated.push_back(op);
     if (op->id.site == config_.id || catch_up) own.push_back(op);
-    const bool origin_nebula =
-        std::find(config_.core.begin(), config_.core.end(), op->id.site) == config_.core.end();
-    if (catch_up && config_.role == Role::kNebula && op->id.site != config_.id && origin_nebula) {
-      fx->observed.probes.add(Probe::kRelayedTranslation);
-    }
   }
   return own;
 }
@@ -238,8 +324,10 @@ void Site::enter_next_epoch(TimeUs now, const EpochEnding& ending, bool catch_up
   const uint64_t visible_before = replica_.visible_hash();
   std::optional<ReplicaStats> stats_before;
   if (coordinator() && !catch_up) stats_before = replica_.stats();
-  uint64_t dropped = 0;
-  const std::vector<SharedOp> translated = translate_black(ending, *flat, &dropped);
+  uint64_t dropped = 0, left = 0;
+  const std::vector<SharedOp> translated =
+      translate_black(ending, *flat, catch_up, &dropped, &left);
+  if (left > 0) fx->observed.probes.add(Probe::kLeftToOrigin);
   install(ending.epoch + 1, flat->atoms);
   enter_view(now, ending.next_view, ending.next_members, fx);
   store_->ops.clear();
@@ -253,15 +341,21 @@ void Site::enter_next_epoch(TimeUs now, const EpochEnding& ending, bool catch_up
   entered.visible_hash_after = replica_.visible_hash();
   entered.translated = translated.size();
   entered.dropped = dropped;
+  entered.left_to_origin = left;
   if (stats_before) {
     entered.stats_before = stats_before;
     entered.stats_after = replica_.stats();
   }
   fx->observed.epochs_entered.push_back(std::move(entered));
   // A commit resends only the site's own translated ops (every holder of the others translates
-  // them too, and anti-entropy repairs the rest); catch-up resends all it carried (docs/protocol.md
-  // §4 step 7).
-  spread(std::move(own), fx);
+  // them too, and anti-entropy repairs the rest); catch-up resends all it carried, once, when it
+  // is in the newest epoch it knows (docs/protocol.md §4 step 7): this step's translations replace
+  // the last step's, whose ops are either in this cut (the core holds them) or translated again.
+  if (catch_up) {
+    resend_ = std::move(own);
+  } else {
+    spread(std::move(own), fx);
+  }
   after_epoch_change(now, fx);
 }
 
@@ -277,6 +371,13 @@ void Site::enter_view(TimeUs now, uint64_t view, const Members& members, Effects
   fx->observed.probes.add(Probe::kRejoined);
   note(MembershipEvent::Kind::kJoined, fx);
   arm_heartbeat(now, fx);
+}
+
+void Site::send_once_current(Effects* fx) {
+  if (resend_.empty()) return;
+  // Ops of this epoch that arrived meanwhile may have deleted or repeated some: they stay
+  // harmless duplicates at the receivers, which drop them by op id.
+  spread(std::exchange(resend_, {}), fx);
 }
 
 void Site::after_epoch_change(TimeUs now, Effects* fx) {
@@ -304,6 +405,7 @@ void Site::after_epoch_change(TimeUs now, Effects* fx) {
     }
     return;
   }
+  send_once_current(fx);
   if (const std::optional<CatchUp::Finished> done = catch_up_.finish(replica_.epoch(), now)) {
     if (done->epochs_crossed >= 2) fx->observed.probes.add(Probe::kCatchUpMultiEpoch);
     fx->observed.caught_up_after_us = done->took_us;

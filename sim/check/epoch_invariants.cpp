@@ -27,8 +27,10 @@ void EpochInvariants::entered(TimeUs now, SiteIndex i, const site::EpochEntered&
   // translated shows what the site showed before, atom for atom, in the same order. A state
   // transfer whose base reflects exactly the site's ops must show the same too; one that lost
   // ops by policy, or whose base reflects ops the site never held (a CUT would have applied them
-  // first, a STATE cannot), may show other atoms, but the atoms on both sides keep their order.
-  if (e.lost_by_policy > 0 || e.gained > 0) {
+  // first, a STATE cannot), or that re-based its own atoms and left others' to their origins
+  // (docs/protocol.md §4, "Beyond retention"), may show other atoms, but the atoms on both sides
+  // keep their order: a re-based atom sits between the same surviving neighbours as before.
+  if (e.lost_by_policy > 0 || e.gained > 0 || e.rebased > 0 || e.left_to_origin > 0) {
     order_preserved(now, i, e);
     return;
   }

@@ -195,10 +195,12 @@ class ScenarioReader {
   }
 
   void read_epochs(const json& value, ProtocolConfig* p) const {
-    const ScenarioObjectReader fields(values_, value, "epochs", {"retention", "catch_up_retry_ms"});
+    const ScenarioObjectReader fields(values_, value, "epochs",
+                                      {"retention", "catch_up_retry_ms", "beyond_retention"});
     fields.read_whole_number("retention", p->epochs.retention_epochs, 0, site::kRetentionEpochsMax);
     fields.read_time("catch_up_retry_ms", p->epochs.catch_up_retry_us, TimeUnit::kMilliseconds,
                      ZeroTime::kRejected);
+    fields.read_choice("beyond_retention", p->epochs.beyond_retention, site::kBeyondRetention);
   }
 
   MembershipConfig read_membership(const json& value, const Topology& topology) const {

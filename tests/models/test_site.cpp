@@ -194,3 +194,36 @@ TEST_CASE("ops of a newer epoch wait, and the site asks the core how its epoch e
   REQUIRE(fx.commands.sends[0].to.site == 2);
   REQUIRE(fx.commands.sends[0].message->epoch == 0);
 }
+
+TEST_CASE("own-ops durability is by role: a trace agent's ops at its site are logged and rebuilt",
+          "[site]") {
+  // A trace agent's op carries the agent's id, not the site's (sim/workload/trace_driver.hpp);
+  // the site made it all the same, so under own-ops a crash must not lose it.
+  site::SiteConfig c;
+  c.id = kSiteIdFirst;
+  c.replication.durability = site::Durability::kOwnOps;
+  site::DurableStore store;
+  site::EpochArchive archive;
+  constexpr SiteId kAgent = kSiteIdFirst + 10;
+  Replica agent(kAgent);
+  const auto insert = std::make_shared<const Op>(agent.local_insert(0, "a"));
+  const auto second = std::make_shared<const Op>(agent.local_insert(1, "b"));
+  {
+    site::Site s(c, &store, &archive);
+    s.start(0);
+    s.local_agent_op(1, insert);
+    s.local_agent_op(2, second);
+    const auto remote = std::make_shared<const Op>(Replica(kAgent + 1).local_insert(0, "r"));
+    site::Message m;
+    m.kind = site::MessageKind::kOps;
+    m.from = kAgent + 1;
+    m.ops = {remote};
+    s.on_message(3, m);  // another site's insert: not logged under own-ops
+    REQUIRE(s.replica().size() == 3);
+  }  // the crash: only the store survives
+  site::Site restarted(c, &store, &archive);
+  restarted.start(10);
+  CHECK(restarted.replica().content() == "ab");
+  CHECK(store.agent_ops.contains(insert->id));
+  CHECK(store.agent_ops.contains(second->id));
+}

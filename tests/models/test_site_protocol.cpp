@@ -1,6 +1,7 @@
 // The flatten protocol in models/site without SimGrid: the core's commit wired to a policy,
 // epochs, catch-up epoch by epoch, state transfer beyond the retention bound, under loss,
 // duplication, reordering and crashes.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <set>
 
@@ -96,10 +97,13 @@ TEST_CASE("a nebula site offline across epochs catches up and translates its own
   REQUIRE(net.lost_by_policy().empty());
 }
 
-TEST_CASE("beyond the retention bound a state transfer reports what it cannot translate",
-          "[protocol]") {
+TEST_CASE(
+    "beyond the retention bound, under the opt-in policy lose, a state transfer reports "
+    "what it cannot translate",
+    "[protocol]") {
   site::SiteConfig c = flattening_config(2);
   c.epochs.retention_epochs = 0;  // no archive at all: any site behind gets a state transfer
+  c.epochs.beyond_retention = site::EpochPolicy::BeyondRetention::kLose;
   c.replication.anti_entropy_period_us = 0;  // nothing repairs the lost op before the flatten
   test::SiteNetwork net(4, 2, c, 1);
   net.loss = 1;
@@ -117,6 +121,39 @@ TEST_CASE("beyond the retention bound a state transfer reports what it cannot tr
   REQUIRE(net.site(1).epoch() == net.site(0).epoch());
   REQUIRE(net.lost_by_policy().count(offline) == 1);
   REQUIRE(test::visible_ids(net.site(1)) == test::surviving(net));
+}
+
+TEST_CASE("beyond the retention bound a state transfer re-bases the site's own ops: none lost",
+          "[protocol]") {
+  site::SiteConfig c = flattening_config(2);
+  c.epochs.retention_epochs = 0;
+  c.replication.anti_entropy_period_us = 0;
+  test::SiteNetwork net(4, 2, c, 1);
+  net.loss = 1;
+  net.edit(1);  // the nebula site's op, made in epoch 0 and never sent anywhere
+  const OpId offline = net.made().rbegin()->first;
+  net.run_for(site::kUsPerS);
+  net.loss = 0;
+  net.edit(0);
+  net.edit(0);
+  net.run_for(site::kUsPerS);
+  REQUIRE(net.site(0).epoch() == 1);
+  net.edit(0);
+  net.run_for(5 * site::kUsPerS);
+  net.edit(0);  // the re-based op and that one made the core flatten again: tell the nebula site
+  net.run_for(5 * site::kUsPerS);
+  REQUIRE(net.converged());
+  REQUIRE(net.lost_by_policy().empty());
+  const std::vector<OpId> survivors = test::surviving(net);
+  REQUIRE(test::visible_ids(net.site(0)) == survivors);
+  REQUIRE(std::count(survivors.begin(), survivors.end(), offline) == 1);
+  const site::EpochEntered* transfer = nullptr;
+  for (const auto& [i, e] : net.entered) {
+    if (i == 1 && !e.ending && !transfer) transfer = &e;  // the first, which carried the op
+  }
+  REQUIRE(transfer != nullptr);
+  CHECK(transfer->rebased == 1);
+  CHECK(transfer->lost_by_policy == 0);
 }
 
 TEST_CASE("a state transfer tells which ops of the cut its base brought that the site lacked",
