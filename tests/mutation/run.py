@@ -51,11 +51,18 @@ def git(*args, cwd=REPO, check=True):
     return subprocess.run(["git", *args], cwd=cwd, check=check, capture_output=True, text=True)
 
 
-def mutant_files(pattern):
+def mutant_files(patterns):
+    """The mutants to run, in name order; with comma-separated patterns, in the patterns' order
+    (so a run cut short has measured the ones asked for first)."""
     files = sorted(MUTANTS.glob("*.patch"))
-    if pattern:
-        files = [f for f in files if fnmatch.fnmatch(f.stem, f"*{pattern}*")]
-    return files
+    if not patterns:
+        return files
+    chosen = []
+    for pattern in patterns.split(","):
+        for f in files:
+            if fnmatch.fnmatch(f.stem, f"*{pattern.strip()}*") and f not in chosen:
+                chosen.append(f)
+    return chosen
 
 
 def header_of(patch_text):
@@ -242,7 +249,8 @@ def print_table(records):
 
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--only", help="only mutants whose name contains PATTERN (glob)")
+    p.add_argument("--only", help="only mutants whose name contains PATTERN (a glob; several, "
+                   "comma-separated, run in that order)")
     p.add_argument("--jobs", type=int, default=2, help="each sweep's --jobs (CI: 2)")
     p.add_argument("--json", type=Path, help="write every mutant's record to OUT (after each one)")
     p.add_argument("--markdown", type=Path, help="write the table as Markdown to OUT")
@@ -250,7 +258,8 @@ def parse_args(argv):
                    default=Path(tempfile.gettempdir()) / "treedoc-mutation-scratch",
                    help="the scratch worktree, kept between runs for its warm build")
     p.add_argument("--resume", action="store_true",
-                   help="keep the records already in --json OUT for the same commit; run the rest")
+                   help="keep the records already in --json OUT for the same code and patch "
+                   "(also of mutants this run does not select); run the rest")
     p.add_argument("--baseline", action="store_true",
                    help="first run the sweeps on the unmutated tree (each must pass)")
     p.add_argument("--all-seeds", action="store_true",
@@ -324,11 +333,19 @@ def main(argv):
             continue
         print(f"{name}", flush=True)
         records.append(dict(run_mutant(scratch, patch, sweeps, args), patch_sha=sha))
-        write_outputs(args, records, meta)
+        write_outputs(args, merged(records, done), meta)
     git("checkout", "--", ".", cwd=scratch)
+    records = merged(records, done)
     write_outputs(args, records, meta)
     print_table(records)
     return 0
+
+
+def merged(records, done):
+    """This run's records and the earlier ones it did not redo, baseline first, then by name."""
+    names = {r["mutant"] for r in records}
+    everything = records + [r for name, r in done.items() if name not in names]
+    return sorted(everything, key=lambda r: (r["mutant"] != "baseline", r["mutant"]))
 
 
 if __name__ == "__main__":
