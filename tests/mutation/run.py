@@ -226,13 +226,14 @@ def markdown(records, meta):
     rate = f"{s['caught']}/{s['measured']}" if s["measured"] else "0/0"
     lines = [f"Commit {meta['commit']}, {meta['started']} to {meta['finished']}: "
              f"{rate} mutants caught by CI's sweeps.", "",
-             "| mutant | caught | sweep | seed | outcome | invariant | build s | sweeps s |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| mutant | the bug it models | caught | sweep | seed | outcome | invariant | "
+             "build s | sweeps s |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in records:
         inv = (r["invariant"] or "").replace("|", "\\|")
         seed = "" if r["seed"] is None else str(r["seed"])
-        lines.append(f"| {r['mutant']} | {r['caught']} | {r['sweep']} | {seed} | {r['outcome']} "
-                     f"| {inv} | {r['build_s']} | {r['sweeps_s']} |")
+        lines.append(f"| {r['mutant']} | {r['models']} | {r['caught']} | {r['sweep']} | {seed} "
+                     f"| {r['outcome']} | {inv} | {r['build_s']} | {r['sweeps_s']} |")
     return "\n".join(lines) + "\n"
 
 
@@ -266,6 +267,8 @@ def parse_args(argv):
                    help="do not add --max-failures 1: every sweep runs all its seeds")
     p.add_argument("--sweep-timeout", type=int, default=900,
                    help="seconds after which a sweep counts as hung and is killed")
+    p.add_argument("--report-only", action="store_true",
+                   help="run nothing: print the table of --json OUT (and write --markdown)")
     p.add_argument("--check", action="store_true",
                    help="only check that each patch has its header and applies to the tree")
     return p.parse_args(argv)
@@ -312,6 +315,8 @@ def main(argv):
     files = mutant_files(args.only)
     if args.check:
         return check_patches(files)
+    if args.report_only:
+        return report_only(args)
     if not files and not args.baseline:
         print(f"no mutant matches {args.only!r}", file=sys.stderr)
         return 2
@@ -338,6 +343,17 @@ def main(argv):
     records = merged(records, done)
     write_outputs(args, records, meta)
     print_table(records)
+    return 0
+
+
+def report_only(args):
+    if not (args.json and args.json.exists()):
+        print("--report-only needs --json OUT from an earlier run", file=sys.stderr)
+        return 2
+    data = json.loads(args.json.read_text())
+    if args.markdown:
+        args.markdown.write_text(markdown(data["mutants"], data))
+    print_table(data["mutants"])
     return 0
 
 
