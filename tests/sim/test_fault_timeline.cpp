@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "sim/world/fault_timeline.hpp"
+#include "tests/sim/fault_event.hpp"
 
 using namespace treedoc::sim;
 
@@ -15,13 +16,7 @@ Scenario five_sites() {
   return s;
 }
 
-FaultEvent fault(TimeUs at, FaultVerb verb, SiteSet sites = {}) {
-  FaultEvent f;
-  f.at_us = at;
-  f.verb = verb;
-  f.sites = std::move(sites);
-  return f;
-}
+using treedoc::test::fault;
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 #include "models/random/random_stream.hpp"
 #include "sim/world/fault_timeline.hpp"
 #include "sim/world/network.hpp"
+#include "tests/sim/fault_event.hpp"
 
 using namespace treedoc::sim;
 
@@ -40,13 +41,7 @@ bool binomial_fits(uint64_t count, uint64_t trials, double p) {
   return std::fabs(static_cast<double>(count) - n * p) <= kSigmas * sigma + 1;
 }
 
-FaultEvent fault(TimeUs at, FaultVerb verb, SiteSet sites = {}) {
-  FaultEvent f;
-  f.at_us = at;
-  f.verb = verb;
-  f.sites = std::move(sites);
-  return f;
-}
+using treedoc::test::fault;
 
 }  // namespace
 
