@@ -14,20 +14,15 @@ the offline time set; the figures come from its summary.json and metrics.jsonl."
 import argparse
 import json
 import os
-import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from seed_runs import ROOT, ops_lost, run_seed, seed_range, violated
+
 TEMPLATE = os.path.join(ROOT, "analysis/data/catch-up-offline.json")
 OFFLINE_S = [10, 30, 60, 120, 600]
 PARTITION_AT_S = 10
 WINDOW_S = 10  # after heal: the catch-up and its sends, well inside
-
-
-def seed_range(text):
-    low, _, high = text.partition("..")
-    return range(int(low), int(high or low) + 1)
 
 
 def scenario_for(offline_s, scratch, expect_lost):
@@ -50,26 +45,17 @@ def cumulative(metrics, site, t_s, field):
 
 
 def run_one(binary, path, heal, seed, scratch):
-    out = os.path.join(scratch, f"{os.path.basename(path)}-{seed}")
-    code = subprocess.run([binary, "run", path, "--seed", str(seed), "--quiet", "--out", out],
-                          cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-    with open(os.path.join(out, "summary.json")) as f:
-        summary = json.load(f)
+    code, out, summary = run_seed(binary, path, seed, scratch)
     with open(os.path.join(out, "metrics.jsonl")) as f:
         metrics = [json.loads(line) for line in f]
-    violation = summary.get("violation")
-    lost = summary["flatten"].get("lost_by_policy", 0)
-    if violation and violation["invariant"] == "no-lost-update":
-        lost = max(lost, len(violation["ops"]))
     sent = {}
     for site in ("n0", "n1"):
         sent[site] = {f: cumulative(metrics, site, heal + WINDOW_S, f) -
                       cumulative(metrics, site, heal, f) for f in ("msgs_sent", "bytes_sent")}
     translated = (cumulative(metrics, "n0", 1e9, "ops_translated") -
                   cumulative(metrics, "n0", heal, "ops_translated"))
-    return {"exit": code, "lost": lost, "catch_up_ms": summary["flatten"]["catch_up_ms_max"],
-            "sent": sent, "translated": translated,
-            "failed": violation["invariant"] if violation else ""}
+    return {"exit": code, "lost": ops_lost(summary), "catch_up_ms": summary["flatten"]["catch_up_ms_max"],
+            "sent": sent, "translated": translated, "failed": violated(summary)}
 
 
 def mean(xs):

@@ -11,35 +11,22 @@ summary.json (membership.held_alone_when_fenced, the violation's ops)."""
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from seed_runs import ROOT, run_seed, seed_range, violated, violation_ops_lost
+
 SCENARIOS = ["scenarios/hbase-25274-abort.json", "scenarios/hbase-25274-demote.json",
              "scenarios/hbase-25274-retry.json"]
 
 
-def seed_range(text):
-    low, _, high = text.partition("..")
-    return range(int(low), int(high or low) + 1)
-
-
 def run_one(binary, scenario, seed, scratch):
-    out = os.path.join(scratch, f"{os.path.basename(scenario)}-{seed}")
-    code = subprocess.run([binary, "run", scenario, "--seed", str(seed), "--quiet", "--out", out],
-                          cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-    with open(os.path.join(out, "summary.json")) as f:
-        summary = json.load(f)
+    code, _, summary = run_seed(binary, scenario, seed, scratch)
     membership = summary.get("membership", {})
-    violation = summary.get("violation")
-    lost = 0
-    if violation and violation["invariant"] == "no-lost-update":
-        lost = len(violation["ops"])
     return {"seed": seed, "exit": code, "held_alone": membership.get("held_alone_when_fenced", 0),
-            "expelled": membership.get("expulsions", 0), "lost": lost,
-            "invariant": violation["invariant"] if violation else ""}
+            "expelled": membership.get("expulsions", 0), "lost": violation_ops_lost(summary),
+            "invariant": violated(summary)}
 
 
 def tabulate(scenario, runs):

@@ -13,21 +13,16 @@ import argparse
 import copy
 import json
 import os
-import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from seed_runs import ROOT, ops_lost, run_seed, seed_range, violated
+
 BASE = os.path.join(ROOT, "scenarios/hbase-25274-demote.json")
 FENCE_S = [5, 20, 60]
 FAULT_AT_S = 10
 LOSS = 0.3
 SUSPECT_AFTER_MS = 600
-
-
-def seed_range(text):
-    low, _, high = text.partition("..")
-    return range(int(low), int(high or low) + 1)
 
 
 def variant(base, kind, fence_s):
@@ -52,20 +47,12 @@ def variant(base, kind, fence_s):
 
 
 def run_one(binary, path, seed, scratch):
-    out = os.path.join(scratch, f"{os.path.basename(path)}-{seed}")
-    code = subprocess.run([binary, "run", path, "--seed", str(seed), "--quiet", "--out", out],
-                          cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
-    with open(os.path.join(out, "summary.json")) as f:
-        summary = json.load(f)
+    code, _, summary = run_seed(binary, path, seed, scratch)
     membership = summary.get("membership", {})
-    violation = summary.get("violation")
-    lost = summary["flatten"].get("lost_by_policy", 0)
-    if violation and violation["invariant"] == "no-lost-update":
-        lost = max(lost, len(violation["ops"]))
     return {"exit": code, "expelled": membership.get("expulsions", 0) > 0,
-            "held": membership.get("held_alone_when_fenced", 0) > 0, "lost": lost,
+            "held": membership.get("held_alone_when_fenced", 0) > 0, "lost": ops_lost(summary),
             "rebased": summary.get("probes", {}).get("rebased-beyond-retention", 0) > 0,
-            "failed": violation["invariant"] if violation else ""}
+            "failed": violated(summary)}
 
 
 def main():

@@ -97,15 +97,11 @@ TEST_CASE("a nebula site offline across epochs catches up and translates its own
   REQUIRE(net.lost_by_policy().empty());
 }
 
-TEST_CASE(
-    "beyond the retention bound, under the opt-in policy lose, a state transfer reports "
-    "what it cannot translate",
-    "[protocol]") {
-  site::SiteConfig c = flattening_config(2);
-  c.epochs.retention_epochs = 0;  // no archive at all: any site behind gets a state transfer
-  c.epochs.beyond_retention = site::EpochPolicy::BeyondRetention::kLose;
-  c.replication.anti_entropy_period_us = 0;  // nothing repairs the lost op before the flatten
-  test::SiteNetwork net(4, 2, c, 1);
+namespace {
+
+// Nebula site 1 makes an op no one receives; the core then flattens into epoch 1 without it, and
+// an epoch-1 op reaches site 1, which learns it is behind. Returns the unsent op.
+OpId fall_behind_with_an_unsent_op(test::SiteNetwork& net) {
   net.loss = 1;
   net.edit(1);  // the nebula site's op, made in epoch 0 and never sent anywhere
   const OpId offline = net.made().rbegin()->first;
@@ -117,6 +113,21 @@ TEST_CASE(
   REQUIRE(net.site(0).epoch() == 1);
   net.edit(0);  // an epoch-1 op reaches the nebula site, which learns it is behind
   net.run_for(5 * site::kUsPerS);
+  return offline;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "beyond the retention bound, under the opt-in policy lose, a state transfer reports "
+    "what it cannot translate",
+    "[protocol]") {
+  site::SiteConfig c = flattening_config(2);
+  c.epochs.retention_epochs = 0;  // no archive at all: any site behind gets a state transfer
+  c.epochs.beyond_retention = site::EpochPolicy::BeyondRetention::kLose;
+  c.replication.anti_entropy_period_us = 0;  // nothing repairs the lost op before the flatten
+  test::SiteNetwork net(4, 2, c, 1);
+  const OpId offline = fall_behind_with_an_unsent_op(net);
   REQUIRE(net.converged());
   REQUIRE(net.site(1).epoch() == net.site(0).epoch());
   REQUIRE(net.lost_by_policy().count(offline) == 1);
@@ -129,17 +140,7 @@ TEST_CASE("beyond the retention bound a state transfer re-bases the site's own o
   c.epochs.retention_epochs = 0;
   c.replication.anti_entropy_period_us = 0;
   test::SiteNetwork net(4, 2, c, 1);
-  net.loss = 1;
-  net.edit(1);  // the nebula site's op, made in epoch 0 and never sent anywhere
-  const OpId offline = net.made().rbegin()->first;
-  net.run_for(site::kUsPerS);
-  net.loss = 0;
-  net.edit(0);
-  net.edit(0);
-  net.run_for(site::kUsPerS);
-  REQUIRE(net.site(0).epoch() == 1);
-  net.edit(0);
-  net.run_for(5 * site::kUsPerS);
+  const OpId offline = fall_behind_with_an_unsent_op(net);
   net.edit(0);  // the re-based op and that one made the core flatten again: tell the nebula site
   net.run_for(5 * site::kUsPerS);
   REQUIRE(net.converged());
