@@ -81,6 +81,9 @@ struct CommitEvent {
   std::shared_ptr<const DotSet> cut;        // kVotedYes, kCommitted: C
   uint64_t hash = 0;                        // kCommitted: H
   Members next_members;                     // kCommitted: the view the next epoch starts with
+  uint64_t view = 0;                        // the view the attempt was proposed in
+  uint64_t next_view = 0;                   // kCommitted: the view it starts
+  bool view_only = false;  // a view change alone: no cut, the epoch stays (docs/protocol.md §6.7)
 };
 
 inline constexpr auto kCommitPhases =

@@ -34,7 +34,12 @@ CommitMessage FlattenCommit::message(CommitMessage::Kind kind,
   m.epoch = attempt.epoch;
   m.view = attempt.view;
   m.txid = attempt.txid;
+  m.view_only = attempt.view_only;
   return m;
+}
+
+CommitLog::Record FlattenCommit::record_of(const CommitMessage& m) {
+  return {m.txid, m.epoch, m.view, m.cut, m.hash, m.next_view, m.next_members, m.view_only};
 }
 
 CommitMessage FlattenCommit::decision_message(const CommitLog::Decided& d) const {
@@ -50,7 +55,7 @@ CommitMessage FlattenCommit::decision_message(const CommitLog::Decided& d) const
 CommitEffects FlattenCommit::propose(TimeUs now, const CommitContext& ctx) {
   CommitEffects fx;
   if (open_ || prepared()) return fx;  // one attempt at a time, and never while prepared elsewhere
-  TD_ASSERT(ctx.applied != nullptr, "the coordinator's applied set");
+  TD_ASSERT(ctx.view_only || ctx.applied != nullptr, "the coordinator's applied set");
   TD_ASSERT(std::find(ctx.members.begin(), ctx.members.end(), self_) != ctx.members.end(),
             "the coordinator is a member of the view");
   TD_ASSERT(is_member_of(ctx.next_members, self_), "the coordinator stays in the next view");
@@ -58,14 +63,24 @@ CommitEffects FlattenCommit::propose(TimeUs now, const CommitContext& ctx) {
   o.attempt = {TxId{self_, ++log_->attempts},
                ctx.epoch,
                ctx.view,
-               std::make_shared<const DotSet>(*ctx.applied),
-               ctx.hash,
+               ctx.view_only ? nullptr : std::make_shared<const DotSet>(*ctx.applied),
+               ctx.view_only ? 0 : ctx.hash,
                ctx.next_view,
-               ctx.next_members};
+               ctx.next_members,
+               ctx.view_only};
   for (SiteId m : ctx.members) {
+    if (m != self_ && ctx.view_only) o.told.push_back(m);  // the leaving hear it too
     if (!is_member_of(ctx.next_members, m)) continue;  // being expelled: its vote is not awaited
     o.voters.push_back(m);
     if (m != self_) o.waiting.push_back(m);
+    if (m != self_ && !ctx.view_only) o.told.push_back(m);
+  }
+  if (ctx.view_only) {
+    // A joiner of a view change alone is in this epoch already: no catch-up will tell it.
+    for (SiteId m : *ctx.next_members) {
+      if (m != self_ && std::find(o.told.begin(), o.told.end(), m) == o.told.end())
+        o.told.push_back(m);
+    }
   }
   o.deadline_us = now + vote_timeout_us_;
   if (o.waiting.empty()) {
@@ -85,6 +100,9 @@ CommitEffects FlattenCommit::propose(TimeUs now, const CommitContext& ctx) {
 
 CommitEffects FlattenCommit::on_update(TimeUs) {
   CommitEffects fx;
+  // Edits commute with a view change alone: only a flatten loses to an update.
+  if (open_ && open_->attempt.view_only) return fx;
+  if (prepared() && log_->prepared->view_only) return fx;
   // The coordinator's own update after proposing: the update wins.
   if (open_) return decide(open_->attempt, Outcome::kAbort, AbortReason::kLateUpdate);
   if (prepared() && !late_update_sent_) {
@@ -102,10 +120,9 @@ CommitEffects FlattenCommit::decide(const CommitLog::Record& attempt, Outcome o,
   CommitEffects fx;
   fx.ended = ended(attempt, o, reason);
   if (open_ && open_->attempt.txid == attempt.txid) {
-    // The coordinator tells the attempt's voters; anyone else learns by STALE and catch-up.
-    for (SiteId m : open_->voters) {
-      if (m != self_) fx.sends.push_back({m, decision_message(d)});
-    }
+    // The coordinator tells the attempt's voters (and, of a view change alone, who leaves or
+    // joins); anyone else learns by STALE and catch-up.
+    for (SiteId m : open_->told) fx.sends.push_back({m, decision_message(d)});
     open_.reset();
   } else {
     fx.sends.push_back({std::nullopt, decision_message(d)});
@@ -147,15 +164,25 @@ CommitEffects FlattenCommit::on_message(TimeUs now, const CommitMessage& m,
       }
       const bool ours = log_->prepared && log_->prepared->txid == m.txid;
       if (!ours && m.epoch != ctx.epoch) return {};
-      const CommitLog::Record attempt{m.txid, m.epoch,     m.view,        m.cut,
-                                      m.hash, m.next_view, m.next_members};
-      return learn(attempt, m.outcome,
+      return learn(record_of(m), m.outcome,
                    m.outcome == Outcome::kAbort ? AbortReason::kVotedNo : AbortReason::kNone);
     }
     case CommitMessage::Kind::kDecisionRequest: return on_decision_request(m);
     case CommitMessage::Kind::kDontKnow: return on_dont_know(m);
   }
   return {};
+}
+
+Vote FlattenCommit::vote_on(const CommitMessage& m, const CommitContext& ctx) const {
+  if (m.epoch != ctx.epoch) return Vote::kNoWrongEpoch;
+  if (m.view != ctx.view) return Vote::kNoWrongView;
+  if (log_->prepared && log_->prepared->txid != m.txid) return Vote::kNoPreparedOther;
+  if (m.view_only) return Vote::kYes;  // a view change alone asks nothing of S: edits commute
+  if (ctx.applied == nullptr || m.cut == nullptr || !(*ctx.applied == *m.cut)) {
+    return Vote::kNoCutMismatch;  // an update the coordinator had not seen: it wins
+  }
+  if (ctx.hash != m.hash) return Vote::kNoHashMismatch;
+  return Vote::kYes;
 }
 
 CommitEffects FlattenCommit::on_prepare(TimeUs now, const CommitMessage& m,
@@ -166,23 +193,12 @@ CommitEffects FlattenCommit::on_prepare(TimeUs now, const CommitMessage& m,
     fx.sends.push_back({m.from, decision_message(decided->second)});
     return fx;
   }
-  CommitMessage v =
-      message(CommitMessage::Kind::kVote, {m.txid, m.epoch, m.view, nullptr, 0, 0, nullptr});
-  if (m.epoch != ctx.epoch) {
-    v.vote = Vote::kNoWrongEpoch;
-  } else if (m.view != ctx.view) {
-    v.vote = Vote::kNoWrongView;
-  } else if (log_->prepared && log_->prepared->txid != m.txid) {
-    v.vote = Vote::kNoPreparedOther;
-  } else if (ctx.applied == nullptr || m.cut == nullptr || !(*ctx.applied == *m.cut)) {
-    v.vote = Vote::kNoCutMismatch;  // an update the coordinator had not seen: it wins
-  } else if (ctx.hash != m.hash) {
-    v.vote = Vote::kNoHashMismatch;
-  } else {
-    v.vote = Vote::kYes;
+  CommitMessage v = message(CommitMessage::Kind::kVote,
+                            {m.txid, m.epoch, m.view, nullptr, 0, 0, nullptr, m.view_only});
+  v.vote = vote_on(m, ctx);
+  if (v.vote == Vote::kYes) {
     if (!log_->prepared) {
-      log_->prepared = CommitLog::Record{m.txid, m.epoch,     m.view,        m.cut,
-                                         m.hash, m.next_view, m.next_members};  // durable first
+      log_->prepared = record_of(m);  // durable first
       late_update_sent_ = false;
     }
     // Without a decision in time, ask around (cooperative termination).
@@ -211,7 +227,7 @@ CommitEffects FlattenCommit::on_decision_request(const CommitMessage& m) {
     fx.sends.push_back({m.from, decision_message(decided->second)});
     return fx;
   }
-  const CommitLog::Record attempt{m.txid, m.epoch, m.view, nullptr, 0, 0, nullptr};
+  const CommitLog::Record attempt{m.txid, m.epoch, m.view, nullptr, 0, 0, nullptr, m.view_only};
   if (log_->prepared && log_->prepared->txid == m.txid) {
     CommitMessage r = message(CommitMessage::Kind::kDontKnow, attempt);
     r.vote = Vote::kYes;  // prepared too: no help
@@ -280,9 +296,16 @@ CommitEffects FlattenCommit::on_dispatch_failed(SiteId to) {
 
 CommitEffects::Ended FlattenCommit::ended(const CommitLog::Record& attempt, Outcome o,
                                           AbortReason reason) {
-  return CommitEffects::Ended{
-      attempt.txid,      attempt.epoch,       o, reason, attempt.cut, attempt.hash,
-      attempt.next_view, attempt.next_members};
+  return CommitEffects::Ended{attempt.txid,
+                              attempt.epoch,
+                              o,
+                              reason,
+                              attempt.cut,
+                              attempt.hash,
+                              attempt.next_view,
+                              attempt.next_members,
+                              attempt.view_only,
+                              attempt.view};
 }
 
 void FlattenCommit::on_new_epoch(uint64_t epoch) {

@@ -69,9 +69,9 @@ using Members = std::shared_ptr<const std::vector<SiteId>>;
 // Whether `site` is one of `members`.
 bool is_member_of(const Members& members, SiteId site);
 
-// The proposal and the decision travel with their cut, content hash and the next epoch's view, so
-// a site that learns the decision late can still build the epoch. A view change rides on a flatten:
-// views and flattens are serialized by construction (docs/protocol.md §7.10).
+// The proposal and the decision travel with their cut, content hash and the next view, so a site
+// that learns the decision late can still build the epoch. A view change goes alone (`view_only`,
+// no cut): one attempt at a time serializes views and flattens (docs/protocol.md §7.10).
 // clang-format off
 #define TREEDOC_COMMIT_MESSAGES(X) \
   X(kPrepare, "prepare", "coordinator -> members: C, H and the next view") \
@@ -95,6 +95,9 @@ struct CommitMessage {
   Members next_members;               // ... and its members
   Vote vote = Vote::kYes;             // kVote; kDontKnow: kYes if prepared, else a no
   Outcome outcome = Outcome::kAbort;  // kDecision
+  // kPrepare, kDecision: a view change alone, with no cut and no flatten (docs/protocol.md §6.7):
+  // edits commute with it, so no update aborts it and the epoch stays.
+  bool view_only = false;
 };
 
 inline constexpr auto kCommitMessages =
@@ -109,7 +112,8 @@ struct CommitLog {
     std::shared_ptr<const DotSet> cut;
     uint64_t hash = 0;
     uint64_t next_view = 0;
-    Members next_members;  // the view the attempt would start; null when not known (termination)
+    Members next_members;    // the view the attempt would start; null when not known (termination)
+    bool view_only = false;  // a view change alone: no cut, the epoch stays
   };
   struct Decided {
     Record attempt;
@@ -132,6 +136,9 @@ struct CommitContext {
   // being expelled does not (it is the one suspected), one joining votes from its first epoch on.
   uint64_t next_view = 0;
   Members next_members;
+  // propose(): a view change alone (no cut, the epoch stays), for a view change that must not
+  // wait for a flatten to win against steady edits (docs/protocol.md §6.7).
+  bool view_only = false;
 };
 
 // Where a message goes: one site, or every member of the view but the sender.
@@ -153,6 +160,8 @@ struct CommitEffects {
     uint64_t hash = 0;
     uint64_t next_view = 0;
     Members next_members;
+    bool view_only = false;
+    uint64_t view = 0;  // the view the attempt was proposed in
   };
   std::optional<Ended> ended;
 };
@@ -194,6 +203,8 @@ class FlattenCommit {
     CommitLog::Record attempt;
     std::vector<SiteId> voters;   // members now who stay members: every one must vote yes
     std::vector<SiteId> waiting;  // voters whose yes has not arrived
+    std::vector<SiteId> told;     // who hears the decision: the voters, and for a view change
+                                  // alone also the members leaving and joining
     TimeUs deadline_us = 0;
   };
   // Logs the outcome, tells every other member and reports the end.
@@ -201,6 +212,8 @@ class FlattenCommit {
   // Logs an outcome learned from elsewhere and reports the end (once per attempt).
   CommitEffects learn(const CommitLog::Record& attempt, Outcome o, AbortReason reason);
   CommitEffects on_prepare(TimeUs now, const CommitMessage& m, const CommitContext& ctx);
+  // A participant's vote on PREPARE `m` (docs/protocol.md §3 step 2; §6.7 for a view change).
+  Vote vote_on(const CommitMessage& m, const CommitContext& ctx) const;
   CommitEffects on_vote(const CommitMessage& m);
   CommitEffects on_decision_request(const CommitMessage& m);
   CommitEffects on_dont_know(const CommitMessage& m);
@@ -210,6 +223,8 @@ class FlattenCommit {
   static CommitEffects::Ended ended(const CommitLog::Record& attempt, Outcome o,
                                     AbortReason reason);
   CommitMessage decision_message(const CommitLog::Decided& d) const;
+  // The attempt a PREPARE or decision describes, as the log keeps it.
+  static CommitLog::Record record_of(const CommitMessage& m);
 
   SiteId self_;
   CommitLog* log_;

@@ -31,7 +31,7 @@ uint64_t Message::encoded_bytes() const {
     case MessageKind::kOps:
     case MessageKind::kHeartbeat:
     case MessageKind::kJoin: break;
-    case MessageKind::kStale: n += 1; break;
+    case MessageKind::kStale: n += 1 + members_bytes(members); break;
     case MessageKind::kDigest:
     case MessageKind::kHello:
       n += 8 + varint_size(digest_hash.count) + 1 + (digest ? digest->encoded_size() : 0);

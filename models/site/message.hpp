@@ -73,7 +73,8 @@ struct Message {
   // kCut: how `epoch` ended (the ops of its cut the asker lacks ride in `ops`).
   std::shared_ptr<const EpochEnding> ending;
   // kState: the base atoms of `epoch`, shared by every site that installs it; `digest` holds the
-  // ops the base reflects since the asker's epoch, `members` the epoch's view.
+  // ops the base reflects since the asker's epoch, `members` the epoch's view. kStale of the
+  // receiver's own epoch: `members` the sender's newer view, a view change the receiver missed.
   std::shared_ptr<const std::vector<FlatAtom>> base;
   Members members;
   // kStale: the receiver is not a member of the sender's (newer) view: YouAreDead, if it was one.

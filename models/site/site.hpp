@@ -120,6 +120,12 @@ class Site {
   void on_commit_message(TimeUs now, const Message& message, Effects* fx);
   void on_update(TimeUs now, Effects* fx);
   void apply_commit_effects(TimeUs now, CommitEffects cfx, Effects* fx);
+  // What an attempt's end does here: backoff after an abort; a new epoch, or a new view alone.
+  void attempt_ended(TimeUs now, const CommitEffects::Ended& e, Effects* fx);
+  // The coordinator's record of who leaves and who joins in view `next_view`.
+  void note_view_change(const Members& next, uint64_t epoch, uint64_t next_view, Effects* fx) const;
+  // A committed view change alone (docs/protocol.md §6.7): the site takes the view.
+  void adopt_view(TimeUs now, const CommitEffects::Ended& e, Effects* fx);
   void send_to_core(const std::optional<SiteId>& to, const CommitMessage& m, Effects* fx) const;
 
   // site_epochs.cpp: the epoch rule, transitions, catch-up.
@@ -158,6 +164,12 @@ class Site {
   Op translate_at_end(const Op& black, const FlattenResult& flat) const;
   // Takes the view the new epoch starts with (after install).
   void enter_view(TimeUs now, uint64_t view, const Members& members, Effects* fx);
+  // Takes a newer view of this epoch (a view change alone, by its decision or by STALE): a member
+  // left out of it learns it was expelled; a joiner let in starts heartbeats.
+  void take_view(TimeUs now, uint64_t view, const Members& members, Effects* fx);
+  // STALE of this site's own epoch, with its view, to `to`, at most once per retry period:
+  // for a site that missed a view change alone (YouAreDead if it is not in the view).
+  void send_view(TimeUs now, SiteId to, Effects* fx);
 
   // site_membership.cpp: the failure detector, expulsion, demotion and joins (docs/protocol.md
   // §6.7). Whether this site, not a member, wants a seat in the core: a nebula site told to join,

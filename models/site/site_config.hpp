@@ -81,7 +81,8 @@ inline constexpr auto kFlattenPolicies =
 static_assert(kFlattenPolicies.well_formed());
 
 // How the core's membership changes (docs/protocol.md §6.7): the scenario's "membership" section.
-// A view change rides on a flatten commit, so views and flattens are serialized by construction.
+// A view change is committed by the core alone, without a flatten, so it never waits for a flatten
+// to win against steady edits; one attempt at a time serializes views and flattens.
 // clang-format off
 // What the coordinator makes of a flatten message it could not deliver (an RPC failure).
 #define TREEDOC_ON_DISPATCH_FAILURES(X) \

@@ -45,6 +45,10 @@ bool Site::admit(TimeUs now, const Message& message, Effects* fx) {
 }
 
 void Site::on_stale(TimeUs now, const Message& message, Effects* fx) {
+  if (message.epoch == replica_.epoch() && message.view > view_ && message.members) {
+    take_view(now, message.view, message.members, fx);  // a view change alone it missed
+    return;
+  }
   if (message.epoch <= replica_.epoch()) return;
   if (message.expelled && learn_expelled(fx)) return;
   catch_up_.learn(message.epoch);
@@ -371,6 +375,29 @@ void Site::enter_view(TimeUs now, uint64_t view, const Members& members, Effects
   fx->observed.probes.add(Probe::kRejoined);
   note(MembershipEvent::Kind::kJoined, fx);
   arm_heartbeat(now, fx);
+}
+
+void Site::take_view(TimeUs now, uint64_t view, const Members& members, Effects* fx) {
+  TD_ASSERT(view > view_ && members != nullptr, "a newer view of this epoch");
+  // Left out of the view: the analogue of YouAreDead (docs/protocol.md §6.7), then by policy halt
+  // or demote; a demoted site keeps every op and asks to join again.
+  if (is_member() && !is_member_of(members, config_.id) && learn_expelled(fx)) return;
+  enter_view(now, view, members, fx);
+  detector_.new_view(members_);
+  std::erase_if(joining_, [&](SiteId j) { return is_member_of(members_, j); });
+  if (is_member()) join_asked_ = false;
+  if (view_change_pending()) maybe_propose(now, fx);
+  if (seeks_core() && !catch_up_.active()) ask_to_join(now, fx);
+}
+
+void Site::send_view(TimeUs now, SiteId to, Effects* fx) {
+  auto [it, fresh] = stale_sent_us_.emplace(to, now);
+  if (!fresh && now - it->second < config_.epochs.catch_up_retry_us) return;
+  it->second = now;
+  auto stale = new_message(MessageKind::kStale);
+  stale->members = members_;
+  stale->expelled = !is_member_of(members_, to);
+  fx->commands.sends.push_back({{Destination::Kind::kSite, to, 0}, std::move(stale)});
 }
 
 void Site::send_once_current(Effects* fx) {

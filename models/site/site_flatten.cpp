@@ -45,14 +45,23 @@ void Site::on_flatten_policy(TimeUs now, Effects* fx) {
         {TimerKind::kFlattenPolicy, now + config_.flatten.check_period_us});
   }
   if (catch_up_.active() || in_commit() || now < retry_at_us_) return;
-  if (!view_change_pending() && !policy_due(now)) return;
-  // C = S and H = hash(flatten(S)), computed here once (docs/protocol.md §3 step 1); a view change
-  // rides along.
-  const uint64_t hash = flatten_hash(replica_.flatten_atoms());
+  if (view_change_pending()) {
+    // A view change goes alone: edits commute with it, so it never waits for a flatten to win
+    // against steady edits (docs/protocol.md §6.7).
+    CommitContext ctx = commit_context(nullptr, 0);
+    ctx.view_only = true;
+    ctx.next_members = next_members();
+    ctx.next_view = view_ + 1;
+    apply_commit_effects(now, commit_->propose(now, ctx), fx);
+    return;
+  }
+  if (!policy_due(now)) return;
+  // C = S and H = hash(flatten(S)), computed here once (docs/protocol.md §3 step 1); the next
+  // epoch keeps the view.
   CommitContext ctx = commit_context(nullptr, 0);
-  ctx.hash = hash;
-  ctx.next_members = next_members();
-  ctx.next_view = *ctx.next_members == *members_ ? view_ : view_ + 1;
+  ctx.hash = flatten_hash(replica_.flatten_atoms());
+  ctx.next_members = members_;
+  ctx.next_view = view_;
   apply_commit_effects(now, commit_->propose(now, ctx), fx);
 }
 
@@ -84,8 +93,10 @@ void Site::on_commit_message(TimeUs now, const Message& message, Effects* fx) {
     catch_up_.learn(message.epoch);
     start_catch_up(now, fx);
   }
-  if (!commit_ || !is_member()) return;  // nebula sites never vote
   const CommitMessage& m = message.commit;
+  // Nebula sites never vote; a view change alone also tells who joins or leaves by its decision.
+  const bool view_decision = m.kind == CommitMessage::Kind::kDecision && m.view_only;
+  if (!commit_ || (!is_member() && !view_decision)) return;
   const bool prepare = m.kind == CommitMessage::Kind::kPrepare;
   const CommitContext ctx = commit_context(prepare ? m.cut.get() : nullptr, m.hash);
   // Cooperative termination (docs/protocol.md §3 step 6): the answer of a peer, not the
@@ -134,23 +145,26 @@ void Site::apply_commit_effects(TimeUs now, CommitEffects cfx, Effects* fx) {
       prepare_logged = true;
       fx->observed.commit_events.push_back({CommitEvent::Phase::kPrepareSent, m.epoch, m.txid,
                                             Vote::kYes, AbortReason::kNone, m.cut, m.hash,
-                                            m.next_members});
+                                            m.next_members, m.view, m.next_view, m.view_only});
     } else if (m.kind == CommitMessage::Kind::kVote) {
       const bool yes = m.vote == Vote::kYes;
       fx->observed.commit_events.push_back(
           {yes ? CommitEvent::Phase::kVotedYes : CommitEvent::Phase::kVotedNo, m.epoch, m.txid,
            m.vote, AbortReason::kNone,
-           yes && commit_->prepared() ? store_->commit_log.prepared->cut : nullptr, 0, nullptr});
+           yes && commit_->prepared() ? store_->commit_log.prepared->cut : nullptr, 0, nullptr,
+           m.view, 0, m.view_only});
     }
     send_to_core(s.to, m, fx);
   }
   if (cfx.timer_at_us) fx->commands.timers.push_back({TimerKind::kCommit, *cfx.timer_at_us});
-  if (!cfx.ended) return;
-  const CommitEffects::Ended& e = *cfx.ended;
+  if (cfx.ended) attempt_ended(now, *cfx.ended, fx);
+}
+
+void Site::attempt_ended(TimeUs now, const CommitEffects::Ended& e, Effects* fx) {
   const bool committed = e.outcome == Outcome::kCommit;
   fx->observed.commit_events.push_back(
       {committed ? CommitEvent::Phase::kCommitted : CommitEvent::Phase::kAborted, e.epoch, e.txid,
-       Vote::kYes, e.reason, e.cut, e.hash, e.next_members});
+       Vote::kYes, e.reason, e.cut, e.hash, e.next_members, e.view, e.next_view, e.view_only});
   if (!committed) {
     if (e.reason == AbortReason::kLateUpdate) fx->observed.probes.add(Probe::kLateUpdateAbort);
     const bool expelling = e.reason == AbortReason::kDispatchFailed && view_change_pending();
@@ -164,22 +178,12 @@ void Site::apply_commit_effects(TimeUs now, CommitEffects cfx, Effects* fx) {
     return;
   }
   if (e.epoch != replica_.epoch()) return;  // this site has moved past that epoch already
-  TD_ASSERT(e.cut != nullptr && e.next_members != nullptr, "a commit carries its cut and view");
-  if (e.txid.coordinator == config_.id) {
-    // The view change this commit makes (docs/protocol.md §6.7: logged for the story of an
-    // expulsion).
-    for (SiteId m : *members_) {
-      if (is_member_of(e.next_members, m)) continue;
-      fx->observed.probes.add(Probe::kMemberExpelled);
-      fx->observed.membership.push_back({MembershipEvent::Kind::kExpelled, m, e.epoch + 1,
-                                         e.next_view, MembershipEvent::Cause::kNone});
-    }
-    for (SiteId m : *e.next_members) {
-      if (is_member_of(members_, m)) continue;
-      fx->observed.membership.push_back({MembershipEvent::Kind::kAdmitted, m, e.epoch + 1,
-                                         e.next_view, MembershipEvent::Cause::kNone});
-    }
+  TD_ASSERT(e.next_members != nullptr, "a commit carries its view");
+  if (e.view_only) {
+    adopt_view(now, e, fx);
+    return;
   }
+  TD_ASSERT(e.cut != nullptr, "a flatten's commit carries its cut");
   const EpochEnding ending{e.epoch, e.txid, e.cut, e.hash, e.next_view, e.next_members};
   if (claimed().includes(*e.cut)) {
     enter_next_epoch(now, ending, /*catch_up=*/false, fx);
@@ -189,6 +193,29 @@ void Site::apply_commit_effects(TimeUs now, CommitEffects cfx, Effects* fx) {
     catch_up_.learn(e.epoch + 1);
     start_catch_up(now, fx);
   }
+}
+
+void Site::note_view_change(const Members& next, uint64_t epoch, uint64_t next_view,
+                            Effects* fx) const {
+  // The coordinator's record of who left and who came (docs/protocol.md §6.7): the story of an
+  // expulsion.
+  for (SiteId m : *members_) {
+    if (is_member_of(next, m)) continue;
+    fx->observed.probes.add(Probe::kMemberExpelled);
+    fx->observed.membership.push_back(
+        {MembershipEvent::Kind::kExpelled, m, epoch, next_view, MembershipEvent::Cause::kNone});
+  }
+  for (SiteId m : *next) {
+    if (is_member_of(members_, m)) continue;
+    fx->observed.membership.push_back(
+        {MembershipEvent::Kind::kAdmitted, m, epoch, next_view, MembershipEvent::Cause::kNone});
+  }
+}
+
+void Site::adopt_view(TimeUs now, const CommitEffects::Ended& e, Effects* fx) {
+  if (e.next_view <= view_) return;  // learned by STALE already
+  if (e.txid.coordinator == config_.id) note_view_change(e.next_members, e.epoch, e.next_view, fx);
+  take_view(now, e.next_view, e.next_members, fx);
 }
 
 }  // namespace treedoc::site

@@ -53,7 +53,13 @@ void Checker::on_rejected(TimeUs now, SiteIndex i, const site::Rejection& r) {
   tids_.rejected(now, i, r);
 }
 
-void Checker::on_commit_step(TimeUs now, const CommitStepTaken& step) { commits_.step(now, step); }
+void Checker::on_commit_step(TimeUs now, const CommitStepTaken& step) {
+  commits_.step(now, step);
+  const site::CommitEvent& e = step.step;
+  if (e.phase == site::CommitEvent::Phase::kCommitted && e.view_only) {
+    history_.view_entered(e.next_view, e.next_members);
+  }
+}
 
 void Checker::on_epoch_entered(TimeUs now, const EpochEnteredAt& entered) {
   history_.epoch_entered(entered.entered);

@@ -18,10 +18,15 @@ void CommitInvariants::step(TimeUs now, const CommitStepTaken& step) {
   committed_once(now, step.site, e);
 }
 
+std::string CommitInvariants::attempt_name(const site::CommitEvent& e) {
+  return (e.view_only ? "view change " : "flatten ") + site::to_string(e.txid);
+}
+
 void CommitInvariants::voted_yes(TimeUs now, SiteIndex i, const site::Site& s,
                                  const site::CommitEvent& e) {
-  // Update-wins safety (invariant 10): a yes promises S_P = C exactly.
-  if (e.cut && s.claimed() == *e.cut) {
+  // Update-wins safety (invariant 10): a yes promises S_P = C exactly; a view change alone asks
+  // nothing of S (docs/protocol.md §6.7).
+  if (e.view_only || (e.cut && s.claimed() == *e.cut)) {
     yes_votes_[e.txid].insert(i);
     return;
   }
@@ -42,10 +47,10 @@ bool CommitInvariants::committed_with_every_yes(TimeUs now, SiteIndex i, const s
   // The coordinator commits only with a yes from every other member of the view (invariant 10).
   if (e.txid.coordinator != s.id()) return true;
   const std::set<SiteIndex>& yes = yes_votes_[e.txid];
-  // The voters: the closing epoch's view members that stay in the next view (an expelled one
+  // The voters: the members of the attempt's view that stay in the next view (an expelled one
   // cannot vote). The checker keeps the views itself rather than trust the coordinator's list.
-  const site::Members* view = history_.view_of(e.epoch);
-  TD_ASSERT(view != nullptr, "a commit closes an epoch some site entered");
+  const site::Members* view = history_.view_of(e.view);
+  TD_ASSERT(view != nullptr, "an attempt of a view some site entered");
   for (SiteId voter : **view) {
     const SiteIndex m = voter - kSiteIdFirst;
     if (!site::is_member_of(e.next_members, voter)) continue;
@@ -54,16 +59,29 @@ bool CommitInvariants::committed_with_every_yes(TimeUs now, SiteIndex i, const s
                       now,
                       {i, m},
                       {},
-                      text_.site(i) + " committed flatten " + site::to_string(e.txid) +
-                          " of epoch " + std::to_string(e.epoch) +
-                          " without a yes from core member " + text_.site(m)});
+                      text_.site(i) + " committed " + attempt_name(e) + " of epoch " +
+                          std::to_string(e.epoch) + " without a yes from core member " +
+                          text_.site(m)});
     return false;
   }
   return true;
 }
 
 void CommitInvariants::committed_once(TimeUs now, SiteIndex i, const site::CommitEvent& e) {
-  // One decision per epoch (invariant 9): every commit of an epoch is the same attempt and cut.
+  // One decision per epoch (invariant 9): every commit of an epoch is the same attempt and cut;
+  // and one per view for a view change alone, which leaves the epoch open.
+  if (e.view_only) {
+    const auto [it, fresh] = view_changes_.emplace(e.view, e.txid);
+    if (fresh || it->second == e.txid) return;
+    verdict_->report({Invariant::kSingleDecision,
+                      now,
+                      {i},
+                      {},
+                      text_.site(i) + " committed " + attempt_name(e) + " leaving view " +
+                          std::to_string(e.view) + ", which view change " +
+                          site::to_string(it->second) + " already left"});
+    return;
+  }
   const auto [it, fresh] = committed_.emplace(e.epoch, Decided{e.txid, e.hash, e.cut});
   if (fresh) return;
   const Decided& first = it->second;

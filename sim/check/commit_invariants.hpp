@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <string>
 
 #include "models/site/flatten_commit.hpp"
 #include "sim/check/report_text.hpp"
@@ -28,6 +29,7 @@ class CommitInvariants {
   bool committed_with_every_yes(TimeUs now, SiteIndex i, const site::Site& s,
                                 const site::CommitEvent& e);
   void committed_once(TimeUs now, SiteIndex i, const site::CommitEvent& e);
+  static std::string attempt_name(const site::CommitEvent& e);
 
   struct Decided {
     site::TxId txid;
@@ -39,6 +41,7 @@ class CommitInvariants {
   Verdict* verdict_;
   std::map<site::TxId, std::set<SiteIndex>> yes_votes_;  // attempt -> members that voted yes
   std::map<uint64_t, Decided> committed_;                // epoch closed -> its commit
+  std::map<uint64_t, site::TxId> view_changes_;          // view left alone -> its commit
 };
 
 }  // namespace treedoc::sim

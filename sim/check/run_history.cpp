@@ -24,7 +24,9 @@ void RunHistory::halted(SiteIndex i, TimeUs now, const DotSet& claimed) {
 }
 
 void RunHistory::epoch_entered(const site::EpochEntered& e) {
-  if (e.ending && e.ending->next_members) view_members_.emplace(e.epoch, e.ending->next_members);
+  if (e.ending && e.ending->next_members) {
+    view_members_.emplace(e.ending->next_view, e.ending->next_members);
+  }
   if (e.ending && e.epoch > newest_epoch_) {
     // The first site into a new epoch: its base holds every op of the cut (and of earlier cuts).
     newest_epoch_ = e.epoch;
@@ -54,8 +56,12 @@ const std::vector<OpId>* RunHistory::deletes_of(OpId insert) const {
   return it == deletes_of_.end() ? nullptr : &it->second;
 }
 
-const site::Members* RunHistory::view_of(uint64_t epoch) const {
-  const auto it = view_members_.find(epoch);
+void RunHistory::view_entered(uint64_t view, const site::Members& members) {
+  view_members_.emplace(view, members);
+}
+
+const site::Members* RunHistory::view_of(uint64_t view) const {
+  const auto it = view_members_.find(view);
   return it == view_members_.end() ? nullptr : &it->second;
 }
 

@@ -46,6 +46,8 @@ class RunHistory {
   // A site entered `entered.epoch`: the first one into a new epoch folds its cut into that
   // epoch's base; an ending with a view records the new epoch's view.
   void epoch_entered(const site::EpochEntered& entered);
+  // A view change alone committed `view` with `members` (docs/protocol.md §6.7).
+  void view_entered(uint64_t view, const site::Members& members);
 
   // Whether site s holds op `id`: applied in its epoch, or folded into its epoch's base.
   bool holds(const site::Site& s, OpId id) const;
@@ -60,8 +62,8 @@ class RunHistory {
   const std::set<OpId>& lost_by_policy() const { return lost_by_policy_; }
   bool is_lost_by_policy(OpId id) const { return lost_by_policy_.count(id) > 0; }
   const std::vector<Halted>& halted_sites() const { return halted_; }
-  // The view of `epoch` as the first site to enter it said, or null.
-  const site::Members* view_of(uint64_t epoch) const;
+  // The members of view number `view` as the first site to enter it said, or null.
+  const site::Members* view_of(uint64_t view) const;
 
  private:
   std::map<OpId, Made> made_;
@@ -74,7 +76,7 @@ class RunHistory {
   std::vector<DotSet> applied_before_crash_;  // per site: ops claimed before its crashes
   std::vector<Halted> halted_;
   std::set<OpId> lost_by_policy_;
-  std::map<uint64_t, site::Members> view_members_;  // epoch -> its view, as the first entry said
+  std::map<uint64_t, site::Members> view_members_;  // view -> its members, as first entered
 };
 
 }  // namespace treedoc::sim

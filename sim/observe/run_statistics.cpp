@@ -31,6 +31,11 @@ void RunStatistics::on_commit_step(TimeUs /*now*/, const CommitStepTaken& step) 
   SiteCounters& c = counters_[step.site];
   const site::CommitEvent& e = step.step;
   const bool decided_here = e.txid.coordinator == step.state.id();
+  if (e.view_only) {  // a view change alone is no flatten: counted with membership
+    if (decided_here && e.phase == Phase::kCommitted) ++membership_.view_changes;
+    if (decided_here && e.phase == Phase::kAborted) ++membership_.view_change_aborts;
+    return;
+  }
   switch (e.phase) {
     case Phase::kPrepareSent: ++c.flatten_attempts; break;
     case Phase::kVotedYes:

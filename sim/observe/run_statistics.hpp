@@ -51,7 +51,8 @@ struct MembershipStats {
   };
   uint64_t rpc_failures = 0;  // dispatches that failed and were reported to their caller
   uint64_t suspicions = 0;
-  uint64_t wrong_suspicions = 0;  // the suspected site was up at that instant
+  uint64_t wrong_suspicions = 0;                      // the suspected site was up at that instant
+  uint64_t view_changes = 0, view_change_aborts = 0;  // attempts of a view change alone
   uint64_t expulsions = 0, admissions = 0;
   uint64_t halts = 0, demotions = 0, joins = 0;
   // Ops a member held alone when it learned it was expelled, summed over such moments: what the

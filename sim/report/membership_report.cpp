@@ -65,6 +65,8 @@ nlohmann::json membership_json(const Scenario& s, const RunResult& r) {
           {"rpc_failures", m.rpc_failures},
           {"suspicions", m.suspicions},
           {"wrong_suspicions", m.wrong_suspicions},
+          {"view_changes", m.view_changes},
+          {"view_change_aborts", m.view_change_aborts},
           {"expulsions", m.expulsions},
           {"admissions", m.admissions},
           {"halts", m.halts},
@@ -94,9 +96,10 @@ std::string rpc_failed_sentence(const Scenario& s, const std::string& when, cons
 }
 
 std::string fenced_sentence(const std::string& when, const std::string& who, const Step& step) {
-  std::string text = when + ", " + who + ", still in epoch " + std::to_string(step.epoch) +
-                     ", was told its epoch was over and it was no longer a member (STALE from a "
-                     "newer view, the analogue of HBase's YouAreDeadException).";
+  std::string text = when + ", " + who + ", still in view " + std::to_string(step.view) +
+                     " of epoch " + std::to_string(step.epoch) +
+                     ", learned it was no longer a member of the core's newer view (by STALE "
+                     "or the view's decision, the analogue of HBase's YouAreDeadException).";
   if (step.ops > 0) {
     text += " At that moment it alone held " + ops_text(step.ops) + " that no other up site had.";
   }
@@ -113,9 +116,8 @@ std::string step_sentence(const Scenario& s, const Step& step) {
   if (step.what == "suspected")
     return when + ", " + by + " suspected " + who + " (" + step.detail + ").";
   if (step.what == "expelled") {
-    return when + ", the remaining core committed a flatten that starts epoch " + epoch +
-           " with view " + view + " without " + who + ": " + who + " was expelled, and epoch " +
-           epoch + " fences it out.";
+    return when + ", the remaining core committed view " + view + " without " + who + ": " + who +
+           " was expelled, and view " + view + " fences it out of every vote.";
   }
   if (step.what == "fenced") return fenced_sentence(when, who, step);
   if (step.what == "halted") {
@@ -125,7 +127,7 @@ std::string step_sentence(const Scenario& s, const Step& step) {
   }
   if (step.what == "demoted") {
     return "Under on_expelled demote, " + who +
-           " stopped voting but kept its state, to catch up as a nebula site.";
+           " stopped voting but kept every op, and asked to join the core again.";
   }
   if (step.what == "catch-up-started") {
     return when + ", " + who + " began catching up from epoch " + epoch +
@@ -142,7 +144,7 @@ std::string step_sentence(const Scenario& s, const Step& step) {
            epoch + ").";
   }
   if (step.what == "joined") {
-    return when + ", " + who + " entered epoch " + epoch + " as a member of view " + view +
+    return when + ", " + who + " entered view " + view + " (epoch " + epoch + ") as a member" +
            ": it " + (step.site < s.topology.core ? "rejoined" : "joined") + " the core.";
   }
   return "";

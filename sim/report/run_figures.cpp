@@ -11,6 +11,7 @@ uint64_t membership_figure(const MembershipStats& m, Figure f) {
     case Figure::kRpcFailures: return m.rpc_failures;
     case Figure::kSuspicions: return m.suspicions;
     case Figure::kWrongSuspicions: return m.wrong_suspicions;
+    case Figure::kViewChanges: return m.view_changes;
     case Figure::kExpulsions: return m.expulsions;
     case Figure::kAdmissions: return m.admissions;
     case Figure::kHalts: return m.halts;
@@ -46,6 +47,7 @@ uint64_t figure_value(const RunResult& r, Figure f) {
     case Figure::kRpcFailures:
     case Figure::kSuspicions:
     case Figure::kWrongSuspicions:
+    case Figure::kViewChanges:
     case Figure::kExpulsions:
     case Figure::kAdmissions:
     case Figure::kHalts:

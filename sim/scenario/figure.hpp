@@ -33,6 +33,7 @@ namespace treedoc::sim {
   X(kRpcFailures, "membership.rpc_failures", "failed dispatches reported to their caller") \
   X(kSuspicions, "membership.suspicions", "members the coordinator suspected") \
   X(kWrongSuspicions, "membership.wrong_suspicions", "suspicions of a member that was up") \
+  X(kViewChanges, "membership.view_changes", "view changes (alone, without a flatten) the core committed") \
   X(kExpulsions, "membership.expulsions", "members a committed view change removed") \
   X(kAdmissions, "membership.admissions", "sites a committed view change added") \
   X(kHalts, "membership.halts", "expelled members that stopped for good") \

@@ -36,6 +36,7 @@ class Core {
         next_members ? next_members : std::make_shared<const std::vector<SiteId>>(members_);
     c.applied = &applied_[i];
     c.hash = hash_of(applied_[i]);
+    c.view_only = view_only;
     return c;
   }
 
@@ -47,8 +48,10 @@ class Core {
   void dispatch_failed(size_t i, size_t to) {
     handle(i, sites_[i]->on_dispatch_failed(members_[to]));
   }
-  // The view the coordinator's next proposal starts (null: the same members).
+  // The view the coordinator's next proposal starts (null: the same members), and whether it
+  // goes alone, without a flatten.
   Members next_members;
+  bool view_only = false;
   void timer(size_t i) { handle(i, sites_[i]->on_timer(now, ctx(i))); }
   void crash_and_recover(size_t i) {
     boot(i);
@@ -141,6 +144,32 @@ TEST_CASE("a flatten commits when every member holds the cut and nothing changes
   for (const auto& [site, outcome] : core.outcomes[t]) REQUIRE(outcome == Outcome::kCommit);
   REQUIRE(core.yes_votes[t].size() == 2);
   for (size_t i = 0; i < 3; ++i) REQUIRE_FALSE(core.site(i).prepared());
+}
+
+TEST_CASE("a view change alone commits whatever the members hold and whatever edits come",
+          "[commit][membership]") {
+  Core core;
+  core.apply_update(1, {8, 1});  // the members' sets differ: a flatten would abort
+  core.next_members = std::make_shared<const std::vector<SiteId>>(std::vector<SiteId>{2, 3});
+  core.view_only = true;
+  core.propose(0);
+  std::deque<std::pair<size_t, CommitMessage>> votes;
+  core.run([&](size_t to, const CommitMessage& m) {
+    if (m.kind != CommitMessage::Kind::kVote) return false;
+    votes.push_back({to, m});
+    return true;
+  });
+  REQUIRE(core.site(1).prepared());
+  REQUIRE_FALSE(core.site(2).prepared());  // the member leaving does not vote
+  core.apply_update(0, {9, 1});            // edits at the coordinator and at a prepared voter
+  core.apply_update(1, {9, 2});
+  for (auto& v : votes) core.queue().push_back(v);
+  core.run();
+  const TxId t = first_attempt(2);
+  // The voter and the member leaving both hear the commit: the one expelled learns it from it.
+  REQUIRE(core.outcomes[t].size() == 3);
+  for (const auto& [site, outcome] : core.outcomes[t]) REQUIRE(outcome == Outcome::kCommit);
+  REQUIRE(core.yes_votes[t] == std::vector<size_t>{1});
 }
 
 TEST_CASE("an update the coordinator has not seen makes a participant vote no", "[commit]") {

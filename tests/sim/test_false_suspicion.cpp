@@ -47,7 +47,7 @@ double first(const nlohmann::json& timeline, const std::string& what, const std:
 
 TEST_CASE("hbase-25274-abort fails with the lost ops named and the story told in order",
           "[scenario][membership]") {
-  const Run r = run("scenarios/hbase-25274-abort.json", 2);
+  const Run r = run("scenarios/hbase-25274-abort.json", 121);
   INFO(r.cli.out);
   REQUIRE(r.cli.exit_code == sim::kExitSafetyViolation);
   REQUIRE(r.cli.out.find("VIOLATION no-lost-update") != std::string::npos);
@@ -78,7 +78,7 @@ TEST_CASE("hbase-25274-abort fails with the lost ops named and the story told in
 
 TEST_CASE("hbase-25274-demote passes: expulsion, fencing, catch-up and rejoin, in order",
           "[scenario][membership]") {
-  const Run r = run("scenarios/hbase-25274-demote.json", 2);
+  const Run r = run("scenarios/hbase-25274-demote.json", 121);
   INFO(r.cli.out);
   REQUIRE(r.cli.exit_code == sim::kExitPass);
   const nlohmann::json& t = r.summary["membership"]["timeline"];
@@ -95,8 +95,26 @@ TEST_CASE("hbase-25274-demote passes: expulsion, fencing, catch-up and rejoin, i
           std::string::npos);
 }
 
+TEST_CASE("a view change does not wait for a flatten: the wrongly expelled c2 is fenced soon",
+          "[scenario][membership]") {
+  // Seeds 301, 400 and 425 are regressions: under steady edits no flatten committed, and when
+  // view changes rode on flattens the expulsion, the fence and the demotion never came.
+  for (int seed : {301, 400, 425, 1, 2, 3}) {
+    const Run r = run("scenarios/hbase-25274-demote.json", seed);
+    INFO("seed " << seed << "\n" << r.cli.out);
+    REQUIRE(r.cli.exit_code == sim::kExitPass);
+    const nlohmann::json& t = r.summary["membership"]["timeline"];
+    const double failed = first(t, "rpc-failed", "c2"), fenced = first(t, "fenced", "c2");
+    REQUIRE(failed >= 0);
+    REQUIRE(fenced >= failed);
+    // Suspected at the failed RPC; the view change takes a few round trips (60 ms links), and c2
+    // learns it from the decision or from STALE at its next heartbeat (every 200 ms).
+    REQUIRE(fenced - failed < 1.0);
+  }
+}
+
 TEST_CASE("hbase-25274-retry passes without expelling anyone", "[scenario][membership]") {
-  const Run r = run("scenarios/hbase-25274-retry.json", 2);
+  const Run r = run("scenarios/hbase-25274-retry.json", 121);
   INFO(r.cli.out);
   REQUIRE(r.cli.exit_code == sim::kExitPass);
   REQUIRE(r.summary["membership"]["rpc_failures"].get<int>() > 0);
@@ -108,23 +126,21 @@ TEST_CASE(
     "across seeds: abort loses ops only when the expelled site held edits alone; demote "
     "never loses",
     "[scenario][membership][sweep]") {
-  int abort_lost = 0;
   for (int seed = 1; seed <= kSeedsInSuite; ++seed) {
     INFO("seed " << seed);
     const Run a = run("scenarios/hbase-25274-abort.json", seed);
     const bool held = a.summary["membership"]["held_alone_when_fenced"].get<int>() > 0;
     const bool lost = a.cli.exit_code == sim::kExitSafetyViolation;
     INFO(a.cli.out);
-    // Lost implies held alone at the fencing; held alone is lost unless it was already in flight
-    // to a member still in the old epoch (2 of 200 seeds, docs/FALSE-SUSPICION.md).
+    // Lost implies held alone at the fencing. A view change alone leaves the epoch, so what the
+    // expelled site had spread is taken in: abort loses in 2 of 200 seeds (13 and 121, the
+    // scenarios' own, tested above; docs/FALSE-SUSPICION.md).
     if (lost) REQUIRE(held);
     if (lost) REQUIRE(a.summary["violation"]["invariant"] == "no-lost-update");
-    abort_lost += lost;
     const Run d = run("scenarios/hbase-25274-demote.json", seed);
     INFO(d.cli.out);
     REQUIRE(d.cli.exit_code == sim::kExitPass);
   }
-  REQUIRE(abort_lost > 0);
 }
 
 TEST_CASE("membership-churn passes: a crashed member is expelled and rejoins, a nebula site joins",
