@@ -35,7 +35,8 @@ namespace treedoc::site {
   X(kCommitOnMissingVote, "commit-on-missing-vote", "a coordinator whose vote timer expires commits (update-wins safety)") \
   X(kUnloggedOwnOps, "unlogged-own-ops", "own ops are spread but never written to the durable log (durable before visible)") \
   X(kRestartSkipsOwnOps, "restart-skips-own-ops", "a restart replays its durable log without its own ops (crash consistency)") \
-  X(kStateWithinRetention, "state-within-retention", "a core member answers every HELLO with STATE, even within the retention bound (forced LOST_BY_POLICY)")
+  X(kStateWithinRetention, "state-within-retention", "a core member answers every HELLO with STATE, even within the retention bound (forced LOST_BY_POLICY)") \
+  X(kBurstLossAtSenderOnly, "burst-loss-at-sender-only", "the network applies a loss burst at these sites to what they send, not to what they receive (network fidelity)")
 // clang-format on
 
 enum class Role : uint8_t { TREEDOC_ROLES(TREEDOC_ENUMERATOR) };

@@ -18,6 +18,7 @@ Checker::Checker(const Scenario& scenario)
       durable_(text_, &verdict_),
       convergence_(scenario, text_, &verdict_),
       lost_(scenario, &history_, text_, &verdict_),
+      network_(scenario, text_, &verdict_),
       end_(scenario, text_, &verdict_),
       entered_epoch_(scenario.topology.site_count(), 0) {}
 
@@ -100,6 +101,18 @@ void Checker::on_recovered(TimeUs now, SiteIndex i, const site::Site& s) {
   durable_.recovered(now, i, s);
 }
 
+void Checker::on_send(TimeUs now, const MessageSent& sent) {
+  if (!verdict_.failed()) network_.sent(now, sent);
+}
+
+void Checker::on_drop(TimeUs now, const MessageDropped& dropped) {
+  if (!verdict_.failed()) network_.dropped(now, dropped);
+}
+
+void Checker::on_deliver(TimeUs now, const MessageDelivered& delivered) {
+  if (!verdict_.failed()) network_.delivered(now, delivered);
+}
+
 void Checker::hash_state(SiteIndex i, const site::Site& s) {
   if (checks(Invariant::kConvergence) && !verdict_.failed()) convergence_.state_hash_of(i, s);
 }
@@ -133,6 +146,7 @@ void Checker::check_required_probes(TimeUs end_us, const site::ProbeCounts& fire
 
 void Checker::check_run_end(TimeUs end_us, const site::ProbeCounts& fired,
                             const FigureValues& values) {
+  network_.finish(end_us);
   end_.forbidden_probes(end_us, fired);
   end_.expected_figures(end_us, values);
 }

@@ -16,6 +16,7 @@
 #include "sim/check/epoch_invariants.hpp"
 #include "sim/check/local_intention.hpp"
 #include "sim/check/lost_updates.hpp"
+#include "sim/check/network_fidelity.hpp"
 #include "sim/check/no_resurrection.hpp"
 #include "sim/check/report_text.hpp"
 #include "sim/check/run_end.hpp"
@@ -54,6 +55,10 @@ class Checker final : public RunObserver {
   void on_durable(SiteIndex i, const site::DurableStore& store) override;
   void on_reveal(TimeUs now, SiteIndex i, const site::Site& s, const site::Outgoing& out) override;
   void on_recovered(TimeUs now, SiteIndex i, const site::Site& s) override;
+  // Network fidelity (invariant 19): each fate against the scenario's faults and rates.
+  void on_send(TimeUs now, const MessageSent& sent) override;
+  void on_drop(TimeUs now, const MessageDropped& dropped) override;
+  void on_deliver(TimeUs now, const MessageDelivered& delivered) override;
 
   // What the controller asks at its instants.
   // Hashes site i's state for the coming convergence check now, while its replica is in cache.
@@ -96,6 +101,7 @@ class Checker final : public RunObserver {
   DurableState durable_;
   Convergence convergence_;
   LostUpdates lost_;
+  NetworkFidelity network_;
   RunEnd end_;
   std::vector<uint64_t> entered_epoch_;  // per site: the epoch it last entered
 };

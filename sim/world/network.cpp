@@ -55,8 +55,8 @@ MessageFate Network::decide(SiteIndex src, SiteIndex dst, TimeUs now_us) {
   if (fate.drop == DropReason::kNone && faults_.down(dst, now_us))
     fate.drop = DropReason::kSiteDown;
   if (fate.drop != DropReason::kNone) return fate;
-  const double loss = std::max(
-      {scenario_.network.loss, faults_.burst_loss(src, now_us), faults_.burst_loss(dst, now_us)});
+  const double loss = std::max({scenario_.network.loss, faults_.burst_loss(src, now_us),
+                                sabotaged_receiver(dst) ? 0.0 : faults_.burst_loss(dst, now_us)});
   if (loss_draw < loss) {
     fate.drop = DropReason::kLoss;
     return fate;
@@ -64,6 +64,12 @@ MessageFate Network::decide(SiteIndex src, SiteIndex dst, TimeUs now_us) {
   fate.copies = duplicate_draw < scenario_.network.duplicate ? 2 : 1;
   for (uint32_t k = 0; k < fate.copies; ++k) fate.due_us[k] = now_us + latency[k];
   return fate;
+}
+
+bool Network::sabotaged_receiver(SiteIndex dst) const {
+  const auto& s = scenario_.sabotage;
+  return s && s->variant == site::Sabotage::kBurstLossAtSenderOnly &&
+         std::find(s->sites.begin(), s->sites.end(), dst) != s->sites.end();
 }
 
 std::vector<SiteIndex> Network::random_peers(SiteIndex src, uint32_t count) {

@@ -33,6 +33,8 @@ class Network {
 
  private:
   TimeUs latency_us(const LatencyClass& c, RandomStream& rng) const;
+  // Test-only: the scenario's sabotage ignores a loss burst at `dst` for what it receives.
+  bool sabotaged_receiver(SiteIndex dst) const;
 
   const Scenario& scenario_;
   const FaultTimeline& faults_;

@@ -153,6 +153,12 @@ TEST_CASE("a declared LOST_BY_POLICY loss within the retention bound is a lost u
   require_fails("tests/data/scenarios/sabotage-state-within-retention.json", "no-lost-update",
                 sim::kExitSafetyViolation);
 }
+TEST_CASE("a loss burst applied only to what its site sends breaks network fidelity", "[checker]") {
+  // Every site converges (anti-entropy repairs the rest): only the count of losses under the
+  // burst's rate tells.
+  require_fails("tests/data/scenarios/sabotage-burst-loss-at-sender-only.json", "network-fidelity",
+                sim::kExitSafetyViolation);
+}
 TEST_CASE("a site dropping remote ops breaks convergence", "[checker]") {
   require_fails("tests/data/scenarios/sabotage-drop-remote-ops.json", "convergence",
                 sim::kExitSafetyViolation);
