@@ -69,17 +69,22 @@ CommitEffects FlattenCommit::propose(TimeUs now, const CommitContext& ctx) {
                ctx.next_members,
                ctx.view_only};
   for (SiteId m : ctx.members) {
-    if (m != self_ && ctx.view_only) o.told.push_back(m);  // the leaving hear it too
     if (!is_member_of(ctx.next_members, m)) continue;  // being expelled: its vote is not awaited
     o.voters.push_back(m);
     if (m != self_) o.waiting.push_back(m);
-    if (m != self_ && !ctx.view_only) o.told.push_back(m);
   }
+  o.told = o.waiting;  // a flatten's decision goes to its other voters
   if (ctx.view_only) {
-    // A joiner of a view change alone is in this epoch already: no catch-up will tell it.
+    // A view change alone leaves the epoch as it is, so no STALE or catch-up tells the member
+    // leaving or joining: its decision goes to every other member of both views.
+    o.told.clear();
+    for (SiteId m : ctx.members) {
+      if (m != self_) o.told.push_back(m);
+    }
     for (SiteId m : *ctx.next_members) {
-      if (m != self_ && std::find(o.told.begin(), o.told.end(), m) == o.told.end())
-        o.told.push_back(m);
+      const bool joining =
+          std::find(ctx.members.begin(), ctx.members.end(), m) == ctx.members.end();
+      if (m != self_ && joining) o.told.push_back(m);
     }
   }
   o.deadline_us = now + vote_timeout_us_;

@@ -167,9 +167,10 @@ class Site {
   // Takes a newer view of this epoch (a view change alone, by its decision or by STALE): a member
   // left out of it learns it was expelled; a joiner let in starts heartbeats.
   void take_view(TimeUs now, uint64_t view, const Members& members, Effects* fx);
-  // STALE of this site's own epoch, with its view, to `to`, at most once per retry period:
-  // for a site that missed a view change alone (YouAreDead if it is not in the view).
-  void send_view(TimeUs now, SiteId to, Effects* fx);
+  // STALE to `to`, at most once per retry period (YouAreDead if it is not in this site's view).
+  // `with_view`: with the view's members, for a site of this epoch that missed a view change
+  // alone.
+  void send_stale(TimeUs now, SiteId to, bool with_view, Effects* fx);
 
   // site_membership.cpp: the failure detector, expulsion, demotion and joins (docs/protocol.md
   // §6.7). Whether this site, not a member, wants a seat in the core: a nebula site told to join,

@@ -28,14 +28,7 @@ bool Site::admit(TimeUs now, const Message& message, Effects* fx) {
   if (message.epoch < replica_.epoch()) {
     // Fencing: nothing of an older epoch is acted on; its sender learns it is behind.
     fx->observed.probes.add(Probe::kStaleFenced);
-    auto [it, fresh] = stale_sent_us_.emplace(message.from, now);
-    if (!fresh && now - it->second < config_.epochs.catch_up_retry_us) return false;
-    it->second = now;
-    auto stale = new_message(MessageKind::kStale);
-    // YouAreDead, for a sender that thinks itself a member of an older view (docs/protocol.md
-    // §6.7).
-    stale->expelled = !is_member_of(members_, message.from);
-    fx->commands.sends.push_back({{Destination::Kind::kSite, message.from, 0}, std::move(stale)});
+    send_stale(now, message.from, /*with_view=*/false, fx);
     return false;
   }
   catch_up_.learn(message.epoch);
@@ -390,12 +383,14 @@ void Site::take_view(TimeUs now, uint64_t view, const Members& members, Effects*
   if (seeks_core() && !catch_up_.active()) ask_to_join(now, fx);
 }
 
-void Site::send_view(TimeUs now, SiteId to, Effects* fx) {
+void Site::send_stale(TimeUs now, SiteId to, bool with_view, Effects* fx) {
   auto [it, fresh] = stale_sent_us_.emplace(to, now);
   if (!fresh && now - it->second < config_.epochs.catch_up_retry_us) return;
   it->second = now;
   auto stale = new_message(MessageKind::kStale);
-  stale->members = members_;
+  if (with_view) stale->members = members_;
+  // YouAreDead, for a receiver that thinks itself a member of an older view (docs/protocol.md
+  // §6.7).
   stale->expelled = !is_member_of(members_, to);
   fx->commands.sends.push_back({{Destination::Kind::kSite, to, 0}, std::move(stale)});
 }

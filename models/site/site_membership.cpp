@@ -64,7 +64,7 @@ void Site::on_heartbeat(TimeUs now, const Message& message, Effects* fx) {
   // An older epoch's heartbeat gets STALE (YouAreDead for an expelled member): admit answers it.
   if (!admit(now, message, fx) || !coordinator()) return;
   // A member (or one expelled) that missed a view change alone learns it here.
-  if (message.view < view_) send_view(now, message.from, fx);
+  if (message.view < view_) send_stale(now, message.from, /*with_view=*/true, fx);
   detector_.heard(message.from, now);
 }
 
@@ -120,7 +120,7 @@ void Site::on_join(TimeUs now, const Message& message, Effects* fx) {
   // A join from another epoch: the asker catches up first (STALE), or this site does.
   if (!admit(now, message, fx) || !coordinator()) return;
   if (is_member_of(members_, message.from)) {
-    send_view(now, message.from, fx);  // admitted, but the decision never reached it
+    send_stale(now, message.from, /*with_view=*/true, fx);  // admitted; the decision was lost
     return;
   }
   if (joining_.insert(message.from).second) maybe_propose(now, fx);
