@@ -127,12 +127,18 @@ void Checker::check_convergence(TimeUs now, const SiteViews& sites) {
 bool Checker::complete(TimeUs now, const SiteViews& sites) {
   check_convergence(now, sites);
   if (verdict_.failed()) return false;
-  return lost_.complete(sites, &convergence_);
+  reached_end_ = lost_.complete(sites, &convergence_);
+  return reached_end_;
 }
 
 void Checker::fail_liveness(TimeUs now, const SiteViews& sites,
                             const std::vector<SiteIndex>& down) {
+  reached_end_ = down.empty();
   lost_.fail_liveness(now, sites, down);
+}
+
+uint64_t Checker::ops_lost(const SiteViews& sites) const {
+  return lost_.held_by_none(sites, /*policy_only=*/!reached_end_).size();
 }
 
 void Checker::check_workload_end(TimeUs now, const SiteViews& sites,

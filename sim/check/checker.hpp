@@ -85,6 +85,11 @@ class Checker final : public RunObserver {
   uint64_t convergence_checks() const { return convergence_.checks(); }
   uint64_t state_comparisons() const { return convergence_.comparisons(); }
   const std::set<OpId>& lost_by_policy() const { return history_.lost_by_policy(); }
+  // Distinct ops lost for good, by whatever path (a halt, a crash, a policy, a bug): those no live
+  // site holds once the run reached its end (it converged, or its liveness phase ran out with
+  // every site up). A run stopped earlier, by a violation or with sites down, counts only the ops
+  // lost by policy that no live site holds: others may still be on their way or on a disk.
+  uint64_t ops_lost(const SiteViews& sites) const;
 
  private:
   bool checks(Invariant i) const { return scenario_.checker.invariants.contains(i); }
@@ -104,6 +109,7 @@ class Checker final : public RunObserver {
   NetworkFidelity network_;
   RunEnd end_;
   std::vector<uint64_t> entered_epoch_;  // per site: the epoch it last entered
+  bool reached_end_ = false;             // converged, or the liveness phase ran out, all up
 };
 
 }  // namespace treedoc::sim

@@ -150,17 +150,30 @@ void LostUpdates::fail_liveness(TimeUs now, const SiteViews& sites,
   report_missing(now, sites);
 }
 
+std::vector<OpId> LostUpdates::held_by_none(const SiteViews& sites, bool policy_only) const {
+  std::vector<OpId> lost;
+  const auto keep_if_unheld = [&](OpId id, const RunHistory::Made& m) {
+    for (const site::Site* s : sites) {
+      if (s && held_by(*s, id, m)) return;
+    }
+    lost.push_back(id);
+  };
+  if (policy_only) {
+    for (const OpId& id : history_->lost_by_policy()) keep_if_unheld(id, history_->made_op(id));
+  } else {
+    for (const auto& [id, m] : history_->all_made()) keep_if_unheld(id, m);
+  }
+  return lost;
+}
+
 bool LostUpdates::nothing_lost(TimeUs now, const SiteViews& sites) {
   // Ops nobody alive holds can never arrive: those are lost updates, a safety violation.
-  std::vector<OpId> lost;
+  std::vector<OpId> lost = held_by_none(sites, false);
+  std::erase_if(lost, [&](const OpId& id) { return history_->is_lost_by_policy(id); });
   std::vector<SiteIndex> lost_by;
-  for (const auto& [id, m] : history_->all_made()) {
-    if (history_->is_lost_by_policy(id)) continue;
-    bool anywhere = false;
-    for (const site::Site* s : sites) anywhere = anywhere || (s && held_by(*s, id, m));
-    if (anywhere) continue;
-    lost.push_back(id);
-    if (std::find(lost_by.begin(), lost_by.end(), m.by) == lost_by.end()) lost_by.push_back(m.by);
+  for (const OpId& id : lost) {
+    const SiteIndex by = history_->made_op(id).by;
+    if (std::find(lost_by.begin(), lost_by.end(), by) == lost_by.end()) lost_by.push_back(by);
   }
   if (!scenario_.checker.invariants.contains(Invariant::kNoLostUpdate)) return true;
   for (SiteIndex i = 0; i < sites.size() && lost.empty(); ++i) {
@@ -204,6 +217,35 @@ std::string LostUpdates::lost_because(const std::vector<OpId>& lost,
       part += std::to_string(relayed.size()) + " relayed through it (" + text_.ops(relayed) + ")";
     }
     why += (why.empty() ? "" : "; ") + part;
+  }
+  const std::string crashes = lost_in_crashes(lost, sites);
+  if (!crashes.empty()) why += (why.empty() ? "" : "; ") + crashes;
+  return why;
+}
+
+bool LostUpdates::held_by_halted(OpId id) const {
+  for (const RunHistory::Halted& h : history_->halted_sites()) {
+    if (h.held.contains(id)) return true;
+  }
+  return false;
+}
+
+std::string LostUpdates::lost_in_crashes(const std::vector<OpId>& lost,
+                                         std::vector<SiteIndex>* sites) const {
+  std::string why;
+  const char* mode = site::kDurabilities.name(scenario_.replication.durability);
+  for (SiteIndex i = 0; i < scenario_.topology.site_count(); ++i) {
+    std::vector<OpId> held;
+    for (const OpId& id : lost) {
+      if (history_->claimed_before_crash(i).contains(id) && !held_by_halted(id)) {
+        held.push_back(id);
+      }
+    }
+    if (held.empty()) continue;
+    if (std::find(sites->begin(), sites->end(), i) == sites->end()) sites->push_back(i);
+    why += (why.empty() ? "" : "; ") + text_.site(i) + " held " + std::to_string(held.size()) +
+           " of them (" + text_.ops(held) + ") before a crash, and durability \"" + mode +
+           "\" did not keep them";
   }
   return why;
 }

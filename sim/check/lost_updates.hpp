@@ -32,6 +32,9 @@ class LostUpdates {
                       uint64_t entered_epoch);
   // The ops site i holds that no other up site does. Costs |claimed| x sites.
   std::vector<OpId> held_only_by(SiteIndex i, const SiteViews& sites) const;
+  // The ops made that no live site holds, in id order (`policy_only`: of those lost by policy
+  // only). Costs |made| lookups when the first live site holds everything.
+  std::vector<OpId> held_by_none(const SiteViews& sites, bool policy_only) const;
 
  private:
   // Whether the visible ids (sorted) are every surviving insert and nothing deleted: inserts made,
@@ -42,9 +45,13 @@ class LostUpdates {
   bool held_by(const site::Site& s, OpId id, const RunHistory::Made& m) const;
   // Ops no live site holds, or an atom shown twice: false when it reported.
   bool nothing_lost(TimeUs now, const SiteViews& sites);
-  // Why ops no live site holds are gone: which halted site held them, made or relayed.
+  // Why ops no live site holds are gone: which halted site held them, made or relayed, and which
+  // site held them before a crash its durability mode did not survive.
   std::string lost_because(const std::vector<OpId>& lost, std::vector<SiteIndex>* sites) const;
   // Why sites are not in one epoch yet ("" if they are).
+  // Whether a site that stopped for good held op `id` then (a halt, told apart from a crash).
+  bool held_by_halted(OpId id) const;
+  std::string lost_in_crashes(const std::vector<OpId>& lost, std::vector<SiteIndex>* sites) const;
   std::string epoch_lag(const SiteViews& sites, std::vector<SiteIndex>* behind) const;
   void report_missing(TimeUs now, const SiteViews& sites);
 

@@ -62,6 +62,8 @@ class RunHistory {
   const std::set<OpId>& lost_by_policy() const { return lost_by_policy_; }
   bool is_lost_by_policy(OpId id) const { return lost_by_policy_.count(id) > 0; }
   const std::vector<Halted>& halted_sites() const { return halted_; }
+  // What site i claimed before its crashes (empty if it never crashed).
+  const DotSet& claimed_before_crash(SiteIndex i) const { return applied_before_crash_.at(i); }
   // The members of view number `view` as the first site to enter it said, or null.
   const site::Members* view_of(uint64_t view) const;
 

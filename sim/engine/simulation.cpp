@@ -154,6 +154,9 @@ RunResult Simulation::result(const EngineContext& ctx, const Controller& control
   r.flatten.lost_by_policy = checker_.lost_by_policy().size();
   r.membership = statistics_.membership();
   r.apply_time = statistics_.apply_time();
+  SiteViews live;
+  for (const SiteHost& host : ctx.sites) live.push_back(host.site());
+  r.ops_lost = checker_.ops_lost(live);
   for (const SiteHost& host : ctx.sites) {
     const site::Site* s = host.site();
     if (!s) continue;

@@ -2,6 +2,7 @@
 // happened in the order it happened (docs/FALSE-SUSPICION.md).
 #include "sim/report/membership_report.hpp"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <set>
@@ -150,6 +151,16 @@ std::string step_sentence(const Scenario& s, const Step& step) {
   return "";
 }
 
+// Whether a site that stopped for good is among those the lost-update violation names.
+bool halted_site_lost_ops(const RunResult& r) {
+  for (const Step& step : r.membership.timeline) {
+    if (step.what != "halted") continue;
+    const std::vector<SiteIndex>& named = r.violation->sites;
+    if (std::find(named.begin(), named.end(), step.site) != named.end()) return true;
+  }
+  return false;
+}
+
 // How the story ends: how often, what was lost or that nothing was.
 std::string story_ending(const RunResult& r, uint64_t rpc_repeats) {
   std::string end;
@@ -161,9 +172,17 @@ std::string story_ending(const RunResult& r, uint64_t rpc_repeats) {
     end += " (" + std::to_string(rpc_repeats) + " more calls failed while the fault lasted.)";
   }
   if (r.violation && r.violation->invariant == Invariant::kNoLostUpdate) {
-    end += " In the end the checker found ops no live site held: " + r.violation->detail +
-           ". They are lost for good: a Treedoc replica is the only copy of the edits it has "
-           "not yet spread, so killing a live but fenced site loses them.";
+    // The checker's detail names each cause it found (a halt, a crash, a policy); the moral
+    // about killing a fenced site is told only when a site that stopped for good was one.
+    end += " In the end the checker found that " + r.violation->detail + ".";
+    if (halted_site_lost_ops(r)) {
+      end += " They are lost for good: a Treedoc replica is the only copy of the edits it has "
+             "not yet spread, so stopping a live but fenced site for good loses them.";
+    }
+  } else if (!r.violation && r.ops_lost > 0) {
+    end += " " + std::to_string(r.ops_lost) +
+           " ops were lost for good: no live site held them at the end (no-lost-update was not "
+           "checked).";
   } else if (!r.violation) {
     end += " Nothing was lost: every op reached every live site.";
     if (r.membership.halts > 0 && r.membership.held_alone_when_fenced > 0) {

@@ -44,6 +44,7 @@ uint64_t figure_value(const RunResult& r, Figure f) {
     case Figure::kOpsTranslated: return r.flatten.ops_translated;
     case Figure::kCatchUps: return r.flatten.catch_ups;
     case Figure::kLostByPolicy: return r.flatten.lost_by_policy;
+    case Figure::kOpsLost: return r.ops_lost;
     case Figure::kRpcFailures:
     case Figure::kSuspicions:
     case Figure::kWrongSuspicions:

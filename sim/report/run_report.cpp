@@ -99,6 +99,7 @@ json counts_json(const RunResult& r) {
   const SiteCounters& t = r.totals;
   return {{"ops_made", t.ops_made},
           {"ops_applied", t.ops_applied},
+          {"ops_lost", r.ops_lost},
           {"msgs_sent", t.msgs_sent},
           {"bytes_sent", t.bytes_sent},
           {"msgs_received", t.msgs_received},
@@ -215,8 +216,9 @@ std::string probes_text(const json& probes) {
 }
 
 std::string counts_text(const json& j) {
-  std::string out = format("ops       %" PRIu64 " made, %" PRIu64 " applied across sites\n",
-                           u64(j, "ops_made"), u64(j, "ops_applied"));
+  std::string out = format("ops       %" PRIu64 " made, %" PRIu64 " applied across sites, %" PRIu64
+                           " lost\n",
+                           u64(j, "ops_made"), u64(j, "ops_applied"), u64(j, "ops_lost"));
   out += format("messages  %" PRIu64 " sent (%.1f MiB), %" PRIu64 " delivered, %" PRIu64
                 " dropped, %" PRIu64 " duplicated; %.0f deliveries per wall second\n",
                 u64(j, "msgs_sent"), static_cast<double>(u64(j, "bytes_sent")) / (1 << 20),

@@ -31,6 +31,7 @@ struct RunResult {
   site::ProbeCounts probes;           // how often each rare interleaving happened
   FlattenStats flatten;
   MembershipStats membership;
+  uint64_t ops_lost = 0;      // lost for good by any path (Checker::ops_lost)
   uint64_t final_epoch = 0;   // of the first live site
   ApplyTimeStats apply_time;  // host time: a measurement, never an input
 };

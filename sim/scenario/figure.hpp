@@ -30,6 +30,7 @@ namespace treedoc::sim {
   X(kOpsTranslated, "flatten.ops_translated", "ops carried into a new epoch by translation, over all sites") \
   X(kCatchUps, "flatten.catch_ups", "catch-ups that reached the core's epoch") \
   X(kLostByPolicy, "flatten.lost_by_policy", "distinct ops lost by a state transfer beyond the retention bound") \
+  X(kOpsLost, "ops_lost", "distinct ops lost for good by any path (a halt, a crash, a policy, a bug): held by no live site at the end") \
   X(kRpcFailures, "membership.rpc_failures", "failed dispatches reported to their caller") \
   X(kSuspicions, "membership.suspicions", "members the coordinator suspected") \
   X(kWrongSuspicions, "membership.wrong_suspicions", "suspicions of a member that was up") \

@@ -57,6 +57,7 @@ TEST_CASE("hbase-25274-abort fails with the lost ops named and the story told in
   REQUIRE(m["halts"] == 1);
   REQUIRE(m["wrong_suspicions"] == 1);
   REQUIRE(m["held_alone_when_fenced"].get<int>() >= 1);
+  REQUIRE(r.summary["ops_lost"].get<int>() >= 1);  // counted, whatever the path
   const nlohmann::json& t = m["timeline"];
   const double failed = first(t, "rpc-failed", "c2"), expelled = first(t, "expelled", "c2"),
                fenced = first(t, "fenced", "c2"), halted = first(t, "halted", "c2");
@@ -93,6 +94,7 @@ TEST_CASE("hbase-25274-demote passes: expulsion, fencing, catch-up and rejoin, i
   REQUIRE(r.summary["membership"]["held_alone_when_fenced"].get<int>() >= 1);
   REQUIRE(r.summary["membership"]["story"].get<std::string>().find("Nothing was lost") !=
           std::string::npos);
+  REQUIRE(r.summary["ops_lost"] == 0);
 }
 
 TEST_CASE("a view change does not wait for a flatten: the wrongly expelled c2 is fenced soon",

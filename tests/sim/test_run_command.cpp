@@ -175,6 +175,22 @@ TEST_CASE("counter-only durability loses unspread edits, and the checker says so
   require_fails("tests/data/scenarios/counter-only-durability.json", "no-lost-update",
                 sim::kExitSafetyViolation);
 }
+TEST_CASE("ops lost in a crash are counted and blamed on the crash, not on a halt", "[checker]") {
+  const test::TempDir dir("lost-in-crash");
+  const test::CliRun r =
+      run_cli_capture("run " + source_path("tests/data/scenarios/counter-only-durability.json") +
+                      " --quiet --out " + dir.path_of("out"));
+  INFO(r.out);
+  REQUIRE(r.exit_code == sim::kExitSafetyViolation);
+  REQUIRE(r.out.find("before a crash, and durability \"counter-only\" did not keep them") !=
+          std::string::npos);
+  REQUIRE(r.out.find("stopped for good") == std::string::npos);
+  const nlohmann::json summary =
+      nlohmann::json::parse(test::read_text(dir.path_of("out/summary.json")));
+  const nlohmann::json& violation = summary["violation"];
+  REQUIRE(summary["ops_lost"].get<size_t>() >= 1);
+  REQUIRE(summary["ops_lost"].get<size_t>() == violation["ops"].size());
+}
 TEST_CASE("without anti-entropy lost messages are never repaired: a liveness failure",
           "[checker]") {
   const test::CliRun r = run_cli_capture(
