@@ -61,11 +61,14 @@ void Site::on_heartbeat_timer(TimeUs now, Effects* fx) {
 }
 
 void Site::on_heartbeat(TimeUs now, const Message& message, Effects* fx) {
+  // Proof of life whatever its epoch: a member an epoch behind (its decision lost, it waits
+  // prepared for two vote timeouts) is alive, and suspecting it would expel a live site
+  // (docs/protocol.md §6.7, "Failure detector").
+  if (coordinator()) detector_.heard(message.from, now);
   // An older epoch's heartbeat gets STALE (YouAreDead for an expelled member): admit answers it.
   if (!admit(now, message, fx) || !coordinator()) return;
   // A member (or one expelled) that missed a view change alone learns it here.
   if (message.view < view_) send_stale(now, message.from, /*with_view=*/true, fx);
-  detector_.heard(message.from, now);
 }
 
 Effects Site::on_dispatch_failed(TimeUs now, SiteId to, const Message& message) {
@@ -120,7 +123,9 @@ void Site::on_join(TimeUs now, const Message& message, Effects* fx) {
   // A join from another epoch: the asker catches up first (STALE), or this site does.
   if (!admit(now, message, fx) || !coordinator()) return;
   if (is_member_of(members_, message.from)) {
-    send_stale(now, message.from, /*with_view=*/true, fx);  // admitted; the decision was lost
+    // Admitted, but the decision was lost: it is alive, and learns its view now.
+    detector_.heard(message.from, now);
+    send_stale(now, message.from, /*with_view=*/true, fx);
     return;
   }
   if (joining_.insert(message.from).second) maybe_propose(now, fx);
