@@ -20,7 +20,8 @@ Checker::Checker(const Scenario& scenario)
       lost_(scenario, &history_, text_, &verdict_),
       network_(scenario, text_, &verdict_),
       end_(scenario, text_, &verdict_),
-      entered_epoch_(scenario.topology.site_count(), 0) {}
+      entered_epoch_(scenario.topology.site_count(), 0),
+      transfers_(scenario, entered_epoch_, text_, &verdict_) {}
 
 void Checker::on_boot(TimeUs /*now*/, SiteIndex i) { convergence_.forget_site(i); }
 
@@ -89,8 +90,8 @@ void Checker::on_halt(TimeUs now, SiteIndex i, const DotSet& claimed) {
   on_crash(now, i, &claimed);
 }
 
-void Checker::on_durable(SiteIndex i, const site::DurableStore& store) {
-  durable_.written(i, store);
+void Checker::on_durable(TimeUs now, SiteIndex i, const site::DurableStore& store) {
+  durable_.written(now, i, store);
 }
 
 void Checker::on_reveal(TimeUs now, SiteIndex i, const site::Site& s, const site::Outgoing& out) {
@@ -103,6 +104,7 @@ void Checker::on_recovered(TimeUs now, SiteIndex i, const site::Site& s) {
 
 void Checker::on_send(TimeUs now, const MessageSent& sent) {
   if (!verdict_.failed()) network_.sent(now, sent);
+  transfers_.sent(now, sent);
 }
 
 void Checker::on_drop(TimeUs now, const MessageDropped& dropped) {
@@ -111,6 +113,7 @@ void Checker::on_drop(TimeUs now, const MessageDropped& dropped) {
 
 void Checker::on_deliver(TimeUs now, const MessageDelivered& delivered) {
   if (!verdict_.failed()) network_.delivered(now, delivered);
+  transfers_.delivered(delivered);
 }
 
 void Checker::hash_state(SiteIndex i, const site::Site& s) {

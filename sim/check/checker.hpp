@@ -21,6 +21,7 @@
 #include "sim/check/report_text.hpp"
 #include "sim/check/run_end.hpp"
 #include "sim/check/run_history.hpp"
+#include "sim/check/state_transfers.hpp"
 #include "sim/check/tid_uniqueness.hpp"
 #include "sim/check/violation.hpp"
 #include "sim/observe/run_observer.hpp"
@@ -52,7 +53,7 @@ class Checker final : public RunObserver {
   // report says so.
   void on_halt(TimeUs now, SiteIndex i, const DotSet& claimed) override;
   // Durable before visible and crash consistency (invariants 17, 18).
-  void on_durable(SiteIndex i, const site::DurableStore& store) override;
+  void on_durable(TimeUs now, SiteIndex i, const site::DurableStore& store) override;
   void on_reveal(TimeUs now, SiteIndex i, const site::Site& s, const site::Outgoing& out) override;
   void on_recovered(TimeUs now, SiteIndex i, const site::Site& s) override;
   // Network fidelity (invariant 19): each fate against the scenario's faults and rates.
@@ -110,6 +111,7 @@ class Checker final : public RunObserver {
   RunEnd end_;
   std::vector<uint64_t> entered_epoch_;  // per site: the epoch it last entered
   bool reached_end_ = false;             // converged, or the liveness phase ran out, all up
+  StateTransfers transfers_;             // reads entered_epoch_, so declared after it
 };
 
 }  // namespace treedoc::sim

@@ -60,7 +60,16 @@ void DurableState::sync_ops(DurableRecord* r, const site::DurableStore& store) c
   r->last_logged = store.ops.empty() ? nullptr : store.ops.back().get();
 }
 
-void DurableState::written(SiteIndex i, const site::DurableStore& store) {
+void DurableState::written(TimeUs now, SiteIndex i, const site::DurableStore& store) {
+  const site::CommitLog& log = store.commit_log;
+  if (log.prepared && log.prepared->epoch < store.epoch && !verdict_->failed()) {
+    // Entering an epoch ends every attempt of an older one, whichever way it ended (docs/
+    // protocol.md §3, epoch rule): a PREPARED kept past it refuses the new epoch's votes.
+    report(Invariant::kAttemptFencing, now, i, {},
+           text_.site(i) + " entered epoch " + std::to_string(store.epoch) +
+               " still durably PREPARED for attempt " + site::to_string(log.prepared->txid) +
+               " of epoch " + std::to_string(log.prepared->epoch));
+  }
   DurableRecord& r = record(i);
   sync_ops(&r, store);
   r.written = true;
@@ -68,7 +77,6 @@ void DurableState::written(SiteIndex i, const site::DurableStore& store) {
   r.epoch = store.epoch;
   r.view = store.view;
   r.members = store.members;
-  const site::CommitLog& log = store.commit_log;
   r.attempts = log.attempts;
   r.prepared = log.prepared ? std::optional<site::TxId>(log.prepared->txid) : std::nullopt;
   if (r.decisions.size() != log.decisions.size()) {

@@ -43,8 +43,9 @@ class DurableState {
  public:
   DurableState(const ReportText& text, Verdict* verdict) : text_(text), verdict_(verdict) {}
 
-  // After each step of site i: what its store now holds.
-  void written(SiteIndex i, const site::DurableStore& store);
+  // After each step of site i: what its store now holds. A PREPARED record of an epoch the store
+  // has left is an attempt the new epoch did not fence (invariant 20).
+  void written(TimeUs now, SiteIndex i, const site::DurableStore& store);
   // Site i hands `out` to the network: everything it reveals must be in the record (invariant 17).
   void revealed(TimeUs now, SiteIndex i, const site::Site& s, const site::Outgoing& out);
   // Site i crashed: the record of that instant is what its restart must rebuild.

@@ -250,7 +250,7 @@ void SiteHost::agent_op(SiteIndex /*site*/, TimeUs now, const site::SharedOp& op
 
 void SiteHost::handle(site::Effects&& fx, TimeUs now) {
   publish(fx.observed, now);
-  ctx_.observers.on_durable(index_, store_);
+  ctx_.observers.on_durable(now, index_, store_);
   // It reached its crash point earlier in this instant (a workload's later edit of one act):
   // whatever it did since is lost with the crash, its durable writes excepted.
   if (doomed_) return;

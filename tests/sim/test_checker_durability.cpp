@@ -70,7 +70,7 @@ struct Watched {
   }
   std::optional<Violation> reveal(const site::Outgoing& out) {
     Checker fresh(scenario);
-    fresh.on_durable(0, store);
+    fresh.on_durable(5'000'000, 0, store);
     fresh.on_reveal(5'000'000, 0, state, out);
     return fresh.violation();
   }
@@ -170,7 +170,7 @@ TEST_CASE("a restart must rebuild exactly what was durable when the site crashed
   site::DurableStore before;
   before.counter = 1;
   before.ops = {op(kSelf, 1)};
-  w.checker.on_durable(0, before);
+  w.checker.on_durable(1'000'000, 0, before);
   w.checker.on_crash(1'000'000, 0, &w.state.claimed());
   // The site that comes back rebuilt from an empty store: the op is gone.
   w.checker.on_recovered(2'000'000, 0, w.state);
@@ -181,11 +181,28 @@ TEST_CASE("a restart must rebuild exactly what was durable when the site crashed
   site::Site first(config(site::Durability::kOwnOps), &same.store, &same.archive);
   first.start(0);
   first.local_insert(10, 0, "a");
-  same.checker.on_durable(0, same.store);
+  same.checker.on_durable(1'000'000, 0, same.store);
   same.checker.on_crash(20, 0, &first.claimed());
   site::EpochArchive archive;
   site::Site again(config(site::Durability::kOwnOps), &same.store, &archive);
   again.start(30);
   same.checker.on_recovered(30, 0, again);
   CHECK_FALSE(same.checker.violation());
+}
+
+TEST_CASE("entering an epoch must end every attempt of an older one (attempt fencing)",
+          "[checker]") {
+  Watched w;
+  const site::TxId txid{kPeer, 4};
+  w.store.commit_log.prepared = site::CommitLog::Record{txid, 0, 0, nullptr, 0, 0, nullptr};
+  w.checker.on_durable(1'000'000, 0, w.store);  // prepared in its own epoch: fine
+  CHECK_FALSE(w.checker.violation());
+  w.store.commit_log.prepared->epoch = 1;
+  w.store.epoch = 1;
+  w.checker.on_durable(2'000'000, 0, w.store);  // a prepared attempt of the epoch it is in
+  CHECK_FALSE(w.checker.violation());
+  w.store.epoch = 2;  // entered epoch 2 with the attempt of epoch 1 still PREPARED
+  w.checker.on_durable(3'000'000, 0, w.store);
+  require_violation(w.checker.violation(), Invariant::kAttemptFencing,
+                    "c0 entered epoch 2 still durably PREPARED for attempt 3/4 of epoch 1");
 }

@@ -77,3 +77,30 @@ TEST_CASE("a state transfer reflecting exactly the site's ops must show the same
   CHECK(checker.violation()->invariant == Invariant::kFlattenInvisibility);
   CHECK(checker.violation()->detail.find("by state transfer") != std::string::npos);
 }
+
+TEST_CASE("a declared loss by policy must be forced: the site was beyond the retention bound",
+          "[checker]") {
+  Scenario s = two_sites();
+  s.protocol.epochs.retention_epochs = 4;
+  s.checker.expect_lost_by_policy = true;
+  auto lost = std::make_shared<Op>();
+  lost->kind = OpKind::kInsert;
+  lost->id = a;
+  lost->epoch = 0;
+  const std::vector<site::SharedOp> ops = {lost};
+  site::EpochEntered beyond = transfer(0, 1, {a}, {});
+  beyond.epoch = 5;  // five epochs on from epoch 0: no archive held its cut
+  Checker forced(s);
+  forced.on_epoch_entered(1000, {1, beyond});
+  forced.on_lost_by_policy(1000, 1, ops);
+  REQUIRE_FALSE(forced.violation());
+  site::EpochEntered within = transfer(0, 1, {a}, {});
+  within.epoch = 4;  // within the bound: a CUT could have translated the op
+  Checker unforced(s);
+  unforced.on_epoch_entered(1000, {1, within});
+  unforced.on_lost_by_policy(1000, 1, ops);
+  REQUIRE(unforced.violation());
+  CHECK(unforced.violation()->invariant == Invariant::kNoLostUpdate);
+  CHECK(unforced.violation()->detail.find("within the retention bound (4 epochs)") !=
+        std::string::npos);
+}

@@ -148,10 +148,26 @@ TEST_CASE("a restart that skips part of its durable log breaks crash consistency
   require_fails("tests/data/scenarios/sabotage-restart-skips-own-ops.json", "crash-consistency",
                 sim::kExitSafetyViolation);
 }
-TEST_CASE("a declared LOST_BY_POLICY loss within the retention bound is a lost update",
+TEST_CASE("a STATE within the retention bound is refused, whether it loses ops or re-bases them",
           "[checker]") {
-  require_fails("tests/data/scenarios/sabotage-state-within-retention.json", "no-lost-update",
-                sim::kExitSafetyViolation);
+  // Under the lose policy the unforced STATE is caught at its send, before the loss it causes.
+  require_fails("tests/data/scenarios/sabotage-state-within-retention.json",
+                "forced-state-transfer", sim::kExitSafetyViolation);
+  // Under the default re-base nothing is lost, and the unforced STATE is still a bug.
+  const test::TempDir dir("treedoc-test-state-within-retention");
+  const std::string file = dir.path_of("rebase.json");
+  write_variant("tests/data/scenarios/sabotage-state-within-retention.json", file,
+                [](nlohmann::json& j) {
+                  j["epochs"].erase("beyond_retention");
+                  j["checker"].erase("expect_lost_by_policy");
+                  j["checker"]["require_probes"] = {"catch-up-multi-epoch"};
+                });
+  const test::CliRun r = run_cli_capture("run " + file + " --quiet");
+  INFO(r.out);
+  REQUIRE(r.exit_code == sim::kExitSafetyViolation);
+  REQUIRE(r.out.find("VIOLATION forced-state-transfer") != std::string::npos);
+  REQUIRE(r.out.find("within the retention bound (6 epochs): a CUT would do") !=
+          std::string::npos);
 }
 TEST_CASE("a loss burst applied only to what its site sends breaks network fidelity", "[checker]") {
   // Every site converges (anti-entropy repairs the rest): only the count of losses under the
