@@ -40,9 +40,11 @@ namespace treedoc::site {
   X(kHaltedOnExpelled, "halted-on-expelled", "... and stopped for good (the HBase behaviour)") \
   X(kRejoined, "rejoined", "a site entered a view it had been expelled from, or joined as nebula") \
   X(kTerminationDecided, "termination-decided", "a prepared participant learned how its attempt ended by cooperative termination, from a peer") \
-  X(kDecisionResent, "decision-resent", "a coordinator restarted with a decision logged and sent it again") \
+  X(kDecisionResent, "decision-resent", "a coordinator restarted with a decision logged and sent it again (counted at the send)") \
   X(kCrashAfterCommitPostCut, "crash-after-commit-post-cut", "a site crashed right after a commit translated its post-cut ops, before resending them") \
-  X(kRebasedBeyondRetention, "rebased-beyond-retention", "a state transfer re-based the site's own untranslated ops by atom identity")
+  X(kRebasedBeyondRetention, "rebased-beyond-retention", "a state transfer re-based the site's own untranslated ops by atom identity") \
+  X(kParticipantLateUpdate, "participant-late-update", "a prepared participant's LATE_UPDATE reached the coordinator before its decision and aborted the attempt") \
+  X(kResentOthersTranslated, "resent-others-translated", "a site caught up and, once current, resent a translated op of another origin")
 // clang-format on
 
 enum class Probe : uint8_t { TREEDOC_PROBES(TREEDOC_ENUMERATOR) };
@@ -50,7 +52,7 @@ enum class Probe : uint8_t { TREEDOC_PROBES(TREEDOC_ENUMERATOR) };
 inline constexpr auto kProbes = named_enum<Probe>({TREEDOC_PROBES(TREEDOC_ENUM_ENTRY)});
 static_assert(kProbes.well_formed());
 inline constexpr size_t kProbeCount = kProbes.size();
-static_assert(kProbeCount == 29,
+static_assert(kProbeCount == 31,
               "a new probe needs a scenario that requires it (docs/scenarios.md)");
 
 inline const char* to_string(Probe p) { return kProbes.name(p); }

@@ -69,9 +69,10 @@ Effects Site::start(TimeUs now) {
     }
     const CommitLog& log = store_->commit_log;
     if (restarted && coordinator() && log.attempts > 0) {
-      // Its last attempt undecided (termination must end it), or decided (recover() resends it).
+      // Its last attempt undecided (termination must end it); a decided one recover() resends,
+      // counted at that send (start_commit).
       const bool decided = log.decisions.count(TxId{config_.id, log.attempts}) > 0;
-      fx.observed.probes.add(decided ? Probe::kDecisionResent : Probe::kCoordinatorCrashOpen);
+      if (!decided) fx.observed.probes.add(Probe::kCoordinatorCrashOpen);
     }
     start_commit(now, &fx);
     if (is_member()) arm_heartbeat(now, &fx);

@@ -397,6 +397,11 @@ void Site::send_stale(TimeUs now, SiteId to, bool with_view, Effects* fx) {
 
 void Site::send_once_current(Effects* fx) {
   if (resend_.empty()) return;
+  for (const SharedOp& op : resend_) {
+    if (op->id.site == config_.id) continue;
+    fx->observed.probes.add(Probe::kResentOthersTranslated);  // docs/protocol.md §4 step 7
+    break;
+  }
   // Ops of this epoch that arrived meanwhile may have deleted or repeated some: they stay
   // harmless duplicates at the receivers, which drop them by op id.
   spread(std::exchange(resend_, {}), fx);

@@ -17,7 +17,15 @@ constexpr uint64_t kBackoffDoublingsMax = 20;
 void Site::start_commit(TimeUs now, Effects* fx) {
   commit_.emplace(config_.id, &store_->commit_log, config_.flatten.vote_timeout_us,
                   config_.sabotage == Sabotage::kCommitOnMissingVote);
-  apply_commit_effects(now, commit_->recover(now), fx);
+  CommitEffects recovered = commit_->recover(now);
+  for (const CommitSend& send : recovered.sends) {
+    // The probe marks the resend itself, so a restart that logs a decision but never sends it
+    // again leaves it unfired (docs/protocol.md §3 step 5).
+    if (send.message.kind == CommitMessage::Kind::kDecision && coordinator()) {
+      fx->observed.probes.add(Probe::kDecisionResent);
+    }
+  }
+  apply_commit_effects(now, std::move(recovered), fx);
   if (coordinator() && config_.flatten.kind != FlattenPolicy::Kind::kNever) {
     fx->commands.timers.push_back(
         {TimerKind::kFlattenPolicy, now + config_.flatten.check_period_us});
@@ -109,7 +117,11 @@ void Site::on_commit_message(TimeUs now, const Message& message, Effects* fx) {
       (m.kind == CommitMessage::Kind::kDecision && m.from != m.txid.coordinator) ||
       m.kind == CommitMessage::Kind::kDontKnow;
   const bool waiting = from_peer && prepared_for();
-  apply_commit_effects(now, commit_->on_message(now, m, ctx), fx);
+  CommitEffects done = commit_->on_message(now, m, ctx);
+  if (m.kind == CommitMessage::Kind::kLateUpdate && done.ended) {
+    fx->observed.probes.add(Probe::kParticipantLateUpdate);  // update wins, from a participant
+  }
+  apply_commit_effects(now, std::move(done), fx);
   if (waiting && !prepared_for()) fx->observed.probes.add(Probe::kTerminationDecided);
 }
 
