@@ -21,7 +21,8 @@ from html_page import Markup, escape, key_values, page, png_image, table
 
 SLOWEST_SHOWN = 10
 OUTCOME_COLOURS = {"pass": "tab:green", "safety": "tab:red", "liveness": "tab:orange", "error": "tab:purple"}
-KNOWN_FIELDS = {"scenario", "seeds", "wall_s", "pass", "safety", "liveness", "error", "runs", "probes"}
+KNOWN_FIELDS = {"scenario", "seeds", "wall_s", "pass", "safety", "liveness", "error", "runs", "probes", "shard",
+                "merged_shards", "shards_missing", "stopped_by"}
 
 
 def reproduce(scenario, seed):
@@ -88,6 +89,23 @@ def probe_coverage(sweep):
     return [], (), None
 
 
+def part_of_sweep(sweep):
+    """Key-value rows saying when the sweep is one shard, merged shards, or cut short."""
+    rows = []
+    shard = sweep.get("shard") if isinstance(sweep.get("shard"), dict) else {}
+    if shard.get("count", 1) > 1:
+        rows.append(("shard", f"{shard.get('number')} of {shard.get('count')}: a part of the sweep; "
+                              "`treedoc-sim merge` the shards' --json for the whole"))
+    if sweep.get("merged_shards"):
+        rows.append(("merged from", f"{len(sweep['merged_shards'])} shards"))
+    if sweep.get("shards_missing"):
+        rows.append(("shards missing", ", ".join(str(k) for k in sweep["shards_missing"])))
+    if sweep.get("stopped_by"):
+        rows.append(("stopped by", f"{sweep['stopped_by']}: {len(sweep.get('runs', []))} of "
+                                   f"{sweep.get('runs_planned', '?')} runs ran"))
+    return rows
+
+
 def build(sweep):
     scenario = sweep.get("scenario", "?")
     runs = sorted(sweep.get("runs", []), key=lambda r: r.get("seed", 0))
@@ -104,7 +122,7 @@ def build(sweep):
         ("seeds", f"{len(runs)} ({min(seeds)}..{max(seeds)})" if seeds else "none"),
         ("wall time", f"{wall:.1f} s, {60 * len(runs) / wall:.0f} seeds per minute" if wall else "?"),
         ("distinct event-log hashes", f"{len(hashes)} of {len(runs)} runs"),
-    ]))
+    ] + part_of_sweep(sweep)))
     body.append("<h2>Outcomes</h2>")
     body.append(table([(name, sweep.get(name, sum(1 for r in runs if r.get("outcome") == name)))
                        for name in OUTCOME_COLOURS], ("outcome", "seeds")))
