@@ -29,7 +29,14 @@ def reproduce(scenario, seed):
     return f"treedoc-sim run {scenario} --seed {seed}"
 
 
-def command_cell(scenario, seed):
+def command_cell(scenario, seed, run=None):
+    """The run's reproduce command and the one that draws it; a grid point's run is a sweep of
+    one seed (its `reproduce`), which has no --report: its replay file draws it."""
+    if run and run.get("reproduce") and not run["reproduce"].startswith("treedoc-sim run "):
+        replay = run.get("replay_file")
+        drawn = (f"<br><code>treedoc-sim run {escape(replay)} --out out/seed-{escape(seed)} --report</code>"
+                 if replay else "")
+        return Markup(f"<code>{escape(run['reproduce'])}</code>{drawn}")
     return Markup(f"<code>{escape(reproduce(scenario, seed))}</code><br><code>"
                   f"{escape(reproduce(scenario, seed))} --out out/seed-{escape(seed)} --report</code>")
 
@@ -141,14 +148,14 @@ def build(sweep):
     body.append(f"<h2>Failing seeds ({len(failing)})</h2>")
     if failing:
         body.append(table([(r.get("seed"), r.get("outcome"), r.get("exit_code"), r.get("verdict", ""),
-                            command_cell(scenario, r.get("seed"))) for r in failing],
+                            command_cell(scenario, r.get("seed"), r)) for r in failing],
                           ("seed", "outcome", "exit code", "verdict", "reproduce with; see it with")))
     else:
         body.append("<p>none</p>")
 
     slowest = sorted(runs, key=lambda r: -r.get("wall_s", 0))[:SLOWEST_SHOWN]
     body.append(f"<h2>Slowest {len(slowest)} seeds</h2>")
-    body.append(table([(r.get("seed"), r.get("wall_s", 0), r.get("outcome"), command_cell(scenario, r.get("seed")))
+    body.append(table([(r.get("seed"), r.get("wall_s", 0), r.get("outcome"), command_cell(scenario, r.get("seed"), r))
                        for r in slowest], ("seed", "wall s", "outcome", "run it alone; see it with")))
     if runs:
         walls = [r.get("wall_s", 0) for r in runs]
