@@ -1,8 +1,11 @@
 // `treedoc-sim sweep` results as a child process writes them: a --set grid's rows with their
 // parameter columns, the same rows from a $grid in the file, CSV and JSON rows that agree, a
 // swarm's drawn values in every row, rows kept by an interrupted sweep, and the budget's exit code.
+#include <stdlib.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -179,10 +182,18 @@ TEST_CASE("an interrupted sweep keeps the rows it ran in the CSV and the partial
           "[sweep][stream]") {
   const test::TempDir dir("treedoc-test-sweep-stream");
   const std::string csv = dir.path_of("s.csv"), json_path = dir.path_of("s.json");
-  const test::CliRun r =
-      test::run_cli_capture("sweep " + source_path("scenarios/crash-restart.json") +
-                            " --seeds 1..100000 --recheck-every 0 --csv " + csv + " --json " +
-                            json_path + " & sleep 1.5; kill -9 $!; wait");
+  // The killed sweep cannot remove its temporary folder: it makes that folder in `dir`.
+  const char* tmpdir = std::getenv("TMPDIR");
+  const std::string tmpdir_before = tmpdir ? tmpdir : "";
+  setenv("TMPDIR", dir.path_of("").c_str(), 1);
+  (void)test::run_cli_capture("sweep " + source_path("scenarios/crash-restart.json") +
+                              " --seeds 1..100000 --recheck-every 0 --csv " + csv + " --json " +
+                              json_path + " & sleep 1.5; kill -9 $!; wait");
+  if (tmpdir) {
+    setenv("TMPDIR", tmpdir_before.c_str(), 1);
+  } else {
+    unsetenv("TMPDIR");
+  }
   const auto rows = csv_rows(csv);
   REQUIRE(rows.size() >= 3);  // the header and the rows that finished
   REQUIRE(rows[0][0] == "point");
