@@ -21,14 +21,22 @@ from html_page import Markup, escape, key_values, page, png_image, table
 
 SLOWEST_SHOWN = 10
 OUTCOME_COLOURS = {"pass": "tab:green", "safety": "tab:red", "liveness": "tab:orange", "error": "tab:purple"}
-KNOWN_FIELDS = {"scenario", "seeds", "wall_s", "pass", "safety", "liveness", "error", "runs", "probes"}
+KNOWN_FIELDS = {"scenario", "seeds", "wall_s", "pass", "safety", "liveness", "error", "runs", "probes", "shard",
+                "merged_shards", "shards_missing", "stopped_by"}
 
 
 def reproduce(scenario, seed):
     return f"treedoc-sim run {scenario} --seed {seed}"
 
 
-def command_cell(scenario, seed):
+def command_cell(scenario, seed, run=None):
+    """The run's reproduce command and the one that draws it; a grid point's run is a sweep of
+    one seed (its `reproduce`), which has no --report: its replay file draws it."""
+    if run and run.get("reproduce") and not run["reproduce"].startswith("treedoc-sim run "):
+        replay = run.get("replay_file")
+        drawn = (f"<br><code>treedoc-sim run {escape(replay)} --out out/seed-{escape(seed)} --report</code>"
+                 if replay else "")
+        return Markup(f"<code>{escape(run['reproduce'])}</code>{drawn}")
     return Markup(f"<code>{escape(reproduce(scenario, seed))}</code><br><code>"
                   f"{escape(reproduce(scenario, seed))} --out out/seed-{escape(seed)} --report</code>")
 
@@ -88,6 +96,23 @@ def probe_coverage(sweep):
     return [], (), None
 
 
+def part_of_sweep(sweep):
+    """Key-value rows saying when the sweep is one shard, merged shards, or cut short."""
+    rows = []
+    shard = sweep.get("shard") if isinstance(sweep.get("shard"), dict) else {}
+    if shard.get("count", 1) > 1:
+        rows.append(("shard", f"{shard.get('number')} of {shard.get('count')}: a part of the sweep; "
+                              "`treedoc-sim merge` the shards' --json for the whole"))
+    if sweep.get("merged_shards"):
+        rows.append(("merged from", f"{len(sweep['merged_shards'])} shards"))
+    if sweep.get("shards_missing"):
+        rows.append(("shards missing", ", ".join(str(k) for k in sweep["shards_missing"])))
+    if sweep.get("stopped_by"):
+        rows.append(("stopped by", f"{sweep['stopped_by']}: {len(sweep.get('runs', []))} of "
+                                   f"{sweep.get('runs_planned', '?')} runs ran"))
+    return rows
+
+
 def build(sweep):
     scenario = sweep.get("scenario", "?")
     runs = sorted(sweep.get("runs", []), key=lambda r: r.get("seed", 0))
@@ -104,7 +129,7 @@ def build(sweep):
         ("seeds", f"{len(runs)} ({min(seeds)}..{max(seeds)})" if seeds else "none"),
         ("wall time", f"{wall:.1f} s, {60 * len(runs) / wall:.0f} seeds per minute" if wall else "?"),
         ("distinct event-log hashes", f"{len(hashes)} of {len(runs)} runs"),
-    ]))
+    ] + part_of_sweep(sweep)))
     body.append("<h2>Outcomes</h2>")
     body.append(table([(name, sweep.get(name, sum(1 for r in runs if r.get("outcome") == name)))
                        for name in OUTCOME_COLOURS], ("outcome", "seeds")))
@@ -123,14 +148,14 @@ def build(sweep):
     body.append(f"<h2>Failing seeds ({len(failing)})</h2>")
     if failing:
         body.append(table([(r.get("seed"), r.get("outcome"), r.get("exit_code"), r.get("verdict", ""),
-                            command_cell(scenario, r.get("seed"))) for r in failing],
+                            command_cell(scenario, r.get("seed"), r)) for r in failing],
                           ("seed", "outcome", "exit code", "verdict", "reproduce with; see it with")))
     else:
         body.append("<p>none</p>")
 
     slowest = sorted(runs, key=lambda r: -r.get("wall_s", 0))[:SLOWEST_SHOWN]
     body.append(f"<h2>Slowest {len(slowest)} seeds</h2>")
-    body.append(table([(r.get("seed"), r.get("wall_s", 0), r.get("outcome"), command_cell(scenario, r.get("seed")))
+    body.append(table([(r.get("seed"), r.get("wall_s", 0), r.get("outcome"), command_cell(scenario, r.get("seed"), r))
                        for r in slowest], ("seed", "wall s", "outcome", "run it alone; see it with")))
     if runs:
         walls = [r.get("wall_s", 0) for r in runs]

@@ -20,6 +20,7 @@
 #include "sim/cli/bundled_file.hpp"
 #include "sim/cli/child_run.hpp"
 #include "sim/engine/simulation.hpp"
+#include "sim/report/run_figures.hpp"
 #include "sim/report/run_report.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/world/event_log.hpp"
@@ -124,6 +125,15 @@ void write_report(const RunRequest& req) {
   }
 }
 
+// Every figure of the registry (sim/scenario/figure.hpp) by name, flat: the columns of a sweep's
+// rows, so a figure added there shows up in them without another change.
+nlohmann::json figures_json(const RunResult& result) {
+  const FigureValues values = figure_values(result);
+  nlohmann::json figures = nlohmann::json::object();
+  for (size_t k = 0; k < kFigures.size(); ++k) figures[kFigures.name_at(k)] = values[k];
+  return figures;
+}
+
 // Opens the event log for writing (its folder made first) and writes its schema beside it;
 // null, with the reason on stderr, when either cannot be written.
 std::FILE* open_event_log(const std::string& path) {
@@ -183,7 +193,8 @@ int run_run(const RunRequest& req) {
   }
   if (events) std::fclose(events);
 
-  const nlohmann::json report = run_report(scenario, seed, result);
+  nlohmann::json report = run_report(scenario, seed, result);
+  report["figures"] = figures_json(result);
   if (!req.quiet) std::fputs(run_report_text(report).c_str(), stdout);
   std::fputs(run_verdict_text(report).c_str(), stdout);
   std::printf("event-log hash: %s\n", hash_hex(result.event_hash).c_str());

@@ -19,19 +19,21 @@ nlohmann::json replay_scenario_json(const std::string& path, uint64_t seed,
   nlohmann::json drawn = check_swarm_forms(path, raw) > 0 ? resolve_swarm(raw, seed) : raw;
   if (!drawn.is_object()) return drawn;  // the loader says what is wrong when it is run
   drawn["seed"] = seed;
-  nlohmann::json* workload = drawn.contains("workload") ? &drawn["workload"] : nullptr;
-  if (workload && workload->is_object() && workload->contains("file") &&
-      (*workload)["file"].is_string()) {
-    // A relative trace path is relative to the scenario's folder, which the replay leaves.
-    const fs::path trace = (*workload)["file"].get<std::string>();
-    if (trace.is_relative()) {
-      (*workload)["file"] = fs::absolute(fs::path(path).parent_path() / trace).string();
-    }
-  }
+  make_trace_path_absolute(&drawn, path);
   if (drawn.contains("description") && drawn["description"].is_string() && !note.empty()) {
     drawn["description"] = drawn["description"].get<std::string>() + " " + note;
   }
   return drawn;
+}
+
+void make_trace_path_absolute(nlohmann::json* scenario, const std::string& path) {
+  if (!scenario->is_object() || !scenario->contains("workload")) return;
+  nlohmann::json& workload = (*scenario)["workload"];
+  if (!workload.is_object() || !workload.contains("file") || !workload["file"].is_string()) return;
+  // A relative trace path is relative to the scenario's folder, which the copy leaves.
+  const fs::path trace = workload["file"].get<std::string>();
+  if (trace.is_relative())
+    workload["file"] = fs::absolute(fs::path(path).parent_path() / trace).string();
 }
 
 void write_scenario_json(const nlohmann::json& scenario, const std::string& out_path) {

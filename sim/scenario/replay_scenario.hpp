@@ -15,6 +15,10 @@ namespace treedoc::sim {
 nlohmann::json replay_scenario_json(const std::string& path, uint64_t seed,
                                     const std::string& note);
 
+// Makes a relative workload.file of `scenario` (a file read from `path`) absolute, so the scenario
+// can be written to, and run from, any folder.
+void make_trace_path_absolute(nlohmann::json* scenario, const std::string& path);
+
 // Writes `scenario` to `out_path`, making its folder; throws InputError when it cannot.
 void write_scenario_json(const nlohmann::json& scenario, const std::string& out_path);
 

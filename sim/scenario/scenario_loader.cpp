@@ -12,6 +12,7 @@
 #include "sim/base/json_path.hpp"
 #include "sim/base/time_text.hpp"
 #include "sim/scenario/fault_schedule_reader.hpp"
+#include "sim/scenario/grid_forms.hpp"
 #include "sim/scenario/scenario_json_reader.hpp"
 #include "sim/scenario/site_selector.hpp"
 #include "sim/scenario/strict_json_parser.hpp"
@@ -496,6 +497,7 @@ json read_scenario_json(const std::string& path) {
 
 Scenario load_scenario(const std::string& path, std::optional<uint64_t> seed) {
   const json root = read_scenario_json(path);
+  reject_grid_forms(path, root);  // a grid is a sweep's: `sweep` writes each point out concrete
   if (check_swarm_forms(path, root) == 0) return ScenarioReader(path).read(root);
   const uint64_t drawn_for = seed.value_or(swarm_file_seed(root));
   try {

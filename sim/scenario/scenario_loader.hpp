@@ -18,7 +18,8 @@ namespace treedoc::sim {
 // JSON path (`faults[3].partition.groups[1]`), what was expected and what was found, for any
 // unreadable, oversized, empty, binary, non-UTF-8 or non-JSON file, duplicate keys, nesting past
 // kScenarioJsonDepthMax, and every field that is unknown, missing, mistyped or out of range.
-// A swarm file (sim/swarm_resolver.hpp) is drawn for `seed`, else for its own seed, first.
+// A swarm file (sim/swarm_resolver.hpp) is drawn for `seed`, else for its own seed, first. A file
+// with a grid form (sim/scenario/grid_forms.hpp) is refused, naming `treedoc-sim sweep`.
 Scenario load_scenario(const std::string& path, std::optional<uint64_t> seed = std::nullopt);
 
 // The file's JSON as written: read within kScenarioFileBytesMax and parsed strictly, not yet

@@ -152,10 +152,19 @@ class FormChecker {
 
 class Resolver {
  public:
-  explicit Resolver(uint64_t seed) : swarm_(RandomStream(seed).split("swarm")) {}
+  // `draws`, when given, receives what each outermost form drew (swarm_draws()).
+  explicit Resolver(uint64_t seed, json* draws = nullptr)
+      : swarm_(RandomStream(seed).split("swarm")), draws_(draws) {}
 
   // The value at `path`; `level` tells apart a form and the forms a choice of it yields there.
   json resolve(const json& value, const std::string& path, uint64_t level) const {
+    if (form_of(value) != Form::kNone && level == 0 && draws_ && !inside_form_) {
+      inside_form_ = true;
+      json drawn = resolve(value, path, level);
+      inside_form_ = false;
+      (*draws_)[path] = drawn;
+      return drawn;
+    }
     switch (form_of(value)) {
       case Form::kRange: return draw_range(value.begin().value(), stream(path, level));
       case Form::kChoice: {
@@ -180,8 +189,14 @@ class Resolver {
       for (size_t i = 0; i < value.size(); ++i) {
         // Element paths keep the file's indices, so a dropped element moves no other draw.
         const std::string element = json_element_path(path, i);
-        if (!kept(value[i], element)) continue;
-        out.push_back(resolve(unwrapped(value[i], element), element, 0));
+        const bool recorded = draws_ && !inside_form_ && form_of(value[i]) != Form::kNone;
+        inside_form_ = inside_form_ || recorded;
+        const bool keep = kept(value[i], element);
+        if (keep) out.push_back(resolve(unwrapped(value[i], element), element, 0));
+        if (recorded) {
+          inside_form_ = false;
+          (*draws_)[element] = keep ? out.back() : json();
+        }
       }
       return out;
     }
@@ -240,6 +255,8 @@ class Resolver {
   }
 
   const RandomStream swarm_;
+  json* const draws_;
+  mutable bool inside_form_ = false;  // resolving the values of an outermost form
 };
 
 }  // namespace
@@ -266,6 +283,13 @@ uint64_t swarm_file_seed(const json& root) {
 json resolve_swarm(const json& root, uint64_t seed) {
   TD_ASSERT(root.is_object(), "check_swarm_forms() rejects a form at the top level");
   return Resolver(seed).resolve(root, "", 0);
+}
+
+json swarm_draws(const json& root, uint64_t seed) {
+  json draws = json::object();
+  if (!root.is_object()) return draws;
+  (void)Resolver(seed, &draws).resolve(root, "", 0);
+  return draws;
 }
 
 }  // namespace treedoc::sim

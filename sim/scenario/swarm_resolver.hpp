@@ -38,4 +38,9 @@ uint64_t swarm_file_seed(const nlohmann::json& root);
 // `$maybe` element is kept with probability 1/2. Call check_swarm_forms first.
 nlohmann::json resolve_swarm(const nlohmann::json& root, uint64_t seed);
 
+// What resolve_swarm(root, seed) drew for each outermost form (one not inside another's values),
+// keyed by the form's JSON path in the file: the value it became, or null for a `$maybe` element
+// that was dropped. An object with the same keys for every seed; empty for a concrete scenario.
+nlohmann::json swarm_draws(const nlohmann::json& root, uint64_t seed);
+
 }  // namespace treedoc::sim
