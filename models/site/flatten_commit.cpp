@@ -172,7 +172,7 @@ CommitEffects FlattenCommit::on_message(TimeUs now, const CommitMessage& m,
       return learn(record_of(m), m.outcome,
                    m.outcome == Outcome::kAbort ? AbortReason::kVotedNo : AbortReason::kNone);
     }
-    case CommitMessage::Kind::kDecisionRequest: return on_decision_request(m);
+    case CommitMessage::Kind::kDecisionRequest: return on_decision_request(m, ctx);
     case CommitMessage::Kind::kDontKnow: return on_dont_know(m);
   }
   return {};
@@ -225,7 +225,7 @@ CommitEffects FlattenCommit::on_vote(const CommitMessage& m) {
   return decide(open_->attempt, Outcome::kCommit, AbortReason::kNone);
 }
 
-CommitEffects FlattenCommit::on_decision_request(const CommitMessage& m) {
+CommitEffects FlattenCommit::on_decision_request(const CommitMessage& m, const CommitContext& ctx) {
   CommitEffects fx;
   auto decided = log_->decisions.find(m.txid);
   if (decided != log_->decisions.end()) {
@@ -233,6 +233,11 @@ CommitEffects FlattenCommit::on_decision_request(const CommitMessage& m) {
     return fx;
   }
   const CommitLog::Record attempt{m.txid, m.epoch, m.view, nullptr, 0, 0, nullptr, m.view_only};
+  // A site that left the attempt's epoch or view by catch-up (or STALE) has no decision logged
+  // and no PREPARED any more: it may have voted yes, and the attempt may be the very commit that
+  // closed the epoch. It must not promise "never yes": it answers nothing here, and the site
+  // tells the asker it is behind (STALE), so it learns the end as it catches up.
+  if (m.epoch < ctx.epoch || (m.epoch == ctx.epoch && m.view < ctx.view)) return fx;
   if (log_->prepared && log_->prepared->txid == m.txid) {
     CommitMessage r = message(CommitMessage::Kind::kDontKnow, attempt);
     r.vote = Vote::kYes;  // prepared too: no help

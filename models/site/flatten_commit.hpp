@@ -215,7 +215,9 @@ class FlattenCommit {
   // A participant's vote on PREPARE `m` (docs/protocol.md §3 step 2; §6.7 for a view change).
   Vote vote_on(const CommitMessage& m, const CommitContext& ctx) const;
   CommitEffects on_vote(const CommitMessage& m);
-  CommitEffects on_decision_request(const CommitMessage& m);
+  // `ctx`: where this site is now; of an attempt whose epoch or view it has left it promises
+  // nothing (docs/protocol.md §3 step 6).
+  CommitEffects on_decision_request(const CommitMessage& m, const CommitContext& ctx);
   CommitEffects on_dont_know(const CommitMessage& m);
   // Cooperative termination: asks every member how the prepared attempt ended, and waits.
   void ask_for_decision(TimeUs now, CommitEffects* fx) const;

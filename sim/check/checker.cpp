@@ -18,6 +18,7 @@ Checker::Checker(const Scenario& scenario)
       durable_(text_, &verdict_),
       convergence_(scenario, text_, &verdict_),
       lost_(scenario, &history_, text_, &verdict_),
+      tombstones_(text_, &verdict_),
       network_(scenario, text_, &verdict_),
       end_(scenario, text_, &verdict_),
       entered_epoch_(scenario.topology.site_count(), 0),
@@ -131,6 +132,8 @@ bool Checker::complete(TimeUs now, const SiteViews& sites) {
   check_convergence(now, sites);
   if (verdict_.failed()) return false;
   reached_end_ = lost_.complete(sites, &convergence_);
+  // Converged with every op everywhere: nothing may wait any more (invariant 15).
+  if (reached_end_ && !tombstones_.check(now, sites)) return false;
   return reached_end_;
 }
 

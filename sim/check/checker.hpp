@@ -23,6 +23,7 @@
 #include "sim/check/run_history.hpp"
 #include "sim/check/state_transfers.hpp"
 #include "sim/check/tid_uniqueness.hpp"
+#include "sim/check/tombstone_accounting.hpp"
 #include "sim/check/violation.hpp"
 #include "sim/observe/run_observer.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -107,6 +108,7 @@ class Checker final : public RunObserver {
   DurableState durable_;
   Convergence convergence_;
   LostUpdates lost_;
+  TombstoneAccounting tombstones_;
   NetworkFidelity network_;
   RunEnd end_;
   std::vector<uint64_t> entered_epoch_;  // per site: the epoch it last entered

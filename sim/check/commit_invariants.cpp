@@ -13,6 +13,9 @@ void CommitInvariants::step(TimeUs now, const CommitStepTaken& step) {
     voted_yes(now, step.site, step.state, e);
     return;
   }
+  if (e.phase == Phase::kCommitted || e.phase == Phase::kAborted) {
+    if (!one_outcome(now, step.site, e)) return;
+  }
   if (e.phase != Phase::kCommitted) return;
   if (!committed_with_every_yes(now, step.site, step.state, e)) return;
   committed_once(now, step.site, e);
@@ -65,6 +68,23 @@ bool CommitInvariants::committed_with_every_yes(TimeUs now, SiteIndex i, const s
     return false;
   }
   return true;
+}
+
+bool CommitInvariants::one_outcome(TimeUs now, SiteIndex i, const site::CommitEvent& e) {
+  // Atomicity (invariant 9): an attempt ends the same way wherever its end is learned; a site
+  // that aborts an attempt another committed keeps the old epoch while the rest leave it.
+  const bool committed = e.phase == site::CommitEvent::Phase::kCommitted;
+  const auto [it, fresh] = outcomes_.emplace(e.txid, Ended{committed, i});
+  if (fresh || it->second.committed == committed) return true;
+  verdict_->report({Invariant::kSingleDecision,
+                    now,
+                    {i, it->second.site},
+                    {},
+                    text_.site(i) + (committed ? " committed " : " aborted ") + attempt_name(e) +
+                        " of epoch " + std::to_string(e.epoch) + ", which " +
+                        text_.site(it->second.site) +
+                        (it->second.committed ? " committed" : " aborted")});
+  return false;
 }
 
 void CommitInvariants::committed_once(TimeUs now, SiteIndex i, const site::CommitEvent& e) {

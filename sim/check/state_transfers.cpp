@@ -5,8 +5,7 @@
 
 namespace treedoc::sim {
 
-StateTransfers::StateTransfers(const Scenario& scenario,
-                               const std::vector<uint64_t>& entered_epoch,
+StateTransfers::StateTransfers(const Scenario& scenario, const std::vector<uint64_t>& entered_epoch,
                                const ReportText& text, Verdict* verdict)
     : retention_epochs_(scenario.protocol.epochs.retention_epochs),
       entered_epoch_(entered_epoch),
@@ -24,11 +23,11 @@ void StateTransfers::sent(TimeUs now, const MessageSent& sent) {
   const auto asked = asked_epoch_.find({sent.from, sent.to});
   const uint64_t mine = entered_epoch_.at(sent.from);
   if (asked != asked_epoch_.end() && mine > asked->second + retention_epochs_) return;
-  const std::string why =
-      asked == asked_epoch_.end()
-          ? "no HELLO from it had arrived"
-          : "it asked from epoch " + std::to_string(asked->second) + ", within the retention " +
-                "bound (" + std::to_string(retention_epochs_) + " epochs): a CUT would do";
+  const std::string why = asked == asked_epoch_.end()
+                              ? "no HELLO from it had arrived"
+                              : "it asked from epoch " + std::to_string(asked->second) +
+                                    ", within the retention " + "bound (" +
+                                    std::to_string(retention_epochs_) + " epochs): a CUT would do";
   verdict_->report({Invariant::kForcedStateTransfer,
                     now,
                     {sent.from, sent.to},

@@ -176,8 +176,9 @@ std::string story_ending(const RunResult& r, uint64_t rpc_repeats) {
     // about killing a fenced site is told only when a site that stopped for good was one.
     end += " In the end the checker found that " + r.violation->detail + ".";
     if (halted_site_lost_ops(r)) {
-      end += " They are lost for good: a Treedoc replica is the only copy of the edits it has "
-             "not yet spread, so stopping a live but fenced site for good loses them.";
+      end +=
+          " They are lost for good: a Treedoc replica is the only copy of the edits it has "
+          "not yet spread, so stopping a live but fenced site for good loses them.";
     }
   } else if (!r.violation && r.ops_lost > 0) {
     end += " " + std::to_string(r.ops_lost) +

@@ -216,9 +216,9 @@ std::string probes_text(const json& probes) {
 }
 
 std::string counts_text(const json& j) {
-  std::string out = format("ops       %" PRIu64 " made, %" PRIu64 " applied across sites, %" PRIu64
-                           " lost\n",
-                           u64(j, "ops_made"), u64(j, "ops_applied"), u64(j, "ops_lost"));
+  std::string out =
+      format("ops       %" PRIu64 " made, %" PRIu64 " applied across sites, %" PRIu64 " lost\n",
+             u64(j, "ops_made"), u64(j, "ops_applied"), u64(j, "ops_lost"));
   out += format("messages  %" PRIu64 " sent (%.1f MiB), %" PRIu64 " delivered, %" PRIu64
                 " dropped, %" PRIu64 " duplicated; %.0f deliveries per wall second\n",
                 u64(j, "msgs_sent"), static_cast<double>(u64(j, "bytes_sent")) / (1 << 20),

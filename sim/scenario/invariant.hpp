@@ -26,6 +26,7 @@ namespace treedoc::sim {
   X(kDurableBeforeVisible, "durable-before-visible", "17. whatever a message reveals (an op, a yes, a decision, an epoch) is durable at its sender first") \
   X(kCrashConsistency, "crash-consistency", "18. a restarted site rebuilds exactly what was durable when it crashed") \
   X(kNetworkFidelity, "network-fidelity", "19. every message's fate agrees with the scenario's faults and, within binomial bounds, its loss and duplication rates") \
+  X(kTombstoneAccounting, "tombstone-accounting", "15. once converged, every site's LIVE + DEAD + discarded = |A| + inserts applied, and no GHOST_DEAD is left") \
   X(kAttemptFencing, "attempt-fencing", "20. entering an epoch ends every flatten attempt of an older one: no PREPARED record of it outlives the step") \
   X(kForcedStateTransfer, "forced-state-transfer", "21. a STATE answers only a HELLO more than the retention bound behind its sender") \
   X(kWellFormedOps, "well-formed-ops", "every op a site receives is well formed (a TID, never the sentinel)") \
@@ -40,7 +41,7 @@ namespace treedoc::sim {
 enum class Invariant : uint8_t { TREEDOC_INVARIANTS(TREEDOC_ENUMERATOR) };
 inline constexpr auto kInvariants = named_enum<Invariant>({TREEDOC_INVARIANTS(TREEDOC_ENUM_ENTRY)});
 static_assert(kInvariants.well_formed());
-static_assert(kInvariants.size() == 23, "a new invariant needs its line in docs/protocol.md");
+static_assert(kInvariants.size() == 24, "a new invariant needs its line in docs/protocol.md");
 
 inline const char* to_string(Invariant i) { return kInvariants.name(i); }
 

@@ -28,7 +28,7 @@ class Core {
 
   CommitContext ctx(size_t i) const {
     CommitContext c;
-    c.epoch = epoch;
+    c.epoch = left_to.count(i) ? left_to.at(i) : epoch;
     c.view = view;
     c.members = members_;
     c.next_view = next_members ? view + 1 : view;
@@ -53,6 +53,12 @@ class Core {
   Members next_members;
   bool view_only = false;
   void timer(size_t i) { handle(i, sites_[i]->on_timer(now, ctx(i))); }
+  // Site i enters epoch `e` by catch-up (a CUT, no decision): its attempts of older epochs end.
+  void catch_up(size_t i, uint64_t e) {
+    left_to[i] = e;
+    sites_[i]->on_new_epoch(e);
+  }
+  std::map<size_t, uint64_t> left_to;  // sites that caught up past `epoch`
   void crash_and_recover(size_t i) {
     boot(i);
     handle(i, sites_[i]->recover(now));
@@ -413,4 +419,23 @@ TEST_CASE("a view change: the member being expelled neither gets the PREPARE nor
   REQUIRE(core.outcomes[tx][0] == Outcome::kCommit);
   REQUIRE(core.outcomes[tx][1] == Outcome::kCommit);
   REQUIRE(core.outcomes[tx].count(2) == 0);  // it learns by STALE and catch-up, not a decision
+}
+
+TEST_CASE("a site that caught up past an attempt's epoch never promises it an abort", "[commit]") {
+  // Regression (discard-tombstones seed 395): c1 voted yes, lost the decision, entered the next
+  // epoch by catch-up (its PREPARED gone with the epoch), and then told the still prepared c2 it
+  // had never voted yes; c2 aborted the attempt c0 had committed.
+  Core core;
+  give_everyone(core, {7, 1});
+  core.propose(0);
+  core.run([](size_t, const CommitMessage& m) { return m.kind == CommitMessage::Kind::kDecision; });
+  const TxId t = first_attempt(2);
+  REQUIRE(core.outcomes[t][0] == Outcome::kCommit);
+  core.catch_up(1, core.epoch + 1);
+  core.now = 2 * kTimeout;
+  core.timer(2);                                                      // c2 asks around
+  core.run([](size_t to, const CommitMessage&) { return to == 0; });  // c0 does not answer
+  REQUIRE(core.outcomes[t].count(1) == 0);                            // c1 logged no abort for it
+  REQUIRE(core.outcomes[t].count(2) == 0);                            // and c2 still waits
+  REQUIRE(core.site(2).prepared());
 }

@@ -166,8 +166,7 @@ TEST_CASE("a STATE within the retention bound is refused, whether it loses ops o
   INFO(r.out);
   REQUIRE(r.exit_code == sim::kExitSafetyViolation);
   REQUIRE(r.out.find("VIOLATION forced-state-transfer") != std::string::npos);
-  REQUIRE(r.out.find("within the retention bound (6 epochs): a CUT would do") !=
-          std::string::npos);
+  REQUIRE(r.out.find("within the retention bound (6 epochs): a CUT would do") != std::string::npos);
 }
 TEST_CASE("a loss burst applied only to what its site sends breaks network fidelity", "[checker]") {
   // Every site converges (anti-entropy repairs the rest): only the count of losses under the
