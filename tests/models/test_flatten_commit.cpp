@@ -138,6 +138,19 @@ void give_everyone(Core& core, OpId id) {
   for (size_t i = 0; i < 3; ++i) core.apply_update(i, id);
 }
 
+// c0 commits the first attempt, but every decision is lost (it crashed while sending them): both
+// participants stay prepared. Returns the attempt.
+TxId commit_with_decisions_lost(Core& core) {
+  give_everyone(core, {7, 1});
+  core.propose(0);
+  core.run([](size_t, const CommitMessage& m) { return m.kind == CommitMessage::Kind::kDecision; });
+  const TxId t = first_attempt(2);
+  REQUIRE(core.outcomes[t][0] == Outcome::kCommit);
+  REQUIRE(core.site(1).prepared());
+  REQUIRE(core.site(2).prepared());
+  return t;
+}
+
 }  // namespace
 
 TEST_CASE("a flatten commits when every member holds the cut and nothing changes", "[commit]") {
@@ -291,14 +304,7 @@ TEST_CASE("coordinator crash after PREPARE: termination aborts when someone neve
 TEST_CASE("coordinator crash after logging a commit: participants block, then learn it",
           "[commit]") {
   Core core;
-  give_everyone(core, {7, 1});
-  core.propose(0);
-  // Deliver PREPAREs and votes; lose the decisions (the coordinator crashed while sending them).
-  core.run([](size_t, const CommitMessage& m) { return m.kind == CommitMessage::Kind::kDecision; });
-  const TxId t = first_attempt(2);
-  REQUIRE(core.outcomes[t][0] == Outcome::kCommit);
-  REQUIRE(core.site(1).prepared());
-  REQUIRE(core.site(2).prepared());
+  const TxId t = commit_with_decisions_lost(core);
   // Both participants are prepared: termination cannot decide, only wait (garbage collection
   // waits; editing would go on).
   core.now = 2 * kTimeout;
@@ -426,11 +432,7 @@ TEST_CASE("a site that caught up past an attempt's epoch never promises it an ab
   // epoch by catch-up (its PREPARED gone with the epoch), and then told the still prepared c2 it
   // had never voted yes; c2 aborted the attempt c0 had committed.
   Core core;
-  give_everyone(core, {7, 1});
-  core.propose(0);
-  core.run([](size_t, const CommitMessage& m) { return m.kind == CommitMessage::Kind::kDecision; });
-  const TxId t = first_attempt(2);
-  REQUIRE(core.outcomes[t][0] == Outcome::kCommit);
+  const TxId t = commit_with_decisions_lost(core);
   core.catch_up(1, core.epoch + 1);
   core.now = 2 * kTimeout;
   core.timer(2);                                                      // c2 asks around
