@@ -16,7 +16,12 @@ def seed_range(text):
 
 def run_seed(binary, scenario, seed, scratch):
     """`treedoc-sim run SCENARIO --seed N --quiet --out DIR`: its exit code, DIR and summary.json."""
-    out = os.path.join(scratch, f"{os.path.basename(scenario)}-{seed}")
+    # The run's cwd is the repository: a binary or scenario given relative to the caller's cwd
+    # is made absolute first; a scenario found only under the repository stays as given.
+    binary = os.path.abspath(binary)
+    if os.path.exists(scenario):
+        scenario = os.path.abspath(scenario)
+    out = os.path.join(os.path.abspath(scratch), f"{os.path.basename(scenario)}-{seed}")
     code = subprocess.run([binary, "run", scenario, "--seed", str(seed), "--quiet", "--out", out],
                           cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
     with open(os.path.join(out, "summary.json")) as f:
@@ -24,7 +29,10 @@ def run_seed(binary, scenario, seed, scratch):
 
 
 def violation_ops_lost(summary):
-    """The ops a no-lost-update violation names (the run stops at it, so this is a lower bound)."""
+    """The ops the run lost for good, by any path (summary.json's ops_lost); for a summary from
+    before that figure, the ops a no-lost-update violation names (a lower bound)."""
+    if "ops_lost" in summary:
+        return summary["ops_lost"]
     violation = summary.get("violation")
     return len(violation["ops"]) if violation and violation["invariant"] == "no-lost-update" else 0
 

@@ -264,6 +264,22 @@ class MembershipRuns(unittest.TestCase):
             self.assertTrue(any(expected in m for m in marks), f"{expected!r} not in the window")
 
 
+class TableScripts(unittest.TestCase):
+    """The table scripts run from any folder, with the binary named relative to it."""
+
+    def test_false_suspicion_table_takes_a_relative_binary(self):
+        with tempfile.TemporaryDirectory() as elsewhere:
+            binary = os.path.relpath(CLI, elsewhere)
+            done = subprocess.run(
+                [sys.executable, str(ANALYSIS / "false_suspicion_table.py"), "--seeds", "121",
+                 "--binary", binary, "--jobs", "1"],
+                capture_output=True, text=True, cwd=elsewhere)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            # Seed 121 is the one where abort loses an edit: counted whatever the path.
+            abort_row = [line for line in done.stdout.splitlines() if "abort" in line][0]
+            self.assertIn("| 1: 1 |", abort_row)
+
+
 class ReportWithoutPython(unittest.TestCase):
     def test_a_missing_python_is_reported_and_the_verdict_stands(self):
         with tempfile.TemporaryDirectory() as d:
