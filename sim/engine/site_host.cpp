@@ -3,6 +3,8 @@
 #include "sim/engine/site_host.hpp"
 
 #include <algorithm>
+#include <cinttypes>
+#include <cstdio>
 
 #include "models/treedoc/assertion.hpp"
 #include "sim/engine/controller.hpp"
@@ -31,6 +33,9 @@ void SiteHost::main() {
     boot(now_us());
     while (!ctx_.done) {
       const TimeUs now = now_us();
+      steps_at_instant_ = now == instant_us_ ? steps_at_instant_ + 1 : 0;
+      instant_us_ = now;
+      if (steps_at_instant_ >= kStepsPerInstantMax) report_livelock(now);
       ctx_.courier->deliver_due(now);  // the instant's deliveries first, whoever runs first
       const TimeUs wake = step_if_running(now);
       ctx_.controller->notify_if_violated();
@@ -54,6 +59,15 @@ void SiteHost::main() {
   }
 }
 
+void SiteHost::report_livelock(TimeUs now) const {
+  // A hang in simulated time becomes a failure that names the site and the instant.
+  std::fprintf(stderr,
+               "treedoc-sim: %s stepped %" PRIu64 " times at t=%" PRIu64
+               " us and still asks to wake by then: a livelock, the clock cannot move\n",
+               site_name(ctx_.scenario.topology, index_).c_str(), steps_at_instant_, now);
+  TD_ASSERT(false, "kStepsPerInstantMax steps of one site at one instant");
+}
+
 TimeUs SiteHost::step_if_running(TimeUs now) {
   if (ctx_.faults.down(index_, now)) return kNever;  // crashed now: the controller turns it off
   const TimeUs paused_until = ctx_.faults.paused_until(index_, now);
@@ -67,6 +81,11 @@ TimeUs SiteHost::step_if_running(TimeUs now) {
     resumed_at_us_ = now;
   }
   step(now);
+  // Doomed at a crash point: down from the next microsecond, when the controller crashes it.
+  // Its inbox may still hold messages due now that it will never handle; waking for them would
+  // spin at this instant and the clock, waiting on every actor, would never reach the crash
+  // (swarm seed 340: three sites at one crash point livelocked the run).
+  if (doomed_) return kNever;
   return next_wake(now);
 }
 

@@ -19,6 +19,10 @@ namespace treedoc::sim {
 // since the last time: big enough that a batch runs on a replica in cache, small enough to bound
 // what waits.
 inline constexpr size_t kReceivedOpsMax = 256;
+// Steps one actor may take at a single simulated instant. Each step handles everything due, so
+// a legitimate instant needs a few per message sent to the site then; more is a wake that keeps
+// asking for a time not after now (a livelock: the clock, which waits on every actor, stops).
+inline constexpr uint64_t kStepsPerInstantMax = 1'000'000;
 
 class SiteHost final : public EditSink {
  public:
@@ -98,6 +102,7 @@ class SiteHost final : public EditSink {
   // A site stops (crash or halt): messages waiting for it are dropped, its timers and failed
   // dispatches forgotten. Returns how many messages were dropped.
   uint64_t drop_pending(TimeUs now);
+  [[noreturn]] void report_livelock(TimeUs now) const;
 
   EngineContext& ctx_;
   SiteIndex index_;
@@ -121,6 +126,8 @@ class SiteHost final : public EditSink {
   bool halted_ = false;  // stopped for good by its own policy (on_expelled: abort): never restarts
   // Reached a crash_at point: down from the next microsecond, it takes nothing more until then.
   bool doomed_ = false;
+  TimeUs instant_us_ = 0;          // the instant of the last step
+  uint64_t steps_at_instant_ = 0;  // steps taken at it, bounded by kStepsPerInstantMax
 };
 
 }  // namespace treedoc::sim

@@ -512,3 +512,14 @@ TEST_CASE("what a scenario forbids, and its figures' bounds, fail the run at its
   INFO(within.out);
   REQUIRE(within.exit_code == sim::kExitPass);
 }
+
+TEST_CASE("sites doomed at a crash point with messages due do not livelock the clock",
+          "[regression]") {
+  // Swarm seed 340: three sites reached one crash point while messages due that instant waited
+  // in their inboxes; each woke for them at once, forever, and the crash a microsecond later
+  // never came (the run hung). A livelock now also fails fast (kStepsPerInstantMax).
+  const test::CliRun r =
+      run_cli_capture("run " + source_path("scenarios/swarm.json") + " --seed 340 --quiet");
+  INFO(r.out);
+  REQUIRE(r.exit_code == sim::kExitPass);
+}
