@@ -27,6 +27,16 @@ std::string CommitInvariants::attempt_name(const site::CommitEvent& e) {
 
 void CommitInvariants::voted_yes(TimeUs now, SiteIndex i, const site::Site& s,
                                  const site::CommitEvent& e) {
+  // The view is the vote's fencing token (docs/protocol.md §6.7): a yes only in the attempt's.
+  if (s.view() != e.view) {
+    verdict_->report({Invariant::kUpdateWinsSafety,
+                      now,
+                      {i},
+                      {},
+                      text_.site(i) + " in view " + std::to_string(s.view()) + " voted yes for " +
+                          attempt_name(e) + " of view " + std::to_string(e.view)});
+    return;
+  }
   // Update-wins safety (invariant 10): a yes promises S_P = C exactly; a view change alone asks
   // nothing of S (docs/protocol.md §6.7).
   if (e.view_only || (e.cut && s.claimed() == *e.cut)) {

@@ -161,6 +161,17 @@ void DurableState::revealed(TimeUs now, SiteIndex i, const site::Site& s,
   const DurableRecord& r = record(i);
   TD_ASSERT(r.written, "a site's store is recorded before it sends");
   const site::Message& m = *out.message;
+  if (m.kind == site::MessageKind::kCommit &&
+      (m.epoch != m.commit.epoch || m.view != m.commit.view)) {
+    // A commit message's fencing token is its attempt's (e, v), whatever the sender's now
+    // (docs/protocol.md §3, epoch rule): a decision resent or a vote from behind is judged by it.
+    report(Invariant::kAttemptFencing, now, i, {},
+           text_.site(i) + " sent " + std::string(site::kCommitMessages.name(m.commit.kind)) + " of attempt " +
+               site::to_string(m.commit.txid) + " (epoch " + std::to_string(m.commit.epoch) +
+               ", view " + std::to_string(m.commit.view) + ") tagged epoch " +
+               std::to_string(m.epoch) + ", view " + std::to_string(m.view));
+    return;
+  }
   std::vector<OpId> ops;
   std::optional<std::string> what = epoch_unlogged(r, m);
   if (!what && m.kind == site::MessageKind::kOps) what = ops_unlogged(r, s, m, &ops);
