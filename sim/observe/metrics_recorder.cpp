@@ -76,6 +76,9 @@ void MetricsRecorder::sample(TimeUs now, const std::vector<const site::Site*>& s
   nlohmann::json t = site_sample(nullptr, total);
   t["t_s"] = t_s;
   t["site"] = "total";
+  // Over all sites a commit is learned once per member: the total counts each attempt once.
+  t["flatten_commits"] = total.flatten_commits_decided;
+  t["flatten_aborts"] = total.flatten_aborts_decided;
   t["up"] = up;
   t["atoms_mean"] = up ? static_cast<double>(atoms) / static_cast<double>(up) : 0.0;
   t["tree_nodes"] = nodes;

@@ -42,11 +42,12 @@ void RunStatistics::on_commit_step(TimeUs /*now*/, const CommitStepTaken& step) 
     case Phase::kVotedNo: break;
     case Phase::kCommitted:
       ++c.flatten_commits;
-      if (decided_here) ++flatten_.attempts, ++flatten_.commits;
+      if (decided_here) ++flatten_.attempts, ++flatten_.commits, ++c.flatten_commits_decided;
       break;
     case Phase::kAborted:
       ++c.flatten_aborts;
       if (decided_here) {
+        ++c.flatten_aborts_decided;
         ++flatten_.attempts;
         ++flatten_.aborts_by_reason[static_cast<size_t>(e.reason)];
       }

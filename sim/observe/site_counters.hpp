@@ -17,6 +17,8 @@ struct SiteCounters {
   uint64_t flatten_attempts = 0;  // PREPAREs this site sent as coordinator
   uint64_t flatten_commits = 0;   // commits this site learned (one per epoch it closed itself)
   uint64_t flatten_aborts = 0;    // aborts this site learned
+  // The attempts this site decided as coordinator: summed over sites, each attempt once.
+  uint64_t flatten_commits_decided = 0, flatten_aborts_decided = 0;
   uint64_t epochs_entered = 0;    // by commit, catch-up or state transfer
   uint64_t ops_translated = 0;    // black ops carried into a new epoch
   uint64_t lost_by_policy = 0;    // ops a state transfer could not carry over
@@ -38,6 +40,8 @@ struct SiteCounters {
     flatten_attempts += o.flatten_attempts;
     flatten_commits += o.flatten_commits;
     flatten_aborts += o.flatten_aborts;
+    flatten_commits_decided += o.flatten_commits_decided;
+    flatten_aborts_decided += o.flatten_aborts_decided;
     epochs_entered += o.epochs_entered;
     ops_translated += o.ops_translated;
     lost_by_policy += o.lost_by_policy;

@@ -410,9 +410,10 @@ TEST_CASE("summary.json reports the per-op apply time, and measuring it changes 
   // The total lines of metrics.jsonl carry the mean since the previous sample; no site line does.
   std::ifstream lines(dir.path_of("out/metrics.jsonl"));
   std::string line;
-  uint64_t with_apply_time = 0;
+  uint64_t with_apply_time = 0, commits_in_totals = 0;
   while (std::getline(lines, line)) {
     const nlohmann::json j = nlohmann::json::parse(line);
+    if (j["site"] == "total") commits_in_totals = j["flatten_commits"].get<uint64_t>();
     if (j.contains("host_apply_ns_per_op")) {
       REQUIRE(j["site"] == "total");
       REQUIRE(j["host_apply_ns_per_op"].get<double>() > 0);
@@ -420,6 +421,9 @@ TEST_CASE("summary.json reports the per-op apply time, and measuring it changes 
     }
   }
   REQUIRE(with_apply_time > 0);
+  // Each commit once, not once per member that learned it (it was the sum over core sites).
+  REQUIRE(commits_in_totals > 0);
+  REQUIRE(commits_in_totals <= summary.at("flatten").at("commits").get<uint64_t>());
 }
 
 TEST_CASE("apply-time buckets cover every value, and quantiles land in the right bucket",
