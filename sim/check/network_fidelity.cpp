@@ -15,6 +15,8 @@ namespace {
 // small samples, so that no honest run of any seed comes near it.
 constexpr double kSigmas = 6;
 constexpr double kSlack = 3;
+// Jitter below which two latency draws agree too often to tell a shared draw from chance.
+constexpr TimeUs kJitterUsMinForCoincidence = 100;
 
 std::string rate_text(double p) {
   char buf[32];
@@ -135,6 +137,30 @@ void NetworkFidelity::sent(TimeUs now, const MessageSent& m) {
   }
   ++duplicates_.trials;
   if (m.fate.copies == 2) ++duplicates_.hits;
+  if (m.fate.copies == 2) copies_apart(m);
+}
+
+const LatencyClass& NetworkFidelity::link(SiteIndex src, SiteIndex dst) const {
+  const Topology& t = scenario_.topology;
+  if (src < t.core && dst < t.core) return t.core_core;
+  if (src < t.core || dst < t.core) return t.core_nebula;
+  return t.nebula_nebula;
+}
+
+void NetworkFidelity::copies_apart(const MessageSent& m) {
+  // A duplicate's copy has its own delay (docs/scenarios.md, network.duplicate): under uniform
+  // jitter two draws agree to the microsecond with chance 1 / (jitter + 1). Links whose cap can
+  // clip both draws to one value are left out.
+  const LatencyClass& c = link(m.from, m.to);
+  if (c.jitter != LatencyClass::Jitter::kUniform || c.jitter_us < kJitterUsMinForCoincidence ||
+      c.base_us + c.jitter_us >= c.latency_us_max) {
+    return;
+  }
+  const double p = 1.0 / static_cast<double>(c.jitter_us + 1);
+  ++same_instant_.trials;
+  same_instant_.mean += p;
+  same_instant_.variance += p * (1 - p);
+  if (m.fate.due_us[0] == m.fate.due_us[1]) ++same_instant_.hits;
 }
 
 void NetworkFidelity::dropped(TimeUs now, const MessageDropped& m) {
@@ -166,6 +192,17 @@ void NetworkFidelity::judge_rate(TimeUs end_us, const char* what, const char* do
 void NetworkFidelity::finish(TimeUs end_us) {
   for (const auto& [p, t] : losses_) judge_rate(end_us, "loss", "lost", p, t);
   judge_rate(end_us, "duplication", "duplicated", scenario_.network.duplicate, duplicates_);
+  const Coincidences& s = same_instant_;
+  const double bound = s.mean + kSigmas * std::sqrt(s.variance) + kSlack;
+  if (static_cast<double>(s.hits) <= bound) return;
+  verdict_->report_at_end({Invariant::kNetworkFidelity,
+                           end_us,
+                           {},
+                           {},
+                           std::to_string(s.hits) + " of " + std::to_string(s.trials) +
+                               " duplicated messages had both copies due at one instant; " +
+                               "independent latency draws expect " + rate_text(s.mean) +
+                               ", at most " + rate_text(bound)});
 }
 
 }  // namespace treedoc::sim

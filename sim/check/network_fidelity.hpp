@@ -42,6 +42,15 @@ class NetworkFidelity {
   struct Tally {
     uint64_t trials = 0, hits = 0;
   };
+  // Duplicates whose copies arrived at one instant, against the chance that two independent
+  // draws of their link's latency agree (a sum over messages: links differ).
+  struct Coincidences {
+    uint64_t trials = 0, hits = 0;
+    double mean = 0, variance = 0;
+  };
+  // The checker's own statement of which latency class joins two sites.
+  const LatencyClass& link(SiteIndex src, SiteIndex dst) const;
+  void copies_apart(const MessageSent& m);
   void replay(const FaultEvent& f);
   Links& links_from(TimeUs at);
   DropReason expected(SiteIndex src, SiteIndex dst, TimeUs t) const;
@@ -60,6 +69,7 @@ class NetworkFidelity {
   std::vector<Window> rpc_failures_;
   std::map<double, Tally> losses_;  // by the loss rate in force
   Tally duplicates_;
+  Coincidences same_instant_;
 };
 
 }  // namespace treedoc::sim

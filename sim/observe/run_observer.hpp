@@ -122,8 +122,8 @@ class RunObserver {
   virtual void on_probe(site::Probe /*probe*/, uint64_t /*times*/) {}
   // After each step of a site (before its commands are carried out): its durable store as the
   // step left it.
-  virtual void on_durable(TimeUs /*now*/, SiteIndex /*site*/,
-                          const site::DurableStore& /*store*/) {}
+  virtual void on_durable(TimeUs /*now*/, SiteIndex /*site*/, const site::DurableStore& /*store*/) {
+  }
   // A site hands `out` to the network (once per message, before it goes to each recipient).
   virtual void on_reveal(TimeUs /*now*/, SiteIndex /*site*/, const site::Site& /*state*/,
                          const site::Outgoing& /*out*/) {}

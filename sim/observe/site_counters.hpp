@@ -19,9 +19,9 @@ struct SiteCounters {
   uint64_t flatten_aborts = 0;    // aborts this site learned
   // The attempts this site decided as coordinator: summed over sites, each attempt once.
   uint64_t flatten_commits_decided = 0, flatten_aborts_decided = 0;
-  uint64_t epochs_entered = 0;    // by commit, catch-up or state transfer
-  uint64_t ops_translated = 0;    // black ops carried into a new epoch
-  uint64_t lost_by_policy = 0;    // ops a state transfer could not carry over
+  uint64_t epochs_entered = 0;  // by commit, catch-up or state transfer
+  uint64_t ops_translated = 0;  // black ops carried into a new epoch
+  uint64_t lost_by_policy = 0;  // ops a state transfer could not carry over
   // Host time, not simulation: nanoseconds spent in on_message for ops messages that applied
   // ops, and the ops they applied (sim/site_actor.cpp). Never in the event log or a per-site
   // metrics line; metrics.jsonl's total lines turn them into host_apply_ns_per_op.
