@@ -428,9 +428,10 @@ TEST_CASE("a view change: the member being expelled neither gets the PREPARE nor
 }
 
 TEST_CASE("a site that caught up past an attempt's epoch never promises it an abort", "[commit]") {
-  // Regression (discard-tombstones seed 395): c1 voted yes, lost the decision, entered the next
-  // epoch by catch-up (its PREPARED gone with the epoch), and then told the still prepared c2 it
-  // had never voted yes; c2 aborted the attempt c0 had committed.
+  // Regression (seed 395 of discard-tombstones as first written, a flatten every 20 ops): c1 voted
+  // yes, lost the decision, entered the next epoch by catch-up (its PREPARED gone with the epoch),
+  // and then told the still prepared c2 it had never voted yes; c2 aborted the attempt c0 had
+  // committed.
   Core core;
   const TxId t = commit_with_decisions_lost(core);
   core.catch_up(1, core.epoch + 1);

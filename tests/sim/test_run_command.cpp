@@ -527,3 +527,8 @@ TEST_CASE("sites doomed at a crash point with messages due do not livelock the c
   INFO(r.out);
   REQUIRE(r.exit_code == sim::kExitPass);
 }
+
+TEST_CASE("a member that caught up past an attempt does not end it for a prepared peer",
+          "[regression]") {
+  require_passes("tests/data/scenarios/termination-after-catch-up.json");
+}
