@@ -17,11 +17,12 @@ bool is_member_of(const Members& members, SiteId site) {
 }
 
 FlattenCommit::FlattenCommit(SiteId self, CommitLog* log, TimeUs vote_timeout_us,
-                             bool commit_on_timeout)
+                             bool commit_on_timeout, bool keep_prepared_one_epoch)
     : self_(self),
       log_(log),
       vote_timeout_us_(vote_timeout_us),
-      commit_on_timeout_(commit_on_timeout) {
+      commit_on_timeout_(commit_on_timeout),
+      keep_prepared_one_epoch_(keep_prepared_one_epoch) {
   TD_ASSERT(log != nullptr, "a commit log");
   TD_ASSERT(vote_timeout_us > 0, "a vote timeout");
 }
@@ -320,7 +321,9 @@ CommitEffects::Ended FlattenCommit::ended(const CommitLog::Record& attempt, Outc
 
 void FlattenCommit::on_new_epoch(uint64_t epoch) {
   if (open_ && open_->attempt.epoch < epoch) open_.reset();
-  if (log_->prepared && log_->prepared->epoch < epoch) log_->prepared.reset();
+  // (Broken on purpose under keep_prepared_one_epoch: the record outlives the next epoch.)
+  const uint64_t kept_epochs = keep_prepared_one_epoch_ ? 1 : 0;
+  if (log_->prepared && log_->prepared->epoch + kept_epochs < epoch) log_->prepared.reset();
 }
 
 }  // namespace treedoc::site

@@ -173,9 +173,11 @@ inline constexpr uint64_t kTerminationWaitVoteTimeouts = 2;
 
 class FlattenCommit {
  public:
-  // `commit_on_timeout`: the test-only broken coordinator that treats a missing vote as a yes.
+  // `commit_on_timeout`: the test-only broken coordinator that treats a missing vote as a yes;
+  // `keep_prepared_one_epoch`: the test-only broken participant whose PREPARED outlives the
+  // next epoch (sabotage prepared-survives-epoch).
   FlattenCommit(SiteId self, CommitLog* log, TimeUs vote_timeout_us = kVoteTimeoutUsDefault,
-                bool commit_on_timeout = false);
+                bool commit_on_timeout = false, bool keep_prepared_one_epoch = false);
 
   // Coordinator: proposes C = S with H. Refused (empty effects) while an attempt is open here.
   CommitEffects propose(TimeUs now, const CommitContext& ctx);
@@ -234,6 +236,7 @@ class FlattenCommit {
   std::optional<Open> open_;
   bool late_update_sent_ = false;  // for the attempt this site is prepared for
   bool commit_on_timeout_;
+  bool keep_prepared_one_epoch_;
 };
 
 }  // namespace treedoc::site

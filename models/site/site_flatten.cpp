@@ -16,7 +16,8 @@ constexpr uint64_t kBackoffDoublingsMax = 20;
 
 void Site::start_commit(TimeUs now, Effects* fx) {
   commit_.emplace(config_.id, &store_->commit_log, config_.flatten.vote_timeout_us,
-                  config_.sabotage == Sabotage::kCommitOnMissingVote);
+                  config_.sabotage == Sabotage::kCommitOnMissingVote,
+                  config_.sabotage == Sabotage::kPreparedSurvivesEpoch);
   CommitEffects recovered = commit_->recover(now);
   for (const CommitSend& send : recovered.sends) {
     // The probe marks the resend itself, so a restart that logs a decision but never sends it

@@ -62,14 +62,19 @@ MessageFate Network::decide(SiteIndex src, SiteIndex dst, TimeUs now_us) {
     return fate;
   }
   fate.copies = duplicate_draw < scenario_.network.duplicate ? 2 : 1;
-  for (uint32_t k = 0; k < fate.copies; ++k) fate.due_us[k] = now_us + latency[k];
+  const bool shared = sabotaged(src, site::Sabotage::kDuplicateSharesLatency);
+  for (uint32_t k = 0; k < fate.copies; ++k) fate.due_us[k] = now_us + latency[shared ? 0 : k];
   return fate;
 }
 
 bool Network::sabotaged_receiver(SiteIndex dst) const {
+  return sabotaged(dst, site::Sabotage::kBurstLossAtSenderOnly);
+}
+
+bool Network::sabotaged(SiteIndex site, site::Sabotage variant) const {
   const auto& s = scenario_.sabotage;
-  return s && s->variant == site::Sabotage::kBurstLossAtSenderOnly &&
-         std::find(s->sites.begin(), s->sites.end(), dst) != s->sites.end();
+  return s && s->variant == variant &&
+         std::find(s->sites.begin(), s->sites.end(), site) != s->sites.end();
 }
 
 std::vector<SiteIndex> Network::random_peers(SiteIndex src, uint32_t count) {

@@ -35,6 +35,8 @@ class Network {
   TimeUs latency_us(const LatencyClass& c, RandomStream& rng) const;
   // Test-only: the scenario's sabotage ignores a loss burst at `dst` for what it receives.
   bool sabotaged_receiver(SiteIndex dst) const;
+  // Whether the scenario sabotages `site` with `variant` (test-only broken networks).
+  bool sabotaged(SiteIndex site, site::Sabotage variant) const;
 
   const Scenario& scenario_;
   const FaultTimeline& faults_;

@@ -174,6 +174,14 @@ TEST_CASE("a loss burst applied only to what its site sends breaks network fidel
   require_fails("tests/data/scenarios/sabotage-burst-loss-at-sender-only.json", "network-fidelity",
                 sim::kExitSafetyViolation);
 }
+TEST_CASE("a duplicate's copies sharing one latency draw break network fidelity", "[checker]") {
+  require_fails("tests/data/scenarios/sabotage-duplicate-shares-latency.json", "network-fidelity",
+                sim::kExitSafetyViolation);
+}
+TEST_CASE("a PREPARED record kept through the next epoch breaks attempt fencing", "[checker]") {
+  require_fails("tests/data/scenarios/sabotage-prepared-survives-epoch.json", "attempt-fencing",
+                sim::kExitSafetyViolation);
+}
 TEST_CASE("a site dropping remote ops breaks convergence", "[checker]") {
   require_fails("tests/data/scenarios/sabotage-drop-remote-ops.json", "convergence",
                 sim::kExitSafetyViolation);
