@@ -166,10 +166,10 @@ void DurableState::revealed(TimeUs now, SiteIndex i, const site::Site& s,
     // A commit message's fencing token is its attempt's (e, v), whatever the sender's now
     // (docs/protocol.md §3, epoch rule): a decision resent or a vote from behind is judged by it.
     report(Invariant::kAttemptFencing, now, i, {},
-           text_.site(i) + " sent " + std::string(site::kCommitMessages.name(m.commit.kind)) + " of attempt " +
-               site::to_string(m.commit.txid) + " (epoch " + std::to_string(m.commit.epoch) +
-               ", view " + std::to_string(m.commit.view) + ") tagged epoch " +
-               std::to_string(m.epoch) + ", view " + std::to_string(m.view));
+           text_.site(i) + " sent " + std::string(site::kCommitMessages.name(m.commit.kind)) +
+               " of attempt " + site::to_string(m.commit.txid) + " (epoch " +
+               std::to_string(m.commit.epoch) + ", view " + std::to_string(m.commit.view) +
+               ") tagged epoch " + std::to_string(m.epoch) + ", view " + std::to_string(m.view));
     return;
   }
   std::vector<OpId> ops;
