@@ -10,11 +10,22 @@
 
 namespace treedoc::site {
 
+namespace {
+
+// The replica's options as the scenario gives them, but for a sabotaged engine (tests only).
+ReplicaOptions replica_options(const SiteConfig& config) {
+  ReplicaOptions o = config.replication.replica;
+  o.keep_late_base_deletes = config.sabotage == Sabotage::kKeepLateBaseDeletes;
+  return o;
+}
+
+}  // namespace
+
 Site::Site(const SiteConfig& config, DurableStore* store, EpochArchive* epochs)
     : config_(config),
       store_(store),
       epochs_(epochs),
-      replica_(config.id, config.replication.replica, store->counter),
+      replica_(config.id, replica_options(config), store->counter),
       snapshot_(std::make_shared<const DotSet>()),
       members_(std::make_shared<const std::vector<SiteId>>(config.core)),
       detector_(config.id, config.membership.suspect_after_us),

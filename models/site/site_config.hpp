@@ -38,7 +38,8 @@ namespace treedoc::site {
   X(kStateWithinRetention, "state-within-retention", "a core member answers every HELLO with STATE, even within the retention bound (forced LOST_BY_POLICY)") \
   X(kBurstLossAtSenderOnly, "burst-loss-at-sender-only", "the network applies a loss burst at these sites to what they send, not to what they receive (network fidelity)") \
   X(kDuplicateSharesLatency, "duplicate-shares-latency", "the network gives both copies of a duplicate these sites send one latency draw (network fidelity)") \
-  X(kPreparedSurvivesEpoch, "prepared-survives-epoch", "a new epoch clears a PREPARED record only once it is two epochs old (attempt fencing)")
+  X(kPreparedSurvivesEpoch, "prepared-survives-epoch", "a new epoch clears a PREPARED record only once it is two epochs old (attempt fencing)") \
+  X(kKeepLateBaseDeletes, "keep-late-base-deletes", "with tombstone discard, a late delete of a discarded epoch-initial atom leaves a GHOST_DEAD (tombstone accounting)")
 // clang-format on
 
 enum class Role : uint8_t { TREEDOC_ROLES(TREEDOC_ENUMERATOR) };

@@ -325,7 +325,9 @@ bool Replica::late_delete_of_discarded(const Op& op) const {
   if (!options_.discard_tombstones) return false;
   // The target was inserted here: its insert is in `seen`, or it is an epoch-initial atom (the
   // only atoms whose position ends in D_FLAT, docs/protocol.md correction 6).
-  const bool target_held = seen_.contains(op.target) || op.tid.dises().back().second == kDisFlat;
+  const bool base_atom = op.tid.dises().back().second == kDisFlat;
+  const bool target_held =
+      seen_.contains(op.target) || (base_atom && !options_.keep_late_base_deletes);
   if (!target_held) return false;
   // A held target that is not LIVE or DEAD was discarded: absent, or a GHOST that a later op's path
   // recreated. Either way the delete is settled (a no-op: docs/BENCHMARKS.md, "Engine exactness"):

@@ -29,6 +29,9 @@ struct ReplicaOptions {
   DocumentOptions document;
   // UDIS only: remove a DEAD leaf at once (docs/protocol.md §2 tombstone discard).
   bool discard_tombstones = false;
+  // Test only, a broken engine (sabotage keep-late-base-deletes): with discard, a late delete of a
+  // discarded epoch-initial atom is recorded (a GHOST_DEAD no insert fills) instead of settled.
+  bool keep_late_base_deletes = false;
 };
 
 enum class ApplyOutcome : uint8_t {

@@ -182,6 +182,11 @@ TEST_CASE("a PREPARED record kept through the next epoch breaks attempt fencing"
   require_fails("tests/data/scenarios/sabotage-prepared-survives-epoch.json", "attempt-fencing",
                 sim::kExitSafetyViolation);
 }
+TEST_CASE("late deletes of discarded base atoms left waiting break tombstone accounting",
+          "[checker]") {
+  require_fails("tests/data/scenarios/sabotage-keep-late-base-deletes.json",
+                "tombstone-accounting", sim::kExitSafetyViolation);
+}
 TEST_CASE("a site dropping remote ops breaks convergence", "[checker]") {
   require_fails("tests/data/scenarios/sabotage-drop-remote-ops.json", "convergence",
                 sim::kExitSafetyViolation);
