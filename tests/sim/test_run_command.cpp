@@ -184,8 +184,8 @@ TEST_CASE("a PREPARED record kept through the next epoch breaks attempt fencing"
 }
 TEST_CASE("late deletes of discarded base atoms left waiting break tombstone accounting",
           "[checker]") {
-  require_fails("tests/data/scenarios/sabotage-keep-late-base-deletes.json",
-                "tombstone-accounting", sim::kExitSafetyViolation);
+  require_fails("tests/data/scenarios/sabotage-keep-late-base-deletes.json", "tombstone-accounting",
+                sim::kExitSafetyViolation);
 }
 TEST_CASE("a site dropping remote ops breaks convergence", "[checker]") {
   require_fails("tests/data/scenarios/sabotage-drop-remote-ops.json", "convergence",
