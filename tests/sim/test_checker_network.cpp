@@ -9,7 +9,7 @@ using namespace treedoc::sim;
 
 namespace {
 
-Scenario two_core_sites() {
+Scenario duplicating_pair() {
   Scenario s;
   s.topology.core = 2;
   s.topology.nebula = 0;
@@ -21,7 +21,7 @@ Scenario two_core_sites() {
 
 // `n` messages from c0 to c1, every one duplicated; `apart`: its copies drawn apart or together.
 std::optional<Violation> run_of_duplicates(uint64_t n, bool apart) {
-  const Scenario s = two_core_sites();
+  const Scenario s = duplicating_pair();
   Checker checker(s);
   for (uint64_t k = 0; k < 2 * n; ++k) {
     MessageSent sent;
