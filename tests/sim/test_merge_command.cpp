@@ -3,6 +3,7 @@
 // overlapping seeds and shards of another scenario or grid with exit 5, and non-sweep files with 3.
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "sim/base/exit_code.hpp"
@@ -173,4 +174,34 @@ TEST_CASE("merge refuses overlapping seeds and other sweeps with exit 5 and non-
   INFO(bad.out);
   REQUIRE(bad.exit_code == sim::kExitBadInput);
   REQUIRE_THAT(bad.out, Contains(junk + ": scenario_hash: expected the --json file"));
+}
+
+TEST_CASE("three shards run by GNU parallel merge into the unsharded sweep", "[sweep][merge]") {
+  // The recipe of docs/ci.md, "GNU parallel", as CI runs it: Debian's `parallel`
+  // (.ci/install-deps).
+  REQUIRE(std::system("parallel --version > /dev/null 2>&1") == 0);
+  const test::TempDir dir("treedoc-test-parallel");
+  const test::CliRun whole =
+      run_cli_capture(sweep_flags(dir) + " --json " + dir.path_of("all.json"));
+  INFO(whole.out);
+  const std::string shards = "'" + dir.path_of("p{}.json") + "'";
+  const std::string command = "parallel --will-cite --jobs 3 " + std::string(TREEDOC_CLI_PATH) +
+                              " " + sweep_flags(dir) +
+                              " --shard-index {} --shard-count 3 --jobs 1 --json " + shards +
+                              " ::: 0 1 2 > " + dir.path_of("parallel.log") + " 2>&1";
+  // Each shard exits 2 where its seeds fail (as the whole sweep does): merge judges.
+  const int shards_exit = std::system(command.c_str());
+  (void)shards_exit;
+  const test::CliRun merged =
+      run_cli_capture("merge " + dir.path_of("p0.json") + " " + dir.path_of("p1.json") + " " +
+                      dir.path_of("p2.json") + " --json " + dir.path_of("m.json"));
+  INFO(merged.out << read_text(dir.path_of("parallel.log")));
+  REQUIRE(merged.exit_code == whole.exit_code);
+  const json a = json::parse(read_text(dir.path_of("all.json")));
+  const json m = json::parse(read_text(dir.path_of("m.json")));
+  REQUIRE(timeless(m["runs"]) == timeless(a["runs"]));
+  for (const char* key : {"pass", "safety", "liveness", "error", "seeds", "run_count"}) {
+    INFO(key);
+    REQUIRE(m[key] == a[key]);
+  }
 }
