@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <system_error>
 
@@ -26,6 +27,19 @@ std::string read_file_bounded(const std::string& path, size_t bytes_max,
   struct FileCloser {
     void operator()(std::FILE* file) const { std::fclose(file); }
   };
+  // Kind and size before any read: a FIFO would block the open or the read forever, and a device
+  // such as /dev/zero would be read up to the limit before being refused.
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::status(path, ec);
+  if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status) &&
+      !std::filesystem::is_directory(status)) {
+    throw InputError(path, "", "not a regular file (a FIFO, socket or device)");
+  }
+  if (!ec && std::filesystem::is_regular_file(status)) {
+    const uintmax_t size = std::filesystem::file_size(path, ec);
+    if (!ec && size > bytes_max)
+      throw InputError(path, "", "file is larger than the " + limit_text);
+  }
   errno = 0;
   std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
   if (!file) throw InputError(path, "", "cannot open: " + errno_text(errno));

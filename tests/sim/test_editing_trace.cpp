@@ -1,4 +1,5 @@
 // Tests of the editing-trace loader: bad files are rejected with a precise message, good ones load.
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -118,6 +119,15 @@ TEST_CASE("trace loader rejects a missing file", "[trace]") {
 TEST_CASE("trace loader rejects a directory", "[trace]") {
   const TraceTempDir dir;
   check_rejected(dir.path_of(""), "", "cannot read");
+}
+
+TEST_CASE("trace loader refuses a FIFO and a device before reading them", "[trace]") {
+  // A FIFO with no writer would block the open forever; /dev/zero would be read to the limit.
+  const TraceTempDir dir;
+  const std::string fifo = dir.path_of("trace.fifo");
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  check_rejected(fifo, "", "not a regular file (a FIFO, socket or device)");
+  check_rejected("/dev/zero", "", "not a regular file (a FIFO, socket or device)");
 }
 
 TEST_CASE("trace loader rejects an empty file", "[trace]") {
