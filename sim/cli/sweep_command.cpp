@@ -332,9 +332,22 @@ json sweep_header(const SweepRequest& req, const SweepPlan& plan, const JobSourc
           {"wall_s", 0.0}};
 }
 
+// The --junit report is written once every run ended: an unwritable path is found now instead, by
+// opening it to append (nothing truncated; a file this made is removed again).
+void require_writable(const std::string& path, const char* flag) {
+  if (path.empty()) return;
+  std::error_code ec;
+  const bool existed = fs::exists(path, ec);
+  std::FILE* file = std::fopen(path.c_str(), "a");
+  if (!file) throw InputError(path, "", std::string(flag) + ": cannot write the file");
+  std::fclose(file);
+  if (!existed) fs::remove(path, ec);
+}
+
 // Plans, runs and reports the sweep; throws InputError for bad input or an unwritable output.
 int sweep_or_throw(const SweepRequest& req, const fs::path& root) {
   const uint32_t jobs = std::clamp<uint32_t>(req.jobs, 1, kJobsMax);
+  require_writable(req.junit_path, "--junit");
   const SweepPlan plan =
       plan_sweep(req.path, req.set_flags, req.seed_first, (root / "points").string());
   JobSource source(req, plan.points());

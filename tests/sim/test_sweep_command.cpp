@@ -80,6 +80,8 @@ TEST_CASE("sweep rejects bad ranges, shards and files with exit 3", "[sweep][cli
       run_cli_capture("sweep " + file + " --seeds 1..1 --junit /nonexistent/dir/j.xml");
   REQUIRE(junit.exit_code == sim::kExitBadInput);
   REQUIRE_THAT(junit.out, Contains("/nonexistent/dir/j.xml: --junit: cannot write the file"));
+  // Found before any run: a long sweep does not run every seed only to fail at the end.
+  REQUIRE_THAT(junit.out, !Contains("outcomes"));
 }
 
 TEST_CASE("shards hold the right seeds at the ends of the seed range", "[sweep]") {
