@@ -238,7 +238,7 @@ CommitEffects FlattenCommit::on_decision_request(const CommitMessage& m, const C
   // and no PREPARED any more: it may have voted yes, and the attempt may be the very commit that
   // closed the epoch. It must not promise "never yes": it answers nothing here, and the site
   // tells the asker it is behind (STALE), so it learns the end as it catches up.
-  if (m.epoch < ctx.epoch || (m.epoch == ctx.epoch && m.view < ctx.view)) return fx;
+  if (left_attempt_of(m, ctx)) return fx;
   if (log_->prepared && log_->prepared->txid == m.txid) {
     CommitMessage r = message(CommitMessage::Kind::kDontKnow, attempt);
     r.vote = Vote::kYes;  // prepared too: no help

@@ -198,6 +198,10 @@ class FlattenCommit {
 
   bool coordinating() const { return open_.has_value(); }
   bool prepared() const { return log_->prepared.has_value(); }
+  // Whether `m` is of an attempt whose epoch or view the site at `ctx` has left.
+  static bool left_attempt_of(const CommitMessage& m, const CommitContext& ctx) {
+    return m.epoch < ctx.epoch || (m.epoch == ctx.epoch && m.view < ctx.view);
+  }
   // While prepared, garbage collection waits; editing never does (docs/protocol.md §3 step 3).
 
  private:

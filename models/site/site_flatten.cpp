@@ -119,8 +119,8 @@ void Site::on_commit_message(TimeUs now, const Message& message, Effects* fx) {
       m.kind == CommitMessage::Kind::kDontKnow;
   const bool waiting = from_peer && prepared_for();
   CommitEffects done = commit_->on_message(now, m, ctx);
-  const bool left = m.epoch < replica_.epoch() || (m.epoch == replica_.epoch() && m.view < view_);
-  if (m.kind == CommitMessage::Kind::kDecisionRequest && left && done.sends.empty()) {
+  if (m.kind == CommitMessage::Kind::kDecisionRequest && FlattenCommit::left_attempt_of(m, ctx) &&
+      done.sends.empty()) {
     // Asked how an attempt of an epoch or view it has left ended (docs/protocol.md §3 step 6).
     send_stale(now, m.from, /*with_view=*/m.epoch == replica_.epoch(), fx);
   }

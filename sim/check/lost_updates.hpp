@@ -48,10 +48,11 @@ class LostUpdates {
   // Why ops no live site holds are gone: which halted site held them, made or relayed, and which
   // site held them before a crash its durability mode did not survive.
   std::string lost_because(const std::vector<OpId>& lost, std::vector<SiteIndex>* sites) const;
-  // Why sites are not in one epoch yet ("" if they are).
   // Whether a site that stopped for good held op `id` then (a halt, told apart from a crash).
   bool held_by_halted(OpId id) const;
+  // Which sites held `lost` before a crash (none of them halted), for lost_because.
   std::string lost_in_crashes(const std::vector<OpId>& lost, std::vector<SiteIndex>* sites) const;
+  // Why sites are not in one epoch yet ("" if they are).
   std::string epoch_lag(const SiteViews& sites, std::vector<SiteIndex>* behind) const;
   void report_missing(TimeUs now, const SiteViews& sites);
 

@@ -136,8 +136,9 @@ void NetworkFidelity::sent(TimeUs now, const MessageSent& m) {
     return;
   }
   ++duplicates_.trials;
-  if (m.fate.copies == 2) ++duplicates_.hits;
-  if (m.fate.copies == 2) copies_apart(m);
+  if (m.fate.copies != 2) return;
+  ++duplicates_.hits;
+  copies_apart(m);
 }
 
 const LatencyClass& NetworkFidelity::link(SiteIndex src, SiteIndex dst) const {

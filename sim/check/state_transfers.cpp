@@ -26,7 +26,7 @@ void StateTransfers::sent(TimeUs now, const MessageSent& sent) {
   const std::string why = asked == asked_epoch_.end()
                               ? "no HELLO from it had arrived"
                               : "it asked from epoch " + std::to_string(asked->second) +
-                                    ", within the retention " + "bound (" +
+                                    ", within the retention bound (" +
                                     std::to_string(retention_epochs_) + " epochs): a CUT would do";
   verdict_->report({Invariant::kForcedStateTransfer,
                     now,
