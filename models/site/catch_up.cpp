@@ -42,7 +42,7 @@ std::vector<SharedMessage> CatchUp::release(uint64_t epoch) {
 std::optional<CatchUp::Finished> CatchUp::finish(uint64_t epoch, TimeUs now) {
   if (!active_) return std::nullopt;
   active_ = false;
-  return Finished{now - started_us_, epoch - from_epoch_};
+  return Finished{now - started_us_, epoch - from_epoch_, from_epoch_};
 }
 
 }  // namespace treedoc::site

@@ -36,10 +36,12 @@ class CatchUp {
   void hold(const Message& message);
   // The site entered `epoch`: the held messages of it, in arrival order; older ones are moot.
   std::vector<SharedMessage> release(uint64_t epoch);
-  // The site reached the newest epoch it knows: how long it took and how many epochs it crossed.
+  // The site reached the newest epoch it knows: how long it took, from which epoch and across
+  // how many.
   struct Finished {
     TimeUs took_us = 0;
     uint64_t epochs_crossed = 0;
+    uint64_t from_epoch = 0;
   };
   std::optional<Finished> finish(uint64_t epoch, TimeUs now);
 

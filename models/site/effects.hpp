@@ -84,6 +84,11 @@ struct CommitEvent {
   uint64_t view = 0;                        // the view the attempt was proposed in
   uint64_t next_view = 0;                   // kCommitted: the view it starts
   bool view_only = false;  // a view change alone: no cut, the epoch stays (docs/protocol.md §6.7)
+  // kVotedNo, kAborted (decided here): the member whose vote, late update, silence or failed
+  // dispatch ended it (0 if none), and the op that made it fail (kOpIdNone if no op did).
+  SiteId voter = 0;
+  OpId cause = kOpIdNone;
+  TxId blocking{};  // ... or the attempt a no vote was prepared for instead
 };
 
 inline constexpr auto kCommitPhases =
@@ -182,8 +187,12 @@ struct Observations {
   std::vector<SharedOp> translated;
   // Ops a state transfer could not carry over: counted and reported, never silently lost.
   std::vector<SharedOp> lost_by_policy;
-  // Set when a catch-up ended: how long it took from the first HELLO.
-  std::optional<TimeUs> caught_up_after_us;
+  // Set when a catch-up ended: how long it took from the first HELLO, and from which epoch.
+  struct CaughtUp {
+    TimeUs took_us = 0;
+    uint64_t from_epoch = 0;
+  };
+  std::optional<CaughtUp> caught_up;
   std::vector<MembershipEvent> membership;
 };
 

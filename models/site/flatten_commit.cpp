@@ -8,6 +8,20 @@
 
 namespace treedoc::site {
 
+namespace {
+
+// The op that makes an applied set S differ from a proposed cut C: the first update the
+// coordinator had not seen (in S, not in C), else the first op this participant lacks.
+OpId first_difference(const DotSet* applied, const DotSet* cut) {
+  if (applied == nullptr || cut == nullptr) return kOpIdNone;
+  const std::vector<OpId> unseen = applied->minus(*cut);
+  if (!unseen.empty()) return unseen.front();
+  const std::vector<OpId> lacking = cut->minus(*applied);
+  return lacking.empty() ? kOpIdNone : lacking.front();
+}
+
+}  // namespace
+
 std::string to_string(const TxId& t) {
   return std::to_string(t.coordinator) + "/" + std::to_string(t.attempt);
 }
@@ -91,7 +105,7 @@ CommitEffects FlattenCommit::propose(TimeUs now, const CommitContext& ctx) {
   o.deadline_us = now + vote_timeout_us_;
   if (o.waiting.empty()) {
     open_ = std::move(o);
-    return decide(open_->attempt, Outcome::kCommit, AbortReason::kNone);
+    return decide(open_->attempt, Outcome::kCommit, {});
   }
   CommitMessage p = message(CommitMessage::Kind::kPrepare, o.attempt);
   p.cut = o.attempt.cut;
@@ -104,27 +118,29 @@ CommitEffects FlattenCommit::propose(TimeUs now, const CommitContext& ctx) {
   return fx;
 }
 
-CommitEffects FlattenCommit::on_update(TimeUs) {
+CommitEffects FlattenCommit::on_update(TimeUs, OpId cause) {
   CommitEffects fx;
   // Edits commute with a view change alone: only a flatten loses to an update.
   if (open_ && open_->attempt.view_only) return fx;
   if (prepared() && log_->prepared->view_only) return fx;
   // The coordinator's own update after proposing: the update wins.
-  if (open_) return decide(open_->attempt, Outcome::kAbort, AbortReason::kLateUpdate);
+  if (open_) {
+    return decide(open_->attempt, Outcome::kAbort, {AbortReason::kLateUpdate, self_, cause});
+  }
   if (prepared() && !late_update_sent_) {
     late_update_sent_ = true;
-    fx.sends.push_back({log_->prepared->txid.coordinator,
-                        message(CommitMessage::Kind::kLateUpdate, *log_->prepared)});
+    CommitMessage late = message(CommitMessage::Kind::kLateUpdate, *log_->prepared);
+    late.cause = cause;
+    fx.sends.push_back({log_->prepared->txid.coordinator, late});
   }
   return fx;
 }
 
-CommitEffects FlattenCommit::decide(const CommitLog::Record& attempt, Outcome o,
-                                    AbortReason reason) {
+CommitEffects FlattenCommit::decide(const CommitLog::Record& attempt, Outcome o, Blame why) {
   TD_ASSERT(log_->decisions.count(attempt.txid) == 0, "one decision per attempt (invariant 9)");
   const CommitLog::Decided& d = log_->decisions[attempt.txid] = {attempt, o};  // durable first
   CommitEffects fx;
-  fx.ended = ended(attempt, o, reason);
+  fx.ended = ended(attempt, o, why);
   if (open_ && open_->attempt.txid == attempt.txid) {
     // The coordinator tells the attempt's voters (and, of a view change alone, who leaves or
     // joins); anyone else learns by STALE and catch-up.
@@ -144,7 +160,7 @@ CommitEffects FlattenCommit::learn(const CommitLog::Record& attempt, Outcome o,
   log_->decisions[attempt.txid] = {attempt, o};
   if (log_->prepared && log_->prepared->txid == attempt.txid) log_->prepared.reset();
   if (open_ && open_->attempt.txid == attempt.txid) open_.reset();
-  fx.ended = ended(attempt, o, reason);
+  fx.ended = ended(attempt, o, {reason});
   return fx;
 }
 
@@ -156,7 +172,7 @@ CommitEffects FlattenCommit::on_message(TimeUs now, const CommitMessage& m,
     case CommitMessage::Kind::kLateUpdate:
       // Before the decision the update wins; after a commit the post-cut op is translated.
       if (open_ && open_->attempt.txid == m.txid) {
-        return decide(open_->attempt, Outcome::kAbort, AbortReason::kLateUpdate);
+        return decide(open_->attempt, Outcome::kAbort, {AbortReason::kLateUpdate, m.from, m.cause});
       }
       return {};
     case CommitMessage::Kind::kDecision: {
@@ -166,7 +182,7 @@ CommitEffects FlattenCommit::on_message(TimeUs now, const CommitMessage& m,
         // A member refused a late PREPARE after promising termination an abort: only an abort can
         // come to the coordinator, which passes it on.
         TD_ASSERT(m.outcome == Outcome::kAbort, "only the coordinator decides a commit");
-        return decide(open_->attempt, Outcome::kAbort, AbortReason::kTermination);
+        return decide(open_->attempt, Outcome::kAbort, {AbortReason::kTermination, m.from});
       }
       const bool ours = log_->prepared && log_->prepared->txid == m.txid;
       if (!ours && m.epoch != ctx.epoch) return {};
@@ -202,6 +218,8 @@ CommitEffects FlattenCommit::on_prepare(TimeUs now, const CommitMessage& m,
   CommitMessage v = message(CommitMessage::Kind::kVote,
                             {m.txid, m.epoch, m.view, nullptr, 0, 0, nullptr, m.view_only});
   v.vote = vote_on(m, ctx);
+  if (v.vote == Vote::kNoCutMismatch) v.cause = first_difference(ctx.applied, m.cut.get());
+  if (v.vote == Vote::kNoPreparedOther) v.blocking = log_->prepared->txid;
   if (v.vote == Vote::kYes) {
     if (!log_->prepared) {
       log_->prepared = record_of(m);  // durable first
@@ -220,10 +238,13 @@ CommitEffects FlattenCommit::on_vote(const CommitMessage& m) {
       m.view != open_->attempt.view) {
     return {};
   }
-  if (m.vote != Vote::kYes) return decide(open_->attempt, Outcome::kAbort, AbortReason::kVotedNo);
+  if (m.vote != Vote::kYes) {
+    return decide(open_->attempt, Outcome::kAbort,
+                  {AbortReason::kVotedNo, m.from, m.cause, m.blocking});
+  }
   std::erase(open_->waiting, m.from);
   if (!open_->waiting.empty()) return {};
-  return decide(open_->attempt, Outcome::kCommit, AbortReason::kNone);
+  return decide(open_->attempt, Outcome::kCommit, {});
 }
 
 CommitEffects FlattenCommit::on_decision_request(const CommitMessage& m, const CommitContext& ctx) {
@@ -272,8 +293,10 @@ CommitEffects FlattenCommit::on_timer(TimeUs now, const CommitContext&) {
     if (now >= open_->deadline_us) {
       // A missing vote aborts: never "the member is dead" (docs/protocol.md §6.7). The sabotage
       // commits.
-      if (commit_on_timeout_) return decide(open_->attempt, Outcome::kCommit, AbortReason::kNone);
-      return decide(open_->attempt, Outcome::kAbort, AbortReason::kTimeout);
+      if (commit_on_timeout_) return decide(open_->attempt, Outcome::kCommit, {});
+      TD_ASSERT(!open_->waiting.empty(), "an attempt with every yes has decided");
+      return decide(open_->attempt, Outcome::kAbort,
+                    {AbortReason::kTimeout, open_->waiting.front()});
     }
     fx.timer_at_us = open_->deadline_us;
     return fx;
@@ -302,21 +325,23 @@ void FlattenCommit::ask_for_decision(TimeUs now, CommitEffects* fx) const {
 CommitEffects FlattenCommit::on_dispatch_failed(SiteId to) {
   if (!open_ || std::find(open_->waiting.begin(), open_->waiting.end(), to) == open_->waiting.end())
     return {};
-  return decide(open_->attempt, Outcome::kAbort, AbortReason::kDispatchFailed);
+  return decide(open_->attempt, Outcome::kAbort, {AbortReason::kDispatchFailed, to});
 }
 
-CommitEffects::Ended FlattenCommit::ended(const CommitLog::Record& attempt, Outcome o,
-                                          AbortReason reason) {
+CommitEffects::Ended FlattenCommit::ended(const CommitLog::Record& attempt, Outcome o, Blame why) {
   return CommitEffects::Ended{attempt.txid,
                               attempt.epoch,
                               o,
-                              reason,
+                              why.reason,
                               attempt.cut,
                               attempt.hash,
                               attempt.next_view,
                               attempt.next_members,
                               attempt.view_only,
-                              attempt.view};
+                              attempt.view,
+                              why.voter,
+                              why.cause,
+                              why.blocking};
 }
 
 void FlattenCommit::on_new_epoch(uint64_t epoch) {

@@ -98,6 +98,12 @@ struct CommitMessage {
   // kPrepare, kDecision: a view change alone, with no cut and no flatten (docs/protocol.md §6.7):
   // edits commute with it, so no update aborts it and the epoch stays.
   bool view_only = false;
+  // kVote (a no for an applied set that differs from the cut), kLateUpdate: the op that made the
+  // attempt fail, so the coordinator's abort can name it (treedoc-sim explain); kOpIdNone if none.
+  OpId cause = kOpIdNone;
+  // kVote no (prepared for another attempt): the attempt it is prepared for, whose decision it
+  // still waits for.
+  TxId blocking{};
 };
 
 inline constexpr auto kCommitMessages =
@@ -162,6 +168,11 @@ struct CommitEffects {
     Members next_members;
     bool view_only = false;
     uint64_t view = 0;  // the view the attempt was proposed in
+    // An abort decided here: the member whose vote, late update, silence or failed dispatch
+    // ended it (0 if none), and the op that made it fail (kOpIdNone if no op did).
+    SiteId voter = 0;
+    OpId cause = kOpIdNone;
+    TxId blocking{};  // a no for being prepared for another attempt: that attempt
   };
   std::optional<Ended> ended;
 };
@@ -181,9 +192,9 @@ class FlattenCommit {
 
   // Coordinator: proposes C = S with H. Refused (empty effects) while an attempt is open here.
   CommitEffects propose(TimeUs now, const CommitContext& ctx);
-  // Participant or coordinator: an update was applied locally or remotely (it is post-cut if an
-  // attempt is prepared or open).
-  CommitEffects on_update(TimeUs now);
+  // Participant or coordinator: the update `cause` was applied locally or remotely (it is
+  // post-cut if an attempt is prepared or open).
+  CommitEffects on_update(TimeUs now, OpId cause);
   CommitEffects on_message(TimeUs now, const CommitMessage& m, const CommitContext& ctx);
   CommitEffects on_timer(TimeUs now, const CommitContext& ctx);
   // After a crash: a coordinator with a logged decision resends it; a prepared participant asks.
@@ -213,8 +224,18 @@ class FlattenCommit {
                                   // alone also the members leaving and joining
     TimeUs deadline_us = 0;
   };
+  // Why an attempt aborted, as the coordinator that decided knows it.
+  struct Blame {
+    // Each call site names only what it knows; the rest stays none.
+    Blame(AbortReason r = AbortReason::kNone, SiteId v = 0, OpId c = kOpIdNone, TxId b = {})
+        : reason(r), voter(v), cause(c), blocking(b) {}
+    AbortReason reason;
+    SiteId voter;
+    OpId cause;
+    TxId blocking;
+  };
   // Logs the outcome, tells every other member and reports the end.
-  CommitEffects decide(const CommitLog::Record& attempt, Outcome o, AbortReason reason);
+  CommitEffects decide(const CommitLog::Record& attempt, Outcome o, Blame why);
   // Logs an outcome learned from elsewhere and reports the end (once per attempt).
   CommitEffects learn(const CommitLog::Record& attempt, Outcome o, AbortReason reason);
   CommitEffects on_prepare(TimeUs now, const CommitMessage& m, const CommitContext& ctx);
@@ -228,8 +249,7 @@ class FlattenCommit {
   // Cooperative termination: asks every member how the prepared attempt ended, and waits.
   void ask_for_decision(TimeUs now, CommitEffects* fx) const;
   CommitMessage message(CommitMessage::Kind kind, const CommitLog::Record& attempt) const;
-  static CommitEffects::Ended ended(const CommitLog::Record& attempt, Outcome o,
-                                    AbortReason reason);
+  static CommitEffects::Ended ended(const CommitLog::Record& attempt, Outcome o, Blame why);
   CommitMessage decision_message(const CommitLog::Decided& d) const;
   // The attempt a PREPARE or decision describes, as the log keeps it.
   static CommitLog::Record record_of(const CommitMessage& m);

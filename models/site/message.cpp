@@ -40,6 +40,13 @@ uint64_t Message::encoded_bytes() const {
       // kind, txid, vote/outcome and hash; a prepare or decision also carries its cut.
       n += 1 + varint_size(commit.txid.coordinator) + varint_size(commit.txid.attempt) + 2 + 8 +
            (commit.cut ? commit.cut->encoded_size() : 0) + members_bytes(commit.next_members);
+      // What a no or a late update blames: the causing op, or the attempt it is prepared for.
+      if (commit.cause != kOpIdNone) {
+        n += varint_size(commit.cause.site) + varint_size(commit.cause.counter);
+      }
+      if (commit.blocking != TxId{}) {
+        n += varint_size(commit.blocking.coordinator) + varint_size(commit.blocking.attempt);
+      }
       break;
     case MessageKind::kCut:
       n += 8 + (ending && ending->cut ? ending->cut->encoded_size() : 0) +

@@ -199,7 +199,7 @@ Effects Site::own_op(TimeUs now, const SharedOp& op) {
   if (durable(*op) && config_.sabotage != Sabotage::kUnloggedOwnOps) store_->ops.push_back(op);
   claim(op, &fx);
   spread({op}, &fx);
-  on_update(now, &fx);
+  on_update(now, op->id, &fx);
   return fx;
 }
 
@@ -261,6 +261,7 @@ void Site::on_ops(TimeUs now, const Message& message, Effects* fx) {
   TD_ASSERT(message.epoch == replica_.epoch(), "admitted ops are of this epoch");
   // Ops new to this site; only epidemic spread needs them listed (one allocation per delivery).
   size_t learned_count = 0;
+  OpId first_learned = kOpIdNone;  // the update a flatten attempt in progress loses to
   std::vector<SharedOp> learned;
   const bool relays = config_.replication.spread == Spread::kEpidemic;
   const bool sabotaged = lies();
@@ -297,6 +298,7 @@ void Site::on_ops(TimeUs now, const Message& message, Effects* fx) {
     }
     if (durable(*op)) store_->ops.push_back(op);
     claim(op, fx);
+    if (learned_count == 0) first_learned = op->id;
     ++learned_count;
     if (relays) learned.push_back(op);
     if (message.repair) fx->observed.probes.add(Probe::kRepairedOp);
@@ -304,7 +306,7 @@ void Site::on_ops(TimeUs now, const Message& message, Effects* fx) {
     if (message.from != op->id.site) fx->observed.probes.add(Probe::kRelayedOp);
   }
   if (learned_count == 0) return;
-  on_update(now, fx);
+  on_update(now, first_learned, fx);
   if (relays) spread(std::move(learned), fx);
 }
 

@@ -118,7 +118,8 @@ class Site {
   bool policy_due(TimeUs now) const;
   CommitContext commit_context(const DotSet* proposed_cut, uint64_t proposed_hash) const;
   void on_commit_message(TimeUs now, const Message& message, Effects* fx);
-  void on_update(TimeUs now, Effects* fx);
+  // `cause`: the op just applied (the first of a batch).
+  void on_update(TimeUs now, OpId cause, Effects* fx);
   void apply_commit_effects(TimeUs now, CommitEffects cfx, Effects* fx);
   // What an attempt's end does here: backoff after an abort; a new epoch, or a new view alone.
   void attempt_ended(TimeUs now, const CommitEffects::Ended& e, Effects* fx);

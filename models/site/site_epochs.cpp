@@ -435,7 +435,7 @@ void Site::after_epoch_change(TimeUs now, Effects* fx) {
   send_once_current(fx);
   if (const std::optional<CatchUp::Finished> done = catch_up_.finish(replica_.epoch(), now)) {
     if (done->epochs_crossed >= 2) fx->observed.probes.add(Probe::kCatchUpMultiEpoch);
-    fx->observed.caught_up_after_us = done->took_us;
+    fx->observed.caught_up = Observations::CaughtUp{done->took_us, done->from_epoch};
     if (seeks_core()) note(MembershipEvent::Kind::kCaughtUp, fx);
   }
   if (seeks_core()) ask_to_join(now, fx);

@@ -131,10 +131,10 @@ void Site::on_commit_message(TimeUs now, const Message& message, Effects* fx) {
   if (waiting && !prepared_for()) fx->observed.probes.add(Probe::kTerminationDecided);
 }
 
-void Site::on_update(TimeUs now, Effects* fx) {
+void Site::on_update(TimeUs now, OpId cause, Effects* fx) {
   if (!commit_) return;
   if (commit_->prepared()) fx->observed.probes.add(Probe::kUpdateAfterYes);
-  apply_commit_effects(now, commit_->on_update(now), fx);
+  apply_commit_effects(now, commit_->on_update(now, cause), fx);
 }
 
 void Site::send_to_core(const std::optional<SiteId>& to, const CommitMessage& m,
@@ -170,7 +170,7 @@ void Site::apply_commit_effects(TimeUs now, CommitEffects cfx, Effects* fx) {
           {yes ? CommitEvent::Phase::kVotedYes : CommitEvent::Phase::kVotedNo, m.epoch, m.txid,
            m.vote, AbortReason::kNone,
            yes && commit_->prepared() ? store_->commit_log.prepared->cut : nullptr, 0, nullptr,
-           m.view, 0, m.view_only});
+           m.view, 0, m.view_only, config_.id, m.cause, m.blocking});
     }
     send_to_core(s.to, m, fx);
   }
@@ -182,7 +182,8 @@ void Site::attempt_ended(TimeUs now, const CommitEffects::Ended& e, Effects* fx)
   const bool committed = e.outcome == Outcome::kCommit;
   fx->observed.commit_events.push_back(
       {committed ? CommitEvent::Phase::kCommitted : CommitEvent::Phase::kAborted, e.epoch, e.txid,
-       Vote::kYes, e.reason, e.cut, e.hash, e.next_members, e.view, e.next_view, e.view_only});
+       Vote::kYes, e.reason, e.cut, e.hash, e.next_members, e.view, e.next_view, e.view_only,
+       e.voter, e.cause, e.blocking});
   if (!committed) {
     if (e.reason == AbortReason::kLateUpdate) fx->observed.probes.add(Probe::kLateUpdateAbort);
     const bool expelling = e.reason == AbortReason::kDispatchFailed && view_change_pending();

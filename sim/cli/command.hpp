@@ -22,6 +22,7 @@ std::unique_ptr<Command> make_sweep_command();
 std::unique_ptr<Command> make_shrink_command();
 std::unique_ptr<Command> make_validate_command();
 std::unique_ptr<Command> make_merge_command();
+std::unique_ptr<Command> make_explain_command();
 std::unique_ptr<Command> make_replay_trace_command();
 
 // CLI11 wraps "-1" and saturates 2^64 into a uint64_t; a seed must be exactly what was typed.

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   commands.push_back(make_shrink_command());
   commands.push_back(make_validate_command());
   commands.push_back(make_merge_command());
+  commands.push_back(make_explain_command());
   std::vector<CLI::App*> parsed_by;
   for (const auto& c : commands) parsed_by.push_back(c->add_to(app));
   try {

@@ -23,6 +23,7 @@
 #include "sim/report/run_figures.hpp"
 #include "sim/report/run_report.hpp"
 #include "sim/scenario/scenario_loader.hpp"
+#include "sim/trace/trace_schema.hpp"
 #include "sim/world/event_log.hpp"
 #include "sim/world/event_schema.hpp"
 
@@ -156,6 +157,38 @@ std::FILE* open_event_log(const std::string& path) {
   return events;
 }
 
+// The typed trace, DIR/trace.jsonl (its folder made first), with its schema beside it; null,
+// with the reason on stderr, when either cannot be written.
+std::FILE* open_trace(const std::string& out_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);  // fopen says if it failed
+  const std::string path = (std::filesystem::path(out_dir) / "trace.jsonl").string();
+  std::FILE* trace = std::fopen(path.c_str(), "w");
+  if (!trace) {
+    std::fprintf(stderr, "treedoc-sim: %s: --trace: cannot write the file\n", path.c_str());
+    return nullptr;
+  }
+  std::ofstream schema(trace_schema_path(path));
+  schema << trace_schema().dump(2) << "\n";
+  if (!schema) {
+    std::fclose(trace);
+    std::fprintf(stderr, "treedoc-sim: %s: --trace: cannot write the trace's schema\n",
+                 trace_schema_path(path).c_str());
+    return nullptr;
+  }
+  return trace;
+}
+
+// The files a run writes as it goes, closed however it ends.
+struct RunFiles {
+  std::FILE* events = nullptr;
+  std::FILE* trace = nullptr;
+  ~RunFiles() {
+    if (events) std::fclose(events);
+    if (trace) std::fclose(trace);
+  }
+};
+
 }  // namespace
 
 int run_run(const RunRequest& req) {
@@ -177,21 +210,22 @@ int run_run(const RunRequest& req) {
   if (req.report && req.event_log_path.empty()) {
     with_report.event_log_path = (std::filesystem::path(req.out_dir) / "events.log").string();
   }
-  std::FILE* events = nullptr;
+  RunFiles files;
   if (!with_report.event_log_path.empty()) {
-    events = open_event_log(with_report.event_log_path);
-    if (!events) return kExitBadInput;
-    options.event_text = events;
+    files.events = options.event_text = open_event_log(with_report.event_log_path);
+    if (!files.events) return kExitBadInput;
+  }
+  if (req.trace || req.report) {
+    files.trace = options.trace = open_trace(req.out_dir);
+    if (!files.trace) return kExitBadInput;
   }
   RunResult result;
   try {
     result = run_simulation(scenario, options);
   } catch (const InputError& e) {
-    if (events) std::fclose(events);
     std::fprintf(stderr, "treedoc-sim: %s\n", e.what());
     return kExitBadInput;
   }
-  if (events) std::fclose(events);
 
   nlohmann::json report = run_report(scenario, seed, result);
   report["figures"] = figures_json(result);
@@ -207,7 +241,12 @@ int run_run(const RunRequest& req) {
       return kExitBadInput;
     }
   }
-  if (req.report) write_report(with_report);
+  if (req.report) {
+    // The report's scripts read the event log and trace whole: flush them first.
+    if (files.events) std::fflush(files.events);
+    if (files.trace) std::fflush(files.trace);
+    write_report(with_report);
+  }
   if (!result.violation) return kExitPass;
   return result.violation->liveness() ? kExitLivenessFailure : kExitSafetyViolation;
 }
@@ -236,6 +275,11 @@ class RunCommand final : public Command {
                     ".schema.json");
     cmd->add_flag("--report", req_.report,
                   "also write DIR/events.log, the figures and DIR/report.html (analysis/plot.py)")
+        ->needs(out)
+        ->excludes(determinism);
+    cmd->add_flag("--trace", req_.trace,
+                  "also write DIR/trace.jsonl, every event as a JSON line with named fields, and "
+                  "its schema DIR/trace.schema.json (what treedoc-sim explain reads)")
         ->needs(out)
         ->excludes(determinism);
     return cmd;

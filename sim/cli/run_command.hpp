@@ -16,6 +16,7 @@ struct RunRequest {
   bool check_determinism = false;
   std::string event_log_path;  // one line per event (what --check-determinism compares)
   bool report = false;  // needs out_dir: events.log there, then analysis/plot.py's report.html
+  bool trace = false;   // needs out_dir: the typed trace, trace.jsonl, and its schema there
 };
 
 // Runs the command; returns the process exit code (sim/exit_code.hpp).

@@ -10,14 +10,17 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
 
 #include "sim/engine/controller.hpp"
 #include "sim/engine/courier.hpp"
 #include "sim/engine/site_host.hpp"
+#include "sim/observe/catch_up_records.hpp"
 #include "sim/observe/event_recorder.hpp"
 #include "sim/observe/metrics_recorder.hpp"
 #include "sim/observe/run_statistics.hpp"
 #include "sim/report/run_figures.hpp"
+#include "sim/trace/trace_writer.hpp"
 
 namespace treedoc::sim {
 
@@ -63,6 +66,7 @@ class Simulation {
         log_(options.event_text),
         recorder_(&log_),
         statistics_(scenario),
+        catch_ups_(scenario.topology.site_count()),
         wakes_(scenario.topology.site_count()) {}
 
   RunResult run();
@@ -79,6 +83,7 @@ class Simulation {
   EventLog log_;
   EventRecorder recorder_;
   RunStatistics statistics_;
+  CatchUpRecords catch_ups_;
   WakeSchedule wakes_;
   site::EpochArchive archive_;
 };
@@ -110,6 +115,12 @@ RunResult Simulation::run() {
   observers.subscribe(&recorder_);
   observers.subscribe(&checker_);
   observers.subscribe(&statistics_);
+  observers.subscribe(&catch_ups_);
+  std::optional<TraceWriter> trace;
+  if (options_.trace) {
+    trace.emplace(options_.trace, scenario_, options_.seed);
+    observers.subscribe(&*trace);
+  }
   std::vector<SiteHost> sites;
   EngineContext ctx{scenario_, faults_,  network_,  archive_, wakes_,
                     observers, checker_, *workload, sites};
@@ -133,6 +144,7 @@ RunResult Simulation::run() {
   RunResult r = result(ctx, controller);
   checker_.check_run_end(controller.end_us(), r.probes, figure_values(r));
   r.violation = checker_.verdict();
+  if (trace) trace->finish(controller.end_us(), r.violation);
   r.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return r;
 }
@@ -154,6 +166,10 @@ RunResult Simulation::result(const EngineContext& ctx, const Controller& control
   r.flatten.lost_by_policy = checker_.lost_by_policy().size();
   r.membership = statistics_.membership();
   r.apply_time = statistics_.apply_time();
+  r.catch_ups = catch_ups_.records();
+  r.catch_ups_dropped = catch_ups_.records_dropped();
+  r.catch_up_bytes = catch_ups_.bytes_total();
+  r.safety_us = scenario_.phases.safety_us;
   SiteViews live;
   for (const SiteHost& host : ctx.sites) live.push_back(host.site());
   r.ops_lost = checker_.ops_lost(live);

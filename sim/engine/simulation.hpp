@@ -16,6 +16,7 @@ struct RunOptions {
   uint64_t seed = 1;
   std::string out_dir;              // empty: no metrics files
   std::FILE* event_text = nullptr;  // one line per event, for --check-determinism
+  std::FILE* trace = nullptr;       // the typed trace, one JSON line per event (--trace)
   bool progress = false;            // a progress line on stderr
 };
 

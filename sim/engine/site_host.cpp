@@ -214,7 +214,7 @@ void SiteHost::deliver(const Envelope& e, TimeUs now) {
     return;
   }
   if (e.due_us < resumed_at_us_) ctx_.observers.on_probe(site::Probe::kHeldByPause, 1);
-  ctx_.observers.on_deliver(now, {e.from, index_, e.seq});
+  ctx_.observers.on_deliver(now, {e.from, index_, e.seq, e.message.get()});
   if (config_.defer_integration && site_->carries_current_ops(*e.message)) {
     site::Effects fx = site_->on_message(now, *e.message);
     const size_t received = fx.observed.applied.size();
@@ -299,7 +299,7 @@ void SiteHost::points_reached(const site::Effects& fx, std::vector<CrashPoint>* 
     before->push_back(CrashPoint::kCommitted);
     if (e.translated > 0) before->push_back(CrashPoint::kCommittedPostCut);
   }
-  if (fx.observed.caught_up_after_us) before->push_back(CrashPoint::kCaughtUp);
+  if (fx.observed.caught_up) before->push_back(CrashPoint::kCaughtUp);
   for (const site::Outgoing& out : fx.commands.sends) {
     if (out.message->kind != site::MessageKind::kHello) continue;
     after->push_back(CrashPoint::kSentHello);
@@ -345,7 +345,8 @@ void SiteHost::publish(const site::Observations& fx, TimeUs now) {
   for (const site::EpochEntered& e : fx.epochs_entered) o.on_epoch_entered(now, {index_, e});
   if (!fx.lost_by_policy.empty()) o.on_lost_by_policy(now, index_, fx.lost_by_policy);
   for (const site::MembershipEvent& e : fx.membership) publish_membership(e, now);
-  if (fx.caught_up_after_us) o.on_caught_up(index_, *fx.caught_up_after_us);
+  if (fx.caught_up)
+    o.on_caught_up(now, {index_, fx.caught_up->from_epoch, site_->epoch(), fx.caught_up->took_us});
 }
 
 void SiteHost::publish_membership(const site::MembershipEvent& e, TimeUs now) {
@@ -404,7 +405,7 @@ void SiteHost::send(SiteIndex to, const site::SharedMessage& m, uint64_t bytes, 
     fate.drop = DropReason::kRpcFailure;
     fail_dispatch(to, seq, *rpc, m, now);
   }
-  ctx_.observers.on_send(now, {index_, to, seq, bytes, m->kind, fate});
+  ctx_.observers.on_send(now, {index_, to, seq, bytes, m->kind, fate, m.get()});
   if (fate.drop != DropReason::kNone) return;
   for (uint32_t k = 0; k < fate.copies; ++k) {
     // Never due in its own instant: so a send never wakes the courier in the middle of delivering

@@ -72,7 +72,8 @@ struct MessageSent {
   uint64_t seq = 0;  // the sender's own message counter
   uint64_t bytes = 0;
   site::MessageKind kind = site::MessageKind::kOps;
-  MessageFate fate;  // fate.drop != kNone: lost at its send
+  MessageFate fate;                        // fate.drop != kNone: lost at its send
+  const site::Message* message = nullptr;  // what was sent, for observers that read it
 };
 
 // Where a message that was on its way was lost.
@@ -85,6 +86,14 @@ struct MessageDropped {
 struct MessageDelivered {
   SiteIndex from = 0, to = 0;
   uint64_t seq = 0;
+  const site::Message* message = nullptr;
+};
+
+// A site reached the newest epoch it knew of, `took_us` after its first HELLO.
+struct CatchUpEnded {
+  SiteIndex site = 0;
+  uint64_t from_epoch = 0, to_epoch = 0;
+  TimeUs took_us = 0;
 };
 
 struct RpcFailed {
@@ -112,7 +121,7 @@ class RunObserver {
   virtual void on_lost_by_policy(TimeUs /*now*/, SiteIndex /*site*/,
                                  const std::vector<site::SharedOp>& /*ops*/) {}
   virtual void on_membership(TimeUs /*now*/, const MembershipStepTaken& /*step*/) {}
-  virtual void on_caught_up(SiteIndex /*site*/, TimeUs /*after_us*/) {}
+  virtual void on_caught_up(TimeUs /*now*/, const CatchUpEnded& /*ended*/) {}
   virtual void on_timer(TimeUs /*now*/, SiteIndex /*site*/, site::TimerKind /*kind*/) {}
   // The site's received ops are integrated and the checks that waited for its tree may run.
   virtual void on_verified(TimeUs /*now*/, SiteIndex /*site*/, const site::Site& /*state*/) {}
@@ -180,8 +189,8 @@ class RunObservers final : public RunObserver {
   void on_membership(TimeUs now, const MembershipStepTaken& m) override {
     each(&RunObserver::on_membership, now, m);
   }
-  void on_caught_up(SiteIndex site, TimeUs after_us) override {
-    each(&RunObserver::on_caught_up, site, after_us);
+  void on_caught_up(TimeUs now, const CatchUpEnded& ended) override {
+    each(&RunObserver::on_caught_up, now, ended);
   }
   void on_timer(TimeUs now, SiteIndex site, site::TimerKind kind) override {
     each(&RunObserver::on_timer, now, site, kind);

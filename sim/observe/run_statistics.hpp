@@ -145,7 +145,7 @@ class RunStatistics final : public RunObserver {
   void on_lost_by_policy(TimeUs now, SiteIndex site,
                          const std::vector<site::SharedOp>& ops) override;
   void on_membership(TimeUs now, const MembershipStepTaken& step) override;
-  void on_caught_up(SiteIndex site, TimeUs after_us) override;
+  void on_caught_up(TimeUs now, const CatchUpEnded& ended) override;
   void on_apply_timed(SiteIndex site, uint64_t ns, uint64_t ops) override;
   void on_probes(const site::ProbeCounts& fired) override { probes_.add(fired); }
   void on_probe(site::Probe probe, uint64_t times) override { probes_.add(probe, times); }

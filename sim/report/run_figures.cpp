@@ -2,6 +2,8 @@
 // not here fails the build (-Wswitch).
 #include "sim/report/run_figures.hpp"
 
+#include <algorithm>
+
 namespace treedoc::sim {
 
 namespace {
@@ -22,6 +24,15 @@ uint64_t membership_figure(const MembershipStats& m, Figure f) {
   }
 }
 
+uint64_t aborts(const FlattenStats& f, site::AbortReason reason) {
+  return f.aborts_by_reason[static_cast<size_t>(reason)];
+}
+
+uint64_t ms(TimeUs t) { return t / 1000; }
+
+static_assert(site::kAbortReasonCount == 6,
+              "a figure per abort reason: add the new one to sim/scenario/figure.hpp");
+
 }  // namespace
 
 uint64_t figure_value(const RunResult& r, Figure f) {
@@ -33,6 +44,7 @@ uint64_t figure_value(const RunResult& r, Figure f) {
     case Figure::kMsgsReceived: return t.msgs_received;
     case Figure::kMsgsDropped: return t.msgs_dropped;
     case Figure::kMsgsDuplicated: return t.msgs_duplicated;
+    case Figure::kBytesSent: return t.bytes_sent;
     case Figure::kWrongEpoch: return t.wrong_epoch;
     case Figure::kCrashes: return r.crashes;
     case Figure::kRestarts: return r.restarts;
@@ -40,9 +52,20 @@ uint64_t figure_value(const RunResult& r, Figure f) {
     case Figure::kFlattenAttempts: return r.flatten.attempts;
     case Figure::kFlattenCommits: return r.flatten.commits;
     case Figure::kFlattenAborts: return r.flatten.attempts - r.flatten.commits;
+    case Figure::kAbortsVotedNo: return aborts(r.flatten, site::AbortReason::kVotedNo);
+    case Figure::kAbortsLateUpdate: return aborts(r.flatten, site::AbortReason::kLateUpdate);
+    case Figure::kAbortsTimeout: return aborts(r.flatten, site::AbortReason::kTimeout);
+    case Figure::kAbortsTermination: return aborts(r.flatten, site::AbortReason::kTermination);
+    case Figure::kAbortsDispatchFailed:
+      return aborts(r.flatten, site::AbortReason::kDispatchFailed);
     case Figure::kFinalEpoch: return r.final_epoch;
     case Figure::kOpsTranslated: return r.flatten.ops_translated;
     case Figure::kCatchUps: return r.flatten.catch_ups;
+    case Figure::kCatchUpMsTotal: return ms(r.flatten.catch_up_us_total);
+    case Figure::kCatchUpMsMax: return ms(r.flatten.catch_up_us_max);
+    case Figure::kCatchUpBytes: return r.catch_up_bytes;
+    case Figure::kConvergenceMs:
+      return ms(r.converged_at_us.value_or(r.end_us) - std::min(r.safety_us, r.end_us));
     case Figure::kLostByPolicy: return r.flatten.lost_by_policy;
     case Figure::kOpsLost: return r.ops_lost;
     case Figure::kRpcFailures:

@@ -46,6 +46,22 @@ std::string duration_text(double ns) {
 uint64_t u64(const json& j, const char* key) { return j.at(key).get<uint64_t>(); }
 double f64(const json& j, const char* key) { return j.at(key).get<double>(); }
 
+// Each catch-up: who, from when to when, across which epochs, at what cost.
+json catch_up_records_json(const Topology& t, const RunResult& r) {
+  json records = json::array();
+  for (const CatchUpRecord& c : r.catch_ups) {
+    records.push_back({{"site", site_name(t, c.site)},
+                       {"start_s", seconds(c.start_us)},
+                       {"end_s", seconds(c.end_us)},
+                       {"from_epoch", c.from_epoch},
+                       {"to_epoch", c.to_epoch},
+                       {"ops_translated", c.ops_translated},
+                       {"messages", c.messages},
+                       {"bytes", c.bytes}});
+  }
+  return records;
+}
+
 json flatten_json(const Scenario& s, const RunResult& r) {
   const FlattenStats& f = r.flatten;
   json aborts = json::object();
@@ -79,6 +95,9 @@ json flatten_json(const Scenario& s, const RunResult& r) {
           {"catch_ups", f.catch_ups},
           {"catch_up_ms_mean", catch_up_ms_mean},
           {"catch_up_ms_max", static_cast<double>(f.catch_up_us_max) / 1e3},
+          {"catch_up_bytes", r.catch_up_bytes},
+          {"catch_up_records", catch_up_records_json(s.topology, r)},
+          {"catch_up_records_dropped", r.catch_ups_dropped},
           {"lost_by_policy", f.lost_by_policy}};
 }
 

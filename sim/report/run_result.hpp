@@ -7,6 +7,7 @@
 
 #include "models/site/coverage_probe.hpp"
 #include "sim/check/checker.hpp"
+#include "sim/observe/catch_up_records.hpp"
 #include "sim/observe/run_statistics.hpp"
 #include "sim/observe/site_counters.hpp"
 
@@ -31,9 +32,13 @@ struct RunResult {
   site::ProbeCounts probes;           // how often each rare interleaving happened
   FlattenStats flatten;
   MembershipStats membership;
-  uint64_t ops_lost = 0;      // lost for good by any path (Checker::ops_lost)
-  uint64_t final_epoch = 0;   // of the first live site
-  ApplyTimeStats apply_time;  // host time: a measurement, never an input
+  uint64_t ops_lost = 0;                 // lost for good by any path (Checker::ops_lost)
+  uint64_t final_epoch = 0;              // of the first live site
+  ApplyTimeStats apply_time;             // host time: a measurement, never an input
+  TimeUs safety_us = 0;                  // the scenario's safety phase: faults and edits end
+  std::vector<CatchUpRecord> catch_ups;  // in the order they ended
+  uint64_t catch_up_bytes = 0;           // over every catch-up, kept as a record or not
+  uint64_t catch_ups_dropped = 0;        // beyond CatchUpRecords::kRecordsMax
 };
 
 }  // namespace treedoc::sim

@@ -19,6 +19,7 @@ namespace treedoc::sim {
   X(kMsgsReceived, "msgs_received", "messages delivered") \
   X(kMsgsDropped, "msgs_dropped", "messages lost: loss, partitions, cuts, crashed destinations") \
   X(kMsgsDuplicated, "msgs_duplicated", "messages the network delivered twice") \
+  X(kBytesSent, "bytes_sent", "encoded bytes of every message sent, one per recipient") \
   X(kWrongEpoch, "wrong_epoch", "messages of another epoch: answered STALE, or buffered") \
   X(kCrashes, "crashes", "site crashes") \
   X(kRestarts, "restarts", "site restarts") \
@@ -26,10 +27,19 @@ namespace treedoc::sim {
   X(kFlattenAttempts, "flatten.attempts", "flatten attempts a coordinator decided") \
   X(kFlattenCommits, "flatten.commits", "flatten attempts that committed") \
   X(kFlattenAborts, "flatten.aborts", "flatten attempts that aborted") \
+  X(kAbortsVotedNo, "flatten.aborts_voted_no", "aborts because a participant voted no") \
+  X(kAbortsLateUpdate, "flatten.aborts_late_update", "aborts because an update came after a yes (update wins)") \
+  X(kAbortsTimeout, "flatten.aborts_timeout", "aborts because a vote did not arrive in time") \
+  X(kAbortsTermination, "flatten.aborts_termination", "aborts by cooperative termination") \
+  X(kAbortsDispatchFailed, "flatten.aborts_dispatch_failed", "aborts because a PREPARE could not be delivered") \
   X(kFinalEpoch, "flatten.final_epoch", "the epoch of the first live site at the end") \
   X(kOpsTranslated, "flatten.ops_translated", "ops carried into a new epoch by translation, over all sites") \
   X(kCatchUps, "flatten.catch_ups", "catch-ups that reached the core's epoch") \
+  X(kCatchUpMsTotal, "flatten.catch_up_ms_total", "time from first HELLO to the core's epoch, summed over catch-ups") \
+  X(kCatchUpMsMax, "flatten.catch_up_ms_max", "the longest catch-up") \
+  X(kCatchUpBytes, "flatten.catch_up_bytes", "bytes of HELLOs and of the CUTs and STATEs that answered them") \
   X(kLostByPolicy, "flatten.lost_by_policy", "distinct ops lost by a state transfer beyond the retention bound") \
+  X(kConvergenceMs, "convergence_ms", "from the end of the safety phase to convergence (the whole liveness phase if never)") \
   X(kOpsLost, "ops_lost", "distinct ops lost for good by any path (a halt, a crash, a policy, a bug): held by no live site at the end") \
   X(kRpcFailures, "membership.rpc_failures", "failed dispatches reported to their caller") \
   X(kSuspicions, "membership.suspicions", "members the coordinator suspected") \

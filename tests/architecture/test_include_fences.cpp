@@ -26,8 +26,10 @@ const std::map<std::string, std::set<std::string>>& sim_layers() {
       {"observe", {"base", "scenario", "world"}},
       {"check", {"base", "scenario", "world", "workload", "observe"}},
       {"report", {"base", "scenario", "world", "workload", "observe", "check"}},
-      {"engine", {"base", "scenario", "world", "workload", "observe", "check", "report"}},
-      {"cli", {"base", "scenario", "world", "workload", "observe", "check", "report", "engine"}},
+      {"trace", {"base", "scenario", "world", "workload", "observe", "check", "report"}},
+      {"engine", {"base", "scenario", "world", "workload", "observe", "check", "report", "trace"}},
+      {"cli",
+       {"base", "scenario", "world", "workload", "observe", "check", "report", "trace", "engine"}},
   };
   return layers;
 }

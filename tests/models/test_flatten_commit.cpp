@@ -42,7 +42,7 @@ class Core {
 
   void apply_update(size_t i, OpId id) {
     applied_[i].insert(id);
-    handle(i, sites_[i]->on_update(now));
+    handle(i, sites_[i]->on_update(now, id));
   }
   void propose(size_t i) { handle(i, sites_[i]->propose(now, ctx(i))); }
   void dispatch_failed(size_t i, size_t to) {
@@ -86,6 +86,8 @@ class Core {
   // How each site saw each attempt end.
   std::map<TxId, std::map<size_t, Outcome>> outcomes;
   std::map<TxId, AbortReason> reasons;
+  // The coordinator's blame for each abort it decided: the voter and the causing op.
+  std::map<TxId, std::pair<SiteId, OpId>> blamed;
   std::map<TxId, std::vector<size_t>> yes_votes;
   TimeUs now = 0;
   uint64_t epoch = 5, view = 1;
@@ -110,6 +112,8 @@ class Core {
     if (fx.ended) {
       outcomes[fx.ended->txid][from] = fx.ended->outcome;
       if (fx.ended->reason != AbortReason::kNone) reasons.emplace(fx.ended->txid, fx.ended->reason);
+      if (fx.ended->voter != 0)
+        blamed.emplace(fx.ended->txid, std::pair{fx.ended->voter, fx.ended->cause});
     }
     for (const CommitSend& s : fx.sends) {
       if (s.message.kind == CommitMessage::Kind::kVote && s.message.vote == Vote::kYes) {
@@ -199,6 +203,8 @@ TEST_CASE("an update the coordinator has not seen makes a participant vote no", 
   core.run();
   const TxId t = first_attempt(2);
   REQUIRE(core.reasons[t] == AbortReason::kVotedNo);
+  // The abort names who said no and the update that made it say so.
+  REQUIRE(core.blamed[t] == std::pair{SiteId{4}, OpId{8, 1}});
   for (const auto& [site, outcome] : core.outcomes[t]) REQUIRE(outcome == Outcome::kAbort);
 }
 
@@ -222,6 +228,7 @@ TEST_CASE("LATE_UPDATE from a prepared participant aborts an undecided attempt",
   core.run();
   const TxId t = first_attempt(2);
   REQUIRE(core.reasons[t] == AbortReason::kLateUpdate);
+  REQUIRE(core.blamed[t] == std::pair{SiteId{3}, OpId{9, 1}});
   for (const auto& [site, outcome] : core.outcomes[t]) REQUIRE(outcome == Outcome::kAbort);
   REQUIRE(core.outcomes[t].size() == 3);
 }
@@ -251,6 +258,7 @@ TEST_CASE("a lost vote times out into an abort, never into a commit", "[commit]"
   core.run();
   const TxId t = first_attempt(2);
   REQUIRE(core.reasons[t] == AbortReason::kTimeout);
+  REQUIRE(core.blamed[t] == std::pair{SiteId{4}, kOpIdNone});  // silent, and no op to blame
   for (const auto& [site, outcome] : core.outcomes[t]) REQUIRE(outcome == Outcome::kAbort);
 }
 
