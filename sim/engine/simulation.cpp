@@ -169,6 +169,7 @@ RunResult Simulation::result(const EngineContext& ctx, const Controller& control
   r.catch_ups = catch_ups_.records();
   r.catch_ups_dropped = catch_ups_.records_dropped();
   r.catch_up_bytes = catch_ups_.bytes_total();
+  r.catch_up_bytes_max = catch_ups_.bytes_max();
   r.safety_us = scenario_.phases.safety_us;
   SiteViews live;
   for (const SiteHost& host : ctx.sites) live.push_back(host.site());

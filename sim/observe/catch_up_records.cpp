@@ -1,6 +1,7 @@
 // CatchUpRecords: a record per catch-up, its cost summed from the sends and epochs it caused.
 #include "sim/observe/catch_up_records.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "models/treedoc/assertion.hpp"
@@ -35,6 +36,7 @@ void CatchUpRecords::on_caught_up(TimeUs now, const CatchUpEnded& ended) {
   last_ = {ended.site,           now - ended.took_us, now,        ended.from_epoch, ended.to_epoch,
            spent.ops_translated, spent.messages,      spent.bytes};
   bytes_total_ += spent.bytes;
+  bytes_max_ = std::max(bytes_max_, spent.bytes);
   if (records_.size() >= kRecordsMax) {
     ++dropped_;
     return;

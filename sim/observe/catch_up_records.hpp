@@ -30,6 +30,7 @@ class CatchUpRecords final : public RunObserver {
   const std::vector<CatchUpRecord>& records() const { return records_; }
   uint64_t records_dropped() const { return dropped_; }
   uint64_t bytes_total() const { return bytes_total_; }
+  uint64_t bytes_max() const { return bytes_max_; }
   // The catch-up that ended last, kept or not.
   const CatchUpRecord& last() const { return last_; }
 
@@ -47,7 +48,7 @@ class CatchUpRecords final : public RunObserver {
   std::vector<CatchUpRecord> records_;
   uint64_t dropped_ = 0;
   CatchUpRecord last_;
-  uint64_t bytes_total_ = 0;
+  uint64_t bytes_total_ = 0, bytes_max_ = 0;
 };
 
 }  // namespace treedoc::sim

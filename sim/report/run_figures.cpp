@@ -64,6 +64,7 @@ uint64_t figure_value(const RunResult& r, Figure f) {
     case Figure::kCatchUpMsTotal: return ms(r.flatten.catch_up_us_total);
     case Figure::kCatchUpMsMax: return ms(r.flatten.catch_up_us_max);
     case Figure::kCatchUpBytes: return r.catch_up_bytes;
+    case Figure::kCatchUpBytesMax: return r.catch_up_bytes_max;
     case Figure::kConvergenceMs:
       return ms(r.converged_at_us.value_or(r.end_us) - std::min(r.safety_us, r.end_us));
     case Figure::kLostByPolicy: return r.flatten.lost_by_policy;

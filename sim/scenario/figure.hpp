@@ -38,6 +38,7 @@ namespace treedoc::sim {
   X(kCatchUpMsTotal, "flatten.catch_up_ms_total", "time from first HELLO to the core's epoch, summed over catch-ups") \
   X(kCatchUpMsMax, "flatten.catch_up_ms_max", "the longest catch-up") \
   X(kCatchUpBytes, "flatten.catch_up_bytes", "bytes of HELLOs and of the CUTs and STATEs that answered them") \
+  X(kCatchUpBytesMax, "flatten.catch_up_bytes_max", "the bytes of the costliest catch-up") \
   X(kLostByPolicy, "flatten.lost_by_policy", "distinct ops lost by a state transfer beyond the retention bound") \
   X(kConvergenceMs, "convergence_ms", "from the end of the safety phase to convergence (the whole liveness phase if never)") \
   X(kOpsLost, "ops_lost", "distinct ops lost for good by any path (a halt, a crash, a policy, a bug): held by no live site at the end") \

@@ -77,9 +77,9 @@ TEST_CASE("sweep rejects bad ranges, shards and files with exit 3", "[sweep][cli
   REQUIRE(run_cli_capture("sweep " + file + " --recheck-every -1").exit_code == sim::kExitBadInput);
   REQUIRE(run_cli_capture("sweep " + file + " --max-failures x").exit_code == sim::kExitBadInput);
   const test::CliRun junit =
-      run_cli_capture("sweep " + file + " --seeds 1..1 --junit /nonexistent/dir/j.xml");
+      run_cli_capture("sweep " + file + " --seeds 1..1 --junit /dev/null/dir/j.xml");
   REQUIRE(junit.exit_code == sim::kExitBadInput);
-  REQUIRE_THAT(junit.out, Contains("/nonexistent/dir/j.xml: --junit: cannot write the file"));
+  REQUIRE_THAT(junit.out, Contains("/dev/null/dir/j.xml: --junit: cannot write the file"));
   // Found before any run: a long sweep does not run every seed only to fail at the end.
   REQUIRE_THAT(junit.out, !Contains("outcomes"));
 }
@@ -172,4 +172,17 @@ TEST_CASE("every K-th seed runs twice and must log the same events", "[sweep][de
   }
   REQUIRE_FALSE(j["runs"][1].contains("recheck"));
   REQUIRE(j["nondeterministic"] == 0);
+}
+
+TEST_CASE("a sweep makes the folders of its --csv, --json and --junit files", "[sweep][cli]") {
+  const test::TempDir dir("treedoc-test-sweep-folders");
+  const test::CliRun r =
+      run_cli_capture("sweep " + source_path("scenarios/crash-restart.json") +
+                      " --seeds 1..2 --csv " + dir.path_of("a/rows.csv") + " --json " +
+                      dir.path_of("b/c/s.json") + " --junit " + dir.path_of("d/j.xml"));
+  INFO(r.out);
+  REQUIRE(r.exit_code == sim::kExitPass);
+  for (const char* file : {"a/rows.csv", "b/c/s.json", "d/j.xml"}) {
+    REQUIRE(!read_text(dir.path_of(file)).empty());
+  }
 }
