@@ -21,8 +21,8 @@ void CommitInvariants::step(TimeUs now, const CommitStepTaken& step) {
   committed_once(now, step.site, e);
 }
 
-std::string CommitInvariants::attempt_name(const site::CommitEvent& e) {
-  return (e.view_only ? "view change " : "flatten ") + site::to_string(e.txid);
+std::string CommitInvariants::attempt_name(const site::CommitEvent& e) const {
+  return (e.view_only ? "view change " : "flatten ") + text_.attempt(e.txid);
 }
 
 void CommitInvariants::voted_yes(TimeUs now, SiteIndex i, const site::Site& s,
@@ -49,7 +49,7 @@ void CommitInvariants::voted_yes(TimeUs now, SiteIndex i, const site::Site& s,
                     now,
                     {i},
                     {},
-                    text_.site(i) + " voted yes for flatten " + site::to_string(e.txid) +
+                    text_.site(i) + " voted yes for flatten " + text_.attempt(e.txid) +
                         " of epoch " + std::to_string(e.epoch) + " holding " +
                         std::to_string(extra) + " ops outside the cut and lacking " +
                         std::to_string(missing) + " of it"});
@@ -122,9 +122,9 @@ void CommitInvariants::committed_once(TimeUs now, SiteIndex i, const site::Commi
                     now,
                     {i},
                     {},
-                    text_.site(i) + " committed flatten " + site::to_string(e.txid) +
+                    text_.site(i) + " committed flatten " + text_.attempt(e.txid) +
                         " closing epoch " + std::to_string(e.epoch) + ", which flatten " +
-                        site::to_string(first.txid) + " already closed"});
+                        text_.attempt(first.txid) + " already closed"});
 }
 
 }  // namespace treedoc::sim

@@ -32,7 +32,7 @@ class CommitInvariants {
   void committed_once(TimeUs now, SiteIndex i, const site::CommitEvent& e);
   // False when it reported an attempt that ended both ways.
   bool one_outcome(TimeUs now, SiteIndex i, const site::CommitEvent& e);
-  static std::string attempt_name(const site::CommitEvent& e);
+  std::string attempt_name(const site::CommitEvent& e) const;
 
   struct Decided {
     site::TxId txid;

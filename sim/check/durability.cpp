@@ -20,8 +20,8 @@ std::string destination_text(const ReportText& text, const site::Destination& to
   return "?";
 }
 
-std::string commit_text(const site::CommitMessage& c) {
-  return std::string(site::kCommitMessages.name(c.kind)) + " of flatten " + site::to_string(c.txid);
+std::string commit_text(const ReportText& text, const site::CommitMessage& c) {
+  return std::string(site::kCommitMessages.name(c.kind)) + " of flatten " + text.attempt(c.txid);
 }
 
 }  // namespace
@@ -67,7 +67,7 @@ void DurableState::written(TimeUs now, SiteIndex i, const site::DurableStore& st
     // protocol.md §3, epoch rule): a PREPARED kept past it refuses the new epoch's votes.
     report(Invariant::kAttemptFencing, now, i, {},
            text_.site(i) + " entered epoch " + std::to_string(store.epoch) +
-               " still durably PREPARED for attempt " + site::to_string(log.prepared->txid) +
+               " still durably PREPARED for attempt " + text_.attempt(log.prepared->txid) +
                " of epoch " + std::to_string(log.prepared->epoch));
   }
   DurableRecord& r = record(i);
@@ -130,13 +130,14 @@ std::optional<std::string> DurableState::commit_unlogged(const DurableRecord& r,
   switch (c.kind) {
     case Kind::kPrepare:  // the attempt counter: a restart must never propose the same txid again
       if (c.txid.attempt <= r.attempts) return std::nullopt;
-      return commit_text(c) + " with its durable attempt counter at " + std::to_string(r.attempts);
+      return commit_text(text_, c) + " with its durable attempt counter at " +
+             std::to_string(r.attempts);
     case Kind::kVote:  // a yes only after PREPARED is logged (docs/protocol.md §3 step 2)
       if (c.vote != site::Vote::kYes || r.prepared == c.txid) return std::nullopt;
-      return "a yes vote for flatten " + site::to_string(c.txid) + " without PREPARED logged";
+      return "a yes vote for flatten " + text_.attempt(c.txid) + " without PREPARED logged";
     case Kind::kDecision:  // logged before it is sent (§3 step 4), by whoever sends it
       if (decided != r.decisions.end() && decided->second == c.outcome) return std::nullopt;
-      return commit_text(c) + " (" + site::kOutcomes.name(c.outcome) +
+      return commit_text(text_, c) + " (" + site::kOutcomes.name(c.outcome) +
              ") without that decision logged";
     case Kind::kDontKnow:
       // Prepared too, or the promise never to vote yes, which only a logged abort keeps (§3 step
@@ -146,9 +147,9 @@ std::optional<std::string> DurableState::commit_unlogged(const DurableRecord& r,
               : decided != r.decisions.end() && decided->second == site::Outcome::kAbort) {
         return std::nullopt;
       }
-      return commit_text(c) + (c.vote == site::Vote::kYes
-                                   ? " (prepared) without PREPARED logged"
-                                   : " (never yes) without the abort logged");
+      return commit_text(text_, c) + (c.vote == site::Vote::kYes
+                                          ? " (prepared) without PREPARED logged"
+                                          : " (never yes) without the abort logged");
     case Kind::kLateUpdate:
     case Kind::kDecisionRequest: return std::nullopt;
   }
@@ -167,7 +168,7 @@ void DurableState::revealed(TimeUs now, SiteIndex i, const site::Site& s,
     // (docs/protocol.md §3, epoch rule): a decision resent or a vote from behind is judged by it.
     report(Invariant::kAttemptFencing, now, i, {},
            text_.site(i) + " sent " + std::string(site::kCommitMessages.name(m.commit.kind)) +
-               " of attempt " + site::to_string(m.commit.txid) + " (epoch " +
+               " of attempt " + text_.attempt(m.commit.txid) + " (epoch " +
                std::to_string(m.commit.epoch) + ", view " + std::to_string(m.commit.view) +
                ") tagged epoch " + std::to_string(m.epoch) + ", view " + std::to_string(m.view));
     return;

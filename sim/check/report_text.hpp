@@ -21,6 +21,7 @@ class ReportText {
   explicit ReportText(const Topology& topology) : topology_(topology) {}
   std::string site(SiteIndex i) const { return site_name(topology_, i); }
   std::string op(OpId id) const { return op_name(topology_, id); }
+  std::string attempt(const site::TxId& id) const { return attempt_name(topology_, id); }
   // At most kReportListMax ops, then "and N more".
   std::string ops(const std::vector<OpId>& ids) const;
   std::string sites(const std::vector<SiteIndex>& indices) const;

@@ -6,7 +6,7 @@
 namespace treedoc::sim {
 
 RunStatistics::RunStatistics(const Scenario& scenario)
-    : counters_(scenario.topology.site_count()) {}
+    : topology_(scenario.topology), counters_(scenario.topology.site_count()) {}
 
 SiteCounters RunStatistics::totals() const {
   SiteCounters t;
@@ -63,7 +63,8 @@ void RunStatistics::on_epoch_entered(TimeUs now, const EpochEnteredAt& entered) 
   flatten_.ops_translated += e.translated;
   std::vector<FlattenStats::EpochStart>& epochs = flatten_.epochs;
   if (e.epoch == epochs.size() + 1) {
-    epochs.push_back({e.epoch, now, e.ending ? site::to_string(e.ending->txid) : "", {}, {}});
+    epochs.push_back(
+        {e.epoch, now, e.ending ? attempt_name(topology_, e.ending->txid) : "", {}, {}});
   }
   if (e.stats_before && e.epoch <= epochs.size()) {
     epochs[e.epoch - 1].before = e.stats_before;

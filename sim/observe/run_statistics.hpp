@@ -157,6 +157,7 @@ class RunStatistics final : public RunObserver {
   void on_restart(TimeUs now, SiteIndex site) override;
 
  private:
+  const Topology& topology_;            // names the attempts that open epochs
   std::vector<SiteCounters> counters_;  // per site
   FlattenStats flatten_;
   MembershipStats membership_;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "models/site/coverage_probe.hpp"
+#include "models/site/flatten_commit.hpp"
 #include "models/site/site_config.hpp"
 #include "models/site/time_us.hpp"
 #include "models/treedoc/replica.hpp"
@@ -238,5 +239,8 @@ struct Scenario {
 
 // Site names: "c0".."c{core-1}", "n0"..; index as above.
 std::string site_name(const Topology& t, SiteIndex i);
+// A flatten attempt as every report, trace and explain names it: its coordinator's name and its
+// number, "c0/3" (a reserved or unknown coordinator id as "#id").
+std::string attempt_name(const Topology& t, const site::TxId& id);
 
 }  // namespace treedoc::sim

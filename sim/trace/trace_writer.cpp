@@ -35,7 +35,7 @@ std::string TraceWriter::name_of_id(SiteId id) const {
 std::string TraceWriter::op_name(OpId id) const { return sim::op_name(scenario_.topology, id); }
 
 std::string TraceWriter::attempt_name(const site::TxId& t) const {
-  return name_of_id(t.coordinator) + "/" + std::to_string(t.attempt);
+  return sim::attempt_name(scenario_.topology, t);
 }
 
 json TraceWriter::record(TimeUs now, const char* kind) const {

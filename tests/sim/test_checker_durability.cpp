@@ -124,7 +124,7 @@ TEST_CASE("a yes, a decision and a promise never to vote yes must be logged firs
   Watched w;
   const site::TxId txid{kPeer, 4};
   require_violation(w.reveal(commit_message(Kind::kVote, txid)), Invariant::kDurableBeforeVisible,
-                    "a yes vote for flatten 3/4 without PREPARED logged");
+                    "a yes vote for flatten c1/4 without PREPARED logged");
   CHECK_FALSE(w.reveal(commit_message(Kind::kVote, txid, site::Vote::kNoCutMismatch)));
   w.store.commit_log.prepared = site::CommitLog::Record{txid, 0, 0, nullptr, 0, 0, nullptr};
   CHECK_FALSE(w.reveal(commit_message(Kind::kVote, txid)));
@@ -204,5 +204,5 @@ TEST_CASE("entering an epoch must end every attempt of an older one (attempt fen
   w.store.epoch = 2;  // entered epoch 2 with the attempt of epoch 1 still PREPARED
   w.checker.on_durable(3'000'000, 0, w.store);
   require_violation(w.checker.violation(), Invariant::kAttemptFencing,
-                    "c0 entered epoch 2 still durably PREPARED for attempt 3/4 of epoch 1");
+                    "c0 entered epoch 2 still durably PREPARED for attempt c1/4 of epoch 1");
 }
