@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <set>
 #include <vector>
 
 #include "models/site/message.hpp"
@@ -21,7 +20,7 @@ namespace treedoc::site {
 struct FlattenResult {
   std::shared_ptr<const std::vector<FlatAtom>> atoms;  // the next epoch's base
   std::shared_ptr<const Translator> translator;        // for the black ops of the closed epoch
-  std::shared_ptr<const std::set<OpId>> initial_ids;   // the closed epoch's base atom ids
+  std::shared_ptr<const DotSet> initial_ids;           // the closed epoch's base atom ids
   uint64_t hash = 0;                                   // flatten_hash(atoms)
 };
 

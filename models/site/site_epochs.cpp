@@ -249,7 +249,7 @@ bool Site::leave_to_origin(const Op& black, const EpochEnding& ending, const Fla
   // (invariants 1, 12). A delete of such an insert waits for it and follows it by identity.
   if (black.is_insert()) return !own(black.id);
   const bool target_black =
-      !ending.cut->contains(black.target) && flat.initial_ids->count(black.target) == 0;
+      !ending.cut->contains(black.target) && !flat.initial_ids->contains(black.target);
   if (!target_black || own(black.target)) return false;
   auto waiting = std::make_shared<const Op>(black);
   pending_[waiting->target].push_back(waiting);
@@ -277,7 +277,7 @@ std::vector<SharedOp> Site::translate_black(const EpochEnding& ending, const Fla
     std::optional<Op> t;
     if (config_.sabotage == Sabotage::kTranslateAppendAtEnd &&
         (op->is_insert() ||
-         (!ending.cut->contains(op->target) && flat.initial_ids->count(op->target) == 0))) {
+         (!ending.cut->contains(op->target) && !flat.initial_ids->contains(op->target)))) {
       t = translate_at_end(*op, flat);
     } else {
       t = flat.translator->translate(*op);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <iterator>
+#include <set>
 
 #include "models/treedoc/assertion.hpp"
 #include "models/treedoc/fnv_hash.hpp"
@@ -137,24 +138,47 @@ uint64_t flatten_hash(const std::vector<FlatAtom>& atoms) {
   return h.value();
 }
 
-Colour colour_of(const Op& op, const DotSet& cut, const std::set<OpId>& initial_ids) {
+Colour colour_of(const Op& op, const DotSet& cut, const DotSet& initial_ids) {
   TD_ASSERT(op.run == 0, "a run is coloured member by member");
   if (!cut.contains(op.id)) return Colour::kBlack;
   if (op.is_insert()) return Colour::kCyan;
-  const bool target_cyan = cut.contains(op.target) || initial_ids.count(op.target) > 0;
+  const bool target_cyan = cut.contains(op.target) || initial_ids.contains(op.target);
   return target_cyan ? Colour::kCyan : Colour::kBlack;
 }
 
-Translator::Translator(std::vector<CutAtom> a_cyan, DotSet cut, std::set<OpId> initial_ids,
+DotSet ids_of_atoms(const std::vector<FlatAtom>& atoms) {
+  // Inserted in id order, each id extends the last run: linear, where random order would shift.
+  std::vector<OpId> ids;
+  ids.reserve(atoms.size());
+  for (const FlatAtom& a : atoms) ids.push_back(a.ins_op);
+  std::sort(ids.begin(), ids.end());
+  DotSet set;
+  for (OpId id : ids) set.insert(id);
+  return set;
+}
+
+Translator::Translator(std::vector<CutAtom> a_cyan, DotSet cut, DotSet initial_ids,
                        uint64_t new_epoch)
     : a_cyan_(std::move(a_cyan)),
       cut_(std::move(cut)),
       initial_ids_(std::move(initial_ids)),
       new_epoch_(new_epoch) {
-  for (uint64_t i = 0; i < a_cyan_.size(); ++i) {
-    const bool fresh = index_of_insert_.emplace(a_cyan_[i].atom.ins_op, i).second;
-    TD_ASSERT(fresh, "each atom appears once in A_cyan");
-  }
+  index_of_insert_.reserve(a_cyan_.size());
+  for (uint64_t i = 0; i < a_cyan_.size(); ++i)
+    index_of_insert_.push_back({a_cyan_[i].atom.ins_op, i});
+  std::sort(index_of_insert_.begin(), index_of_insert_.end());
+  const auto twice =
+      std::adjacent_find(index_of_insert_.begin(), index_of_insert_.end(),
+                         [](const auto& x, const auto& y) { return x.first == y.first; });
+  TD_ASSERT(twice == index_of_insert_.end(), "each atom appears once in A_cyan");
+}
+
+std::optional<uint64_t> Translator::index_of(OpId insert) const {
+  const auto it = std::lower_bound(
+      index_of_insert_.begin(), index_of_insert_.end(), insert,
+      [](const std::pair<OpId, uint64_t>& entry, OpId id) { return entry.first < id; });
+  if (it == index_of_insert_.end() || it->first != insert) return std::nullopt;
+  return it->second;
 }
 
 Tid Translator::translate_tid(const Tid& old_tid) const {
@@ -188,12 +212,11 @@ std::optional<Op> Translator::translate(const Op& black) const {
     out.tid = translate_tid(black.tid);
     return out;
   }
-  const auto it = index_of_insert_.find(black.target);
-  if (it != index_of_insert_.end()) {
-    out.tid = flat_tid(it->second, a_cyan_.size());  // x in A_cyan
+  if (const std::optional<uint64_t> at = index_of(black.target)) {
+    out.tid = flat_tid(*at, a_cyan_.size());  // x in A_cyan
     return out;
   }
-  if (cut_.contains(black.target) || initial_ids_.count(black.target)) {
+  if (cut_.contains(black.target) || initial_ids_.contains(black.target)) {
     return std::nullopt;  // x is a cyan tombstone: already gone in the new epoch
   }
   out.tid = translate_tid(black.tid);  // x is black: delete its translated position

@@ -307,8 +307,7 @@ class ConcurrentReplay {
     // The core's tree-based flatten(C) must agree with the one computed from ops (docs/protocol.md
     // correction 2).
     TD_ASSERT(replicas_[0].flatten_atoms(cut) == atoms, "flatten(C) from ops equals the tree's");
-    std::set<OpId> initial_ids;
-    for (const FlatAtom& f : initial_atoms_) initial_ids.insert(f.ins_op);
+    const DotSet initial_ids = ids_of_atoms(initial_atoms_);
     // A_cyan moves in: each of its atoms owns a TID, and a copy would allocate them all again.
     const Translator translator(std::move(a_cyan), cut, initial_ids, replicas_[0].epoch() + 1);
     // Black ops: everything outside the cut, plus cut deletes whose target is not cyan.

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <map>
+#include <set>
 
 #include "models/treedoc/flatten.hpp"
 #include "tests/models/concurrent_history.hpp"
@@ -20,6 +21,7 @@ std::vector<Op> ops_in(const std::vector<Op>& ops, const DotSet& cut) {
   return out;
 }
 
+// The same set built the slow, obvious way: ids_of_atoms must agree with it.
 std::set<OpId> ids_of(const std::vector<FlatAtom>& atoms) {
   std::set<OpId> ids;
   for (const FlatAtom& a : atoms) ids.insert(a.ins_op);
@@ -36,7 +38,9 @@ struct EpochChange {
 EpochChange commit_everywhere(test::ConcurrentHistory& h, const std::vector<FlatAtom>& initial,
                               const DotSet& cut) {
   const std::vector<CutAtom> a_cyan = flatten_array(initial, ops_in(h.ops, cut));
-  const std::set<OpId> initial_ids = ids_of(initial);
+  const DotSet initial_ids = ids_of_atoms(initial);
+  const std::set<OpId> expected = ids_of(initial);
+  REQUIRE(initial_ids.to_vector() == std::vector<OpId>(expected.begin(), expected.end()));
   const Translator translator(a_cyan, cut, initial_ids, h.replicas[0].epoch() + 1);
   EpochChange change;
   for (size_t r = 0; r < h.replicas.size(); ++r) {
@@ -256,7 +260,7 @@ TEST_CASE("counterexample 6: flattened atoms keep their identity across two flat
   REQUIRE(del.target == ins.id);
   DotSet cut;
   cut.insert(del.id);
-  const std::set<OpId> initial = ids_of(atoms);
+  const DotSet initial = ids_of_atoms(atoms);
   REQUIRE(colour_of(del, cut, initial) == Colour::kCyan);
   REQUIRE(flatten_array(atoms, {del}).empty());
   REQUIRE(flatten_array(atoms, {}).size() == 1);
