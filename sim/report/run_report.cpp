@@ -55,6 +55,7 @@ json catch_up_records_json(const Topology& t, const RunResult& r) {
                        {"end_s", seconds(c.end_us)},
                        {"from_epoch", c.from_epoch},
                        {"to_epoch", c.to_epoch},
+                       {"epochs_crossed", c.to_epoch - c.from_epoch},
                        {"ops_translated", c.ops_translated},
                        {"messages", c.messages},
                        {"bytes", c.bytes}});
