@@ -186,6 +186,29 @@ class RealRun(unittest.TestCase):
         self.assertIn("✕", labels)  # n2 crashes at 1 s
 
 
+class NoFlattenRun(unittest.TestCase):
+    """A run whose scenario never flattens: one line says so, with no table of zeros and no empty figure."""
+
+    def test_no_flatten_is_one_line_not_zeros(self):
+        with tempfile.TemporaryDirectory() as d:
+            scenario = Path(d) / "no-flatten.json"
+            scenario.write_text(json.dumps({
+                "description": "no flatten", "topology": {"core": 2, "nebula": 1},
+                "workload": {"ops_per_s": 3}, "phases": {"safety_s": 2, "liveness_s": 5}}))
+            out = Path(d) / "run"
+            done = run([CLI, "run", str(scenario), "--out", str(out), "--report", "--quiet"])
+            self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+            self.assertFalse((out / "figures" / "flatten.png").exists())
+            check_figures(self, out / "figures", ("tree-size", "tid-bytes", "traffic", "convergence-lag"))
+            page = (out / "report.html").read_text()
+            checker = check_report(self, out / "report.html")
+            self.assertEqual(checker.inline_images, 4)
+            self.assertIn("No flatten was attempted in this run (flatten policy <code>never</code>)", page)
+            section = page[page.index("<h2>Flatten</h2>"):page.index("<h2>Scenario</h2>")]
+            self.assertNotIn("<table>", section)
+            self.assertNotIn("so no flatten figure.</p>", page.replace(section, ""))  # said once
+
+
 def tooltips(svg_path):
     """Every tooltip of an SVG, in document order."""
     return [t.text or "" for t in ElementTree.parse(svg_path).getroot().iter(f"{SVG_NS}title")]
