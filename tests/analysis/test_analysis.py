@@ -209,6 +209,34 @@ class NoFlattenRun(unittest.TestCase):
             self.assertNotIn("so no flatten figure.</p>", page.replace(section, ""))  # said once
 
 
+def hue_lightness_saturation(colour):
+    """(hue in degrees, lightness, saturation) of "#rrggbb"."""
+    import colorsys
+    h, lightness, saturation = colorsys.rgb_to_hls(*(int(colour[k:k + 2], 16) / 255 for k in (1, 3, 5)))
+    return h * 360, lightness, saturation
+
+
+class TimelineColours(unittest.TestCase):
+    # Hues closer than this look alike at the timeline's pale fills.
+    HUE_APART_MIN_DEGREES = 40
+
+    def test_epoch_lanes_have_a_palette_of_their_own(self):
+        faults = [colour for colour, _ in list(timeline.SHADES.values()) + [timeline.PARTITION_SHADE]]
+        self.assertGreater(len(set(timeline.EPOCH_FILLS)), 2)
+        for fill in timeline.EPOCH_FILLS:
+            self.assertNotIn(fill, faults)
+            hue, lightness, saturation = hue_lightness_saturation(fill)
+            if saturation == 0:  # white: no hue to mistake, and lighter than every fault shade
+                self.assertEqual(lightness, 1.0, fill)
+                continue
+            for fault in faults:
+                fault_hue, _, fault_saturation = hue_lightness_saturation(fault)
+                apart = abs(hue - fault_hue) % 360
+                if fault_saturation > 0:
+                    self.assertGreaterEqual(min(apart, 360 - apart), self.HUE_APART_MIN_DEGREES,
+                                            f"epoch fill {fill} looks like fault shade {fault}")
+
+
 def tooltips(svg_path):
     """Every tooltip of an SVG, in document order."""
     return [t.text or "" for t in ElementTree.parse(svg_path).getroot().iter(f"{SVG_NS}title")]
