@@ -320,6 +320,14 @@ class ScenarioReader {
     const std::string& file = values_.string(
         fields.require("file", "the trace file, relative to the scenario's folder"), file_path);
     if (file.empty()) values_.fail(file_path, "expected a trace file name, found \"\"");
+    // The C library would stop at a NUL: the part before it would be read instead, and every
+    // message naming the path would be cut short there.
+    if (const size_t nul = file.find('\0'); nul != std::string::npos) {
+      values_.fail(file_path,
+                   "expected a trace file name without NUL characters, found one at "
+                   "character " +
+                       std::to_string(nul) + " of " + json(file).dump());
+    }
     fs::path resolved(file);
     if (resolved.is_relative()) resolved = fs::path(path_).parent_path() / resolved;
     t.file = resolved.string();

@@ -624,6 +624,11 @@ TEST_CASE("values out of range and unknown names are bad input", "[scenario][bad
        "workload.file", "none.json\": No such file or directory"},
       {"trace file is a folder", scenario_with(R"("workload": {"kind": "trace", "file": "."})"),
        "workload.file", "not a regular file"},
+      {"NUL in the trace file name",  // "bad.json", before the NUL, is the scenario itself
+       scenario_with(R"("workload": {"kind": "trace", "file": "bad.json\u0000.gz"})"),
+       "workload.file",
+       "expected a trace file name without NUL characters, found one at character 8 of "
+       "\"bad.json\\u0000.gz\""},
       {"unknown invariant",
        scenario_with(R"("checker": {"invariants": ["convergence", "termination"]})"),
        "checker.invariants[1]", "found \"termination\""},
