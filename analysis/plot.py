@@ -8,7 +8,7 @@ A simulation run (`treedoc-sim run FILE --out RUN_DIR [--event-log RUN_DIR/event
   tid-bytes        mean TID bytes over time, the spread across sites, flatten marks
   traffic          messages and bytes per second, faults shaded
   convergence-lag  per site: ops made anywhere that the site has not applied yet, and time behind
-  flatten          flatten commits and aborts over time (only when the run has flatten data)
+  flatten          flatten commits and aborts over time (only when a flatten committed or aborted)
   timeline         the space-time diagram of a window (analysis/timeline.py; needs events.log)
 A trace replay (`treedoc-sim replay-trace TRACE --series RUN_DIR/series.jsonl --json >
 RUN_DIR/replay.json`) gets tree-size, tid-bytes and time-per-op (Figure 5) over ops.
@@ -257,8 +257,8 @@ def sim_convergence_lag(run, scan, figures_dir):
 
 def sim_flatten(run, scan, figures_dir):
     commits, aborts, source = flatten_marks(run, scan)
-    if source is None:
-        return []
+    if source is None or not (commits or aborts):
+        return []  # no flatten decided: an empty figure would say nothing (the report says so in a line)
     fig, ax = plt.subplots(figsize=FIGURE_SIZE_IN, dpi=FIGURE_DPI)
     end = max([run.end_s] + commits + aborts)
     for times, colour, label in ((commits, "tab:green", "commits"), (aborts, "tab:red", "aborts")):

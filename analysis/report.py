@@ -182,10 +182,14 @@ FLATTEN_SHOWN = {"attempts", "commits", "aborts", "aborts_by_reason", "epochs", 
 
 
 def flatten_section(s):
-    """summary.json's `flatten`: one sentence, the aborts by reason and the epochs as tables, or ""."""
+    """summary.json's `flatten`: one sentence, the aborts by reason and the epochs as tables; one line
+    when no flatten was attempted (its counts would be a table of zeros); or "" without one."""
     f = s.get("flatten")
     if not isinstance(f, dict):
         return ""
+    if not f.get("attempts") and not f.get("epochs"):
+        return ("<h2>Flatten</h2>" + f'<p class="note">No flatten was attempted in this run (flatten policy '
+                f'<code>{escape(f.get("policy", "?"))}</code>), so no flatten table or figure.</p>')
     reasons = {k: v for k, v in (f.get("aborts_by_reason") or {}).items() if v}
     why = ", ".join(f"{n:,} {reason}" for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
     epochs = f.get("epochs") or []
@@ -281,7 +285,9 @@ def write_run_report(run, scan, figures, timeline_svg):
     body += ["<h2>Scenario</h2>", scenario_section(run)]
     body += ["<h2>Figures</h2>", figures_section(figures, CAPTIONS) or '<p class="note">metrics.jsonl has no samples.</p>',
              f'<p class="note">{NO_TIME_PER_OP}</p>']
-    if "flatten" not in figures:
+    if "flatten" not in figures and (s.get("flatten") or {}).get("attempts"):
+        body.append('<p class="note">No flatten committed or aborted in this run, so no flatten figure.</p>')
+    elif "flatten" not in figures and not isinstance(s.get("flatten"), dict):
         body.append('<p class="note">No flatten in this run (no <code>commit</code> events and no '
                     "<code>flatten_commits</code> in metrics.jsonl), so no flatten figure.</p>")
     body += ["<h2>Timeline</h2>", timeline_section(run, scan, timeline_svg)]

@@ -7,7 +7,7 @@ one; a dropped message is a red dashed line ending in a cross); local ops are do
 timers ticks. Crashed sites are shaded grey until they restart, paused ones yellow, sites under a
 loss burst orange, targets of a one-way cut purple, both ends of an rpc_failure pink, and a
 partition tints the whole window. Epochs (the flatten protocol's `epoch` events) colour the lanes'
-backgrounds, and its `commit` events are letters in circles: P prepare sent, Y voted yes, N voted
+backgrounds in white and pale greens, hues no fault uses, and its `commit` events are letters in circles: P prepare sent, Y voted yes, N voted
 no, C committed, A aborted. Membership steps are letters in squares on the lane of the site they
 are about (? suspected, E expelled, + admitted, F fenced, D demoted, H halted, J joined; small grey
 squares for catching up and asking to join), and a failed flatten RPC is a red ! on its caller's
@@ -41,9 +41,13 @@ LANES_MAX = 40
 # Arrows a window aims at when it is chosen automatically, and the most it draws when it is given.
 ARROWS_TARGET = 250
 ARROWS_MAX = 4000
-EPOCH_FILLS = ("#ffffff", "#e3f0fb", "#fcefdc", "#e4f4e4", "#f1e4f6", "#fbf8d9")
+# Fault shades (a colour and its opacity) per fault verb; a partition tints the whole window.
 SHADES = {"crash": ("#9e9e9e", 0.45), "pause": ("#f2c200", 0.3), "loss_burst": ("#ff8c00", 0.18),
           "cut": ("#8e44ad", 0.14), "rpc_failure": ("#e377c2", 0.22)}
+PARTITION_SHADE = ("#1f77b4", 0.07)
+# Lane backgrounds by epoch, cycling: white and pale greens only, hues that no fault shade uses
+# (greys, yellow, orange, purple, pink, the partition's blue), so an epoch never reads as a fault.
+EPOCH_FILLS = ("#ffffff", "#e2f3dc", "#d3ede4", "#d4ecd9")
 # The flatten commit's steps (the `step` of a `commit` event), in the legend's order.
 COMMIT_LETTERS = {"prepare sent": ("P", "#1f77b4"), "voted yes": ("Y", "#2ca02c"), "voted no": ("N", "#ff7f0e"),
                   "committed": ("C", "#006400"), "aborted": ("A", "#d62728")}
@@ -570,11 +574,12 @@ def draw_spans(svg, spans, lane_of, x_of, top, lane_height, height):
         width = max(1.0, x_of(span.end_s) - x)
         tooltip = f"{span.label}: {span.start_s:g} to {span.end_s:g} s"
         if span.verb == "partition":
-            svg.add("rect", tooltip, x=f"{x:.1f}", y=top, width=f"{width:.1f}", height=height, fill="#1f77b4",
-                    fill_opacity=0.07, stroke="#1f77b4", stroke_opacity=0.4, stroke_dasharray="4 3")
+            colour, opacity = PARTITION_SHADE
+            svg.add("rect", tooltip, x=f"{x:.1f}", y=top, width=f"{width:.1f}", height=height, fill=colour,
+                    fill_opacity=opacity, stroke=colour, stroke_opacity=0.4, stroke_dasharray="4 3")
             if lane_height == LANE_HEIGHT:  # the window, not the overview: say who is cut off from whom
                 svg.text(max(x, LABEL_WIDTH) + 4, top + height - 4, span.label, tooltip, font_size=9,
-                         fill="#1f77b4")
+                         fill=colour)
             continue
         colour, opacity = SHADES.get(span.verb, ("#999", 0.2))
         for site in span.sites:
@@ -638,8 +643,10 @@ def draw_legend(svg, y, arrows, left_out):
              ("line", "#9467bd", "duplicate delivery"), ("drop", "#d62728", "dropped"),
              ("dot", "#2ca02c", "local insert"), ("dot", "#8c564b", "local delete"),
              ("tick", "#777", "timer"), ("text", "#d62728", "✕ crash"), ("text", "#2ca02c", "▶ restart")]
-    shades = [("#9e9e9e", 0.45, "down"), ("#f2c200", 0.3, "paused"), ("#ff8c00", 0.18, "loss burst"),
-              ("#8e44ad", 0.14, "cut target"), ("#e377c2", 0.22, "rpc failure"), ("#1f77b4", 0.07, "partition")]
+    shades = [(*SHADES[verb], label) for verb, label in (("crash", "down"), ("pause", "paused"),
+                                                         ("loss_burst", "loss burst"), ("cut", "cut target"),
+                                                         ("rpc_failure", "rpc failure"))]
+    shades.append((*PARTITION_SHADE, "partition"))
     x = LABEL_WIDTH
     for kind, colour, label in items:
         if kind in ("line", "drop"):

@@ -43,12 +43,17 @@ std::string summary(const Scenario& s) {
 
 int run_validate(const std::string& path) {
   try {
-    const Scenario scenario = load_scenario(path);
+    // Read and parsed once: every seed's draw is made from the same tree (a 1 MB swarm file took
+    // 6.7 s to validate when each of its 100 draws parsed it again).
+    const nlohmann::json root = read_scenario_json(path);
+    const Scenario scenario = load_scenario_json(path, root);
     std::string line = summary(scenario);
-    if (const size_t forms = check_swarm_forms(path, read_scenario_json(path)); forms > 0) {
+    if (const size_t forms = check_swarm_forms(path, root); forms > 0) {
       const uint64_t first = scenario.seed;
       const uint64_t last = first + std::min(kSwarmSeedsValidated - 1, UINT64_MAX - first);
-      for (uint64_t seed = first; seed != last; ++seed) (void)load_scenario(path, seed + 1);
+      for (uint64_t seed = first; seed != last; ++seed) {
+        (void)load_swarm_draw(path, root, seed + 1);
+      }
       line += " (seed " + std::to_string(first) + "'s draw); swarm of " + counted(forms, "form") +
               ", draws for seeds " + std::to_string(first) + ".." + std::to_string(last) + " valid";
     }

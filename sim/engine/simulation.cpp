@@ -11,7 +11,10 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 
+#include "sim/base/input_error.hpp"
+#include "sim/engine/actor_stacks.hpp"
 #include "sim/engine/controller.hpp"
 #include "sim/engine/courier.hpp"
 #include "sim/engine/site_host.hpp"
@@ -92,6 +95,11 @@ RunResult Simulation::run() {
   const auto wall_start = std::chrono::steady_clock::now();
   // Before the engine: a trace workload may reject its trace.
   const std::unique_ptr<Workload> workload = make_workload(scenario_, root_);
+  // Before the engine too: SimGrid would abort at the first actor past the kernel's limit.
+  if (const std::optional<uint64_t> limit = max_map_count()) {
+    const std::string problem = actor_mappings_problem(scenario_.topology.site_count(), *limit);
+    if (!problem.empty()) throw InputError(scenario_.file, "topology", problem);
+  }
   std::unique_ptr<MetricsRecorder> metrics;
   if (!options_.out_dir.empty()) {
     metrics = std::make_unique<MetricsRecorder>(scenario_, options_.out_dir);
@@ -100,6 +108,7 @@ RunResult Simulation::run() {
   char name[] = "treedoc-sim";
   char* argv[] = {name, nullptr};
   sg4::Engine engine(&argc, argv);
+  configure_actor_stacks();
   // No SimGrid links: the network is ours, so an empty zone of hosts is the whole platform.
   auto* zone = sg4::create_empty_zone("world");
   const SiteIndex n = scenario_.topology.site_count();

@@ -24,7 +24,10 @@ using site::TimeUs;
 // Sites are numbered core first (c0..c{core-1} are 0..core-1), then nebula (n0.. follow).
 // A site's treedoc::SiteId is kSiteIdFirst + its index.
 using SiteIndex = uint32_t;
-inline constexpr uint32_t kSitesMax = 100'000;
+// At most this many sites: each is a SimGrid actor whose guarded stack takes two of the kernel's
+// memory mappings, and vm.max_map_count's default (65,530) fits 32,500 of them, not 33,000
+// (docs/BENCHMARKS.md, "Actor stacks"); the rest is margin for the process's other mappings.
+inline constexpr uint32_t kSitesMax = 30'000;
 
 // A resolved site selector: site indices, sorted, without duplicates.
 using SiteSet = std::vector<SiteIndex>;

@@ -320,6 +320,14 @@ class ScenarioReader {
     const std::string& file = values_.string(
         fields.require("file", "the trace file, relative to the scenario's folder"), file_path);
     if (file.empty()) values_.fail(file_path, "expected a trace file name, found \"\"");
+    // The C library would stop at a NUL: the part before it would be read instead, and every
+    // message naming the path would be cut short there.
+    if (const size_t nul = file.find('\0'); nul != std::string::npos) {
+      values_.fail(file_path,
+                   "expected a trace file name without NUL characters, found one at "
+                   "character " +
+                       std::to_string(nul) + " of " + json(file).dump());
+    }
     fs::path resolved(file);
     if (resolved.is_relative()) resolved = fs::path(path_).parent_path() / resolved;
     t.file = resolved.string();
@@ -496,15 +504,22 @@ json read_scenario_json(const std::string& path) {
 }
 
 Scenario load_scenario(const std::string& path, std::optional<uint64_t> seed) {
-  const json root = read_scenario_json(path);
+  return load_scenario_json(path, read_scenario_json(path), seed);
+}
+
+Scenario load_scenario_json(const std::string& path, const json& root,
+                            std::optional<uint64_t> seed) {
   reject_grid_forms(path, root);  // a grid is a sweep's: `sweep` writes each point out concrete
   if (check_swarm_forms(path, root) == 0) return ScenarioReader(path).read(root);
-  const uint64_t drawn_for = seed.value_or(swarm_file_seed(root));
+  return load_swarm_draw(path, root, seed.value_or(swarm_file_seed(root)));
+}
+
+Scenario load_swarm_draw(const std::string& path, const json& root, uint64_t seed) {
   try {
-    return ScenarioReader(path).read(resolve_swarm(root, drawn_for));
+    return ScenarioReader(path).read(resolve_swarm(root, seed));
   } catch (const InputError& e) {
     throw InputError(e.file(), e.where(),
-                     e.what_text() + " (drawn for seed " + std::to_string(drawn_for) + ")");
+                     e.what_text() + " (drawn for seed " + std::to_string(seed) + ")");
   }
 }
 

@@ -22,6 +22,15 @@ namespace treedoc::sim {
 // with a grid form (sim/scenario/grid_forms.hpp) is refused, naming `treedoc-sim sweep`.
 Scenario load_scenario(const std::string& path, std::optional<uint64_t> seed = std::nullopt);
 
+// load_scenario() of `root`, the file at `path` as read_scenario_json() returned it: a caller that
+// loads one swarm file for many seeds (validate) parses it once.
+Scenario load_scenario_json(const std::string& path, const nlohmann::json& root,
+                            std::optional<uint64_t> seed = std::nullopt);
+
+// The draw for `seed` of a swarm file's `root` that load_scenario_json() has accepted once: its
+// grid and swarm forms are not checked again (validate draws 100 seeds of one file).
+Scenario load_swarm_draw(const std::string& path, const nlohmann::json& root, uint64_t seed);
+
 // The file's JSON as written: read within kScenarioFileBytesMax and parsed strictly, not yet
 // checked against the schema nor drawn.
 nlohmann::json read_scenario_json(const std::string& path);

@@ -15,7 +15,7 @@ namespace {
 
 using nlohmann::json;
 
-// More digits than this cannot name a site (kSitesMax has 6) and would overflow the parse.
+// More digits than this cannot name a site (kSitesMax has 5) and would overflow the parse.
 constexpr size_t kSiteNumberDigitsMax = 18;
 
 constexpr std::string_view kRangeSeparator = "..";

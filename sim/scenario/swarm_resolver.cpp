@@ -150,27 +150,42 @@ class FormChecker {
   size_t forms_ = 0;
 };
 
+// Where a value sits, as a chain of links up to the top level. Its text is built only where a form
+// needs it (its stream's name, its draw's key), not for each plain value of a large file: a
+// 1 MB swarm file spent most of its draws writing paths nobody read.
+struct PathLink {
+  const PathLink* parent = nullptr;  // null: the top level
+  const std::string* key = nullptr;  // an object member's key; null: element `index` of an array
+  size_t index = 0;
+
+  std::string text() const {
+    if (parent == nullptr) return "";
+    return key ? json_child_path(parent->text(), *key) : json_element_path(parent->text(), index);
+  }
+};
+
 class Resolver {
  public:
   // `draws`, when given, receives what each outermost form drew (swarm_draws()).
   explicit Resolver(uint64_t seed, json* draws = nullptr)
       : swarm_(RandomStream(seed).split("swarm")), draws_(draws) {}
 
-  // The value at `path`; `level` tells apart a form and the forms a choice of it yields there.
-  json resolve(const json& value, const std::string& path, uint64_t level) const {
-    if (form_of(value) != Form::kNone && level == 0 && draws_ && !inside_form_) {
+  // The value at `at`; `level` tells apart a form and the forms a choice of it yields there.
+  json resolve(const json& value, const PathLink& at, uint64_t level) const {
+    const Form form = form_of(value);
+    if (form != Form::kNone && level == 0 && draws_ && !inside_form_) {
       inside_form_ = true;
-      json drawn = resolve(value, path, level);
+      json drawn = resolve(value, at, level);
       inside_form_ = false;
-      (*draws_)[path] = drawn;
+      (*draws_)[at.text()] = drawn;
       return drawn;
     }
-    switch (form_of(value)) {
-      case Form::kRange: return draw_range(value.begin().value(), stream(path, level));
+    switch (form) {
+      case Form::kRange: return draw_range(value.begin().value(), stream(at.text(), level));
       case Form::kChoice: {
         const json& values = value.begin().value();
-        const json& chosen = values[stream(path, level).below(values.size())];
-        return resolve(chosen, path, level + 1);
+        const json& chosen = values[stream(at.text(), level).below(values.size())];
+        return resolve(chosen, at, level + 1);
       }
       case Form::kMaybe:
         TD_ASSERT(false, "a $maybe is resolved by the array that holds it");
@@ -180,7 +195,7 @@ class Resolver {
     if (value.is_object()) {
       json out = json::object();
       for (auto it = value.begin(); it != value.end(); ++it) {
-        out[it.key()] = resolve(it.value(), json_child_path(path, it.key()), 0);
+        out[it.key()] = resolve(it.value(), PathLink{&at, &it.key()}, 0);
       }
       return out;
     }
@@ -188,14 +203,19 @@ class Resolver {
       json out = json::array();
       for (size_t i = 0; i < value.size(); ++i) {
         // Element paths keep the file's indices, so a dropped element moves no other draw.
-        const std::string element = json_element_path(path, i);
-        const bool recorded = draws_ && !inside_form_ && form_of(value[i]) != Form::kNone;
+        const PathLink element{&at, nullptr, i};
+        if (form_of(value[i]) == Form::kNone) {
+          out.push_back(resolve(value[i], element, 0));
+          continue;
+        }
+        const std::string path = element.text();
+        const bool recorded = draws_ && !inside_form_;
         inside_form_ = inside_form_ || recorded;
-        const bool keep = kept(value[i], element);
-        if (keep) out.push_back(resolve(unwrapped(value[i], element), element, 0));
+        const bool keep = kept(value[i], path);
+        if (keep) out.push_back(resolve(unwrapped(value[i], element, path), element, 0));
         if (recorded) {
           inside_form_ = false;
-          (*draws_)[element] = keep ? out.back() : json();
+          (*draws_)[path] = keep ? out.back() : json();
         }
       }
       return out;
@@ -228,11 +248,11 @@ class Resolver {
 
   // An element's value once its choices and $maybe are taken (kept() said it stays). Streams
   // are fresh per path and level, so walking the choices again draws the same values.
-  json unwrapped(const json& element, const std::string& path) const {
+  json unwrapped(const json& element, const PathLink& at, const std::string& path) const {
     uint64_t level = 0;
     const json& v = settled(element, path, &level);
-    if (form_of(v) != Form::kMaybe) return resolve(v, path, level);
-    return resolve(v.begin().value(), path, level + 1);
+    if (form_of(v) != Form::kMaybe) return resolve(v, at, level);
+    return resolve(v.begin().value(), at, level + 1);
   }
 
   static json draw_range(const json& ends, RandomStream random) {
@@ -282,13 +302,13 @@ uint64_t swarm_file_seed(const json& root) {
 
 json resolve_swarm(const json& root, uint64_t seed) {
   TD_ASSERT(root.is_object(), "check_swarm_forms() rejects a form at the top level");
-  return Resolver(seed).resolve(root, "", 0);
+  return Resolver(seed).resolve(root, PathLink{}, 0);
 }
 
 json swarm_draws(const json& root, uint64_t seed) {
   json draws = json::object();
   if (!root.is_object()) return draws;
-  (void)Resolver(seed, &draws).resolve(root, "", 0);
+  (void)Resolver(seed, &draws).resolve(root, PathLink{}, 0);
   return draws;
 }
 

@@ -14,6 +14,7 @@
 
 #include "sim/base/bounded_file_reader.hpp"
 #include "sim/base/input_error.hpp"
+#include "sim/scenario/strict_json_parser.hpp"
 
 namespace treedoc::sim {
 
@@ -26,10 +27,14 @@ using nlohmann::json;
 constexpr size_t kTraceBytesMax = size_t{512} << 20;
 constexpr const char* kTraceBytesMaxText = "512 MiB";
 // Read size for the raw file; large enough that the bundled traces need a handful of reads.
+// Objects and arrays nested in each other: a trace needs 5 (the top level, txns, a transaction,
+// its patches, a patch); the bound stops a hostile file before it builds a deep tree.
+constexpr size_t kTraceJsonDepthMax = 16;
+// Agents a concurrent trace may have: each is a replica of its own. The josephg traces have a
+// handful; numAgents 2^31 allocated until the process died.
+constexpr uint64_t kTraceAgentsMax = 10'000;
 // Quoted user strings in messages are cut to this many characters so one line stays one line.
 constexpr size_t kQuotedStringMax = 40;
-// Longest parser reason we repeat; nlohmann's reasons are short, this only guards odd inputs.
-constexpr size_t kParseReasonMax = 160;
 
 std::string read_file_bytes(const std::string& path) {
   return read_file_bounded(path, kTraceBytesMax,
@@ -119,48 +124,7 @@ std::string inflate_gzip(const std::string& path, const std::string& compressed)
   }
 }
 
-// Parser messages may quote raw input bytes; keep the message printable ASCII.
-std::string printable(const std::string& raw, size_t max_chars) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (const char c : raw) {
-    if (out.size() >= max_chars) {
-      out += "...";
-      break;
-    }
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte < 0x7f) {
-      out += c;
-    } else {
-      out += "\\x";
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0xf];
-    }
-  }
-  return out;
-}
-
-json parse_json(const std::string& path, const std::string& text) {
-  try {
-    return json::parse(text);
-  } catch (const json::parse_error& error) {
-    // what() is "[json.exception.parse_error.101] parse error at line L, column C: reason".
-    std::string reason = error.what();
-    const size_t colon = reason.find(": ");
-    if (colon != std::string::npos) reason.erase(0, colon + 2);
-    throw InputError(path, "",
-                     "not JSON: at byte " + std::to_string(error.byte) + ": " +
-                         printable(reason, kParseReasonMax));
-  } catch (const json::exception& error) {
-    // E.g. out_of_range for a number like 1e999; the text is at fault all the same.
-    std::string reason = error.what();
-    const size_t bracket = reason.find("] ");
-    if (bracket != std::string::npos) reason.erase(0, bracket + 2);
-    throw InputError(path, "", "not JSON: " + printable(reason, kParseReasonMax));
-  }
-}
-
-// Code points in valid UTF-8 (nlohmann has already rejected invalid UTF-8 while parsing):
+// Code points in valid UTF-8 (the parser has already rejected invalid UTF-8):
 // every byte that is not a continuation byte 10xxxxxx starts one.
 uint64_t code_point_count(const std::string& utf8) {
   uint64_t count = 0;
@@ -277,8 +241,9 @@ class TraceValidator {
     trace.concurrent = true;
     const json& agents = require(root, "numAgents", "", "an integer >= 1");
     const uint64_t agent_count = non_negative_integer(agents, [] { return "numAgents"; });
-    if (agent_count < 1 || agent_count > std::numeric_limits<uint32_t>::max()) {
-      fail("numAgents", "expected an integer in [1, 4294967295], found " + agents.dump());
+    if (agent_count < 1 || agent_count > kTraceAgentsMax) {
+      fail("numAgents", "expected an integer in [1, " + std::to_string(kTraceAgentsMax) +
+                            "] (kTraceAgentsMax), found " + agents.dump());
     }
     trace.agent_count = static_cast<uint32_t>(agent_count);
   }
@@ -396,7 +361,8 @@ EditingTrace load_editing_trace(const std::string& path) {
       bytes = inflate_gzip(path, bytes);
       if (bytes.empty()) throw InputError(path, "", "empty file (the gzip stream holds no data)");
     }
-    root = parse_json(path, bytes);
+    // The scenario files' parser: a key given twice is an error, not the last one winning.
+    root = parse_strict_json(path, bytes, kTraceJsonDepthMax);
   }
   return TraceValidator(path).build(root);
 }

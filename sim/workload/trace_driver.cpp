@@ -9,10 +9,36 @@
 
 namespace treedoc::sim {
 
+namespace {
+
+// The scenario's trace. A bad one is blamed on the scenario file's workload.file too: the
+// trace's own message names only the trace, and a sweep's log says which run it was in.
+EditingTrace load_scenario_trace(const Scenario& scenario) {
+  const TraceWorkloadConfig& t = scenario.workload.trace;
+  EditingTrace trace;
+  try {
+    trace = load_editing_trace(t.file);
+  } catch (const InputError& e) {
+    throw InputError(scenario.file, "workload.file", std::string("the trace ") + e.what());
+  }
+  // Word and line atoms rewrite a whole atom on edit: when two agents edit one word at once,
+  // both re-insert it, and no site can end at endContent (friendsforever ends 4 bytes long).
+  if (trace.concurrent && t.atoms != AtomGranularity::kChar) {
+    throw InputError(scenario.file, "workload.atoms",
+                     std::string("expected \"char\" with a concurrent trace, found \"") +
+                         to_string(t.atoms) + "\": " + t.file +
+                         " has concurrent agents, and two agents rewriting one " +
+                         to_string(t.atoms) + " would both re-insert it");
+  }
+  return trace;
+}
+
+}  // namespace
+
 TraceDriver::TraceDriver(const Scenario& scenario) : scenario_(scenario) {
   const WorkloadConfig& w = scenario.workload;
   TD_ASSERT(!w.sites.empty(), "a trace workload has sites");
-  trace_ = load_editing_trace(w.trace.file);
+  trace_ = load_scenario_trace(scenario);
   // A sequential trace's start content becomes a first transaction, made like any other.
   if (!trace_.concurrent && !trace_.start_content.empty()) {
     TraceTransaction first;

@@ -186,6 +186,57 @@ class RealRun(unittest.TestCase):
         self.assertIn("✕", labels)  # n2 crashes at 1 s
 
 
+class NoFlattenRun(unittest.TestCase):
+    """A run whose scenario never flattens: one line says so, with no table of zeros and no empty figure."""
+
+    def test_no_flatten_is_one_line_not_zeros(self):
+        with tempfile.TemporaryDirectory() as d:
+            scenario = Path(d) / "no-flatten.json"
+            scenario.write_text(json.dumps({
+                "description": "no flatten", "topology": {"core": 2, "nebula": 1},
+                "workload": {"ops_per_s": 3}, "phases": {"safety_s": 2, "liveness_s": 5}}))
+            out = Path(d) / "run"
+            done = run([CLI, "run", str(scenario), "--out", str(out), "--report", "--quiet"])
+            self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+            self.assertFalse((out / "figures" / "flatten.png").exists())
+            check_figures(self, out / "figures", ("tree-size", "tid-bytes", "traffic", "convergence-lag"))
+            page = (out / "report.html").read_text()
+            checker = check_report(self, out / "report.html")
+            self.assertEqual(checker.inline_images, 4)
+            self.assertIn("No flatten was attempted in this run (flatten policy <code>never</code>)", page)
+            section = page[page.index("<h2>Flatten</h2>"):page.index("<h2>Scenario</h2>")]
+            self.assertNotIn("<table>", section)
+            self.assertNotIn("so no flatten figure.</p>", page.replace(section, ""))  # said once
+
+
+def hue_lightness_saturation(colour):
+    """(hue in degrees, lightness, saturation) of "#rrggbb"."""
+    import colorsys
+    h, lightness, saturation = colorsys.rgb_to_hls(*(int(colour[k:k + 2], 16) / 255 for k in (1, 3, 5)))
+    return h * 360, lightness, saturation
+
+
+class TimelineColours(unittest.TestCase):
+    # Hues closer than this look alike at the timeline's pale fills.
+    HUE_APART_MIN_DEGREES = 40
+
+    def test_epoch_lanes_have_a_palette_of_their_own(self):
+        faults = [colour for colour, _ in list(timeline.SHADES.values()) + [timeline.PARTITION_SHADE]]
+        self.assertGreater(len(set(timeline.EPOCH_FILLS)), 2)
+        for fill in timeline.EPOCH_FILLS:
+            self.assertNotIn(fill, faults)
+            hue, lightness, saturation = hue_lightness_saturation(fill)
+            if saturation == 0:  # white: no hue to mistake, and lighter than every fault shade
+                self.assertEqual(lightness, 1.0, fill)
+                continue
+            for fault in faults:
+                fault_hue, _, fault_saturation = hue_lightness_saturation(fault)
+                apart = abs(hue - fault_hue) % 360
+                if fault_saturation > 0:
+                    self.assertGreaterEqual(min(apart, 360 - apart), self.HUE_APART_MIN_DEGREES,
+                                            f"epoch fill {fill} looks like fault shade {fault}")
+
+
 def tooltips(svg_path):
     """Every tooltip of an SVG, in document order."""
     return [t.text or "" for t in ElementTree.parse(svg_path).getroot().iter(f"{SVG_NS}title")]

@@ -167,16 +167,29 @@ TEST_CASE("trace loader caps the inflated size", "[trace]") {
 TEST_CASE("trace loader rejects a binary file that is not gzip", "[trace]") {
   const TraceTempDir dir;
   const std::string binary("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe", 18);
-  check_rejected(dir.write("image.png", binary), "", "not JSON: at byte 1: ");
+  check_rejected(dir.write("image.png", binary), "", "not UTF-8 text (byte 0x89 at byte 0)");
 }
 
 TEST_CASE("trace loader rejects text that is not JSON", "[trace]") {
   const TraceTempDir dir;
-  check_rejected(dir.write("prose.json", "this is not a trace"), "", "not JSON: at byte 2: ");
+  check_rejected(dir.write("prose.json", "this is not a trace"), "",
+                 "not JSON: parse error at line 1, column 2: ");
   check_rejected(dir.write("cut.json", R"({"endContent": "x", "txns": [)"), "",
                  "unexpected end of input");
-  check_rejected(dir.write("bad-utf8.json", "{\"endContent\": \"\xff\"}"), "", "not JSON: ");
-  check_rejected(dir.write("huge-number.json", R"({"endContent": 1e999})"), "", "not JSON: ");
+  check_rejected(dir.write("bad-utf8.json", "{\"endContent\": \"\xff\"}"), "",
+                 "not UTF-8 text (byte 0xff at byte 16)");
+  check_rejected(dir.write("huge-number.json", R"({"endContent": 1e999})"), "endContent",
+                 "number 1e999 is too large");
+}
+
+TEST_CASE("trace loader rejects a key given twice, as scenario files do", "[trace]") {
+  // The last one used to win silently: here the second endContent, which the patches miss.
+  const TraceTempDir dir;
+  check_rejected(dir.write("twice.json", R"({"endContent": "a", "endContent": "b", "txns": []})"),
+                 "endContent", "duplicate key; each key may appear once in an object");
+  check_rejected(dir.write("twice-in-txn.json",
+                           R"({"endContent": "", "txns": [{"patches": [], "patches": []}]})"),
+                 "txns[0].patches", "duplicate key");
 }
 
 TEST_CASE("trace loader rejects JSON that is not an object", "[trace]") {
@@ -310,7 +323,12 @@ TEST_CASE("trace loader rejects a concurrent agent outside numAgents", "[trace]"
   const std::string no_agents =
       R"({"kind": "concurrent", "endContent": "", "numAgents": 0, "txns": []})";
   check_rejected(dir.write("no-agents.json", no_agents), "numAgents",
-                 "expected an integer in [1, 4294967295], found 0");
+                 "expected an integer in [1, 10000] (kTraceAgentsMax), found 0");
+  // Each agent is a replica: 2^31 of them allocated until the process died.
+  const std::string many_agents =
+      R"({"kind": "concurrent", "endContent": "", "numAgents": 2147483648, "txns": []})";
+  check_rejected(dir.write("many-agents.json", many_agents), "numAgents",
+                 "expected an integer in [1, 10000] (kTraceAgentsMax), found 2147483648");
   const std::string no_parents =
       R"({"kind": "concurrent", "endContent": "a", "numAgents": 1, "txns": [)"
       R"({"agent": 0, "patches": [[0, 0, "a"]]}]})";

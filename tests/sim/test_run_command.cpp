@@ -545,3 +545,42 @@ TEST_CASE("a member that caught up past an attempt does not end it for a prepare
           "[regression]") {
   require_passes("tests/data/scenarios/termination-after-catch-up.json");
 }
+
+TEST_CASE("a run whose trace is bad names the scenario file, workload.file and the trace",
+          "[trace][bad]") {
+  // The trace's own message named only the trace: a sweep's log did not say whose it was.
+  const test::TempDir dir("treedoc-test-bad-trace");
+  const std::string trace =
+      dir.write("twice.json", R"({"endContent": "a", "endContent": "b", "txns": []})");
+  const std::string scenario = dir.path_of("s.json");
+  write_variant("scenarios/trace-driven.json", scenario, [&](nlohmann::json& s) {
+    s["workload"]["file"] = trace;
+    s["workload"]["sites"] = "n0";
+  });
+  const test::CliRun r = run_cli_capture("run " + scenario + " --quiet");
+  INFO(r.out);
+  REQUIRE(r.exit_code == sim::kExitBadInput);
+  REQUIRE(r.out.find("treedoc-sim: " + scenario + ": workload.file: the trace " + trace +
+                     ": endContent: duplicate key") != std::string::npos);
+}
+
+TEST_CASE("word and line atoms with a concurrent trace are refused before the run",
+          "[trace][bad]") {
+  // Two agents rewriting one word both re-insert it: friendsforever ended 4 bytes too long, a
+  // trace-end-content violation no site could avoid.
+  const test::TempDir dir("treedoc-test-word-atoms");
+  for (const char* atoms : {"word", "line"}) {
+    const std::string scenario = dir.path_of(std::string(atoms) + ".json");
+    write_variant("scenarios/trace-driven.json", scenario, [&](nlohmann::json& s) {
+      s["workload"]["atoms"] = atoms;
+      s["workload"]["file"] = source_path("scenarios/traces/concurrent/friendsforever.json.gz");
+    });
+    const test::CliRun r = run_cli_capture("run " + scenario + " --quiet");
+    INFO(r.out);
+    REQUIRE(r.exit_code == sim::kExitBadInput);
+    REQUIRE(r.out.find(scenario +
+                       ": workload.atoms: expected \"char\" with a concurrent trace, "
+                       "found \"" +
+                       std::string(atoms) + "\"") != std::string::npos);
+  }
+}

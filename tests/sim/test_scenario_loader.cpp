@@ -515,7 +515,7 @@ TEST_CASE("duplicate keys, deep nesting and huge numbers are bad input", "[scena
        "expected a whole number from 0 to 18446744073709551615, found 1.8446744073709552e+19"},
       {"negative seed", scenario_with(R"("seed": -1)"), "seed", "found -1"},
       {"huge site count", R"({"description": "d", "topology": {"core": 99999999999999999999}})",
-       "topology.core", "expected a whole number from 1 to 100000"},
+       "topology.core", "expected a whole number from 1 to 30000"},
   });
 }
 
@@ -559,11 +559,11 @@ TEST_CASE("missing, unknown and mistyped fields are bad input", "[scenario][bad]
 TEST_CASE("values out of range and unknown names are bad input", "[scenario][bad]") {
   check_all_rejected({
       {"no core sites", R"({"description": "d", "topology": {"core": 0}})", "topology.core",
-       "expected a whole number from 1 to 100000, found 0"},
+       "expected a whole number from 1 to 30000, found 0"},
       {"negative nebula", R"({"description": "d", "topology": {"core": 3, "nebula": -3}})",
-       "topology.nebula", "expected a whole number from 0 to 99997, found -3"},
-      {"too many sites", R"({"description": "d", "topology": {"core": 3, "nebula": 99998}})",
-       "topology.nebula", "from 0 to 99997, found 99998"},
+       "topology.nebula", "expected a whole number from 0 to 29997, found -3"},
+      {"too many sites", R"({"description": "d", "topology": {"core": 3, "nebula": 29998}})",
+       "topology.nebula", "from 0 to 29997, found 29998"},
       {"negative rate", scenario_with(R"("workload": {"ops_per_s": -1})"), "workload.ops_per_s",
        "expected a number from 0 to 1000, found -1"},
       {"rate past the limit", scenario_with(R"("workload": {"ops_per_s": 1000.5})"),
@@ -624,6 +624,11 @@ TEST_CASE("values out of range and unknown names are bad input", "[scenario][bad
        "workload.file", "none.json\": No such file or directory"},
       {"trace file is a folder", scenario_with(R"("workload": {"kind": "trace", "file": "."})"),
        "workload.file", "not a regular file"},
+      {"NUL in the trace file name",  // "bad.json", before the NUL, is the scenario itself
+       scenario_with(R"("workload": {"kind": "trace", "file": "bad.json\u0000.gz"})"),
+       "workload.file",
+       "expected a trace file name without NUL characters, found one at character 8 of "
+       "\"bad.json\\u0000.gz\""},
       {"unknown invariant",
        scenario_with(R"("checker": {"invariants": ["convergence", "termination"]})"),
        "checker.invariants[1]", "found \"termination\""},
@@ -942,7 +947,7 @@ TEST_CASE("fault schedules past the event and site limits are bad input", "[scen
   const std::string heal = R"({"at_s": 1, "heal": {}})";
   std::string too_many = heal;
   for (size_t i = 0; i < kFaultEventsMax; ++i) too_many += ", " + heal;
-  // Every crash of "all" names 100,000 sites; the 101st passes kFaultSiteEntriesMax.
+  // Every crash of "all" names kSitesMax sites; one more than fit passes kFaultSiteEntriesMax.
   const std::string crash_all = R"({"at_s": 1, "crash": {"sites": "all"}})";
   std::string crashes = crash_all;
   for (size_t i = 0; i < kFaultSiteEntriesMax / kSitesMax; ++i) crashes += ", " + crash_all;
@@ -950,20 +955,23 @@ TEST_CASE("fault schedules past the event and site limits are bad input", "[scen
       {"too many fault events", scenario_with(R"("faults": [)" + too_many + "]"), "faults",
        "expected at most 10000 fault events (kFaultEventsMax), found 10001"},
       {"too many sites in fault events",
-       R"({"description": "d", "topology": {"core": 1, "nebula": 99999}, "faults": [)" + crashes +
-           "]}",
-       "faults[100]", "name more than 10000000 sites in all"},
+       R"({"description": "d", "topology": {"core": 1, "nebula": )" +
+           std::to_string(kSitesMax - 1) + R"(}, "faults": [)" + crashes + "]}",
+       "faults[" + std::to_string(kFaultSiteEntriesMax / kSitesMax) + "]",
+       "name more than 10000000 sites in all"},
   });
 }
 
 TEST_CASE("a long selector array costs one pass over the sites", "[scenario]") {
-  // 20,000 copies of "all" over 100,000 sites: expanded one by one they would be 2e9 entries.
+  // 20,000 copies of "all" over kSitesMax sites: expanded one by one they would be 6e8 entries.
   std::string selector = R"("all")";
   for (int i = 1; i < 20'000; ++i) selector += R"(, "all")";
   const ScenarioTempDir dir;
   const Scenario s = load_scenario(
-      dir.write("s.json", R"({"description": "d", "topology": {"core": 1, "nebula": 99999},)"
-                          R"( "workload": {"sites": [)" +
+      dir.write("s.json", R"({"description": "d", "topology": {"core": 1, "nebula": )" +
+                              std::to_string(kSitesMax - 1) +
+                              R"(},)"
+                              R"( "workload": {"sites": [)" +
                               selector + "]}}"));
   CHECK(s.workload.sites.size() == kSitesMax);
   CHECK(s.workload.sites.back() == kSitesMax - 1);

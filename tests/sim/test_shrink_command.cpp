@@ -1,7 +1,8 @@
 // `treedoc-sim shrink`, end to end: a sweep over a swarm with a test-only broken site finds a
 // failing seed, its replay file shrinks to a few sites, ops and faults, and the shrunk file fails
-// alone with the same invariant. Also: membership.join follows the sites a shrink removes, inputs
-// that do not fail, and bad flags.
+// alone with the same invariant. Also: membership.join follows the sites a shrink removes, a
+// shrunk liveness failure keeps its cause, a shrunk required-probe failure its probe, inputs that
+// do not fail, and bad flags.
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -165,4 +166,59 @@ TEST_CASE("shrink renumbers membership.join with the sites, and drops it with th
     REQUIRE(s["membership"].is_object());
     REQUIRE_FALSE(s["membership"].contains("join"));
   }
+}
+
+TEST_CASE("a shrunk liveness failure keeps its liveness phase: it fails without anti-entropy only",
+          "[shrink]") {
+  // no-anti-entropy fails because lost ops are never repaired. A shrink that shortened the
+  // liveness phase to 0 failed for want of time instead, and kept failing with anti-entropy on.
+  const test::TempDir dir("treedoc-test-shrink-liveness");
+  const std::string shrunk = dir.path_of("shrunk.json");
+  const test::CliRun r =
+      run_cli_capture("shrink " + source_path("tests/data/scenarios/no-anti-entropy.json") +
+                      " --out " + shrunk + " --attempts 150");
+  INFO(r.out);
+  REQUIRE(r.exit_code == sim::kExitPass);
+  REQUIRE_THAT(r.out, Contains("failure   liveness (exit 2)"));
+  nlohmann::json s = nlohmann::json::parse(test::read_text(shrunk));
+  REQUIRE(s["phases"]["liveness_s"] == 5);
+  REQUIRE(s["replication"]["anti_entropy_period_ms"] == 0);
+  const test::CliRun replayed = run_cli_capture("run " + shrunk + " --quiet");
+  INFO(replayed.out);
+  REQUIRE(replayed.exit_code == sim::kExitLivenessFailure);
+  REQUIRE_THAT(replayed.out, Contains("LIVENESS FAILURE liveness"));
+  // The cause removed, the shrunk scenario passes: it shows the bug, not a short phase.
+  s["replication"]["anti_entropy_period_ms"] = 1000;
+  const std::string repaired = dir.write("repaired.json", s.dump());
+  const test::CliRun healed = run_cli_capture("run " + repaired + " --quiet");
+  INFO(healed.out);
+  REQUIRE(healed.exit_code == sim::kExitPass);
+}
+
+TEST_CASE("a shrunk required-probe failure misses the same probe and fires the others",
+          "[shrink]") {
+  // The partition fires in-flight-drop (the core-nebula latency keeps messages in flight);
+  // nothing can fire rebuilt-after-crash. The checker names only the first probe missing, so a
+  // shrink that kept every required-probe failure dropped the partition and ended at one site
+  // missing in-flight-drop instead.
+  const test::TempDir dir("treedoc-test-shrink-probe");
+  const std::string file = dir.write("p.json", R"({
+    "description": "requires in-flight-drop, which its partition fires, and rebuilt-after-crash",
+    "topology": {"core": 2, "nebula": 3,
+                 "latency": {"core-nebula": {"base_ms": 300, "jitter_ms": 50}}},
+    "workload": {"kind": "synthetic", "sites": "all", "ops_per_s": 4},
+    "faults": [{"at_s": 1, "partition": {"groups": ["core", "nebula"]}},
+               {"at_s": 2, "heal": {}}],
+    "checker": {"require_probes": ["in-flight-drop", "rebuilt-after-crash"]},
+    "phases": {"safety_s": 3, "liveness_s": 5}})");
+  const test::CliRun r = run_cli_capture("shrink " + file + " --attempts 150");
+  INFO(r.out);
+  REQUIRE(r.exit_code == sim::kExitPass);
+  REQUIRE_THAT(r.out, Contains("failure   required-probe: required rebuilt-after-crash (exit 2)"));
+  REQUIRE(size_on_line(r.out, "after    ", "faults") == 1);  // the partition stays
+  const test::CliRun replayed = run_cli_capture("run " + dir.path_of("p.shrunk.json"));
+  INFO(replayed.out);
+  REQUIRE(replayed.exit_code == sim::kExitLivenessFailure);
+  REQUIRE_THAT(replayed.out, Contains("requires probe rebuilt-after-crash, which never fired"));
+  REQUIRE_THAT(replayed.out, Contains("in-flight-drop 1"));
 }

@@ -1,12 +1,15 @@
 // Swarm scenarios: ranges, choices and $maybe draw per seed, within their bounds, the same on
 // every run, each form from its own stream; malformed forms and bad draws are bad input (exit 3).
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 
 #include "sim/base/exit_code.hpp"
 #include "sim/base/input_error.hpp"
+#include "sim/cli/validate_command.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/scenario/swarm_resolver.hpp"
 #include "tests/sim/cli_process.hpp"
@@ -21,6 +24,18 @@ namespace {
 
 // Seeds drawn per property: enough to see every choice and both ends' neighbourhoods.
 constexpr uint64_t kSeedsDrawn = 200;
+// A swarm file of about 1 MiB for validate: this many descriptions to choose from, each this long.
+constexpr size_t kBulkyChoices = 1000;
+constexpr size_t kBulkyDescriptionBytes = 1000;
+// validate draws 100 seeds: parsing the file for each took over 100 times one parse. Drawing
+// them from one parse takes a few; the bound leaves room for a loaded machine either way.
+constexpr double kValidateParsesMax = 25;
+
+double seconds_taken(const std::function<void()>& work) {
+  const auto start = std::chrono::steady_clock::now();
+  work();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 json forms_at(const char* text) { return json::parse(text); }
 
@@ -127,6 +142,31 @@ TEST_CASE("a swarm file loads for any seed, and run and validate accept it", "[s
   const test::CliRun b = test::run_cli_capture("run " + swarm + " --quiet --seed 5");
   REQUIRE(a.exit_code == kExitPass);
   REQUIRE(test::event_log_hash(a.out) == test::event_log_hash(b.out));
+}
+
+TEST_CASE("validate parses a swarm file once and draws every seed from that tree", "[swarm][cli]") {
+  // A file that is all parsing and little drawing: its bulk is the values of one choice.
+  json descriptions = json::array();
+  for (size_t i = 0; i < kBulkyChoices; ++i) {
+    descriptions.push_back(std::to_string(i) + std::string(kBulkyDescriptionBytes, 'x'));
+  }
+  const test::TempDir dir("treedoc-swarm-validate");
+  const std::string file =
+      dir.write("bulky.json", json({{"description", {{"$choice", descriptions}}},
+                                    {"topology", {{"core", {{"$range", {1, 4}}}}, {"nebula", 2}}}})
+                                  .dump());
+  const json root = read_scenario_json(file);
+  for (uint64_t seed = 1; seed <= 5; ++seed) {  // the tree's draws are the file's
+    const Scenario a = load_swarm_draw(file, root, seed), b = load_scenario(file, seed);
+    REQUIRE(a.description == b.description);
+    REQUIRE(a.topology.core == b.topology.core);
+  }
+  const double parse_s = seconds_taken([&] { (void)read_scenario_json(file); });
+  int exit_code = -1;
+  const double validate_s = seconds_taken([&] { exit_code = run_validate(file); });
+  REQUIRE(exit_code == kExitPass);
+  INFO("one parse " << parse_s << " s, validate " << validate_s << " s");
+  REQUIRE(validate_s < kValidateParsesMax * parse_s);
 }
 
 TEST_CASE("a draw the loader rejects names the seed it was drawn for", "[swarm][bad]") {

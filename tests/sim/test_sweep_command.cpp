@@ -73,7 +73,11 @@ TEST_CASE("sweep rejects bad ranges, shards and files with exit 3", "[sweep][cli
   REQUIRE(run_cli_capture("sweep " + file + " --shard 0/2").exit_code == sim::kExitBadInput);
   REQUIRE(run_cli_capture("sweep " + file + " --jobs 0").exit_code == sim::kExitBadInput);
   REQUIRE(run_cli_capture("sweep /nonexistent.json").exit_code == sim::kExitBadInput);
-  REQUIRE(run_cli_capture("sweep " + file + " --time-budget -1").exit_code == sim::kExitBadInput);
+  for (const char* budget : {"-1", "nan", "inf", "-inf"}) {
+    const test::CliRun r = run_cli_capture("sweep " + file + " --time-budget " + budget);
+    REQUIRE(r.exit_code == sim::kExitBadInput);
+    REQUIRE_THAT(r.out, Contains("--time-budget: expected seconds from 0 (no budget) to 604800"));
+  }
   REQUIRE(run_cli_capture("sweep " + file + " --recheck-every -1").exit_code == sim::kExitBadInput);
   REQUIRE(run_cli_capture("sweep " + file + " --max-failures x").exit_code == sim::kExitBadInput);
   const test::CliRun junit =
