@@ -7,14 +7,15 @@
 
 namespace treedoc::sim {
 
-using json = nlohmann::ordered_json;
+// A trace line: an ordered object, so every line reads t_us and kind first.
+using Line = nlohmann::ordered_json;
 
 TraceWriter::TraceWriter(std::FILE* out, const Scenario& scenario, uint64_t seed)
     : out_(out), scenario_(scenario), catch_ups_(scenario.topology.site_count()) {
   TD_ASSERT(out != nullptr, "a file to write the trace to");
-  json names = json::array();
+  Line names = Line::array();
   for (SiteIndex i = 0; i < scenario.topology.site_count(); ++i) names.push_back(name(i));
-  json line = record(0, "run");
+  Line line = record(0, "run");
   line["scenario"] = scenario.file;
   line["seed"] = seed;
   line["sites"] = names;
@@ -38,20 +39,20 @@ std::string TraceWriter::attempt_name(const site::TxId& t) const {
   return sim::attempt_name(scenario_.topology, t);
 }
 
-json TraceWriter::record(TimeUs now, const char* kind) const {
+Line TraceWriter::record(TimeUs now, const char* kind) const {
   TD_ASSERT(trace_schema()["kinds"].contains(kind), "a record kind of the schema");
   return {{"t_us", now}, {"kind", kind}};
 }
 
-void TraceWriter::write(const json& line) {
+void TraceWriter::write(const Line& line) {
   const std::string text = line.dump();
   std::fputs(text.c_str(), out_);
   std::fputc('\n', out_);
 }
 
-json TraceWriter::message_record(TimeUs now, const char* kind, SiteIndex from, SiteIndex to,
+Line TraceWriter::message_record(TimeUs now, const char* kind, SiteIndex from, SiteIndex to,
                                  uint64_t seq, const site::Message* m) const {
-  json line = record(now, kind);
+  Line line = record(now, kind);
   line["from"] = name(from);
   line["to"] = name(to);
   line["seq"] = seq;
@@ -73,7 +74,7 @@ json TraceWriter::message_record(TimeUs now, const char* kind, SiteIndex from, S
 }
 
 void TraceWriter::on_local_op(TimeUs now, const LocalOpMade& made) {
-  json line = record(now, "local-op");
+  Line line = record(now, "local-op");
   line["site"] = name(made.site);
   line["op"] = made.op->is_insert() ? "insert" : "delete";
   line["id"] = op_name(made.op->id);
@@ -84,7 +85,7 @@ void TraceWriter::on_local_op(TimeUs now, const LocalOpMade& made) {
 void TraceWriter::on_commit_step(TimeUs now, const CommitStepTaken& step) {
   using Phase = site::CommitEvent::Phase;
   const site::CommitEvent& e = step.step;
-  json line = record(now, "commit");
+  Line line = record(now, "commit");
   line["site"] = name(step.site);
   line["step"] = site::to_string(e.phase);
   line["attempt"] = attempt_name(e.txid);
@@ -110,7 +111,7 @@ void TraceWriter::on_commit_step(TimeUs now, const CommitStepTaken& step) {
 void TraceWriter::on_epoch_entered(TimeUs now, const EpochEnteredAt& entered) {
   catch_ups_.on_epoch_entered(now, entered);
   const site::EpochEntered& e = entered.entered;
-  json line = record(now, "epoch");
+  Line line = record(now, "epoch");
   line["site"] = name(entered.site);
   line["epoch"] = e.epoch;
   line["by"] = !e.ending ? "state-transfer" : e.catch_up ? "catch-up" : "commit";
@@ -122,7 +123,7 @@ void TraceWriter::on_epoch_entered(TimeUs now, const EpochEnteredAt& entered) {
 void TraceWriter::on_membership(TimeUs now, const MembershipStepTaken& step) {
   using Kind = site::MembershipEvent::Kind;
   const site::MembershipEvent& e = step.step;
-  json line = record(now, "membership");
+  Line line = record(now, "membership");
   line["site"] = name(step.site);
   line["step"] = site::to_string(e.kind);
   line["about"] = name(step.about);
@@ -139,7 +140,7 @@ void TraceWriter::on_membership(TimeUs now, const MembershipStepTaken& step) {
 void TraceWriter::on_caught_up(TimeUs now, const CatchUpEnded& ended) {
   catch_ups_.on_caught_up(now, ended);
   const CatchUpRecord& r = catch_ups_.last();
-  json line = record(now, "catch-up");
+  Line line = record(now, "catch-up");
   line["site"] = name(r.site);
   line["start_us"] = r.start_us;
   line["end_us"] = r.end_us;
@@ -153,7 +154,7 @@ void TraceWriter::on_caught_up(TimeUs now, const CatchUpEnded& ended) {
 }
 
 void TraceWriter::on_timer(TimeUs now, SiteIndex site, site::TimerKind kind) {
-  json line = record(now, "timer");
+  Line line = record(now, "timer");
   line["site"] = name(site);
   line["timer"] = site::to_string(kind);
   write(line);
@@ -162,14 +163,14 @@ void TraceWriter::on_timer(TimeUs now, SiteIndex site, site::TimerKind kind) {
 void TraceWriter::on_send(TimeUs now, const MessageSent& sent) {
   catch_ups_.on_send(now, sent);
   const bool lost = sent.fate.drop != DropReason::kNone;
-  json line =
+  Line line =
       message_record(now, lost ? "drop" : "send", sent.from, sent.to, sent.seq, sent.message);
   line["bytes"] = sent.bytes;
   if (lost) {
     line["reason"] = to_string(sent.fate.drop);
     line["at"] = "send";
   } else {
-    json due = json::array();
+    Line due = Line::array();
     for (uint32_t k = 0; k < sent.fate.copies; ++k) due.push_back(sent.fate.due_us[k]);
     line["due_us"] = due;
   }
@@ -177,7 +178,7 @@ void TraceWriter::on_send(TimeUs now, const MessageSent& sent) {
 }
 
 void TraceWriter::on_drop(TimeUs now, const MessageDropped& dropped) {
-  json line = message_record(now, "drop", dropped.from, dropped.to, dropped.seq, nullptr);
+  Line line = message_record(now, "drop", dropped.from, dropped.to, dropped.seq, nullptr);
   line["reason"] = to_string(dropped.reason);
   line["at"] = "arrival";
   write(line);
@@ -189,7 +190,7 @@ void TraceWriter::on_deliver(TimeUs now, const MessageDelivered& delivered) {
 }
 
 void TraceWriter::on_rpc_failed(TimeUs now, const RpcFailed& failed) {
-  json line = record(now, "rpc-failed");
+  Line line = record(now, "rpc-failed");
   line["caller"] = name(failed.caller);
   line["callee"] = name(failed.callee);
   line["seq"] = failed.seq;
@@ -198,43 +199,41 @@ void TraceWriter::on_rpc_failed(TimeUs now, const RpcFailed& failed) {
 }
 
 void TraceWriter::on_fault(TimeUs now, size_t index, const FaultEvent& fault) {
-  json line = record(now, "fault");
+  Line line = record(now, "fault");
   line["index"] = index;
   line["verb"] = to_string(fault.verb);
   line["where"] = fault.where;
   write(line);
 }
 
-void TraceWriter::on_crash(TimeUs now, SiteIndex site, const DotSet* /*claimed*/) {
-  json line = record(now, "crash");
+void TraceWriter::write_site_event(TimeUs now, const char* kind, SiteIndex site) {
+  Line line = record(now, kind);
   line["site"] = name(site);
   write(line);
 }
 
-void TraceWriter::on_restart(TimeUs now, SiteIndex site) {
-  json line = record(now, "restart");
-  line["site"] = name(site);
-  write(line);
+void TraceWriter::on_crash(TimeUs now, SiteIndex site, const DotSet* /*claimed*/) {
+  write_site_event(now, "crash", site);
 }
+
+void TraceWriter::on_restart(TimeUs now, SiteIndex site) { write_site_event(now, "restart", site); }
 
 void TraceWriter::on_halt(TimeUs now, SiteIndex site, const DotSet& /*claimed*/) {
-  json line = record(now, "halt");
-  line["site"] = name(site);
-  write(line);
+  write_site_event(now, "halt", site);
 }
 
 void TraceWriter::on_phase(TimeUs now, RunPhase phase) {
-  json line = record(now, "phase");
+  Line line = record(now, "phase");
   line["phase"] = kRunPhases.name(phase);
   write(line);
 }
 
 void TraceWriter::finish(TimeUs end_us, const std::optional<Violation>& violation) {
   if (!violation) return;
-  json line = record(violation->at_us, "violation");
-  json sites = json::array();
+  Line line = record(violation->at_us, "violation");
+  Line sites = Line::array();
   for (SiteIndex s : violation->sites) sites.push_back(name(s));
-  json ops = json::array();
+  Line ops = Line::array();
   for (OpId id : violation->ops) ops.push_back(op_name(id));
   line["invariant"] = violation->name();
   line["liveness"] = violation->liveness();

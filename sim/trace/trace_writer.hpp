@@ -50,6 +50,8 @@ class TraceWriter final : public RunObserver {
   std::string op_name(OpId id) const;
   std::string attempt_name(const site::TxId& t) const;
   void write(const nlohmann::ordered_json& line);
+  // A record whose only field is the site it happened at (crash, restart, halt).
+  void write_site_event(TimeUs now, const char* kind, SiteIndex site);
 
   std::FILE* out_;
   const Scenario& scenario_;
