@@ -218,6 +218,10 @@ class Site {
   std::set<SiteId> joining_;
   bool join_asked_ = false;  // a join request went out in this epoch (logged once)
   TimeUs epoch_started_us_ = 0;
+  // Ops the epoch held when it began, carried in by translation: a flatten of those alone would
+  // carry them over again (a delete whose target has not arrived stays black), so no policy
+  // flattens until the epoch holds more (docs/protocol.md §3 step 1).
+  uint64_t inherited_ops_ = 0;
   uint64_t aborts_in_row_ = 0;  // the coordinator's backoff
   TimeUs retry_at_us_ = 0;
   CatchUp catch_up_;

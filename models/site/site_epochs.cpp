@@ -409,6 +409,7 @@ void Site::send_once_current(Effects* fx) {
 
 void Site::after_epoch_change(TimeUs now, Effects* fx) {
   epoch_started_us_ = now;
+  inherited_ops_ = claimed().size();
   aborts_in_row_ = 0;
   retry_at_us_ = 0;
   stale_sent_us_.clear();

@@ -35,6 +35,10 @@ void Site::start_commit(TimeUs now, Effects* fx) {
 
 bool Site::policy_due(TimeUs now) const {
   const FlattenPolicy& p = config_.flatten;
+  // Nothing new since the epoch began: flattening would only renumber the epoch, and every new
+  // epoch sends each nebula site catching up (swarm seed 721: a delete whose target was still
+  // offline was carried into every epoch, and an epoch every period kept 12 sites chasing).
+  if (claimed().size() <= inherited_ops_) return false;
   switch (p.kind) {
     case FlattenPolicy::Kind::kNever: return false;
     case FlattenPolicy::Kind::kEveryOps: return claimed().size() >= p.ops;

@@ -541,6 +541,17 @@ TEST_CASE("sites doomed at a crash point with messages due do not livelock the c
   REQUIRE(r.exit_code == sim::kExitPass);
 }
 
+TEST_CASE("an epoch holding only the ops it inherited is not flattened again", "[regression]") {
+  // Swarm seed 721: a delete whose target was still at an offline nebula site stayed black, so
+  // every flatten carried it into the next epoch, and the period policy flattened that epoch
+  // again: a new epoch every 0.88 s through the whole liveness phase, with 12 nebula sites
+  // catching up behind it and never reaching the core (a liveness failure at 42 s).
+  const test::CliRun r =
+      run_cli_capture("run " + source_path("scenarios/swarm.json") + " --seed 721 --quiet");
+  INFO(r.out);
+  REQUIRE(r.exit_code == sim::kExitPass);
+}
+
 TEST_CASE("a member that caught up past an attempt does not end it for a prepared peer",
           "[regression]") {
   require_passes("tests/data/scenarios/termination-after-catch-up.json");
