@@ -84,11 +84,7 @@ struct CommitEvent {
   uint64_t view = 0;                        // the view the attempt was proposed in
   uint64_t next_view = 0;                   // kCommitted: the view it starts
   bool view_only = false;  // a view change alone: no cut, the epoch stays (docs/protocol.md §6.7)
-  // kVotedNo, kAborted (decided here): the member whose vote, late update, silence or failed
-  // dispatch ended it (0 if none), and the op that made it fail (kOpIdNone if no op did).
-  SiteId voter = 0;
-  OpId cause = kOpIdNone;
-  TxId blocking{};  // ... or the attempt a no vote was prepared for instead
+  Blame blame{};           // kVotedNo (this site as voter), kAborted decided here
 };
 
 inline constexpr auto kCommitPhases =

@@ -57,10 +57,8 @@ std::shared_ptr<const FlattenResult> EpochArchive::end_epoch(const EpochEnding& 
   auto result = std::make_shared<FlattenResult>();
   result->atoms = std::make_shared<const std::vector<FlatAtom>>(atoms_of(a_cyan));
   result->hash = flatten_hash(*result->atoms);
-  auto initial = std::make_shared<const DotSet>(ids_of_atoms(*e.base));
-  result->initial_ids = initial;
-  result->translator = std::make_shared<const Translator>(std::move(a_cyan), *ending.cut, *initial,
-                                                          ending.epoch + 1);
+  result->translator = std::make_shared<const Translator>(std::move(a_cyan), *ending.cut,
+                                                          ids_of_atoms(*e.base), ending.epoch + 1);
   e.ending = std::make_shared<const EpochEnding>(ending);
   e.flattened = result;
   epochs_[ending.epoch + 1].base = result->atoms;

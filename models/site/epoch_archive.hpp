@@ -20,7 +20,6 @@ namespace treedoc::site {
 struct FlattenResult {
   std::shared_ptr<const std::vector<FlatAtom>> atoms;  // the next epoch's base
   std::shared_ptr<const Translator> translator;        // for the black ops of the closed epoch
-  std::shared_ptr<const DotSet> initial_ids;           // the closed epoch's base atom ids
   uint64_t hash = 0;                                   // flatten_hash(atoms)
 };
 

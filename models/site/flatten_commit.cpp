@@ -22,10 +22,6 @@ OpId first_difference(const DotSet* applied, const DotSet* cut) {
 
 }  // namespace
 
-std::string to_string(const TxId& t) {
-  return std::to_string(t.coordinator) + "/" + std::to_string(t.attempt);
-}
-
 bool is_member_of(const Members& members, SiteId site) {
   return members && std::find(members->begin(), members->end(), site) != members->end();
 }
@@ -105,7 +101,7 @@ CommitEffects FlattenCommit::propose(TimeUs now, const CommitContext& ctx) {
   o.deadline_us = now + vote_timeout_us_;
   if (o.waiting.empty()) {
     open_ = std::move(o);
-    return decide(open_->attempt, Outcome::kCommit, {});
+    return decide(open_->attempt, Outcome::kCommit);
   }
   CommitMessage p = message(CommitMessage::Kind::kPrepare, o.attempt);
   p.cut = o.attempt.cut;
@@ -125,7 +121,7 @@ CommitEffects FlattenCommit::on_update(TimeUs, OpId cause) {
   if (prepared() && log_->prepared->view_only) return fx;
   // The coordinator's own update after proposing: the update wins.
   if (open_) {
-    return decide(open_->attempt, Outcome::kAbort, {AbortReason::kLateUpdate, self_, cause});
+    return decide(open_->attempt, Outcome::kAbort, AbortReason::kLateUpdate, {self_, cause});
   }
   if (prepared() && !late_update_sent_) {
     late_update_sent_ = true;
@@ -136,11 +132,12 @@ CommitEffects FlattenCommit::on_update(TimeUs, OpId cause) {
   return fx;
 }
 
-CommitEffects FlattenCommit::decide(const CommitLog::Record& attempt, Outcome o, Blame why) {
+CommitEffects FlattenCommit::decide(const CommitLog::Record& attempt, Outcome o, AbortReason reason,
+                                    Blame blame) {
   TD_ASSERT(log_->decisions.count(attempt.txid) == 0, "one decision per attempt (invariant 9)");
   const CommitLog::Decided& d = log_->decisions[attempt.txid] = {attempt, o};  // durable first
   CommitEffects fx;
-  fx.ended = ended(attempt, o, why);
+  fx.ended = ended(attempt, o, reason, blame);
   if (open_ && open_->attempt.txid == attempt.txid) {
     // The coordinator tells the attempt's voters (and, of a view change alone, who leaves or
     // joins); anyone else learns by STALE and catch-up.
@@ -160,7 +157,7 @@ CommitEffects FlattenCommit::learn(const CommitLog::Record& attempt, Outcome o,
   log_->decisions[attempt.txid] = {attempt, o};
   if (log_->prepared && log_->prepared->txid == attempt.txid) log_->prepared.reset();
   if (open_ && open_->attempt.txid == attempt.txid) open_.reset();
-  fx.ended = ended(attempt, o, {reason});
+  fx.ended = ended(attempt, o, reason, {});
   return fx;
 }
 
@@ -172,7 +169,7 @@ CommitEffects FlattenCommit::on_message(TimeUs now, const CommitMessage& m,
     case CommitMessage::Kind::kLateUpdate:
       // Before the decision the update wins; after a commit the post-cut op is translated.
       if (open_ && open_->attempt.txid == m.txid) {
-        return decide(open_->attempt, Outcome::kAbort, {AbortReason::kLateUpdate, m.from, m.cause});
+        return decide(open_->attempt, Outcome::kAbort, AbortReason::kLateUpdate, {m.from, m.cause});
       }
       return {};
     case CommitMessage::Kind::kDecision: {
@@ -182,7 +179,7 @@ CommitEffects FlattenCommit::on_message(TimeUs now, const CommitMessage& m,
         // A member refused a late PREPARE after promising termination an abort: only an abort can
         // come to the coordinator, which passes it on.
         TD_ASSERT(m.outcome == Outcome::kAbort, "only the coordinator decides a commit");
-        return decide(open_->attempt, Outcome::kAbort, {AbortReason::kTermination, m.from});
+        return decide(open_->attempt, Outcome::kAbort, AbortReason::kTermination, {m.from});
       }
       const bool ours = log_->prepared && log_->prepared->txid == m.txid;
       if (!ours && m.epoch != ctx.epoch) return {};
@@ -239,12 +236,12 @@ CommitEffects FlattenCommit::on_vote(const CommitMessage& m) {
     return {};
   }
   if (m.vote != Vote::kYes) {
-    return decide(open_->attempt, Outcome::kAbort,
-                  {AbortReason::kVotedNo, m.from, m.cause, m.blocking});
+    return decide(open_->attempt, Outcome::kAbort, AbortReason::kVotedNo,
+                  {m.from, m.cause, m.blocking});
   }
   std::erase(open_->waiting, m.from);
   if (!open_->waiting.empty()) return {};
-  return decide(open_->attempt, Outcome::kCommit, {});
+  return decide(open_->attempt, Outcome::kCommit);
 }
 
 CommitEffects FlattenCommit::on_decision_request(const CommitMessage& m, const CommitContext& ctx) {
@@ -293,10 +290,10 @@ CommitEffects FlattenCommit::on_timer(TimeUs now, const CommitContext&) {
     if (now >= open_->deadline_us) {
       // A missing vote aborts: never "the member is dead" (docs/protocol.md §6.7). The sabotage
       // commits.
-      if (commit_on_timeout_) return decide(open_->attempt, Outcome::kCommit, {});
+      if (commit_on_timeout_) return decide(open_->attempt, Outcome::kCommit);
       TD_ASSERT(!open_->waiting.empty(), "an attempt with every yes has decided");
-      return decide(open_->attempt, Outcome::kAbort,
-                    {AbortReason::kTimeout, open_->waiting.front()});
+      return decide(open_->attempt, Outcome::kAbort, AbortReason::kTimeout,
+                    {open_->waiting.front()});
     }
     fx.timer_at_us = open_->deadline_us;
     return fx;
@@ -325,23 +322,22 @@ void FlattenCommit::ask_for_decision(TimeUs now, CommitEffects* fx) const {
 CommitEffects FlattenCommit::on_dispatch_failed(SiteId to) {
   if (!open_ || std::find(open_->waiting.begin(), open_->waiting.end(), to) == open_->waiting.end())
     return {};
-  return decide(open_->attempt, Outcome::kAbort, {AbortReason::kDispatchFailed, to});
+  return decide(open_->attempt, Outcome::kAbort, AbortReason::kDispatchFailed, {to});
 }
 
-CommitEffects::Ended FlattenCommit::ended(const CommitLog::Record& attempt, Outcome o, Blame why) {
+CommitEffects::Ended FlattenCommit::ended(const CommitLog::Record& attempt, Outcome o,
+                                          AbortReason reason, Blame blame) {
   return CommitEffects::Ended{attempt.txid,
                               attempt.epoch,
                               o,
-                              why.reason,
+                              reason,
                               attempt.cut,
                               attempt.hash,
                               attempt.next_view,
                               attempt.next_members,
                               attempt.view_only,
                               attempt.view,
-                              why.voter,
-                              why.cause,
-                              why.blocking};
+                              blame};
 }
 
 void FlattenCommit::on_new_epoch(uint64_t epoch) {

@@ -24,7 +24,15 @@ struct TxId {
   friend auto operator<=>(const TxId&, const TxId&) = default;
 };
 
-std::string to_string(const TxId& t);
+// Who and what an abort is blamed on, as the coordinator that decided it knows (treedoc-sim
+// explain): the member whose vote, late update, silence or failed dispatch ended it (0 if none),
+// the op that made it fail (kOpIdNone if no op did), and, for a no from a member prepared for
+// another attempt, that attempt.
+struct Blame {
+  SiteId voter = 0;
+  OpId cause = kOpIdNone;
+  TxId blocking{};
+};
 
 // clang-format off
 #define TREEDOC_VOTES(X) \
@@ -168,11 +176,7 @@ struct CommitEffects {
     Members next_members;
     bool view_only = false;
     uint64_t view = 0;  // the view the attempt was proposed in
-    // An abort decided here: the member whose vote, late update, silence or failed dispatch
-    // ended it (0 if none), and the op that made it fail (kOpIdNone if no op did).
-    SiteId voter = 0;
-    OpId cause = kOpIdNone;
-    TxId blocking{};  // a no for being prepared for another attempt: that attempt
+    Blame blame{};      // an abort decided here
   };
   std::optional<Ended> ended;
 };
@@ -224,18 +228,9 @@ class FlattenCommit {
                                   // alone also the members leaving and joining
     TimeUs deadline_us = 0;
   };
-  // Why an attempt aborted, as the coordinator that decided knows it.
-  struct Blame {
-    // Each call site names only what it knows; the rest stays none.
-    Blame(AbortReason r = AbortReason::kNone, SiteId v = 0, OpId c = kOpIdNone, TxId b = {})
-        : reason(r), voter(v), cause(c), blocking(b) {}
-    AbortReason reason;
-    SiteId voter;
-    OpId cause;
-    TxId blocking;
-  };
   // Logs the outcome, tells every other member and reports the end.
-  CommitEffects decide(const CommitLog::Record& attempt, Outcome o, Blame why);
+  CommitEffects decide(const CommitLog::Record& attempt, Outcome o,
+                       AbortReason reason = AbortReason::kNone, Blame blame = {});
   // Logs an outcome learned from elsewhere and reports the end (once per attempt).
   CommitEffects learn(const CommitLog::Record& attempt, Outcome o, AbortReason reason);
   CommitEffects on_prepare(TimeUs now, const CommitMessage& m, const CommitContext& ctx);
@@ -249,7 +244,8 @@ class FlattenCommit {
   // Cooperative termination: asks every member how the prepared attempt ended, and waits.
   void ask_for_decision(TimeUs now, CommitEffects* fx) const;
   CommitMessage message(CommitMessage::Kind kind, const CommitLog::Record& attempt) const;
-  static CommitEffects::Ended ended(const CommitLog::Record& attempt, Outcome o, Blame why);
+  static CommitEffects::Ended ended(const CommitLog::Record& attempt, Outcome o, AbortReason reason,
+                                    Blame blame);
   CommitMessage decision_message(const CommitLog::Decided& d) const;
   // The attempt a PREPARE or decision describes, as the log keeps it.
   static CommitLog::Record record_of(const CommitMessage& m);

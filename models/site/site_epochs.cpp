@@ -249,7 +249,7 @@ bool Site::leave_to_origin(const Op& black, const EpochEnding& ending, const Fla
   // (invariants 1, 12). A delete of such an insert waits for it and follows it by identity.
   if (black.is_insert()) return !own(black.id);
   const bool target_black =
-      !ending.cut->contains(black.target) && !flat.initial_ids->contains(black.target);
+      !ending.cut->contains(black.target) && !flat.translator->initial_ids().contains(black.target);
   if (!target_black || own(black.target)) return false;
   auto waiting = std::make_shared<const Op>(black);
   pending_[waiting->target].push_back(waiting);
@@ -265,7 +265,7 @@ std::vector<SharedOp> Site::translate_black(const EpochEnding& ending, const Fla
   const OpArchive* ops = epochs_->find_ops(ending.epoch);
   TD_ASSERT(ops != nullptr, "the closing epoch's ops are archived");
   for (const SharedOp& op : ops->missing_from(claimed(), DotSet{}, UINT64_MAX)) {
-    if (colour_of(*op, *ending.cut, *flat.initial_ids) != Colour::kBlack) continue;
+    if (colour_of(*op, *ending.cut, flat.translator->initial_ids()) != Colour::kBlack) continue;
     if (catch_up && leave_to_origin(*op, ending, flat)) {
       if (op->is_insert()) ++*left;
       continue;
@@ -276,8 +276,8 @@ std::vector<SharedOp> Site::translate_black(const EpochEnding& ending, const Fla
   for (const SharedOp& op : black) {
     std::optional<Op> t;
     if (config_.sabotage == Sabotage::kTranslateAppendAtEnd &&
-        (op->is_insert() ||
-         (!ending.cut->contains(op->target) && !flat.initial_ids->contains(op->target)))) {
+        (op->is_insert() || (!ending.cut->contains(op->target) &&
+                             !flat.translator->initial_ids().contains(op->target)))) {
       t = translate_at_end(*op, flat);
     } else {
       t = flat.translator->translate(*op);

@@ -174,7 +174,7 @@ void Site::apply_commit_effects(TimeUs now, CommitEffects cfx, Effects* fx) {
           {yes ? CommitEvent::Phase::kVotedYes : CommitEvent::Phase::kVotedNo, m.epoch, m.txid,
            m.vote, AbortReason::kNone,
            yes && commit_->prepared() ? store_->commit_log.prepared->cut : nullptr, 0, nullptr,
-           m.view, 0, m.view_only, config_.id, m.cause, m.blocking});
+           m.view, 0, m.view_only, Blame{config_.id, m.cause, m.blocking}});
     }
     send_to_core(s.to, m, fx);
   }
@@ -187,7 +187,7 @@ void Site::attempt_ended(TimeUs now, const CommitEffects::Ended& e, Effects* fx)
   fx->observed.commit_events.push_back(
       {committed ? CommitEvent::Phase::kCommitted : CommitEvent::Phase::kAborted, e.epoch, e.txid,
        Vote::kYes, e.reason, e.cut, e.hash, e.next_members, e.view, e.next_view, e.view_only,
-       e.voter, e.cause, e.blocking});
+       e.blame});
   if (!committed) {
     if (e.reason == AbortReason::kLateUpdate) fx->observed.probes.add(Probe::kLateUpdateAbort);
     const bool expelling = e.reason == AbortReason::kDispatchFailed && view_change_pending();

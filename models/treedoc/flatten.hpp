@@ -73,6 +73,8 @@ class Translator {
 
   uint64_t new_epoch() const { return new_epoch_; }
   const std::vector<CutAtom>& a_cyan() const { return a_cyan_; }
+  // The closed epoch's base atom ids, which colour_of takes with the cut.
+  const DotSet& initial_ids() const { return initial_ids_; }
 
  private:
   std::vector<CutAtom> a_cyan_;

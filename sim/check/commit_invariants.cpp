@@ -109,7 +109,7 @@ void CommitInvariants::committed_once(TimeUs now, SiteIndex i, const site::Commi
                       {},
                       text_.site(i) + " committed " + attempt_name(e) + " leaving view " +
                           std::to_string(e.view) + ", which view change " +
-                          site::to_string(it->second) + " already left"});
+                          text_.attempt(it->second) + " already left"});
     return;
   }
   const auto [it, fresh] = committed_.emplace(e.epoch, Decided{e.txid, e.hash, e.cut});

@@ -207,7 +207,7 @@ std::optional<std::string> DurableState::rebuilt_differs(const DurableRecord& r,
            std::to_string(r.counter);
   }
   if (r.prepared && s.is_member() && !s.in_commit()) {
-    return "not prepared, durable PREPARED for flatten " + site::to_string(*r.prepared);
+    return "not prepared, durable PREPARED for flatten " + text_.attempt(*r.prepared);
   }
   return std::nullopt;
 }

@@ -135,48 +135,29 @@ nlohmann::json figures_json(const RunResult& result) {
   return figures;
 }
 
-// Opens the event log for writing (its folder made first) and writes its schema beside it;
-// null, with the reason on stderr, when either cannot be written.
-std::FILE* open_event_log(const std::string& path) {
+// Opens a log for writing (its folder made first) and writes its schema beside it
+// (schema_path_beside): analysis/ and explain read names from there, not C++ enum order. Null,
+// with the reason and `flag` on stderr, when either cannot be written.
+std::FILE* open_log_with_schema(const std::string& path, const char* flag,
+                                const nlohmann::json& schema) {
   std::error_code ec;
   const std::filesystem::path folder = std::filesystem::path(path).parent_path();
   if (!folder.empty()) std::filesystem::create_directories(folder, ec);  // fopen says if it failed
-  std::FILE* events = std::fopen(path.c_str(), "w");
-  if (!events) {
-    std::fprintf(stderr, "treedoc-sim: %s: --event-log: cannot write the file\n", path.c_str());
+  std::FILE* log = std::fopen(path.c_str(), "w");
+  if (!log) {
+    std::fprintf(stderr, "treedoc-sim: %s: %s: cannot write the file\n", path.c_str(), flag);
     return nullptr;
   }
-  // Beside the log, what its fields mean: analysis/ reads names from it, not C++ enum order.
-  const std::string schema = event_schema_path(path);
-  if (!write_event_schema(schema)) {
-    std::fclose(events);
-    std::fprintf(stderr, "treedoc-sim: %s: --event-log: cannot write the log's schema\n",
-                 schema.c_str());
+  const std::string schema_path = schema_path_beside(path);
+  std::ofstream out(schema_path);
+  out << schema.dump(2) << "\n";
+  if (!out) {
+    std::fclose(log);
+    std::fprintf(stderr, "treedoc-sim: %s: %s: cannot write the schema\n", schema_path.c_str(),
+                 flag);
     return nullptr;
   }
-  return events;
-}
-
-// The typed trace, DIR/trace.jsonl (its folder made first), with its schema beside it; null,
-// with the reason on stderr, when either cannot be written.
-std::FILE* open_trace(const std::string& out_dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(out_dir, ec);  // fopen says if it failed
-  const std::string path = (std::filesystem::path(out_dir) / "trace.jsonl").string();
-  std::FILE* trace = std::fopen(path.c_str(), "w");
-  if (!trace) {
-    std::fprintf(stderr, "treedoc-sim: %s: --trace: cannot write the file\n", path.c_str());
-    return nullptr;
-  }
-  std::ofstream schema(trace_schema_path(path));
-  schema << trace_schema().dump(2) << "\n";
-  if (!schema) {
-    std::fclose(trace);
-    std::fprintf(stderr, "treedoc-sim: %s: --trace: cannot write the trace's schema\n",
-                 trace_schema_path(path).c_str());
-    return nullptr;
-  }
-  return trace;
+  return log;
 }
 
 // The files a run writes as it goes, closed however it ends.
@@ -212,11 +193,13 @@ int run_run(const RunRequest& req) {
   }
   RunFiles files;
   if (!with_report.event_log_path.empty()) {
-    files.events = options.event_text = open_event_log(with_report.event_log_path);
+    files.events = options.event_text =
+        open_log_with_schema(with_report.event_log_path, "--event-log", event_schema());
     if (!files.events) return kExitBadInput;
   }
   if (req.trace || req.report) {
-    files.trace = options.trace = open_trace(req.out_dir);
+    const std::string trace_path = (std::filesystem::path(req.out_dir) / "trace.jsonl").string();
+    files.trace = options.trace = open_log_with_schema(trace_path, "--trace", trace_schema());
     if (!files.trace) return kExitBadInput;
   }
   RunResult result;

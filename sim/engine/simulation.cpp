@@ -127,7 +127,7 @@ RunResult Simulation::run() {
   observers.subscribe(&catch_ups_);
   std::optional<TraceWriter> trace;
   if (options_.trace) {
-    trace.emplace(options_.trace, scenario_, options_.seed);
+    trace.emplace(options_.trace, scenario_, options_.seed, catch_ups_);
     observers.subscribe(&*trace);
   }
   std::vector<SiteHost> sites;
@@ -177,8 +177,7 @@ RunResult Simulation::result(const EngineContext& ctx, const Controller& control
   r.apply_time = statistics_.apply_time();
   r.catch_ups = catch_ups_.records();
   r.catch_ups_dropped = catch_ups_.records_dropped();
-  r.catch_up_bytes = catch_ups_.bytes_total();
-  r.catch_up_bytes_max = catch_ups_.bytes_max();
+  r.flatten.catch_ups = catch_ups_.totals();
   r.safety_us = scenario_.phases.safety_us;
   SiteViews live;
   for (const SiteHost& host : ctx.sites) live.push_back(host.site());

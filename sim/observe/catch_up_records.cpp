@@ -35,8 +35,11 @@ void CatchUpRecords::on_caught_up(TimeUs now, const CatchUpEnded& ended) {
   const Open spent = std::exchange(open_[ended.site], {});
   last_ = {ended.site,           now - ended.took_us, now,        ended.from_epoch, ended.to_epoch,
            spent.ops_translated, spent.messages,      spent.bytes};
-  bytes_total_ += spent.bytes;
-  bytes_max_ = std::max(bytes_max_, spent.bytes);
+  ++totals_.count;
+  totals_.took_us_total += ended.took_us;
+  totals_.took_us_max = std::max(totals_.took_us_max, ended.took_us);
+  totals_.bytes_total += spent.bytes;
+  totals_.bytes_max = std::max(totals_.bytes_max, spent.bytes);
   if (records_.size() >= kRecordsMax) {
     ++dropped_;
     return;

@@ -19,6 +19,13 @@ struct CatchUpRecord {
   uint64_t bytes = 0;           // ... and their encoded size
 };
 
+// Over every catch-up of the run, kept as a record or not.
+struct CatchUpTotals {
+  uint64_t count = 0;
+  TimeUs took_us_total = 0, took_us_max = 0;
+  uint64_t bytes_total = 0, bytes_max = 0;
+};
+
 class CatchUpRecords final : public RunObserver {
  public:
   // A run keeps its first this many records; the rest are counted (a 1,000-site run that
@@ -29,8 +36,7 @@ class CatchUpRecords final : public RunObserver {
 
   const std::vector<CatchUpRecord>& records() const { return records_; }
   uint64_t records_dropped() const { return dropped_; }
-  uint64_t bytes_total() const { return bytes_total_; }
-  uint64_t bytes_max() const { return bytes_max_; }
+  const CatchUpTotals& totals() const { return totals_; }
   // The catch-up that ended last, kept or not.
   const CatchUpRecord& last() const { return last_; }
 
@@ -48,7 +54,7 @@ class CatchUpRecords final : public RunObserver {
   std::vector<CatchUpRecord> records_;
   uint64_t dropped_ = 0;
   CatchUpRecord last_;
-  uint64_t bytes_total_ = 0, bytes_max_ = 0;
+  CatchUpTotals totals_;
 };
 
 }  // namespace treedoc::sim

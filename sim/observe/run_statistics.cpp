@@ -111,12 +111,6 @@ void RunStatistics::on_membership(TimeUs now, const MembershipStepTaken& step) {
   m.record({now, site::to_string(e.kind), step.site, step.about, e.epoch, e.view, detail, ops});
 }
 
-void RunStatistics::on_caught_up(TimeUs /*now*/, const CatchUpEnded& ended) {
-  ++flatten_.catch_ups;
-  flatten_.catch_up_us_total += ended.took_us;
-  flatten_.catch_up_us_max = std::max(flatten_.catch_up_us_max, ended.took_us);
-}
-
 void RunStatistics::on_apply_timed(SiteIndex site, uint64_t ns, uint64_t ops) {
   apply_time_.add(ns, ops);
   counters_[site].host_apply_ns += ns;

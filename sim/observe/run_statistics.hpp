@@ -12,6 +12,7 @@
 
 #include "models/site/effects.hpp"
 #include "models/treedoc/replica.hpp"
+#include "sim/observe/catch_up_records.hpp"
 #include "sim/observe/run_observer.hpp"
 #include "sim/observe/site_counters.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -31,10 +32,9 @@ struct FlattenStats {
   uint64_t commits = 0;
   std::array<uint64_t, site::kAbortReasonCount> aborts_by_reason{};  // by site::AbortReason
   std::vector<EpochStart> epochs;                                    // epoch 1 onwards, in order
-  uint64_t catch_ups = 0;
-  TimeUs catch_up_us_total = 0, catch_up_us_max = 0;
-  uint64_t ops_translated = 0;  // over all sites
-  uint64_t lost_by_policy = 0;  // distinct ops
+  CatchUpTotals catch_ups;                                           // from CatchUpRecords
+  uint64_t ops_translated = 0;                                       // over all sites
+  uint64_t lost_by_policy = 0;                                       // distinct ops
 };
 
 // The core's membership over a run: suspicions and whether they were right, view changes,
@@ -145,7 +145,6 @@ class RunStatistics final : public RunObserver {
   void on_lost_by_policy(TimeUs now, SiteIndex site,
                          const std::vector<site::SharedOp>& ops) override;
   void on_membership(TimeUs now, const MembershipStepTaken& step) override;
-  void on_caught_up(TimeUs now, const CatchUpEnded& ended) override;
   void on_apply_timed(SiteIndex site, uint64_t ns, uint64_t ops) override;
   void on_probes(const site::ProbeCounts& fired) override { probes_.add(fired); }
   void on_probe(site::Probe probe, uint64_t times) override { probes_.add(probe, times); }

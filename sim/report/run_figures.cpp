@@ -60,11 +60,11 @@ uint64_t figure_value(const RunResult& r, Figure f) {
       return aborts(r.flatten, site::AbortReason::kDispatchFailed);
     case Figure::kFinalEpoch: return r.final_epoch;
     case Figure::kOpsTranslated: return r.flatten.ops_translated;
-    case Figure::kCatchUps: return r.flatten.catch_ups;
-    case Figure::kCatchUpMsTotal: return ms(r.flatten.catch_up_us_total);
-    case Figure::kCatchUpMsMax: return ms(r.flatten.catch_up_us_max);
-    case Figure::kCatchUpBytes: return r.catch_up_bytes;
-    case Figure::kCatchUpBytesMax: return r.catch_up_bytes_max;
+    case Figure::kCatchUps: return r.flatten.catch_ups.count;
+    case Figure::kCatchUpMsTotal: return ms(r.flatten.catch_ups.took_us_total);
+    case Figure::kCatchUpMsMax: return ms(r.flatten.catch_ups.took_us_max);
+    case Figure::kCatchUpBytes: return r.flatten.catch_ups.bytes_total;
+    case Figure::kCatchUpBytesMax: return r.flatten.catch_ups.bytes_max;
     case Figure::kConvergenceMs:
       return ms(r.converged_at_us.value_or(r.end_us) - std::min(r.safety_us, r.end_us));
     case Figure::kLostByPolicy: return r.flatten.lost_by_policy;

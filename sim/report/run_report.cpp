@@ -82,9 +82,9 @@ json flatten_json(const Scenario& s, const RunResult& r) {
     }
     epochs.push_back(std::move(ej));
   }
-  const double catch_up_ms_mean = f.catch_ups ? static_cast<double>(f.catch_up_us_total) /
-                                                    static_cast<double>(f.catch_ups) / 1e3
-                                              : 0.0;
+  const CatchUpTotals& c = f.catch_ups;
+  const double catch_up_ms_mean =
+      c.count ? static_cast<double>(c.took_us_total) / static_cast<double>(c.count) / 1e3 : 0.0;
   return {{"policy", site::kFlattenPolicies.name(s.protocol.flatten.kind)},
           {"attempts", f.attempts},
           {"commits", f.commits},
@@ -93,10 +93,10 @@ json flatten_json(const Scenario& s, const RunResult& r) {
           {"epochs", epochs},
           {"final_epoch", r.final_epoch},
           {"ops_translated", f.ops_translated},
-          {"catch_ups", f.catch_ups},
+          {"catch_ups", c.count},
           {"catch_up_ms_mean", catch_up_ms_mean},
-          {"catch_up_ms_max", static_cast<double>(f.catch_up_us_max) / 1e3},
-          {"catch_up_bytes", r.catch_up_bytes},
+          {"catch_up_ms_max", static_cast<double>(c.took_us_max) / 1e3},
+          {"catch_up_bytes", c.bytes_total},
           {"catch_up_records", catch_up_records_json(s.topology, r)},
           {"catch_up_records_dropped", r.catch_ups_dropped},
           {"lost_by_policy", f.lost_by_policy}};

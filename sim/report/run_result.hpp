@@ -37,8 +37,6 @@ struct RunResult {
   ApplyTimeStats apply_time;             // host time: a measurement, never an input
   TimeUs safety_us = 0;                  // the scenario's safety phase: faults and edits end
   std::vector<CatchUpRecord> catch_ups;  // in the order they ended
-  uint64_t catch_up_bytes = 0;           // over every catch-up, kept as a record or not
-  uint64_t catch_up_bytes_max = 0;       // of the costliest one
   uint64_t catch_ups_dropped = 0;        // beyond CatchUpRecords::kRecordsMax
 };
 

@@ -242,6 +242,9 @@ struct Scenario {
 
 // Site names: "c0".."c{core-1}", "n0"..; index as above.
 std::string site_name(const Topology& t, SiteIndex i);
+// A site id (its index + 2, as op ids and attempts hold it) by its site's name; a reserved or
+// unknown id as "#id".
+std::string site_id_name(const Topology& t, SiteId id);
 // A flatten attempt as every report, trace and explain names it: its coordinator's name and its
 // number, "c0/3" (a reserved or unknown coordinator id as "#id").
 std::string attempt_name(const Topology& t, const site::TxId& id);

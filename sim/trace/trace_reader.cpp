@@ -61,7 +61,8 @@ RunTrace read_trace(const std::string& path) {
   while (std::getline(in, text)) {
     ++number;
     if (text.size() > kTraceLineBytesMax) {
-      throw InputError(trace.path, "line " + std::to_string(number), "a line of at most 1 MiB");
+      throw InputError(trace.path, "line " + std::to_string(number),
+                       "a line of at most " + std::to_string(kTraceLineBytesMax) + " bytes");
     }
     nlohmann::json line = parse_line(trace.path, number, text);
     if (number == 1) {
@@ -76,7 +77,8 @@ RunTrace read_trace(const std::string& path) {
     if (skipped(line)) continue;
     if (trace.records.size() >= kTraceRecordsMax) {
       throw InputError(trace.path, "line " + std::to_string(number),
-                       "at most 2,000,000 records for explain: explain a shorter run");
+                       "at most " + std::to_string(kTraceRecordsMax) +
+                           " records for explain: explain a shorter run");
     }
     trace.records.push_back(std::move(line));
   }

@@ -1,8 +1,6 @@
 // The typed trace's record kinds and fields, as one JSON table.
 #include "sim/trace/trace_schema.hpp"
 
-#include <filesystem>
-
 namespace treedoc::sim {
 
 namespace {
@@ -134,12 +132,6 @@ json build() {
 const nlohmann::json& trace_schema() {
   static const nlohmann::json schema = build();
   return schema;
-}
-
-std::string trace_schema_path(const std::string& trace_path) {
-  std::filesystem::path p(trace_path);
-  p.replace_extension(".schema.json");
-  return p.string();
 }
 
 }  // namespace treedoc::sim

@@ -14,7 +14,4 @@ inline constexpr int kTraceSchemaVersion = 1;
 // {"version": N, "kinds": {kind: {"what": ..., "fields": {name: meaning}}}}.
 const nlohmann::json& trace_schema();
 
-// Where the schema of the trace at `trace_path` goes: trace.jsonl -> trace.schema.json.
-std::string trace_schema_path(const std::string& trace_path);
-
 }  // namespace treedoc::sim

@@ -10,8 +10,9 @@ namespace treedoc::sim {
 // A trace line: an ordered object, so every line reads t_us and kind first.
 using Line = nlohmann::ordered_json;
 
-TraceWriter::TraceWriter(std::FILE* out, const Scenario& scenario, uint64_t seed)
-    : out_(out), scenario_(scenario), catch_ups_(scenario.topology.site_count()) {
+TraceWriter::TraceWriter(std::FILE* out, const Scenario& scenario, uint64_t seed,
+                         const CatchUpRecords& catch_ups)
+    : out_(out), scenario_(scenario), catch_ups_(catch_ups) {
   TD_ASSERT(out != nullptr, "a file to write the trace to");
   Line names = Line::array();
   for (SiteIndex i = 0; i < scenario.topology.site_count(); ++i) names.push_back(name(i));
@@ -27,10 +28,7 @@ TraceWriter::TraceWriter(std::FILE* out, const Scenario& scenario, uint64_t seed
 std::string TraceWriter::name(SiteIndex i) const { return site_name(scenario_.topology, i); }
 
 std::string TraceWriter::name_of_id(SiteId id) const {
-  if (id < kSiteIdFirst || id - kSiteIdFirst >= scenario_.topology.site_count()) {
-    return "#" + std::to_string(id);  // a reserved id (the base, a ghost): no site's name
-  }
-  return name(id - kSiteIdFirst);
+  return site_id_name(scenario_.topology, id);
 }
 
 std::string TraceWriter::op_name(OpId id) const { return sim::op_name(scenario_.topology, id); }
@@ -51,14 +49,14 @@ void TraceWriter::write(const Line& line) {
 }
 
 Line TraceWriter::message_record(TimeUs now, const char* kind, SiteIndex from, SiteIndex to,
-                                 uint64_t seq, const site::Message* m) const {
+                                 uint64_t seq, const site::Message* m, uint64_t bytes) const {
   Line line = record(now, kind);
   line["from"] = name(from);
   line["to"] = name(to);
   line["seq"] = seq;
   if (m == nullptr) return line;
   line["msg"] = site::to_string(m->kind);
-  line["bytes"] = m->encoded_bytes();
+  line["bytes"] = bytes;
   line["epoch"] = m->epoch;
   line["view"] = m->view;
   if (m->kind == site::MessageKind::kOps) line["ops"] = m->ops.size();
@@ -102,14 +100,15 @@ void TraceWriter::on_commit_step(TimeUs now, const CommitStepTaken& step) {
   if (e.phase == Phase::kVotedNo) line["vote"] = site::to_string(e.vote);
   if (e.phase == Phase::kAborted && decided_here) line["reason"] = site::to_string(e.reason);
   const bool blames = e.phase == Phase::kVotedNo || (e.phase == Phase::kAborted && decided_here);
-  if (blames && e.voter != 0) line["voter"] = name_of_id(e.voter);
-  if (blames && e.cause != kOpIdNone) line["cause"] = op_name(e.cause);
-  if (blames && e.blocking != site::TxId{}) line["blocking"] = attempt_name(e.blocking);
+  if (blames && e.blame.voter != 0) line["voter"] = name_of_id(e.blame.voter);
+  if (blames && e.blame.cause != kOpIdNone) line["cause"] = op_name(e.blame.cause);
+  if (blames && e.blame.blocking != site::TxId{}) {
+    line["blocking"] = attempt_name(e.blame.blocking);
+  }
   write(line);
 }
 
 void TraceWriter::on_epoch_entered(TimeUs now, const EpochEnteredAt& entered) {
-  catch_ups_.on_epoch_entered(now, entered);
   const site::EpochEntered& e = entered.entered;
   Line line = record(now, "epoch");
   line["site"] = name(entered.site);
@@ -138,8 +137,9 @@ void TraceWriter::on_membership(TimeUs now, const MembershipStepTaken& step) {
 }
 
 void TraceWriter::on_caught_up(TimeUs now, const CatchUpEnded& ended) {
-  catch_ups_.on_caught_up(now, ended);
+  // The run's CatchUpRecords heard this end first (it subscribed before the trace).
   const CatchUpRecord& r = catch_ups_.last();
+  TD_ASSERT(r.site == ended.site && r.end_us == now, "the records saw this catch-up end");
   Line line = record(now, "catch-up");
   line["site"] = name(r.site);
   line["start_us"] = r.start_us;
@@ -161,11 +161,9 @@ void TraceWriter::on_timer(TimeUs now, SiteIndex site, site::TimerKind kind) {
 }
 
 void TraceWriter::on_send(TimeUs now, const MessageSent& sent) {
-  catch_ups_.on_send(now, sent);
   const bool lost = sent.fate.drop != DropReason::kNone;
-  Line line =
-      message_record(now, lost ? "drop" : "send", sent.from, sent.to, sent.seq, sent.message);
-  line["bytes"] = sent.bytes;
+  Line line = message_record(now, lost ? "drop" : "send", sent.from, sent.to, sent.seq,
+                             sent.message, sent.bytes);
   if (lost) {
     line["reason"] = to_string(sent.fate.drop);
     line["at"] = "send";
@@ -178,15 +176,16 @@ void TraceWriter::on_send(TimeUs now, const MessageSent& sent) {
 }
 
 void TraceWriter::on_drop(TimeUs now, const MessageDropped& dropped) {
-  Line line = message_record(now, "drop", dropped.from, dropped.to, dropped.seq, nullptr);
+  Line line = message_record(now, "drop", dropped.from, dropped.to, dropped.seq, nullptr, 0);
   line["reason"] = to_string(dropped.reason);
   line["at"] = "arrival";
   write(line);
 }
 
 void TraceWriter::on_deliver(TimeUs now, const MessageDelivered& delivered) {
-  write(message_record(now, "deliver", delivered.from, delivered.to, delivered.seq,
-                       delivered.message));
+  const site::Message* m = delivered.message;
+  write(message_record(now, "deliver", delivered.from, delivered.to, delivered.seq, m,
+                       m ? m->encoded_bytes() : 0));
 }
 
 void TraceWriter::on_rpc_failed(TimeUs now, const RpcFailed& failed) {

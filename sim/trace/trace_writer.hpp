@@ -19,8 +19,10 @@ namespace treedoc::sim {
 
 class TraceWriter final : public RunObserver {
  public:
-  // Writes the "run" line at once; `out` stays the caller's to close.
-  TraceWriter(std::FILE* out, const Scenario& scenario, uint64_t seed);
+  // Writes the "run" line at once; `out` stays the caller's to close. `catch_ups`: the run's own
+  // records, subscribed before this writer, so a trace line and summary.json say the same.
+  TraceWriter(std::FILE* out, const Scenario& scenario, uint64_t seed,
+              const CatchUpRecords& catch_ups);
 
   // The run's last line: its violation, if it had one.
   void finish(TimeUs end_us, const std::optional<Violation>& violation);
@@ -44,7 +46,7 @@ class TraceWriter final : public RunObserver {
  private:
   nlohmann::ordered_json record(TimeUs now, const char* kind) const;
   nlohmann::ordered_json message_record(TimeUs now, const char* kind, SiteIndex from, SiteIndex to,
-                                        uint64_t seq, const site::Message* m) const;
+                                        uint64_t seq, const site::Message* m, uint64_t bytes) const;
   std::string name(SiteIndex i) const;
   std::string name_of_id(SiteId id) const;  // a site id (index + 2), as ops and attempts hold
   std::string op_name(OpId id) const;
@@ -55,9 +57,7 @@ class TraceWriter final : public RunObserver {
 
   std::FILE* out_;
   const Scenario& scenario_;
-  // The catch-up records, kept here as the statistics keep them, so a trace line and summary.json
-  // say the same.
-  CatchUpRecords catch_ups_;
+  const CatchUpRecords& catch_ups_;
 };
 
 }  // namespace treedoc::sim

@@ -307,16 +307,16 @@ class ConcurrentReplay {
     // The core's tree-based flatten(C) must agree with the one computed from ops (docs/protocol.md
     // correction 2).
     TD_ASSERT(replicas_[0].flatten_atoms(cut) == atoms, "flatten(C) from ops equals the tree's");
-    const DotSet initial_ids = ids_of_atoms(initial_atoms_);
     // A_cyan moves in: each of its atoms owns a TID, and a copy would allocate them all again.
-    const Translator translator(std::move(a_cyan), cut, initial_ids, replicas_[0].epoch() + 1);
+    const Translator translator(std::move(a_cyan), cut, ids_of_atoms(initial_atoms_),
+                                replicas_[0].epoch() + 1);
     // Black ops: everything outside the cut, plus cut deletes whose target is not cyan.
     // Runs are coloured and translated member by member (Translator::translate_run).
     std::vector<Op> black_in_cut;
     for (const Op& op : cut_ops) {
       if (op.run != 0) {
         for (Op& moved : translator.translate_run(op)) black_in_cut.push_back(std::move(moved));
-      } else if (colour_of(op, cut, initial_ids) == Colour::kBlack) {
+      } else if (colour_of(op, cut, translator.initial_ids()) == Colour::kBlack) {
         if (auto moved = translator.translate(op)) black_in_cut.push_back(*moved);
       }
     }

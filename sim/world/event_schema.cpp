@@ -3,7 +3,6 @@
 #include "sim/world/event_schema.hpp"
 
 #include <filesystem>
-#include <fstream>
 
 #include "models/site/effects.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -62,14 +61,8 @@ nlohmann::json event_schema() {
           {"enums", enum_values()}};
 }
 
-std::string event_schema_path(const std::string& log_path) {
+std::string schema_path_beside(const std::string& log_path) {
   return std::filesystem::path(log_path).replace_extension(".schema.json").string();
-}
-
-bool write_event_schema(const std::string& path) {
-  std::ofstream out(path);
-  out << event_schema().dump(2) << "\n";
-  return static_cast<bool>(out);
 }
 
 }  // namespace treedoc::sim

@@ -13,11 +13,9 @@ inline constexpr int kEventSchemaVersion = 1;
 
 nlohmann::json event_schema();
 
-// Where the schema of the event log at `log_path` goes: the same name with the extension
-// ".schema.json" (events.log -> events.schema.json).
-std::string event_schema_path(const std::string& log_path);
-
-// Writes event_schema() to `path`; false when it cannot.
-bool write_event_schema(const std::string& path);
+// Where the schema of a log at `log_path` goes, the event log's or the typed trace's: the same name
+// with the extension ".schema.json" (events.log -> events.schema.json, trace.jsonl ->
+// trace.schema.json).
+std::string schema_path_beside(const std::string& log_path);
 
 }  // namespace treedoc::sim

@@ -112,8 +112,8 @@ class Core {
     if (fx.ended) {
       outcomes[fx.ended->txid][from] = fx.ended->outcome;
       if (fx.ended->reason != AbortReason::kNone) reasons.emplace(fx.ended->txid, fx.ended->reason);
-      if (fx.ended->voter != 0)
-        blamed.emplace(fx.ended->txid, std::pair{fx.ended->voter, fx.ended->cause});
+      if (fx.ended->blame.voter != 0)
+        blamed.emplace(fx.ended->txid, std::pair{fx.ended->blame.voter, fx.ended->blame.cause});
     }
     for (const CommitSend& s : fx.sends) {
       if (s.message.kind == CommitMessage::Kind::kVote && s.message.vote == Vote::kYes) {
