@@ -285,9 +285,10 @@ def write_run_report(run, scan, figures, timeline_svg):
     body += ["<h2>Scenario</h2>", scenario_section(run)]
     body += ["<h2>Figures</h2>", figures_section(figures, CAPTIONS) or '<p class="note">metrics.jsonl has no samples.</p>',
              f'<p class="note">{NO_TIME_PER_OP}</p>']
-    if "flatten" not in figures and (s.get("flatten") or {}).get("attempts"):
-        body.append('<p class="note">No flatten committed or aborted in this run, so no flatten figure.</p>')
-    elif "flatten" not in figures and not isinstance(s.get("flatten"), dict):
+    # attempts > 0 with no figure: the event log and metrics held no commit to plot. A run with
+    # no attempt at all says so in its Flatten section instead.
+    flatten = s.get("flatten")
+    if "flatten" not in figures and (not isinstance(flatten, dict) or flatten.get("attempts")):
         body.append('<p class="note">No flatten in this run (no <code>commit</code> events and no '
                     "<code>flatten_commits</code> in metrics.jsonl), so no flatten figure.</p>")
     body += ["<h2>Timeline</h2>", timeline_section(run, scan, timeline_svg)]

@@ -17,6 +17,7 @@
 
 #include "sim/base/exit_code.hpp"
 #include "sim/base/input_error.hpp"
+#include "sim/base/parent_folders.hpp"
 #include "sim/cli/bundled_file.hpp"
 #include "sim/cli/child_run.hpp"
 #include "sim/engine/simulation.hpp"
@@ -140,9 +141,7 @@ nlohmann::json figures_json(const RunResult& result) {
 // with the reason and `flag` on stderr, when either cannot be written.
 std::FILE* open_log_with_schema(const std::string& path, const char* flag,
                                 const nlohmann::json& schema) {
-  std::error_code ec;
-  const std::filesystem::path folder = std::filesystem::path(path).parent_path();
-  if (!folder.empty()) std::filesystem::create_directories(folder, ec);  // fopen says if it failed
+  make_parent_folders(path);
   std::FILE* log = std::fopen(path.c_str(), "w");
   if (!log) {
     std::fprintf(stderr, "treedoc-sim: %s: %s: cannot write the file\n", path.c_str(), flag);

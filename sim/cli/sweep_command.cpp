@@ -23,6 +23,7 @@
 #include "models/treedoc/assertion.hpp"
 #include "sim/base/exit_code.hpp"
 #include "sim/base/input_error.hpp"
+#include "sim/base/parent_folders.hpp"
 #include "sim/cli/child_run.hpp"
 #include "sim/cli/sweep_plan.hpp"
 #include "sim/cli/sweep_report.hpp"
@@ -344,20 +345,11 @@ void require_writable(const std::string& path, const char* flag) {
   if (!existed) fs::remove(path, ec);
 }
 
-// The folders an output file goes into, made first (`--csv out/rows.csv` in a fresh checkout);
-// opening the file then says whether it can be written.
-void make_folders_for(const std::string& path) {
-  if (path.empty()) return;
-  std::error_code ec;
-  const fs::path folder = fs::path(path).parent_path();
-  if (!folder.empty()) fs::create_directories(folder, ec);
-}
-
 // Plans, runs and reports the sweep; throws InputError for bad input or an unwritable output.
 int sweep_or_throw(const SweepRequest& req, const fs::path& root) {
   const uint32_t jobs = std::clamp<uint32_t>(req.jobs, 1, kJobsMax);
   for (const std::string* out : {&req.csv_path, &req.json_path, &req.junit_path}) {
-    make_folders_for(*out);
+    make_parent_folders(*out);
   }
   require_writable(req.junit_path, "--junit");
   const SweepPlan plan =

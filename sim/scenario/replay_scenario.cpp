@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "sim/base/input_error.hpp"
+#include "sim/base/parent_folders.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/scenario/swarm_resolver.hpp"
 
@@ -37,9 +38,7 @@ void make_trace_path_absolute(nlohmann::json* scenario, const std::string& path)
 }
 
 void write_scenario_json(const nlohmann::json& scenario, const std::string& out_path) {
-  std::error_code ignored;  // a folder that cannot be made shows up as the write failing below
-  const fs::path folder = fs::path(out_path).parent_path();
-  if (!folder.empty()) fs::create_directories(folder, ignored);
+  make_parent_folders(out_path);
   std::ofstream out(out_path);
   out << scenario.dump(2) << "\n";
   if (!out) throw InputError(out_path, "", "cannot write the scenario file");

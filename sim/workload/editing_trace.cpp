@@ -26,7 +26,6 @@ using nlohmann::json;
 // 16 MiB, and the bound keeps a gzip bomb or a wrong file from eating all memory.
 constexpr size_t kTraceBytesMax = size_t{512} << 20;
 constexpr const char* kTraceBytesMaxText = "512 MiB";
-// Read size for the raw file; large enough that the bundled traces need a handful of reads.
 // Objects and arrays nested in each other: a trace needs 5 (the top level, txns, a transaction,
 // its patches, a patch); the bound stops a hostile file before it builds a deep tree.
 constexpr size_t kTraceJsonDepthMax = 16;
@@ -243,7 +242,7 @@ class TraceValidator {
     const uint64_t agent_count = non_negative_integer(agents, [] { return "numAgents"; });
     if (agent_count < 1 || agent_count > kTraceAgentsMax) {
       fail("numAgents", "expected an integer in [1, " + std::to_string(kTraceAgentsMax) +
-                            "] (kTraceAgentsMax), found " + agents.dump());
+                            "], found " + agents.dump());
     }
     trace.agent_count = static_cast<uint32_t>(agent_count);
   }

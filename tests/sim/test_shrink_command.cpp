@@ -27,6 +27,8 @@ constexpr uint64_t kShrunkOpsMax = 10;
 constexpr uint64_t kShrunkFaultsMax = 3;
 // The candidate runs the test allows the shrink (the first failing seed needs about 120).
 constexpr int kShrinkAttempts = 250;
+// A shrink whose scenario is small enough to finish well within it: keeps a test to seconds.
+constexpr int kShrinkAttemptsShort = 150;
 
 // The number before `label` on the line that starts with `line_start`, e.g. the "6" of
 // "6 ops made" on the "after" line. (No std::regex: GCC 12 warns inside it under sanitizers.)
@@ -117,7 +119,8 @@ TEST_CASE("shrink drops faults and sites that the failure does not need", "[shri
                {"at_s": 4, "heal": {}}],
     "phases": {"safety_s": 10, "liveness_s": 20},
     "sabotage": {"variant": "reuse-tid", "sites": "n0"}})");
-  const test::CliRun r = run_cli_capture("shrink " + file + " --attempts 150");
+  const test::CliRun r =
+      run_cli_capture("shrink " + file + " --attempts " + std::to_string(kShrinkAttemptsShort));
   INFO(r.out);
   REQUIRE(r.exit_code == sim::kExitPass);
   REQUIRE_THAT(r.out, Contains("failure   tid-uniqueness (exit 1)"));
@@ -176,7 +179,7 @@ TEST_CASE("a shrunk liveness failure keeps its liveness phase: it fails without 
   const std::string shrunk = dir.path_of("shrunk.json");
   const test::CliRun r =
       run_cli_capture("shrink " + source_path("tests/data/scenarios/no-anti-entropy.json") +
-                      " --out " + shrunk + " --attempts 150");
+                      " --out " + shrunk + " --attempts " + std::to_string(kShrinkAttemptsShort));
   INFO(r.out);
   REQUIRE(r.exit_code == sim::kExitPass);
   REQUIRE_THAT(r.out, Contains("failure   liveness (exit 2)"));
@@ -211,7 +214,8 @@ TEST_CASE("a shrunk required-probe failure misses the same probe and fires the o
                {"at_s": 2, "heal": {}}],
     "checker": {"require_probes": ["in-flight-drop", "rebuilt-after-crash"]},
     "phases": {"safety_s": 3, "liveness_s": 5}})");
-  const test::CliRun r = run_cli_capture("shrink " + file + " --attempts 150");
+  const test::CliRun r =
+      run_cli_capture("shrink " + file + " --attempts " + std::to_string(kShrinkAttemptsShort));
   INFO(r.out);
   REQUIRE(r.exit_code == sim::kExitPass);
   REQUIRE_THAT(r.out, Contains("failure   required-probe: required rebuilt-after-crash (exit 2)"));

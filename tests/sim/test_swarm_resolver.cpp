@@ -31,10 +31,18 @@ constexpr size_t kBulkyDescriptionBytes = 1000;
 // them from one parse takes a few; the bound leaves room for a loaded machine either way.
 constexpr double kValidateParsesMax = 25;
 
+// The best of kTimingRepeats runs of `work`: one run on a shared machine can be slowed by anything.
+constexpr int kTimingRepeats = 3;
 double seconds_taken(const std::function<void()>& work) {
-  const auto start = std::chrono::steady_clock::now();
-  work();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double best = 0;
+  for (int k = 0; k < kTimingRepeats; ++k) {
+    const auto start = std::chrono::steady_clock::now();
+    work();
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (k == 0 || s < best) best = s;
+  }
+  return best;
 }
 
 json forms_at(const char* text) { return json::parse(text); }
