@@ -141,18 +141,11 @@ void NetworkFidelity::sent(TimeUs now, const MessageSent& m) {
   copies_apart(m);
 }
 
-const LatencyClass& NetworkFidelity::link(SiteIndex src, SiteIndex dst) const {
-  const Topology& t = scenario_.topology;
-  if (src < t.core && dst < t.core) return t.core_core;
-  if (src < t.core || dst < t.core) return t.core_nebula;
-  return t.nebula_nebula;
-}
-
 void NetworkFidelity::copies_apart(const MessageSent& m) {
   // A duplicate's copy has its own delay (docs/scenarios.md, network.duplicate): under uniform
   // jitter two draws agree to the microsecond with chance 1 / (jitter + 1). Links whose cap can
   // clip both draws to one value are left out.
-  const LatencyClass& c = link(m.from, m.to);
+  const LatencyClass& c = latency_class(scenario_.topology, m.from, m.to);
   if (c.jitter != LatencyClass::Jitter::kUniform || c.jitter_us < kJitterUsMinForCoincidence ||
       c.base_us + c.jitter_us >= c.latency_us_max) {
     return;

@@ -48,8 +48,6 @@ class NetworkFidelity {
     uint64_t trials = 0, hits = 0;
     double mean = 0, variance = 0;
   };
-  // The checker's own statement of which latency class joins two sites.
-  const LatencyClass& link(SiteIndex src, SiteIndex dst) const;
   void copies_apart(const MessageSent& m);
   void replay(const FaultEvent& f);
   Links& links_from(TimeUs at);

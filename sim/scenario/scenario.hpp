@@ -240,6 +240,9 @@ struct Scenario {
   std::optional<Sabotage> sabotage;
 };
 
+// The latency class of the link between sites a and b: core-core, core-nebula or nebula-nebula.
+const LatencyClass& latency_class(const Topology& t, SiteIndex a, SiteIndex b);
+
 // Site names: "c0".."c{core-1}", "n0"..; index as above.
 std::string site_name(const Topology& t, SiteIndex i);
 // A site id (its index + 2, as op ids and attempts hold it) by its site's name; a reserved or

@@ -20,11 +20,7 @@ Network::Network(const Scenario& scenario, const FaultTimeline& faults, const Ra
 }
 
 const LatencyClass& Network::latency_class(SiteIndex a, SiteIndex b) const {
-  const bool a_core = a < scenario_.topology.core;
-  const bool b_core = b < scenario_.topology.core;
-  if (a_core && b_core) return scenario_.topology.core_core;
-  if (a_core || b_core) return scenario_.topology.core_nebula;
-  return scenario_.topology.nebula_nebula;
+  return sim::latency_class(scenario_.topology, a, b);
 }
 
 TimeUs Network::latency_us(const LatencyClass& c, RandomStream& rng) const {
