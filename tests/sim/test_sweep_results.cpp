@@ -186,9 +186,13 @@ TEST_CASE("an interrupted sweep keeps the rows it ran in the CSV and the partial
   const char* tmpdir = std::getenv("TMPDIR");
   const std::string tmpdir_before = tmpdir ? tmpdir : "";
   setenv("TMPDIR", dir.path_of("").c_str(), 1);
-  (void)test::run_cli_capture("sweep " + source_path("scenarios/crash-restart.json") +
-                              " --seeds 1..100000 --recheck-every 0 --csv " + csv + " --json " +
-                              json_path + " & sleep 1.5; kill -9 $!; wait");
+  (void)test::run_cli_capture(
+      "sweep " + source_path("scenarios/crash-restart.json") +
+      " --seeds 1..100000 --recheck-every 0 --csv " + csv + " --json " + json_path +
+      // Killed once two rows are in (polled up to 60 s), not after a fixed
+      // time: a sanitized build on a busy machine is slow to its first rows.
+      " & for i in $(seq 600); do [ -f " + csv + " ] && [ $(wc -l < " + csv +
+      ") -ge 3 ] && break; sleep 0.1; done; kill -9 $!; wait");
   if (tmpdir) {
     setenv("TMPDIR", tmpdir_before.c_str(), 1);
   } else {
