@@ -186,20 +186,23 @@ TEST_CASE("an interrupted sweep keeps the rows it ran in the CSV and the partial
   const char* tmpdir = std::getenv("TMPDIR");
   const std::string tmpdir_before = tmpdir ? tmpdir : "";
   setenv("TMPDIR", dir.path_of("").c_str(), 1);
-  (void)test::run_cli_capture(
-      "sweep " + source_path("scenarios/crash-restart.json") +
-      " --seeds 1..100000 --recheck-every 0 --csv " + csv + " --json " + json_path +
-      // Killed once two rows are in (polled up to 60 s), not after a fixed
-      // time: a sanitized build on a busy machine is slow to its first rows.
-      " & for i in $(seq 600); do [ -f " + csv + " ] && [ $(wc -l < " + csv +
-      ") -ge 3 ] && break; sleep 0.1; done; kill -9 $!; wait");
+  // Killed once the header and two rows are in, not after a fixed time: a sanitized build on a
+  // busy machine is slow to its first rows. Polled every 0.1 s, for at most 60 s.
+  constexpr size_t kCsvLinesBeforeKill = 3;
+  constexpr int kKillPollsMax = 600;
+  (void)test::run_cli_capture("sweep " + source_path("scenarios/crash-restart.json") +
+                              " --seeds 1..100000 --recheck-every 0 --csv " + csv + " --json " +
+                              json_path + " & for i in $(seq " + std::to_string(kKillPollsMax) +
+                              "); do [ -f " + csv + " ] && [ $(wc -l < " + csv + ") -ge " +
+                              std::to_string(kCsvLinesBeforeKill) +
+                              " ] && break; sleep 0.1; done; kill -9 $!; wait");
   if (tmpdir) {
     setenv("TMPDIR", tmpdir_before.c_str(), 1);
   } else {
     unsetenv("TMPDIR");
   }
   const auto rows = csv_rows(csv);
-  REQUIRE(rows.size() >= 3);  // the header and the rows that finished
+  REQUIRE(rows.size() >= kCsvLinesBeforeKill);  // the header and the rows that finished
   REQUIRE(rows[0][0] == "point");
   for (size_t k = 1; k + 1 < rows.size(); ++k) REQUIRE(rows[k].size() == rows[0].size());
   std::istringstream lines(read_text(json_path + ".partial.jsonl"));
