@@ -48,11 +48,12 @@ std::shared_ptr<const FlattenResult> EpochArchive::end_epoch(const EpochEnding& 
   // flatten(C) from ops (docs/protocol.md correction 2): the base atoms, which carry their TIDs
   // implicitly, and the cut's ops as this epoch logged them.
   std::vector<Op> cut_ops;
-  cut_ops.reserve(ending.cut->size());
+  uint64_t cut_atoms = 0;
   for (const SharedOp& op : e.ops.missing_from(*ending.cut, DotSet{}, UINT64_MAX)) {
     cut_ops.push_back(*op);
+    cut_atoms += op->atoms();
   }
-  TD_ASSERT(cut_ops.size() == ending.cut->size(), "every op of the cut is archived");
+  TD_ASSERT(cut_atoms == ending.cut->size(), "every op of the cut is archived");
   std::vector<CutAtom> a_cyan = flatten_array(*e.base, cut_ops);
   auto result = std::make_shared<FlattenResult>();
   result->atoms = std::make_shared<const std::vector<FlatAtom>>(atoms_of(a_cyan));

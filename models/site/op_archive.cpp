@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "models/treedoc/assertion.hpp"
+#include "models/treedoc/run.hpp"
 
 namespace treedoc::site {
 
@@ -18,8 +19,7 @@ const OpArchive::Origin* OpArchive::find(SiteId site) const {
   return it != by_origin_.end() && it->site == site ? &*it : nullptr;
 }
 
-bool OpArchive::add(const SharedOp& op) {
-  TD_ASSERT(op && op->id.counter > 0, "logged ops have ids");
+OpArchive::Origin& OpArchive::origin_for(const SharedOp& op) {
   auto it = std::lower_bound(by_origin_.begin(), by_origin_.end(), op->id.site,
                              [](const Origin& o, SiteId id) { return o.site < id; });
   if (it == by_origin_.end() || it->site != op->id.site) {
@@ -31,12 +31,32 @@ bool OpArchive::add(const SharedOp& op) {
     ops.insert(ops.begin(), it->first - op->id.counter, nullptr);
     it->first = op->id.counter;
   }
-  const uint64_t slot = op->id.counter - it->first;
-  TD_ASSERT(slot < ops.size() + kCounterGapMax, "op counter far beyond its origin's log");
-  if (slot >= ops.size()) ops.resize(slot + 1);
-  if (ops[slot]) return false;
-  ops[slot] = op;
-  ++size_;
+  const uint64_t end = op->id.counter - it->first + op->atoms();
+  TD_ASSERT(end <= ops.size() + kCounterGapMax, "op counter far beyond its origin's log");
+  if (end > ops.size()) ops.resize(end);
+  return *it;
+}
+
+uint32_t OpArchive::held_atoms(const Origin& o, const Op& op) const {
+  uint32_t held = 0;
+  for (uint32_t j = 0; j < op.atoms(); ++j) held += o.ops[op.id.counter - o.first + j] ? 1 : 0;
+  return held;
+}
+
+bool OpArchive::add(const SharedOp& op) {
+  TD_ASSERT(op && op->id.counter > 0, "logged ops have ids");
+  Origin& o = origin_for(op);
+  const uint32_t held = held_atoms(o, *op);
+  if (held == op->atoms()) return false;
+  if (held == 0) {
+    for (uint32_t j = 0; j < op->atoms(); ++j) o.ops[op->id.counter - o.first + j] = op;
+  } else {
+    for (Op& m : expand_run(*op)) {
+      SharedOp& slot = o.ops[m.id.counter - o.first];
+      if (!slot) slot = std::make_shared<const Op>(std::move(m));
+    }
+  }
+  size_ += op->atoms() - held;
   return true;
 }
 
@@ -49,16 +69,47 @@ bool OpArchive::contains(OpId id) const {
 std::vector<SharedOp> OpArchive::missing_from(const DotSet& mine, const DotSet& theirs,
                                               uint64_t count_max) const {
   std::vector<SharedOp> out;
+  const auto wanted = [&](OpId id) { return mine.contains(id) && !theirs.contains(id); };
   for (const Origin& o : by_origin_) {
     // Everything up to their contiguous bound they have; above it, look each one up.
-    for (uint64_t c = std::max(theirs.contiguous(o.site) + 1, o.first); c - o.first < o.ops.size();
-         ++c) {
+    uint64_t c = std::max(theirs.contiguous(o.site) + 1, o.first);
+    while (c - o.first < o.ops.size()) {
       const SharedOp& op = o.ops[c - o.first];
-      if (!op || !mine.contains(op->id) || theirs.contains(op->id)) continue;
-      if (out.size() == count_max) return out;
-      out.push_back(op);
+      if (!op) {
+        ++c;
+        continue;
+      }
+      c = op->id.counter + op->atoms();  // every slot of op holds op
+      uint32_t count = 0;
+      for_each_atom_id(*op, [&](OpId id) { count += wanted(id) ? 1 : 0; });
+      if (count == 0) continue;
+      if (count == op->atoms()) {
+        if (out.size() == count_max) return out;
+        out.push_back(op);
+        continue;
+      }
+      for (Op& m : expand_run(*op)) {
+        if (!wanted(m.id)) continue;
+        if (out.size() == count_max) return out;
+        out.push_back(std::make_shared<const Op>(std::move(m)));
+      }
     }
   }
+  return out;
+}
+
+std::vector<SharedOp> OpArchive::missing_atoms_from(const DotSet& mine, const DotSet& theirs,
+                                                    uint64_t count_max) const {
+  std::vector<SharedOp> out;
+  for (const SharedOp& op : missing_from(mine, theirs, count_max)) {
+    if (op->run == 0) {
+      out.push_back(op);
+    } else {
+      for (Op& m : expand_run(*op)) out.push_back(std::make_shared<const Op>(std::move(m)));
+    }
+    if (out.size() >= count_max) break;
+  }
+  if (out.size() > count_max) out.resize(count_max);
   return out;
 }
 

@@ -1,7 +1,8 @@
 // The ops of one epoch, shared by all sites: ops are immutable and named by their ids, so one copy
 // serves every site (a site hands out only ops its own claimed set holds, so what it can repair is
 // exactly what it would hold in a log of its own). Per origin, indexed by counter: one counter
-// numbers all of a site's ops, so each origin's ops of an epoch fill a dense range.
+// numbers all of a site's ops, so each origin's ops of an epoch fill a dense range. A run op
+// (docs/BENCHMARKS.md, "Runs") fills the slots of all its atoms' ids.
 #pragma once
 
 #include <cstdint>
@@ -14,13 +15,20 @@ namespace treedoc::site {
 
 class OpArchive {
  public:
-  // Adds `op`; returns false if an op with its id is already there.
+  // Adds `op`; returns false if every one of its ids is already there. A run some of whose ids
+  // are there (rare: its atoms came by another path too) adds its other atoms as single-atom
+  // ops, so every stored op fills exactly the slots of its own ids.
   bool add(const SharedOp& op);
   bool contains(OpId id) const;
-  uint64_t size() const { return size_; }
-  // The ops in `mine` and not in `theirs`, in (site, counter) order, at most `count_max`.
+  uint64_t size() const { return size_; }  // atoms: ids held
+  // The ops holding the ids in `mine` and not in `theirs`, in (site, counter) order, at most
+  // `count_max` ops: a run whole when all its ids are wanted, else its wanted atoms alone.
   std::vector<SharedOp> missing_from(const DotSet& mine, const DotSet& theirs,
                                      uint64_t count_max) const;
+  // The same with every run as its single-atom ops (at most `count_max` of them): for the paths
+  // that reason atom by atom (colouring and translation, re-basing, pre-tombstones).
+  std::vector<SharedOp> missing_atoms_from(const DotSet& mine, const DotSet& theirs,
+                                           uint64_t count_max) const;
 
  private:
   struct Origin {
@@ -29,6 +37,9 @@ class OpArchive {
     std::vector<SharedOp> ops;  // slot counter - first; null where missing
   };
   const Origin* find(SiteId site) const;
+  Origin& origin_for(const SharedOp& op);
+  // How many of op's ids are already here.
+  uint32_t held_atoms(const Origin& o, const Op& op) const;
   std::vector<Origin> by_origin_;  // sorted by site: a flat vector, as DotSet (measured faster)
   uint64_t size_ = 0;
 };

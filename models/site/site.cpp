@@ -4,9 +4,8 @@
 
 #include <utility>
 
-#include "models/treedoc/run.hpp"
-
 #include "models/treedoc/assertion.hpp"
+#include "models/treedoc/run.hpp"
 
 namespace treedoc::site {
 
@@ -94,8 +93,11 @@ Effects Site::start(TimeUs now) {
 
 void Site::claim(const SharedOp& op, Effects* fx) {
   // Honest sites claim exactly their replica's `seen`; only a sabotaged one keeps a set of its own.
+  // Every atom of a run is claimed: callers hand over runs none of whose atoms were claimed
+  // (partly_claimed() splits the others), so the hash counts each id once.
   if (lies() && !claimed_.insert(op->id)) return;
-  claimed_hash_.add(op->id);
+  for (uint32_t j = 1; lies() && j < op->atoms(); ++j) claimed_.insert(run_member_id(*op, j));
+  for_each_atom_id(*op, [&](OpId id) { claimed_hash_.add(id); });
   epochs_->ops(op->epoch).add(op);  // a no-op when another site added it first
   ++version_;
   fx->observed.applied.push_back(op);
@@ -185,9 +187,7 @@ Effects Site::local_agent_op(TimeUs now, const SharedOp& op) {
   const ApplyOutcome outcome = replica_.apply(*op);
   TD_ASSERT(outcome == ApplyOutcome::kApplied, "an agent's op is new to its site");
   // Own by role: the site logs (kOwnOps) and re-bases (docs/protocol.md §4) what its agents make.
-  for (uint32_t j = 0; j < op->atoms(); ++j) {
-    store_->agent_ops.insert({op->id.site, op->id.counter + j});
-  }
+  for_each_atom_id(*op, [&](OpId id) { store_->agent_ops.insert(id); });
   return own_op(now, op);
 }
 
@@ -259,55 +259,74 @@ Effects Site::on_message(TimeUs now, const Message& message) {
 
 void Site::on_ops(TimeUs now, const Message& message, Effects* fx) {
   TD_ASSERT(message.epoch == replica_.epoch(), "admitted ops are of this epoch");
-  // Ops new to this site; only epidemic spread needs them listed (one allocation per delivery).
-  size_t learned_count = 0;
-  OpId first_learned = kOpIdNone;  // the update a flatten attempt in progress loses to
-  std::vector<SharedOp> learned;
-  const bool relays = config_.replication.spread == Spread::kEpidemic;
-  const bool sabotaged = lies();
+  Learned learned;
   for (const SharedOp& op : message.ops) {
-    // An honest site lets apply() spot duplicates (one set lookup per op, the hot path at scale).
-    if (sabotaged && claimed_.contains(op->id)) {
-      fx->observed.probes.add(Probe::kDuplicateOp);
-      continue;
+    if (op->run != 0 && partly_claimed(*op)) {
+      for (const SharedOp& member : unclaimed_members(*op)) take_op(member, message, &learned, fx);
+    } else {
+      take_op(op, message, &learned, fx);
     }
-    const bool before_insert = !op->is_insert() && !claimed().contains(op->target);
-    if (sabotaged) ++remote_ops_received_;
-    bool apply = true;
-    if (config_.sabotage == Sabotage::kDropEveryHundredthRemoteOp &&
-        remote_ops_received_ % kSabotageDropEvery == 0) {
-      apply = false;  // broken on purpose: claimed, never applied
-    }
-    if (config_.sabotage == Sabotage::kDeleteWithoutPreTombstone && !op->is_insert() &&
-        !claimed().contains(op->target)) {
-      apply = false;  // broken on purpose: the treedoc-java bug, a delete before its insert lost
-    }
-    if (apply) {
-      const ApplyOutcome outcome =
-          config_.defer_integration ? replica_.receive(op) : replica_.apply(*op);
-      if (outcome == ApplyOutcome::kIdCollision || outcome == ApplyOutcome::kMalformed) {
-        fx->observed.rejected.push_back({op, outcome});
-        continue;
-      }
-      if (outcome == ApplyOutcome::kDuplicate) {
-        TD_ASSERT(!sabotaged, "claimed() always includes the replica's seen");
-        fx->observed.probes.add(Probe::kDuplicateOp);
-        continue;
-      }
-      TD_ASSERT(outcome != ApplyOutcome::kWrongEpoch, "ops of a message share its epoch");
-    }
-    if (durable(*op)) store_->ops.push_back(op);
-    claim(op, fx);
-    if (learned_count == 0) first_learned = op->id;
-    ++learned_count;
-    if (relays) learned.push_back(op);
-    if (message.repair) fx->observed.probes.add(Probe::kRepairedOp);
-    if (before_insert) fx->observed.probes.add(Probe::kDeleteBeforeInsert);
-    if (message.from != op->id.site) fx->observed.probes.add(Probe::kRelayedOp);
   }
-  if (learned_count == 0) return;
-  on_update(now, first_learned, fx);
-  if (relays) spread(std::move(learned), fx);
+  if (learned.count == 0) return;
+  on_update(now, learned.first, fx);
+  if (config_.replication.spread == Spread::kEpidemic) spread(std::move(learned.ops), fx);
+}
+
+void Site::take_op(const SharedOp& op, const Message& message, Learned* learned, Effects* fx) {
+  const bool sabotaged = lies();
+  // An honest site lets apply() spot duplicates (one set lookup per op, the hot path at scale).
+  if (sabotaged && claimed_.contains(op->id)) {
+    fx->observed.probes.add(Probe::kDuplicateOp);
+    return;
+  }
+  const bool before_insert = !op->is_insert() && !claimed().contains(op->target);
+  if (sabotaged) ++remote_ops_received_;
+  bool apply = true;
+  if (config_.sabotage == Sabotage::kDropEveryHundredthRemoteOp &&
+      remote_ops_received_ % kSabotageDropEvery == 0) {
+    apply = false;  // broken on purpose: claimed, never applied
+  }
+  if (config_.sabotage == Sabotage::kDeleteWithoutPreTombstone && !op->is_insert() &&
+      !claimed().contains(op->target)) {
+    apply = false;  // broken on purpose: the treedoc-java bug, a delete before its insert lost
+  }
+  if (apply) {
+    const ApplyOutcome outcome =
+        config_.defer_integration ? replica_.receive(op) : replica_.apply(*op);
+    if (outcome == ApplyOutcome::kIdCollision || outcome == ApplyOutcome::kMalformed) {
+      fx->observed.rejected.push_back({op, outcome});
+      return;
+    }
+    if (outcome == ApplyOutcome::kDuplicate) {
+      TD_ASSERT(!sabotaged, "claimed() always includes the replica's seen");
+      fx->observed.probes.add(Probe::kDuplicateOp);
+      return;
+    }
+    TD_ASSERT(outcome != ApplyOutcome::kWrongEpoch, "ops of a message share its epoch");
+  }
+  if (durable(*op)) store_->ops.push_back(op);
+  claim(op, fx);
+  if (learned->count == 0) learned->first = op->id;
+  ++learned->count;
+  // Ops new to this site; only epidemic spread needs them listed.
+  if (config_.replication.spread == Spread::kEpidemic) learned->ops.push_back(op);
+  if (message.repair) fx->observed.probes.add(Probe::kRepairedOp);
+  if (before_insert) fx->observed.probes.add(Probe::kDeleteBeforeInsert);
+  if (message.from != op->id.site) fx->observed.probes.add(Probe::kRelayedOp);
+}
+
+bool Site::partly_claimed(const Op& run) const {
+  uint32_t held = 0;
+  for_each_atom_id(run, [&](OpId id) { held += claimed().contains(id) ? 1 : 0; });
+  return held != 0 && held != run.atoms();
+}
+
+std::vector<SharedOp> Site::unclaimed_members(const Op& run) const {
+  std::vector<SharedOp> members;
+  for (Op& m : expand_run(run)) {
+    if (!claimed().contains(m.id)) members.push_back(std::make_shared<const Op>(std::move(m)));
+  }
+  return members;
 }
 
 std::shared_ptr<const DotSet> Site::digest_snapshot() {

@@ -100,6 +100,20 @@ class Site {
   std::shared_ptr<Message> new_digest(bool wants_reply);
   void spread(std::vector<SharedOp> ops, Effects* fx) const;
   void on_ops(TimeUs now, const Message& message, Effects* fx);
+  // What one kOps delivery learned: how many new ops, the first of them, and (epidemic spread)
+  // the ops to pass on.
+  struct Learned {
+    size_t count = 0;
+    OpId first = kOpIdNone;  // the update a flatten attempt in progress loses to
+    std::vector<SharedOp> ops;
+  };
+  // One op of a kOps message: applied (or, under sabotage, claimed) when new.
+  void take_op(const SharedOp& op, const Message& message, Learned* learned, Effects* fx);
+  // A run some but not all of whose atoms this site claims (they came by another path: a
+  // resolved delete, a translation that cut the run elsewhere): rare. Its unclaimed atoms as
+  // single-atom ops, so that claim() counts each id once.
+  bool partly_claimed(const Op& run) const;
+  std::vector<SharedOp> unclaimed_members(const Op& run) const;
   void on_digest(const Message& message, Effects* fx);
   std::shared_ptr<const DotSet> digest_snapshot();
   // Whether `op` belongs in the durable log under this site's durability.

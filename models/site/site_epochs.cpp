@@ -79,7 +79,7 @@ std::shared_ptr<Message> Site::state_answer(uint64_t asker_epoch) const {
   // The deletes this epoch carries of atoms no cut took in (pre-tombstones, correction 1): the
   // asker must not re-base an insert one of them removed.
   if (const OpArchive* current = epochs_->find_ops(mine)) {
-    for (const SharedOp& op : current->missing_from(claimed(), DotSet{}, kCutOpsMax)) {
+    for (const SharedOp& op : current->missing_atoms_from(claimed(), DotSet{}, kCutOpsMax)) {
       if (!op->is_insert() && !folded->contains(op->target)) m->ops.push_back(op);
     }
   }
@@ -118,11 +118,18 @@ void Site::on_hello(TimeUs now, const Message& message, Effects* fx) {
 
 void Site::on_cut(TimeUs now, const Message& message, Effects* fx) {
   if (message.epoch != replica_.epoch() || !message.ending) return;  // late or duplicate
-  for (const SharedOp& op : message.ops) {
+  const auto take = [&](const SharedOp& op) {
     const ApplyOutcome outcome = replica_.apply(*op);
-    if (outcome != ApplyOutcome::kApplied) continue;  // a duplicate: it arrived meanwhile
+    if (outcome != ApplyOutcome::kApplied) return;  // a duplicate: it arrived meanwhile
     if (durable(*op)) store_->ops.push_back(op);
     claim(op, fx);
+  };
+  for (const SharedOp& op : message.ops) {
+    if (op->run != 0 && partly_claimed(*op)) {
+      for (const SharedOp& member : unclaimed_members(*op)) take(member);
+    } else {
+      take(op);
+    }
   }
   if (!claimed().includes(*message.ending->cut)) return;  // a sabotaged set: the retry may help
   enter_next_epoch(now, *message.ending, /*catch_up=*/true, fx);
@@ -166,10 +173,9 @@ uint64_t Site::report_lost(const Message& message, Effects* fx) const {
   const OpArchive* ops = epochs_->find_ops(replica_.epoch());
   uint64_t lost = 0;
   if (ops) {
-    for (const SharedOp& op : ops->missing_from(claimed(), DotSet{}, UINT64_MAX)) {
-      if (message.digest->contains(op->id)) continue;
+    for (const SharedOp& op : ops->missing_from(claimed(), *message.digest, UINT64_MAX)) {
       fx->observed.lost_by_policy.push_back(op);
-      ++lost;
+      lost += op->atoms();
     }
   }
   if (lost > 0) fx->observed.probes.add(Probe::kLostByPolicy);
@@ -181,7 +187,7 @@ void Site::rebase_held(TimeUs now, const Message& message, EpochEntered* entered
   // the current base by atom identity; deletes target their atoms by id (or wait for them).
   std::vector<Op> held;
   if (const OpArchive* ops = epochs_->find_ops(replica_.epoch())) {
-    for (const SharedOp& op : ops->missing_from(claimed(), DotSet{}, UINT64_MAX)) {
+    for (const SharedOp& op : ops->missing_atoms_from(claimed(), DotSet{}, UINT64_MAX)) {
       held.push_back(*op);
     }
   }
@@ -264,7 +270,7 @@ std::vector<SharedOp> Site::translate_black(const EpochEnding& ending, const Fla
   std::vector<SharedOp> black;
   const OpArchive* ops = epochs_->find_ops(ending.epoch);
   TD_ASSERT(ops != nullptr, "the closing epoch's ops are archived");
-  for (const SharedOp& op : ops->missing_from(claimed(), DotSet{}, UINT64_MAX)) {
+  for (const SharedOp& op : ops->missing_atoms_from(claimed(), DotSet{}, UINT64_MAX)) {
     if (colour_of(*op, *ending.cut, flat.translator->initial_ids()) != Colour::kBlack) continue;
     if (catch_up && leave_to_origin(*op, ending, flat)) {
       if (op->is_insert()) ++*left;

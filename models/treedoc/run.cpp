@@ -83,51 +83,51 @@ uint32_t run_width(const Op& op, uint32_t j) {
   return op.run_widths.empty() ? op.width : op.run_widths[j];
 }
 
-Op run_member(const Op& op, uint32_t j, const Tid& tid_j) {
-  Op m;
-  m.kind = op.kind;
-  m.id = {op.id.site, op.id.counter + j};
-  m.epoch = op.epoch;
-  m.tid = tid_j;
-  if (op.is_insert()) {
-    m.atom = std::string(run_atom(op, j));
-    m.width = run_width(op, j);
+RunMembers::RunMembers(const Op& run) : run_(run) {
+  first_dis_ = run.run == 0 ? Dis{} : run.tid.dises().back().second;
+  base_index_ = run.run != 0 && run.chain == RunChain::kBase
+                    ? flat_index(run.tid, run.run_base_atoms).value()
+                    : 0;
+  member_.kind = run.kind;
+  member_.epoch = run.epoch;
+  member_.tid = run.tid;
+  set_member();
+}
+
+void RunMembers::set_member() {
+  member_.id = run_member_id(run_, j_);
+  if (run_.is_insert()) {
+    const size_t size = run_.run == 0            ? run_.atom.size()
+                        : run_.run_sizes.empty() ? run_.atom.size() / run_.run
+                                                 : run_.run_sizes[j_];
+    member_.atom.assign(run_.atom, offset_, size);
+    offset_ += size;
+    member_.width = run_width(run_, j_);
   } else {
-    m.target = {op.target.site, op.target.counter + j};
+    member_.target = run_member_target(run_, j_);
   }
-  return m;
+}
+
+bool RunMembers::next() {
+  if (j_ + 1 >= run_.atoms()) return false;
+  ++j_;
+  if (run_.chain == RunChain::kBase) {
+    member_.tid = flat_tid(base_index_ + j_, run_.run_base_atoms);
+  } else {
+    step_run_tid(&member_.tid, run_.chain, run_dis(first_dis_, j_));
+  }
+  set_member();
+  return true;
 }
 
 std::vector<Op> expand_run(const Op& op) {
   if (op.run == 0) return {op};
   std::vector<Op> out;
   out.reserve(op.run);
-  const Dis first = op.tid.dises().back().second;
-  Tid tid = op.tid;
-  size_t offset = 0;  // of atom j in op.atom, without rescanning the sizes
-  const uint32_t base_index =
-      op.chain == RunChain::kBase ? flat_index(op.tid, op.run_base_atoms).value() : 0;
-  for (uint32_t j = 0; j < op.run; ++j) {
-    if (j > 0 && op.chain == RunChain::kBase) {
-      tid = flat_tid(base_index + j, op.run_base_atoms);
-    } else if (j > 0) {
-      step_run_tid(&tid, op.chain, run_dis(first, j));
-    }
-    Op m;
-    m.kind = op.kind;
-    m.id = {op.id.site, op.id.counter + j};
-    m.epoch = op.epoch;
-    m.tid = tid;
-    if (op.is_insert()) {
-      const size_t size = op.run_sizes.empty() ? op.atom.size() / op.run : op.run_sizes[j];
-      m.atom = op.atom.substr(offset, size);
-      offset += size;
-      m.width = run_width(op, j);
-    } else {
-      m.target = {op.target.site, op.target.counter + j};
-    }
-    out.push_back(std::move(m));
-  }
+  RunMembers members(op);
+  do {
+    out.push_back(members.member());
+  } while (members.next());
   return out;
 }
 

@@ -20,6 +20,18 @@ inline Dis run_dis(Dis first, uint64_t j) {
   return first.counter == 0 ? first : Dis{first.site, first.counter + j};
 }
 
+// The op id of atom j of a run (of a single op: j == 0, its own id), and of its delete's target.
+inline OpId run_member_id(const Op& op, uint32_t j) { return {op.id.site, op.id.counter + j}; }
+inline OpId run_member_target(const Op& op, uint32_t j) {
+  return {op.target.site, op.target.counter + j};
+}
+
+// Calls fn(OpId) with the id of every atom of `op`, in order: what a site that applied it holds.
+template <typename Fn>
+void for_each_atom_id(const Op& op, Fn&& fn) {
+  for (uint32_t j = 0; j < op.atoms(); ++j) fn(run_member_id(op, j));
+}
+
 // The index in A of the epoch-initial atom whose TID is `t` in the layout of `count` atoms, or
 // nothing when `t` is not such a TID.
 std::optional<uint32_t> flat_index(const Tid& t, uint64_t count);
@@ -37,8 +49,35 @@ uint32_t run_width(const Op& op, uint32_t j);
 // Byte offset of atom j in op.atom.
 size_t run_atom_offset(const Op& op, uint32_t j);
 
-// The op of atom j alone, as the per-atom engine makes it.
-Op run_member(const Op& op, uint32_t j, const Tid& tid_j);
+// The per-atom ops a run stands for, in order, one at a time: member j's TID is stepped from
+// j - 1's, so a walk over a run of n atoms builds no more than the TIDs it is shown (a long
+// pasted chain's expanded form is quadratic in bytes). A single-atom op has one member, itself.
+class RunMembers {
+ public:
+  explicit RunMembers(const Op& run);
+  const Op& member() const { return member_; }  // valid until next()
+  uint32_t index() const { return j_; }
+  bool next();  // to the next member; false after the last
+
+ private:
+  void set_member();
+
+  const Op& run_;
+  Op member_;
+  Dis first_dis_{};
+  uint32_t base_index_ = 0;
+  uint32_t j_ = 0;
+  size_t offset_ = 0;  // of member j + 1's bytes in run.atom, without rescanning the sizes
+};
+
+// Calls fn(const Op& member) for every member of `op`, in order (see RunMembers).
+template <typename Fn>
+void for_each_member(const Op& op, Fn&& fn) {
+  RunMembers members(op);
+  do {
+    fn(members.member());
+  } while (members.next());
+}
 
 // The per-atom ops a run stands for, in order (a single-atom op: itself).
 std::vector<Op> expand_run(const Op& op);

@@ -3,6 +3,7 @@
 
 #include "models/treedoc/assertion.hpp"
 #include "models/treedoc/codec.hpp"
+#include "models/treedoc/run.hpp"
 
 namespace treedoc::sim {
 
@@ -26,14 +27,23 @@ Checker::Checker(const Scenario& scenario)
 
 void Checker::on_boot(TimeUs /*now*/, SiteIndex i) { convergence_.forget_site(i); }
 
+// Every family checks atom by atom: a run op (docs/BENCHMARKS.md, "Runs") stands for its members,
+// its meaning, so no verdict depends on how a site grouped its atoms. Members are walked one at a
+// time (RunMembers), never kept with their TIDs.
 void Checker::on_local_op(TimeUs now, const LocalOpMade& m) {
   const Op& op = *m.op;
-  history_.made(m.site, m.op);
+  TD_ASSERT(op.run == 0 || !m.intent, "a user's edit is one atom; runs come from agents");
+  history_.made(m.site, op);
   if (verdict_.failed()) return;
   if (op.is_insert() && checks(Invariant::kTidUniqueness)) {
     std::string tid;
-    encode_tid(op.tid, &tid);
-    if (!tids_.claim(now, m.site, op, tid, "made")) return;
+    bool unique = true;
+    for_each_member(op, [&](const Op& member) {
+      tid.clear();
+      encode_tid(member.tid, &tid);
+      unique = unique && tids_.claim(now, m.site, member, tid, "made");
+    });
+    if (!unique) return;
   }
   if (checks(Invariant::kLocalIntention) && m.intent) {
     intention_.check(now, m.site, m.state, op, *m.intent);
@@ -71,7 +81,9 @@ void Checker::on_epoch_entered(TimeUs now, const EpochEnteredAt& entered) {
 }
 
 void Checker::on_translated(TimeUs now, SiteIndex i, const Op& op) {
-  epochs_.translated(now, i, op, checks(Invariant::kTidUniqueness) ? &tids_ : nullptr);
+  for_each_member(op, [&](const Op& member) {
+    epochs_.translated(now, i, member, checks(Invariant::kTidUniqueness) ? &tids_ : nullptr);
+  });
 }
 
 void Checker::on_lost_by_policy(TimeUs now, SiteIndex i, const std::vector<site::SharedOp>& ops) {

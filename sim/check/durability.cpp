@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "models/treedoc/assertion.hpp"
+#include "models/treedoc/run.hpp"
 #include "sim/base/time_text.hpp"
 
 namespace treedoc::sim {
@@ -55,7 +56,9 @@ void DurableState::sync_ops(DurableRecord* r, const site::DurableStore& store) c
     r->ops = DotSet{};
     r->ops_logged = 0;
   }
-  for (size_t k = r->ops_logged; k < store.ops.size(); ++k) r->ops.insert(store.ops[k]->id);
+  for (size_t k = r->ops_logged; k < store.ops.size(); ++k) {
+    for_each_atom_id(*store.ops[k], [&](OpId id) { r->ops.insert(id); });
+  }
   r->ops_logged = store.ops.size();
   r->last_logged = store.ops.empty() ? nullptr : store.ops.back().get();
 }
@@ -110,13 +113,16 @@ std::optional<std::string> DurableState::ops_unlogged(const DurableRecord& r, co
   for (const site::SharedOp& op : m.ops) {
     // Its own op's counter is kept under every mode (docs/protocol.md §1): else a restart reuses
     // it.
-    if (op->id.site == s.id() && op->id.counter > r.counter) {
-      ops->push_back(op->id);
-      return "its op " + text_.op(op->id) + " while its durable counter was " +
+    const OpId last = run_member_id(*op, op->atoms() - 1);  // a run's counter is its last atom's
+    if (op->id.site == s.id() && last.counter > r.counter) {
+      ops->push_back(last);
+      return "its op " + text_.op(last) + " while its durable counter was " +
              std::to_string(r.counter);
     }
     if (op->epoch != r.epoch || !logged_by_mode(mode, s.id(), *op)) continue;
-    if (!r.ops.contains(op->id)) ops->push_back(op->id);
+    for_each_atom_id(*op, [&](OpId id) {
+      if (!r.ops.contains(id)) ops->push_back(id);
+    });
   }
   if (ops->empty()) return std::nullopt;
   return text_.ops(*ops) + " of epoch " + std::to_string(r.epoch) + ", not in its durable log (" +

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "models/treedoc/run.hpp"
 #include "sim/base/time_text.hpp"
 
 namespace treedoc::sim {
@@ -49,7 +50,7 @@ bool LostUpdates::expected_visible(const std::vector<OpId>& visible) const {
   }
   for (const OpId& id : visible) {
     const auto m = history_->all_made().find(id);
-    if (m == history_->all_made().end() || !m->second.op->is_insert()) return false;
+    if (m == history_->all_made().end() || !m->second.insert) return false;
     const std::vector<OpId>* deletes = history_->deletes_of(id);
     if (!deletes) continue;
     for (const OpId& del : *deletes) {
@@ -57,7 +58,7 @@ bool LostUpdates::expected_visible(const std::vector<OpId>& visible) const {
     }
   }
   for (const auto& [id, m] : history_->all_made()) {
-    if (!m.op->is_insert() || history_->is_lost_by_policy(id) || history_->deletes_of(id)) {
+    if (!m.insert || history_->is_lost_by_policy(id) || history_->deletes_of(id)) {
       continue;
     }
     if (!std::binary_search(visible.begin(), visible.end(), id)) return false;
@@ -67,9 +68,9 @@ bool LostUpdates::expected_visible(const std::vector<OpId>& visible) const {
 
 bool LostUpdates::held_by(const site::Site& s, OpId id, const RunHistory::Made& m) const {
   if (history_->holds(s, id)) return true;
-  if (m.op->is_insert()) return false;
+  if (m.insert) return false;
   // A delete a flatten absorbed (its target already deleted in the cut) is held by the base.
-  for (const OpId& other : *history_->deletes_of(m.op->target)) {
+  for (const OpId& other : *history_->deletes_of(m.target)) {
     if (history_->holds(s, other)) return true;  // the same target's deletion: d's effect is there
   }
   return false;
@@ -92,8 +93,10 @@ void LostUpdates::lost_by_policy(TimeUs now, SiteIndex i, const std::vector<site
                                  uint64_t entered_epoch) {
   std::vector<OpId> ids;
   for (const site::SharedOp& op : ops) {
-    history_->lost_by_policy(op->id);
-    ids.push_back(op->id);
+    for_each_atom_id(*op, [&](OpId id) {
+      history_->lost_by_policy(id);
+      ids.push_back(id);
+    });
   }
   if (verdict_->failed() || ids.empty()) return;
   // A declared loss must still be forced: the site's epoch was more than the retention bound

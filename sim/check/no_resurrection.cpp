@@ -2,6 +2,7 @@
 #include "sim/check/no_resurrection.hpp"
 
 #include "models/treedoc/assertion.hpp"
+#include "models/treedoc/run.hpp"
 #include "sim/base/time_text.hpp"
 
 namespace treedoc::sim {
@@ -12,7 +13,7 @@ namespace {
 // kReceivedOpsMax ops and after every step, so reaching it means a site is never verified.
 constexpr size_t kUnverifiedOpsMax = 1 << 22;
 
-OpId insert_of(const Op& op) { return op.is_insert() ? op.id : op.target; }
+OpId insert_of(const Op& op) { return op.is_insert() ? op.id : op.target; }  // one atom's op
 
 }  // namespace
 
@@ -23,24 +24,49 @@ NoResurrection::NoResurrection(const Scenario& scenario, const RunHistory& histo
       verdict_(verdict),
       unverified_(scenario.topology.site_count()) {}
 
-void NoResurrection::made(TimeUs now, SiteIndex i, const site::Site& s, const Op& op) {
-  if (const std::optional<OpId> d = history_.held_delete(i, s, insert_of(op), op.id)) {
-    check_invisible(now, i, s, op, *d, now);
+std::vector<std::pair<uint32_t, OpId>> NoResurrection::held_deletes(SiteIndex i,
+                                                                    const site::Site& s,
+                                                                    const Op& op) const {
+  std::vector<std::pair<uint32_t, OpId>> held;
+  for (uint32_t j = 0; j < op.atoms(); ++j) {
+    const OpId insert = op.is_insert() ? run_member_id(op, j) : run_member_target(op, j);
+    if (const std::optional<OpId> d = history_.held_delete(i, s, insert, run_member_id(op, j))) {
+      held.emplace_back(j, *d);
+    }
   }
+  return held;
+}
+
+void NoResurrection::check_members(TimeUs now, SiteIndex i, const site::Site& s, const Op& op,
+                                   const std::vector<std::pair<uint32_t, OpId>>& held,
+                                   TimeUs applied_at_us) {
+  size_t k = 0;  // the next of `held`
+  RunMembers members(op);
+  do {
+    if (k == held.size() || verdict_->failed()) return;
+    if (held[k].first != members.index()) continue;
+    check_invisible(now, i, s, members.member(), held[k].second, applied_at_us);
+    ++k;
+  } while (members.next());
+}
+
+void NoResurrection::made(TimeUs now, SiteIndex i, const site::Site& s, const Op& op) {
+  const std::vector<std::pair<uint32_t, OpId>> held = held_deletes(i, s, op);
+  if (!held.empty()) check_members(now, i, s, op, held, now);
 }
 
 void NoResurrection::applied(TimeUs now, SiteIndex i, const site::Site& s,
                              const site::SharedOp& op) {
-  const std::optional<OpId> d = history_.held_delete(i, s, insert_of(*op), op->id);
-  if (!d) return;
+  std::vector<std::pair<uint32_t, OpId>> held = held_deletes(i, s, *op);
+  if (held.empty()) return;
   if (s.config().defer_integration) {
     // The tree shows the op after the site's next verification, an instant the run defines
     // whatever the observer does, and a site acts on its tree only after it.
     TD_ASSERT(unverified_[i].size() < kUnverifiedOpsMax, "the simulator verifies in batches");
-    unverified_[i].push_back({op, *d, now});
+    unverified_[i].push_back({op, std::move(held), now});
     return;
   }
-  check_invisible(now, i, s, *op, *d, now);
+  check_members(now, i, s, *op, held, now);
 }
 
 void NoResurrection::verified(TimeUs now, SiteIndex i, const site::Site& s) {
@@ -53,7 +79,7 @@ void NoResurrection::verified(TimeUs now, SiteIndex i, const site::Site& s) {
     if (verdict_->failed()) return;
     // Applied in an epoch the site has since left (within one step): as applied(), not checked.
     if (u.op->epoch != s.epoch()) continue;
-    check_invisible(now, i, s, *u.op, u.held_delete, u.applied_at_us);
+    check_members(now, i, s, *u.op, u.held_deletes, u.applied_at_us);
   }
 }
 

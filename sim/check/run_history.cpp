@@ -1,6 +1,8 @@
 // RunHistory: the run-wide facts the checks share.
 #include "sim/check/run_history.hpp"
 
+#include "models/treedoc/run.hpp"
+
 namespace treedoc::sim {
 
 RunHistory::RunHistory(const Scenario& scenario)
@@ -10,9 +12,13 @@ RunHistory::RunHistory(const Scenario& scenario)
   view_members_.emplace(0, std::make_shared<const std::vector<SiteId>>(std::move(core)));
 }
 
-void RunHistory::made(SiteIndex i, const site::SharedOp& op) {
-  made_[op->id] = Made{op, i};
-  if (!op->is_insert()) deletes_of_[op->target].push_back(op->id);
+void RunHistory::made(SiteIndex i, const Op& op) {
+  for (uint32_t j = 0; j < op.atoms(); ++j) {
+    const OpId id = run_member_id(op, j);
+    const OpId target = op.is_insert() ? OpId{} : run_member_target(op, j);
+    made_[id] = Made{op.is_insert(), target, i};
+    if (!op.is_insert()) deletes_of_[target].push_back(id);
+  }
 }
 
 void RunHistory::crashed(SiteIndex i, const DotSet& claimed) {

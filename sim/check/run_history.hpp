@@ -27,9 +27,12 @@ struct OpIdHash {
 
 class RunHistory {
  public:
+  // One atom's op (a run's member, or a single-atom op): no TID, which a long pasted chain would
+  // make quadratic in bytes.
   struct Made {
-    site::SharedOp op;  // shared with the sites: no copy of the TID
-    SiteIndex by = 0;   // where it was made, for lost-update reports
+    bool insert = true;
+    OpId target{};     // a delete's
+    SiteIndex by = 0;  // where it was made, for lost-update reports
   };
   struct Halted {
     SiteIndex site = 0;
@@ -39,7 +42,8 @@ class RunHistory {
 
   explicit RunHistory(const Scenario& scenario);
 
-  void made(SiteIndex i, const site::SharedOp& op);
+  // Site i made `op`: each of its atoms (a run's members by id).
+  void made(SiteIndex i, const Op& op);
   void crashed(SiteIndex i, const DotSet& claimed);
   void halted(SiteIndex i, TimeUs now, const DotSet& claimed);
   void lost_by_policy(OpId id) { lost_by_policy_.insert(id); }

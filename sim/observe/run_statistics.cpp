@@ -15,11 +15,11 @@ SiteCounters RunStatistics::totals() const {
 }
 
 void RunStatistics::on_local_op(TimeUs /*now*/, const LocalOpMade& made) {
-  ++counters_[made.site].ops_made;
+  counters_[made.site].ops_made += made.op->atoms();  // atoms: a run counts as its members
 }
 
 void RunStatistics::on_applied(TimeUs /*now*/, const OpApplied& applied) {
-  ++counters_[applied.site].ops_applied;
+  counters_[applied.site].ops_applied += applied.op->atoms();
 }
 
 void RunStatistics::on_wrong_epoch(SiteIndex site, uint64_t messages) {
@@ -74,7 +74,7 @@ void RunStatistics::on_epoch_entered(TimeUs now, const EpochEnteredAt& entered) 
 
 void RunStatistics::on_lost_by_policy(TimeUs /*now*/, SiteIndex site,
                                       const std::vector<site::SharedOp>& ops) {
-  counters_[site].lost_by_policy += ops.size();
+  for (const site::SharedOp& op : ops) counters_[site].lost_by_policy += op->atoms();
 }
 
 void RunStatistics::on_membership(TimeUs now, const MembershipStepTaken& step) {

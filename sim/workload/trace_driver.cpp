@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "models/treedoc/assertion.hpp"
+#include "models/treedoc/run.hpp"
 #include "sim/base/input_error.hpp"
 #include "sim/workload/patch_editor.hpp"
 
@@ -89,7 +90,9 @@ bool TraceDriver::ready(SiteIndex i, uint64_t t, const DotSet& claimed) {
     visit_stamp_[x] = stamp_;
     if (!txns_[x].made) return false;
     for (const site::SharedOp& op : txns_[x].ops) {
-      if (!claimed.contains(op->id)) return false;
+      bool held = true;
+      for_each_atom_id(*op, [&](OpId id) { held = held && claimed.contains(id); });
+      if (!held) return false;
     }
     visited.push_back(x);
     for (uint32_t p : txns_[x].txn.parents) stack.push_back(p);
@@ -121,7 +124,8 @@ std::vector<site::SharedOp> TraceDriver::make(uint64_t t) {
   const OpSink keep = [&](Op&& op) { ops.push_back(std::make_shared<const Op>(std::move(op))); };
   for (size_t k = 0; k < x.txn.patches.size(); ++k) {
     const TracePatch& p = x.txn.patches[k];
-    if (!apply_patch(view, scenario_.workload.trace.atoms, p, keep)) {
+    // A typed or pasted stretch is one run op, one message (docs/BENCHMARKS.md, "Runs").
+    if (!apply_patch(view, scenario_.workload.trace.atoms, p, keep, unbounded_room)) {
       throw InputError(
           scenario_.workload.trace.file,
           "txns[" + std::to_string(t) + "].patches[" + std::to_string(k) + "]",

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <set>
 
+#include "models/treedoc/run.hpp"
 #include "tests/models/site_network.hpp"
 
 using namespace treedoc;
@@ -164,6 +165,69 @@ TEST_CASE("the op archive hands out exactly what one set has and the other lacks
   REQUIRE(got == expected);
   REQUIRE(archive.missing_from(mine, theirs, 3).size() == 3);  // the per-message bound
   REQUIRE(archive.missing_from(theirs, theirs, 1000).empty());
+}
+
+namespace {
+
+// An insert run of `atoms` atoms from op id (site, counter) (a single-atom op when atoms == 1).
+site::SharedOp archive_run(SiteId site, uint64_t counter, uint32_t atoms) {
+  auto op = std::make_shared<Op>();
+  op->id = {site, counter};
+  op->tid.push(1, Dis{site, counter});
+  op->atom = std::string(atoms, 'x');
+  op->run = atoms == 1 ? 0 : atoms;
+  return op;
+}
+
+}  // namespace
+
+TEST_CASE("the op archive holds runs by all their ids and splits only what is partly wanted",
+          "[site][runs]") {
+  constexpr uint64_t kSeedsCount = 200;
+  constexpr uint64_t kCountersMax = 60;
+  for (uint64_t seed = 1; seed <= kSeedsCount; ++seed) {
+    RandomStream rng(seed);
+    site::OpArchive archive;
+    std::set<OpId> held;  // the oracle: ids the archive holds
+    for (int k = 0; k < 12; ++k) {
+      const SiteId site = static_cast<SiteId>(rng.between(1, 2));
+      const uint64_t first = rng.between(1, kCountersMax);
+      const uint32_t atoms = static_cast<uint32_t>(rng.between(1, 8));
+      bool fresh = false;
+      for (uint32_t j = 0; j < atoms; ++j) fresh = held.insert({site, first + j}).second || fresh;
+      REQUIRE(archive.add(archive_run(site, first, atoms)) == fresh);  // some id was new
+    }
+    REQUIRE(archive.size() == held.size());
+    DotSet mine, theirs;
+    for (const OpId& id : held) {
+      REQUIRE(archive.contains(id));
+      if (rng.below(4) != 0) mine.insert(id);
+      if (rng.below(3) == 0) theirs.insert(id);
+    }
+    std::vector<OpId> expected;  // (site, counter) order, as DotSet and std::set keep it
+    for (const OpId& id : held) {
+      if (mine.contains(id) && !theirs.contains(id)) expected.push_back(id);
+    }
+    std::vector<OpId> got;
+    for (const site::SharedOp& op : archive.missing_from(mine, theirs, UINT64_MAX)) {
+      for_each_atom_id(*op, [&](OpId id) { got.push_back(id); });
+    }
+    INFO("seed " << seed);
+    REQUIRE(got == expected);
+    got.clear();
+    for (const site::SharedOp& op : archive.missing_atoms_from(mine, theirs, UINT64_MAX)) {
+      REQUIRE(op->atoms() == 1);
+      got.push_back(op->id);
+    }
+    REQUIRE(got == expected);
+  }
+  site::OpArchive archive;
+  const site::SharedOp run = archive_run(3, 10, 5);
+  REQUIRE(archive.add(run));
+  DotSet all;
+  for_each_atom_id(*run, [&](OpId id) { all.insert(id); });
+  const std::vector<site::SharedOp> whole = archive.missing_from(all, DotSet{}, UINT64_MAX);
+  REQUIRE((whole.size() == 1 && whole.front() == run));  // wholly wanted: the run itself
 }
 
 TEST_CASE("ops of a newer epoch wait, and the site asks the core how its epoch ended", "[site]") {
