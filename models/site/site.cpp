@@ -177,9 +177,33 @@ Effects Site::local_erase(TimeUs now, uint32_t index) {
   return local_op(now, replica_.local_erase(index));
 }
 
+Effects Site::local_insert_run(TimeUs now, uint32_t index,
+                               const std::vector<std::string_view>& atoms) {
+  TD_ASSERT(started_, "start() first");
+  integrate();
+  TD_ASSERT(index <= replica_.size(), "insert index within the document");
+  return local_op(now, replica_.local_insert_run(index, atoms));
+}
+
+Effects Site::local_erase_run(TimeUs now, uint32_t index, uint32_t count) {
+  TD_ASSERT(started_, "start() first");
+  integrate();
+  TD_ASSERT(count >= 1 && uint64_t{index} + count <= replica_.size(), "a range in the document");
+  std::vector<SharedOp> ops;
+  for (Op& op : replica_.local_erase_run(index, count)) {
+    ops.push_back(std::make_shared<const Op>(std::move(op)));
+  }
+  store_->counter = replica_.counter();
+  Effects fx;
+  own_ops(now, std::move(ops), &fx);
+  return fx;
+}
+
 Effects Site::local_op(TimeUs now, Op op) {
   store_->counter = replica_.counter();
-  return own_op(now, std::make_shared<const Op>(std::move(op)));
+  Effects fx;
+  own_ops(now, {std::make_shared<const Op>(std::move(op))}, &fx);
+  return fx;
 }
 
 Effects Site::local_agent_op(TimeUs now, const SharedOp& op) {
@@ -188,19 +212,24 @@ Effects Site::local_agent_op(TimeUs now, const SharedOp& op) {
   TD_ASSERT(outcome == ApplyOutcome::kApplied, "an agent's op is new to its site");
   // Own by role: the site logs (kOwnOps) and re-bases (docs/protocol.md §4) what its agents make.
   for_each_atom_id(*op, [&](OpId id) { store_->agent_ops.insert(id); });
-  return own_op(now, op);
+  Effects fx;
+  own_ops(now, {op}, &fx);
+  return fx;
 }
 
-Effects Site::own_op(TimeUs now, const SharedOp& op) {
-  Effects fx;
+void Site::own_ops(TimeUs now, std::vector<SharedOp> ops, Effects* fx) {
+  TD_ASSERT(!ops.empty(), "an edit makes ops");
   // Durable before it is sent: a crash after this point cannot lose the op (kOwnOps, kAllOps).
   // (Broken on purpose under kUnloggedOwnOps: others hold the op, so nothing but durable before
   // visible can tell.)
-  if (durable(*op) && config_.sabotage != Sabotage::kUnloggedOwnOps) store_->ops.push_back(op);
-  claim(op, &fx);
-  spread({op}, &fx);
-  on_update(now, op->id, &fx);
-  return fx;
+  // All of one edit's ops are claimed before on_update, which may end the epoch.
+  for (const SharedOp& op : ops) {
+    if (durable(*op) && config_.sabotage != Sabotage::kUnloggedOwnOps) store_->ops.push_back(op);
+    claim(op, fx);
+  }
+  const OpId first = ops.front()->id;
+  spread(std::move(ops), fx);
+  on_update(now, first, fx);
 }
 
 std::shared_ptr<Message> Site::new_message(MessageKind kind) const {

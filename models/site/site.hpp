@@ -46,6 +46,11 @@ class Site {
   // A user edit at a visible index (0 <= index <= size for insert, < size for erase).
   Effects local_insert(TimeUs now, uint32_t index, std::string_view atom, uint32_t width = 1);
   Effects local_erase(TimeUs now, uint32_t index);
+  // A paste: `atoms` (width 1 each) become the visible atoms at index .. index + n - 1, as one
+  // run op; and a range erase of the visible atoms at index .. index + count - 1, as the fewest
+  // run ops (docs/BENCHMARKS.md, "Runs").
+  Effects local_insert_run(TimeUs now, uint32_t index, const std::vector<std::string_view>& atoms);
+  Effects local_erase_run(TimeUs now, uint32_t index, uint32_t count);
   // An op a user agent made against its own view of the document (a trace-driven workload): the
   // site applies it, logs it and spreads it as one of its own.
   Effects local_agent_op(TimeUs now, const SharedOp& op);
@@ -95,7 +100,8 @@ class Site {
   // Logs and claims a new op (applied or, under sabotage, only claimed).
   void claim(const SharedOp& op, Effects* fx);
   Effects local_op(TimeUs now, Op op);
-  Effects own_op(TimeUs now, const SharedOp& op);
+  // Logs, claims and spreads (one message) the ops of one local edit.
+  void own_ops(TimeUs now, std::vector<SharedOp> ops, Effects* fx);
   std::shared_ptr<Message> new_message(MessageKind kind) const;
   std::shared_ptr<Message> new_digest(bool wants_reply);
   void spread(std::vector<SharedOp> ops, Effects* fx) const;

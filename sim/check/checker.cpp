@@ -32,7 +32,6 @@ void Checker::on_boot(TimeUs /*now*/, SiteIndex i) { convergence_.forget_site(i)
 // time (RunMembers), never kept with their TIDs.
 void Checker::on_local_op(TimeUs now, const LocalOpMade& m) {
   const Op& op = *m.op;
-  TD_ASSERT(op.run == 0 || !m.intent, "a user's edit is one atom; runs come from agents");
   history_.made(m.site, op);
   if (verdict_.failed()) return;
   if (op.is_insert() && checks(Invariant::kTidUniqueness)) {

@@ -1,5 +1,6 @@
 // Invariant 7, local intention: a user's insert at index i lands at i, and an erase at i removes
-// that atom and moves the next one to i.
+// that atom and moves the next one to i; a paste of n atoms lands at i .. i + n - 1, and a range
+// erase of n removes exactly those atoms and moves the one after them to i.
 #pragma once
 
 #include "models/site/site.hpp"
@@ -17,6 +18,11 @@ class LocalIntention {
   void check(TimeUs now, SiteIndex i, const site::Site& s, const Op& op, const EditIntent& intent);
 
  private:
+  void check_insert(TimeUs now, SiteIndex i, const site::Site& s, const Op& op,
+                    const EditIntent& intent);
+  void check_erase(TimeUs now, SiteIndex i, const site::Site& s, const Op& op,
+                   const EditIntent& intent);
+
   const ReportText& text_;
   Verdict* verdict_;
 };

@@ -250,15 +250,35 @@ bool SiteHost::can_act(SiteIndex /*site*/) const { return !ctx_.done && !halted_
 void SiteHost::user_edit(SiteIndex /*site*/, TimeUs now, const SyntheticEdit& e) {
   site::Site& s = *site_;
   const uint32_t size_before = s.replica().size();
-  EditIntent intent{e.index, size_before, {}, {}};
+  EditIntent intent{e.index, size_before, e.count, {}, {}};
   if (!e.insert) {
-    intent.erased = s.replica().visible_id(e.index);
-    if (e.index + 1 < size_before) intent.next = s.replica().visible_id(e.index + 1);
+    for (uint32_t k = 0; k < e.count; ++k)
+      intent.erased.push_back(s.replica().visible_id(e.index + k));
+    if (e.index + e.count < size_before) intent.next = s.replica().visible_id(e.index + e.count);
   }
-  site::Effects fx = e.insert ? s.local_insert(now, e.index, e.atom) : s.local_erase(now, e.index);
+  const uint64_t counter_before = s.replica().counter();
+  site::Effects fx = edit_site(now, e);
   TD_ASSERT(!fx.observed.applied.empty(), "a local edit makes an op");
-  ctx_.observers.on_local_op(now, {index_, s, fx.observed.applied.front(), intent, e.index});
+  // The edit's ops are the site's own above its counter before it (a range erase may make
+  // several), all applied by now: each is checked with the whole edit's intent.
+  for (const site::SharedOp& op : fx.observed.applied) {
+    if (op->id.site != s.id() || op->id.counter <= counter_before) continue;
+    ctx_.observers.on_local_op(now, {index_, s, op, intent, e.index});
+  }
   handle(std::move(fx), now);
+}
+
+site::Effects SiteHost::edit_site(TimeUs now, const SyntheticEdit& e) {
+  site::Site& s = *site_;
+  if (e.count == 1)
+    return e.insert ? s.local_insert(now, e.index, e.atom) : s.local_erase(now, e.index);
+  if (!e.insert) return s.local_erase_run(now, e.index, e.count);
+  TD_ASSERT(e.atom.size() % e.count == 0, "a paste's atoms have one size");
+  const size_t atom_bytes = e.atom.size() / e.count;
+  std::vector<std::string_view> atoms;
+  for (uint32_t k = 0; k < e.count; ++k)
+    atoms.push_back(std::string_view(e.atom).substr(k * atom_bytes, atom_bytes));
+  return s.local_insert_run(now, e.index, atoms);
 }
 
 void SiteHost::agent_op(SiteIndex /*site*/, TimeUs now, const site::SharedOp& op, uint64_t txn) {

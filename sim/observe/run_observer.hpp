@@ -20,12 +20,14 @@
 
 namespace treedoc::sim {
 
-// Where a user meant a local edit to land: at `index` of a document of `size_before` atoms.
+// Where a user meant a local edit of `count` atoms to land: at `index` of a document of
+// `size_before` atoms. A range erase may take several ops; each carries the whole edit's intent.
 struct EditIntent {
   uint32_t index = 0;
   uint32_t size_before = 0;
-  std::optional<OpId> erased;  // erase: the atom at index before it
-  std::optional<OpId> next;    // erase: the atom at index + 1 before it, which must move to index
+  uint32_t count = 1;
+  std::vector<OpId> erased;  // erase: the atoms at index .. index + count - 1 before it
+  std::optional<OpId> next;  // erase: the atom at index + count before it, which must move to index
 };
 
 // A site made an op: a user's edit (with its intent) or a trace agent's (without one).

@@ -22,6 +22,9 @@ inline constexpr uint32_t kAtomBytesMin = 1;
 inline constexpr uint32_t kAtomBytesMax = 1024;
 inline constexpr uint32_t kHotSpotWidthAtomsMin = 1;
 inline constexpr uint32_t kHotSpotWidthAtomsMax = 1'000'000;
+// A synthetic paste or range erase: at least two atoms (one is a plain edit), at most this many.
+inline constexpr uint32_t kPasteAtomsMin = 2;
+inline constexpr uint32_t kPasteAtomsMax = 4096;
 inline constexpr uint64_t kFlattenOpsMax = 1'000'000'000;
 // checker.require_probes' counts and checker.expect's bounds: far above any run's figures, so a
 // typo of a few digits is still caught.

@@ -76,6 +76,10 @@ struct SyntheticWorkloadConfig {
   double hot_spot_probability = 0;  // chance an edit falls in the hot spot instead of anywhere
   double hot_spot_at = 0.5;         // the hot spot's centre, as a fraction of the document
   uint32_t hot_spot_width_atoms = 16;
+  // Chance an edit is a paste (a run of 2 to paste_atoms_max atoms, one op) or, for an erase, a
+  // range erase of as many (the fewest run ops): what exercises runs (docs/BENCHMARKS.md, "Runs").
+  double paste_probability = 0;
+  uint32_t paste_atoms_max = 16;
 };
 
 struct TraceWorkloadConfig {

@@ -272,7 +272,7 @@ class ScenarioReader {
                                    {"kind", "sites", "start_s", "file", "atoms", "txn_interval_ms"})
             : ScenarioObjectReader(values_, *value, "workload",
                                    {"kind", "sites", "start_s", "stop_s", "ops_per_s",
-                                    "insert_ratio", "atom_bytes", "hot_spot"});
+                                    "insert_ratio", "atom_bytes", "hot_spot", "paste"});
     if (const json* sites = fields.find("sites")) {
       w.sites = resolve_site_selector(values_, topology, *sites, fields.path_of("sites"));
     }
@@ -312,6 +312,12 @@ class ScenarioReader {
       spot.read_number("at", s.hot_spot_at, 0, 1);
       spot.read_whole_number("width_atoms", s.hot_spot_width_atoms, kHotSpotWidthAtomsMin,
                              kHotSpotWidthAtomsMax);
+    }
+    if (const json* paste = fields.find("paste")) {
+      const ScenarioObjectReader p(values_, *paste, fields.path_of("paste"),
+                                   {"probability", "atoms_max"});
+      p.read_probability("probability", s.paste_probability);
+      p.read_whole_number("atoms_max", s.paste_atoms_max, kPasteAtomsMin, kPasteAtomsMax);
     }
   }
 

@@ -5,6 +5,7 @@
 
 #include "models/treedoc/assertion.hpp"
 #include "sim/base/deterministic_math.hpp"
+#include "sim/scenario/limits.hpp"
 
 namespace treedoc::sim {
 
@@ -37,13 +38,19 @@ uint32_t SyntheticEditor::pick_index(uint32_t slots) {
 SyntheticEdit SyntheticEditor::next_edit(uint32_t size) {
   SyntheticEdit e;
   e.insert = size == 0 || rng_.chance(workload_.insert_ratio);
+  // Drawn only when pastes are on, so a scenario without them keeps its stream (and hashes).
+  if (workload_.paste_probability > 0 && rng_.chance(workload_.paste_probability)) {
+    e.count = static_cast<uint32_t>(rng_.between(kPasteAtomsMin, workload_.paste_atoms_max));
+  }
   if (e.insert) {
     e.index = pick_index(size + 1);
-    e.atom.resize(workload_.atom_bytes);
+    e.atom.resize(uint64_t{workload_.atom_bytes} * e.count);
     for (char& c : e.atom) c = static_cast<char>('a' + rng_.below(26));
   } else {
     e.index = pick_index(size);
+    e.count = std::min(e.count, size - e.index);
   }
+  TD_ASSERT(e.count >= 1 && (e.insert || e.index + e.count <= size), "an edit within the document");
   return e;
 }
 

@@ -10,10 +10,12 @@
 
 namespace treedoc::sim {
 
+// One user edit: `count` atoms inserted at (or erased from) visible index `index`.
 struct SyntheticEdit {
   bool insert = true;
   uint32_t index = 0;
-  std::string atom;  // insert only
+  uint32_t count = 1;  // more than one: a paste or a range erase (paste_probability)
+  std::string atom;    // insert only: count atoms of atom_bytes each, concatenated
 };
 
 class SyntheticEditor {

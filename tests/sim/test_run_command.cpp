@@ -65,6 +65,9 @@ TEST_CASE("partition-heal passes", "[scenario]") {
   require_passes("scenarios/partition-heal.json");
 }
 TEST_CASE("crash-restart passes", "[scenario]") { require_passes("scenarios/crash-restart.json"); }
+TEST_CASE("pastes and range erases pass under catch-up, re-base and a crash", "[scenario][runs]") {
+  require_passes("scenarios/pastes.json");
+}
 TEST_CASE("lossy-dup-reorder passes", "[scenario]") {
   require_passes("scenarios/lossy-dup-reorder.json");
 }

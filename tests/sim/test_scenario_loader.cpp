@@ -155,6 +155,8 @@ TEST_CASE("a full scenario loads its topology, network, replication and workload
   CHECK(w.synthetic.hot_spot_probability == 0.3);
   CHECK(w.synthetic.hot_spot_at == 0.25);
   CHECK(w.synthetic.hot_spot_width_atoms == 32);
+  CHECK(w.synthetic.paste_probability == 0.2);
+  CHECK(w.synthetic.paste_atoms_max == 8);
 }
 
 TEST_CASE("a full scenario loads every fault, phase and checker value", "[scenario]") {
@@ -288,6 +290,7 @@ TEST_CASE("omitted fields take the defaults of scenario.hpp", "[scenario]") {
   CHECK(s.workload.synthetic.insert_ratio == defaults.workload.synthetic.insert_ratio);
   CHECK(s.workload.synthetic.atom_bytes == defaults.workload.synthetic.atom_bytes);
   CHECK(s.workload.synthetic.hot_spot_probability == 0);
+  CHECK(s.workload.synthetic.paste_probability == 0);
   CHECK(s.faults.empty());
   CHECK(s.phases.safety_us == defaults.phases.safety_us);
   CHECK(s.phases.liveness_us == defaults.phases.liveness_us);
@@ -574,6 +577,12 @@ TEST_CASE("values out of range and unknown names are bad input", "[scenario][bad
        "workload.hot_spot.probability", "found -0.1"},
       {"atoms too large", scenario_with(R"("workload": {"atom_bytes": 1025})"),
        "workload.atom_bytes", "from 1 to 1024"},
+      {"a paste of one atom", scenario_with(R"("workload": {"paste": {"atoms_max": 1}})"),
+       "workload.paste.atoms_max", "from 2 to 4096, found 1"},
+      {"paste probability above 1", scenario_with(R"("workload": {"paste": {"probability": 2}})"),
+       "workload.paste.probability", "found 2"},
+      {"an unknown paste field", scenario_with(R"("workload": {"paste": {"atoms": 4}})"),
+       "workload.paste.atoms", "expected one of: probability, atoms_max"},
       {"fanout 0", scenario_with(R"("replication": {"fanout": 0})"), "replication.fanout",
        "from 1 to 64, found 0"},
       {"anti-entropy fanout 65", scenario_with(R"("replication": {"anti_entropy_fanout": 65})"),
