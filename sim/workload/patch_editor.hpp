@@ -25,8 +25,7 @@ uint64_t code_points(std::string_view text);
 using OpSink = std::function<void(Op&&)>;
 // How many atoms the next op may hold at most (>= 1): a sink that flattens (or samples) every N
 // atoms sees a run end exactly there, so the tree is the per-atom engine's at every flatten. An
-// empty RunRoom means 1: single-atom ops, as every op was before runs (the simulator's trace
-// driver relies on it until its sites spread runs).
+// empty RunRoom means 1: single-atom ops, as every op was before runs.
 using RunRoom = std::function<uint64_t()>;
 // A RunRoom without a bound (runs as long as kRunAtomsMax).
 uint64_t unbounded_room();
