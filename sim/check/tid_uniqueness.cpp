@@ -1,11 +1,35 @@
 // TID uniqueness: one owner per (epoch, TID).
 #include "sim/check/tid_uniqueness.hpp"
 
+#include <algorithm>
+
+#include "models/treedoc/fnv_hash.hpp"
+
 namespace treedoc::sim {
+
+TidUniqueness::Key TidUniqueness::key_of(const std::string& encoded_tid, uint64_t epoch) {
+  // Word by word (a pasted chain's TID is kilobytes); b starts elsewhere and takes the words
+  // rotated, so the two hashes mix differently.
+  Fnv64 a, b;
+  b.add_u64(0x5bd1e9955bd1e995ull);
+  a.add_u64(epoch);
+  b.add_u64(epoch);
+  a.add_u64(encoded_tid.size());
+  b.add_u64(encoded_tid.size());
+  for (size_t at = 0; at < encoded_tid.size(); at += 8) {
+    uint64_t word = 0;
+    for (size_t k = at; k < std::min(at + 8, encoded_tid.size()); ++k) {
+      word = (word << 8) | static_cast<unsigned char>(encoded_tid[k]);
+    }
+    a.add_u64(word);
+    b.add_u64((word << 29) | (word >> 35));
+  }
+  return {a.value(), b.value()};
+}
 
 bool TidUniqueness::claim(TimeUs now, SiteIndex i, const Op& op, const std::string& encoded_tid,
                           const char* how) {
-  const auto [owner, first] = owner_.emplace(encoded_tid + '@' + std::to_string(op.epoch), op.id);
+  const auto [owner, first] = owner_.emplace(key_of(encoded_tid, op.epoch), op.id);
   if (first || owner->second == op.id) return true;
   verdict_->report({Invariant::kTidUniqueness,
                     now,

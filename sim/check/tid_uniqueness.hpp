@@ -3,6 +3,7 @@
 // tree, or a malformed op).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 
@@ -26,7 +27,19 @@ class TidUniqueness {
  private:
   const ReportText& text_;
   Verdict* verdict_;
-  std::unordered_map<std::string, OpId> owner_;  // encoded TID + '@' + epoch -> insert
+  // Two independent 64-bit hashes of (encoded TID, epoch): the key of one TID in one epoch. Not
+  // the TID itself: a pasted chain's TIDs grow with its length, so keeping every one is quadratic
+  // in bytes (rustcode's would be gigabytes). Equal TIDs always collide, so no reuse is missed; two
+  // different ones share a key with probability about n^2 / 2^129 for n TIDs, which is none.
+  struct Key {
+    uint64_t a = 0, b = 0;
+    friend bool operator==(const Key&, const Key&) = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const { return static_cast<size_t>(k.a); }
+  };
+  static Key key_of(const std::string& encoded_tid, uint64_t epoch);
+  std::unordered_map<Key, OpId, KeyHash> owner_;  // never iterated
 };
 
 }  // namespace treedoc::sim
