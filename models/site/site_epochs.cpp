@@ -7,6 +7,7 @@
 #include "models/site/site.hpp"
 #include "models/treedoc/assertion.hpp"
 #include "models/treedoc/rebase.hpp"
+#include "models/treedoc/run.hpp"
 
 namespace treedoc::site {
 
@@ -278,7 +279,7 @@ std::vector<SharedOp> Site::translate_black(const EpochEnding& ending, const Fla
     }
     black.push_back(op);
   }
-  std::vector<SharedOp> translated;
+  std::vector<Op> translated;
   for (const SharedOp& op : black) {
     std::optional<Op> t;
     if (config_.sabotage == Sabotage::kTranslateAppendAtEnd &&
@@ -292,9 +293,18 @@ std::vector<SharedOp> Site::translate_black(const EpochEnding& ending, const Fla
       ++*dropped;  // a delete of a cyan tombstone: the flatten already removed its atom
       continue;
     }
-    translated.push_back(std::make_shared<const Op>(std::move(*t)));
+    translated.push_back(std::move(*t));
   }
-  return translated;
+  // Taken atom by atom, carried as runs again: what a typed or pasted stretch was in the closing
+  // epoch stays one op (unless a cyan atom came between its members, which grafts them apart), so
+  // a catch-up resends it compactly.
+  const RunChain chain =
+      replica_.options().document.mini_child ? RunChain::kMini : RunChain::kMajor;
+  std::vector<SharedOp> runs;
+  for (Op& op : compress_runs(translated, chain)) {
+    runs.push_back(std::make_shared<const Op>(std::move(op)));
+  }
+  return runs;
 }
 
 std::vector<SharedOp> Site::apply_translated(const std::vector<SharedOp>& translated, bool catch_up,

@@ -9,10 +9,13 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "models/random/random_stream.hpp"
 #include "models/site/site.hpp"
+#include "models/treedoc/run.hpp"
 
 namespace treedoc::test {
 
@@ -54,6 +57,8 @@ class SiteNetwork {
   bool halted(size_t i) const { return halted_.count(i) > 0; }
   // Every epoch entered so far, by the site that entered it.
   std::vector<std::pair<size_t, site::EpochEntered>> entered;
+  // Every op a site translated into a new epoch, with the site.
+  std::vector<std::pair<size_t, site::SharedOp>> translated;
 
   size_t size() const { return sites_.size(); }
   bool up(size_t i) const { return sites_[i] != nullptr; }
@@ -75,6 +80,21 @@ class SiteNetwork {
       fx = s.local_erase(now_, static_cast<uint32_t>(rng_.below(n)));
     }
     for (const site::SharedOp& op : fx.observed.applied) made_.emplace(op->id, op);
+    handle(i, std::move(fx));
+  }
+
+  // Site i pastes `count` random atoms at a random index: one run op.
+  void paste(size_t i, uint32_t count) {
+    site::Site& s = *sites_[i];
+    std::string bytes;
+    for (uint32_t k = 0; k < count; ++k) bytes += static_cast<char>('a' + rng_.below(26));
+    std::vector<std::string_view> atoms;
+    for (uint32_t k = 0; k < count; ++k) atoms.push_back(std::string_view(bytes).substr(k, 1));
+    const auto index = static_cast<uint32_t>(rng_.below(s.replica().size() + 1));
+    site::Effects fx = s.local_insert_run(now_, index, atoms);
+    for (const site::SharedOp& op : fx.observed.applied) {
+      for (Op& m : expand_run(*op)) made_.emplace(m.id, std::make_shared<const Op>(std::move(m)));
+    }
     handle(i, std::move(fx));
   }
 
@@ -194,6 +214,7 @@ class SiteNetwork {
     }
     for (const site::TimerRequest& t : fx.commands.timers) timers_[from][t.kind] = t.at_us;
     for (const site::SharedOp& op : fx.observed.lost_by_policy) lost_by_policy_.insert(op->id);
+    for (const site::SharedOp& op : fx.observed.translated) translated.emplace_back(from, op);
     for (site::EpochEntered& e : fx.observed.epochs_entered)
       entered.emplace_back(from, std::move(e));
     for (const site::MembershipEvent& e : fx.observed.membership)

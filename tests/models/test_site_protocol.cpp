@@ -97,6 +97,37 @@ TEST_CASE("a nebula site offline across epochs catches up and translates its own
   REQUIRE(net.lost_by_policy().empty());
 }
 
+TEST_CASE("an offline paste stays one run op through catch-up's translation", "[protocol][runs]") {
+  constexpr uint32_t kPasteAtoms = 20;
+  site::SiteConfig c = flattening_config(4);
+  test::SiteNetwork net(3, 3, c, 2);
+  for (int k = 0; k < 4; ++k) net.edit(k % 3);
+  net.run_for(2 * site::kUsPerS);
+  REQUIRE(net.site(2).epoch() == 1);
+  // The nebula site pastes while cut off from both core sites, which flatten without it.
+  const std::set<std::pair<size_t, size_t>> isolated = {{2, 0}, {0, 2}, {2, 1}, {1, 2}};
+  net.cut = isolated;
+  net.paste(2, kPasteAtoms);
+  for (int round = 0; round < 3; ++round) {
+    for (int k = 0; k < 4; ++k) net.edit(k % 2);
+    net.run_for(site::kUsPerS);
+  }
+  REQUIRE(net.site(0).epoch() >= 3);
+  net.cut.clear();
+  net.run_for(10 * site::kUsPerS);
+  REQUIRE(net.converged());
+  REQUIRE(net.site(0).epoch() >= 2);
+  REQUIRE(test::visible_ids(net.site(0)) == test::surviving(net));
+  // Translated atom by atom and regrouped: no cyan atom came between the paste's members.
+  bool as_one_run = false;
+  for (const auto& [i, op] : net.translated) {
+    if (i != 2 || op->id.site != net.site(2).id() || !op->is_insert()) continue;
+    REQUIRE(op->atoms() == kPasteAtoms);
+    as_one_run = true;
+  }
+  REQUIRE(as_one_run);
+}
+
 namespace {
 
 // Nebula site 1 makes an op no one receives; the core then flattens into epoch 1 without it, and
