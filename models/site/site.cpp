@@ -109,16 +109,19 @@ void Site::resolve_pending(const SharedOp& insert, Effects* fx) {
   // A delete whose target another site re-bases (docs/protocol.md §4, "Beyond retention") goes
   // where the target's insert lands in this epoch: the same delete op at every site that holds it.
   bool resolved = false;
-  for (const Op& member : insert->run == 0 ? std::vector<Op>{*insert} : expand_run(*insert)) {
-    const auto it = pending_.find(member.id);
+  std::vector<Op> members;  // a run's, expanded only once one of them is waited for
+  for (uint32_t j = 0; j < insert->atoms(); ++j) {
+    const auto it = pending_.find(run_member_id(*insert, j));
     if (it == pending_.end()) continue;
+    if (insert->run != 0 && members.empty()) members = expand_run(*insert);
+    const Tid& tid = insert->run == 0 ? insert->tid : members[j].tid;
     resolved = true;
     const std::vector<SharedOp> waiting = std::move(it->second);
     pending_.erase(it);
     for (const SharedOp& d : waiting) {
       Op placed = *d;
       placed.epoch = replica_.epoch();
-      placed.tid = member.tid;
+      placed.tid = tid;
       auto op = std::make_shared<const Op>(std::move(placed));
       if (replica_.apply(*op) != ApplyOutcome::kApplied) continue;
       if (durable(*op)) store_->ops.push_back(op);

@@ -40,6 +40,10 @@ std::vector<std::pair<uint32_t, OpId>> NoResurrection::held_deletes(SiteIndex i,
 void NoResurrection::check_members(TimeUs now, SiteIndex i, const site::Site& s, const Op& op,
                                    const std::vector<std::pair<uint32_t, OpId>>& held,
                                    TimeUs applied_at_us) {
+  if (op.run == 0) {  // a single-atom op is its own member: nothing to build
+    if (!verdict_->failed()) check_invisible(now, i, s, op, held.front().second, applied_at_us);
+    return;
+  }
   size_t k = 0;  // the next of `held`
   RunMembers members(op);
   do {
@@ -51,12 +55,22 @@ void NoResurrection::check_members(TimeUs now, SiteIndex i, const site::Site& s,
 }
 
 void NoResurrection::made(TimeUs now, SiteIndex i, const site::Site& s, const Op& op) {
+  if (op.run == 0) {  // the common case, without a vector (this runs for every op at every site)
+    const std::optional<OpId> d = history_.held_delete(i, s, insert_of(op), op.id);
+    if (d) check_invisible(now, i, s, op, *d, now);
+    return;
+  }
   const std::vector<std::pair<uint32_t, OpId>> held = held_deletes(i, s, op);
   if (!held.empty()) check_members(now, i, s, op, held, now);
 }
 
 void NoResurrection::applied(TimeUs now, SiteIndex i, const site::Site& s,
                              const site::SharedOp& op) {
+  if (op->run == 0 && !s.config().defer_integration) {  // as made(): no vector
+    const std::optional<OpId> d = history_.held_delete(i, s, insert_of(*op), op->id);
+    if (d) check_invisible(now, i, s, *op, *d, now);
+    return;
+  }
   std::vector<std::pair<uint32_t, OpId>> held = held_deletes(i, s, *op);
   if (held.empty()) return;
   if (s.config().defer_integration) {
