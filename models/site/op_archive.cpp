@@ -4,7 +4,6 @@
 #include <algorithm>
 
 #include "models/treedoc/assertion.hpp"
-#include "models/treedoc/run.hpp"
 
 namespace treedoc::site {
 
@@ -51,10 +50,8 @@ bool OpArchive::add(const SharedOp& op) {
   if (held == 0) {
     for (uint32_t j = 0; j < op->atoms(); ++j) o.ops[op->id.counter - o.first + j] = op;
   } else {
-    for (Op& m : expand_run(*op)) {
-      SharedOp& slot = o.ops[m.id.counter - o.first];
-      if (!slot) slot = std::make_shared<const Op>(std::move(m));
-    }
+    const auto absent = [&](OpId id) { return !o.ops[id.counter - o.first]; };
+    for (SharedOp& m : shared_atoms(op, absent)) o.ops[m->id.counter - o.first] = std::move(m);
   }
   size_ += op->atoms() - held;
   return true;
@@ -88,10 +85,9 @@ std::vector<SharedOp> OpArchive::missing_from(const DotSet& mine, const DotSet& 
         out.push_back(op);
         continue;
       }
-      for (Op& m : expand_run(*op)) {
-        if (!wanted(m.id)) continue;
+      for (SharedOp& m : shared_atoms(op, wanted)) {
         if (out.size() == count_max) return out;
-        out.push_back(std::make_shared<const Op>(std::move(m)));
+        out.push_back(std::move(m));
       }
     }
   }
@@ -102,11 +98,7 @@ std::vector<SharedOp> OpArchive::missing_atoms_from(const DotSet& mine, const Do
                                                     uint64_t count_max) const {
   std::vector<SharedOp> out;
   for (const SharedOp& op : missing_from(mine, theirs, count_max)) {
-    if (op->run == 0) {
-      out.push_back(op);
-    } else {
-      for (Op& m : expand_run(*op)) out.push_back(std::make_shared<const Op>(std::move(m)));
-    }
+    for (SharedOp& m : shared_atoms(op, [](OpId) { return true; })) out.push_back(std::move(m));
     if (out.size() >= count_max) break;
   }
   if (out.size() > count_max) out.resize(count_max);

@@ -6,12 +6,30 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <utility>
 #include <vector>
 
 #include "models/site/message.hpp"
 #include "models/treedoc/dot_set.hpp"
+#include "models/treedoc/run.hpp"
 
 namespace treedoc::site {
+
+// The atoms of `op` that `keep(OpId)` wants, as shared single-atom ops (a single-atom op is
+// handed back itself, not copied): where a run is only partly held or wanted.
+template <typename Keep>
+std::vector<SharedOp> shared_atoms(const SharedOp& op, Keep&& keep) {
+  std::vector<SharedOp> atoms;
+  if (op->run == 0) {
+    if (keep(op->id)) atoms.push_back(op);
+    return atoms;
+  }
+  for (Op& m : expand_run(*op)) {
+    if (keep(m.id)) atoms.push_back(std::make_shared<const Op>(std::move(m)));
+  }
+  return atoms;
+}
 
 class OpArchive {
  public:

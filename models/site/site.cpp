@@ -95,8 +95,10 @@ void Site::claim(const SharedOp& op, Effects* fx) {
   // Honest sites claim exactly their replica's `seen`; only a sabotaged one keeps a set of its own.
   // Every atom of a run is claimed: callers hand over runs none of whose atoms were claimed
   // (partly_claimed() splits the others), so the hash counts each id once.
-  if (lies() && !claimed_.insert(op->id)) return;
-  for (uint32_t j = 1; lies() && j < op->atoms(); ++j) claimed_.insert(run_member_id(*op, j));
+  if (lies()) {
+    if (!claimed_.insert(op->id)) return;
+    for (uint32_t j = 1; j < op->atoms(); ++j) claimed_.insert(run_member_id(*op, j));
+  }
   for_each_atom_id(*op, [&](OpId id) { claimed_hash_.add(id); });
   epochs_->ops(op->epoch).add(op);  // a no-op when another site added it first
   ++version_;
@@ -293,11 +295,8 @@ void Site::on_ops(TimeUs now, const Message& message, Effects* fx) {
   TD_ASSERT(message.epoch == replica_.epoch(), "admitted ops are of this epoch");
   Learned learned;
   for (const SharedOp& op : message.ops) {
-    if (op->run != 0 && partly_claimed(*op)) {
-      for (const SharedOp& member : unclaimed_members(*op)) take_op(member, message, &learned, fx);
-    } else {
-      take_op(op, message, &learned, fx);
-    }
+    for_each_unclaimed_part(op,
+                            [&](const SharedOp& part) { take_op(part, message, &learned, fx); });
   }
   if (learned.count == 0) return;
   on_update(now, learned.first, fx);
@@ -351,14 +350,6 @@ bool Site::partly_claimed(const Op& run) const {
   uint32_t held = 0;
   for_each_atom_id(run, [&](OpId id) { held += claimed().contains(id) ? 1 : 0; });
   return held != 0 && held != run.atoms();
-}
-
-std::vector<SharedOp> Site::unclaimed_members(const Op& run) const {
-  std::vector<SharedOp> members;
-  for (Op& m : expand_run(run)) {
-    if (!claimed().contains(m.id)) members.push_back(std::make_shared<const Op>(std::move(m)));
-  }
-  return members;
 }
 
 std::shared_ptr<const DotSet> Site::digest_snapshot() {

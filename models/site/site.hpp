@@ -116,10 +116,19 @@ class Site {
   // One op of a kOps message: applied (or, under sabotage, claimed) when new.
   void take_op(const SharedOp& op, const Message& message, Learned* learned, Effects* fx);
   // A run some but not all of whose atoms this site claims (they came by another path: a
-  // resolved delete, a translation that cut the run elsewhere): rare. Its unclaimed atoms as
-  // single-atom ops, so that claim() counts each id once.
+  // resolved delete, a translation that cut the run elsewhere) is rare; take(part) then gets its
+  // unclaimed atoms as single-atom ops, so that claim() counts each id once. Any other op:
+  // take(op).
   bool partly_claimed(const Op& run) const;
-  std::vector<SharedOp> unclaimed_members(const Op& run) const;
+  template <typename Take>
+  void for_each_unclaimed_part(const SharedOp& op, Take&& take) {
+    if (op->run == 0 || !partly_claimed(*op)) {
+      take(op);
+      return;
+    }
+    const auto unclaimed = [&](OpId id) { return !claimed().contains(id); };
+    for (const SharedOp& part : shared_atoms(op, unclaimed)) take(part);
+  }
   void on_digest(const Message& message, Effects* fx);
   std::shared_ptr<const DotSet> digest_snapshot();
   // Whether `op` belongs in the durable log under this site's durability.

@@ -125,13 +125,7 @@ void Site::on_cut(TimeUs now, const Message& message, Effects* fx) {
     if (durable(*op)) store_->ops.push_back(op);
     claim(op, fx);
   };
-  for (const SharedOp& op : message.ops) {
-    if (op->run != 0 && partly_claimed(*op)) {
-      for (const SharedOp& member : unclaimed_members(*op)) take(member);
-    } else {
-      take(op);
-    }
-  }
+  for (const SharedOp& op : message.ops) for_each_unclaimed_part(op, take);
   if (!claimed().includes(*message.ending->cut)) return;  // a sabotaged set: the retry may help
   enter_next_epoch(now, *message.ending, /*catch_up=*/true, fx);
 }
@@ -298,10 +292,8 @@ std::vector<SharedOp> Site::translate_black(const EpochEnding& ending, const Fla
   // Taken atom by atom, carried as runs again: what a typed or pasted stretch was in the closing
   // epoch stays one op (unless a cyan atom came between its members, which grafts them apart), so
   // a catch-up resends it compactly.
-  const RunChain chain =
-      replica_.options().document.mini_child ? RunChain::kMini : RunChain::kMajor;
   std::vector<SharedOp> runs;
-  for (Op& op : compress_runs(translated, chain)) {
+  for (Op& op : compress_runs(translated, typed_chain(replica_.options().document))) {
     runs.push_back(std::make_shared<const Op>(std::move(op)));
   }
   return runs;

@@ -98,7 +98,7 @@ Op Replica::local_insert_run(uint32_t index, const std::vector<std::string_view>
   Op op;
   op.kind = OpKind::kInsert;
   op.epoch = epoch_;
-  op.chain = options_.document.mini_child ? RunChain::kMini : RunChain::kMajor;
+  op.chain = typed_chain(options_.document);
   for (size_t j = 0; j < atoms.size(); ++j) {
     const OpId id{site_, ++counter_};
     const Dis dis =
@@ -165,7 +165,7 @@ std::vector<Op> Replica::local_erase_run(uint32_t index, uint32_t count) {
         run.chain = RunChain::kBase;
         run.run_base_atoms = tree_.base_count();
       } else {
-        run.chain = options_.document.mini_child ? RunChain::kMini : RunChain::kMajor;
+        run.chain = typed_chain(options_.document);
       }
     } else {
       ops.push_back(delete_op(id, n, target));

@@ -25,6 +25,11 @@ struct DocumentOptions {
   bool mini_child = false;
 };
 
+// How a typed or pasted stretch chains in this document (docs/protocol.md §2 rules 2 and 4).
+inline RunChain typed_chain(const DocumentOptions& d) {
+  return d.mini_child ? RunChain::kMini : RunChain::kMajor;
+}
+
 struct ReplicaOptions {
   DocumentOptions document;
   // UDIS only: remove a DEAD leaf at once (docs/protocol.md §2 tombstone discard).

@@ -54,7 +54,7 @@ void NoResurrection::check_members(TimeUs now, SiteIndex i, const site::Site& s,
   } while (members.next());
 }
 
-void NoResurrection::made(TimeUs now, SiteIndex i, const site::Site& s, const Op& op) {
+void NoResurrection::check_now(TimeUs now, SiteIndex i, const site::Site& s, const Op& op) {
   if (op.run == 0) {  // the common case, without a vector (this runs for every op at every site)
     const std::optional<OpId> d = history_.held_delete(i, s, insert_of(op), op.id);
     if (d) check_invisible(now, i, s, op, *d, now);
@@ -64,23 +64,22 @@ void NoResurrection::made(TimeUs now, SiteIndex i, const site::Site& s, const Op
   if (!held.empty()) check_members(now, i, s, op, held, now);
 }
 
+void NoResurrection::made(TimeUs now, SiteIndex i, const site::Site& s, const Op& op) {
+  check_now(now, i, s, op);
+}
+
 void NoResurrection::applied(TimeUs now, SiteIndex i, const site::Site& s,
                              const site::SharedOp& op) {
-  if (op->run == 0 && !s.config().defer_integration) {  // as made(): no vector
-    const std::optional<OpId> d = history_.held_delete(i, s, insert_of(*op), op->id);
-    if (d) check_invisible(now, i, s, *op, *d, now);
+  if (!s.config().defer_integration) {
+    check_now(now, i, s, *op);
     return;
   }
+  // The tree shows the op after the site's next verification, an instant the run defines
+  // whatever the observer does, and a site acts on its tree only after it.
   std::vector<std::pair<uint32_t, OpId>> held = held_deletes(i, s, *op);
   if (held.empty()) return;
-  if (s.config().defer_integration) {
-    // The tree shows the op after the site's next verification, an instant the run defines
-    // whatever the observer does, and a site acts on its tree only after it.
-    TD_ASSERT(unverified_[i].size() < kUnverifiedOpsMax, "the simulator verifies in batches");
-    unverified_[i].push_back({op, std::move(held), now});
-    return;
-  }
-  check_members(now, i, s, *op, held, now);
+  TD_ASSERT(unverified_[i].size() < kUnverifiedOpsMax, "the simulator verifies in batches");
+  unverified_[i].push_back({op, std::move(held), now});
 }
 
 void NoResurrection::verified(TimeUs now, SiteIndex i, const site::Site& s) {

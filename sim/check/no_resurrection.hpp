@@ -38,6 +38,9 @@ class NoResurrection {
   // The members of op that site i holds a delete of: (member index, the delete).
   std::vector<std::pair<uint32_t, OpId>> held_deletes(SiteIndex i, const site::Site& s,
                                                       const Op& op) const;
+  // Site i holds op (made or applied, its tree shows it): each member with a delete held must
+  // be invisible.
+  void check_now(TimeUs now, SiteIndex i, const site::Site& s, const Op& op);
   // check_invisible for those members, walking the run once.
   void check_members(TimeUs now, SiteIndex i, const site::Site& s, const Op& op,
                      const std::vector<std::pair<uint32_t, OpId>>& held, TimeUs applied_at_us);

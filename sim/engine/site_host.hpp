@@ -59,11 +59,11 @@ class SiteHost final : public EditSink {
   // EditSink: the workload's edits.
   bool can_act(SiteIndex site) const override;
   void user_edit(SiteIndex site, TimeUs now, const SyntheticEdit& edit) override;
-  // The site's local op(s) for `edit`: one atom, a paste (one run op) or a range erase.
-  site::Effects edit_site(TimeUs now, const SyntheticEdit& edit);
   void agent_op(SiteIndex site, TimeUs now, const site::SharedOp& op, uint64_t txn) override;
 
  private:
+  // The site's local op(s) for `edit`: one atom, a paste (one run op) or a range erase.
+  site::Effects edit_site(TimeUs now, const SyntheticEdit& edit);
   // Flatten messages an rpc_failure kept from their destination: the caller learns at due_us.
   struct FailedDispatch {
     TimeUs due_us;

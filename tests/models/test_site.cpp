@@ -185,11 +185,12 @@ TEST_CASE("the op archive holds runs by all their ids and splits only what is pa
           "[site][runs]") {
   constexpr uint64_t kSeedsCount = 200;
   constexpr uint64_t kCountersMax = 60;
+  constexpr int kOpsPerSeed = 12;
   for (uint64_t seed = 1; seed <= kSeedsCount; ++seed) {
     RandomStream rng(seed);
     site::OpArchive archive;
     std::set<OpId> held;  // the oracle: ids the archive holds
-    for (int k = 0; k < 12; ++k) {
+    for (int k = 0; k < kOpsPerSeed; ++k) {
       const SiteId site = static_cast<SiteId>(rng.between(1, 2));
       const uint64_t first = rng.between(1, kCountersMax);
       const uint32_t atoms = static_cast<uint32_t>(rng.between(1, 8));
