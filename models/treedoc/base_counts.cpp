@@ -76,6 +76,35 @@ void BaseCounts::set_visible(uint32_t i, bool visible) {
   visible_units_ = visible ? visible_units_ + w : visible_units_ - w;
 }
 
+void BaseCounts::push_back(uint32_t width) {
+  const uint32_t i = size();
+  TD_ASSERT(i < UINT32_MAX, "atoms below the index limit");
+  widths_.push_back(width);
+  if (i % kWordBits == 0) {
+    // A new word j (1-based) covers words (j - lowbit(j), j]: its Fenwick entries are the sums of
+    // the words below it in that range, which prefix sums give.
+    words_.push_back(0);
+    const uint32_t j = word_count();
+    const uint32_t low = j - (j & (0u - j));
+    uint32_t count = 0;
+    uint64_t units = 0;
+    for (uint32_t k = j - 1; k > low; k -= k & (0u - k)) {
+      count += tree_count_[k];
+      units += tree_units_[k];
+    }
+    tree_count_.push_back(count);
+    tree_units_.push_back(units);
+    top_step_ = std::bit_floor(j);
+  }
+  words_.back() |= uint64_t{1} << (i % kWordBits);
+  for (uint32_t j = i / kWordBits + 1; j <= word_count(); j += j & (0u - j)) {
+    ++tree_count_[j];
+    tree_units_[j] += width;
+  }
+  ++visible_count_;
+  visible_units_ += width;
+}
+
 uint64_t BaseCounts::hide_range(uint32_t a, uint32_t b) {
   TD_ASSERT(a <= b && b <= size(), "a stretch of the base");
   uint64_t hidden_units = 0;

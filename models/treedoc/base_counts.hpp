@@ -27,6 +27,8 @@ class BaseCounts {
   uint64_t visible_units() const { return visible_units_; }
 
   void set_visible(uint32_t i, bool visible);
+  // Appends one visible atom of `width` (a chained atom, docs/protocol.md §2): O(log n).
+  void push_back(uint32_t width);
   // Hides atoms [a, b), every one visible: one Fenwick update per word touched, not per atom.
   // Returns their units.
   uint64_t hide_range(uint32_t a, uint32_t b);

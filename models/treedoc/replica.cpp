@@ -28,39 +28,48 @@ Replica::Replica(SiteId site, ReplicaOptions options, uint64_t counter, uint64_t
             "SDIS never discards before flatten: the site could regenerate the TID");
 }
 
-NodeIndex Replica::create_slot_after(NodeIndex p, Dis dis) {
+NodeIndex Replica::insert_after(NodeIndex p, OpId id, Dis dis, std::string_view atom,
+                                uint32_t width) {
   // f, p's walk successor among minis in every state (docs/protocol.md correction 3), is found
   // structurally: when something follows p below it, f is that subtree's leftmost mini and p or p'
   // is a proper prefix of f (rule 1); a next sibling with no left subtree is a mini-sibling (rule
-  // 3); otherwise f is an ancestor or END (rules 2 and 4).
+  // 3); otherwise f is an ancestor or END (rules 2 and 4). The new major fills (parent, branch).
   const NodeIndex p_major = tree_.major_of(p);
   const NodeIndex p_next = tree_.next_sibling(p);
   const bool mini_child = options_.document.mini_child;
   NodeIndex below = tree_.mini_child(p, 1);  // the subtree after p whose leftmost mini is f
   if (below == kNoNode && p_next == kNoNode) below = tree_.major_child(p_major, 1);
-  NodeIndex m;
+  NodeIndex parent;
+  bool parent_is_mini;
+  uint8_t branch;
   if (below != kNoNode) {
     const NodeIndex f = tree_.leftmost_mini(below);
-    if (mini_child) {
-      m = tree_.child_major(f, true, 0);  // f•(0:d)
-    } else {
-      TD_ASSERT(tree_.major_child(tree_.major_of(f), 0) == kNoNode, "f is leftmost");
-      m = tree_.child_major(tree_.major_of(f), false, 0);  // f'•(0:d)
-    }
+    TD_ASSERT(mini_child || tree_.major_child(tree_.major_of(f), 0) == kNoNode, "f is leftmost");
+    parent = mini_child ? f : tree_.major_of(f);  // f•(0:d) or f'•(0:d)
+    parent_is_mini = mini_child;
+    branch = 0;
   } else if (p_next != kNoNode) {
     // Rule 3 (mini-siblings) or, with mini_child, rule 4 when the sibling has a left subtree.
     TD_ASSERT(mini_child || tree_.mini_child(p_next, 0) == kNoNode,
               "in default mode no mini has a left child");
-    m = tree_.child_major(p, true, 1);  // p•(1:d)
-  } else if (mini_child) {
-    m = tree_.child_major(p, true, 1);  // rules 2 and 4, mini_child: p•(1:d)
+    parent = p;  // p•(1:d)
+    parent_is_mini = true;
+    branch = 1;
   } else {
-    m = tree_.child_major(p_major, false, 1);  // rules 2 and 4: p'•(1:d)
+    parent = mini_child ? p : p_major;  // rules 2 and 4: p•(1:d) with mini_child, else p'•(1:d)
+    parent_is_mini = mini_child;
+    branch = 1;
   }
+  if (options_.chained_atoms && !mini_child) {
+    return tree_.add_chained(parent, parent_is_mini, branch, dis, p, id, atom, width);
+  }
+  const NodeIndex m = tree_.child_major(parent, parent_is_mini, branch);
   TD_ASSERT(tree_.first_mini(m) == kNoNode && tree_.major_child(m, 0) == kNoNode &&
                 tree_.major_child(m, 1) == kNoNode,
             "the new slot does not exist locally");
-  return tree_.add_mini(m, dis, p);  // the new mini directly follows p in the walk
+  const NodeIndex n = tree_.add_mini(m, dis, p);  // the new mini directly follows p in the walk
+  tree_.set_live(n, id, atom, width);
+  return n;
 }
 
 Op Replica::local_insert(uint32_t index, std::string_view atom, uint32_t width) {
@@ -70,8 +79,7 @@ Op Replica::local_insert(uint32_t index, std::string_view atom, uint32_t width) 
   const OpId id{site_, ++counter_};
   const Dis dis =
       options_.document.dis_mode == DisMode::kUdis ? Dis{site_, id.counter} : Dis{site_, 0};
-  const NodeIndex n = create_slot_after(p, dis);
-  tree_.set_live(n, id, atom, width);
+  const NodeIndex n = insert_after(p, id, dis, atom, width);
   seen_.insert(id);
   ++inserts_applied_;
   Op op;
@@ -105,8 +113,7 @@ Op Replica::local_insert_run(uint32_t index, const std::vector<std::string_view>
         options_.document.dis_mode == DisMode::kUdis ? Dis{site_, id.counter} : Dis{site_, 0};
     // After atom 0, p is the member just made: a childless leaf alone in its new major, so rules
     // 2 and 4 put the next one in the chain child (RunChain) and nothing is searched.
-    const NodeIndex n = create_slot_after(p, dis);
-    tree_.set_live(n, id, atoms[j], width_of(j));
+    const NodeIndex n = insert_after(p, id, dis, atoms[j], width_of(j));
     seen_.insert(id);
     ++inserts_applied_;
     if (j == 0) {
@@ -133,10 +140,10 @@ bool Replica::extends_delete_run(const Op& run, const ErasedMember& prev, NodeIn
   if (prev.base) {
     // Epoch-initial atoms i, i + 1 of a still implicit base (a materialized one has no base
     // names): their TIDs follow from |A| (RunChain::kBase).
-    return is_base(n) && base_index(n) == base_index(prev.mini) + 1;
+    return tree_.is_flat(n) && base_index(n) == base_index(prev.mini) + 1;
   }
   const Dis first = run.tid.dises().back().second;
-  if (is_base(n) || first.site < kSiteIdFirst) return false;
+  if (tree_.is_flat(n) || first.site < kSiteIdFirst) return false;
   const bool mini_chain = options_.document.mini_child;
   const MajorLink link = tree_.link_of(tree_.major_of(n));
   return link.branch == 1 && link.parent_is_mini == mini_chain &&
@@ -150,12 +157,14 @@ std::vector<Op> Replica::local_erase_run(uint32_t index, uint32_t count) {
   std::vector<Op> ops;
   ErasedMember prev;  // as it was before its delete (a discard may free its nodes)
   for (uint32_t k = 0; k < count;) {
-    const NodeIndex n = tree_.find_visible(index);
-    if (is_base(n) && !options_.discard_tombstones) {
+    NodeIndex n = tree_.find_visible(index);
+    if (tree_.is_flat(n) && !options_.discard_tombstones) {
       k += erase_base_stretch(n, index, count - k, &prev, &ops);
       continue;
     }
     ++k;
+    // A discard would make a chained atom explicit under the node names `prev` keeps: do it first.
+    if (options_.discard_tombstones) n = tree_.make_explicit(n);
     const OpId target = tree_.ins_op(n);
     const OpId id{site_, ++counter_};
     if (!ops.empty() && extends_delete_run(ops.back(), prev, n, target)) {
@@ -170,7 +179,7 @@ std::vector<Op> Replica::local_erase_run(uint32_t index, uint32_t count) {
     } else {
       ops.push_back(delete_op(id, n, target));
     }
-    prev = ErasedMember{tree_.major_of(n), n, is_base(n)};
+    prev = ErasedMember{tree_.major_of(n), n, tree_.is_flat(n)};
     seen_.insert(id);
     apply_delete_at(n, id);
   }

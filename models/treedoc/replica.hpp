@@ -37,6 +37,10 @@ struct ReplicaOptions {
   // Test only, a broken engine (sabotage keep-late-base-deletes): with discard, a late delete of a
   // discarded epoch-initial atom is recorded (a GHOST_DEAD no insert fills) instead of settled.
   bool keep_late_base_deletes = false;
+  // Representation only, never meaning: local inserts that fill a free slot become chained atoms
+  // of the tree (Tree::add_chained) rather than explicit nodes. Off, the engine keeps a node per
+  // atom: the oracle the tests compare the chained tree with.
+  bool chained_atoms = true;
 };
 
 enum class ApplyOutcome : uint8_t {
@@ -185,8 +189,8 @@ class Replica {
   // A run op applied member by member as its expanded single-atom ops (some already seen, or
   // tombstone discard, where a member may vanish before the next is found).
   ApplyOutcome apply_expanded(const Op& run);
-  // Creates the mini for a new local atom between p and its walk successor (rules 1-4).
-  NodeIndex create_slot_after(NodeIndex p, Dis dis);
+  // Creates the LIVE mini of a new local atom between p and its walk successor (rules 1-4).
+  NodeIndex insert_after(NodeIndex p, OpId id, Dis dis, std::string_view atom, uint32_t width);
   void apply_delete_at(NodeIndex n, OpId id);
   // With tombstone discard: whether `del` targets an atom this replica held and already discarded,
   // so that the delete changes nothing.

@@ -48,10 +48,12 @@ void SequenceIndex::reset(BaseWidths* base_widths) {
   nodes_.clear();
   free_.clear();
   ref_of_.clear();
+  runs_.clear();
   root_ = kNil;
   base_.reset(base_widths);
   if (base_.size() == 0) return;
   const Ref r = new_node(kNoNode);
+  runs_.emplace(0, r);
   Node& run = nodes_[r];
   run.begin = 0;
   run.end = base_.size();
@@ -142,26 +144,23 @@ void SequenceIndex::place_before(Ref anchor, Ref x) {
   link(s, true, x);
 }
 
-SequenceIndex::Ref SequenceIndex::run_of(uint32_t i, uint32_t* count_before) const {
-  TD_ASSERT(i < base_.size(), "a base atom of this epoch");
-  uint32_t before = 0;
-  for (Ref x = root_; x != kNil;) {
-    const Node& n = nodes_[x];
-    // A mini in gap g follows base atoms [0, g); a run holds [begin, end).
-    const bool left = i < n.begin;
-    const bool right = n.mini != kNoNode ? !left : i >= n.end;
-    if (left) {
-      x = n.left;
-    } else if (right) {
-      before += (n.left == kNil ? 0 : nodes_[n.left].count) + n.self_count;
-      x = n.right;
-    } else {
-      *count_before = before + (n.left == kNil ? 0 : nodes_[n.left].count);
-      return x;
+SequenceIndex::Ref SequenceIndex::run_of(uint32_t i) const {
+  TD_ASSERT(i < base_.size(), "an implicit atom of this epoch");
+  auto it = runs_.upper_bound(i);
+  TD_ASSERT(it != runs_.begin(), "every implicit atom lies in a run");
+  const Ref r = std::prev(it)->second;
+  TD_ASSERT(nodes_[r].begin <= i && i < nodes_[r].end, "the run holds the atom");
+  return r;
+}
+
+uint32_t SequenceIndex::count_before(Ref x) const {
+  uint32_t before = nodes_[x].left == kNil ? 0 : nodes_[nodes_[x].left].count;
+  for (Ref c = x, p = nodes_[x].parent; p != kNil; c = p, p = nodes_[p].parent) {
+    if (nodes_[p].right == c) {
+      before += (nodes_[p].left == kNil ? 0 : nodes_[nodes_[p].left].count) + nodes_[p].self_count;
     }
   }
-  TD_ASSERT(false, "every base atom lies in a run");
-  return kNil;
+  return before;
 }
 
 SequenceIndex::Ref SequenceIndex::split(Ref r, uint32_t at) {
@@ -176,6 +175,7 @@ SequenceIndex::Ref SequenceIndex::split(Ref r, uint32_t at) {
   head.end = at;
   head.self_count -= tail.self_count;
   head.self_units -= tail.self_units;
+  runs_.emplace(at, s);
   add_up(r, tail.self_count, tail.self_units, true);
   place_after(r, s);  // adds them back from s's parent up
   return s;
@@ -186,35 +186,63 @@ void SequenceIndex::insert_after(NodeIndex anchor, NodeIndex x) {
     const Ref xr = new_node(x);
     return place_after(kNil, xr);
   }
-  if (is_base(anchor)) {
-    const uint32_t i = base_index(anchor);
-    uint32_t unused;
-    const Ref r = run_of(i, &unused);
-    if (i + 1 < nodes_[r].end) split(r, i + 1);
-    const Ref xr = new_node(x);
-    nodes_[xr].begin = i + 1;
-    return place_after(r, xr);
+  place_after(anchor_after(anchor), new_node(x));
+}
+
+SequenceIndex::Ref SequenceIndex::anchor_after(NodeIndex anchor) {
+  if (!is_base(anchor)) return ref_of(anchor);
+  const uint32_t i = base_index(anchor);
+  const Ref r = run_of(i);
+  if (i + 1 < nodes_[r].end) split(r, i + 1);
+  return r;
+}
+
+void SequenceIndex::append_after(NodeIndex anchor, uint32_t width) {
+  const uint32_t i = base_.size();
+  base_.push_back(width);
+  if (i > 0 && anchor == base_node(i - 1)) {
+    const Ref r = run_of(i - 1);
+    if (nodes_[r].end == i) {
+      ++nodes_[r].end;
+      ++nodes_[r].self_count;
+      nodes_[r].self_units += width;
+      return add_up(r, 1, width, false);
+    }
   }
-  const Ref a = ref_of(anchor);
-  const Ref xr = new_node(x);
-  nodes_[xr].begin = nodes_[a].begin;
-  place_after(a, xr);
+  const Ref a = anchor == kNoNode ? kNil : anchor_after(anchor);
+  const Ref x = new_node(kNoNode);
+  Node& run = nodes_[x];
+  run.begin = i;
+  run.end = i + 1;
+  run.self_count = 1;
+  run.self_units = width;
+  runs_.emplace(i, x);
+  place_after(a, x);
+}
+
+void SequenceIndex::make_explicit(uint32_t i, NodeIndex x) {
+  Ref r = run_of(i);
+  if (i > nodes_[r].begin) r = split(r, i);
+  if (i + 1 < nodes_[r].end) split(r, i + 1);
+  runs_.erase(i);
+  // The item keeps its counts: x is visible exactly when atom i was.
+  if (base_.visible(i)) base_.set_visible(i, false);
+  nodes_[r].mini = x;
+  nodes_[r].begin = nodes_[r].end = 0;
+  TD_ASSERT(!is_base(x), "an implicit atom becomes an explicit mini");
+  if (x >= ref_of_.size()) ref_of_.resize(static_cast<size_t>(x) + 1, kNil);
+  TD_ASSERT(ref_of_[x] == kNil, "a mini is indexed once");
+  ref_of_[x] = r;
 }
 
 void SequenceIndex::insert_before(NodeIndex anchor, NodeIndex x) {
   if (is_base(anchor)) {
     const uint32_t i = base_index(anchor);
-    uint32_t unused;
-    Ref r = run_of(i, &unused);
+    Ref r = run_of(i);
     if (i > nodes_[r].begin) r = split(r, i);
-    const Ref xr = new_node(x);
-    nodes_[xr].begin = i;
-    return place_before(r, xr);
+    return place_before(r, new_node(x));
   }
-  const Ref a = ref_of(anchor);
-  const Ref xr = new_node(x);
-  nodes_[xr].begin = nodes_[a].begin;
-  place_before(a, xr);
+  place_before(ref_of(anchor), new_node(x));
 }
 
 void SequenceIndex::erase(NodeIndex mini) {
@@ -245,8 +273,7 @@ void SequenceIndex::set_visible(NodeIndex x, bool visible, uint32_t width) {
     TD_ASSERT(width == base_.width(i), "a base atom keeps its width");
     if (base_.visible(i) == visible) return;
     base_.set_visible(i, visible);
-    uint32_t unused;
-    const Ref r = run_of(i, &unused);
+    const Ref r = run_of(i);
     Node& run = nodes_[r];
     run.self_count = visible ? run.self_count + 1 : run.self_count - 1;
     run.self_units = visible ? run.self_units + width : run.self_units - width;
@@ -260,15 +287,11 @@ void SequenceIndex::set_visible(NodeIndex x, bool visible, uint32_t width) {
   add_up(r, 1, width, !visible);
 }
 
-uint32_t SequenceIndex::base_run_end(uint32_t i) const {
-  uint32_t unused;
-  return nodes_[run_of(i, &unused)].end;
-}
+uint32_t SequenceIndex::base_run_end(uint32_t i) const { return nodes_[run_of(i)].end; }
 
 void SequenceIndex::hide_base_stretch(uint32_t a, uint32_t b) {
   if (a == b) return;
-  uint32_t unused;
-  const Ref r = run_of(a, &unused);
+  const Ref r = run_of(a);
   TD_ASSERT(b <= nodes_[r].end, "a stretch within one run");
   const auto count = b - a;
   const uint64_t units = base_.hide_range(a, b);
@@ -325,18 +348,10 @@ uint32_t SequenceIndex::rank(NodeIndex mini) const {
   TD_ASSERT(contains(mini), "rank of an indexed mini");
   if (is_base(mini)) {
     const uint32_t i = base_index(mini);
-    uint32_t before = 0;
-    const Ref r = run_of(i, &before);
-    return before + base_.count_before(i) - base_.count_before(nodes_[r].begin);
+    const Ref r = run_of(i);
+    return count_before(r) + base_.count_before(i) - base_.count_before(nodes_[r].begin);
   }
-  const Ref x = ref_of(mini);
-  uint32_t before = nodes_[x].left == kNil ? 0 : nodes_[nodes_[x].left].count;
-  for (Ref c = x, p = nodes_[x].parent; p != kNil; c = p, p = nodes_[p].parent) {
-    if (nodes_[p].right == c) {
-      before += (nodes_[p].left == kNil ? 0 : nodes_[nodes_[p].left].count) + nodes_[p].self_count;
-    }
-  }
-  return before;
+  return count_before(ref_of(mini));
 }
 
 void SequenceIndex::build(const std::vector<NodeIndex>& minis, const std::vector<uint32_t>& widths,
@@ -345,6 +360,7 @@ void SequenceIndex::build(const std::vector<NodeIndex>& minis, const std::vector
   nodes_.clear();
   free_.clear();
   ref_of_.clear();
+  runs_.clear();
   root_ = kNil;
   base_.clear();
   // Cartesian-tree construction in O(n) with a right spine stack; then counts bottom-up.

@@ -1,11 +1,13 @@
 // The walk order of all minis (any state) as an implicit treap with visible counts and units.
-// Its items are explicit minis and runs of flattened base atoms, whose counts come from BaseCounts,
-// so a flatten costs no treap node per base atom. Index lookup, rank and visibility updates cost
-// O(log n) however deep the Treedoc tree grows.
+// Its items are explicit minis and runs of implicit atoms (the flattened base's, and chained atoms
+// appended after it), whose counts come from BaseCounts, so neither a flatten nor a typed or pasted
+// stretch costs a treap node per atom. Index lookup, rank and visibility updates cost O(log n)
+// however deep the Treedoc tree grows.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <vector>
 
 #include "models/treedoc/base_counts.hpp"
@@ -37,6 +39,12 @@ class SequenceIndex {
   // The end of the run of base atoms that holds base atom i: no explicit mini lies between i and
   // any atom of [i, end).
   uint32_t base_run_end(uint32_t i) const;
+  // Appends implicit atom i = base().size(), visible with `width`, right after `anchor` (explicit
+  // or implicit) in the walk order; when the anchor is atom i - 1, i joins its run.
+  void append_after(NodeIndex anchor, uint32_t width);
+  // Implicit atom i becomes explicit `x` in the same place and with the same visibility; i stays
+  // in the arrays, hidden and in no run.
+  void make_explicit(uint32_t i, NodeIndex x);
 
   uint32_t visible_count() const { return root_ == kNil ? 0 : nodes_[root_].count; }
   uint64_t visible_units() const { return root_ == kNil ? 0 : nodes_[root_].units; }
@@ -52,12 +60,15 @@ class SequenceIndex {
 
   size_t memory_bytes() const {
     return nodes_.capacity() * sizeof(Node) +
-           (free_.capacity() + ref_of_.capacity()) * sizeof(Ref) + base_.memory_bytes();
+           (free_.capacity() + ref_of_.capacity()) * sizeof(Ref) + base_.memory_bytes() +
+           runs_.size() * kMapEntryBytes;
   }
 
  private:
   using Ref = uint32_t;  // a treap node
   static constexpr Ref kNil = UINT32_MAX;
+  // What one std::map entry holds: its key and value and a red-black node's three links and colour.
+  static constexpr size_t kMapEntryBytes = 48;
   // 48 bytes; the heap priority is a hash of the node's Ref, computed when needed.
   struct Node {
     Ref left = kNil, right = kNil, parent = kNil;
@@ -65,9 +76,8 @@ class SequenceIndex {
     uint32_t self_count = 0;  // visible minis of this item
     uint64_t units = 0;       // their width
     uint64_t self_units = 0;
-    NodeIndex mini = kNoNode;  // the explicit mini, or kNoNode for a run of base atoms
-    // A run holds base atoms [begin, end); an explicit mini follows `begin` base atoms (its gap).
-    uint32_t begin = 0, end = 0;
+    NodeIndex mini = kNoNode;     // the explicit mini, or kNoNode for a run of implicit atoms
+    uint32_t begin = 0, end = 0;  // a run holds implicit atoms [begin, end)
   };
   Ref new_node(NodeIndex mini);
   Ref ref_of(NodeIndex explicit_mini) const;
@@ -78,9 +88,12 @@ class SequenceIndex {
   // Links the leaf `x` below `parent` and restores the heap order.
   void link(Ref parent, bool right, Ref x);
   void place_after(Ref anchor, Ref x);  // anchor kNil: first
+  // The item `anchor` ends, a run split after an implicit anchor if needed: what follows it.
+  Ref anchor_after(NodeIndex anchor);
   void place_before(Ref anchor, Ref x);
-  // The run holding base atom i, and the visible minis before that run.
-  Ref run_of(uint32_t i, uint32_t* count_before) const;
+  // The run holding implicit atom i, and the visible minis before that run.
+  Ref run_of(uint32_t i) const;
+  uint32_t count_before(Ref x) const;  // visible minis before item x
   // Cuts run r at base atom `at` (r.begin < at < r.end); returns the new run [at, end).
   Ref split(Ref r, uint32_t at);
   Ref leftmost(Ref x) const;
@@ -89,6 +102,9 @@ class SequenceIndex {
   std::vector<Node> nodes_;
   std::vector<Ref> free_;
   std::vector<Ref> ref_of_;  // explicit mini -> its treap node, kNil when absent
+  // Runs by their first atom: implicit atoms need not follow each other in the walk order in
+  // index order (a chained stretch typed before a base atom), so a run is found by its range.
+  std::map<uint32_t, Ref> runs_;
   Ref root_ = kNil;
   BaseCounts base_;
 };

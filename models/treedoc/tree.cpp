@@ -6,6 +6,7 @@
 #include <array>
 
 #include "models/treedoc/assertion.hpp"
+#include "models/treedoc/run.hpp"
 
 namespace treedoc {
 
@@ -48,6 +49,9 @@ void Tree::install_base(BaseAtoms* atoms, BaseWidths* widths) {
   free_majors_.clear();
   free_minis_.clear();
   atom_bytes_.clear();
+  chains_.clear();
+  holes_ = 0;
+  last_chain_ = 0;
   forget_cursor();
   base_.swap(*atoms);
   layout_ = FlatLayout(base_.size());
@@ -173,6 +177,9 @@ void Tree::materialize_place(const Materialized& map, const FlatLayout::Place& p
 }
 
 Tree::Materialized Tree::materialize_base() {
+  // Chains first, member 0 of each in turn: then every implicit atom left is the layout's, and
+  // every child of one is explicit.
+  while (!chains_.empty()) materialize_chained(base_node(chains_.back().first));
   const uint32_t n = layout_.count();
   const Materialized map{static_cast<NodeIndex>(majors_.size()),
                          static_cast<NodeIndex>(minis_.size())};
@@ -189,6 +196,7 @@ Tree::Materialized Tree::materialize_base() {
   clear_base_attachments();
   attachment_of_.clear();
   base_.clear();
+  holes_ = 0;
   layout_ = FlatLayout(0);
   forget_cursor();
   return map;
@@ -217,6 +225,47 @@ OpId Tree::ins_op(NodeIndex n) const {
   return is_base(n) ? base_.ins_op(base_index(n)) : minis_[n].ins_op;
 }
 
+Dis Tree::dis(NodeIndex n) const {
+  if (!is_base(n)) return minis_[n].dis;
+  if (is_flat(n)) return kDisFlat;
+  const Chain& c = chain_of(base_index(n));
+  return run_dis(c.dis0, base_index(n) - c.first);
+}
+
+size_t Tree::chain_index(uint32_t i) const {
+  TD_ASSERT(i >= layout_.count() && i < base_.size(), "a chained atom");
+  const auto holds = [&](size_t k) {
+    return k < chains_.size() && chains_[k].first <= i && i < chains_[k].first + chains_[k].count;
+  };
+  for (size_t k = last_chain_ == 0 ? 0 : last_chain_ - 1; k <= last_chain_ + 1; ++k) {
+    if (holds(k)) return last_chain_ = k;
+  }
+  const auto it = std::upper_bound(chains_.begin(), chains_.end(), i,
+                                   [](uint32_t a, const Chain& c) { return a < c.first; });
+  TD_ASSERT(it != chains_.begin(), "a chained atom lies in a chain");
+  last_chain_ = static_cast<size_t>(it - chains_.begin()) - 1;
+  TD_ASSERT(holds(last_chain_), "a chained atom lies in a chain");
+  return last_chain_;
+}
+
+MajorLink Tree::chained_link(NodeIndex n) const {
+  const Chain& c = chain_of(base_index(n));
+  const uint32_t j = base_index(n) - c.first;
+  if (j == 0) return c.link;
+  return MajorLink{n - 1, false, 1, c.link.depth + j};
+}
+
+NodeIndex Tree::chained_child(NodeIndex m, bool is_mini, uint8_t branch) const {
+  const uint32_t i = base_index(m);
+  if (!is_mini && branch == 1) {
+    const Chain& c = chain_of(i);
+    if (i + 1 < c.first + c.count) return m + 1;
+  }
+  const BaseAttachments* at = attachments(i);
+  if (at == nullptr) return kNoNode;
+  return is_mini ? at->mini_child[branch] : at->major_child[branch];
+}
+
 NodeIndex Tree::mini_child(NodeIndex n, uint8_t branch) const {
   if (!is_base(n)) return minis_[n].child[branch];
   const BaseAttachments* at = attachments(base_index(n));
@@ -225,6 +274,7 @@ NodeIndex Tree::mini_child(NodeIndex n, uint8_t branch) const {
 
 NodeIndex Tree::major_child(NodeIndex m, uint8_t branch) const {
   if (!is_base(m)) return majors_[m].child[branch];
+  if (is_chained(m)) return chained_child(m, false, branch);
   FlatLayout::Place child_place;
   return child_at(m, false, branch, layout_.locate(base_index(m)), &child_place);
 }
@@ -233,9 +283,10 @@ NodeIndex Tree::child_at(NodeIndex cur, bool cur_is_mini, uint8_t branch,
                          const FlatLayout::Place& place, FlatLayout::Place* child_place) const {
   if (!is_base(cur)) {
     const NodeIndex c = cur_is_mini ? minis_[cur].child[branch] : majors_[cur].child[branch];
-    if (is_base(c)) *child_place = layout_.root();  // only R.right holds a base major
+    if (is_flat(c)) *child_place = layout_.root();  // only R.right holds a flat major
     return c;
   }
+  if (is_chained(cur)) return chained_child(cur, cur_is_mini, branch);
   if (!cur_is_mini && FlatLayout::child(place, branch, child_place)) {
     return base_node(child_place->index);
   }
@@ -249,6 +300,7 @@ MajorLink Tree::link_of(NodeIndex m) const {
     const MajorNode& major = majors_[m];
     return MajorLink{major.parent, major.parent_is_mini, major.branch, major.depth};
   }
+  if (is_chained(m)) return chained_link(m);
   const FlatLayout::Place p = layout_.locate(base_index(m));
   const NodeIndex parent = p.parent == FlatLayout::kNoParent ? 0 : base_node(p.parent);
   return MajorLink{parent, false, p.branch, p.depth};
@@ -279,53 +331,165 @@ void Tree::forget_cursor() const {
 
 // --- creation ------------------------------------------------------------------------------------
 
-NodeIndex Tree::new_major(NodeIndex parent, bool parent_is_mini, uint8_t branch) {
-  const NodeIndex parent_major = parent_is_mini ? major_of(parent) : parent;
-  FlatLayout::Place place{};
-  if (is_base(parent_major)) place = layout_.locate(base_index(parent_major));
-  const uint32_t depth = 1 + (is_base(parent_major) ? place.depth : majors_[parent_major].depth);
-  NodeIndex m;
+NodeIndex Tree::allocate_major() {
   if (!free_majors_.empty()) {
-    m = free_majors_.back();
+    const NodeIndex m = free_majors_.back();
     free_majors_.pop_back();
     majors_[m] = MajorNode{};
-  } else {
-    TD_ASSERT(majors_.size() < kNodesMax, "major node arena below its limit");
-    m = static_cast<NodeIndex>(majors_.size());
-    majors_.emplace_back();
+    return m;
   }
+  TD_ASSERT(majors_.size() < kNodesMax, "major node arena below its limit");
+  majors_.emplace_back();
+  return static_cast<NodeIndex>(majors_.size() - 1);
+}
+
+NodeIndex Tree::allocate_mini() {
+  if (!free_minis_.empty()) {
+    const NodeIndex n = free_minis_.back();
+    free_minis_.pop_back();
+    minis_[n] = MiniNode{};
+    return n;
+  }
+  TD_ASSERT(minis_.size() < kNodesMax, "mini node arena below its limit");
+  minis_.emplace_back();
+  return static_cast<NodeIndex>(minis_.size() - 1);
+}
+
+NodeIndex* Tree::slot_of(NodeIndex parent, bool parent_is_mini, uint8_t branch) {
+  if (is_base(parent)) {
+    BaseAttachments& at = attachments_for(base_index(parent));
+    return parent_is_mini ? &at.mini_child[branch] : &at.major_child[branch];
+  }
+  return parent_is_mini ? &minis_[parent].child[branch] : &majors_[parent].child[branch];
+}
+
+void Tree::set_parent(NodeIndex child, NodeIndex parent, bool parent_is_mini) {
+  if (is_base(child)) {
+    TD_ASSERT(is_chained(child), "a flat major hangs only in the layout");
+    Chain& c = chains_[chain_index(base_index(child))];
+    TD_ASSERT(c.first == base_index(child), "a chain hangs by its member 0");
+    c.link.parent = parent;
+    c.link.parent_is_mini = parent_is_mini;
+    return;
+  }
+  majors_[child].parent = parent;
+  majors_[child].parent_is_mini = parent_is_mini;
+}
+
+NodeIndex Tree::new_major(NodeIndex parent, bool parent_is_mini, uint8_t branch) {
+  const NodeIndex parent_major = parent_is_mini ? major_of(parent) : parent;
+  if (is_flat(parent) && !parent_is_mini) {
+    FlatLayout::Place unused;
+    TD_ASSERT(!FlatLayout::child(layout_.locate(base_index(parent)), branch, &unused),
+              "a base major's new child fills a slot the layout leaves free");
+  }
+  const uint32_t depth = 1 + link_of(parent_major).depth;
+  const NodeIndex m = allocate_major();
   MajorNode& node = majors_[m];
   node.parent = parent;
   node.parent_is_mini = parent_is_mini;
   node.branch = branch;
   node.depth = depth;
-  NodeIndex* slot;
-  if (is_base(parent)) {
-    FlatLayout::Place unused;
-    TD_ASSERT(parent_is_mini || !FlatLayout::child(place, branch, &unused),
-              "a base major's new child fills a slot the layout leaves free");
-    BaseAttachments& at = attachments_for(base_index(parent));
-    slot = parent_is_mini ? &at.mini_child[branch] : &at.major_child[branch];
-  } else {
-    slot = parent_is_mini ? &minis_[parent].child[branch] : &majors_[parent].child[branch];
-  }
-  TD_ASSERT(*slot == kNoNode, "a new major node fills an empty slot");
+  NodeIndex* slot = slot_of(parent, parent_is_mini, branch);
+  TD_ASSERT(*slot == kNoNode && (!is_chained(parent) || parent_is_mini ||
+                                 chained_child(parent, false, branch) == kNoNode),
+            "a new major node fills an empty slot");
   *slot = m;
   return m;
 }
 
+NodeIndex Tree::add_chained(NodeIndex parent, bool parent_is_mini, uint8_t branch, Dis dis,
+                            NodeIndex walk_predecessor, OpId ins_op, std::string_view atom,
+                            uint32_t width) {
+  TD_ASSERT(dis.site >= kSiteIdFirst, "a chained atom's Dis is a real site's");
+  TD_ASSERT(base_.size() < kBaseAtomsMax, "implicit atoms below their limit");
+  const NodeIndex parent_major = parent_is_mini ? major_of(parent) : parent;
+  FlatLayout::Place place{}, unused;
+  if (is_flat(parent)) place = layout_.locate(base_index(parent));
+  TD_ASSERT(child_at(parent, parent_is_mini, branch, place, &unused) == kNoNode,
+            "a chained atom fills an empty slot");
+  const uint32_t i = base_.size();
+  const NodeIndex n = base_node(i);
+  const bool extends = !chains_.empty() && !parent_is_mini && branch == 1 && parent == n - 1 &&
+                       chains_.back().first + chains_.back().count == i &&
+                       dis == run_dis(chains_.back().dis0, chains_.back().count);
+  if (extends) {
+    ++chains_.back().count;
+  } else {
+    const MajorLink link{parent, parent_is_mini, branch, 1 + link_of(parent_major).depth};
+    *slot_of(parent, parent_is_mini, branch) = n;
+    chains_.push_back(Chain{i, 1, link, dis});
+  }
+  base_.push_back(ins_op, atom);
+  attachment_of_.push_back(kNoNode);
+  sequence_.append_after(walk_predecessor, width);
+  return n;
+}
+
+NodeIndex Tree::materialize_chained(NodeIndex n) {
+  const uint32_t i = base_index(n);
+  const size_t ci = chain_index(i);
+  const Chain c = chains_[ci];
+  const uint32_t j = i - c.first;
+  const MajorLink link = chained_link(n);
+  BaseAttachments at{};
+  if (attachment_of_[i] != kNoNode) {
+    at = attachments_[attachment_of_[i]];
+    attachments_[attachment_of_[i]] =
+        BaseAttachments{i, {kNoNode, kNoNode}, {kNoNode, kNoNode}, kNoNode};
+    attachment_of_[i] = kNoNode;
+  }
+  const NodeIndex m = allocate_major();
+  const NodeIndex x = allocate_mini();
+  MajorNode& major = majors_[m];
+  major.parent = link.parent;
+  major.parent_is_mini = link.parent_is_mini;
+  major.branch = link.branch;
+  major.depth = link.depth;
+  major.first_mini = x;
+  major.child[0] = at.major_child[0];
+  major.child[1] = j + 1 < c.count ? n + 1 : at.major_child[1];
+  MiniNode& mini = minis_[x];
+  mini.dis = run_dis(c.dis0, j);
+  mini.ins_op = base_.ins_op(i);
+  mini.major = m;
+  mini.child[0] = at.mini_child[0];
+  mini.child[1] = at.mini_child[1];
+  mini.first_delete = at.first_delete;
+  const std::string_view bytes = base_.atom(i);
+  mini.atom_offset = static_cast<uint32_t>(atom_bytes_.size());
+  mini.atom_size = static_cast<uint32_t>(bytes.size());
+  atom_bytes_.append(bytes);
+  TD_ASSERT(atom_bytes_.size() <= UINT32_MAX, "atom bytes of one epoch fit 32-bit offsets");
+  mini.width = sequence_.base().width(i);
+  mini.state = sequence_.base().visible(i) ? MiniState::kLive : MiniState::kDead;
+  // The chain keeps members [0, j); members after j become a chain of their own, below m.
+  const bool tail = j + 1 < c.count;
+  const Chain rest{i + 1, c.count - j - 1, MajorLink{m, false, 1, link.depth + 1},
+                   run_dis(c.dis0, j + 1)};
+  if (j > 0) {
+    chains_[ci].count = j;
+    if (tail) chains_.insert(chains_.begin() + static_cast<std::ptrdiff_t>(ci) + 1, rest);
+  } else if (tail) {
+    chains_[ci] = rest;
+  } else {
+    chains_.erase(chains_.begin() + static_cast<std::ptrdiff_t>(ci));
+  }
+  last_chain_ = 0;
+  *slot_of(link.parent, link.parent_is_mini, link.branch) = m;
+  for (uint8_t b = 0; b < 2; ++b) {
+    if (at.major_child[b] != kNoNode) set_parent(at.major_child[b], m, false);
+    if (at.mini_child[b] != kNoNode) set_parent(at.mini_child[b], x, true);
+  }
+  sequence_.make_explicit(i, x);
+  ++holes_;
+  forget_cursor();
+  return x;
+}
+
 NodeIndex Tree::new_mini(NodeIndex m, Dis dis, Indexing indexing, NodeIndex predecessor) {
   TD_ASSERT(!is_base(m), "a new mini goes into an explicit major");
-  NodeIndex n;
-  if (!free_minis_.empty()) {
-    n = free_minis_.back();
-    free_minis_.pop_back();
-    minis_[n] = MiniNode{};
-  } else {
-    TD_ASSERT(minis_.size() < kNodesMax, "mini node arena below its limit");
-    n = static_cast<NodeIndex>(minis_.size());
-    minis_.emplace_back();
-  }
+  const NodeIndex n = allocate_mini();
   MiniNode& x = minis_[n];
   x.dis = dis;
   x.major = m;
@@ -400,13 +564,13 @@ void Tree::index_new_leaf(NodeIndex x) {
 
 NodeIndex Tree::child_major(NodeIndex parent, bool parent_is_mini, uint8_t branch) {
   FlatLayout::Place place{}, child_place;
-  if (is_base(parent)) place = layout_.locate(base_index(parent));
+  if (is_flat(parent)) place = layout_.locate(base_index(parent));
   const NodeIndex c = child_at(parent, parent_is_mini, branch, place, &child_place);
   return c != kNoNode ? c : new_major(parent, parent_is_mini, branch);
 }
 
 NodeIndex Tree::find_mini(NodeIndex m, Dis dis) const {
-  if (is_base(m)) return dis == kDisFlat ? m : kNoNode;  // a base major holds only its atom
+  if (is_base(m)) return dis == this->dis(m) ? m : kNoNode;  // an implicit major holds only it
   for (NodeIndex x = majors_[m].first_mini; x != kNoNode; x = minis_[x].next) {
     if (minis_[x].dis == dis) return x;
     if (dis < minis_[x].dis) break;
@@ -432,8 +596,8 @@ NodeIndex Tree::walk_create(const Tid& tid, bool* created) {
   const uint64_t resets = cursor_resets_;
   NodeIndex cur = shared == 0 ? 0 : walk_steps_[shared - 1].node;
   bool cur_is_mini = shared == 0 ? false : walk_steps_[shared - 1].is_mini;
-  FlatLayout::Place place{};  // cur's atom while cur is a base node
-  if (is_base(cur)) place = walk_places_[shared - 1];
+  FlatLayout::Place place{};  // cur's atom while cur is a flat node
+  if (is_flat(cur)) place = walk_places_[shared - 1];
   walk_tid_.truncate(shared);
   walk_steps_.resize(shared);
   const auto& dises = tid.dises();
@@ -445,8 +609,9 @@ NodeIndex Tree::walk_create(const Tid& tid, bool* created) {
     if (d < dises.size() && dises[d].first == i) {
       NodeIndex x = find_mini(m, dises[d].second);
       if (x == kNoNode) {
-        // A second mini in a base major is a shape the layout cannot hold.
-        if (is_base(m)) m = materialize_base().major(m);
+        // A second mini in a base major or a member's is a shape neither can hold.
+        if (is_flat(m)) m = materialize_base().major(m);
+        if (is_chained(m)) m = major_of(materialize_chained(m));
         x = new_mini(m, dises[d].second, Indexing::kByNeighbour, kNoNode);
         *created = (i + 1 == tid.size());
       }
@@ -457,7 +622,7 @@ NodeIndex Tree::walk_create(const Tid& tid, bool* created) {
       cur = m;
       cur_is_mini = false;
     }
-    if (is_base(cur)) {
+    if (is_flat(cur)) {
       TD_ASSERT(i < walk_places_.size(), "base nodes lie within the layout's depth");
       place = child_place;
       walk_places_[i] = place;
@@ -474,15 +639,16 @@ NodeIndex Tree::walk_create(const Tid& tid, bool* created) {
 }
 
 NodeIndex Tree::chain_child(NodeIndex n, bool mini_chain, Dis dis, bool* created) {
-  TD_ASSERT(!is_base(n) && n != sentinel_, "a run member is an explicit mini");
+  TD_ASSERT(!is_flat(n) && n != sentinel_, "a run member is an explicit or chained mini");
   TD_ASSERT(dis.site >= kSiteIdFirst, "a run member's Dis is a real site's");
-  // Below an explicit mini or major only explicit majors hang (the base hangs from R alone).
-  const NodeIndex m = child_major(mini_chain ? n : minis_[n].major, mini_chain, 1);
-  TD_ASSERT(!is_base(m), "a run member's major is explicit");
+  // Below an explicit or chained node no flat major hangs (the base hangs from R alone).
+  NodeIndex m = child_major(mini_chain ? n : major_of(n), mini_chain, 1);
+  TD_ASSERT(!is_flat(m), "a run member's major is not the layout's");
   NodeIndex x = find_mini(m, dis);
   *created = x == kNoNode;
-  if (*created) x = new_mini(m, dis, Indexing::kByNeighbour, kNoNode);
-  return x;
+  if (!*created) return x;
+  if (is_chained(m)) m = major_of(materialize_chained(m));
+  return new_mini(m, dis, Indexing::kByNeighbour, kNoNode);
 }
 
 NodeIndex Tree::find(const Tid& tid) const {
@@ -505,7 +671,7 @@ NodeIndex Tree::find(const Tid& tid) const {
       cur = m;
       cur_is_mini = false;
     }
-    if (is_base(cur)) place = child_place;
+    if (is_flat(cur)) place = child_place;
   }
   return cur;
 }
@@ -597,6 +763,10 @@ Tid Tree::tid_of(NodeIndex n) const {
   Dis element_dis = dis(n);
   size_t shared = 0;  // elements taken from the cursor
   for (;;) {
+    if (is_chained(m)) {
+      if (climb_chain(&m, &has_dis, &element_dis, &shared) || m == root()) break;
+      continue;
+    }
     if (is_base(m)) {
       std::array<FlatLayout::Place, FlatLayout::kDepthMax> above;
       size_t count = 0;
@@ -652,8 +822,68 @@ Tid Tree::tid_of(NodeIndex n) const {
   return cursor_tid_;
 }
 
+bool Tree::climb_chain(NodeIndex* m, bool* has_dis, Dis* element_dis, size_t* shared) const {
+  const Chain& c = chain_of(base_index(*m));
+  const uint32_t j = base_index(*m) - c.first;
+  // Member k's major is at depth d0 + k, so its element has index d0 - 1 + k. A cursor's path is
+  // a path from the root: it holds members 0..K of the chain for some K, or none.
+  const size_t d0 = c.link.depth;
+  const auto on_cursor = [&](uint32_t k) {
+    const size_t e = d0 - 1 + k;
+    return e < cursor_majors_.size() && cursor_majors_[e] == base_node(c.first + k);
+  };
+  const bool met = on_cursor(0);
+  uint32_t top = 0;  // the deepest member at or above j on the cursor's path
+  if (met) {
+    for (uint32_t hi = j; top < hi;) {
+      const uint32_t mid = top + (hi - top + 1) / 2;
+      if (on_cursor(mid)) {
+        top = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+  }
+  for (uint32_t k = j + 1; k-- > top;) {
+    const uint8_t branch = k == 0 ? c.link.branch : 1;
+    if (k == j) {
+      climbed_.push_back({base_node(c.first + k), branch, *has_dis, *element_dis});
+    } else {
+      climbed_.push_back({base_node(c.first + k), branch, false, {}});
+    }
+  }
+  if (met) {
+    *shared = d0 - 1 + top;
+    return true;
+  }
+  if (c.link.parent_is_mini) {
+    *has_dis = true;
+    *element_dis = dis(c.link.parent);
+    *m = major_of(c.link.parent);
+  } else {
+    *has_dis = false;
+    *m = c.link.parent;
+  }
+  return false;
+}
+
 NodeIndex Tree::rightmost_mini(NodeIndex m) const {
   for (;;) {
+    if (is_chained(m)) {
+      // Right of member j's major come the later members; after the last member's mini come only
+      // that mini's own right child and the last major's free right slot.
+      const Chain& c = chain_of(base_index(m));
+      const NodeIndex last = base_node(c.first + c.count - 1);
+      const BaseAttachments* at = attachments(base_index(last));
+      if (at != nullptr && at->major_child[1] != kNoNode) {
+        m = at->major_child[1];
+      } else if (at != nullptr && at->mini_child[1] != kNoNode) {
+        m = at->mini_child[1];
+      } else {
+        return last;
+      }
+      continue;
+    }
     if (is_base(m)) {
       // The last base atom of m's range has no right range: after its mini come only that mini's
       // own right child and the major's free right slot.
@@ -687,6 +917,18 @@ NodeIndex Tree::rightmost_mini(NodeIndex m) const {
 
 NodeIndex Tree::leftmost_mini(NodeIndex m) const {
   for (;;) {
+    if (is_chained(m)) {
+      // Member j's major has no implicit left child: its free left slot, then its mini's.
+      const BaseAttachments* at = attachments(base_index(m));
+      if (at != nullptr && at->major_child[0] != kNoNode) {
+        m = at->major_child[0];
+      } else if (at != nullptr && at->mini_child[0] != kNoNode) {
+        m = at->mini_child[0];
+      } else {
+        return m;
+      }
+      continue;
+    }
     if (is_base(m)) {
       // The first base atom of m's range has no left range: before its mini come only the
       // major's free left slot and that mini's own left child.
@@ -721,8 +963,9 @@ NodeIndex Tree::leftmost_mini(NodeIndex m) const {
 // --- discard -------------------------------------------------------------------------------------
 
 uint32_t Tree::discard(NodeIndex n) {
-  // Removing a base mini is a shape the layout cannot hold: materialize first.
-  if (is_base(n)) n = materialize_base().mini(n);
+  // Removing a base mini or a member is a shape neither can hold: materialize first.
+  if (is_flat(n)) n = materialize_base().mini(n);
+  if (is_chained(n)) n = materialize_chained(n);
   uint32_t removed = 0;
   NodeIndex x = n;
   for (;;) {
@@ -771,7 +1014,8 @@ uint32_t Tree::discard(NodeIndex n) {
       cur = parent;
     }
     if (next_dead == kNoNode) return removed;
-    if (is_base(next_dead)) next_dead = materialize_base().mini(next_dead);
+    if (is_flat(next_dead)) next_dead = materialize_base().mini(next_dead);
+    if (is_chained(next_dead)) next_dead = materialize_chained(next_dead);
     x = next_dead;
   }
 }
@@ -782,9 +1026,10 @@ size_t Tree::memory_bytes() const {
          (free_majors_.capacity() + free_minis_.capacity()) * sizeof(NodeIndex) +
          sequence_.memory_bytes() + base_.memory_bytes() + spare_atoms_.memory_bytes() +
          spare_widths_.memory_bytes() + attachment_of_.capacity() * sizeof(NodeIndex) +
-         attachments_.capacity() * sizeof(BaseAttachments) + cursor_tid_.memory_bytes() +
-         cursor_majors_.capacity() * sizeof(NodeIndex) + climbed_.capacity() * sizeof(Climbed) +
-         walk_tid_.memory_bytes() + walk_steps_.capacity() * sizeof(WalkStep);
+         attachments_.capacity() * sizeof(BaseAttachments) + chains_.capacity() * sizeof(Chain) +
+         cursor_tid_.memory_bytes() + cursor_majors_.capacity() * sizeof(NodeIndex) +
+         climbed_.capacity() * sizeof(Climbed) + walk_tid_.memory_bytes() +
+         walk_steps_.capacity() * sizeof(WalkStep);
 }
 
 }  // namespace treedoc

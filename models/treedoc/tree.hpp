@@ -10,6 +10,14 @@
 // A base mini can only be LIVE or DEAD there. A shape the layout cannot express (a base mini
 // discarded, a second mini in a base major) first materializes the base: explicit nodes for the
 // rest of the epoch, exactly the tree the layout describes.
+//
+// Chained atoms (docs/protocol.md §2, "Runs inside the tree") extend the same arrays past A: a
+// local insert whose new major fills a free slot and holds only its mini is appended there, with
+// no node of its own, and an insert that continues the last chain (the right child of its last
+// member's major, with the next Dis) only lengthens it. A chain records where member 0's major
+// hangs; member j's major is member j - 1's right child. Explicit nodes hang from a member's free
+// slots through the same side table as the base's. A shape a chain cannot express (a second mini
+// in a member's major, a member discarded) makes that one member explicit, splitting its chain.
 #pragma once
 
 #include <array>
@@ -98,7 +106,7 @@ class Tree {
   std::string_view atom(NodeIndex n) const;
   uint32_t width(NodeIndex n) const;
   OpId ins_op(NodeIndex n) const;
-  Dis dis(NodeIndex n) const { return is_base(n) ? kDisFlat : minis_[n].dis; }
+  Dis dis(NodeIndex n) const;
   NodeIndex major_of(NodeIndex n) const { return is_base(n) ? n : minis_[n].major; }
   NodeIndex mini_child(NodeIndex n, uint8_t branch) const;
   NodeIndex next_sibling(NodeIndex n) const { return is_base(n) ? kNoNode : minis_[n].next; }
@@ -107,6 +115,10 @@ class Tree {
   MajorLink link_of(NodeIndex m) const;
   // Whether the base is still implicit (not materialized) and how many atoms it has.
   uint32_t base_count() const { return layout_.count(); }
+  // Whether `n` is an atom of the flattened array in its layout, with a flat TID (is_base(n) holds
+  // for chained atoms too: they share the base's arrays and names).
+  bool is_flat(NodeIndex n) const { return is_base(n) && base_index(n) < layout_.count(); }
+  bool is_chained(NodeIndex n) const { return is_base(n) && base_index(n) >= layout_.count(); }
 
   uint32_t visible_count() const { return sequence_.visible_count(); }
   uint64_t visible_units() const { return sequence_.visible_units(); }
@@ -139,6 +151,14 @@ class Tree {
   // walk_create does for a TID that extends n's by that element. How a run's next member is found
   // without building its TID.
   NodeIndex chain_child(NodeIndex n, bool mini_chain, Dis dis, bool* created);
+  // A new LIVE atom whose major fills the empty slot (parent, parent_is_mini, branch) and holds
+  // only it, placed right after `walk_predecessor` in the walk order: a chained atom, which
+  // lengthens the last chain when it is that chain's next member.
+  NodeIndex add_chained(NodeIndex parent, bool parent_is_mini, uint8_t branch, Dis dis,
+                        NodeIndex walk_predecessor, OpId ins_op, std::string_view atom,
+                        uint32_t width);
+  // `n` itself, or, for a chained atom, the explicit mini it becomes (its chain split there).
+  NodeIndex make_explicit(NodeIndex n) { return is_chained(n) ? materialize_chained(n) : n; }
   // Finds the mini `tid` names without creating anything; kNoNode when absent.
   NodeIndex find(const Tid& tid) const;
 
@@ -179,8 +199,9 @@ class Tree {
   void flatten_visible();
 
   // --- sizes -------------------------------------------------------------------------------------
-  size_t major_count() const { return majors_.size() - free_majors_.size() + layout_.count(); }
-  size_t mini_count() const { return minis_.size() - free_minis_.size() + layout_.count(); }
+  size_t major_count() const { return majors_.size() - free_majors_.size() + implicit_count(); }
+  size_t mini_count() const { return minis_.size() - free_minis_.size() + implicit_count(); }
+  size_t chain_count() const { return chains_.size(); }
   size_t memory_bytes() const;
   TreeCensus census() const;
 
@@ -196,6 +217,13 @@ class Tree {
     NodeIndex mini_child[2] = {kNoNode, kNoNode};   // the base mini's own children
     NodeIndex first_delete = kNoNode;
   };
+  // Chained atoms [first, first + count), member j's major the right child of member j - 1's;
+  // member 0's major hangs at `link`, and its Dis is dis0 (member j's: run_dis(dis0, j)).
+  struct Chain {
+    uint32_t first = 0, count = 0;
+    MajorLink link;
+    Dis dis0{};
+  };
   // Base names become explicit ones: base atom i's major is majors_[major0 + i], its mini
   // minis_[mini0 + i].
   struct Materialized {
@@ -206,6 +234,29 @@ class Tree {
   enum class Indexing : uint8_t { kAfterPredecessor, kByNeighbour, kNone };
 
   NodeIndex new_major(NodeIndex parent, bool parent_is_mini, uint8_t branch);
+  NodeIndex allocate_major();
+  NodeIndex allocate_mini();
+  // Implicit atoms alive: the base's and the chained ones not made explicit.
+  size_t implicit_count() const { return base_.size() - holes_; }
+  // The chain holding chained atom i (O(1) for the last one found or its neighbours).
+  size_t chain_index(uint32_t i) const;
+  const Chain& chain_of(uint32_t i) const { return chains_[chain_index(i)]; }
+  // Where member `n`'s major hangs; its child on `branch`, kNoNode when none.
+  MajorLink chained_link(NodeIndex n) const;
+  NodeIndex chained_child(NodeIndex m, bool is_mini, uint8_t branch) const;
+  // The slot of (parent, parent_is_mini) on `branch`: a child array or a free slot's side entry.
+  NodeIndex* slot_of(NodeIndex parent, bool parent_is_mini, uint8_t branch);
+  // Records that major `child` (explicit, or a chain's member 0) now hangs from `parent`.
+  void set_parent(NodeIndex child, NodeIndex parent, bool parent_is_mini);
+  // Makes chained atom `n` an explicit major and mini in place, splitting its chain; returns the
+  // mini. Renames nothing else.
+  NodeIndex materialize_chained(NodeIndex n);
+  // tid_of's climb through a chain from member `m`: pushes the elements, sets `shared` and
+  // returns true when it met the cursor's path; otherwise moves m (and the Dis state) above it.
+  bool climb_chain(NodeIndex* m, bool* has_dis, Dis* element_dis, size_t* shared) const;
+  // census() of the chain whose member 0 is `head`, reached with path state `f`.
+  struct CensusFrame;
+  void census_of_chain(const CensusFrame& f, TreeCensus* c, std::vector<CensusFrame>* stack) const;
   NodeIndex new_mini(NodeIndex m, Dis dis, Indexing indexing, NodeIndex predecessor);
   // Places a new leaf mini in the walk order next to a neighbour found in the tree.
   void index_new_leaf(NodeIndex x);
@@ -255,6 +306,10 @@ class Tree {
   BaseAtoms base_;
   std::vector<NodeIndex> attachment_of_;
   std::vector<BaseAttachments> attachments_;
+  // Chained atoms: chains sorted by first atom, and how many atoms were made explicit.
+  std::vector<Chain> chains_;
+  uint32_t holes_ = 0;
+  mutable size_t last_chain_ = 0;
   // Buffers of the previous base, reused by the next flatten so it allocates nothing.
   BaseAtoms spare_atoms_;
   BaseWidths spare_widths_;
@@ -299,9 +354,17 @@ void Tree::for_each_in_order_placed(Fn&& fn) const {
         fn(x, m.depth, m.branch, m.parent_is_mini);
       },
       [&](uint32_t a, uint32_t b) {
-        layout_.for_each_in_range(a, b, [&](const FlatLayout::Place& p) {
-          fn(base_node(p.index), p.depth, p.branch, false);
-        });
+        // A run may hold the layout's last atoms and then chained ones.
+        const uint32_t flat_end = b < layout_.count() ? b : layout_.count();
+        if (a < flat_end) {
+          layout_.for_each_in_range(a, flat_end, [&](const FlatLayout::Place& p) {
+            fn(base_node(p.index), p.depth, p.branch, false);
+          });
+        }
+        for (uint32_t i = a > flat_end ? a : flat_end; i < b; ++i) {
+          const MajorLink link = chained_link(base_node(i));
+          fn(base_node(i), link.depth, link.branch, link.parent_is_mini);
+        }
       });
 }
 

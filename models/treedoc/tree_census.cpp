@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "models/treedoc/codec.hpp"
+#include "models/treedoc/run.hpp"
 #include "models/treedoc/tree.hpp"
 
 namespace treedoc {
@@ -26,9 +27,11 @@ void Tree::census_of_base(TreeCensus* c, std::vector<CensusFrame>* stack) const 
     c->tid_bytes_max = std::max(c->tid_bytes_max, bytes);
   }
   c->depth_max = per_depth.size();
-  c->live += sequence_.base().visible_count();
-  c->dead += layout_.count() - sequence_.base().visible_count();
+  const uint32_t flat_live = sequence_.base().count_before(layout_.count());
+  c->live += flat_live;
+  c->dead += layout_.count() - flat_live;
   for (const BaseAttachments& at : attachments_) {
+    if (at.base >= layout_.count()) continue;  // a chained atom's: census_of_chain's
     const uint64_t depth = layout_.locate(at.base).depth;
     for (uint8_t b = 0; b < 2; ++b) {
       if (at.major_child[b] != kNoNode) stack->push_back({at.major_child[b], depth, 0, 0, 0});
@@ -39,16 +42,53 @@ void Tree::census_of_base(TreeCensus* c, std::vector<CensusFrame>* stack) const 
   }
 }
 
+void Tree::census_of_chain(const CensusFrame& f, TreeCensus* c,
+                           std::vector<CensusFrame>* stack) const {
+  // Member k's major is member k - 1's right child: its path adds elements without a Dis, and
+  // only its own last element carries member k's.
+  const Chain& chain = chain_of(base_index(f.major));
+  TD_ASSERT(chain.first == base_index(f.major), "a chain is reached by its member 0");
+  const BaseCounts& counts = sequence_.base();
+  for (uint32_t k = 0; k < chain.count; ++k) {
+    const uint32_t i = chain.first + k;
+    const uint64_t elements = f.elements_before + 1 + k;
+    const Dis d = run_dis(chain.dis0, k);
+    const uint64_t dis_bytes = f.dis_bytes + varint_size(elements - 1 - f.next_dis_index) +
+                               varint_size(d.site) + varint_size(d.counter);
+    ++(counts.visible(i) ? c->live : c->dead);
+    const uint64_t bytes = encoded_tid_size(elements, f.dis_count + 1, dis_bytes);
+    c->tid_bytes_total += bytes;
+    ++c->atoms_with_tid;
+    c->tid_bytes_max = std::max(c->tid_bytes_max, bytes);
+    c->depth_max = std::max(c->depth_max, elements);
+    const BaseAttachments* at = attachments(i);
+    if (at == nullptr) continue;
+    for (uint8_t b = 0; b < 2; ++b) {
+      if (at->mini_child[b] != kNoNode) {
+        stack->push_back({at->mini_child[b], elements, f.dis_count + 1, dis_bytes, elements});
+      }
+      if (at->major_child[b] != kNoNode) {
+        stack->push_back(
+            {at->major_child[b], elements, f.dis_count, f.dis_bytes, f.next_dis_index});
+      }
+    }
+  }
+}
+
 TreeCensus Tree::census() const {
   TreeCensus c;
   std::vector<CensusFrame> stack;
   for (NodeIndex child : majors_[0].child) {
-    if (child != kNoNode && !is_base(child)) stack.push_back({child, 0, 0, 0, 0});
+    if (child != kNoNode && !is_flat(child)) stack.push_back({child, 0, 0, 0, 0});
   }
   if (layout_.count() > 0) census_of_base(&c, &stack);
   while (!stack.empty()) {
     const CensusFrame f = stack.back();
     stack.pop_back();
+    if (is_chained(f.major)) {
+      census_of_chain(f, &c, &stack);
+      continue;
+    }
     const MajorNode& m = majors_[f.major];
     const uint64_t elements = f.elements_before + 1;
     for (NodeIndex x = m.first_mini; x != kNoNode; x = minis_[x].next) {
