@@ -52,6 +52,7 @@ void Tree::install_base(BaseAtoms* atoms, BaseWidths* widths) {
   chains_.clear();
   holes_ = 0;
   last_chain_ = 0;
+  delete_runs_.clear();
   forget_cursor();
   base_.swap(*atoms);
   layout_ = FlatLayout(base_.size());
@@ -162,7 +163,10 @@ void Tree::materialize_place(const Materialized& map, const FlatLayout::Place& p
     if (FlatLayout::child(p, b, &c)) major.child[b] = map.major0 + c.index;
   }
   const BaseAttachments* at = attachments(p.index);
-  if (at == nullptr) return;
+  if (at == nullptr) {
+    mini.first_delete = explicit_deletes(p.index, kNoNode);
+    return;
+  }
   for (uint8_t b = 0; b < 2; ++b) {
     if (at->major_child[b] != kNoNode) {
       major.child[b] = at->major_child[b];
@@ -173,7 +177,14 @@ void Tree::materialize_place(const Materialized& map, const FlatLayout::Place& p
       majors_[at->mini_child[b]].parent = map.mini0 + p.index;
     }
   }
-  mini.first_delete = at->first_delete;
+  mini.first_delete = explicit_deletes(p.index, at->first_delete);
+}
+
+NodeIndex Tree::explicit_deletes(uint32_t i, NodeIndex listed) {
+  const OpId first = delete_runs_.first_delete(i);
+  if (first == kOpIdNone) return listed;
+  deletes_.push_back({first, listed});
+  return static_cast<NodeIndex>(deletes_.size() - 1);
 }
 
 Tree::Materialized Tree::materialize_base() {
@@ -197,6 +208,7 @@ Tree::Materialized Tree::materialize_base() {
   attachment_of_.clear();
   base_.clear();
   holes_ = 0;
+  delete_runs_.clear();
   layout_ = FlatLayout(0);
   forget_cursor();
   return map;
@@ -455,7 +467,7 @@ NodeIndex Tree::materialize_chained(NodeIndex n) {
   mini.major = m;
   mini.child[0] = at.mini_child[0];
   mini.child[1] = at.mini_child[1];
-  mini.first_delete = at.first_delete;
+  mini.first_delete = explicit_deletes(i, at.first_delete);
   const std::string_view bytes = base_.atom(i);
   mini.atom_offset = static_cast<uint32_t>(atom_bytes_.size());
   mini.atom_size = static_cast<uint32_t>(bytes.size());
@@ -703,6 +715,7 @@ void Tree::set_state(NodeIndex n, MiniState s) {
 }
 
 void Tree::add_delete(NodeIndex n, OpId op) {
+  if (is_base(n) && delete_runs_.add(base_index(n), op)) return;
   NodeIndex& head =
       is_base(n) ? attachments_for(base_index(n)).first_delete : minis_[n].first_delete;
   deletes_.push_back({op, head});
@@ -1027,9 +1040,9 @@ size_t Tree::memory_bytes() const {
          sequence_.memory_bytes() + base_.memory_bytes() + spare_atoms_.memory_bytes() +
          spare_widths_.memory_bytes() + attachment_of_.capacity() * sizeof(NodeIndex) +
          attachments_.capacity() * sizeof(BaseAttachments) + chains_.capacity() * sizeof(Chain) +
-         cursor_tid_.memory_bytes() + cursor_majors_.capacity() * sizeof(NodeIndex) +
-         climbed_.capacity() * sizeof(Climbed) + walk_tid_.memory_bytes() +
-         walk_steps_.capacity() * sizeof(WalkStep);
+         delete_runs_.memory_bytes() + cursor_tid_.memory_bytes() +
+         cursor_majors_.capacity() * sizeof(NodeIndex) + climbed_.capacity() * sizeof(Climbed) +
+         walk_tid_.memory_bytes() + walk_steps_.capacity() * sizeof(WalkStep);
 }
 
 }  // namespace treedoc

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "models/treedoc/base_atoms.hpp"
+#include "models/treedoc/delete_runs.hpp"
 #include "models/treedoc/dis.hpp"
 #include "models/treedoc/flat_layout.hpp"
 #include "models/treedoc/node_index.hpp"
@@ -178,6 +179,10 @@ class Tree {
   void add_delete(NodeIndex n, OpId op);
   template <typename Fn>
   void for_each_delete(NodeIndex n, Fn&& fn) const {
+    if (is_base(n)) {
+      const OpId first = delete_runs_.first_delete(base_index(n));
+      if (first != kOpIdNone) fn(first);
+    }
     for (NodeIndex d = first_delete(n); d != kNoNode; d = deletes_[d].next) fn(deletes_[d].op);
   }
 
@@ -288,6 +293,8 @@ class Tree {
   WalkOrder walk_order_with_base(const Materialized& map) const;
   // The explicit major and mini of base place `p`, with the layout's and the attached children.
   void materialize_place(const Materialized& map, const FlatLayout::Place& p);
+  // The delete list of implicit atom i as an explicit mini's: its first delete, then the rest.
+  NodeIndex explicit_deletes(uint32_t i, NodeIndex listed);
   // Starts an epoch whose base is `atoms` with `widths` (both swapped in, old buffers returned).
   void install_base(BaseAtoms* atoms, BaseWidths* widths);
   void clear_base_attachments();
@@ -309,6 +316,8 @@ class Tree {
   // Chained atoms: chains sorted by first atom, and how many atoms were made explicit.
   std::vector<Chain> chains_;
   uint32_t holes_ = 0;
+  // Implicit atoms' first deletes; any later one is listed in their side entry.
+  DeleteRuns delete_runs_;
   mutable size_t last_chain_ = 0;
   // Buffers of the previous base, reused by the next flatten so it allocates nothing.
   BaseAtoms spare_atoms_;

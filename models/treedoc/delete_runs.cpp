@@ -1,0 +1,52 @@
+// DeleteRuns: an atom's delete joins the run that ends just before it or starts just after it
+// when its id continues that run's ids.
+#include "models/treedoc/delete_runs.hpp"
+
+#include <iterator>
+
+#include "models/treedoc/assertion.hpp"
+
+namespace treedoc {
+
+bool DeleteRuns::add(uint32_t i, OpId op) {
+  TD_ASSERT(op.counter > 0, "a real delete op");
+  auto next = runs_.upper_bound(i);
+  if (next != runs_.begin()) {
+    auto before = std::prev(next);
+    Run& r = before->second;
+    if (i < before->first + r.count) return false;  // i has its first delete
+    if (before->first + r.count == i && r.site == op.site) {
+      // Atom i continues the run at its end: its id is the next one, or the run's second.
+      if (r.count == 1 && op.counter + 1 == r.first) r.falling = true;
+      if (op.counter == r.id(r.count)) {
+        ++r.count;
+        return true;
+      }
+    }
+  }
+  if (next != runs_.end() && next->first == i + 1 && next->second.site == op.site) {
+    // Atom i continues the run at its start: the run's first id follows op's.
+    Run r = next->second;
+    if (r.count == 1) r.falling = r.first + 1 == op.counter;
+    if (r.first == (r.falling ? op.counter - 1 : op.counter + 1)) {
+      r.first = op.counter;
+      ++r.count;
+      runs_.erase(next);
+      runs_.emplace(i, r);
+      return true;
+    }
+  }
+  runs_.emplace(i, Run{1, false, op.site, op.counter});
+  return true;
+}
+
+OpId DeleteRuns::first_delete(uint32_t i) const {
+  auto next = runs_.upper_bound(i);
+  if (next == runs_.begin()) return kOpIdNone;
+  const auto before = std::prev(next);
+  const Run& r = before->second;
+  if (i >= before->first + r.count) return kOpIdNone;
+  return OpId{r.site, r.id(i - before->first)};
+}
+
+}  // namespace treedoc

@@ -1,0 +1,40 @@
+// The first delete op id of each implicit atom (base or chained), kept as runs: a deleted range
+// or a backspaced stretch has consecutive delete ids over consecutive atoms, rising or falling, so
+// a tree costs a few bytes per delete op rather than a record per deleted atom. Later deletes of
+// the same atom (concurrent ones) are listed by the tree as before.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+
+#include "models/treedoc/dis.hpp"
+
+namespace treedoc {
+
+class DeleteRuns {
+ public:
+  void clear() { runs_.clear(); }
+  // Records `op` as atom i's first delete; false (nothing recorded) when i has one already.
+  bool add(uint32_t i, OpId op);
+  // Atom i's first delete, or kOpIdNone.
+  OpId first_delete(uint32_t i) const;
+  size_t run_count() const { return runs_.size(); }
+  size_t memory_bytes() const { return runs_.size() * kEntryBytes; }
+
+ private:
+  // Atoms [key, key + count) were deleted by (site, first + k), or (site, first - k) when falling.
+  struct Run {
+    uint32_t count = 0;
+    bool falling = false;
+    SiteId site = 0;
+    uint64_t first = 0;
+    uint64_t id(uint32_t k) const { return falling ? first - k : first + k; }
+  };
+  // A std::map entry: key, value, and a red-black node's three links and colour.
+  static constexpr size_t kEntryBytes = 32 + sizeof(uint32_t) + sizeof(Run);
+
+  std::map<uint32_t, Run> runs_;
+};
+
+}  // namespace treedoc
