@@ -31,8 +31,12 @@ bool DeleteRuns::add(uint32_t i, OpId op) {
     if (r.first == (r.falling ? op.counter - 1 : op.counter + 1)) {
       r.first = op.counter;
       ++r.count;
-      runs_.erase(next);
-      runs_.emplace(i, r);
+      // The run now starts at i: re-keyed in place, without a new allocation.
+      const auto after = std::next(next);
+      auto entry = runs_.extract(next);
+      entry.key() = i;
+      entry.mapped() = r;
+      runs_.insert(after, std::move(entry));
       return true;
     }
   }

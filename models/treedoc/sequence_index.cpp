@@ -146,11 +146,18 @@ void SequenceIndex::place_before(Ref anchor, Ref x) {
 
 SequenceIndex::Ref SequenceIndex::run_of(uint32_t i) const {
   TD_ASSERT(i < base_.size(), "an implicit atom of this epoch");
+  // Edits come in stretches: the run found last is usually the one (an unused or freed node holds
+  // no atom, so a stale hint never matches).
+  const auto holds = [&](Ref r) {
+    return r < nodes_.size() && nodes_[r].mini == kNoNode && nodes_[r].begin <= i &&
+           i < nodes_[r].end;
+  };
+  if (holds(last_run_)) return last_run_;
   auto it = runs_.upper_bound(i);
   TD_ASSERT(it != runs_.begin(), "every implicit atom lies in a run");
-  const Ref r = std::prev(it)->second;
-  TD_ASSERT(nodes_[r].begin <= i && i < nodes_[r].end, "the run holds the atom");
-  return r;
+  last_run_ = std::prev(it)->second;
+  TD_ASSERT(holds(last_run_), "the run holds the atom");
+  return last_run_;
 }
 
 uint32_t SequenceIndex::count_before(Ref x) const {

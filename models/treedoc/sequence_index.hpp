@@ -105,6 +105,7 @@ class SequenceIndex {
   // Runs by their first atom: implicit atoms need not follow each other in the walk order in
   // index order (a chained stretch typed before a base atom), so a run is found by its range.
   std::map<uint32_t, Ref> runs_;
+  mutable Ref last_run_ = kNil;  // run_of's last answer
   Ref root_ = kNil;
   BaseCounts base_;
 };

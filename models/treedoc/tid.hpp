@@ -28,6 +28,9 @@ class Tid {
   bool empty() const { return branches_.empty(); }
 
   void push(uint8_t branch) { branches_.push_back(branch); }
+  void push_repeated(uint8_t branch, size_t count) {
+    branches_.insert(branches_.end(), count, branch);
+  }
   void push(uint8_t branch, Dis dis) {
     dises_.emplace_back(static_cast<uint32_t>(branches_.size()), dis);
     branches_.push_back(branch);

@@ -781,26 +781,7 @@ Tid Tree::tid_of(NodeIndex n) const {
       continue;
     }
     if (is_base(m)) {
-      std::array<FlatLayout::Place, FlatLayout::kDepthMax> above;
-      size_t count = 0;
-      const FlatLayout::Place p =
-          layout_.descend(base_index(m), [&](const FlatLayout::Place& a) { above[count++] = a; });
-      climbed.push_back({m, p.branch, has_dis, element_dis});
-      // As above, a major on the cursor's path shares the elements strictly above it; its own
-      // element may differ (the cursor may end at its mini, or pass through it elsewhere).
-      size_t k = 0;  // ancestors on the cursor's path
-      while (k < count && k < cursor_majors_.size() &&
-             cursor_majors_[k] == base_node(above[k].index)) {
-        ++k;
-      }
-      if (k == count && count < cursor_majors_.size() && cursor_majors_[count] == m) {
-        shared = count;
-        break;
-      }
-      shared = k == 0 ? 0 : k - 1;
-      for (size_t j = count; j-- > shared;) {
-        climbed.push_back({base_node(above[j].index), above[j].branch, false, {}});
-      }
+      shared = climb_flat(m, has_dis, element_dis);
       break;
     }
     const MajorNode& major = majors_[m];
@@ -825,6 +806,11 @@ Tid Tree::tid_of(NodeIndex n) const {
   cursor_majors_.resize(shared);
   for (size_t i = climbed.size(); i-- > 0;) {
     const Climbed& u = climbed[i];
+    if (u.count > 1) {
+      cursor_tid_.push_repeated(u.branch, u.count);
+      for (uint32_t k = 0; k < u.count; ++k) cursor_majors_.push_back(u.major + k);
+      continue;
+    }
     if (u.has_dis) {
       cursor_tid_.push(u.branch, u.dis);
     } else {
@@ -833,6 +819,26 @@ Tid Tree::tid_of(NodeIndex n) const {
     cursor_majors_.push_back(u.major);
   }
   return cursor_tid_;
+}
+
+size_t Tree::climb_flat(NodeIndex m, bool has_dis, Dis element_dis) const {
+  std::array<FlatLayout::Place, FlatLayout::kDepthMax> above;
+  size_t count = 0;
+  const FlatLayout::Place p =
+      layout_.descend(base_index(m), [&](const FlatLayout::Place& a) { above[count++] = a; });
+  climbed_.push_back({m, p.branch, has_dis, element_dis});
+  // As for explicit majors, a major on the cursor's path shares the elements strictly above it;
+  // its own element may differ (the cursor may end at its mini, or pass through it elsewhere).
+  size_t k = 0;  // ancestors on the cursor's path
+  while (k < count && k < cursor_majors_.size() && cursor_majors_[k] == base_node(above[k].index)) {
+    ++k;
+  }
+  if (k == count && count < cursor_majors_.size() && cursor_majors_[count] == m) return count;
+  const size_t shared = k == 0 ? 0 : k - 1;
+  for (size_t j = count; j-- > shared;) {
+    climbed_.push_back({base_node(above[j].index), above[j].branch, false, {}});
+  }
+  return shared;
 }
 
 bool Tree::climb_chain(NodeIndex* m, bool* has_dis, Dis* element_dis, size_t* shared) const {
@@ -857,13 +863,13 @@ bool Tree::climb_chain(NodeIndex* m, bool* has_dis, Dis* element_dis, size_t* sh
       }
     }
   }
-  for (uint32_t k = j + 1; k-- > top;) {
-    const uint8_t branch = k == 0 ? c.link.branch : 1;
-    if (k == j) {
-      climbed_.push_back({base_node(c.first + k), branch, *has_dis, *element_dis});
-    } else {
-      climbed_.push_back({base_node(c.first + k), branch, false, {}});
-    }
+  // Leaf first: member j's element, members below j but above 0 as one entry, member 0.
+  climbed_.push_back(
+      {base_node(c.first + j), j == 0 ? c.link.branch : uint8_t{1}, *has_dis, *element_dis});
+  if (j > top) {
+    const uint32_t low = top == 0 ? 1 : top;  // member 0's branch is the chain's own
+    if (j > low) climbed_.push_back({base_node(c.first + low), 1, false, {}, j - low});
+    if (top == 0) climbed_.push_back({base_node(c.first), c.link.branch, false, {}});
   }
   if (met) {
     *shared = d0 - 1 + top;

@@ -259,6 +259,9 @@ class Tree {
   // tid_of's climb through a chain from member `m`: pushes the elements, sets `shared` and
   // returns true when it met the cursor's path; otherwise moves m (and the Dis state) above it.
   bool climb_chain(NodeIndex* m, bool* has_dis, Dis* element_dis, size_t* shared) const;
+  // tid_of's climb from flat major `m` to the root through the layout: pushes the elements not on
+  // the cursor's path and returns how many it shares.
+  size_t climb_flat(NodeIndex m, bool has_dis, Dis element_dis) const;
   // census() of the chain whose member 0 is `head`, reached with path state `f`.
   struct CensusFrame;
   void census_of_chain(const CensusFrame& f, TreeCensus* c, std::vector<CensusFrame>* stack) const;
@@ -326,11 +329,14 @@ class Tree {
   mutable Tid cursor_tid_;
   mutable std::vector<NodeIndex> cursor_majors_;
   // tid_of's climbed elements, leaf first: kept to reuse the buffer.
+  // One element, or (count > 1) the elements of `count` majors named major, major + 1, ... with
+  // the same branch and no Dis: the middle members of a chain, in one entry.
   struct Climbed {
     NodeIndex major;
     uint8_t branch;
     bool has_dis;
     Dis dis;
+    uint32_t count = 1;
   };
   mutable std::vector<Climbed> climbed_;
   // The walk cursor of walk_create: the last TID walked and the node each of its elements reached
