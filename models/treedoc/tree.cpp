@@ -25,7 +25,7 @@ Tree::Tree() { install_base(&spare_atoms_, &spare_widths_); }
 // --- epochs --------------------------------------------------------------------------------------
 
 void Tree::clear_base_attachments() {
-  for (const BaseAttachments& a : attachments_) attachment_of_[a.base] = kNoNode;
+  for (const BaseAttachments& a : attachments_) attachment_of_.erase(a.base);
   attachments_.clear();
 }
 
@@ -56,7 +56,7 @@ void Tree::install_base(BaseAtoms* atoms, BaseWidths* widths) {
   forget_cursor();
   base_.swap(*atoms);
   layout_ = FlatLayout(base_.size());
-  attachment_of_.resize(base_.size(), kNoNode);  // every entry is kNoNode after the clear above
+  attachment_of_.reset(base_.size());
   sequence_.reset(widths);
   // Buffers kept for the next flatten follow the document down: one that holds more than twice
   // what this epoch needs (a document that shrank) is released, so memory tracks the current
@@ -65,10 +65,6 @@ void Tree::install_base(BaseAtoms* atoms, BaseWidths* widths) {
   if (oversized(atoms->memory_bytes(), base_.used_bytes())) *atoms = BaseAtoms{};
   if (oversized(widths->memory_bytes(), sequence_.base().widths().memory_bytes())) {
     *widths = BaseWidths{};
-  }
-  if (oversized(attachment_of_.capacity() * sizeof(NodeIndex),
-                attachment_of_.size() * sizeof(NodeIndex))) {
-    std::vector<NodeIndex>(attachment_of_.size(), kNoNode).swap(attachment_of_);
   }
   majors_.emplace_back();  // the virtual root R: no minis, never removed
   // A sits under R.right (docs/protocol.md §3); n_b = [(0:D_MIN)] under R.left is never visible or
@@ -205,7 +201,7 @@ Tree::Materialized Tree::materialize_base() {
   majors_[0].child[1] = map.major(majors_[0].child[1]);
   sequence_.build(walk.minis, walk.widths, walk.visible);
   clear_base_attachments();
-  attachment_of_.clear();
+  attachment_of_.reset(0);
   base_.clear();
   holes_ = 0;
   delete_runs_.clear();
@@ -325,12 +321,14 @@ NodeIndex Tree::first_delete(NodeIndex n) const {
 }
 
 Tree::BaseAttachments& Tree::attachments_for(uint32_t i) {
-  if (attachment_of_[i] == kNoNode) {
-    attachment_of_[i] = static_cast<NodeIndex>(attachments_.size());
+  NodeIndex entry = attachment_of_.find(i);
+  if (entry == kNoNode) {
+    entry = static_cast<NodeIndex>(attachments_.size());
+    attachment_of_.set(i, entry);
     attachments_.push_back(BaseAttachments{});
     attachments_.back().base = i;
   }
-  return attachments_[attachment_of_[i]];
+  return attachments_[entry];
 }
 
 void Tree::forget_cursor() const {
@@ -433,7 +431,7 @@ NodeIndex Tree::add_chained(NodeIndex parent, bool parent_is_mini, uint8_t branc
     chains_.push_back(Chain{i, 1, link, dis});
   }
   base_.push_back(ins_op, atom);
-  attachment_of_.push_back(kNoNode);
+  attachment_of_.push_back();
   sequence_.append_after(walk_predecessor, width);
   return n;
 }
@@ -445,11 +443,10 @@ NodeIndex Tree::materialize_chained(NodeIndex n) {
   const uint32_t j = i - c.first;
   const MajorLink link = chained_link(n);
   BaseAttachments at{};
-  if (attachment_of_[i] != kNoNode) {
-    at = attachments_[attachment_of_[i]];
-    attachments_[attachment_of_[i]] =
-        BaseAttachments{i, {kNoNode, kNoNode}, {kNoNode, kNoNode}, kNoNode};
-    attachment_of_[i] = kNoNode;
+  if (const NodeIndex entry = attachment_of_.find(i); entry != kNoNode) {
+    at = attachments_[entry];
+    attachments_[entry] = BaseAttachments{i, {kNoNode, kNoNode}, {kNoNode, kNoNode}, kNoNode};
+    attachment_of_.erase(i);
   }
   const NodeIndex m = allocate_major();
   const NodeIndex x = allocate_mini();
@@ -1044,7 +1041,7 @@ size_t Tree::memory_bytes() const {
          deletes_.capacity() * sizeof(DeleteRecord) + atom_bytes_.capacity() +
          (free_majors_.capacity() + free_minis_.capacity()) * sizeof(NodeIndex) +
          sequence_.memory_bytes() + base_.memory_bytes() + spare_atoms_.memory_bytes() +
-         spare_widths_.memory_bytes() + attachment_of_.capacity() * sizeof(NodeIndex) +
+         spare_widths_.memory_bytes() + attachment_of_.memory_bytes() +
          attachments_.capacity() * sizeof(BaseAttachments) + chains_.capacity() * sizeof(Chain) +
          delete_runs_.memory_bytes() + cursor_tid_.memory_bytes() +
          cursor_majors_.capacity() * sizeof(NodeIndex) + climbed_.capacity() * sizeof(Climbed) +

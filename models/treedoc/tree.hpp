@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "models/treedoc/attachment_index.hpp"
 #include "models/treedoc/base_atoms.hpp"
 #include "models/treedoc/delete_runs.hpp"
 #include "models/treedoc/dis.hpp"
@@ -270,7 +271,8 @@ class Tree {
   void index_new_leaf(NodeIndex x);
   NodeIndex first_delete(NodeIndex n) const;
   const BaseAttachments* attachments(uint32_t i) const {
-    return attachment_of_[i] == kNoNode ? nullptr : &attachments_[attachment_of_[i]];
+    const NodeIndex entry = attachment_of_.find(i);
+    return entry == kNoNode ? nullptr : &attachments_[entry];
   }
   BaseAttachments& attachments_for(uint32_t i);
   // The child of (cur, cur_is_mini) on `branch` without creating it; when cur is a base node,
@@ -310,11 +312,11 @@ class Tree {
   std::string atom_bytes_;  // explicit atoms of this epoch, appended
   NodeIndex sentinel_ = kNoNode;
   SequenceIndex sequence_;  // also holds the base's visibility and widths
-  // The implicit base: its layout, atoms and attachments (attachment_of_[i] indexes
-  // attachments_, kNoNode when base atom i has none).
+  // The implicit atoms: the base's layout, the atoms and their attachments (attachment_of_
+  // gives implicit atom i's index in attachments_, kNoNode when it has none).
   FlatLayout layout_;
   BaseAtoms base_;
-  std::vector<NodeIndex> attachment_of_;
+  AttachmentIndex attachment_of_;
   std::vector<BaseAttachments> attachments_;
   // Chained atoms: chains sorted by first atom, and how many atoms were made explicit.
   std::vector<Chain> chains_;

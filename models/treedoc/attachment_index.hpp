@@ -1,0 +1,62 @@
+// Which implicit atoms (base or chained) have a side entry in the tree, and which: a bit per atom
+// and a map for the few that have one, so an atom without attachments costs an eighth of a byte
+// and the usual lookup (none) is one bit test.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "models/treedoc/assertion.hpp"
+#include "models/treedoc/node_index.hpp"
+
+namespace treedoc {
+
+class AttachmentIndex {
+ public:
+  // Starts over with `atoms` atoms, none attached.
+  void reset(uint32_t atoms) {
+    entries_.clear();
+    bits_.assign((atoms + kWordBits - 1) / kWordBits, 0);
+    if (bits_.capacity() > 2 * bits_.size() + kSlackWords) std::vector<uint64_t>(bits_).swap(bits_);
+    size_ = atoms;
+  }
+  void push_back() {
+    if (size_ % kWordBits == 0) bits_.push_back(0);
+    ++size_;
+  }
+  uint32_t size() const { return size_; }
+
+  // Atom i's entry, or kNoNode.
+  NodeIndex find(uint32_t i) const {
+    TD_ASSERT(i < size_, "an implicit atom");
+    if (((bits_[i / kWordBits] >> (i % kWordBits)) & 1u) == 0) return kNoNode;
+    return entries_.find(i)->second;
+  }
+  void set(uint32_t i, NodeIndex entry) {
+    TD_ASSERT(i < size_ && find(i) == kNoNode, "an atom gets one entry");
+    bits_[i / kWordBits] |= uint64_t{1} << (i % kWordBits);
+    entries_.emplace(i, entry);
+  }
+  void erase(uint32_t i) {
+    bits_[i / kWordBits] &= ~(uint64_t{1} << (i % kWordBits));
+    entries_.erase(i);
+  }
+
+  size_t memory_bytes() const {
+    return bits_.capacity() * sizeof(uint64_t) + entries_.size() * kEntryBytes;
+  }
+
+ private:
+  static constexpr uint32_t kWordBits = 64;
+  static constexpr size_t kSlackWords = 1024;
+  // A std::map entry: key, value, and a red-black node's three links and colour.
+  static constexpr size_t kEntryBytes = 32 + 2 * sizeof(uint32_t);
+
+  std::vector<uint64_t> bits_;
+  std::map<uint32_t, NodeIndex> entries_;
+  uint32_t size_ = 0;
+};
+
+}  // namespace treedoc
