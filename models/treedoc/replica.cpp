@@ -162,28 +162,49 @@ std::vector<Op> Replica::local_erase_run(uint32_t index, uint32_t count) {
       k += erase_base_stretch(n, index, count - k, &prev, &ops);
       continue;
     }
+    if (tree_.is_chained(n) && !options_.discard_tombstones) {
+      k += erase_chained_stretch(n, index, count - k, &prev, &ops);
+      continue;
+    }
     ++k;
     // A discard would make a chained atom explicit under the node names `prev` keeps: do it first.
     if (options_.discard_tombstones) n = tree_.make_explicit(n);
-    const OpId target = tree_.ins_op(n);
-    const OpId id{site_, ++counter_};
-    if (!ops.empty() && extends_delete_run(ops.back(), prev, n, target)) {
-      Op& run = ops.back();
-      run.run = run.atoms() + 1;
-      if (prev.base) {
-        run.chain = RunChain::kBase;
-        run.run_base_atoms = tree_.base_count();
-      } else {
-        run.chain = typed_chain(options_.document);
-      }
-    } else {
-      ops.push_back(delete_op(id, n, target));
-    }
-    prev = ErasedMember{tree_.major_of(n), n, tree_.is_flat(n)};
-    seen_.insert(id);
+    const OpId id = add_delete_member(n, &prev, &ops);
     apply_delete_at(n, id);
   }
   return ops;
+}
+
+OpId Replica::add_delete_member(NodeIndex n, ErasedMember* prev, std::vector<Op>* ops) {
+  const OpId target = tree_.ins_op(n);
+  const OpId id{site_, ++counter_};
+  if (!ops->empty() && extends_delete_run(ops->back(), *prev, n, target)) {
+    Op& run = ops->back();
+    run.run = run.atoms() + 1;
+    if (prev->base) {
+      run.chain = RunChain::kBase;
+      run.run_base_atoms = tree_.base_count();
+    } else {
+      run.chain = typed_chain(options_.document);
+    }
+  } else {
+    ops->push_back(delete_op(id, n, target));
+  }
+  *prev = ErasedMember{tree_.major_of(n), n, tree_.is_flat(n)};
+  seen_.insert(id);
+  return id;
+}
+
+uint32_t Replica::erase_chained_stretch(NodeIndex n, uint32_t index, uint32_t max,
+                                        ErasedMember* prev, std::vector<Op>* ops) {
+  // The chained atoms the next per-atom deletes would reach in turn: their ops grouped one by one
+  // as those deletes would, their delete ids consecutive, and the tree changed in one update.
+  const uint32_t i = base_index(n);
+  const uint32_t m = tree_.visible_base_stretch(i, index, max);
+  const OpId first{site_, counter_ + 1};
+  for (uint32_t j = 0; j < m; ++j) add_delete_member(base_node(i + j), prev, ops);
+  tree_.delete_base_stretch(i, m, first);
+  return m;
 }
 
 uint32_t Replica::erase_base_stretch(NodeIndex n, uint32_t index, uint32_t max, ErasedMember* prev,

@@ -181,6 +181,13 @@ class Replica {
   Op delete_op(OpId id, NodeIndex n, OpId target) const;
   uint32_t erase_base_stretch(NodeIndex n, uint32_t index, uint32_t max, ErasedMember* prev,
                               std::vector<Op>* ops);
+  // The same for chained atoms: consecutive atoms of the arrays that follow each other among the
+  // visible ones, each deleted as local_erase would (ops grouped into runs as it goes).
+  uint32_t erase_chained_stretch(NodeIndex n, uint32_t index, uint32_t max, ErasedMember* prev,
+                                 std::vector<Op>* ops);
+  // One more deleted atom `n` for local_erase_run: its delete id (claimed and in `seen`), added to
+  // the last op in `ops` when it continues it, else a new op. The tree is not changed.
+  OpId add_delete_member(NodeIndex n, ErasedMember* prev, std::vector<Op>* ops);
   // change_tree for a run op without tombstone discard: the members in order, each found from the
   // one before (Tree::chain_child), no TID built past the first.
   ApplyOutcome change_tree_run(const Op& run);

@@ -720,11 +720,13 @@ void Tree::add_delete(NodeIndex n, OpId op) {
 }
 
 uint32_t Tree::visible_base_stretch(uint32_t i, uint32_t index, uint32_t max) const {
-  TD_ASSERT(i < layout_.count() && sequence_.base().visible(i), "a visible base atom");
+  TD_ASSERT(i < base_.size() && sequence_.base().visible(i), "a visible implicit atom");
+  // Flat atoms and chained ones are never in one stretch (flat delete runs name flat TIDs).
+  const uint32_t end = is_flat(base_node(i)) ? layout_.count() : base_.size();
   const BaseCounts& counts = sequence_.base();
   uint32_t n = 1;
   uint32_t run_end = sequence_.base_run_end(i);
-  while (n < max && i + n < layout_.count() && counts.visible(i + n)) {
+  while (n < max && i + n < end && counts.visible(i + n)) {
     // Within a run of base atoms nothing lies between neighbours; across runs the explicit minis
     // in between must all be invisible, which the index at the next atom tells.
     if (i + n >= run_end) {
@@ -737,7 +739,7 @@ uint32_t Tree::visible_base_stretch(uint32_t i, uint32_t index, uint32_t max) co
 }
 
 void Tree::delete_base_stretch(uint32_t i, uint32_t count, OpId first_delete) {
-  TD_ASSERT(i + count <= layout_.count(), "a stretch of the base");
+  TD_ASSERT(i + count <= base_.size(), "a stretch of implicit atoms");
   for (uint32_t k = 0; k < count; ++k) {
     add_delete(base_node(i + k), {first_delete.site, first_delete.counter + k});
   }

@@ -187,11 +187,12 @@ class Tree {
     for (NodeIndex d = first_delete(n); d != kNoNode; d = deletes_[d].next) fn(deletes_[d].op);
   }
 
-  // How many of base atoms i, i + 1, ... (at most `max`) follow each other among the visible
-  // atoms, from i at visible index `index` on: the atoms a range delete reaches in turn.
+  // How many of implicit atoms i, i + 1, ... (at most `max`; all flat or all chained) follow each
+  // other among the visible atoms, from i at visible index `index` on: the atoms a range delete
+  // reaches in turn.
   uint32_t visible_base_stretch(uint32_t i, uint32_t index, uint32_t max) const;
-  // Deletes base atoms [i, i + count), all visible: delete ops first_delete, first_delete + 1, ...
-  // recorded on them in order, and their counts hidden in one update.
+  // Deletes implicit atoms [i, i + count), all visible: delete ops first_delete,
+  // first_delete + 1, ... recorded on them in order, and their counts hidden in one update per run.
   void delete_base_stretch(uint32_t i, uint32_t count, OpId first_delete);
 
   // Removes a DEAD mini that has no children, then empty major nodes and further childless DEAD
