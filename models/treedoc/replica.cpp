@@ -388,15 +388,25 @@ ApplyOutcome Replica::change_tree_run(const Op& run) {
   ApplyOutcome outcome = ApplyOutcome::kApplied;
   size_t offset = 0;  // of member j's bytes in run.atom
   for (uint32_t j = 0; j < run.run; ++j) {
-    if (j > 0) n = tree_.chain_child(n, run.chain == RunChain::kMini, run_dis(first, j), &created);
     const OpId id{run.id.site, run.id.counter + j};
+    const size_t size = !run.is_insert()        ? 0
+                        : run.run_sizes.empty() ? run.atom.size() / run.run
+                                                : run.run_sizes[j];
+    const std::string_view atom = std::string_view(run.atom).substr(offset, size);
+    offset += size;
+    if (j > 0 && run.is_insert() && options_.chained_atoms && run.chain == RunChain::kMajor &&
+        tree_.chains_after(n)) {
+      // The member's slot is free and nothing else lies between it and n: a chained atom.
+      n = tree_.add_chained(tree_.major_of(n), false, 1, run_dis(first, j), n, id, atom,
+                            run_width(run, j));
+      ++inserts_applied_;
+      continue;
+    }
+    if (j > 0) n = tree_.chain_child(n, run.chain == RunChain::kMini, run_dis(first, j), &created);
     if (!run.is_insert()) {
       apply_delete_at(n, id);
       continue;
     }
-    const size_t size = run.run_sizes.empty() ? run.atom.size() / run.run : run.run_sizes[j];
-    const std::string_view atom = std::string_view(run.atom).substr(offset, size);
-    offset += size;
     if (tree_.state(n) == MiniState::kLive || tree_.state(n) == MiniState::kDead) {
       outcome = ApplyOutcome::kIdCollision;  // as that member's own op would be
       continue;

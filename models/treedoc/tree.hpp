@@ -159,6 +159,12 @@ class Tree {
   NodeIndex add_chained(NodeIndex parent, bool parent_is_mini, uint8_t branch, Dis dis,
                         NodeIndex walk_predecessor, OpId ins_op, std::string_view atom,
                         uint32_t width);
+  // Whether a new major in n's major's right slot would hold n's walk successor with nothing
+  // between them: n is the last mini of its major and has no right child, and the slot is free.
+  bool chains_after(NodeIndex n) const {
+    return !is_flat(n) && next_sibling(n) == kNoNode && mini_child(n, 1) == kNoNode &&
+           major_child(major_of(n), 1) == kNoNode;
+  }
   // `n` itself, or, for a chained atom, the explicit mini it becomes (its chain split there).
   NodeIndex make_explicit(NodeIndex n) { return is_chained(n) ? materialize_chained(n) : n; }
   // Finds the mini `tid` names without creating anything; kNoNode when absent.

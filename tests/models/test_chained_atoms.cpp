@@ -1,8 +1,8 @@
 // Chained atoms against explicit nodes (docs/protocol.md §2, "Runs inside the tree"): a replica
 // that keeps local inserts as chained atoms and one that keeps a node per atom (chained_atoms
 // off, the oracle) run the same random scripts (typed and pasted runs, single and range erases,
-// concurrent remote ops that land inside chains, flattens) and must agree on every op they make,
-// every TID, dump, hash and statistic, in every document mode.
+// concurrent remote ops and runs that land inside chains or chain themselves, flattens) and must
+// agree on every op they make, every TID, dump, hash and statistic, in every document mode.
 #include <catch2/catch.hpp>
 
 #include <vector>
@@ -73,8 +73,11 @@ void local_edit(RandomStream& rng, World* w) {
 void other_edit(RandomStream& rng, World* w) {
   const uint32_t size = w->other.size();
   if (size == 0 || rng.chance(0.6)) {
+    // Typed or pasted runs too: the twins apply them, the chained one as chained atoms.
     const auto index = static_cast<uint32_t>(rng.below(size + 1));
-    w->to_twins.push_back(w->other.local_insert(index, "X", 1));
+    const auto n = static_cast<size_t>(1 + rng.below(kRunLengthMax));
+    const std::vector<std::string_view> atoms(n, "X");
+    w->to_twins.push_back(w->other.local_insert_run(index, atoms, {}));
   } else {
     w->to_twins.push_back(w->other.local_erase(static_cast<uint32_t>(rng.below(size))));
   }
