@@ -11,6 +11,7 @@
 #include "models/random/random_stream.hpp"
 #include "models/treedoc/flatten.hpp"
 #include "models/treedoc/replica.hpp"
+#include "tests/models/replica_equality.hpp"
 
 using namespace treedoc;
 
@@ -53,42 +54,7 @@ Twin make_twin(SiteId site, const ReplicaOptions& options, uint64_t counter, uin
   return t;
 }
 
-void require_same(const Twin& t) {
-  const Replica& a = t.implicit;
-  const Replica& b = t.reference;
-  REQUIRE(a.tree_dump() == b.tree_dump());
-  REQUIRE(a.visible_atoms() == b.visible_atoms());
-  REQUIRE(a.content() == b.content());
-  REQUIRE(a.state_hash() == b.state_hash());
-  REQUIRE(a.visible_hash() == b.visible_hash());
-  REQUIRE(a.size() == b.size());
-  REQUIRE(a.units() == b.units());
-  const ReplicaStats x = a.stats(), y = b.stats();
-  REQUIRE(x.majors == y.majors);
-  REQUIRE(x.minis == y.minis);
-  REQUIRE(x.live == y.live);
-  REQUIRE(x.dead == y.dead);
-  REQUIRE(x.ghost == y.ghost);
-  REQUIRE(x.ghost_dead == y.ghost_dead);
-  REQUIRE(x.tid_bytes_mean == y.tid_bytes_mean);
-  REQUIRE(x.tid_bytes_max == y.tid_bytes_max);
-  REQUIRE(x.depth_max == y.depth_max);
-  // Every visible atom by index, by unit and back by TID.
-  uint64_t units = 0;
-  for (uint32_t i = 0; i < a.size(); ++i) {
-    const NodeIndex n = a.tree().find_visible(i);
-    const Tid tid = a.tree().tid_of(n);
-    REQUIRE(tid == b.tree().tid_of(b.tree().find_visible(i)));
-    REQUIRE(a.visible_index(tid) == i);
-    REQUIRE(a.tree().index_of(n) == i);
-    if (a.tree().width(n) > 0) {
-      uint64_t offset = 99;
-      REQUIRE(a.tree().find_units(units, &offset) == n);
-      REQUIRE(offset == 0);
-    }
-    units += a.tree().width(n);
-  }
-}
+void require_same(const Twin& t) { require_same_tree(t.implicit, t.reference); }
 
 // The same local edit at both replicas of a twin must produce the same op.
 Op local_edit(Twin& t, bool insert, uint32_t index, const std::string& atom, uint32_t width) {

@@ -11,6 +11,7 @@
 #include "models/treedoc/flatten.hpp"
 #include "models/treedoc/replica.hpp"
 #include "models/treedoc/run.hpp"
+#include "tests/models/replica_equality.hpp"
 
 using namespace treedoc;
 
@@ -72,18 +73,6 @@ void random_edit(RandomStream& rng, LocalPair* p) {
   const auto count = static_cast<uint32_t>(1 + rng.below(std::min<uint64_t>(size - index, 8)));
   for (Op& op : p->runs.local_erase_run(index, count)) p->run_ops.push_back(std::move(op));
   for (uint32_t k = 0; k < count; ++k) p->single_ops.push_back(p->singles.local_erase(index));
-}
-
-void require_same_replica(const Replica& a, const Replica& b) {
-  REQUIRE(a.tree_dump() == b.tree_dump());
-  REQUIRE(a.state_hash() == b.state_hash());
-  REQUIRE(a.visible_hash() == b.visible_hash());
-  REQUIRE(a.content() == b.content());
-  REQUIRE(a.counter() == b.counter());
-  REQUIRE(a.seen() == b.seen());
-  const ReplicaStats sa = a.stats(), sb = b.stats();
-  REQUIRE(sa.discarded == sb.discarded);
-  REQUIRE(sa.inserts_applied == sb.inserts_applied);
 }
 
 }  // namespace
