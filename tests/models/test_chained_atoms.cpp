@@ -1,8 +1,10 @@
 // Chained atoms against explicit nodes (docs/protocol.md §2, "Runs inside the tree"): a replica
 // that keeps local inserts as chained atoms and one that keeps a node per atom (chained_atoms
 // off, the oracle) run the same random scripts (typed and pasted runs, single and range erases,
-// concurrent remote ops and runs that land inside chains or chain themselves, flattens) and must
-// agree on every op they make, every TID, dump, hash and statistic, in every document mode.
+// backspacing, concurrent remote ops and runs that land inside chains or chain themselves,
+// delivered out of order and twice, so that ghosts and pre-tombstones form under chains; flattens)
+// and must agree on every op they make, every TID, dump, hash and statistic, in every document
+// mode.
 #include <catch2/catch.hpp>
 
 #include <vector>
@@ -55,6 +57,14 @@ void local_edit(RandomStream& rng, World* w) {
       a.push_back(w->chained.local_insert_run(index, views, widths));
       b.push_back(w->explicit_nodes.local_insert_run(index, views, widths));
     }
+  } else if (rng.chance(0.25)) {
+    // Backspacing: atoms index, index - 1, ... one op each (falling delete ids).
+    const auto index = static_cast<uint32_t>(rng.below(size));
+    const auto count = static_cast<uint32_t>(1 + rng.below(std::min<uint64_t>(index + 1, 8)));
+    for (uint32_t k = 0; k < count; ++k) {
+      a.push_back(w->chained.local_erase(index - k));
+      b.push_back(w->explicit_nodes.local_erase(index - k));
+    }
   } else {
     const auto index = static_cast<uint32_t>(rng.below(size));
     const auto count =
@@ -80,13 +90,25 @@ void other_edit(RandomStream& rng, World* w) {
     const std::vector<std::string_view> atoms(n, "X");
     w->to_twins.push_back(w->other.local_insert_run(index, atoms, {}));
   } else {
-    w->to_twins.push_back(w->other.local_erase(static_cast<uint32_t>(rng.below(size))));
+    // Range erases arrive as delete runs over the twins' chained members.
+    const auto index = static_cast<uint32_t>(rng.below(size));
+    const auto count =
+        static_cast<uint32_t>(1 + rng.below(std::min<uint64_t>(size - index, kEraseLengthMax)));
+    for (Op& op : w->other.local_erase_run(index, count)) w->to_twins.push_back(std::move(op));
   }
 }
 
-void deliver(World* w) {
+void deliver(RandomStream& rng, World* w) {
+  // Any order and duplicates (ops of one epoch need eventual delivery only): a delete may come
+  // before its insert, an insert before the atom it hangs below.
+  std::vector<const Op*> order;
   for (const Op& op : w->to_twins) {
-    REQUIRE(w->chained.apply(op) == w->explicit_nodes.apply(op));
+    order.push_back(&op);
+    if (rng.chance(0.1)) order.push_back(&op);
+  }
+  for (size_t k = order.size(); k > 1; --k) std::swap(order[k - 1], order[rng.below(k)]);
+  for (const Op* op : order) {
+    REQUIRE(w->chained.apply(*op) == w->explicit_nodes.apply(*op));
   }
   for (const Op& op : w->to_other) w->other.apply(op);
   w->to_twins.clear();
@@ -114,10 +136,10 @@ TEST_CASE("chained atoms give the explicit engine's ops, tree and statistics",
         } else if (what < 8) {
           other_edit(rng, &w);
         } else if (what == 8) {
-          deliver(&w);
+          deliver(rng, &w);
         } else if (rng.chance(0.2)) {
           // A flatten needs every site at the same state: sync, then all three flatten.
-          deliver(&w);
+          deliver(rng, &w);
           w.chained.flatten();
           w.explicit_nodes.flatten();
           w.other.flatten();
@@ -125,7 +147,7 @@ TEST_CASE("chained atoms give the explicit engine's ops, tree and statistics",
         chains_seen += w.chained.tree().chain_count();
         require_same_replica(w.chained, w.explicit_nodes);
       }
-      deliver(&w);
+      deliver(rng, &w);
       require_same_replica(w.chained, w.explicit_nodes);
       // With discard, sites converge in content while the trees they discarded may differ.
       REQUIRE(w.chained.content() == w.other.content());
