@@ -14,10 +14,11 @@
 // Chained atoms (docs/protocol.md §2, "Runs inside the tree") extend the same arrays past A: a
 // local insert (or a remote run's next member) whose new major fills a free slot and holds only
 // its mini is appended there, with no node of its own, and an insert that continues the last
-// chain (the right child of its last member's major, with the next Dis) only lengthens it. A chain records where member 0's major
-// hangs; member j's major is member j - 1's right child. Explicit nodes hang from a member's free
-// slots through the same side table as the base's. A shape a chain cannot express (a second mini
-// in a member's major, a member discarded) makes that one member explicit, splitting its chain.
+// chain (the right child of its last member's major, with the next Dis) only lengthens it. A chain
+// records where member 0's major hangs; member j's major is member j - 1's right child. Explicit
+// nodes hang from a member's free slots through the same side table as the base's. A shape a chain
+// cannot express (a second mini in a member's major, a member discarded) makes that one member
+// explicit, splitting its chain.
 #pragma once
 
 #include <array>
