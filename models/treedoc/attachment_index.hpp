@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "models/treedoc/assertion.hpp"
+#include "models/treedoc/map_entry_bytes.hpp"
 #include "models/treedoc/node_index.hpp"
 
 namespace treedoc {
@@ -19,9 +20,9 @@ class AttachmentIndex {
   void reset(uint32_t atoms) {
     entries_.clear();
     bits_.assign((atoms + kWordBits - 1) / kWordBits, 0);
-    if (bits_.capacity() > 2 * bits_.size() + kSlackWords) std::vector<uint64_t>(bits_).swap(bits_);
     size_ = atoms;
   }
+  void shrink_to_fit() { bits_.shrink_to_fit(); }
   void push_back() {
     if (size_ % kWordBits == 0) bits_.push_back(0);
     ++size_;
@@ -45,14 +46,15 @@ class AttachmentIndex {
   }
 
   size_t memory_bytes() const {
-    return bits_.capacity() * sizeof(uint64_t) + entries_.size() * kEntryBytes;
+    return bits_.capacity() * sizeof(uint64_t) +
+           entries_.size() * kMapEntryBytes<uint32_t, NodeIndex>;
+  }
+  size_t used_bytes() const {
+    return bits_.size() * sizeof(uint64_t) + entries_.size() * kMapEntryBytes<uint32_t, NodeIndex>;
   }
 
  private:
   static constexpr uint32_t kWordBits = 64;
-  static constexpr size_t kSlackWords = 1024;
-  // A std::map entry: key, value, and a red-black node's three links and colour.
-  static constexpr size_t kEntryBytes = 32 + 2 * sizeof(uint32_t);
 
   std::vector<uint64_t> bits_;
   std::map<uint32_t, NodeIndex> entries_;

@@ -44,6 +44,8 @@ bool DeleteRuns::add(uint32_t i, OpId op) {
   return true;
 }
 
+size_t DeleteRuns::memory_bytes() const { return runs_.size() * kMapEntryBytes<uint32_t, Run>; }
+
 OpId DeleteRuns::first_delete(uint32_t i) const {
   auto next = runs_.upper_bound(i);
   if (next == runs_.begin()) return kOpIdNone;

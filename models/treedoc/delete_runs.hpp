@@ -9,6 +9,7 @@
 #include <map>
 
 #include "models/treedoc/dis.hpp"
+#include "models/treedoc/map_entry_bytes.hpp"
 
 namespace treedoc {
 
@@ -20,7 +21,7 @@ class DeleteRuns {
   // Atom i's first delete, or kOpIdNone.
   OpId first_delete(uint32_t i) const;
   size_t run_count() const { return runs_.size(); }
-  size_t memory_bytes() const { return runs_.size() * kEntryBytes; }
+  size_t memory_bytes() const;
 
  private:
   // Atoms [key, key + count) were deleted by (site, first + k), or (site, first - k) when falling.
@@ -31,9 +32,6 @@ class DeleteRuns {
     uint64_t first = 0;
     uint64_t id(uint32_t k) const { return falling ? first - k : first + k; }
   };
-  // A std::map entry: key, value, and a red-black node's three links and colour.
-  static constexpr size_t kEntryBytes = 32 + sizeof(uint32_t) + sizeof(Run);
-
   std::map<uint32_t, Run> runs_;
 };
 

@@ -168,7 +168,7 @@ std::vector<Op> Replica::local_erase_run(uint32_t index, uint32_t count) {
     }
     ++k;
     // A discard would make a chained atom explicit under the node names `prev` keeps: do it first.
-    if (options_.discard_tombstones) n = tree_.make_explicit(n);
+    if (options_.discard_tombstones && tree_.mini_is_leaf(n)) n = tree_.make_explicit(n);
     const OpId id = add_delete_member(n, &prev, &ops);
     apply_delete_at(n, id);
   }
@@ -263,8 +263,7 @@ void Replica::apply_delete_at(NodeIndex n, OpId id) {
     case MiniState::kDead:
     case MiniState::kGhostDead: break;
   }
-  if (options_.discard_tombstones && tree_.state(n) == MiniState::kDead &&
-      tree_.mini_child(n, 0) == kNoNode && tree_.mini_child(n, 1) == kNoNode) {
+  if (options_.discard_tombstones && tree_.state(n) == MiniState::kDead && tree_.mini_is_leaf(n)) {
     discarded_ += tree_.discard(n);
   }
 }
@@ -433,7 +432,7 @@ ApplyOutcome Replica::change_tree(const Op& op) {
     tree_.set_live(n, op.id, op.atom, op.width);  // GHOST -> LIVE, GHOST_DEAD -> DEAD
     ++inserts_applied_;
     if (tree_.state(n) == MiniState::kDead && options_.discard_tombstones &&
-        tree_.mini_child(n, 0) == kNoNode && tree_.mini_child(n, 1) == kNoNode) {
+        tree_.mini_is_leaf(n)) {
       discarded_ += tree_.discard(n);
     }
     return ApplyOutcome::kApplied;

@@ -189,14 +189,12 @@ SequenceIndex::Ref SequenceIndex::split(Ref r, uint32_t at) {
 }
 
 void SequenceIndex::insert_after(NodeIndex anchor, NodeIndex x) {
-  if (anchor == kNoNode) {
-    const Ref xr = new_node(x);
-    return place_after(kNil, xr);
-  }
-  place_after(anchor_after(anchor), new_node(x));
+  const Ref a = anchor_after(anchor);  // before x's node: a split takes a node too
+  place_after(a, new_node(x));
 }
 
 SequenceIndex::Ref SequenceIndex::anchor_after(NodeIndex anchor) {
+  if (anchor == kNoNode) return kNil;
   if (!is_base(anchor)) return ref_of(anchor);
   const uint32_t i = base_index(anchor);
   const Ref r = run_of(i);
@@ -216,7 +214,7 @@ void SequenceIndex::append_after(NodeIndex anchor, uint32_t width) {
       return add_up(r, 1, width, false);
     }
   }
-  const Ref a = anchor == kNoNode ? kNil : anchor_after(anchor);
+  const Ref a = anchor_after(anchor);
   const Ref x = new_node(kNoNode);
   Node& run = nodes_[x];
   run.begin = i;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "models/treedoc/base_counts.hpp"
+#include "models/treedoc/map_entry_bytes.hpp"
 #include "models/treedoc/node_index.hpp"
 
 namespace treedoc {
@@ -61,14 +62,12 @@ class SequenceIndex {
   size_t memory_bytes() const {
     return nodes_.capacity() * sizeof(Node) +
            (free_.capacity() + ref_of_.capacity()) * sizeof(Ref) + base_.memory_bytes() +
-           runs_.size() * kMapEntryBytes;
+           runs_.size() * kMapEntryBytes<uint32_t, Ref>;
   }
 
  private:
   using Ref = uint32_t;  // a treap node
   static constexpr Ref kNil = UINT32_MAX;
-  // What one std::map entry holds: its key and value and a red-black node's three links and colour.
-  static constexpr size_t kMapEntryBytes = 48;
   // 48 bytes; the heap priority is a hash of the node's Ref, computed when needed.
   struct Node {
     Ref left = kNil, right = kNil, parent = kNil;
@@ -88,7 +87,8 @@ class SequenceIndex {
   // Links the leaf `x` below `parent` and restores the heap order.
   void link(Ref parent, bool right, Ref x);
   void place_after(Ref anchor, Ref x);  // anchor kNil: first
-  // The item `anchor` ends, a run split after an implicit anchor if needed: what follows it.
+  // The item `anchor` ends, a run split after an implicit anchor if needed (kNil for kNoNode):
+  // what follows goes after it.
   Ref anchor_after(NodeIndex anchor);
   void place_before(Ref anchor, Ref x);
   // The run holding implicit atom i, and the visible minis before that run.

@@ -66,6 +66,9 @@ void Tree::install_base(BaseAtoms* atoms, BaseWidths* widths) {
   if (oversized(widths->memory_bytes(), sequence_.base().widths().memory_bytes())) {
     *widths = BaseWidths{};
   }
+  if (oversized(attachment_of_.memory_bytes(), attachment_of_.used_bytes())) {
+    attachment_of_.shrink_to_fit();
+  }
   majors_.emplace_back();  // the virtual root R: no minis, never removed
   // A sits under R.right (docs/protocol.md §3); n_b = [(0:D_MIN)] under R.left is never visible or
   // deleted.
@@ -135,7 +138,6 @@ Tree::WalkOrder Tree::walk_order_with_base(const Materialized& map) const {
 }
 
 void Tree::materialize_place(const Materialized& map, const FlatLayout::Place& p) {
-  const BaseCounts& counts = sequence_.base();
   MajorNode& major = majors_[map.major0 + p.index];
   MiniNode& mini = minis_[map.mini0 + p.index];
   major = MajorNode{};
@@ -145,15 +147,8 @@ void Tree::materialize_place(const Materialized& map, const FlatLayout::Place& p
   major.first_mini = map.mini0 + p.index;
   mini = MiniNode{};
   mini.dis = kDisFlat;
-  mini.ins_op = base_.ins_op(p.index);
   mini.major = map.major0 + p.index;
-  const std::string_view bytes = base_.atom(p.index);
-  mini.atom_offset = static_cast<uint32_t>(atom_bytes_.size());
-  mini.atom_size = static_cast<uint32_t>(bytes.size());
-  atom_bytes_.append(bytes);
-  TD_ASSERT(atom_bytes_.size() <= UINT32_MAX, "atom bytes of one epoch fit 32-bit offsets");
-  mini.width = counts.width(p.index);
-  mini.state = counts.visible(p.index) ? MiniState::kLive : MiniState::kDead;
+  copy_implicit_atom(p.index, &mini);
   FlatLayout::Place c;
   for (uint8_t b = 0; b < 2; ++b) {
     if (FlatLayout::child(p, b, &c)) major.child[b] = map.major0 + c.index;
@@ -174,6 +169,17 @@ void Tree::materialize_place(const Materialized& map, const FlatLayout::Place& p
     }
   }
   mini.first_delete = explicit_deletes(p.index, at->first_delete);
+}
+
+void Tree::copy_implicit_atom(uint32_t i, MiniNode* mini) {
+  const std::string_view bytes = base_.atom(i);
+  mini->ins_op = base_.ins_op(i);
+  mini->atom_offset = static_cast<uint32_t>(atom_bytes_.size());
+  mini->atom_size = static_cast<uint32_t>(bytes.size());
+  atom_bytes_.append(bytes);
+  TD_ASSERT(atom_bytes_.size() <= UINT32_MAX, "atom bytes of one epoch fit 32-bit offsets");
+  mini->width = sequence_.base().width(i);
+  mini->state = sequence_.base().visible(i) ? MiniState::kLive : MiniState::kDead;
 }
 
 NodeIndex Tree::explicit_deletes(uint32_t i, NodeIndex listed) {
@@ -445,7 +451,7 @@ NodeIndex Tree::materialize_chained(NodeIndex n) {
   BaseAttachments at{};
   if (const NodeIndex entry = attachment_of_.find(i); entry != kNoNode) {
     at = attachments_[entry];
-    attachments_[entry] = BaseAttachments{i, {kNoNode, kNoNode}, {kNoNode, kNoNode}, kNoNode};
+    attachments_[entry] = BaseAttachments{.base = i};
     attachment_of_.erase(i);
   }
   const NodeIndex m = allocate_major();
@@ -460,18 +466,11 @@ NodeIndex Tree::materialize_chained(NodeIndex n) {
   major.child[1] = j + 1 < c.count ? n + 1 : at.major_child[1];
   MiniNode& mini = minis_[x];
   mini.dis = run_dis(c.dis0, j);
-  mini.ins_op = base_.ins_op(i);
   mini.major = m;
   mini.child[0] = at.mini_child[0];
   mini.child[1] = at.mini_child[1];
   mini.first_delete = explicit_deletes(i, at.first_delete);
-  const std::string_view bytes = base_.atom(i);
-  mini.atom_offset = static_cast<uint32_t>(atom_bytes_.size());
-  mini.atom_size = static_cast<uint32_t>(bytes.size());
-  atom_bytes_.append(bytes);
-  TD_ASSERT(atom_bytes_.size() <= UINT32_MAX, "atom bytes of one epoch fit 32-bit offsets");
-  mini.width = sequence_.base().width(i);
-  mini.state = sequence_.base().visible(i) ? MiniState::kLive : MiniState::kDead;
+  copy_implicit_atom(i, &mini);
   // The chain keeps members [0, j); members after j become a chain of their own, below m.
   const bool tail = j + 1 < c.count;
   const Chain rest{i + 1, c.count - j - 1, MajorLink{m, false, 1, link.depth + 1},
@@ -1022,8 +1021,7 @@ uint32_t Tree::discard(NodeIndex n) {
       majors_[cur] = MajorNode{};
       free_majors_.push_back(cur);
       if (major.parent_is_mini) {
-        if (state(parent) == MiniState::kDead && mini_child(parent, 0) == kNoNode &&
-            mini_child(parent, 1) == kNoNode) {
+        if (state(parent) == MiniState::kDead && mini_is_leaf(parent)) {
           next_dead = parent;
         }
         break;

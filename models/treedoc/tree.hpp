@@ -112,6 +112,9 @@ class Tree {
   Dis dis(NodeIndex n) const;
   NodeIndex major_of(NodeIndex n) const { return is_base(n) ? n : minis_[n].major; }
   NodeIndex mini_child(NodeIndex n, uint8_t branch) const;
+  bool mini_is_leaf(NodeIndex n) const {
+    return mini_child(n, 0) == kNoNode && mini_child(n, 1) == kNoNode;
+  }
   NodeIndex next_sibling(NodeIndex n) const { return is_base(n) ? kNoNode : minis_[n].next; }
   NodeIndex major_child(NodeIndex m, uint8_t branch) const;
   NodeIndex first_mini(NodeIndex m) const { return is_base(m) ? m : majors_[m].first_mini; }
@@ -306,6 +309,9 @@ class Tree {
   WalkOrder walk_order_with_base(const Materialized& map) const;
   // The explicit major and mini of base place `p`, with the layout's and the attached children.
   void materialize_place(const Materialized& map, const FlatLayout::Place& p);
+  // Implicit atom i's op id, bytes (appended to this epoch's), width and LIVE or DEAD state into
+  // explicit `mini`.
+  void copy_implicit_atom(uint32_t i, MiniNode* mini);
   // The delete list of implicit atom i as an explicit mini's: its first delete, then the rest.
   NodeIndex explicit_deletes(uint32_t i, NodeIndex listed);
   // Starts an epoch whose base is `atoms` with `widths` (both swapped in, old buffers returned).

@@ -10,10 +10,22 @@ namespace treedoc {
 
 namespace {
 
-// A base atom's TID has `depth` elements and one Dis, D_FLAT, on its last element.
-uint64_t base_dis_bytes(uint64_t depth) {
-  return varint_size(depth - 1) + varint_size(kDisFlat.site) + varint_size(kDisFlat.counter);
+// One more LIVE or DEAD mini whose TID encodes in `bytes` (`count` of them).
+void count_tid(TreeCensus* c, uint64_t bytes, uint64_t count = 1) {
+  c->tid_bytes_total += count * bytes;
+  c->atoms_with_tid += count;
+  c->tid_bytes_max = std::max(c->tid_bytes_max, bytes);
 }
+
+// Dis bytes of a path that had `dis_bytes` and whose next Dis element, at `index`, carries `d`
+// (codec.hpp: each Dis element is its gap from the one before, then the Dis).
+uint64_t dis_bytes_with(uint64_t dis_bytes, uint64_t next_dis_index, uint64_t index, Dis d) {
+  return dis_bytes + varint_size(index - next_dis_index) + varint_size(d.site) +
+         varint_size(d.counter);
+}
+
+// A base atom's TID has `depth` elements and one Dis, D_FLAT, on its last element.
+uint64_t base_dis_bytes(uint64_t depth) { return dis_bytes_with(0, 0, depth - 1, kDisFlat); }
 
 }  // namespace
 
@@ -22,9 +34,7 @@ void Tree::census_of_base(TreeCensus* c, std::vector<CensusFrame>* stack) const 
   for (size_t k = 0; k < per_depth.size(); ++k) {
     const uint64_t depth = k + 1;
     const uint64_t bytes = encoded_tid_size(depth, 1, base_dis_bytes(depth));
-    c->tid_bytes_total += per_depth[k] * bytes;
-    c->atoms_with_tid += per_depth[k];  // base minis are all LIVE or DEAD
-    c->tid_bytes_max = std::max(c->tid_bytes_max, bytes);
+    count_tid(c, bytes, per_depth[k]);  // base minis are all LIVE or DEAD
   }
   c->depth_max = per_depth.size();
   const uint32_t flat_live = sequence_.base().count_before(layout_.count());
@@ -52,14 +62,11 @@ void Tree::census_of_chain(const CensusFrame& f, TreeCensus* c,
   for (uint32_t k = 0; k < chain.count; ++k) {
     const uint32_t i = chain.first + k;
     const uint64_t elements = f.elements_before + 1 + k;
-    const Dis d = run_dis(chain.dis0, k);
-    const uint64_t dis_bytes = f.dis_bytes + varint_size(elements - 1 - f.next_dis_index) +
-                               varint_size(d.site) + varint_size(d.counter);
+    const uint64_t dis_bytes =
+        dis_bytes_with(f.dis_bytes, f.next_dis_index, elements - 1, run_dis(chain.dis0, k));
     ++(counts.visible(i) ? c->live : c->dead);
     const uint64_t bytes = encoded_tid_size(elements, f.dis_count + 1, dis_bytes);
-    c->tid_bytes_total += bytes;
-    ++c->atoms_with_tid;
-    c->tid_bytes_max = std::max(c->tid_bytes_max, bytes);
+    count_tid(c, bytes);
     c->depth_max = std::max(c->depth_max, elements);
     const BaseAttachments* at = attachments(i);
     if (at == nullptr) continue;
@@ -94,8 +101,7 @@ TreeCensus Tree::census() const {
     for (NodeIndex x = m.first_mini; x != kNoNode; x = minis_[x].next) {
       const MiniNode& mini = minis_[x];
       const uint64_t index = elements - 1;
-      const uint64_t dis_bytes = f.dis_bytes + varint_size(index - f.next_dis_index) +
-                                 varint_size(mini.dis.site) + varint_size(mini.dis.counter);
+      const uint64_t dis_bytes = dis_bytes_with(f.dis_bytes, f.next_dis_index, index, mini.dis);
       if (x != sentinel_) {
         switch (mini.state) {
           case MiniState::kLive: ++c.live; break;
@@ -105,9 +111,7 @@ TreeCensus Tree::census() const {
         }
         if (mini.state == MiniState::kLive || mini.state == MiniState::kDead) {
           const uint64_t bytes = encoded_tid_size(elements, f.dis_count + 1, dis_bytes);
-          c.tid_bytes_total += bytes;
-          ++c.atoms_with_tid;
-          c.tid_bytes_max = std::max(c.tid_bytes_max, bytes);
+          count_tid(&c, bytes);
         }
       }
       c.depth_max = std::max(c.depth_max, elements);
