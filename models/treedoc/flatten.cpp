@@ -8,6 +8,7 @@
 #include <set>
 
 #include "models/treedoc/assertion.hpp"
+#include "models/treedoc/flat_layout.hpp"
 #include "models/treedoc/fnv_hash.hpp"
 #include "models/treedoc/run.hpp"
 
@@ -37,6 +38,31 @@ Tid flat_tid(uint64_t index, uint64_t count) {
   }
 }
 
+uint64_t flat_rank(const Tid& t, uint64_t count) {
+  TD_ASSERT(t.well_formed(), "a flat rank of a well-formed TID");
+  TD_ASSERT(count < (uint64_t{1} << 31), "a layout FlatLayout can describe");
+  // Under R.left (the sentinel's side), t precedes all of A, which hangs below R.right.
+  if (count == 0 || t.branch(0) == 0) return 0;
+  const FlatLayout layout(static_cast<uint32_t>(count));
+  const size_t first_dis = t.dises().front().first;
+  const Dis& dis = t.dises().front().second;
+  // Invariant: t's elements before i carry no Dis and follow p's major path, and element i's
+  // branch is p.branch, so t lies between p's left subtree (whose next token is 0) and its right
+  // one (2); only A[p.index]'s token (1, D_FLAT) remains to compare (docs/protocol.md §1).
+  FlatLayout::Place p = layout.root();
+  for (size_t i = 0;; ++i) {
+    if (i == first_dis && dis != kDisFlat) return dis < kDisFlat ? p.index : p.index + 1;
+    // Past (1, D_FLAT) t continues below A[p.index] itself: a left branch sorts before A[p.index]'s
+    // terminal (1, -inf), a right one after it. A well-formed t has an element after i here.
+    TD_ASSERT(i + 1 < t.size(), "t is not an atom of A");
+    const uint8_t next = t.branch(i + 1);
+    if (i == first_dis) return next == 0 ? p.index : p.index + 1;
+    FlatLayout::Place child;
+    if (!FlatLayout::child(p, next, &child)) return next == 0 ? p.index : p.index + 1;
+    p = child;
+  }
+}
+
 Tid sentinel_tid() {
   Tid t;
   t.push(0, kDisMin);
@@ -62,20 +88,29 @@ std::vector<CutAtom> flatten_array(const std::vector<FlatAtom>& initial_atoms,
     if (!op.is_insert()) deleted.insert(op.target);
   });
   // The epoch-initial atoms are already in comparator order (place() lays A out in order), so
-  // only the cut's inserts are sorted, each then placed among A by a binary search on flat TIDs
-  // built on the fly: O(k log n) TIDs built, not one per atom of A (CutAtom keeps A's as indices).
+  // only the cut's inserts are sorted and merged in: no TID is built for an atom of A (CutAtom
+  // keeps A's as indices).
   std::vector<CutAtom> inserted;
   for_each_single([&](const Op& op) {
     if (!op.is_insert() || deleted.count(op.id)) return;
     inserted.push_back({FlatAtom{op.atom, op.width, op.id}, op.tid});
   });
+  // Each insert's place among A comes from a descent of A's implicit layout (flat_rank), O(log n)
+  // with no TID built. Inserts between the same two atoms of A (typing after a
+  // flatten: most of them) are then ordered by sort keys, each TID read once (tid_sort_key).
   // Indices are sorted, not CutAtoms: a swap would move two strings and four vectors.
-  std::vector<uint32_t> order(inserted.size());
-  for (uint32_t k = 0; k < order.size(); ++k) order[k] = k;
-  std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
-    return compare_tids(inserted[x].old_tid, inserted[y].old_tid) < 0;
-  });
   const uint64_t n = initial_atoms.size();
+  std::vector<uint64_t> rank(inserted.size());
+  std::vector<std::string> key(inserted.size());
+  std::vector<uint32_t> order(inserted.size());
+  for (uint32_t k = 0; k < order.size(); ++k) {
+    order[k] = k;
+    rank[k] = flat_rank(inserted[k].old_tid, n);
+    key[k] = tid_sort_key(inserted[k].old_tid);
+  }
+  std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+    return rank[x] != rank[y] ? rank[x] < rank[y] : key[x] < key[y];
+  });
   std::vector<CutAtom> out;
   out.reserve(n + inserted.size());
   uint64_t next_initial = 0;  // A's atoms before it are placed
@@ -86,25 +121,12 @@ std::vector<CutAtom> flatten_array(const std::vector<FlatAtom>& initial_atoms,
     }
   };
   for (size_t k = 1; k < order.size(); ++k) {
-    TD_ASSERT(compare_tids(inserted[order[k - 1]].old_tid, inserted[order[k]].old_tid) < 0,
-              "TIDs in a cut are unique");
+    const uint32_t x = order[k - 1], y = order[k];
+    TD_ASSERT(rank[x] < rank[y] || key[x] < key[y], "TIDs in a cut are unique");
   }
-  for (size_t k = 0; k < order.size(); ++k) {
-    CutAtom& x = inserted[order[k]];
-    // The first atom of A after x: positions only grow, as x does.
-    uint64_t lo = next_initial, hi = n;
-    while (lo < hi) {
-      const uint64_t mid = lo + (hi - lo) / 2;
-      const int c = compare_tids(flat_tid(mid, n), x.old_tid);
-      TD_ASSERT(c != 0, "TIDs in a cut are unique");
-      if (c < 0) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    place_initial_below(lo);
-    out.push_back(std::move(x));
+  for (const uint32_t k : order) {
+    place_initial_below(rank[k]);
+    out.push_back(std::move(inserted[k]));
   }
   place_initial_below(n);
   return out;

@@ -30,6 +30,9 @@ int compare_cut_atom(const CutAtom& a, const Tid& t);
 
 // The TID that place() gives A[index] in the layout of `count` atoms (docs/protocol.md §3).
 Tid flat_tid(uint64_t index, uint64_t count);
+// How many of flat_tid(0, count) .. flat_tid(count - 1, count) sort below the well-formed TID `t`,
+// which is none of them: a descent of the layout along t's branches, O(log count), no TID built.
+uint64_t flat_rank(const Tid& t, uint64_t count);
 // n_b = [(0:D_MIN)], the same in every epoch.
 Tid sentinel_tid();
 

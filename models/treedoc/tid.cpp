@@ -126,6 +126,26 @@ int compare_tids(const Tid& a, const Tid& b) {
   return x.branch() == 0 ? -1 : 1;
 }
 
+std::string tid_sort_key(const Tid& t) {
+  constexpr char kLeft = 0, kEnd = 1, kDis = 2, kRight = 3;  // the comparator's token order
+  constexpr size_t kDisKeyBytes = 1 + sizeof(SiteId) + sizeof(uint64_t);
+  std::string key;
+  key.reserve(t.size() + t.dises().size() * kDisKeyBytes + 1);
+  size_t d = 0;
+  for (size_t i = 0; i < t.size(); ++i) {
+    key.push_back(t.branch(i) == 0 ? kLeft : kRight);
+    if (d == t.dises().size() || t.dises()[d].first != i) continue;
+    const Dis& dis = t.dises()[d++].second;
+    key.push_back(kDis);
+    for (int shift = 8 * (sizeof(SiteId) - 1); shift >= 0; shift -= 8)
+      key.push_back(static_cast<char>(dis.site >> shift));
+    for (int shift = 56; shift >= 0; shift -= 8)
+      key.push_back(static_cast<char>(dis.counter >> shift));
+  }
+  key.push_back(kEnd);
+  return key;
+}
+
 bool is_proper_prefix(const Tid& a, const Tid& b) {
   if (a.size() >= b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {

@@ -76,6 +76,11 @@ class Tid {
 // then (1,d), closed by (1,-inf). Returns <0, 0 or >0.
 int compare_tids(const Tid& a, const Tid& b);
 
+// A byte string whose order (std::string's, which is memcmp's) is compare_tids's: each token as
+// a byte, 0 < (1,-inf) < (1,d) < 2, a Dis followed by its site and counter big-endian. Sorting
+// many TIDs by keys built once reads each TID once instead of at every comparison.
+std::string tid_sort_key(const Tid& t);
+
 // The number of leading elements `a` and `b` share (branch and Dis alike), and in `dises` how many
 // of them carry a Dis. O(shared / 32 + Dis elements) for the bytes compare in bulk.
 size_t common_prefix(const Tid& a, const Tid& b, size_t* dises);

@@ -191,3 +191,51 @@ TEST_CASE("base atoms copy stretches with their bytes and op ids", "[flat_layout
   b.clear();
   REQUIRE((b.size() == 0 && b.byte_count() == 0));
 }
+
+namespace {
+
+// A random well-formed TID near a layout of n atoms: often an atom of A extended below it (the
+// D_FLAT path), with Dis of every kind (D_MIN, D_FLAT, real sites) on random elements.
+Tid random_tid_near_layout(RandomStream& rng, uint32_t n) {
+  Tid t;
+  if (rng.chance(0.5)) {
+    t = flat_tid(rng.below(n), n);
+  } else if (rng.chance(0.1)) {
+    t.push(0);  // under R.left, the sentinel's side
+  }
+  const uint64_t extra = t.empty() ? rng.between(1, 14) : rng.between(1, 4);
+  const Dis kinds[] = {kDisMin, kDisFlat, Dis{kSiteIdFirst, 3}, Dis{kSiteIdFirst + 1, 1}};
+  for (uint64_t k = 0; k < extra; ++k) {
+    const auto branch = static_cast<uint8_t>(rng.below(2));
+    if (k + 1 == extra || rng.chance(0.15)) {
+      t.push(branch, kinds[rng.below(4)]);
+    } else {
+      t.push(branch);
+    }
+  }
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("flat_rank counts the layout's atoms below a TID, as the comparator does",
+          "[flat_layout][property]") {
+  RandomStream rng(11);
+  for (uint32_t n : kSizes) {
+    std::vector<Tid> layout;
+    for (uint32_t i = 0; i < n; ++i) layout.push_back(flat_tid(i, n));
+    for (int trial = 0; trial < 400; ++trial) {
+      const Tid t = random_tid_near_layout(rng, n);
+      uint64_t below = 0;
+      bool is_atom = false;
+      for (const Tid& a : layout) {
+        const int c = compare_tids(a, t);
+        below += c < 0 ? 1 : 0;
+        is_atom = is_atom || c == 0;
+      }
+      if (is_atom) continue;
+      INFO("n " << n << " t " << to_string(t));
+      REQUIRE(flat_rank(t, n) == below);
+    }
+  }
+}

@@ -1,6 +1,10 @@
 // The TID comparator is a strict total order equal to the walk, and the prefix test is exact.
 #include <catch2/catch.hpp>
 
+#include <utility>
+#include <vector>
+
+#include "models/random/random_stream.hpp"
 #include "models/treedoc/flatten.hpp"
 #include "models/treedoc/tid.hpp"
 
@@ -56,4 +60,62 @@ TEST_CASE("proper prefix compares elements including a missing Dis", "[tid]") {
   REQUIRE_FALSE(is_proper_prefix(a, a));
   REQUIRE(major_path(c).size() == 2);
   REQUIRE(is_proper_prefix(major_path(b), c) == false);
+}
+
+namespace {
+
+// The comparator's definition spelled out (docs/protocol.md §1): every element is its branch token
+// 2b, then (1,d) when it has a Dis; the TID closes with (1,-inf). Tokens as (rank, Dis): 0 -> 0,
+// (1,-inf) -> 1, (1,d) -> 2 with d, 2 -> 3.
+std::vector<std::pair<int, Dis>> tokens_of(const Tid& t) {
+  std::vector<std::pair<int, Dis>> tokens;
+  for (size_t i = 0; i < t.size(); ++i) {
+    const TidElement e = t.element(i);
+    tokens.push_back({e.branch == 0 ? 0 : 3, Dis{}});
+    if (e.has_dis) tokens.push_back({2, e.dis});
+  }
+  tokens.push_back({1, Dis{}});
+  return tokens;
+}
+
+int sign(int x) { return (x > 0) - (x < 0); }
+
+}  // namespace
+
+TEST_CASE("TID sort keys and the comparator both order as the token definition",
+          "[tid][property]") {
+  RandomStream rng(23);
+  // TIDs grown from each other's prefixes, so that most pairs share a long stretch; some are
+  // major paths (no Dis on the last element), as the tree compares those too.
+  std::vector<Tid> pool;
+  const Dis dises[] = {Dis{0, 0},          Dis{1, 0}, Dis{2, 1}, Dis{2, 0x100000000ULL},
+                       Dis{0x01000003, 7}, Dis{3, 2}};
+  for (int k = 0; k < 600; ++k) {
+    Tid t;
+    if (!pool.empty() && rng.chance(0.8)) {
+      t = pool[rng.below(pool.size())];
+      t.truncate(rng.below(t.size() + 1));
+      t.drop_last_dis();
+    }
+    const uint64_t extra = rng.between(1, 6);
+    for (uint64_t e = 0; e < extra; ++e) {
+      const auto branch = static_cast<uint8_t>(rng.below(2));
+      if (e + 1 == extra || rng.chance(0.3)) {
+        t.push(branch, dises[rng.below(6)]);
+      } else {
+        t.push(branch);
+      }
+    }
+    if (rng.chance(0.2)) t.drop_last_dis();  // a major path: its terminal meets (1,d) tokens
+    pool.push_back(t);
+  }
+  for (int trial = 0; trial < 20000; ++trial) {
+    const Tid& a = pool[rng.below(pool.size())];
+    const Tid& b = pool[rng.below(pool.size())];
+    const auto ta = tokens_of(a), tb = tokens_of(b);
+    const int want = ta < tb ? -1 : (tb < ta ? 1 : 0);
+    INFO(to_string(a) << " vs " << to_string(b));
+    REQUIRE(sign(compare_tids(a, b)) == want);
+    REQUIRE(sign(tid_sort_key(a).compare(tid_sort_key(b))) == want);
+  }
 }
