@@ -99,6 +99,25 @@ bool DotSet::insert(OpId id) {
   return true;
 }
 
+void DotSet::append_run(OpId first, uint64_t count) {
+  TD_ASSERT(first.counter > 0 && count > 0, "a non-empty run of op counters from 1");
+  const uint64_t last = first.counter + (count - 1);
+  if (!runs_.empty() && runs_.back().site == first.site) {
+    Run& back = runs_.back();
+    TD_ASSERT(back.last() < first.counter, "an appended run follows the set");
+    if (back.last() + 1 == first.counter) {
+      back.set_last(last);
+      size_ += count;
+      return;
+    }
+  } else {
+    TD_ASSERT(runs_.empty() || runs_.back().site < first.site, "an appended run follows the set");
+  }
+  runs_.push_back(Run{first.site, 0, first.counter});
+  runs_.back().set_last(last);
+  size_ += count;
+}
+
 std::vector<OpId> DotSet::to_vector() const {
   std::vector<OpId> out;
   out.reserve(size_);

@@ -15,6 +15,9 @@ class DotSet {
   bool contains(OpId id) const;
   // Adds `id`; returns false when it was already there.
   bool insert(OpId id);
+  // Adds ids first .. first + count - 1, which all follow every id already here in (site,
+  // counter) order: building a set from sorted runs is linear.
+  void append_run(OpId first, uint64_t count);
   uint64_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   void clear() {

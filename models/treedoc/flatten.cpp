@@ -168,14 +168,41 @@ Colour colour_of(const Op& op, const DotSet& cut, const DotSet& initial_ids) {
   return target_cyan ? Colour::kCyan : Colour::kBlack;
 }
 
+namespace {
+
+// An array's atoms as runs of consecutive insert ids, sorted by first id, each id once (asserted).
+// Grouping before sorting sorts runs, not atoms.
+template <typename Atoms, typename IdOf>
+std::vector<AtomIdRun> sorted_id_runs(const Atoms& atoms, IdOf id_of) {
+  std::vector<AtomIdRun> runs;
+  for (uint64_t i = 0; i < atoms.size(); ++i) {
+    const OpId id = id_of(atoms[i]);
+    if (!runs.empty()) {
+      AtomIdRun& r = runs.back();
+      if (r.first.site == id.site && r.first.counter + r.count == id.counter) {
+        ++r.count;
+        continue;
+      }
+    }
+    runs.push_back({id, 1, i});
+  }
+  std::sort(runs.begin(), runs.end(),
+            [](const AtomIdRun& x, const AtomIdRun& y) { return x.first < y.first; });
+  for (size_t k = 1; k < runs.size(); ++k) {
+    const AtomIdRun& x = runs[k - 1];
+    const AtomIdRun& y = runs[k];
+    TD_ASSERT(x.first.site != y.first.site || x.first.counter + x.count <= y.first.counter,
+              "each atom's insert id appears once");
+  }
+  return runs;
+}
+
+}  // namespace
+
 DotSet ids_of_atoms(const std::vector<FlatAtom>& atoms) {
-  // Inserted in id order, each id extends the last run: linear, where random order would shift.
-  std::vector<OpId> ids;
-  ids.reserve(atoms.size());
-  for (const FlatAtom& a : atoms) ids.push_back(a.ins_op);
-  std::sort(ids.begin(), ids.end());
   DotSet set;
-  for (OpId id : ids) set.insert(id);
+  for (const AtomIdRun& r : sorted_id_runs(atoms, [](const FlatAtom& a) { return a.ins_op; }))
+    set.append_run(r.first, r.count);
   return set;
 }
 
@@ -184,23 +211,18 @@ Translator::Translator(std::vector<CutAtom> a_cyan, DotSet cut, DotSet initial_i
     : a_cyan_(std::move(a_cyan)),
       cut_(std::move(cut)),
       initial_ids_(std::move(initial_ids)),
-      new_epoch_(new_epoch) {
-  index_of_insert_.reserve(a_cyan_.size());
-  for (uint64_t i = 0; i < a_cyan_.size(); ++i)
-    index_of_insert_.push_back({a_cyan_[i].atom.ins_op, i});
-  std::sort(index_of_insert_.begin(), index_of_insert_.end());
-  const auto twice =
-      std::adjacent_find(index_of_insert_.begin(), index_of_insert_.end(),
-                         [](const auto& x, const auto& y) { return x.first == y.first; });
-  TD_ASSERT(twice == index_of_insert_.end(), "each atom appears once in A_cyan");
-}
+      new_epoch_(new_epoch),
+      index_of_insert_(sorted_id_runs(a_cyan_, [](const CutAtom& a) { return a.atom.ins_op; })) {}
 
 std::optional<uint64_t> Translator::index_of(OpId insert) const {
-  const auto it = std::lower_bound(
-      index_of_insert_.begin(), index_of_insert_.end(), insert,
-      [](const std::pair<OpId, uint64_t>& entry, OpId id) { return entry.first < id; });
-  if (it == index_of_insert_.end() || it->first != insert) return std::nullopt;
-  return it->second;
+  // The last run starting at or before `insert`, if it reaches it.
+  const auto after = std::partition_point(index_of_insert_.begin(), index_of_insert_.end(),
+                                          [&](const AtomIdRun& r) { return !(insert < r.first); });
+  if (after == index_of_insert_.begin()) return std::nullopt;
+  const AtomIdRun& r = *std::prev(after);
+  if (r.first.site != insert.site || insert.counter >= r.first.counter + r.count)
+    return std::nullopt;
+  return r.index + (insert.counter - r.first.counter);
 }
 
 Tid Translator::translate_tid(const Tid& old_tid) const {

@@ -54,6 +54,14 @@ enum class Colour : uint8_t { kCyan, kBlack };
 // epoch-initial atom).
 Colour colour_of(const Op& op, const DotSet& cut, const DotSet& initial_ids);
 
+// Atoms [index, index + count) of an array, inserted by consecutive op ids first .. first + count
+// - 1 of one site.
+struct AtomIdRun {
+  OpId first;
+  uint64_t count = 0;
+  uint64_t index = 0;
+};
+
 // The insert op ids of an epoch's base atoms, as the set colour_of and Translator take: a DotSet,
 // whose runs keep one site's consecutive ids in 16 bytes (a std::set took a node of 48 per atom).
 DotSet ids_of_atoms(const std::vector<FlatAtom>& atoms);
@@ -84,8 +92,10 @@ class Translator {
   DotSet cut_;
   DotSet initial_ids_;
   uint64_t new_epoch_;
-  // A_cyan positions by original insert op id, sorted by id: one allocation, not one per atom.
-  std::vector<std::pair<OpId, uint64_t>> index_of_insert_;
+  // A_cyan positions by original insert op id, as runs sorted by first id: typed text makes long
+  // runs of consecutive ids, so this is a few entries where a pair per atom took a sort of them
+  // all at every flatten.
+  std::vector<AtomIdRun> index_of_insert_;
   std::optional<uint64_t> index_of(OpId insert) const;
 };
 

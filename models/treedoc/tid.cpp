@@ -2,6 +2,7 @@
 #include "models/treedoc/tid.hpp"
 
 #include <algorithm>
+#include <bit>
 
 #include "models/treedoc/assertion.hpp"
 
@@ -126,23 +127,35 @@ int compare_tids(const Tid& a, const Tid& b) {
   return x.branch() == 0 ? -1 : 1;
 }
 
+namespace {
+
+// An unsigned integer as its count of significant bytes, then those bytes big-endian: a shorter
+// number sorts first, and equal lengths sort by value, so memcmp keeps the order.
+char* put_ordered_uint(uint64_t v, char* out) {
+  const int bytes = (std::bit_width(v) + 7) / 8;
+  *out++ = static_cast<char>(bytes);
+  for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8) *out++ = static_cast<char>(v >> shift);
+  return out;
+}
+
+}  // namespace
+
 std::string tid_sort_key(const Tid& t) {
   constexpr char kLeft = 0, kEnd = 1, kDis = 2, kRight = 3;  // the comparator's token order
-  constexpr size_t kDisKeyBytes = 1 + sizeof(SiteId) + sizeof(uint64_t);
-  std::string key;
-  key.reserve(t.size() + t.dises().size() * kDisKeyBytes + 1);
-  size_t d = 0;
-  for (size_t i = 0; i < t.size(); ++i) {
-    key.push_back(t.branch(i) == 0 ? kLeft : kRight);
-    if (d == t.dises().size() || t.dises()[d].first != i) continue;
-    const Dis& dis = t.dises()[d++].second;
-    key.push_back(kDis);
-    for (int shift = 8 * (sizeof(SiteId) - 1); shift >= 0; shift -= 8)
-      key.push_back(static_cast<char>(dis.site >> shift));
-    for (int shift = 56; shift >= 0; shift -= 8)
-      key.push_back(static_cast<char>(dis.counter >> shift));
+  constexpr size_t kDisKeyBytesMax = 1 + (1 + sizeof(SiteId)) + (1 + sizeof(uint64_t));
+  std::string key(t.size() + t.dises().size() * kDisKeyBytesMax + 1, '\0');
+  char* out = key.data();
+  const auto& branches = t.branches();
+  size_t i = 0;
+  for (const auto& [index, dis] : t.dises()) {
+    for (; i <= index; ++i) *out++ = branches[i] == 0 ? kLeft : kRight;
+    *out++ = kDis;
+    out = put_ordered_uint(dis.site, out);
+    out = put_ordered_uint(dis.counter, out);
   }
-  key.push_back(kEnd);
+  for (; i < branches.size(); ++i) *out++ = branches[i] == 0 ? kLeft : kRight;
+  *out++ = kEnd;
+  key.resize(static_cast<size_t>(out - key.data()));
   return key;
 }
 

@@ -141,3 +141,28 @@ TEST_CASE("a replica's memory counts its seen set at 16 bytes a run", "[dot_set]
   REQUIRE(reader.seen().memory_bytes() >= size_t{16} * kSites);
   REQUIRE(st.memory_bytes == reader.tree().memory_bytes() + reader.seen().memory_bytes());
 }
+
+TEST_CASE("a set appended run by run equals the set of the same ids inserted one by one",
+          "[dot_set][property]") {
+  // Sites of many runs, adjacent runs that must merge, and runs across sites: an epoch's base ids.
+  for (uint64_t seed = 1; seed <= 100; ++seed) {
+    RandomStream rng(seed);
+    DotSet appended, inserted;
+    SiteId site = kSiteIdFirst;
+    uint64_t next = 1;
+    for (int k = 0; k < 200; ++k) {
+      if (rng.chance(0.1)) {
+        site += static_cast<SiteId>(rng.between(1, 3));
+        next = 1;
+      }
+      next += rng.chance(0.3) ? 0 : rng.below(5);  // 0: adjacent to the run before
+      const uint64_t count = rng.between(1, 9);
+      appended.append_run({site, next}, count);
+      for (uint64_t j = 0; j < count; ++j) inserted.insert({site, next + j});
+      next += count;
+    }
+    INFO("seed " << seed);
+    REQUIRE(appended == inserted);
+    REQUIRE(appended.size() == inserted.size());
+  }
+}
