@@ -577,11 +577,11 @@ std::vector<FlatAtom> Replica::flatten_atoms() const {
   return atoms;
 }
 
-std::vector<FlatAtom> Replica::flatten_atoms(const DotSet& cut) const {
+template <typename Fn>
+void Replica::for_each_cut_atom(const DotSet& cut, Fn&& fn) const {
   assert_integrated();
   TD_ASSERT(discarded_ == 0 || cut == seen_,
             "after a discard, flatten(C) for C != seen must be computed from the epoch's ops");
-  std::vector<FlatAtom> atoms;
   tree_.for_each_in_order([&](NodeIndex n) {
     const MiniState state = tree_.state(n);
     if (state != MiniState::kLive && state != MiniState::kDead) return;
@@ -589,11 +589,27 @@ std::vector<FlatAtom> Replica::flatten_atoms(const DotSet& cut) const {
     if (tree_.dis(n) != kDisFlat && !cut.contains(tree_.ins_op(n))) return;
     bool deleted_in_cut = false;
     tree_.for_each_delete(n, [&](OpId d) { deleted_in_cut = deleted_in_cut || cut.contains(d); });
-    if (!deleted_in_cut) {
-      atoms.push_back({std::string(tree_.atom(n)), tree_.width(n), tree_.ins_op(n)});
-    }
+    if (!deleted_in_cut) fn(n);
+  });
+}
+
+std::vector<FlatAtom> Replica::flatten_atoms(const DotSet& cut) const {
+  std::vector<FlatAtom> atoms;
+  for_each_cut_atom(cut, [&](NodeIndex n) {
+    atoms.push_back({std::string(tree_.atom(n)), tree_.width(n), tree_.ins_op(n)});
   });
   return atoms;
+}
+
+bool Replica::flatten_equals(const DotSet& cut, const std::vector<FlatAtom>& atoms) const {
+  size_t k = 0;
+  bool equal = true;
+  for_each_cut_atom(cut, [&](NodeIndex n) {
+    equal = equal && k < atoms.size() && atoms[k].ins_op == tree_.ins_op(n) &&
+            atoms[k].width == tree_.width(n) && atoms[k].atom == tree_.atom(n);
+    ++k;
+  });
+  return equal && k == atoms.size();
 }
 
 void Replica::install_epoch(uint64_t epoch, const std::vector<FlatAtom>& atoms) {

@@ -153,6 +153,9 @@ class Replica {
   // use flatten_array() on the epoch's ops (docs/protocol.md correction 2), which the assertion
   // enforces.
   std::vector<FlatAtom> flatten_atoms(const DotSet& cut) const;
+  // flatten_atoms(cut) == atoms, without building flatten_atoms(cut): the check that flatten(C)
+  // from ops agrees with the tree's, done at every flatten of a replay.
+  bool flatten_equals(const DotSet& cut, const std::vector<FlatAtom>& atoms) const;
   // Starts `epoch` with the balanced layout of `atoms`; `seen` starts empty (docs/protocol.md
   // correction 7).
   void install_epoch(uint64_t epoch, const std::vector<FlatAtom>& atoms);
@@ -160,6 +163,9 @@ class Replica {
   void flatten();
 
  private:
+  // fn(n) for every node of flatten(C), in order (flatten_atoms(cut)).
+  template <typename Fn>
+  void for_each_cut_atom(const DotSet& cut, Fn&& fn) const;
   void assert_integrated() const {
     TD_ASSERT(received_.empty(), "integrate() received ops before reading the tree");
   }

@@ -306,7 +306,7 @@ class ConcurrentReplay {
     std::vector<FlatAtom> atoms = atoms_of(a_cyan);
     // The core's tree-based flatten(C) must agree with the one computed from ops (docs/protocol.md
     // correction 2).
-    TD_ASSERT(replicas_[0].flatten_atoms(cut) == atoms, "flatten(C) from ops equals the tree's");
+    TD_ASSERT(replicas_[0].flatten_equals(cut, atoms), "flatten(C) from ops equals the tree's");
     // A_cyan moves in: each of its atoms owns a TID, and a copy would allocate them all again.
     const Translator translator(std::move(a_cyan), cut, ids_of_atoms(initial_atoms_),
                                 replicas_[0].epoch() + 1);

@@ -99,8 +99,21 @@ TEST_CASE("flatten(C) from ops equals flatten(C) from the tree", "[flatten][prop
     for (size_t r = 0; r < h.replicas.size(); ++r) {
       const DotSet& cut = h.replicas[r].seen();
       INFO("seed " << seed << " cut of replica " << r);
-      REQUIRE(atoms_of(flatten_array({}, ops_in(h.ops, cut))) == oracle.flatten_atoms(cut));
+      const std::vector<FlatAtom> from_ops = atoms_of(flatten_array({}, ops_in(h.ops, cut)));
+      REQUIRE(from_ops == oracle.flatten_atoms(cut));
       REQUIRE(h.replicas[r].flatten_atoms(cut) == h.replicas[r].flatten_atoms());
+      // The allocation-free check agrees, and tells any one changed, missing or extra atom.
+      REQUIRE(oracle.flatten_equals(cut, from_ops));
+      if (from_ops.empty()) continue;
+      std::vector<FlatAtom> changed = from_ops;
+      const size_t k = rng.below(changed.size());
+      switch (rng.below(4)) {
+        case 0: changed[k].atom += "x"; break;
+        case 1: changed[k].width += 1; break;
+        case 2: changed.erase(changed.begin() + static_cast<std::ptrdiff_t>(k)); break;
+        default: changed.push_back(changed[k]); break;
+      }
+      REQUIRE_FALSE(oracle.flatten_equals(cut, changed));
     }
   }
 }
