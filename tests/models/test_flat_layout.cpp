@@ -9,6 +9,7 @@
 #include "models/treedoc/base_counts.hpp"
 #include "models/treedoc/flat_layout.hpp"
 #include "models/treedoc/flatten.hpp"
+#include "tests/models/random_tid.hpp"
 
 using namespace treedoc;
 
@@ -204,15 +205,8 @@ Tid random_tid_near_layout(RandomStream& rng, uint32_t n) {
     t.push(0);  // under R.left, the sentinel's side
   }
   const uint64_t extra = t.empty() ? rng.between(1, 14) : rng.between(1, 4);
-  const Dis kinds[] = {kDisMin, kDisFlat, Dis{kSiteIdFirst, 3}, Dis{kSiteIdFirst + 1, 1}};
-  for (uint64_t k = 0; k < extra; ++k) {
-    const auto branch = static_cast<uint8_t>(rng.below(2));
-    if (k + 1 == extra || rng.chance(0.15)) {
-      t.push(branch, kinds[rng.below(4)]);
-    } else {
-      t.push(branch);
-    }
-  }
+  test::extend_randomly(rng, &t, extra, 0.15,
+                        {kDisMin, kDisFlat, Dis{kSiteIdFirst, 3}, Dis{kSiteIdFirst + 1, 1}});
   return t;
 }
 

@@ -7,6 +7,7 @@
 #include "models/random/random_stream.hpp"
 #include "models/treedoc/flatten.hpp"
 #include "models/treedoc/tid.hpp"
+#include "tests/models/random_tid.hpp"
 
 using namespace treedoc;
 
@@ -88,8 +89,8 @@ TEST_CASE("TID sort keys and the comparator both order as the token definition",
   // TIDs grown from each other's prefixes, so that most pairs share a long stretch; some are
   // major paths (no Dis on the last element), as the tree compares those too.
   std::vector<Tid> pool;
-  const Dis dises[] = {Dis{0, 0},          Dis{1, 0}, Dis{2, 1}, Dis{2, 0x100000000ULL},
-                       Dis{0x01000003, 7}, Dis{3, 2}};
+  const std::vector<Dis> dises = {Dis{0, 0},          Dis{1, 0}, Dis{2, 1}, Dis{2, 0x100000000ULL},
+                                  Dis{0x01000003, 7}, Dis{3, 2}};
   for (int k = 0; k < 600; ++k) {
     Tid t;
     if (!pool.empty() && rng.chance(0.8)) {
@@ -97,15 +98,7 @@ TEST_CASE("TID sort keys and the comparator both order as the token definition",
       t.truncate(rng.below(t.size() + 1));
       t.drop_last_dis();
     }
-    const uint64_t extra = rng.between(1, 6);
-    for (uint64_t e = 0; e < extra; ++e) {
-      const auto branch = static_cast<uint8_t>(rng.below(2));
-      if (e + 1 == extra || rng.chance(0.3)) {
-        t.push(branch, dises[rng.below(6)]);
-      } else {
-        t.push(branch);
-      }
-    }
+    test::extend_randomly(rng, &t, rng.between(1, 6), 0.3, dises);
     if (rng.chance(0.2)) t.drop_last_dis();  // a major path: its terminal meets (1,d) tokens
     pool.push_back(t);
   }
