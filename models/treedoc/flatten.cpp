@@ -52,13 +52,16 @@ uint64_t flat_rank(const Tid& t, uint64_t count) {
   FlatLayout::Place p = layout.root();
   for (size_t i = 0;; ++i) {
     if (i == first_dis && dis != kDisFlat) return dis < kDisFlat ? p.index : p.index + 1;
-    // Past (1, D_FLAT) t continues below A[p.index] itself: a left branch sorts before A[p.index]'s
-    // terminal (1, -inf), a right one after it. A well-formed t has an element after i here.
+    // Either element i carries D_FLAT, so t continues below A[p.index] itself and its next
+    // branch meets A[p.index]'s terminal (1, -inf); or it carries no Dis, and its next branch
+    // meets (1, D_FLAT). Both times a left branch sorts before A[p.index] and a right one after.
+    // Only t == A[p.index] has no next element here (well-formed t ends with a Dis).
     TD_ASSERT(i + 1 < t.size(), "t is not an atom of A");
     const uint8_t next = t.branch(i + 1);
-    if (i == first_dis) return next == 0 ? p.index : p.index + 1;
     FlatLayout::Place child;
-    if (!FlatLayout::child(p, next, &child)) return next == 0 ? p.index : p.index + 1;
+    if (i == first_dis || !FlatLayout::child(p, next, &child)) {
+      return next == 0 ? p.index : p.index + 1;
+    }
     p = child;
   }
 }

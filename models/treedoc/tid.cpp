@@ -147,13 +147,16 @@ std::string tid_sort_key(const Tid& t) {
   char* out = key.data();
   const auto& branches = t.branches();
   size_t i = 0;
+  const auto put_branches_below = [&](size_t end) {
+    for (; i < end; ++i) *out++ = branches[i] == 0 ? kLeft : kRight;
+  };
   for (const auto& [index, dis] : t.dises()) {
-    for (; i <= index; ++i) *out++ = branches[i] == 0 ? kLeft : kRight;
+    put_branches_below(index + 1);
     *out++ = kDis;
     out = put_ordered_uint(dis.site, out);
     out = put_ordered_uint(dis.counter, out);
   }
-  for (; i < branches.size(); ++i) *out++ = branches[i] == 0 ? kLeft : kRight;
+  put_branches_below(branches.size());
   *out++ = kEnd;
   key.resize(static_cast<size_t>(out - key.data()));
   return key;

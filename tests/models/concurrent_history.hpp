@@ -24,6 +24,8 @@ struct HistoryShape {
   double deliver_probability = 0.3;  // per step: deliver one op instead of editing
   double insert_probability = 0.65;  // per edit: insert rather than erase
   ReplicaOptions options;
+  // When not empty, every replica starts epoch 1 with this base (an epoch after a flatten).
+  std::vector<FlatAtom> base;
 };
 
 inline ConcurrentHistory make_history(RandomStream& rng, const HistoryShape& shape) {
@@ -31,6 +33,7 @@ inline ConcurrentHistory make_history(RandomStream& rng, const HistoryShape& sha
   for (size_t r = 0; r < shape.replica_count; ++r) {
     h.replicas.emplace_back(static_cast<SiteId>(kSiteIdFirst + r), shape.options);
     h.has_op.emplace_back();
+    if (!shape.base.empty()) h.replicas.back().install_epoch(1, shape.base);
   }
   for (size_t step = 0; step < shape.steps; ++step) {
     const size_t r = rng.below(shape.replica_count);

@@ -93,13 +93,24 @@ TEST_CASE("flatten(C) from ops equals flatten(C) from the tree", "[flatten][prop
     RandomStream rng(100 + seed);
     test::HistoryShape shape;
     shape.replica_count = 4;
+    // Half the histories start from a flattened base, so that inserts are merged among A's atoms
+    // (flat_rank), deletes remove some of them, and A's ids join the id indexes.
+    if (seed % 2 == 0) {
+      const uint64_t base_size = rng.between(1, 300);
+      for (uint64_t i = 0; i < base_size; ++i) {
+        const OpId id{kSiteIdFirst + 40, 1 + i + (i / 7) * 3};  // runs of 7 consecutive ids
+        shape.base.push_back({std::string(1, static_cast<char>('a' + i % 26)), 1, id});
+      }
+    }
     test::ConcurrentHistory h = test::make_history(rng, shape);
     Replica oracle(20);
+    if (!shape.base.empty()) oracle.install_epoch(1, shape.base);
     test::deliver_everything(rng, oracle, h.ops, false);
     for (size_t r = 0; r < h.replicas.size(); ++r) {
       const DotSet& cut = h.replicas[r].seen();
       INFO("seed " << seed << " cut of replica " << r);
-      const std::vector<FlatAtom> from_ops = atoms_of(flatten_array({}, ops_in(h.ops, cut)));
+      const std::vector<FlatAtom> from_ops =
+          atoms_of(flatten_array(shape.base, ops_in(h.ops, cut)));
       REQUIRE(from_ops == oracle.flatten_atoms(cut));
       REQUIRE(h.replicas[r].flatten_atoms(cut) == h.replicas[r].flatten_atoms());
       // The allocation-free check agrees, and tells any one changed, missing or extra atom.

@@ -89,8 +89,11 @@ TEST_CASE("TID sort keys and the comparator both order as the token definition",
   // TIDs grown from each other's prefixes, so that most pairs share a long stretch; some are
   // major paths (no Dis on the last element), as the tree compares those too.
   std::vector<Tid> pool;
-  const std::vector<Dis> dises = {Dis{0, 0},          Dis{1, 0}, Dis{2, 1}, Dis{2, 0x100000000ULL},
-                                  Dis{0x01000003, 7}, Dis{3, 2}};
+  // Dis values around byte boundaries: bytes of 0x80 and above, 8-byte counters, the widest site.
+  const std::vector<Dis> dises = {
+      Dis{0, 0},          Dis{1, 0},          Dis{2, 1},          Dis{2, 0x7f},
+      Dis{2, 0x80},       Dis{2, 0xff},       Dis{2, 0x100},      Dis{2, 0x100000000ULL},
+      Dis{2, UINT64_MAX}, Dis{0x01000003, 7}, Dis{0xffffffff, 0}, Dis{3, 2}};
   for (int k = 0; k < 600; ++k) {
     Tid t;
     if (!pool.empty() && rng.chance(0.8)) {
