@@ -54,12 +54,12 @@ std::shared_ptr<const FlattenResult> EpochArchive::end_epoch(const EpochEnding& 
     cut_atoms += op->atoms();
   }
   TD_ASSERT(cut_atoms == ending.cut->size(), "every op of the cut is archived");
-  std::vector<CutAtom> a_cyan = flatten_array(*e.base, cut_ops);
+  CutArray a_cyan = flatten_array(*e.base, cut_ops);
   auto result = std::make_shared<FlattenResult>();
-  result->atoms = std::make_shared<const std::vector<FlatAtom>>(atoms_of(a_cyan));
+  result->translator = std::make_shared<const Translator>(
+      a_cyan.atoms, std::move(a_cyan.order), *ending.cut, ids_of_atoms(*e.base), ending.epoch + 1);
+  result->atoms = std::make_shared<const std::vector<FlatAtom>>(std::move(a_cyan.atoms));
   result->hash = flatten_hash(*result->atoms);
-  result->translator = std::make_shared<const Translator>(std::move(a_cyan), *ending.cut,
-                                                          ids_of_atoms(*e.base), ending.epoch + 1);
   e.ending = std::make_shared<const EpochEnding>(ending);
   e.flattened = result;
   epochs_[ending.epoch + 1].base = result->atoms;

@@ -72,8 +72,41 @@ Tid sentinel_tid() {
   return t;
 }
 
-std::vector<CutAtom> flatten_array(const std::vector<FlatAtom>& initial_atoms,
-                                   const std::vector<Op>& cut_ops) {
+namespace {
+
+struct PendingInsert {
+  FlatAtom atom;
+  Tid old_tid;
+};
+
+// The order of `inserts` in the comparator's order, and each one's place among A's `n` atoms.
+// Each place comes from a descent of A's implicit layout (flat_rank), O(log n) with no TID built.
+// Inserts between the same two atoms of A (typing after a flatten: most of them) are then ordered
+// by sort keys, each TID read once (tid_sort_key). Indices are sorted, not inserts: a swap would
+// move a string and two vectors.
+std::vector<uint32_t> order_inserts(const std::vector<PendingInsert>& inserts, uint64_t n,
+                                    std::vector<uint64_t>* rank) {
+  rank->resize(inserts.size());
+  std::vector<std::string> key(inserts.size());
+  std::vector<uint32_t> order(inserts.size());
+  for (uint32_t k = 0; k < order.size(); ++k) {
+    order[k] = k;
+    (*rank)[k] = flat_rank(inserts[k].old_tid, n);
+    key[k] = tid_sort_key(inserts[k].old_tid);
+  }
+  std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+    return (*rank)[x] != (*rank)[y] ? (*rank)[x] < (*rank)[y] : key[x] < key[y];
+  });
+  for (size_t k = 1; k < order.size(); ++k) {
+    const uint32_t x = order[k - 1], y = order[k];
+    TD_ASSERT((*rank)[x] < (*rank)[y] || key[x] < key[y], "TIDs in a cut are unique");
+  }
+  return order;
+}
+
+}  // namespace
+
+CutArray flatten_array(const std::vector<FlatAtom>& initial_atoms, const std::vector<Op>& cut_ops) {
   // Every cut atom carries its own TID here, so runs are expanded (members' TIDs are implicit).
   std::vector<Op> expanded;
   for (const Op& op : cut_ops) {
@@ -91,63 +124,37 @@ std::vector<CutAtom> flatten_array(const std::vector<FlatAtom>& initial_atoms,
     if (!op.is_insert()) deleted.insert(op.target);
   });
   // The epoch-initial atoms are already in comparator order (place() lays A out in order), so
-  // only the cut's inserts are sorted and merged in: no TID is built for an atom of A (CutAtom
-  // keeps A's as indices).
-  std::vector<CutAtom> inserted;
+  // only the cut's inserts are sorted and merged in: no TID is built for an atom of A.
+  std::vector<PendingInsert> inserted;
   for_each_single([&](const Op& op) {
     if (!op.is_insert() || deleted.count(op.id)) return;
     inserted.push_back({FlatAtom{op.atom, op.width, op.id}, op.tid});
   });
-  // Each insert's place among A comes from a descent of A's implicit layout (flat_rank), O(log n)
-  // with no TID built. Inserts between the same two atoms of A (typing after a
-  // flatten: most of them) are then ordered by sort keys, each TID read once (tid_sort_key).
-  // Indices are sorted, not CutAtoms: a swap would move two strings and four vectors.
   const uint64_t n = initial_atoms.size();
-  std::vector<uint64_t> rank(inserted.size());
-  std::vector<std::string> key(inserted.size());
-  std::vector<uint32_t> order(inserted.size());
-  for (uint32_t k = 0; k < order.size(); ++k) {
-    order[k] = k;
-    rank[k] = flat_rank(inserted[k].old_tid, n);
-    key[k] = tid_sort_key(inserted[k].old_tid);
-  }
-  std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
-    return rank[x] != rank[y] ? rank[x] < rank[y] : key[x] < key[y];
-  });
-  std::vector<CutAtom> out;
-  out.reserve(n + inserted.size());
+  std::vector<uint64_t> rank;
+  const std::vector<uint32_t> order = order_inserts(inserted, n, &rank);
+  CutArray out;
+  out.order.initial_count = n;
+  out.atoms.reserve(n + inserted.size());
+  out.order.inserts.reserve(inserted.size());
   uint64_t next_initial = 0;  // A's atoms before it are placed
   const auto place_initial_below = [&](uint64_t end) {
     for (; next_initial < end; ++next_initial) {
       const FlatAtom& a = initial_atoms[next_initial];
-      if (!deleted.count(a.ins_op)) out.push_back({a, Tid{}, true, next_initial, n});
+      if (deleted.count(a.ins_op)) {
+        out.order.deleted_initial.push_back(next_initial);
+      } else {
+        out.atoms.push_back(a);
+      }
     }
   };
-  for (size_t k = 1; k < order.size(); ++k) {
-    const uint32_t x = order[k - 1], y = order[k];
-    TD_ASSERT(rank[x] < rank[y] || key[x] < key[y], "TIDs in a cut are unique");
-  }
   for (const uint32_t k : order) {
     place_initial_below(rank[k]);
-    out.push_back(std::move(inserted[k]));
+    out.order.inserts.push_back({out.atoms.size(), std::move(inserted[k].old_tid)});
+    out.atoms.push_back(std::move(inserted[k].atom));
   }
   place_initial_below(n);
   return out;
-}
-
-Tid old_tid_of(const CutAtom& a) {
-  return a.initial ? flat_tid(a.flat_index, a.flat_count) : a.old_tid;
-}
-
-int compare_cut_atom(const CutAtom& a, const Tid& t) {
-  return compare_tids(a.initial ? flat_tid(a.flat_index, a.flat_count) : a.old_tid, t);
-}
-
-std::vector<FlatAtom> atoms_of(const std::vector<CutAtom>& cut_atoms) {
-  std::vector<FlatAtom> atoms;
-  atoms.reserve(cut_atoms.size());
-  for (const CutAtom& c : cut_atoms) atoms.push_back(c.atom);
-  return atoms;
 }
 
 uint64_t flatten_hash(const std::vector<FlatAtom>& atoms) {
@@ -209,13 +216,18 @@ DotSet ids_of_atoms(const std::vector<FlatAtom>& atoms) {
   return set;
 }
 
-Translator::Translator(std::vector<CutAtom> a_cyan, DotSet cut, DotSet initial_ids,
-                       uint64_t new_epoch)
-    : a_cyan_(std::move(a_cyan)),
+Translator::Translator(const std::vector<FlatAtom>& atoms, CutOrder order, DotSet cut,
+                       DotSet initial_ids, uint64_t new_epoch)
+    : a_cyan_size_(atoms.size()),
+      order_(std::move(order)),
       cut_(std::move(cut)),
       initial_ids_(std::move(initial_ids)),
       new_epoch_(new_epoch),
-      index_of_insert_(sorted_id_runs(a_cyan_, [](const CutAtom& a) { return a.atom.ins_op; })) {}
+      index_of_insert_(sorted_id_runs(atoms, [](const FlatAtom& a) { return a.ins_op; })) {
+  TD_ASSERT(
+      a_cyan_size_ + order_.deleted_initial.size() == order_.initial_count + order_.inserts.size(),
+      "A_cyan is A less its deleted atoms, plus the cut's inserts");
+}
 
 std::optional<uint64_t> Translator::index_of(OpId insert) const {
   // The last run starting at or before `insert`, if it reaches it.
@@ -228,14 +240,27 @@ std::optional<uint64_t> Translator::index_of(OpId insert) const {
   return r.index + (insert.counter - r.first.counter);
 }
 
-Tid Translator::translate_tid(const Tid& old_tid) const {
-  const auto after = std::partition_point(a_cyan_.begin(), a_cyan_.end(), [&](const CutAtom& a) {
-    return compare_cut_atom(a, old_tid) < 0;
+uint64_t Translator::a_cyan_below(const Tid& old_tid) const {
+  // A_cyan merges A less its deleted atoms with the cut's inserts, so its atoms below old_tid are
+  // A's below it (flat_rank), less the deleted ones among those, plus the inserts below it.
+  const uint64_t initial_below = flat_rank(old_tid, order_.initial_count);
+  const std::vector<uint64_t>& deleted = order_.deleted_initial;
+  const auto deleted_below =
+      std::lower_bound(deleted.begin(), deleted.end(), initial_below) - deleted.begin();
+  const std::vector<CutInsert>& inserts = order_.inserts;
+  const auto after = std::partition_point(inserts.begin(), inserts.end(), [&](const CutInsert& c) {
+    return compare_tids(c.old_tid, old_tid) < 0;
   });
-  TD_ASSERT(after == a_cyan_.end() || compare_cut_atom(*after, old_tid) != 0,
+  TD_ASSERT(after == inserts.end() || compare_tids(after->old_tid, old_tid) != 0,
             "a black op's TID is not a cyan atom's");
-  const auto before = static_cast<uint64_t>(after - a_cyan_.begin());
-  Tid t = before == 0 ? sentinel_tid() : flat_tid(before - 1, a_cyan_.size());
+  const auto inserts_below = after - inserts.begin();
+  return initial_below - static_cast<uint64_t>(deleted_below) +
+         static_cast<uint64_t>(inserts_below);
+}
+
+Tid Translator::translate_tid(const Tid& old_tid) const {
+  const uint64_t before = a_cyan_below(old_tid);
+  Tid t = before == 0 ? sentinel_tid() : flat_tid(before - 1, a_cyan_size_);
   t.push(1);  // (1:⊥): under c's own right child, which the layout leaves free
   t.append(old_tid);
   return t;
@@ -260,7 +285,7 @@ std::optional<Op> Translator::translate(const Op& black) const {
     return out;
   }
   if (const std::optional<uint64_t> at = index_of(black.target)) {
-    out.tid = flat_tid(*at, a_cyan_.size());  // x in A_cyan
+    out.tid = flat_tid(*at, a_cyan_size_);  // x in A_cyan
     return out;
   }
   if (cut_.contains(black.target) || initial_ids_.contains(black.target)) {

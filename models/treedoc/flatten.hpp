@@ -14,19 +14,26 @@
 
 namespace treedoc {
 
-// An atom of flatten(C) with the TID it had in the epoch that was cut. An epoch-initial atom
-// keeps its place in A instead (its TID is flat_tid(flat_index, flat_count)): building a TID for
-// every atom of A at every flatten was most of flatten_array's time.
-struct CutAtom {
-  FlatAtom atom;
-  Tid old_tid;  // empty when `initial`
-  bool initial = false;
-  uint64_t flat_index = 0, flat_count = 0;
+// One of the cut's inserts kept in flatten(C): its position there and its TID in the epoch that
+// was cut.
+struct CutInsert {
+  uint64_t position = 0;
+  Tid old_tid;
 };
 
-// A cut atom's TID in the epoch that was cut, and its comparison with `t` (compare_tids).
-Tid old_tid_of(const CutAtom& a);
-int compare_cut_atom(const CutAtom& a, const Tid& t);
+// flatten(C), and as much of the cut epoch's order as translation needs: where the cut's inserts
+// landed, and which atoms of the epoch's A the cut deleted. The rest of A_cyan is A's atoms in
+// order, whose TIDs are flat_tid: building (or copying) an entry for every atom of A at every
+// flatten was most of a flatten's time.
+struct CutOrder {
+  std::vector<CutInsert> inserts;         // by position, which is also old-TID order
+  std::vector<uint64_t> deleted_initial;  // indices into the cut epoch's A, ascending
+  uint64_t initial_count = 0;             // |A| of the epoch that was cut
+};
+struct CutArray {
+  std::vector<FlatAtom> atoms;  // flatten(C): the next epoch's A
+  CutOrder order;
+};
 
 // The TID that place() gives A[index] in the layout of `count` atoms (docs/protocol.md §3).
 Tid flat_tid(uint64_t index, uint64_t count);
@@ -39,9 +46,7 @@ Tid sentinel_tid();
 // flatten(C) from ops (docs/protocol.md correction 2): the epoch-initial atoms (the epoch's A,
 // whose TIDs are flat_tid) and the inserts among `cut_ops`, minus the targets of the deletes among
 // `cut_ops`, sorted by the comparator on their TIDs in this epoch. Run ops count as their members.
-std::vector<CutAtom> flatten_array(const std::vector<FlatAtom>& initial_atoms,
-                                   const std::vector<Op>& cut_ops);
-std::vector<FlatAtom> atoms_of(const std::vector<CutAtom>& cut_atoms);
+CutArray flatten_array(const std::vector<FlatAtom>& initial_atoms, const std::vector<Op>& cut_ops);
 
 // H: a hash of flatten(C) covering atoms, widths and original op ids (docs/protocol.md correction
 // 6). FNV-1a 64.
@@ -70,7 +75,10 @@ DotSet ids_of_atoms(const std::vector<FlatAtom>& atoms);
 // step 6).
 class Translator {
  public:
-  Translator(std::vector<CutAtom> a_cyan, DotSet cut, DotSet initial_ids, uint64_t new_epoch);
+  // A_cyan is `atoms` (flatten(C)) placed in the cut epoch by `order`; the translator keeps an id
+  // index of the atoms, not the atoms. `order` holds a TID per insert: move it in.
+  Translator(const std::vector<FlatAtom>& atoms, CutOrder order, DotSet cut, DotSet initial_ids,
+             uint64_t new_epoch);
 
   // The graft: c = max{a in A_cyan : old(a) < old}, or n_b; new = TID_new(c) • (1:⊥) ⊕ old.
   Tid translate_tid(const Tid& old_tid) const;
@@ -83,12 +91,15 @@ class Translator {
   std::vector<Op> translate_run(const Op& op) const;
 
   uint64_t new_epoch() const { return new_epoch_; }
-  const std::vector<CutAtom>& a_cyan() const { return a_cyan_; }
   // The closed epoch's base atom ids, which colour_of takes with the cut.
   const DotSet& initial_ids() const { return initial_ids_; }
 
  private:
-  std::vector<CutAtom> a_cyan_;
+  // How many atoms of A_cyan sort below `old_tid`, which is none of them.
+  uint64_t a_cyan_below(const Tid& old_tid) const;
+
+  uint64_t a_cyan_size_;
+  CutOrder order_;
   DotSet cut_;
   DotSet initial_ids_;
   uint64_t new_epoch_;

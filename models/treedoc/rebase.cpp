@@ -52,16 +52,20 @@ std::map<OpId, Tid> anchor_own(const RebaseInput& in, const Split& s, const Base
                                std::vector<OpId>* order) {
   std::map<OpId, Tid> moved;
   std::optional<uint64_t> anchor;
-  for (const CutAtom& a : flatten_array(in.old_base, s.inserts)) {
-    const OpId id = a.atom.ins_op;
+  const CutArray old_order = flatten_array(in.old_base, s.inserts);
+  auto insert = old_order.order.inserts.begin();  // the next of the old order's inserts
+  for (uint64_t k = 0; k < old_order.atoms.size(); ++k) {
+    const OpId id = old_order.atoms[k].ins_op;
+    const bool initial = insert == old_order.order.inserts.end() || insert->position != k;
+    const auto old_insert = initial ? old_order.order.inserts.end() : insert++;
     if (const std::optional<uint64_t> at = next.find(id)) {
       anchor = at;
       continue;
     }
-    if (a.initial || !is_carried(id)) continue;
+    if (initial || !is_carried(id)) continue;
     Tid t = anchor ? flat_tid(*anchor, next.size()) : sentinel_tid();
     t.push(1);
-    t.append(a.old_tid);
+    t.append(old_insert->old_tid);
     moved.emplace(id, std::move(t));
     order->push_back(id);
   }

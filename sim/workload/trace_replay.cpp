@@ -302,14 +302,14 @@ class ConcurrentReplay {
         cut_ops.push_back(op);
       }
     }
-    std::vector<CutAtom> a_cyan = flatten_array(initial_atoms_, cut_ops);
-    std::vector<FlatAtom> atoms = atoms_of(a_cyan);
+    CutArray a_cyan = flatten_array(initial_atoms_, cut_ops);
     // The core's tree-based flatten(C) must agree with the one computed from ops (docs/protocol.md
     // correction 2).
-    TD_ASSERT(replicas_[0].flatten_equals(cut, atoms), "flatten(C) from ops equals the tree's");
-    // A_cyan moves in: each of its atoms owns a TID, and a copy would allocate them all again.
-    const Translator translator(std::move(a_cyan), cut, ids_of_atoms(initial_atoms_),
-                                replicas_[0].epoch() + 1);
+    TD_ASSERT(replicas_[0].flatten_equals(cut, a_cyan.atoms),
+              "flatten(C) from ops equals the tree's");
+    const Translator translator(a_cyan.atoms, std::move(a_cyan.order), cut,
+                                ids_of_atoms(initial_atoms_), replicas_[0].epoch() + 1);
+    std::vector<FlatAtom> atoms = std::move(a_cyan.atoms);
     // Black ops: everything outside the cut, plus cut deletes whose target is not cyan.
     // Runs are coloured and translated member by member (Translator::translate_run).
     std::vector<Op> black_in_cut;

@@ -28,6 +28,17 @@ std::set<OpId> ids_of(const std::vector<FlatAtom>& atoms) {
   return ids;
 }
 
+// An epoch's base of 1..300 atoms from a site of its own, its ids in runs of 7 consecutive ones.
+std::vector<FlatAtom> random_base(RandomStream& rng) {
+  std::vector<FlatAtom> base;
+  const uint64_t size = rng.between(1, 300);
+  for (uint64_t i = 0; i < size; ++i) {
+    const OpId id{kSiteIdFirst + 40, 1 + i + (i / 7) * 3};
+    base.push_back({std::string(1, static_cast<char>('a' + i % 26)), 1, id});
+  }
+  return base;
+}
+
 struct EpochChange {
   std::vector<std::vector<Op>> translated_per_site;  // each site's black ops in epoch e+1
   std::map<OpId, Tid> new_tid;                       // op id -> new TID, checked equal everywhere
@@ -37,18 +48,19 @@ struct EpochChange {
 // ops it holds. Returns what each site would send; asserts translation determinism (invariant 12).
 EpochChange commit_everywhere(test::ConcurrentHistory& h, const std::vector<FlatAtom>& initial,
                               const DotSet& cut) {
-  const std::vector<CutAtom> a_cyan = flatten_array(initial, ops_in(h.ops, cut));
+  const CutArray a_cyan = flatten_array(initial, ops_in(h.ops, cut));
   const DotSet initial_ids = ids_of_atoms(initial);
   const std::set<OpId> expected = ids_of(initial);
   REQUIRE(initial_ids.to_vector() == std::vector<OpId>(expected.begin(), expected.end()));
-  const Translator translator(a_cyan, cut, initial_ids, h.replicas[0].epoch() + 1);
+  const Translator translator(a_cyan.atoms, a_cyan.order, cut, initial_ids,
+                              h.replicas[0].epoch() + 1);
   EpochChange change;
   for (size_t r = 0; r < h.replicas.size(); ++r) {
     std::vector<Op> held;
     for (size_t i = 0; i < h.ops.size(); ++i) {
       if (h.has_op[r][i]) held.push_back(h.ops[i]);
     }
-    h.replicas[r].install_epoch(translator.new_epoch(), atoms_of(a_cyan));
+    h.replicas[r].install_epoch(translator.new_epoch(), a_cyan.atoms);
     std::vector<Op> out;
     for (const Op& op : held) {
       if (colour_of(op, cut, initial_ids) != Colour::kBlack) continue;
@@ -95,13 +107,7 @@ TEST_CASE("flatten(C) from ops equals flatten(C) from the tree", "[flatten][prop
     shape.replica_count = 4;
     // Half the histories start from a flattened base, so that inserts are merged among A's atoms
     // (flat_rank), deletes remove some of them, and A's ids join the id indexes.
-    if (seed % 2 == 0) {
-      const uint64_t base_size = rng.between(1, 300);
-      for (uint64_t i = 0; i < base_size; ++i) {
-        const OpId id{kSiteIdFirst + 40, 1 + i + (i / 7) * 3};  // runs of 7 consecutive ids
-        shape.base.push_back({std::string(1, static_cast<char>('a' + i % 26)), 1, id});
-      }
-    }
+    if (seed % 2 == 0) shape.base = random_base(rng);
     test::ConcurrentHistory h = test::make_history(rng, shape);
     Replica oracle(20);
     if (!shape.base.empty()) oracle.install_epoch(1, shape.base);
@@ -109,8 +115,7 @@ TEST_CASE("flatten(C) from ops equals flatten(C) from the tree", "[flatten][prop
     for (size_t r = 0; r < h.replicas.size(); ++r) {
       const DotSet& cut = h.replicas[r].seen();
       INFO("seed " << seed << " cut of replica " << r);
-      const std::vector<FlatAtom> from_ops =
-          atoms_of(flatten_array(shape.base, ops_in(h.ops, cut)));
+      const std::vector<FlatAtom> from_ops = flatten_array(shape.base, ops_in(h.ops, cut)).atoms;
       REQUIRE(from_ops == oracle.flatten_atoms(cut));
       REQUIRE(h.replicas[r].flatten_atoms(cut) == h.replicas[r].flatten_atoms());
       // The allocation-free check agrees, and tells any one changed, missing or extra atom.
@@ -159,11 +164,15 @@ TEST_CASE("translation is deterministic, order-preserving and loses nothing",
         shape.replica_count = 2 + rng.below(4);
         shape.options.document.dis_mode = mode;
         shape.options.document.mini_child = mini_child;
+        // Half the histories edit a flattened base: black ops then graft among A's atoms, some of
+        // them deleted by the cut (Translator::a_cyan_below).
+        if (seed % 2 == 0) shape.base = random_base(rng);
         test::ConcurrentHistory h = test::make_history(rng, shape);
-        Replica oracle(40, shape.options);  // the epoch-0 truth: every op applied
+        Replica oracle(40, shape.options);  // the cut epoch's truth: every op applied
+        if (!shape.base.empty()) oracle.install_epoch(1, shape.base);
         test::deliver_everything(rng, oracle, h.ops, false);
         const DotSet cut = h.replicas[0].seen();  // replica 0 plays the core
-        EpochChange change = commit_everywhere(h, {}, cut);
+        EpochChange change = commit_everywhere(h, shape.base, cut);
         // Every site receives every site's translated ops, in its own order, with duplicates.
         std::vector<Op> all;
         for (const auto& per_site : change.translated_per_site) {
@@ -190,10 +199,10 @@ TEST_CASE("counterexample 1: no resurrection across a cut", "[flatten][regressio
     REQUIRE(k.apply(del) == ApplyOutcome::kApplied);  // a pre-tombstone at K
     const DotSet cut = k.seen();
     const auto a = flatten_array({}, ops_in({ins, del}, cut));
-    REQUIRE(a.empty());
+    REQUIRE(a.atoms.empty());
     REQUIRE(colour_of(ins, cut, {}) == Colour::kBlack);
     REQUIRE(colour_of(del, cut, {}) == Colour::kBlack);  // in C, but its target is not cyan
-    const Translator t(a, cut, {}, 1);
+    const Translator t(a.atoms, a.order, cut, {}, 1);
     k.install_epoch(1, {});
     n.install_epoch(1, {});
     std::vector<Op> sent;
@@ -212,8 +221,9 @@ TEST_CASE("counterexample 1: no resurrection across a cut", "[flatten][regressio
     k.apply(del);
     const DotSet cut = k.seen();
     k.apply(ins);  // post-cut
-    const Translator t(flatten_array({}, ops_in({ins, del}, cut)), cut, {}, 1);
-    k.install_epoch(1, atoms_of(t.a_cyan()));
+    const CutArray a_cyan = flatten_array({}, ops_in({ins, del}, cut));
+    const Translator t(a_cyan.atoms, a_cyan.order, cut, {}, 1);
+    k.install_epoch(1, a_cyan.atoms);
     for (const Op& op : {ins, del}) {
       if (colour_of(op, cut, {}) == Colour::kBlack) k.apply(*t.translate(op));
     }
@@ -234,14 +244,14 @@ TEST_CASE("counterexample 2: flatten(C) from ops after a UDIS discard", "[flatte
   REQUIRE(a_core.size() == 1);
   // N's A_cyan from its log plus CUT, not from its tree (where x is gone).
   const auto a_cyan = flatten_array({}, ops_in({ins, del}, cut));
-  REQUIRE(atoms_of(a_cyan) == a_core);
-  REQUIRE(flatten_hash(atoms_of(a_cyan)) == flatten_hash(a_core));
-  const Translator t(a_cyan, cut, {}, 1);
+  REQUIRE(a_cyan.atoms == a_core);
+  REQUIRE(flatten_hash(a_cyan.atoms) == flatten_hash(a_core));
+  const Translator t(a_cyan.atoms, a_cyan.order, cut, {}, 1);
   const std::optional<Op> del_new = t.translate(del);
   REQUIRE(del_new.has_value());  // x is in A_cyan: delete its flattened position
   REQUIRE(del_new->tid == flat_tid(0, 1));
   k.install_epoch(1, a_core);
-  n.install_epoch(1, atoms_of(a_cyan));
+  n.install_epoch(1, a_cyan.atoms);
   REQUIRE(k.apply(*del_new) == ApplyOutcome::kApplied);
   REQUIRE(n.apply(*del_new) == ApplyOutcome::kApplied);
   REQUIRE(k.content().empty());
@@ -261,7 +271,8 @@ TEST_CASE("counterexample 5: a second delete on a DEAD mini is recorded", "[flat
   REQUIRE(p.flatten_atoms(cut).empty());
   REQUIRE(k.flatten_atoms(cut).empty());
   // N's black delete targets a cyan tombstone: dropped, not resent.
-  const Translator t(flatten_array({}, ops_in({ins, del_k}, cut)), cut, {}, 1);
+  const CutArray a_cyan = flatten_array({}, ops_in({ins, del_k}, cut));
+  const Translator t(a_cyan.atoms, a_cyan.order, cut, {}, 1);
   REQUIRE_FALSE(t.translate(del_n).has_value());
 }
 
@@ -286,8 +297,8 @@ TEST_CASE("counterexample 6: flattened atoms keep their identity across two flat
   cut.insert(del.id);
   const DotSet initial = ids_of_atoms(atoms);
   REQUIRE(colour_of(del, cut, initial) == Colour::kCyan);
-  REQUIRE(flatten_array(atoms, {del}).empty());
-  REQUIRE(flatten_array(atoms, {}).size() == 1);
+  REQUIRE(flatten_array(atoms, {del}).atoms.empty());
+  REQUIRE(flatten_array(atoms, {}).atoms.size() == 1);
 }
 
 TEST_CASE("counterexample 7: seen is per epoch; a translated op keeps its id",
@@ -297,9 +308,10 @@ TEST_CASE("counterexample 7: seen is per epoch; a translated op keeps its id",
   p.apply(base);
   const DotSet cut = k.seen();
   const Op post = p.local_insert(1, "b");  // P's post-cut insert
-  const Translator t(flatten_array({}, {base}), cut, {}, 1);
-  k.install_epoch(1, atoms_of(t.a_cyan()));
-  p.install_epoch(1, atoms_of(t.a_cyan()));
+  const CutArray a_cyan = flatten_array({}, {base});
+  const Translator t(a_cyan.atoms, a_cyan.order, cut, {}, 1);
+  k.install_epoch(1, a_cyan.atoms);
+  p.install_epoch(1, a_cyan.atoms);
   const Op moved = *t.translate(post);
   REQUIRE(moved.id == post.id);
   REQUIRE(p.apply(moved) == ApplyOutcome::kApplied);  // not a duplicate in the new epoch

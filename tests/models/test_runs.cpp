@@ -276,9 +276,9 @@ TEST_CASE("translating a black run is translating its members", "[runs][flatten]
     for (int step = 0; step < 20; ++step) random_edit(rng, &b);  // black
     DotSet cut;
     for (const Op& op : expand_all(a.run_ops)) cut.insert(op.id);
-    const std::vector<CutAtom> a_cyan = flatten_array({}, a.run_ops);
-    REQUIRE(a_cyan.size() == flatten_array({}, expand_all(a.run_ops)).size());
-    const Translator t(a_cyan, cut, {}, 1);
+    const CutArray a_cyan = flatten_array({}, a.run_ops);
+    REQUIRE(a_cyan.atoms == flatten_array({}, expand_all(a.run_ops)).atoms);
+    const Translator t(a_cyan.atoms, a_cyan.order, cut, {}, 1);
     std::vector<Op> by_runs, by_members;
     for (const Op& op : b.run_ops) {
       for (Op& m : t.translate_run(op)) by_runs.push_back(std::move(m));
@@ -290,8 +290,8 @@ TEST_CASE("translating a black run is translating its members", "[runs][flatten]
     REQUIRE(expand_all(by_runs) == by_members);
     // Applied in the new epoch, both forms give one tree.
     Replica x(4, o), y(4, o);
-    x.install_epoch(1, atoms_of(a_cyan));
-    y.install_epoch(1, atoms_of(a_cyan));
+    x.install_epoch(1, a_cyan.atoms);
+    y.install_epoch(1, a_cyan.atoms);
     for (const Op& op : by_runs) REQUIRE(x.apply(op) == ApplyOutcome::kApplied);
     for (const Op& op : by_members) REQUIRE(y.apply(op) == ApplyOutcome::kApplied);
     REQUIRE(x.tree_dump() == y.tree_dump());
