@@ -19,7 +19,11 @@ class BaseAtoms {
  public:
   // Empties the arrays but keeps their capacity: flattens reuse the buffers.
   void clear();
+  // Room for `atoms` atoms of `bytes` bytes in all (offsets too when some atom is wider).
   void reserve(size_t atoms, size_t bytes);
+  // Room for at most `bytes` bytes, when only a bound is known: offsets are then stored only once
+  // a wider atom arrives, since reserving them for one-byte atoms would leave the buffer oversized.
+  void reserve_bytes(size_t bytes) { bytes_.reserve(bytes); }
   void swap(BaseAtoms& other) noexcept;
 
   uint32_t size() const { return size_; }

@@ -96,7 +96,10 @@ void Tree::flatten_visible() {
   // minis one by one. The buffers are the previous base's, so nothing is allocated in steady state.
   spare_atoms_.clear();
   spare_widths_.clear();
-  spare_atoms_.reserve(visible_count(), base_.byte_count() + atom_bytes_.size());
+  // A bound, not the count: the bytes of atoms deleted this epoch are in it. Reserving offsets from
+  // it (bytes != atoms) made the new base oversized, so install_base shrank it, copying the
+  // document, at 559 of rustcode's 980 flattens.
+  spare_atoms_.reserve_bytes(base_.byte_count() + atom_bytes_.size());
   const BaseCounts& counts = sequence_.base();
   sequence_.for_each(
       [&](NodeIndex x) {

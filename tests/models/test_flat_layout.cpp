@@ -168,6 +168,28 @@ TEST_CASE("base widths store values only once one is not 1", "[flat_layout]") {
   REQUIRE((mixed.size() == 0 && mixed.all_unit()));
 }
 
+TEST_CASE("a byte bound reserves no offsets, and a wider atom after it still reads back",
+          "[flat_layout]") {
+  // flatten_visible knows only a bound on the new base's bytes (its deleted atoms' included):
+  // one-byte atoms must then hold no offsets, or the kept buffer is oversized and shrunk (copied)
+  // at every flatten.
+  BaseAtoms bounded, counted;
+  bounded.reserve_bytes(400);
+  counted.reserve(100, 400);  // an exact count would say: some atom is wider
+  for (uint64_t k = 0; k < 100; ++k) {
+    bounded.push_back(OpId{kSiteIdFirst, k + 1}, "x");
+    counted.push_back(OpId{kSiteIdFirst, k + 1}, "x");
+  }
+  REQUIRE(bounded.used_bytes() == counted.used_bytes());
+  REQUIRE(bounded.memory_bytes() + 100 * sizeof(uint32_t) <= counted.memory_bytes());
+  bounded.push_back(OpId{kSiteIdFirst, 101}, "\xc3\xa9");
+  bounded.push_back(OpId{kSiteIdFirst, 102}, "y");
+  REQUIRE(bounded.atom(99) == "x");
+  REQUIRE(bounded.atom(100) == "\xc3\xa9");
+  REQUIRE(bounded.atom(101) == "y");
+  REQUIRE(bounded.byte_count() == 103);
+}
+
 TEST_CASE("base atoms copy stretches with their bytes and op ids", "[flat_layout]") {
   BaseAtoms a;
   const std::vector<std::string> atoms = {"a", "", "bc", "\xc3\xa9", "defg", "h"};
