@@ -107,13 +107,14 @@ Op Replica::local_insert_run(uint32_t index, const std::vector<std::string_view>
   op.kind = OpKind::kInsert;
   op.epoch = epoch_;
   op.chain = typed_chain(options_.document);
+  const auto dis_of = [&](OpId id) {
+    return options_.document.dis_mode == DisMode::kUdis ? Dis{site_, id.counter} : Dis{site_, 0};
+  };
   for (size_t j = 0; j < atoms.size(); ++j) {
     const OpId id{site_, ++counter_};
-    const Dis dis =
-        options_.document.dis_mode == DisMode::kUdis ? Dis{site_, id.counter} : Dis{site_, 0};
     // After atom 0, p is the member just made: a childless leaf alone in its new major, so rules
     // 2 and 4 put the next one in the chain child (RunChain) and nothing is searched.
-    const NodeIndex n = insert_after(p, id, dis, atoms[j], width_of(j));
+    const NodeIndex n = insert_after(p, id, dis_of(id), atoms[j], width_of(j));
     seen_.insert(id);
     ++inserts_applied_;
     if (j == 0) {
@@ -125,6 +126,21 @@ Op Replica::local_insert_run(uint32_t index, const std::vector<std::string_view>
       append_to_run(&op, atoms[j], width_of(j));
     }
     p = n;
+    // Member 0 ended the last chain: the rest lengthen it, as insert_after would one by one, in
+    // one walk-order update (Tree::extend_last_chain).
+    if (j == 0 && options_.chained_atoms && !options_.document.mini_child && atoms.size() > 1 &&
+        tree_.ends_last_chain(n)) {
+      const OpId next{site_, counter_ + 1};
+      const std::vector<uint32_t> all_widths =
+          widths.empty() ? std::vector<uint32_t>(atoms.size(), 1) : widths;
+      tree_.extend_last_chain(n, next, dis_of(next), atoms, all_widths, 1);
+      for (size_t k = 1; k < atoms.size(); ++k) {
+        seen_.insert({site_, ++counter_});
+        ++inserts_applied_;
+        append_to_run(&op, atoms[k], width_of(k));
+      }
+      break;
+    }
   }
   finish_run(&op);
   TD_ASSERT_SLOW(run_well_formed(op), "a local run is well formed");

@@ -225,6 +225,23 @@ void SequenceIndex::append_after(NodeIndex anchor, uint32_t width) {
   place_after(a, x);
 }
 
+void SequenceIndex::extend_last_run(const std::vector<uint32_t>& widths, size_t from) {
+  const uint32_t i = base_.size();
+  TD_ASSERT(i > 0 && from < widths.size(), "atoms to append after implicit atom i - 1");
+  const Ref r = run_of(i - 1);
+  TD_ASSERT(nodes_[r].end == i, "atom i - 1 ends its run");
+  uint64_t units = 0;
+  for (size_t k = from; k < widths.size(); ++k) {
+    base_.push_back(widths[k]);
+    units += widths[k];
+  }
+  const auto count = static_cast<uint32_t>(widths.size() - from);
+  nodes_[r].end += count;
+  nodes_[r].self_count += count;
+  nodes_[r].self_units += units;
+  add_up(r, count, units, false);
+}
+
 void SequenceIndex::make_explicit(uint32_t i, NodeIndex x) {
   Ref r = run_of(i);
   if (i > nodes_[r].begin) r = split(r, i);

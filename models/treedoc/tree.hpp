@@ -163,6 +163,15 @@ class Tree {
   NodeIndex add_chained(NodeIndex parent, bool parent_is_mini, uint8_t branch, Dis dis,
                         NodeIndex walk_predecessor, OpId ins_op, std::string_view atom,
                         uint32_t width);
+  // Whether `n` is the last member of the last chain and the newest implicit atom, with its right
+  // slot free: add_chained would make n's chain child the chain's next member.
+  bool ends_last_chain(NodeIndex n) const;
+  // atoms[from..] as the next members after `n` (ends_last_chain), each LIVE, the chain child of
+  // the one before and right after it in the walk, with ids first_id.. and Dis run_dis(first_dis,
+  // k): what add_chained does one atom at a time, with one walk-order update. Returns the last.
+  NodeIndex extend_last_chain(NodeIndex n, OpId first_id, Dis first_dis,
+                              const std::vector<std::string_view>& atoms,
+                              const std::vector<uint32_t>& widths, size_t from);
   // Whether a new major in n's major's right slot would hold n's walk successor with nothing
   // between them: n is the last mini of its major and has no right child, and the slot is free.
   bool chains_after(NodeIndex n) const {
