@@ -128,9 +128,9 @@ Op Replica::local_insert_run(uint32_t index, const std::vector<std::string_view>
     p = n;
     // Member 0 ended the last chain: the rest lengthen it, as insert_after would one by one, in
     // one walk-order update (Tree::extend_last_chain).
+    const OpId next{site_, counter_ + 1};
     if (j == 0 && options_.chained_atoms && !options_.document.mini_child && atoms.size() > 1 &&
-        tree_.ends_last_chain(n)) {
-      const OpId next{site_, counter_ + 1};
+        tree_.chain_continues(n, dis_of(next))) {
       const std::vector<uint32_t> all_widths =
           widths.empty() ? std::vector<uint32_t>(atoms.size(), 1) : widths;
       tree_.extend_last_chain(n, next, dis_of(next), atoms, all_widths, 1);
@@ -415,6 +415,11 @@ ApplyOutcome Replica::change_tree_run(const Op& run) {
       n = tree_.add_chained(tree_.major_of(n), false, 1, run_dis(first, j), n, id, atom,
                             run_width(run, j));
       ++inserts_applied_;
+      if (j + 1 < run.run && tree_.chain_continues(n, run_dis(first, j + 1))) {
+        // The rest lengthen that chain, as the lines above would one by one.
+        append_run_members(run, j + 1, offset, n);
+        break;
+      }
       continue;
     }
     if (j > 0) n = tree_.chain_child(n, run.chain == RunChain::kMini, run_dis(first, j), &created);
@@ -430,6 +435,21 @@ ApplyOutcome Replica::change_tree_run(const Op& run) {
     ++inserts_applied_;
   }
   return outcome;
+}
+
+void Replica::append_run_members(const Op& run, uint32_t from, size_t offset, NodeIndex last) {
+  std::vector<std::string_view> atoms(run.run);
+  std::vector<uint32_t> widths(run.run);
+  for (uint32_t j = from; j < run.run; ++j) {
+    const size_t size = run.run_sizes.empty() ? run.atom.size() / run.run : run.run_sizes[j];
+    atoms[j] = std::string_view(run.atom).substr(offset, size);
+    widths[j] = run_width(run, j);
+    offset += size;
+  }
+  const Dis first = run.tid.dises().back().second;
+  tree_.extend_last_chain(last, {run.id.site, run.id.counter + from}, run_dis(first, from), atoms,
+                          widths, from);
+  inserts_applied_ += run.run - from;
 }
 
 ApplyOutcome Replica::change_tree(const Op& op) {

@@ -163,6 +163,9 @@ class Replica {
   void flatten();
 
  private:
+  // Members from..run.run - 1 of insert run `run`, whose bytes start at `offset`, as the next
+  // members of the last chain, which `last` (member from - 1) ends.
+  void append_run_members(const Op& run, uint32_t from, size_t offset, NodeIndex last);
   // fn(n) for every node of flatten(C), in order (flatten_atoms(cut)).
   template <typename Fn>
   void for_each_cut_atom(const DotSet& cut, Fn&& fn) const;

@@ -445,23 +445,23 @@ NodeIndex Tree::add_chained(NodeIndex parent, bool parent_is_mini, uint8_t branc
   return n;
 }
 
-bool Tree::ends_last_chain(NodeIndex n) const {
+bool Tree::chain_continues(NodeIndex n, Dis next) const {
   if (!is_base(n) || chains_.empty()) return false;
   const uint32_t i = base_index(n);
   const Chain& c = chains_.back();
   return i + 1 == base_.size() && c.first + c.count == base_.size() &&
-         attachments(i) == nullptr;  // nothing hangs from its free slots
+         attachments(i) == nullptr &&  // nothing hangs from its free slots
+         run_dis(c.dis0, c.count) == next;
 }
 
 NodeIndex Tree::extend_last_chain(NodeIndex n, OpId first_id, Dis first_dis,
                                   const std::vector<std::string_view>& atoms,
                                   const std::vector<uint32_t>& widths, size_t from) {
-  TD_ASSERT(ends_last_chain(n), "the members continue the last chain from its last member");
+  TD_ASSERT(chain_continues(n, first_dis), "the members continue the last chain from its end");
   TD_ASSERT(atoms.size() == widths.size() && from < atoms.size(), "one width per atom");
   TD_ASSERT(base_.size() + (atoms.size() - from) <= kBaseAtomsMax,
             "implicit atoms below their limit");
   Chain& c = chains_.back();
-  TD_ASSERT(run_dis(c.dis0, c.count) == first_dis, "the members continue the chain's Dis");
   for (size_t k = from; k < atoms.size(); ++k) {
     base_.push_back({first_id.site, first_id.counter + (k - from)}, atoms[k]);
     attachment_of_.push_back();

@@ -164,9 +164,10 @@ class Tree {
                         NodeIndex walk_predecessor, OpId ins_op, std::string_view atom,
                         uint32_t width);
   // Whether `n` is the last member of the last chain and the newest implicit atom, with its right
-  // slot free: add_chained would make n's chain child the chain's next member.
-  bool ends_last_chain(NodeIndex n) const;
-  // atoms[from..] as the next members after `n` (ends_last_chain), each LIVE, the chain child of
+  // slot free, and `next` the chain's next Dis: add_chained would make an atom with that Dis in
+  // n's chain child the chain's next member.
+  bool chain_continues(NodeIndex n, Dis next) const;
+  // atoms[from..] as the next members after `n` (chain_continues), each LIVE, the chain child of
   // the one before and right after it in the walk, with ids first_id.. and Dis run_dis(first_dis,
   // k): what add_chained does one atom at a time, with one walk-order update. Returns the last.
   NodeIndex extend_last_chain(NodeIndex n, OpId first_id, Dis first_dis,
