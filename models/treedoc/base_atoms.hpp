@@ -24,6 +24,8 @@ class BaseAtoms {
   // Room for at most `bytes` bytes, when only a bound is known: offsets are then stored only once
   // a wider atom arrives, since reserving them for one-byte atoms would leave the buffer oversized.
   void reserve_bytes(size_t bytes) { bytes_.reserve(bytes); }
+  // Whether some atom is wider than a byte (offsets are stored).
+  bool has_wide_atoms() const { return !offsets_.empty(); }
   void swap(BaseAtoms& other) noexcept;
 
   uint32_t size() const { return size_; }

@@ -99,7 +99,12 @@ void Tree::flatten_visible() {
   // A bound, not the count: the bytes of atoms deleted this epoch are in it. Reserving offsets from
   // it (bytes != atoms) made the new base oversized, so install_base shrank it, copying the
   // document, at 559 of rustcode's 980 flattens.
-  spare_atoms_.reserve_bytes(base_.byte_count() + atom_bytes_.size());
+  const size_t bytes_max = base_.byte_count() + atom_bytes_.size();
+  if (base_.has_wide_atoms()) {
+    spare_atoms_.reserve(visible_count(), bytes_max);  // wide atoms stay: offsets at once
+  } else {
+    spare_atoms_.reserve_bytes(bytes_max);
+  }
   const BaseCounts& counts = sequence_.base();
   sequence_.for_each(
       [&](NodeIndex x) {
