@@ -45,6 +45,13 @@ class AttachmentIndex {
     entries_.erase(i);
   }
 
+  // fn(i, entry) for every atom i in [lo, hi) with an entry, in order.
+  template <typename Fn>
+  void for_each_in(uint32_t lo, uint32_t hi, Fn&& fn) const {
+    for (auto it = entries_.lower_bound(lo); it != entries_.end() && it->first < hi; ++it) {
+      fn(it->first, it->second);
+    }
+  }
   size_t memory_bytes() const {
     return bits_.capacity() * sizeof(uint64_t) +
            entries_.size() * kMapEntryBytes<uint32_t, NodeIndex>;

@@ -1,6 +1,8 @@
 // Varint-based binary codec for TIDs and ops; decoders reject malformed or truncated input.
 #include "models/treedoc/codec.hpp"
 
+#include <algorithm>
+
 #include "models/treedoc/assertion.hpp"
 #include "models/treedoc/run.hpp"
 
@@ -48,6 +50,30 @@ size_t varint_size(uint64_t v) {
     ++n;
   }
   return n;
+}
+
+uint64_t sum_varint_sizes(uint64_t lo, uint64_t hi) {
+  uint64_t sum = 0;
+  for (uint64_t x = lo; x <= hi;) {
+    const uint64_t size = varint_size(x);
+    // The last value of `size` bytes: 7 bits a byte.
+    const uint64_t last = size >= 10 ? UINT64_MAX : (uint64_t{1} << (7 * size)) - 1;
+    const uint64_t end = std::min(last, hi);
+    sum += size * (end - x + 1);
+    if (end == UINT64_MAX) break;
+    x = end + 1;
+  }
+  return sum;
+}
+
+uint64_t sum_bitmap_bytes(uint64_t lo, uint64_t hi) {
+  TD_ASSERT(lo >= 1 && lo <= hi + 1, "a range of TID lengths from 1");
+  // sum_{x=1}^{n} ceil(x / 8) = 4 q (q + 1) + r (q + 1), with n = 8 q + r.
+  const auto prefix = [](uint64_t n) {
+    const uint64_t q = n / 8, r = n % 8;
+    return 4 * q * (q + 1) + r * (q + 1);
+  };
+  return prefix(hi) - prefix(lo - 1);
 }
 
 size_t encoded_tid_size(uint64_t elements, uint64_t dis_count, uint64_t dis_bytes) {

@@ -33,5 +33,9 @@ std::optional<Tid> decode_tid(std::string_view* in);
 std::optional<Op> decode_op(std::string_view bytes);
 
 size_t varint_size(uint64_t v);
+// The sums of varint_size(x) and of (x + 7) / 8 (a TID's branch bitmap bytes) over x in
+// [lo, hi], in O(varint lengths) and O(1): a chain's TID sizes without visiting each member.
+uint64_t sum_varint_sizes(uint64_t lo, uint64_t hi);
+uint64_t sum_bitmap_bytes(uint64_t lo, uint64_t hi);
 
 }  // namespace treedoc

@@ -55,31 +55,51 @@ void Tree::census_of_base(TreeCensus* c, std::vector<CensusFrame>* stack) const 
 void Tree::census_of_chain(const CensusFrame& f, TreeCensus* c,
                            std::vector<CensusFrame>* stack) const {
   // Member k's major is member k - 1's right child: its path adds elements without a Dis, and
-  // only its own last element carries member k's.
+  // only its own last element carries member k's Dis, run_dis(dis0, k). Member k's TID has
+  // e0 + k elements (e0 = f.elements_before + 1), its Dis gap and its Dis counter grow with k
+  // (or the counter stays 0, SDIS), so the chain's sizes sum in closed form, the largest is the
+  // last member's, and only members with something attached are visited.
   const Chain& chain = chain_of(base_index(f.major));
   TD_ASSERT(chain.first == base_index(f.major), "a chain is reached by its member 0");
+  const uint64_t n = chain.count;
+  const uint64_t e0 = f.elements_before + 1;
+  const auto member_dis_bytes = [&](uint64_t k) {
+    return dis_bytes_with(f.dis_bytes, f.next_dis_index, e0 + k - 1, run_dis(chain.dis0, k));
+  };
+  const uint64_t per_member =
+      varint_size(f.dis_count + 1) + f.dis_bytes + varint_size(chain.dis0.site);
+  const uint64_t counters = chain.dis0.counter == 0
+                                ? n * varint_size(0)
+                                : sum_varint_sizes(chain.dis0.counter, chain.dis0.counter + n - 1);
+  c->tid_bytes_total +=
+      sum_varint_sizes(e0, e0 + n - 1) + sum_bitmap_bytes(e0, e0 + n - 1) + n * per_member +
+      sum_varint_sizes(e0 - 1 - f.next_dis_index, e0 + n - 2 - f.next_dis_index) + counters;
+  c->atoms_with_tid += n;
+  c->tid_bytes_max =
+      std::max(c->tid_bytes_max,
+               uint64_t{encoded_tid_size(e0 + n - 1, f.dis_count + 1, member_dis_bytes(n - 1))});
   const BaseCounts& counts = sequence_.base();
-  for (uint32_t k = 0; k < chain.count; ++k) {
-    const uint32_t i = chain.first + k;
-    const uint64_t elements = f.elements_before + 1 + k;
-    const uint64_t dis_bytes =
-        dis_bytes_with(f.dis_bytes, f.next_dis_index, elements - 1, run_dis(chain.dis0, k));
-    ++(counts.visible(i) ? c->live : c->dead);
-    const uint64_t bytes = encoded_tid_size(elements, f.dis_count + 1, dis_bytes);
-    count_tid(c, bytes);
-    c->depth_max = std::max(c->depth_max, elements);
-    const BaseAttachments* at = attachments(i);
-    if (at == nullptr) continue;
-    for (uint8_t b = 0; b < 2; ++b) {
-      if (at->mini_child[b] != kNoNode) {
-        stack->push_back({at->mini_child[b], elements, f.dis_count + 1, dis_bytes, elements});
-      }
-      if (at->major_child[b] != kNoNode) {
-        stack->push_back(
-            {at->major_child[b], elements, f.dis_count, f.dis_bytes, f.next_dis_index});
-      }
-    }
-  }
+  const uint32_t live =
+      counts.count_before(chain.first + chain.count) - counts.count_before(chain.first);
+  c->live += live;
+  c->dead += n - live;
+  c->depth_max = std::max(c->depth_max, e0 + n - 1);
+  attachment_of_.for_each_in(
+      chain.first, chain.first + chain.count, [&](uint32_t i, NodeIndex entry) {
+        const BaseAttachments& at = attachments_[entry];
+        const uint64_t k = i - chain.first;
+        const uint64_t elements = e0 + k;
+        const uint64_t dis_bytes = member_dis_bytes(k);
+        for (uint8_t b = 0; b < 2; ++b) {
+          if (at.mini_child[b] != kNoNode) {
+            stack->push_back({at.mini_child[b], elements, f.dis_count + 1, dis_bytes, elements});
+          }
+          if (at.major_child[b] != kNoNode) {
+            stack->push_back(
+                {at.major_child[b], elements, f.dis_count, f.dis_bytes, f.next_dis_index});
+          }
+        }
+      });
 }
 
 TreeCensus Tree::census() const {

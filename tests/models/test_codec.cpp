@@ -53,3 +53,30 @@ TEST_CASE("the decoder rejects garbage", "[codec]") {
   REQUIRE_FALSE(decode_op(std::string(20, '\xff')).has_value());                 // overlong varints
   REQUIRE_FALSE(decode_op(std::string("\x00\x02\x01\x00\x00", 5)).has_value());  // empty TID
 }
+
+TEST_CASE("varint and bitmap sizes sum over a range as element by element", "[codec]") {
+  // Ranges around each varint length's ends, where a closed form would slip by one.
+  std::vector<uint64_t> edges = {1, 2, 7, 8, 9, 15, 16, 17};
+  for (int bytes = 1; bytes <= 9; ++bytes) {
+    const uint64_t end = (uint64_t{1} << (7 * bytes)) - 1;
+    for (uint64_t d : {uint64_t{0}, uint64_t{1}, uint64_t{2}}) {
+      edges.push_back(end - d);
+      edges.push_back(end + 1 + d);
+    }
+  }
+  for (uint64_t lo : edges) {
+    for (uint64_t span : {uint64_t{0}, uint64_t{1}, uint64_t{5}, uint64_t{130}}) {
+      const uint64_t hi = lo + span;
+      uint64_t varints = 0, bitmaps = 0;
+      for (uint64_t x = lo; x <= hi; ++x) {
+        varints += varint_size(x);
+        bitmaps += (x + 7) / 8;
+      }
+      INFO("lo " << lo << " hi " << hi);
+      REQUIRE(sum_varint_sizes(lo, hi) == varints);
+      REQUIRE(sum_bitmap_bytes(lo, hi) == bitmaps);
+    }
+  }
+  REQUIRE(sum_varint_sizes(0, 200) == 128 + 2 * 73);
+  REQUIRE(sum_varint_sizes(UINT64_MAX - 1, UINT64_MAX) == 20);
+}
