@@ -693,6 +693,14 @@ NodeIndex Tree::chain_child(NodeIndex n, bool mini_chain, Dis dis, bool* created
   return new_mini(m, dis, Indexing::kByNeighbour, kNoNode);
 }
 
+NodeIndex Tree::find_chain_child(NodeIndex n, bool mini_chain, Dis dis) const {
+  TD_ASSERT(!is_flat(n) && n != sentinel_, "a run member is an explicit or chained mini");
+  FlatLayout::Place unused;
+  const NodeIndex m = child_at(mini_chain ? n : major_of(n), mini_chain, 1, FlatLayout::Place{},
+                               &unused);  // not a flat node: no place needed
+  return m == kNoNode ? kNoNode : find_mini(m, dis);
+}
+
 NodeIndex Tree::find(const Tid& tid) const {
   if (!tid.well_formed()) return kNoNode;
   NodeIndex cur = 0;

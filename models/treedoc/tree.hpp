@@ -157,6 +157,9 @@ class Tree {
   // walk_create does for a TID that extends n's by that element. How a run's next member is found
   // without building its TID.
   NodeIndex chain_child(NodeIndex n, bool mini_chain, Dis dis, bool* created);
+  // The node chain_child would return without creating anything, or kNoNode: what find() gives
+  // for n's TID extended by that element, in O(1).
+  NodeIndex find_chain_child(NodeIndex n, bool mini_chain, Dis dis) const;
   // A new LIVE atom whose major fills the empty slot (parent, parent_is_mini, branch) and holds
   // only it, placed right after `walk_predecessor` in the walk order: a chained atom, which
   // lengthens the last chain when it is that chain's next member.

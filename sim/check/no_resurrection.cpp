@@ -46,10 +46,21 @@ void NoResurrection::check_members(TimeUs now, SiteIndex i, const site::Site& s,
   }
   size_t k = 0;  // the next of `held`
   RunMembers members(op);
+  const Tree& tree = s.replica().tree();
+  NodeIndex node = kNoNode;  // the member's node, found by its TID
   do {
     if (k == held.size() || verdict_->failed()) return;
+    const Op& member = members.member();
+    // Member j + 1's TID is member j's and one more element (RunChain), so its node is found from
+    // j's in O(1), as find() would reach it, instead of walking a TID that grows with j.
+    node = node != kNoNode && op.chain != RunChain::kBase
+               ? tree.find_chain_child(node, op.chain == RunChain::kMini,
+                                       member.tid.dises().back().second)
+               : tree.find(member.tid);
     if (held[k].first != members.index()) continue;
-    check_invisible(now, i, s, members.member(), held[k].second, applied_at_us);
+    if (node != kNoNode && tree.visible(node)) {
+      report(now, i, member, held[k].second, applied_at_us);
+    }
     ++k;
   } while (members.next());
 }
@@ -98,9 +109,13 @@ void NoResurrection::verified(TimeUs now, SiteIndex i, const site::Site& s) {
 
 void NoResurrection::check_invisible(TimeUs now, SiteIndex i, const site::Site& s, const Op& op,
                                      OpId d, TimeUs applied_at_us) {
+  // A delete carries its target's TID.
+  if (s.replica().visible_index(op.tid).has_value()) report(now, i, op, d, applied_at_us);
+}
+
+void NoResurrection::report(TimeUs now, SiteIndex i, const Op& op, OpId d, TimeUs applied_at_us) {
   const OpId insert = insert_of(op);
-  const Tid& tid = op.tid;  // a delete carries its target's TID
-  if (!s.replica().visible_index(tid).has_value()) return;
+  const Tid& tid = op.tid;
   verdict_->report(
       {Invariant::kNoResurrection,
        now,

@@ -48,6 +48,8 @@ class NoResurrection {
   // site applied op, if it was checked later.
   void check_invisible(TimeUs now, SiteIndex i, const site::Site& s, const Op& op, OpId d,
                        TimeUs applied_at_us);
+  // The violation: site i holds delete d yet shows op's atom.
+  void report(TimeUs now, SiteIndex i, const Op& op, OpId d, TimeUs applied_at_us);
 
   const RunHistory& history_;
   const ReportText& text_;

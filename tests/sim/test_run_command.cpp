@@ -198,6 +198,12 @@ TEST_CASE("a delete applied without a pre-tombstone resurrects its atom", "[chec
   require_fails("tests/data/scenarios/sabotage-no-pre-tombstone.json", "no-resurrection",
                 sim::kExitSafetyViolation);
 }
+TEST_CASE("with pastes and range erases, a delete without a pre-tombstone still resurrects",
+          "[checker]") {
+  // The resurrected atoms are run members, which the check finds one step from the member before.
+  require_fails("tests/data/scenarios/sabotage-no-pre-tombstone-pastes.json", "no-resurrection",
+                sim::kExitSafetyViolation);
+}
 TEST_CASE("a reused TID breaks TID uniqueness", "[checker]") {
   require_fails("tests/data/scenarios/sabotage-reuse-tid.json", "tid-uniqueness",
                 sim::kExitSafetyViolation);
