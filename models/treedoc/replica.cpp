@@ -28,6 +28,10 @@ Replica::Replica(SiteId site, ReplicaOptions options, uint64_t counter, uint64_t
             "SDIS never discards before flatten: the site could regenerate the TID");
 }
 
+Dis Replica::own_dis(OpId id) const {
+  return options_.document.dis_mode == DisMode::kUdis ? Dis{site_, id.counter} : Dis{site_, 0};
+}
+
 NodeIndex Replica::insert_after(NodeIndex p, OpId id, Dis dis, std::string_view atom,
                                 uint32_t width) {
   // f, p's walk successor among minis in every state (docs/protocol.md correction 3), is found
@@ -77,9 +81,7 @@ Op Replica::local_insert(uint32_t index, std::string_view atom, uint32_t width) 
   TD_ASSERT(index <= size(), "insert index within 0..size");
   const NodeIndex p = index == 0 ? tree_.sentinel() : tree_.find_visible(index - 1);
   const OpId id{site_, ++counter_};
-  const Dis dis =
-      options_.document.dis_mode == DisMode::kUdis ? Dis{site_, id.counter} : Dis{site_, 0};
-  const NodeIndex n = insert_after(p, id, dis, atom, width);
+  const NodeIndex n = insert_after(p, id, own_dis(id), atom, width);
   seen_.insert(id);
   ++inserts_applied_;
   Op op;
@@ -107,14 +109,11 @@ Op Replica::local_insert_run(uint32_t index, const std::vector<std::string_view>
   op.kind = OpKind::kInsert;
   op.epoch = epoch_;
   op.chain = typed_chain(options_.document);
-  const auto dis_of = [&](OpId id) {
-    return options_.document.dis_mode == DisMode::kUdis ? Dis{site_, id.counter} : Dis{site_, 0};
-  };
   for (size_t j = 0; j < atoms.size(); ++j) {
     const OpId id{site_, ++counter_};
     // After atom 0, p is the member just made: a childless leaf alone in its new major, so rules
     // 2 and 4 put the next one in the chain child (RunChain) and nothing is searched.
-    const NodeIndex n = insert_after(p, id, dis_of(id), atoms[j], width_of(j));
+    const NodeIndex n = insert_after(p, id, own_dis(id), atoms[j], width_of(j));
     seen_.insert(id);
     ++inserts_applied_;
     if (j == 0) {
@@ -130,10 +129,10 @@ Op Replica::local_insert_run(uint32_t index, const std::vector<std::string_view>
     // one walk-order update (Tree::extend_last_chain).
     const OpId next{site_, counter_ + 1};
     if (j == 0 && options_.chained_atoms && !options_.document.mini_child && atoms.size() > 1 &&
-        tree_.chain_continues(n, dis_of(next))) {
+        tree_.chain_continues(n, own_dis(next))) {
       const std::vector<uint32_t> all_widths =
           widths.empty() ? std::vector<uint32_t>(atoms.size(), 1) : widths;
-      tree_.extend_last_chain(n, next, dis_of(next), atoms, all_widths, 1);
+      tree_.extend_last_chain(n, next, own_dis(next), atoms, all_widths, 1);
       for (size_t k = 1; k < atoms.size(); ++k) {
         seen_.insert({site_, ++counter_});
         ++inserts_applied_;
@@ -404,9 +403,7 @@ ApplyOutcome Replica::change_tree_run(const Op& run) {
   size_t offset = 0;  // of member j's bytes in run.atom
   for (uint32_t j = 0; j < run.run; ++j) {
     const OpId id{run.id.site, run.id.counter + j};
-    const size_t size = !run.is_insert()        ? 0
-                        : run.run_sizes.empty() ? run.atom.size() / run.run
-                                                : run.run_sizes[j];
+    const size_t size = run.is_insert() ? run_member_size(run, j) : 0;
     const std::string_view atom = std::string_view(run.atom).substr(offset, size);
     offset += size;
     if (j > 0 && run.is_insert() && options_.chained_atoms && run.chain == RunChain::kMajor &&
@@ -441,7 +438,7 @@ void Replica::append_run_members(const Op& run, uint32_t from, size_t offset, No
   std::vector<std::string_view> atoms(run.run);
   std::vector<uint32_t> widths(run.run);
   for (uint32_t j = from; j < run.run; ++j) {
-    const size_t size = run.run_sizes.empty() ? run.atom.size() / run.run : run.run_sizes[j];
+    const size_t size = run_member_size(run, j);
     atoms[j] = std::string_view(run.atom).substr(offset, size);
     widths[j] = run_width(run, j);
     offset += size;

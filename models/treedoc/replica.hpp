@@ -163,6 +163,8 @@ class Replica {
   void flatten();
 
  private:
+  // The Dis of this site's own insert `id`: the op id in UDIS, (site, 0) in SDIS.
+  Dis own_dis(OpId id) const;
   // Members from..run.run - 1 of insert run `run`, whose bytes start at `offset`, as the next
   // members of the last chain, which `last` (member from - 1) ends.
   void append_run_members(const Op& run, uint32_t from, size_t offset, NodeIndex last);

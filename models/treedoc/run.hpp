@@ -20,6 +20,11 @@ inline Dis run_dis(Dis first, uint64_t j) {
   return first.counter == 0 ? first : Dis{first.site, first.counter + j};
 }
 
+// The bytes of member j of insert run `run` (run.atom holds the members' bytes in order).
+inline size_t run_member_size(const Op& run, uint32_t j) {
+  return run.run_sizes.empty() ? run.atom.size() / run.run : run.run_sizes[j];
+}
+
 // The op id of atom j of a run (of a single op: j == 0, its own id), and of its delete's target.
 inline OpId run_member_id(const Op& op, uint32_t j) { return {op.id.site, op.id.counter + j}; }
 inline OpId run_member_target(const Op& op, uint32_t j) {

@@ -207,12 +207,7 @@ void SequenceIndex::append_after(NodeIndex anchor, uint32_t width) {
   base_.push_back(width);
   if (i > 0 && anchor == base_node(i - 1)) {
     const Ref r = run_of(i - 1);
-    if (nodes_[r].end == i) {
-      ++nodes_[r].end;
-      ++nodes_[r].self_count;
-      nodes_[r].self_units += width;
-      return add_up(r, 1, width, false);
-    }
+    if (nodes_[r].end == i) return grow_run(r, 1, width);  // i joins atom i - 1's run
   }
   const Ref a = anchor_after(anchor);
   const Ref x = new_node(kNoNode);
@@ -235,7 +230,10 @@ void SequenceIndex::extend_last_run(const std::vector<uint32_t>& widths, size_t 
     base_.push_back(widths[k]);
     units += widths[k];
   }
-  const auto count = static_cast<uint32_t>(widths.size() - from);
+  grow_run(r, static_cast<uint32_t>(widths.size() - from), units);
+}
+
+void SequenceIndex::grow_run(Ref r, uint32_t count, uint64_t units) {
   nodes_[r].end += count;
   nodes_[r].self_count += count;
   nodes_[r].self_units += units;

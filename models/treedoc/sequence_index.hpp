@@ -86,6 +86,8 @@ class SequenceIndex {
   void pull(Ref x);
   // Adds (or, with `subtract`, removes) counts to x and every ancestor: cheaper than pulling.
   void add_up(Ref x, uint32_t count, uint64_t units, bool subtract);
+  // Run r takes the `count` visible atoms (of `units`) just pushed after its end.
+  void grow_run(Ref r, uint32_t count, uint64_t units);
   void rotate_up(Ref x);
   // Links the leaf `x` below `parent` and restores the heap order.
   void link(Ref parent, bool right, Ref x);

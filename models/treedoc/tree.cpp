@@ -101,7 +101,7 @@ void Tree::flatten_visible() {
   // document, at 559 of rustcode's 980 flattens.
   const size_t bytes_max = base_.byte_count() + atom_bytes_.size();
   if (base_.has_wide_atoms()) {
-    spare_atoms_.reserve(visible_count(), bytes_max);  // wide atoms stay: offsets at once
+    spare_atoms_.reserve(visible_count(), bytes_max);  // wide atoms likely stay: offsets now
   } else {
     spare_atoms_.reserve_bytes(bytes_max);
   }

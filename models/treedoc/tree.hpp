@@ -287,7 +287,7 @@ class Tree {
   // tid_of's climb from flat major `m` to the root through the layout: pushes the elements not on
   // the cursor's path and returns how many it shares.
   size_t climb_flat(NodeIndex m, bool has_dis, Dis element_dis) const;
-  // census() of the chain whose member 0 is `head`, reached with path state `f`.
+  // census() of the chain whose member 0 is f.major, reached with path state `f`.
   struct CensusFrame;
   void census_of_chain(const CensusFrame& f, TreeCensus* c, std::vector<CensusFrame>* stack) const;
   NodeIndex new_mini(NodeIndex m, Dis dis, Indexing indexing, NodeIndex predecessor);

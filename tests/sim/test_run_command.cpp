@@ -200,7 +200,8 @@ TEST_CASE("a delete applied without a pre-tombstone resurrects its atom", "[chec
 }
 TEST_CASE("with pastes and range erases, a delete without a pre-tombstone still resurrects",
           "[checker]") {
-  // The resurrected atoms are run members, which the check finds one step from the member before.
+  // Every edit a paste or a range erase: the sabotage is still caught when ops are runs. (That
+  // the check finds member j + 1 as find() would is test_tree_find.cpp's property.)
   require_fails("tests/data/scenarios/sabotage-no-pre-tombstone-pastes.json", "no-resurrection",
                 sim::kExitSafetyViolation);
 }
