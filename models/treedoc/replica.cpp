@@ -126,10 +126,10 @@ Op Replica::local_insert_run(uint32_t index, const std::vector<std::string_view>
     }
     p = n;
     // Member 0 ended the last chain: the rest lengthen it, as insert_after would one by one, in
-    // one walk-order update (Tree::extend_last_chain).
+    // one walk-order update (Tree::extend_last_chain). Never so without chained atoms or with
+    // mini_child: n is then explicit.
     const OpId next{site_, counter_ + 1};
-    if (j == 0 && options_.chained_atoms && !options_.document.mini_child && atoms.size() > 1 &&
-        tree_.chain_continues(n, own_dis(next))) {
+    if (j == 0 && tree_.chain_continues(n, own_dis(next))) {
       const std::vector<uint32_t> all_widths =
           widths.empty() ? std::vector<uint32_t>(atoms.size(), 1) : widths;
       tree_.extend_last_chain(n, next, own_dis(next), atoms, all_widths, 1);

@@ -434,10 +434,7 @@ NodeIndex Tree::add_chained(NodeIndex parent, bool parent_is_mini, uint8_t branc
             "a chained atom fills an empty slot");
   const uint32_t i = base_.size();
   const NodeIndex n = base_node(i);
-  const bool extends = !chains_.empty() && !parent_is_mini && branch == 1 && parent == n - 1 &&
-                       chains_.back().first + chains_.back().count == i &&
-                       dis == run_dis(chains_.back().dis0, chains_.back().count);
-  if (extends) {
+  if (!parent_is_mini && branch == 1 && chain_continues(parent, dis)) {
     ++chains_.back().count;
   } else {
     const MajorLink link{parent, parent_is_mini, branch, 1 + link_of(parent_major).depth};
@@ -454,8 +451,7 @@ bool Tree::chain_continues(NodeIndex n, Dis next) const {
   if (!is_base(n) || chains_.empty()) return false;
   const uint32_t i = base_index(n);
   const Chain& c = chains_.back();
-  return i + 1 == base_.size() && c.first + c.count == base_.size() &&
-         attachments(i) == nullptr &&  // nothing hangs from its free slots
+  return i + 1 == base_.size() && c.first + c.count == base_.size() && chains_after(n) &&
          run_dis(c.dis0, c.count) == next;
 }
 

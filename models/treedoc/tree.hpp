@@ -166,9 +166,9 @@ class Tree {
   NodeIndex add_chained(NodeIndex parent, bool parent_is_mini, uint8_t branch, Dis dis,
                         NodeIndex walk_predecessor, OpId ins_op, std::string_view atom,
                         uint32_t width);
-  // Whether `n` is the last member of the last chain and the newest implicit atom, with its right
-  // slot free, and `next` the chain's next Dis: add_chained would make an atom with that Dis in
-  // n's chain child the chain's next member.
+  // Whether `n` is the last member of the last chain and the newest implicit atom, its right slots
+  // free (chains_after), and `next` the chain's next Dis: an atom with that Dis in n's chain child
+  // is the chain's next member (add_chained lengthens the chain exactly then).
   bool chain_continues(NodeIndex n, Dis next) const;
   // atoms[from..] as the next members after `n` (chain_continues), each LIVE, the chain child of
   // the one before and right after it in the walk, with ids first_id.. and Dis run_dis(first_dis,
