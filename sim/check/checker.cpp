@@ -11,7 +11,7 @@ Checker::Checker(const Scenario& scenario)
     : scenario_(scenario),
       text_(scenario.topology),
       history_(scenario),
-      tids_(text_, &verdict_),
+      tids_(scenario.replication.replica.document.dis_mode, text_, &verdict_),
       intention_(text_, &verdict_),
       resurrection_(scenario, history_, text_, &verdict_),
       commits_(history_, text_, &verdict_),
@@ -40,7 +40,7 @@ void Checker::on_local_op(TimeUs now, const LocalOpMade& m) {
     for_each_member(op, [&](const Op& member) {
       tid.clear();
       encode_tid(member.tid, &tid);
-      unique = unique && tids_.claim(now, m.site, member, tid, "made");
+      unique = unique && tids_.made(now, m.site, member, tid);
     });
     if (!unique) return;
   }

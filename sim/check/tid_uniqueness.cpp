@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "models/treedoc/assertion.hpp"
 #include "models/treedoc/fnv_hash.hpp"
 
 namespace treedoc::sim {
@@ -25,6 +26,23 @@ TidUniqueness::Key TidUniqueness::key_of(const std::string& encoded_tid, uint64_
     b.add_u64((word << 29) | (word >> 35));
   }
   return {a.value(), b.value()};
+}
+
+bool TidUniqueness::made(TimeUs now, SiteIndex i, const Op& op, const std::string& encoded_tid) {
+  TD_ASSERT(op.is_insert() && op.run == 0, "one inserted atom");
+  const Dis named{op.id.site, dis_mode_ == DisMode::kUdis ? op.id.counter : 0};
+  const bool names_its_op = op.tid.well_formed() && op.tid.dises().back().second == named;
+  if (!names_its_op) {
+    verdict_->report({Invariant::kTidUniqueness,
+                      now,
+                      {i},
+                      {op.id},
+                      "insert " + text_.op(op.id) + " made at " + text_.site(i) + " has TID " +
+                          to_string(op.tid) + ", whose last Dis is not " + to_string(named) +
+                          ", the one its op id names"});
+    return false;
+  }
+  return claim(now, i, op, encoded_tid, "made");
 }
 
 bool TidUniqueness::claim(TimeUs now, SiteIndex i, const Op& op, const std::string& encoded_tid,

@@ -1,6 +1,7 @@
 // Invariant 1, TID uniqueness: within an epoch no two inserts share a TID, whether a site made
-// it or translated it into the epoch; and what a replica refused (a collision it found in its
-// tree, or a malformed op).
+// it or translated it into the epoch; a made insert's TID ends in the Dis its op id names, on
+// which uniqueness rests; and what a replica refused (a collision it found in its tree, or a
+// malformed op).
 #pragma once
 
 #include <cstdint>
@@ -15,8 +16,13 @@ namespace treedoc::sim {
 
 class TidUniqueness {
  public:
-  TidUniqueness(const ReportText& text, Verdict* verdict) : text_(text), verdict_(verdict) {}
+  TidUniqueness(DisMode dis_mode, const ReportText& text, Verdict* verdict)
+      : dis_mode_(dis_mode), text_(text), verdict_(verdict) {}
 
+  // Insert `op` (one atom) as site i made it: its TID's last Dis must be the one its id names
+  // (docs/protocol.md §1: in UDIS the op id, in SDIS (site, 0)), since two inserts' TIDs differ
+  // in that Dis if nowhere else; then claim(..., "made"). False when it reported.
+  bool made(TimeUs now, SiteIndex i, const Op& op, const std::string& encoded_tid);
   // Records insert `op` as the owner of its TID in its epoch, or reports the insert that already
   // owns it (`how` it got the TID: "made", "translated"). False when it reported.
   bool claim(TimeUs now, SiteIndex i, const Op& op, const std::string& encoded_tid,
@@ -25,6 +31,7 @@ class TidUniqueness {
   void rejected(TimeUs now, SiteIndex i, const site::Rejection& r);
 
  private:
+  DisMode dis_mode_;
   const ReportText& text_;
   Verdict* verdict_;
   // Two independent 64-bit hashes of (encoded TID, epoch): the key of one TID in one epoch. Not
