@@ -93,10 +93,11 @@ size_t encoded_tid_size(const Tid& t) {
 void encode_tid(const Tid& t, std::string* out) {
   put_varint(t.size(), out);
   const size_t bits_at = out->size();
-  out->append((t.size() + 7) / 8, '\0');
-  for (size_t i = 0; i < t.size(); ++i) {
-    if (t.branch(i))
-      (*out)[bits_at + i / 8] = static_cast<char>((*out)[bits_at + i / 8] | (1 << (i % 8)));
+  // Element i's branch is bit i % 8 of byte i / 8: the TID's words, byte by byte, low first.
+  const size_t bytes = (t.size() + 7) / 8;
+  out->resize(bits_at + bytes);
+  for (size_t k = 0; k < bytes; ++k) {
+    (*out)[bits_at + k] = static_cast<char>(t.branch_word(k / 8) >> (8 * (k % 8)));
   }
   put_varint(t.dises().size(), out);
   uint64_t expected = 0;

@@ -8,24 +8,69 @@
 
 namespace treedoc {
 
+void Tid::put_bits(uint64_t bits, size_t count) {
+  TD_ASSERT(count >= 1 && count <= kWordBits, "1 to 64 bits at a time");
+  TD_ASSERT(count == kWordBits || bits >> count == 0, "no bits above the count");
+  const size_t offset = size_ % kWordBits;
+  if (offset == 0) {
+    words_.push_back(bits);
+  } else {
+    words_.back() |= bits << offset;
+    if (offset + count > kWordBits) words_.push_back(bits >> (kWordBits - offset));
+  }
+  size_ += count;
+  TD_ASSERT(words_.size() == words_for(size_), "one word per 64 elements");
+}
+
+void Tid::push_repeated(uint8_t branch, size_t count) {
+  for (size_t done = 0; done < count;) {
+    const size_t take = std::min(kWordBits, count - done);
+    const uint64_t ones = take == kWordBits ? ~uint64_t{0} : (uint64_t{1} << take) - 1;
+    put_bits(branch ? ones : 0, take);
+    done += take;
+  }
+}
+
+void Tid::append_branches(const Tid& src, size_t from, size_t count) {
+  TD_ASSERT(from + count <= src.size_, "branches within the source");
+  for (size_t done = 0; done < count;) {
+    const size_t at = from + done;
+    const size_t take = std::min(kWordBits, count - done);
+    const size_t w = at / kWordBits, offset = at % kWordBits;
+    uint64_t bits = src.words_[w] >> offset;
+    if (offset != 0 && offset + take > kWordBits) bits |= src.words_[w + 1] << (kWordBits - offset);
+    if (take < kWordBits) bits &= (uint64_t{1} << take) - 1;
+    put_bits(bits, take);
+    done += take;
+  }
+}
+
 void Tid::append(const Tid& tail) {
-  const auto offset = static_cast<uint32_t>(branches_.size());
-  branches_.insert(branches_.end(), tail.branches_.begin(), tail.branches_.end());
+  const auto offset = static_cast<uint32_t>(size_);
+  append_branches(tail, 0, tail.size_);
   for (const auto& [index, dis] : tail.dises_) dises_.emplace_back(index + offset, dis);
 }
 
 void Tid::append_suffix(const Tid& src, size_t from, size_t src_dises) {
   TD_ASSERT(from <= src.size(), "a suffix of the source");
-  const auto offset = static_cast<uint32_t>(branches_.size()) - static_cast<uint32_t>(from);
-  branches_.insert(branches_.end(), src.branches_.begin() + from, src.branches_.end());
+  const auto offset = static_cast<uint32_t>(size_) - static_cast<uint32_t>(from);
+  append_branches(src, from, src.size_ - from);
   for (size_t k = src_dises; k < src.dises_.size(); ++k) {
     dises_.emplace_back(src.dises_[k].first + offset, src.dises_[k].second);
   }
 }
 
+void Tid::truncate(size_t elements) {
+  if (elements >= size_) return;
+  size_ = elements;
+  words_.resize(words_for(elements));
+  if (elements % kWordBits != 0) words_.back() &= (uint64_t{1} << (elements % kWordBits)) - 1;
+  while (!dises_.empty() && dises_.back().first >= elements) dises_.pop_back();
+}
+
 TidElement Tid::element(size_t i) const {
-  TD_ASSERT(i < branches_.size(), "TID element index in range");
-  TidElement e{branches_[i], false, {}};
+  TD_ASSERT(i < size_, "TID element index in range");
+  TidElement e{branch(i), false, {}};
   auto it = std::lower_bound(dises_.begin(), dises_.end(), static_cast<uint32_t>(i),
                              [](const auto& entry, uint32_t index) { return entry.first < index; });
   if (it != dises_.end() && it->first == i) {
@@ -36,7 +81,7 @@ TidElement Tid::element(size_t i) const {
 }
 
 bool Tid::well_formed() const {
-  return !branches_.empty() && !dises_.empty() && dises_.back().first + 1 == branches_.size();
+  return size_ != 0 && !dises_.empty() && dises_.back().first + 1 == size_;
 }
 
 namespace {
@@ -67,27 +112,40 @@ class TidCursor {
 };
 
 // Skips the equal leading elements of a and b: stretches without a Dis on either side compare
-// as bytes (vectorized), equal Dis elements one by one. Returns the element index and each side's
+// as words of 64 branches, equal Dis elements one by one. Returns the element index and each side's
 // Dis index where the element loop must go on.
 struct Skipped {
   size_t i, da, db;
 };
+// The first element in [from, limit) where a's and b's branches differ, or limit: 64 at a time.
+size_t first_branch_difference(const Tid& a, const Tid& b, size_t from, size_t limit) {
+  constexpr size_t kBits = Tid::kWordBits;
+  for (size_t i = from; i < limit;) {
+    const size_t w = i / kBits, offset = i % kBits;
+    const size_t span = std::min(kBits - offset, limit - i);
+    uint64_t differ = (a.branch_word(w) ^ b.branch_word(w)) >> offset;
+    if (span < kBits) differ &= (uint64_t{1} << span) - 1;
+    if (differ != 0) return i + static_cast<size_t>(std::countr_zero(differ));
+    i += span;
+  }
+  return limit;
+}
+
 Skipped skip_equal_prefix(const Tid& a, const Tid& b) {
-  const auto& ba = a.branches();
-  const auto& bb = b.branches();
   const auto& xa = a.dises();
   const auto& xb = b.dises();
-  const size_t n = std::min(ba.size(), bb.size());
+  const size_t n = std::min(a.size(), b.size());
   size_t i = 0, da = 0, db = 0;
   for (;;) {
     const size_t next_a = da < xa.size() ? xa[da].first : n;
     const size_t next_b = db < xb.size() ? xb[db].first : n;
     const size_t limit = std::min({next_a, next_b, n});
-    const auto diff = std::mismatch(ba.begin() + i, ba.begin() + limit, bb.begin() + i);
-    i = static_cast<size_t>(diff.first - ba.begin());
+    i = first_branch_difference(a, b, i, limit);
     if (i < limit || limit == n) return {i, da, db};
     // Element `limit` carries a Dis on one side at least: equal only if both have the same one.
-    if (next_a != next_b || ba[i] != bb[i] || xa[da].second != xb[db].second) return {i, da, db};
+    if (next_a != next_b || a.branch(i) != b.branch(i) || xa[da].second != xb[db].second) {
+      return {i, da, db};
+    }
     ++i;
     ++da;
     ++db;
@@ -145,10 +203,9 @@ std::string tid_sort_key(const Tid& t) {
   constexpr size_t kDisKeyBytesMax = 1 + (1 + sizeof(SiteId)) + (1 + sizeof(uint64_t));
   std::string key(t.size() + t.dises().size() * kDisKeyBytesMax + 1, '\0');
   char* out = key.data();
-  const auto& branches = t.branches();
   size_t i = 0;
   const auto put_branches_below = [&](size_t end) {
-    for (; i < end; ++i) *out++ = branches[i] == 0 ? kLeft : kRight;
+    for (; i < end; ++i) *out++ = t.branch(i) == 0 ? kLeft : kRight;
   };
   for (const auto& [index, dis] : t.dises()) {
     put_branches_below(index + 1);
@@ -156,7 +213,7 @@ std::string tid_sort_key(const Tid& t) {
     out = put_ordered_uint(dis.site, out);
     out = put_ordered_uint(dis.counter, out);
   }
-  put_branches_below(branches.size());
+  put_branches_below(t.size());
   *out++ = kEnd;
   key.resize(static_cast<size_t>(out - key.data()));
   return key;

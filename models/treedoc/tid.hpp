@@ -20,46 +20,44 @@ struct TidElement {
 };
 
 // A path from the virtual root. Most elements carry no Dis (a typed run is a chain of (b:⊥)), so
-// the branches are one byte each and the Dis values sit in a sparse side list, sorted by element
-// index.
+// the branches are bits, 64 to a word, and the Dis values sit in a sparse side list, sorted by
+// element index. Bits: a TID without flatten grows with the chains it passes (thousands of
+// elements on a long paste-heavy trace), and each op copies it; a byte per element made that copy
+// most of the replay (docs/BENCHMARKS.md, "Branches as bits").
 class Tid {
  public:
-  size_t size() const { return branches_.size(); }
-  bool empty() const { return branches_.empty(); }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
 
-  void push(uint8_t branch) { branches_.push_back(branch); }
-  void push_repeated(uint8_t branch, size_t count) {
-    branches_.insert(branches_.end(), count, branch);
-  }
+  void push(uint8_t branch) { put_bits(branch, 1); }
+  void push_repeated(uint8_t branch, size_t count);
   void push(uint8_t branch, Dis dis) {
-    dises_.emplace_back(static_cast<uint32_t>(branches_.size()), dis);
-    branches_.push_back(branch);
+    dises_.emplace_back(static_cast<uint32_t>(size_), dis);
+    put_bits(branch, 1);
   }
   // Appends every element of `tail` (the graft rule's ⊕).
   void append(const Tid& tail);
   // Appends elements [from, src.size()) of `src`; `src_dises` is how many of src's Dis elements
   // lie before `from`.
   void append_suffix(const Tid& src, size_t from, size_t src_dises);
-  void reserve(size_t elements) { branches_.reserve(elements); }
+  void reserve(size_t elements) { words_.reserve(words_for(elements)); }
   // Keeps the first `elements` elements.
-  void truncate(size_t elements) {
-    if (elements >= branches_.size()) return;
-    branches_.resize(elements);
-    while (!dises_.empty() && dises_.back().first >= elements) dises_.pop_back();
-  }
+  void truncate(size_t elements);
 
   // Removes the Dis of the last element, if it has one: t becomes major_path(t).
   void drop_last_dis() {
-    if (!dises_.empty() && dises_.back().first + 1 == branches_.size()) dises_.pop_back();
+    if (!dises_.empty() && dises_.back().first + 1 == size_) dises_.pop_back();
   }
 
-  uint8_t branch(size_t i) const { return branches_[i]; }
+  uint8_t branch(size_t i) const { return (words_[i / kWordBits] >> (i % kWordBits)) & 1; }
   TidElement element(size_t i) const;
-  const std::vector<uint8_t>& branches() const { return branches_; }
+  // Branch bits [64 w, 64 w + 64): element 64 w + k's branch is bit k; bits past size() are 0.
+  uint64_t branch_word(size_t w) const { return words_[w]; }
   const std::vector<std::pair<uint32_t, Dis>>& dises() const { return dises_; }
 
   size_t memory_bytes() const {
-    return branches_.capacity() + dises_.capacity() * sizeof(std::pair<uint32_t, Dis>);
+    return words_.capacity() * sizeof(uint64_t) +
+           dises_.capacity() * sizeof(std::pair<uint32_t, Dis>);
   }
 
   // A well-formed TID is non-empty and its last element carries a Dis (docs/protocol.md §1).
@@ -67,8 +65,17 @@ class Tid {
 
   friend bool operator==(const Tid&, const Tid&) = default;
 
+  static constexpr size_t kWordBits = 64;
+
  private:
-  std::vector<uint8_t> branches_;
+  static size_t words_for(size_t elements) { return (elements + kWordBits - 1) / kWordBits; }
+  // Appends the low `count` (1..64) bits of `bits`, whose higher bits are 0.
+  void put_bits(uint64_t bits, size_t count);
+  // Appends `count` branches of `src` from element `from`.
+  void append_branches(const Tid& src, size_t from, size_t count);
+
+  std::vector<uint64_t> words_;  // words_for(size_) words, bits past size_ zero (== relies on it)
+  size_t size_ = 0;
   std::vector<std::pair<uint32_t, Dis>> dises_;  // (element index, Dis), strictly increasing index
 };
 
@@ -83,7 +90,7 @@ int compare_tids(const Tid& a, const Tid& b);
 std::string tid_sort_key(const Tid& t);
 
 // The number of leading elements `a` and `b` share (branch and Dis alike), and in `dises` how many
-// of them carry a Dis. O(shared / 32 + Dis elements) for the bytes compare in bulk.
+// of them carry a Dis. O(shared / 64 + Dis elements): the branches compare a word at a time.
 size_t common_prefix(const Tid& a, const Tid& b, size_t* dises);
 
 // True when `a` is a proper prefix of `b`, comparing elements including a missing Dis.

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "models/random/random_stream.hpp"
+#include "models/treedoc/codec.hpp"
 #include "models/treedoc/flatten.hpp"
 #include "models/treedoc/tid.hpp"
 #include "tests/models/random_tid.hpp"
@@ -113,5 +114,97 @@ TEST_CASE("TID sort keys and the comparator both order as the token definition",
     INFO(to_string(a) << " vs " << to_string(b));
     REQUIRE(sign(compare_tids(a, b)) == want);
     REQUIRE(sign(tid_sort_key(a).compare(tid_sort_key(b))) == want);
+  }
+}
+
+namespace {
+
+// A TID as the plain list of its elements: the form the packed branch bits must agree with.
+using Elements = std::vector<TidElement>;
+
+Elements elements_of(const Tid& t) {
+  Elements e;
+  for (size_t i = 0; i < t.size(); ++i) e.push_back(t.element(i));
+  return e;
+}
+
+// One random edit applied to both forms: pushes (with and without a Dis), long repeated runs,
+// appends of another TID's suffix at any bit offset, truncations and a dropped last Dis.
+void edit_both(RandomStream& rng, const std::vector<std::pair<Tid, Elements>>& pool, Tid* t,
+               Elements* e) {
+  const uint64_t kind = rng.below(6);
+  if (kind == 0) {
+    const auto branch = static_cast<uint8_t>(rng.below(2));
+    const Dis dis{static_cast<SiteId>(2 + rng.below(3)), rng.below(5)};
+    t->push(branch, dis);
+    e->push_back({branch, true, dis});
+  } else if (kind == 1) {
+    const auto branch = static_cast<uint8_t>(rng.below(2));
+    t->push(branch);
+    e->push_back({branch, false, {}});
+  } else if (kind == 2) {
+    const auto branch = static_cast<uint8_t>(rng.below(2));
+    const size_t count = rng.below(200);  // runs across one or more 64-branch words
+    t->push_repeated(branch, count);
+    e->insert(e->end(), count, TidElement{branch, false, {}});
+  } else if (kind == 3 && !pool.empty()) {
+    const auto& [src, src_elements] = pool[rng.below(pool.size())];
+    const size_t from = rng.below(src.size() + 1);
+    size_t dises_before = 0;
+    for (size_t i = 0; i < from; ++i) dises_before += src_elements[i].has_dis;
+    t->append_suffix(src, from, dises_before);
+    e->insert(e->end(), src_elements.begin() + static_cast<std::ptrdiff_t>(from),
+              src_elements.end());
+  } else if (kind == 4) {
+    const size_t keep = rng.below(t->size() + 1);
+    t->truncate(keep);
+    e->resize(keep);
+  } else if (!e->empty()) {
+    t->drop_last_dis();
+    e->back().has_dis = false;
+    e->back().dis = Dis{};
+  }
+}
+
+}  // namespace
+
+TEST_CASE("packed branch bits hold the elements a plain list would, at every word offset",
+          "[tid][property]") {
+  RandomStream rng(71);
+  std::vector<std::pair<Tid, Elements>> pool;
+  for (int trial = 0; trial < 400; ++trial) {
+    Tid t;
+    Elements e;
+    const uint64_t edits = 1 + rng.below(12);
+    for (uint64_t k = 0; k < edits; ++k) edit_both(rng, pool, &t, &e);
+    INFO("trial " << trial << ": " << to_string(t));
+    REQUIRE(t.size() == e.size());
+    REQUIRE(elements_of(t) == e);
+    size_t dis_count = 0;
+    for (const TidElement& x : e) dis_count += x.has_dis;
+    REQUIRE(t.dises().size() == dis_count);
+    // The codec writes element i's branch at bit i % 8 of byte i / 8 and reads it back.
+    std::string bytes;
+    encode_tid(t, &bytes);
+    std::string_view in(bytes);
+    const std::optional<Tid> decoded = decode_tid(&in);
+    REQUIRE(decoded);
+    REQUIRE(*decoded == t);
+    REQUIRE(bytes.size() == encoded_tid_size(t));
+    const size_t bits_at = varint_size(t.size());
+    for (size_t i = 0; i < e.size(); ++i) {
+      REQUIRE(((static_cast<uint8_t>(bytes[bits_at + i / 8]) >> (i % 8)) & 1) == e[i].branch);
+    }
+    // Equality, the comparator and the shared prefix agree with the element lists.
+    for (size_t k = 0; k < std::min<size_t>(pool.size(), 20); ++k) {
+      const auto& [u, ue] = pool[rng.below(pool.size())];
+      REQUIRE((t == u) == (e == ue));
+      REQUIRE((compare_tids(t, u) == 0) == (e == ue));
+      size_t shared_dises = 0;
+      size_t want = 0;
+      while (want < e.size() && want < ue.size() && e[want] == ue[want]) ++want;
+      REQUIRE(common_prefix(t, u, &shared_dises) == want);
+    }
+    pool.push_back({t, e});
   }
 }
