@@ -346,8 +346,7 @@ Tree::BaseAttachments& Tree::attachments_for(uint32_t i) {
 }
 
 void Tree::forget_cursor() const {
-  cursor_tid_ = Tid{};
-  cursor_majors_.clear();
+  for (PathCursor& c : cursors_) c = PathCursor{};
   walk_tid_ = Tid{};
   walk_steps_.clear();
   ++cursor_resets_;
@@ -802,29 +801,30 @@ uint32_t Tree::index_of(NodeIndex n) const { return sequence_.rank(n); }
 // --- paths ---------------------------------------------------------------------------------------
 
 Tid Tree::tid_of(NodeIndex n) const {
-  // Climb, collecting elements leaf-first, until a major is on the cursor's path: the elements
+  // Climb, collecting elements leaf-first, until a major is on a cursor's path: the elements
   // above it are shared. Element i of a TID belongs to the major at depth i + 1. Once the climb
-  // reaches the base, the rest of the path is the layout's.
+  // reaches the base, the rest of the path is the layout's. A climb that meets no cursor rebuilds
+  // the one used least recently.
   std::vector<Climbed>& climbed = climbed_;
   climbed.clear();
   NodeIndex m = major_of(n);
   bool has_dis = true;
   Dis element_dis = dis(n);
-  size_t shared = 0;  // elements taken from the cursor
+  Meeting met{(cursor_recent_ + 1) % kPathCursors, 0};  // the cursor, the elements taken from it
   for (;;) {
     if (is_chained(m)) {
-      if (climb_chain(&m, &has_dis, &element_dis, &shared) || m == root()) break;
+      if (climb_chain(&m, &has_dis, &element_dis, &met) || m == root()) break;
       continue;
     }
     if (is_base(m)) {
-      shared = climb_flat(m, has_dis, element_dis);
+      met = climb_flat(m, has_dis, element_dis, met.cursor);
       break;
     }
     const MajorNode& major = majors_[m];
     climbed.push_back({m, major.branch, has_dis, element_dis});
     const size_t index = major.depth - 1;
-    if (index < cursor_majors_.size() && cursor_majors_[index] == m) {
-      shared = index;
+    if (const int c = cursor_holding(index, m); c >= 0) {
+      met = {static_cast<size_t>(c), index};
       break;
     }
     TD_ASSERT(major.parent != kNoNode, "a mini's major hangs below the root");
@@ -838,66 +838,115 @@ Tid Tree::tid_of(NodeIndex n) const {
       m = major.parent;
     }
   }
-  cursor_tid_.truncate(shared);
-  cursor_majors_.resize(shared);
-  for (size_t i = climbed.size(); i-- > 0;) {
-    const Climbed& u = climbed[i];
+  return rebuild_cursor(met);
+}
+
+size_t Tree::cursors_memory_bytes() const {
+  size_t bytes = 0;
+  for (const PathCursor& c : cursors_) {
+    bytes += c.tid.memory_bytes() + c.majors.capacity() * sizeof(NodeIndex);
+  }
+  return bytes;
+}
+
+int Tree::cursor_holding(size_t element, NodeIndex major) const {
+  // The most recent first: when both hold it, either shares as much.
+  for (size_t k = 0; k < kPathCursors; ++k) {
+    const size_t c = (cursor_recent_ + k) % kPathCursors;
+    const std::vector<NodeIndex>& majors = cursors_[c].majors;
+    if (element < majors.size() && majors[element] == major) return static_cast<int>(c);
+  }
+  return -1;
+}
+
+const Tid& Tree::rebuild_cursor(Meeting met) const {
+  TD_ASSERT(met.cursor < kPathCursors && met.shared <= cursors_[met.cursor].majors.size(),
+            "a climb shares a prefix of the cursor it met");
+  // A long climb from the recent cursor's path is a switch to another place (another typist's,
+  // or a delete away from the typing): the new path goes to the other cursor, copied from the
+  // shared prefix, and the place left keeps its cursor for the climb back.
+  size_t target = met.cursor;
+  if (met.cursor == cursor_recent_ && climbed_.size() >= kCursorSwitchClimbedMin) {
+    target = (met.cursor + 1) % kPathCursors;
+    const PathCursor& from = cursors_[met.cursor];
+    cursors_[target].tid = from.tid;
+    cursors_[target].majors.assign(from.majors.begin(),
+                                   from.majors.begin() + static_cast<std::ptrdiff_t>(met.shared));
+  }
+  PathCursor& cursor = cursors_[target];
+  cursor.tid.truncate(met.shared);
+  cursor.majors.resize(met.shared);
+  for (size_t i = climbed_.size(); i-- > 0;) {
+    const Climbed& u = climbed_[i];
     if (u.count > 1) {
-      cursor_tid_.push_repeated(u.branch, u.count);
-      for (uint32_t k = 0; k < u.count; ++k) cursor_majors_.push_back(u.major + k);
+      cursor.tid.push_repeated(u.branch, u.count);
+      for (uint32_t k = 0; k < u.count; ++k) cursor.majors.push_back(u.major + k);
       continue;
     }
     if (u.has_dis) {
-      cursor_tid_.push(u.branch, u.dis);
+      cursor.tid.push(u.branch, u.dis);
     } else {
-      cursor_tid_.push(u.branch);
+      cursor.tid.push(u.branch);
     }
-    cursor_majors_.push_back(u.major);
+    cursor.majors.push_back(u.major);
   }
-  return cursor_tid_;
+  cursor_recent_ = target;
+  return cursor.tid;
 }
 
-size_t Tree::climb_flat(NodeIndex m, bool has_dis, Dis element_dis) const {
+Tree::Meeting Tree::climb_flat(NodeIndex m, bool has_dis, Dis element_dis,
+                               size_t unmet_cursor) const {
   std::array<FlatLayout::Place, FlatLayout::kDepthMax> above;
   size_t count = 0;
   const FlatLayout::Place p =
       layout_.descend(base_index(m), [&](const FlatLayout::Place& a) { above[count++] = a; });
   climbed_.push_back({m, p.branch, has_dis, element_dis});
-  // As for explicit majors, a major on the cursor's path shares the elements strictly above it;
+  // As for explicit majors, a major on a cursor's path shares the elements strictly above it;
   // its own element may differ (the cursor may end at its mini, or pass through it elsewhere).
-  size_t k = 0;  // ancestors on the cursor's path
-  while (k < count && k < cursor_majors_.size() && cursor_majors_[k] == base_node(above[k].index)) {
-    ++k;
+  Meeting best{unmet_cursor, 0};
+  for (size_t c = 0; c < kPathCursors; ++c) {
+    const std::vector<NodeIndex>& majors = cursors_[c].majors;
+    size_t k = 0;  // ancestors on this cursor's path
+    while (k < count && k < majors.size() && majors[k] == base_node(above[k].index)) ++k;
+    if (k == count && count < majors.size() && majors[count] == m) return {c, count};
+    if (k > 0 && k - 1 > best.shared) best = {c, k - 1};
   }
-  if (k == count && count < cursor_majors_.size() && cursor_majors_[count] == m) return count;
-  const size_t shared = k == 0 ? 0 : k - 1;
-  for (size_t j = count; j-- > shared;) {
+  for (size_t j = count; j-- > best.shared;) {
     climbed_.push_back({base_node(above[j].index), above[j].branch, false, {}});
   }
-  return shared;
+  return best;
 }
 
-bool Tree::climb_chain(NodeIndex* m, bool* has_dis, Dis* element_dis, size_t* shared) const {
+bool Tree::climb_chain(NodeIndex* m, bool* has_dis, Dis* element_dis, Meeting* met_at) const {
   const Chain& c = chain_of(base_index(*m));
   const uint32_t j = base_index(*m) - c.first;
   // Member k's major is at depth d0 + k, so its element has index d0 - 1 + k. A cursor's path is
   // a path from the root: it holds members 0..K of the chain for some K, or none.
   const size_t d0 = c.link.depth;
-  const auto on_cursor = [&](uint32_t k) {
+  const auto on_cursor = [&](size_t cursor, uint32_t k) {
     const size_t e = d0 - 1 + k;
-    return e < cursor_majors_.size() && cursor_majors_[e] == base_node(c.first + k);
+    const std::vector<NodeIndex>& majors = cursors_[cursor].majors;
+    return e < majors.size() && majors[e] == base_node(c.first + k);
   };
-  const bool met = on_cursor(0);
-  uint32_t top = 0;  // the deepest member at or above j on the cursor's path
-  if (met) {
-    for (uint32_t hi = j; top < hi;) {
-      const uint32_t mid = top + (hi - top + 1) / 2;
-      if (on_cursor(mid)) {
-        top = mid;
+  bool met = false;
+  uint32_t top = 0;  // the deepest member at or above j on the chosen cursor's path
+  size_t chosen = 0;
+  for (size_t cursor = 0; cursor < kPathCursors; ++cursor) {
+    if (!on_cursor(cursor, 0)) continue;
+    uint32_t lo = 0;
+    for (uint32_t hi = j; lo < hi;) {
+      const uint32_t mid = lo + (hi - lo + 1) / 2;
+      if (on_cursor(cursor, mid)) {
+        lo = mid;
       } else {
         hi = mid - 1;
       }
     }
+    if (!met || lo > top) {
+      chosen = cursor;
+      top = lo;
+    }
+    met = true;
   }
   // Leaf first: member j's element, members below j but above 0 as one entry, member 0.
   climbed_.push_back(
@@ -908,7 +957,7 @@ bool Tree::climb_chain(NodeIndex* m, bool* has_dis, Dis* element_dis, size_t* sh
     if (top == 0) climbed_.push_back({base_node(c.first), c.link.branch, false, {}});
   }
   if (met) {
-    *shared = d0 - 1 + top;
+    *met_at = {chosen, d0 - 1 + top};
     return true;
   }
   if (c.link.parent_is_mini) {
@@ -1081,9 +1130,9 @@ size_t Tree::memory_bytes() const {
          sequence_.memory_bytes() + base_.memory_bytes() + spare_atoms_.memory_bytes() +
          spare_widths_.memory_bytes() + attachment_of_.memory_bytes() +
          attachments_.capacity() * sizeof(BaseAttachments) + chains_.capacity() * sizeof(Chain) +
-         delete_runs_.memory_bytes() + cursor_tid_.memory_bytes() +
-         cursor_majors_.capacity() * sizeof(NodeIndex) + climbed_.capacity() * sizeof(Climbed) +
-         walk_tid_.memory_bytes() + walk_steps_.capacity() * sizeof(WalkStep);
+         delete_runs_.memory_bytes() + cursors_memory_bytes() +
+         climbed_.capacity() * sizeof(Climbed) + walk_tid_.memory_bytes() +
+         walk_steps_.capacity() * sizeof(WalkStep);
 }
 
 }  // namespace treedoc

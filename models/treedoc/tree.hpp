@@ -281,12 +281,22 @@ class Tree {
   // Makes chained atom `n` an explicit major and mini in place, splitting its chain; returns the
   // mini. Renames nothing else.
   NodeIndex materialize_chained(NodeIndex n);
-  // tid_of's climb through a chain from member `m`: pushes the elements, sets `shared` and
-  // returns true when it met the cursor's path; otherwise moves m (and the Dis state) above it.
-  bool climb_chain(NodeIndex* m, bool* has_dis, Dis* element_dis, size_t* shared) const;
+  // Where tid_of's climb met a path cursor: which one, and how many leading elements it shares.
+  struct Meeting {
+    size_t cursor;
+    size_t shared;
+  };
+  // tid_of's climb through a chain from member `m`: pushes the elements, sets `met` and returns
+  // true when it met a cursor's path; otherwise moves m (and the Dis state) above it.
+  bool climb_chain(NodeIndex* m, bool* has_dis, Dis* element_dis, Meeting* met) const;
   // tid_of's climb from flat major `m` to the root through the layout: pushes the elements not on
-  // the cursor's path and returns how many it shares.
-  size_t climb_flat(NodeIndex m, bool has_dis, Dis element_dis) const;
+  // the path of the cursor sharing most and returns that meeting (`unmet_cursor` if none shares).
+  Meeting climb_flat(NodeIndex m, bool has_dis, Dis element_dis, size_t unmet_cursor) const;
+  // The cursor whose path has explicit `major` at `element`, the most recent first; -1 if none.
+  int cursor_holding(size_t element, NodeIndex major) const;
+  // The climbed elements below the meeting's shared prefix make that cursor's path the new TID.
+  const Tid& rebuild_cursor(Meeting met) const;
+  size_t cursors_memory_bytes() const;
   // census() of the chain whose member 0 is f.major, reached with path state `f`.
   struct CensusFrame;
   void census_of_chain(const CensusFrame& f, TreeCensus* c, std::vector<CensusFrame>* stack) const;
@@ -354,9 +364,19 @@ class Tree {
   // Buffers of the previous base, reused by the next flatten so it allocates nothing.
   BaseAtoms spare_atoms_;
   BaseWidths spare_widths_;
-  // The path cursor of tid_of: the last TID built and the major at each of its elements.
-  mutable Tid cursor_tid_;
-  mutable std::vector<NodeIndex> cursor_majors_;
+  // The path cursors of tid_of: the last TIDs built and the major at each of their elements.
+  // Two: a replay of two typists (friendsforever_flat) or a site that types in one place and
+  // deletes in another would otherwise climb from one place to the other's common ancestor at
+  // every switch (docs/BENCHMARKS.md, "Two path cursors").
+  struct PathCursor {
+    Tid tid;
+    std::vector<NodeIndex> majors;
+  };
+  static constexpr size_t kPathCursors = 2;
+  // Climbed entries (about two per chain) from which a climb counts as a switch of place.
+  static constexpr size_t kCursorSwitchClimbedMin = 8;
+  mutable std::array<PathCursor, kPathCursors> cursors_;
+  mutable size_t cursor_recent_ = 0;  // the cursor the last tid_of built
   // tid_of's climbed elements, leaf first: kept to reuse the buffer.
   // One element, or (count > 1) the elements of `count` majors named major, major + 1, ... with
   // the same branch and no Dis: the middle members of a chain, in one entry.

@@ -2,6 +2,7 @@
 // node a walk of the whole TID from the root finds (the checker steps run members this way).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <vector>
 
 #include "models/random/random_stream.hpp"
@@ -41,6 +42,42 @@ TEST_CASE("finding a chain child from a node equals finding its TID from the roo
             }
           }
         }
+      }
+    }
+  }
+}
+
+TEST_CASE("tid_of names the node a walk from the root finds, whatever place it jumps to",
+          "[tree][property]") {
+  // The path cursors (Tree::tid_of) share prefixes with the TIDs built before: a walk that mostly
+  // steps to a neighbour (typing on) and sometimes jumps anywhere (another typist) meets, passes
+  // and rebuilds each cursor. Even seeds start from a flattened base, whose paths are the layout's.
+  for (uint64_t seed = 1; seed <= 30; ++seed) {
+    RandomStream rng(seed * 131);
+    test::HistoryShape shape;
+    if (seed % 2 == 0) {
+      for (uint32_t i = 0; i < 1 + rng.below(200); ++i) {
+        shape.base.push_back({"b", 1, OpId{kSiteIdFirst + 40, 1 + i}});
+      }
+    }
+    test::ConcurrentHistory h = test::make_history(rng, shape);
+    for (const Replica& r : h.replicas) {
+      const Tree& tree = r.tree();
+      std::vector<NodeIndex> nodes;
+      tree.for_each_in_order([&](NodeIndex n) {
+        if (n != tree.sentinel()) nodes.push_back(n);
+      });
+      if (nodes.empty()) continue;
+      size_t at = 0;
+      for (size_t k = 0; k < 4 * nodes.size(); ++k) {
+        if (rng.chance(0.2)) {
+          at = rng.below(nodes.size());
+        } else {
+          at = std::min(nodes.size() - 1, at + 1);
+        }
+        const Tid tid = tree.tid_of(nodes[at]);
+        INFO("seed " << seed << " node " << nodes[at] << " " << to_string(tid));
+        REQUIRE(tree.find(tid) == nodes[at]);
       }
     }
   }
