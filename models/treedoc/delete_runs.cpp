@@ -3,6 +3,7 @@
 #include "models/treedoc/delete_runs.hpp"
 
 #include <iterator>
+#include <map>
 
 #include "models/treedoc/assertion.hpp"
 
@@ -42,6 +43,34 @@ bool DeleteRuns::add(uint32_t i, OpId op) {
   }
   runs_.emplace(i, Run{1, false, op.site, op.counter});
   return true;
+}
+
+void DeleteRuns::add_stretch(uint32_t i, uint32_t count, OpId first) {
+  TD_ASSERT(count >= 1 && first.counter > 0, "a stretch of real delete ops");
+  if (count > 1) {  // a backspace is one atom: add() alone, one map search
+    const auto after = runs_.lower_bound(i + 1);
+    TD_ASSERT(after == runs_.end() || after->first >= i + count,
+              "no atom of the stretch has a first delete");
+  }
+  const bool added = add(i, first);
+  TD_ASSERT(added, "the stretch's first atom had no first delete");
+  // Each next atom meets the run holding the atom before it at its end, which is add()'s first
+  // branch: it continues that run when its id is the run's next one. Otherwise add() itself
+  // decides (a run of its own, or the run after the stretch), and the atoms after go on from it.
+  auto holding = std::prev(runs_.upper_bound(i));
+  for (uint32_t k = 1; k < count; ++k) {
+    Run& r = holding->second;
+    TD_ASSERT(holding->first + r.count == i + k, "the run ends before the next atom");
+    const uint64_t counter = first.counter + k;
+    if (r.site == first.site && r.count == 1 && counter + 1 == r.first) r.falling = true;
+    if (r.site == first.site && counter == r.id(r.count)) {
+      ++r.count;
+      continue;
+    }
+    const bool added_next = add(i + k, {first.site, counter});
+    TD_ASSERT(added_next, "no atom of the stretch has a first delete");
+    holding = std::prev(runs_.upper_bound(i + k));
+  }
 }
 
 size_t DeleteRuns::memory_bytes() const { return runs_.size() * kMapEntryBytes<uint32_t, Run>; }

@@ -776,9 +776,8 @@ uint32_t Tree::visible_base_stretch(uint32_t i, uint32_t index, uint32_t max) co
 
 void Tree::delete_base_stretch(uint32_t i, uint32_t count, OpId first_delete) {
   TD_ASSERT(i + count <= base_.size(), "a stretch of implicit atoms");
-  for (uint32_t k = 0; k < count; ++k) {
-    add_delete(base_node(i + k), {first_delete.site, first_delete.counter + k});
-  }
+  // Visible implicit atoms have no delete yet: every first delete goes to the runs (add_delete).
+  delete_runs_.add_stretch(i, count, first_delete);
   for (uint32_t a = i, b = i + count; a < b;) {
     const uint32_t end = std::min(b, sequence_.base_run_end(a));
     sequence_.hide_base_stretch(a, end);
