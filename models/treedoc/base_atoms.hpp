@@ -33,6 +33,12 @@ class BaseAtoms {
   // O(1) when i is in or right after the run of the previous call (walks in order), else
   // O(log runs).
   OpId ins_op(uint32_t i) const;
+  // How many atoms after i have the ids after i's: i + 1 .. i + k continue i's id run.
+  uint32_t ids_continuing_after(uint32_t i) const {
+    const size_t r = run_index(i);
+    const uint32_t end = r + 1 < runs_.size() ? runs_[r + 1].begin : size_;
+    return end - i - 1;
+  }
   std::string_view atom(uint32_t i) const {
     if (offsets_.empty()) return std::string_view(bytes_).substr(i, 1);
     return std::string_view(bytes_).substr(offsets_[i], offsets_[i + 1] - offsets_[i]);

@@ -217,7 +217,26 @@ uint32_t Replica::erase_chained_stretch(NodeIndex n, uint32_t index, uint32_t ma
   const uint32_t i = base_index(n);
   const uint32_t m = tree_.visible_base_stretch(i, index, max);
   const OpId first{site_, counter_ + 1};
-  for (uint32_t j = 0; j < m; ++j) add_delete_member(base_node(i + j), prev, ops);
+  for (uint32_t j = 0; j < m;) {
+    const NodeIndex member = base_node(i + j);
+    add_delete_member(member, prev, ops);
+    ++j;
+    // The member's chain successors each pass extends_delete_run against the op that now ends
+    // with it (the chain child of the one before, the next Dis, the next target): they lengthen
+    // that op in one step, up to its limit, as add_delete_member would one by one.
+    Op& run = ops->back();
+    const auto follow =
+        std::min({m - j, tree_.chain_successors(member), kRunAtomsMax - run.atoms()});
+    if (follow == 0) continue;
+    TD_ASSERT_SLOW(extends_delete_run(run, *prev, base_node(i + j), tree_.ins_op(base_node(i + j))),
+                   "a chain successor extends the delete run");
+    run.run = run.atoms() + follow;
+    run.chain = typed_chain(options_.document);
+    for (uint32_t k = 0; k < follow; ++k) seen_.insert({site_, ++counter_});
+    j += follow;
+    const NodeIndex last = base_node(i + j - 1);
+    *prev = ErasedMember{tree_.major_of(last), last, false};
+  }
   tree_.delete_base_stretch(i, m, first);
   return m;
 }

@@ -270,6 +270,13 @@ size_t Tree::chain_index(uint32_t i) const {
   return last_chain_;
 }
 
+uint32_t Tree::chain_successors(NodeIndex n) const {
+  TD_ASSERT(is_chained(n), "a chained atom");
+  const uint32_t i = base_index(n);
+  const Chain& c = chain_of(i);
+  return std::min(c.first + c.count - 1 - i, base_.ids_continuing_after(i));
+}
+
 MajorLink Tree::chained_link(NodeIndex n) const {
   const Chain& c = chain_of(base_index(n));
   const uint32_t j = base_index(n) - c.first;

@@ -176,6 +176,10 @@ class Tree {
   NodeIndex extend_last_chain(NodeIndex n, OpId first_id, Dis first_dis,
                               const std::vector<std::string_view>& atoms,
                               const std::vector<uint32_t>& widths, size_t from);
+  // How many atoms after chained atom n are, each, the chain child of the one before with the
+  // next Dis (its chain's next members) and the next insert id: the members a delete run that
+  // takes n takes in turn (Replica::erase_chained_stretch).
+  uint32_t chain_successors(NodeIndex n) const;
   // Whether a new major in n's major's right slot would hold n's walk successor with nothing
   // between them: n is the last mini of its major and has no right child, and the slot is free.
   bool chains_after(NodeIndex n) const {
