@@ -99,6 +99,21 @@ bool DotSet::insert(OpId id) {
   return true;
 }
 
+void DotSet::insert_above(OpId first, uint64_t count) {
+  TD_ASSERT(count > 0, "a non-empty run of ids");
+  const bool added = insert(first);
+  TD_ASSERT(added, "ids above every id of their site");
+  if (count == 1) return;
+  // first is now in its site's last run, at its end: the rest continue it.
+  const size_t r = run_after(first) - 1;
+  TD_ASSERT(runs_[r].site == first.site && runs_[r].last() == first.counter,
+            "the run holding the first id ends with it");
+  TD_ASSERT(r + 1 == runs_.size() || runs_[r + 1].site != first.site,
+            "ids above every id of their site");
+  runs_[r].set_last(first.counter + (count - 1));
+  size_ += count - 1;
+}
+
 void DotSet::append_run(OpId first, uint64_t count) {
   TD_ASSERT(first.counter > 0 && count > 0, "a non-empty run of op counters from 1");
   const uint64_t last = first.counter + (count - 1);

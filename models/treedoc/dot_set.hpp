@@ -15,6 +15,9 @@ class DotSet {
   bool contains(OpId id) const;
   // Adds `id`; returns false when it was already there.
   bool insert(OpId id);
+  // Adds ids first .. first + count - 1, above every id of first.site here: a site's own new
+  // ops, one search for the run rather than one per id.
+  void insert_above(OpId first, uint64_t count);
   // Adds ids first .. first + count - 1, which all follow every id already here in (site,
   // counter) order: building a set from sorted runs is linear.
   void append_run(OpId first, uint64_t count);

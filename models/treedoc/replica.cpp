@@ -133,12 +133,13 @@ Op Replica::local_insert_run(uint32_t index, const std::vector<std::string_view>
       const std::vector<uint32_t> all_widths =
           widths.empty() ? std::vector<uint32_t>(atoms.size(), 1) : widths;
       tree_.extend_last_chain(n, next, own_dis(next), atoms, all_widths, 1);
-      for (size_t k = 1; k < atoms.size(); ++k) {
-        seen_.insert({site_, ++counter_});
-        ++inserts_applied_;
-        append_to_run(&op, atoms[k], width_of(k));
-      }
-      break;
+      const uint64_t rest = atoms.size() - 1;
+      seen_.insert_above(next, rest);
+      counter_ += rest;
+      inserts_applied_ += rest;
+      append_and_finish_run(&op, atoms, widths, 1);
+      TD_ASSERT_SLOW(run_well_formed(op), "a local run is well formed");
+      return op;
     }
   }
   finish_run(&op);
@@ -232,7 +233,8 @@ uint32_t Replica::erase_chained_stretch(NodeIndex n, uint32_t index, uint32_t ma
                    "a chain successor extends the delete run");
     run.run = run.atoms() + follow;
     run.chain = typed_chain(options_.document);
-    for (uint32_t k = 0; k < follow; ++k) seen_.insert({site_, ++counter_});
+    seen_.insert_above({site_, counter_ + 1}, follow);
+    counter_ += follow;
     j += follow;
     const NodeIndex last = base_node(i + j - 1);
     *prev = ErasedMember{tree_.major_of(last), last, false};
@@ -263,7 +265,8 @@ uint32_t Replica::erase_base_stretch(NodeIndex n, uint32_t index, uint32_t max, 
     run.chain = RunChain::kBase;
     run.run_base_atoms = tree_.base_count();
   }
-  for (uint32_t j = 0; j < m; ++j) seen_.insert({site_, ++counter_});
+  seen_.insert_above({site_, counter_ + 1}, m);
+  counter_ += m;
   tree_.delete_base_stretch(i, m, id);
   *prev = ErasedMember{base_node(i + m - 1), base_node(i + m - 1), true};
   return m;

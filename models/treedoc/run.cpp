@@ -161,6 +161,27 @@ void finish_run(Op* run) {
   run->run_widths.clear();
 }
 
+void append_and_finish_run(Op* run, const std::vector<std::string_view>& atoms,
+                           const std::vector<uint32_t>& widths, size_t from) {
+  TD_ASSERT(run->is_insert() && run->run == 0, "a single-atom insert to start from");
+  TD_ASSERT(widths.empty() || widths.size() == atoms.size(), "one width per atom, or none");
+  const auto width_of = [&](size_t k) { return widths.empty() ? 1u : widths[k]; };
+  const size_t size = run->atom.size();
+  bool uniform = true;
+  for (size_t k = from; k < atoms.size() && uniform; ++k) {
+    uniform = atoms[k].size() == size && width_of(k) == run->width;
+  }
+  if (!uniform) {
+    for (size_t k = from; k < atoms.size(); ++k) append_to_run(run, atoms[k], width_of(k));
+    finish_run(run);
+    return;
+  }
+  run->atom.reserve(size * (atoms.size() - from + 1));
+  for (size_t k = from; k < atoms.size(); ++k) run->atom.append(atoms[k]);
+  const size_t members = atoms.size() - from + 1;
+  run->run = members == 1 ? 0 : static_cast<uint32_t>(members);
+}
+
 namespace {
 
 // Whether single-atom op `next` continues the run `last` is the latest member of.

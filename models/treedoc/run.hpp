@@ -96,5 +96,10 @@ std::vector<Op> compress_runs(const std::vector<Op>& singles, RunChain chain);
 void append_to_run(Op* run, std::string_view atom, uint32_t width);
 // Once built: drops the per-atom vectors when every atom has the same size and width.
 void finish_run(Op* run);
+// atoms[from..] (with `widths`, or width 1 each when empty) appended to the single-atom insert
+// `run` and the run finished: what append_to_run for each and then finish_run give, without the
+// per-atom vectors when the atoms are uniform (typed and pasted characters).
+void append_and_finish_run(Op* run, const std::vector<std::string_view>& atoms,
+                           const std::vector<uint32_t>& widths, size_t from);
 
 }  // namespace treedoc

@@ -166,3 +166,28 @@ TEST_CASE("a set appended run by run equals the set of the same ids inserted one
     REQUIRE(appended.size() == inserted.size());
   }
 }
+
+TEST_CASE("a site's new ids inserted above its others equal inserting them one by one",
+          "[dot_set][property]") {
+  for (uint64_t seed = 1; seed <= 100; ++seed) {
+    RandomStream rng(seed * 3 + 2);
+    DotSet above, one_by_one;
+    std::vector<uint64_t> counter(5, 0);
+    for (int step = 0; step < 200; ++step) {
+      const auto site = static_cast<SiteId>(2 + rng.below(3));
+      if (rng.chance(0.3)) {
+        // Another site's id anywhere, or this site's counter skipping (a lost op, a restart).
+        counter[site] += 1 + rng.below(3);
+        const OpId id{site, counter[site]};
+        REQUIRE(above.insert(id) == one_by_one.insert(id));
+        continue;
+      }
+      const uint64_t count = 1 + rng.below(rng.chance(0.5) ? 3 : 40);
+      const OpId first{site, counter[site] + 1 + rng.below(2)};  // next to the run, or past a gap
+      above.insert_above(first, count);
+      for (uint64_t k = 0; k < count; ++k) REQUIRE(one_by_one.insert({site, first.counter + k}));
+      counter[site] = first.counter + count - 1;
+      REQUIRE(above == one_by_one);
+    }
+  }
+}

@@ -297,3 +297,29 @@ TEST_CASE("translating a black run is translating its members", "[runs][flatten]
     REQUIRE(x.tree_dump() == y.tree_dump());
   }
 }
+
+TEST_CASE("a run's atoms appended at once equal appending them one by one", "[runs][property]") {
+  RandomStream rng(91);
+  const std::vector<std::string_view> kinds = {"a", "b", "\xc3\xa9", "word "};
+  for (int trial = 0; trial < 2000; ++trial) {
+    Op start;
+    start.kind = OpKind::kInsert;
+    start.atom = std::string(kinds[rng.below(2)]);  // one byte: the uniform case is common
+    start.width = 1;
+    std::vector<std::string_view> atoms = {start.atom};
+    std::vector<uint32_t> widths = {1};
+    const uint64_t n = rng.below(6);
+    const bool mixed = rng.chance(0.3);
+    for (uint64_t k = 0; k < n; ++k) {
+      atoms.push_back(mixed ? kinds[rng.below(kinds.size())] : kinds[rng.below(2)]);
+      widths.push_back(mixed && rng.chance(0.3) ? 2 : 1);
+    }
+    const bool no_widths = !mixed && rng.chance(0.5);  // empty: width 1 each
+    Op at_once = start, one_by_one = start;
+    append_and_finish_run(&at_once, atoms, no_widths ? std::vector<uint32_t>{} : widths, 1);
+    for (size_t k = 1; k < atoms.size(); ++k) append_to_run(&one_by_one, atoms[k], widths[k]);
+    finish_run(&one_by_one);
+    INFO("trial " << trial);
+    REQUIRE(at_once == one_by_one);
+  }
+}
