@@ -130,9 +130,7 @@ Op Replica::local_insert_run(uint32_t index, const std::vector<std::string_view>
     // mini_child: n is then explicit.
     const OpId next{site_, counter_ + 1};
     if (j == 0 && tree_.chain_continues(n, own_dis(next))) {
-      const std::vector<uint32_t> all_widths =
-          widths.empty() ? std::vector<uint32_t>(atoms.size(), 1) : widths;
-      tree_.extend_last_chain(n, next, own_dis(next), atoms, all_widths, 1);
+      tree_.extend_last_chain(n, next, own_dis(next), atoms, widths, 1);
       const uint64_t rest = atoms.size() - 1;
       seen_.insert_above(next, rest);
       counter_ += rest;

@@ -220,17 +220,20 @@ void SequenceIndex::append_after(NodeIndex anchor, uint32_t width) {
   place_after(a, x);
 }
 
-void SequenceIndex::extend_last_run(const std::vector<uint32_t>& widths, size_t from) {
+void SequenceIndex::extend_last_run(const std::vector<uint32_t>& widths, size_t from,
+                                    size_t count) {
   const uint32_t i = base_.size();
-  TD_ASSERT(i > 0 && from < widths.size(), "atoms to append after implicit atom i - 1");
+  TD_ASSERT(i > 0 && count > 0, "atoms to append after implicit atom i - 1");
+  TD_ASSERT(widths.empty() || from + count == widths.size(), "a width per atom, or none");
   const Ref r = run_of(i - 1);
   TD_ASSERT(nodes_[r].end == i, "atom i - 1 ends its run");
   uint64_t units = 0;
-  for (size_t k = from; k < widths.size(); ++k) {
-    base_.push_back(widths[k]);
-    units += widths[k];
+  for (size_t k = from; k < from + count; ++k) {
+    const uint32_t width = widths.empty() ? 1 : widths[k];
+    base_.push_back(width);
+    units += width;
   }
-  grow_run(r, static_cast<uint32_t>(widths.size() - from), units);
+  grow_run(r, static_cast<uint32_t>(count), units);
 }
 
 void SequenceIndex::grow_run(Ref r, uint32_t count, uint64_t units) {

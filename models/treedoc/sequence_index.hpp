@@ -43,9 +43,10 @@ class SequenceIndex {
   // Appends implicit atom i = base().size(), visible with `width`, right after `anchor` (explicit
   // or implicit) in the walk order; when the anchor is atom i - 1, i joins its run.
   void append_after(NodeIndex anchor, uint32_t width);
-  // Appends implicit atoms i .. i + widths.size() - 1 (i = base().size()), visible, right after
-  // implicit atom i - 1 whose run ends at i: the run grows by all of them in one update.
-  void extend_last_run(const std::vector<uint32_t>& widths, size_t from);
+  // Appends implicit atoms i .. i + count - 1 (i = base().size()), visible, with widths[from..]
+  // (1 each when widths is empty), right after implicit atom i - 1 whose run ends at i: the run
+  // grows by all of them in one update.
+  void extend_last_run(const std::vector<uint32_t>& widths, size_t from, size_t count);
   // Implicit atom i becomes explicit `x` in the same place and with the same visibility; i stays
   // in the arrays, hidden and in no run.
   void make_explicit(uint32_t i, NodeIndex x);

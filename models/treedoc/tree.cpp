@@ -465,7 +465,8 @@ NodeIndex Tree::extend_last_chain(NodeIndex n, OpId first_id, Dis first_dis,
                                   const std::vector<std::string_view>& atoms,
                                   const std::vector<uint32_t>& widths, size_t from) {
   TD_ASSERT(chain_continues(n, first_dis), "the members continue the last chain from its end");
-  TD_ASSERT(atoms.size() == widths.size() && from < atoms.size(), "one width per atom");
+  TD_ASSERT((widths.empty() || atoms.size() == widths.size()) && from < atoms.size(),
+            "one width per atom, or none");
   TD_ASSERT(base_.size() + (atoms.size() - from) <= kBaseAtomsMax,
             "implicit atoms below their limit");
   Chain& c = chains_.back();
@@ -474,7 +475,7 @@ NodeIndex Tree::extend_last_chain(NodeIndex n, OpId first_id, Dis first_dis,
     attachment_of_.push_back();
   }
   c.count += static_cast<uint32_t>(atoms.size() - from);
-  sequence_.extend_last_run(widths, from);
+  sequence_.extend_last_run(widths, from, atoms.size() - from);
   return base_node(base_.size() - 1);
 }
 

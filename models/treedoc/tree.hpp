@@ -172,7 +172,8 @@ class Tree {
   bool chain_continues(NodeIndex n, Dis next) const;
   // atoms[from..] as the next members after `n` (chain_continues), each LIVE, the chain child of
   // the one before and right after it in the walk, with ids first_id.. and Dis run_dis(first_dis,
-  // k): what add_chained does one atom at a time, with one walk-order update. Returns the last.
+  // k), widths[from..] (1 each when widths is empty): what add_chained does one atom at a time,
+  // with one walk-order update. Returns the last.
   NodeIndex extend_last_chain(NodeIndex n, OpId first_id, Dis first_dis,
                               const std::vector<std::string_view>& atoms,
                               const std::vector<uint32_t>& widths, size_t from);

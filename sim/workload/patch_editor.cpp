@@ -50,8 +50,8 @@ void erase_range(Replica& replica, uint32_t index, uint64_t count, const OpSink&
   }
 }
 
-// Inserts `atoms` (with `widths`, one per atom) at visible index `at` as runs of at most room()
-// atoms each.
+// Inserts `atoms` (with `widths`, one per atom, or none for 1 each) at visible index `at` as runs
+// of at most room() atoms each.
 void insert_atoms(Replica& replica, uint32_t at, const std::vector<std::string_view>& atoms,
                   const std::vector<uint32_t>& widths, const OpSink& emit, const RunRoom& room) {
   size_t done = 0;
@@ -59,8 +59,12 @@ void insert_atoms(Replica& replica, uint32_t at, const std::vector<std::string_v
   std::vector<uint32_t> chunk_widths;
   while (done < atoms.size()) {
     const size_t n = std::min<uint64_t>({atoms.size() - done, room_of(room), kRunAtomsMax});
+    if (done == 0 && n == atoms.size()) {  // the whole patch in one run: no copy
+      emit(replica.local_insert_run(at, atoms, widths));
+      break;
+    }
     chunk.assign(atoms.begin() + done, atoms.begin() + done + n);
-    chunk_widths.assign(widths.begin() + done, widths.begin() + done + n);
+    if (!widths.empty()) chunk_widths.assign(widths.begin() + done, widths.begin() + done + n);
     emit(replica.local_insert_run(at, chunk, chunk_widths));
     at += static_cast<uint32_t>(n);
     done += n;
@@ -107,7 +111,7 @@ bool apply_patch(Replica& replica, AtomGranularity g, const TracePatch& patch, c
     const auto pos = static_cast<uint32_t>(patch.position);
     erase_range(replica, pos, patch.delete_count, emit, room);
     const std::vector<std::string_view> atoms = split_atoms(patch.text, g);
-    insert_atoms(replica, pos, atoms, std::vector<uint32_t>(atoms.size(), 1), emit, room);
+    insert_atoms(replica, pos, atoms, {}, emit, room);  // no widths: 1 each
     return true;
   }
   const Tree& tree = replica.tree();
