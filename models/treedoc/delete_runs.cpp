@@ -3,7 +3,6 @@
 #include "models/treedoc/delete_runs.hpp"
 
 #include <iterator>
-#include <map>
 
 #include "models/treedoc/assertion.hpp"
 

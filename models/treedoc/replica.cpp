@@ -227,6 +227,8 @@ uint32_t Replica::erase_chained_stretch(NodeIndex n, uint32_t index, uint32_t ma
     const auto follow =
         std::min({m - j, tree_.chain_successors(member), kRunAtomsMax - run.atoms()});
     if (follow == 0) continue;
+    // The first successor checked as add_delete_member would (in slow-assertion builds); the
+    // rest follow from it by the same chain and id run.
     TD_ASSERT_SLOW(extends_delete_run(run, *prev, base_node(i + j), tree_.ins_op(base_node(i + j))),
                    "a chain successor extends the delete run");
     run.run = run.atoms() + follow;

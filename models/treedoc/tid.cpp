@@ -9,8 +9,9 @@
 namespace treedoc {
 
 void Tid::put_bits(uint64_t bits, size_t count) {
+  // Every element pushed passes here (tid_of, decode): the range check always, the rest slow.
   TD_ASSERT(count >= 1 && count <= kWordBits, "1 to 64 bits at a time");
-  TD_ASSERT(count == kWordBits || bits >> count == 0, "no bits above the count");
+  TD_ASSERT_SLOW(count == kWordBits || bits >> count == 0, "no bits above the count");
   const size_t offset = size_ % kWordBits;
   if (offset == 0) {
     words_.push_back(bits);
@@ -19,7 +20,7 @@ void Tid::put_bits(uint64_t bits, size_t count) {
     if (offset + count > kWordBits) words_.push_back(bits >> (kWordBits - offset));
   }
   size_ += count;
-  TD_ASSERT(words_.size() == words_for(size_), "one word per 64 elements");
+  TD_ASSERT_SLOW(words_.size() == words_for(size_), "one word per 64 elements");
 }
 
 void Tid::push_repeated(uint8_t branch, size_t count) {

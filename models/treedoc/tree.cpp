@@ -784,7 +784,8 @@ uint32_t Tree::visible_base_stretch(uint32_t i, uint32_t index, uint32_t max) co
 
 void Tree::delete_base_stretch(uint32_t i, uint32_t count, OpId first_delete) {
   TD_ASSERT(i + count <= base_.size(), "a stretch of implicit atoms");
-  // Visible implicit atoms have no delete yet: every first delete goes to the runs (add_delete).
+  // Visible implicit atoms have no delete yet, so each first delete goes to the runs, as
+  // add_delete would put it: a precondition add_stretch asserts.
   delete_runs_.add_stretch(i, count, first_delete);
   for (uint32_t a = i, b = i + count; a < b;) {
     const uint32_t end = std::min(b, sequence_.base_run_end(a));

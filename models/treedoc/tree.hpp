@@ -295,7 +295,8 @@ class Tree {
   // true when it met a cursor's path; otherwise moves m (and the Dis state) above it.
   bool climb_chain(NodeIndex* m, bool* has_dis, Dis* element_dis, Meeting* met) const;
   // tid_of's climb from flat major `m` to the root through the layout: pushes the elements not on
-  // the path of the cursor sharing most and returns that meeting (`unmet_cursor` if none shares).
+  // the path of the cursor sharing most and returns that meeting (`unmet_cursor`, sharing 0, if
+  // none shares an element).
   Meeting climb_flat(NodeIndex m, bool has_dis, Dis element_dis, size_t unmet_cursor) const;
   // The cursor whose path has explicit `major` at `element`, the most recent first; -1 if none.
   int cursor_holding(size_t element, NodeIndex major) const;
