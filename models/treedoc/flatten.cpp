@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <bit>
 #include <iterator>
-#include <set>
 
 #include "models/treedoc/assertion.hpp"
 #include "models/treedoc/flat_layout.hpp"
@@ -113,7 +112,9 @@ CutArray flatten_array(const std::vector<FlatAtom>& initial_atoms, const std::ve
     if (op.run == 0) continue;
     for (Op& m : expand_run(op)) expanded.push_back(std::move(m));
   }
-  std::set<OpId> deleted;
+  // Runs of ids, as deletes of a typed or pasted stretch come: lookups for every atom of A touch
+  // a few runs rather than a tree node per delete.
+  DotSet deleted;
   const auto for_each_single = [&](auto&& fn) {
     for (const Op& op : cut_ops) {
       if (op.run == 0) fn(op);
@@ -127,7 +128,7 @@ CutArray flatten_array(const std::vector<FlatAtom>& initial_atoms, const std::ve
   // only the cut's inserts are sorted and merged in: no TID is built for an atom of A.
   std::vector<PendingInsert> inserted;
   for_each_single([&](const Op& op) {
-    if (!op.is_insert() || deleted.count(op.id)) return;
+    if (!op.is_insert() || deleted.contains(op.id)) return;
     inserted.push_back({FlatAtom{op.atom, op.width, op.id}, op.tid});
   });
   const uint64_t n = initial_atoms.size();
@@ -141,7 +142,7 @@ CutArray flatten_array(const std::vector<FlatAtom>& initial_atoms, const std::ve
   const auto place_initial_below = [&](uint64_t end) {
     for (; next_initial < end; ++next_initial) {
       const FlatAtom& a = initial_atoms[next_initial];
-      if (deleted.count(a.ins_op)) {
+      if (deleted.contains(a.ins_op)) {
         out.order.deleted_initial.push_back(next_initial);
       } else {
         out.atoms.push_back(a);

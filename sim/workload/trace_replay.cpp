@@ -297,9 +297,10 @@ class ConcurrentReplay {
       for (const auto& applied : applied_) everywhere = everywhere && applied[t];
       (everywhere ? cut_txns : open_txns).push_back(t);
       if (!everywhere) continue;
-      for (const Op& op : txn_ops_[t]) {
+      // Moved, not copied: a cut transaction's ops are cleared below, read by nothing before.
+      for (Op& op : txn_ops_[t]) {
         for (uint32_t j = 0; j < op.atoms(); ++j) cut.insert({op.id.site, op.id.counter + j});
-        cut_ops.push_back(op);
+        cut_ops.push_back(std::move(op));
       }
     }
     CutArray a_cyan = flatten_array(initial_atoms_, cut_ops);
