@@ -33,8 +33,7 @@ size_t BaseAtoms::run_index(uint32_t i) const {
   TD_ASSERT(i < size_, "a base atom of this array");
   const size_t hint = last_run_ < runs_.size() ? last_run_ : 0;
   for (size_t r = hint; r < runs_.size() && r <= hint + 1; ++r) {
-    const uint32_t end = r + 1 < runs_.size() ? runs_[r + 1].begin : size_;
-    if (runs_[r].begin <= i && i < end) return last_run_ = r;
+    if (runs_[r].begin <= i && i < run_end(r)) return last_run_ = r;
   }
   const auto it = std::upper_bound(runs_.begin(), runs_.end(), i,
                                    [](uint32_t x, const IdRun& run) { return x < run.begin; });
@@ -83,7 +82,7 @@ void BaseAtoms::append(const BaseAtoms& from, uint32_t s, uint32_t e) {
   for (size_t r = from.run_index(s); r < from.runs_.size() && from.runs_[r].begin < e; ++r) {
     const IdRun& run = from.runs_[r];
     const uint32_t lo = std::max(run.begin, s);
-    const uint32_t hi = r + 1 < from.runs_.size() ? std::min(from.runs_[r + 1].begin, e) : e;
+    const uint32_t hi = std::min(from.run_end(r), e);
     size_ = base + (lo - s);
     push_ids(run.site, run.first + (lo - run.begin), hi - lo);
   }

@@ -34,11 +34,7 @@ class BaseAtoms {
   // O(log runs).
   OpId ins_op(uint32_t i) const;
   // How many atoms after i have the ids after i's: i + 1 .. i + k continue i's id run.
-  uint32_t ids_continuing_after(uint32_t i) const {
-    const size_t r = run_index(i);
-    const uint32_t end = r + 1 < runs_.size() ? runs_[r + 1].begin : size_;
-    return end - i - 1;
-  }
+  uint32_t ids_continuing_after(uint32_t i) const { return run_end(run_index(i)) - i - 1; }
   std::string_view atom(uint32_t i) const {
     if (offsets_.empty()) return std::string_view(bytes_).substr(i, 1);
     return std::string_view(bytes_).substr(offsets_[i], offsets_[i + 1] - offsets_[i]);
@@ -74,6 +70,8 @@ class BaseAtoms {
   // From now on one offset per atom, starting with the one-byte atoms so far.
   void store_offsets();
   size_t run_index(uint32_t i) const;
+  // One past run r's last atom.
+  uint32_t run_end(size_t r) const { return r + 1 < runs_.size() ? runs_[r + 1].begin : size_; }
 
   std::vector<IdRun> runs_;        // sorted by begin, the first at 0 when size_ > 0
   std::vector<uint32_t> offsets_;  // empty while every atom is one byte; else size_ + 1 entries

@@ -8,6 +8,14 @@
 
 namespace treedoc {
 
+bool DeleteRuns::Run::continue_at_end(OpId op) {
+  if (site != op.site) return false;
+  if (count == 1 && op.counter + 1 == first) falling = true;
+  if (op.counter != id(count)) return false;
+  ++count;
+  return true;
+}
+
 bool DeleteRuns::add(uint32_t i, OpId op) {
   TD_ASSERT(op.counter > 0, "a real delete op");
   auto next = runs_.upper_bound(i);
@@ -15,14 +23,8 @@ bool DeleteRuns::add(uint32_t i, OpId op) {
     auto before = std::prev(next);
     Run& r = before->second;
     if (i < before->first + r.count) return false;  // i has its first delete
-    if (before->first + r.count == i && r.site == op.site) {
-      // Atom i continues the run at its end: its id is the next one, or the run's second.
-      if (r.count == 1 && op.counter + 1 == r.first) r.falling = true;
-      if (op.counter == r.id(r.count)) {
-        ++r.count;
-        return true;
-      }
-    }
+    // Atom i continues the run at its end: its id is the next one, or the run's second.
+    if (before->first + r.count == i && r.continue_at_end(op)) return true;
   }
   if (next != runs_.end() && next->first == i + 1 && next->second.site == op.site) {
     // Atom i continues the run at its start: the run's first id follows op's.
@@ -54,19 +56,14 @@ void DeleteRuns::add_stretch(uint32_t i, uint32_t count, OpId first) {
   const bool added = add(i, first);
   TD_ASSERT(added, "the stretch's first atom had no first delete");
   // Each next atom meets the run holding the atom before it at its end, which is add()'s first
-  // branch: it continues that run when its id is the run's next one. Otherwise add() itself
-  // decides (a run of its own, or the run after the stretch), and the atoms after go on from it.
+  // branch (Run::continue_at_end). Otherwise add() itself decides (a run of its own, or the run
+  // after the stretch), and the atoms after go on from it.
   auto holding = std::prev(runs_.upper_bound(i));
   for (uint32_t k = 1; k < count; ++k) {
-    Run& r = holding->second;
-    TD_ASSERT(holding->first + r.count == i + k, "the run ends before the next atom");
-    const uint64_t counter = first.counter + k;
-    if (r.site == first.site && r.count == 1 && counter + 1 == r.first) r.falling = true;
-    if (r.site == first.site && counter == r.id(r.count)) {
-      ++r.count;
-      continue;
-    }
-    const bool added_next = add(i + k, {first.site, counter});
+    TD_ASSERT(holding->first + holding->second.count == i + k, "the run ends before the next atom");
+    const OpId op{first.site, first.counter + k};
+    if (holding->second.continue_at_end(op)) continue;
+    const bool added_next = add(i + k, op);
     TD_ASSERT(added_next, "no atom of the stretch has a first delete");
     holding = std::prev(runs_.upper_bound(i + k));
   }

@@ -34,6 +34,9 @@ class DeleteRuns {
     SiteId site = 0;
     uint64_t first = 0;
     uint64_t id(uint32_t k) const { return falling ? first - k : first + k; }
+    // The atom right after the run, deleted by `op`, joins it when op's id is the run's next one
+    // (a run of one takes its direction from op): add()'s rule at a run's end.
+    bool continue_at_end(OpId op);
   };
   std::map<uint32_t, Run> runs_;
 };

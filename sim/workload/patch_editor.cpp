@@ -59,10 +59,6 @@ void insert_atoms(Replica& replica, uint32_t at, const std::vector<std::string_v
   std::vector<uint32_t> chunk_widths;
   while (done < atoms.size()) {
     const size_t n = std::min<uint64_t>({atoms.size() - done, room_of(room), kRunAtomsMax});
-    if (done == 0 && n == atoms.size()) {  // the whole patch in one run: no copy
-      emit(replica.local_insert_run(at, atoms, widths));
-      break;
-    }
     chunk.assign(atoms.begin() + done, atoms.begin() + done + n);
     if (!widths.empty()) chunk_widths.assign(widths.begin() + done, widths.begin() + done + n);
     emit(replica.local_insert_run(at, chunk, chunk_widths));
