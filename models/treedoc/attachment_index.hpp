@@ -5,11 +5,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <vector>
 
 #include "models/treedoc/assertion.hpp"
-#include "models/treedoc/map_entry_bytes.hpp"
+#include "models/treedoc/chunked_map.hpp"
 #include "models/treedoc/node_index.hpp"
 
 namespace treedoc {
@@ -33,12 +32,12 @@ class AttachmentIndex {
   NodeIndex find(uint32_t i) const {
     TD_ASSERT(i < size_, "an implicit atom");
     if (((bits_[i / kWordBits] >> (i % kWordBits)) & 1u) == 0) return kNoNode;
-    return entries_.find(i)->second;
+    return *entries_.find(i);
   }
   void set(uint32_t i, NodeIndex entry) {
     TD_ASSERT(i < size_ && find(i) == kNoNode, "an atom gets one entry");
     bits_[i / kWordBits] |= uint64_t{1} << (i % kWordBits);
-    entries_.emplace(i, entry);
+    entries_.insert(i, entry);
   }
   void erase(uint32_t i) {
     bits_[i / kWordBits] &= ~(uint64_t{1} << (i % kWordBits));
@@ -48,23 +47,18 @@ class AttachmentIndex {
   // fn(i, entry) for every atom i in [lo, hi) with an entry, in order.
   template <typename Fn>
   void for_each_in(uint32_t lo, uint32_t hi, Fn&& fn) const {
-    for (auto it = entries_.lower_bound(lo); it != entries_.end() && it->first < hi; ++it) {
-      fn(it->first, it->second);
-    }
+    entries_.for_each_in(lo, hi, fn);
   }
   size_t memory_bytes() const {
-    return bits_.capacity() * sizeof(uint64_t) +
-           entries_.size() * kMapEntryBytes<uint32_t, NodeIndex>;
+    return bits_.capacity() * sizeof(uint64_t) + entries_.memory_bytes();
   }
-  size_t used_bytes() const {
-    return bits_.size() * sizeof(uint64_t) + entries_.size() * kMapEntryBytes<uint32_t, NodeIndex>;
-  }
+  size_t used_bytes() const { return bits_.size() * sizeof(uint64_t) + entries_.memory_bytes(); }
 
  private:
   static constexpr uint32_t kWordBits = 64;
 
   std::vector<uint64_t> bits_;
-  std::map<uint32_t, NodeIndex> entries_;
+  ChunkedMap<NodeIndex> entries_;
   uint32_t size_ = 0;
 };
 

@@ -6,10 +6,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
-
+#include "models/treedoc/chunked_map.hpp"
 #include "models/treedoc/dis.hpp"
-#include "models/treedoc/map_entry_bytes.hpp"
 
 namespace treedoc {
 
@@ -24,7 +22,7 @@ class DeleteRuns {
   // Atom i's first delete, or kOpIdNone.
   OpId first_delete(uint32_t i) const;
   size_t run_count() const { return runs_.size(); }
-  size_t memory_bytes() const;
+  size_t memory_bytes() const { return runs_.memory_bytes(); }
 
  private:
   // Atoms [key, key + count) were deleted by (site, first + k), or (site, first - k) when falling.
@@ -38,7 +36,7 @@ class DeleteRuns {
     // (a run of one takes its direction from op): add()'s rule at a run's end.
     bool continue_at_end(OpId op);
   };
-  std::map<uint32_t, Run> runs_;
+  ChunkedMap<Run> runs_;
 };
 
 }  // namespace treedoc

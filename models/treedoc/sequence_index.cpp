@@ -53,7 +53,7 @@ void SequenceIndex::reset(BaseWidths* base_widths) {
   base_.reset(base_widths);
   if (base_.size() == 0) return;
   const Ref r = new_node(kNoNode);
-  runs_.emplace(0, r);
+  runs_.insert(0, r);
   Node& run = nodes_[r];
   run.begin = 0;
   run.end = base_.size();
@@ -153,9 +153,9 @@ SequenceIndex::Ref SequenceIndex::run_of(uint32_t i) const {
            i < nodes_[r].end;
   };
   if (holds(last_run_)) return last_run_;
-  auto it = runs_.upper_bound(i);
-  TD_ASSERT(it != runs_.begin(), "every implicit atom lies in a run");
-  last_run_ = std::prev(it)->second;
+  const auto run = runs_.floor(i);
+  TD_ASSERT(run, "every implicit atom lies in a run");
+  last_run_ = *run.value;
   TD_ASSERT(holds(last_run_), "the run holds the atom");
   return last_run_;
 }
@@ -182,7 +182,7 @@ SequenceIndex::Ref SequenceIndex::split(Ref r, uint32_t at) {
   head.end = at;
   head.self_count -= tail.self_count;
   head.self_units -= tail.self_units;
-  runs_.emplace(at, s);
+  runs_.insert(at, s);
   add_up(r, tail.self_count, tail.self_units, true);
   place_after(r, s);  // adds them back from s's parent up
   return s;
@@ -216,7 +216,7 @@ void SequenceIndex::append_after(NodeIndex anchor, uint32_t width) {
   run.end = i + 1;
   run.self_count = 1;
   run.self_units = width;
-  runs_.emplace(i, x);
+  runs_.insert(i, x);
   place_after(a, x);
 }
 
@@ -247,7 +247,8 @@ void SequenceIndex::make_explicit(uint32_t i, NodeIndex x) {
   Ref r = run_of(i);
   if (i > nodes_[r].begin) r = split(r, i);
   if (i + 1 < nodes_[r].end) split(r, i + 1);
-  runs_.erase(i);
+  const bool erased = runs_.erase(i);
+  TD_ASSERT(erased, "the atom's run of one is indexed");
   // The item keeps its counts: x is visible exactly when atom i was.
   if (base_.visible(i)) base_.set_visible(i, false);
   nodes_[r].mini = x;

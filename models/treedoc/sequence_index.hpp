@@ -7,11 +7,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <vector>
 
 #include "models/treedoc/base_counts.hpp"
-#include "models/treedoc/map_entry_bytes.hpp"
+#include "models/treedoc/chunked_map.hpp"
 #include "models/treedoc/node_index.hpp"
 
 namespace treedoc {
@@ -66,7 +65,7 @@ class SequenceIndex {
   size_t memory_bytes() const {
     return nodes_.capacity() * sizeof(Node) +
            (free_.capacity() + ref_of_.capacity()) * sizeof(Ref) + base_.memory_bytes() +
-           runs_.size() * kMapEntryBytes<uint32_t, Ref>;
+           runs_.memory_bytes();
   }
 
  private:
@@ -110,7 +109,7 @@ class SequenceIndex {
   std::vector<Ref> ref_of_;  // explicit mini -> its treap node, kNil when absent
   // Runs by their first atom: implicit atoms need not follow each other in the walk order in
   // index order (a chained stretch typed before a base atom), so a run is found by its range.
-  std::map<uint32_t, Ref> runs_;
+  ChunkedMap<Ref> runs_;
   mutable Ref last_run_ = kNil;  // run_of's last answer
   Ref root_ = kNil;
   BaseCounts base_;
