@@ -24,8 +24,9 @@ SequenceIndex::Ref SequenceIndex::new_node(NodeIndex mini) {
     x = static_cast<Ref>(nodes_.size());
     nodes_.emplace_back();
   }
-  nodes_[x].mini = mini;
   if (mini != kNoNode) {
+    nodes_[x].begin = mini;
+    nodes_[x].end = kExplicit;
     TD_ASSERT(!is_base(mini), "only explicit minis get a treap node of their own");
     if (mini >= ref_of_.size()) ref_of_.resize(static_cast<size_t>(mini) + 1, kNil);
     TD_ASSERT(ref_of_[mini] == kNil, "a mini is indexed once");
@@ -57,15 +58,15 @@ void SequenceIndex::reset(BaseWidths* base_widths) {
   Node& run = nodes_[r];
   run.begin = 0;
   run.end = base_.size();
-  run.self_count = run.count = base_.visible_count();
-  run.self_units = run.units = base_.visible_units();
+  run.count = base_.visible_count();
+  run.units = base_.visible_units();
   root_ = r;
 }
 
-void SequenceIndex::pull(Ref x) {
+void SequenceIndex::set_totals(Ref x, uint32_t count, uint64_t units) {
   Node& n = nodes_[x];
-  n.count = n.self_count;
-  n.units = n.self_units;
+  n.count = count;
+  n.units = units;
   if (n.left != kNil) {
     n.count += nodes_[n.left].count;
     n.units += nodes_[n.left].units;
@@ -88,6 +89,11 @@ void SequenceIndex::add_up(Ref x, uint32_t count, uint64_t units, bool subtract)
 void SequenceIndex::rotate_up(Ref x) {
   const Ref p = nodes_[x].parent;
   const Ref g = nodes_[p].parent;
+  // The own counts, read before the links change; x's subtree becomes p's whole subtree.
+  const uint32_t p_self_count = self_count(p);
+  const uint64_t p_self_units = self_units(p);
+  const uint32_t subtree_count = nodes_[p].count;
+  const uint64_t subtree_units = nodes_[p].units;
   if (nodes_[p].left == x) {
     nodes_[p].left = nodes_[x].right;
     if (nodes_[x].right != kNil) nodes_[nodes_[x].right].parent = p;
@@ -106,8 +112,9 @@ void SequenceIndex::rotate_up(Ref x) {
   } else {
     nodes_[g].right = x;
   }
-  pull(p);
-  pull(x);
+  set_totals(p, p_self_count, p_self_units);
+  nodes_[x].count = subtree_count;
+  nodes_[x].units = subtree_units;
 }
 
 void SequenceIndex::link(Ref parent, bool right, Ref x) {
@@ -118,9 +125,8 @@ void SequenceIndex::link(Ref parent, bool right, Ref x) {
   } else {
     (right ? nodes_[parent].right : nodes_[parent].left) = x;
   }
-  // A run carries counts of its own; a new mini is invisible and changes none.
-  nodes_[x].count = nodes_[x].self_count;
-  nodes_[x].units = nodes_[x].self_units;
+  // x is a leaf, so its counts are its own: a run's, or none for a new (invisible) mini.
+  TD_ASSERT(nodes_[x].left == kNil && nodes_[x].right == kNil, "a new leaf");
   add_up(parent, nodes_[x].count, nodes_[x].units, false);
   const uint32_t priority = priority_of(x);
   while (nodes_[x].parent != kNil && priority_of(nodes_[x].parent) < priority) rotate_up(x);
@@ -149,7 +155,7 @@ SequenceIndex::Ref SequenceIndex::run_of(uint32_t i) const {
   // Edits come in stretches: the run found last is usually the one (an unused or freed node holds
   // no atom, so a stale hint never matches).
   const auto holds = [&](Ref r) {
-    return r < nodes_.size() && nodes_[r].mini == kNoNode && nodes_[r].begin <= i &&
+    return r < nodes_.size() && !nodes_[r].is_mini() && nodes_[r].begin <= i &&
            i < nodes_[r].end;
   };
   if (holds(last_run_)) return last_run_;
@@ -164,7 +170,7 @@ uint32_t SequenceIndex::count_before(Ref x) const {
   uint32_t before = nodes_[x].left == kNil ? 0 : nodes_[nodes_[x].left].count;
   for (Ref c = x, p = nodes_[x].parent; p != kNil; c = p, p = nodes_[p].parent) {
     if (nodes_[p].right == c) {
-      before += (nodes_[p].left == kNil ? 0 : nodes_[nodes_[p].left].count) + nodes_[p].self_count;
+      before += nodes_[p].count - nodes_[c].count;  // p's left subtree and p itself
     }
   }
   return before;
@@ -177,13 +183,11 @@ SequenceIndex::Ref SequenceIndex::split(Ref r, uint32_t at) {
   Node& head = nodes_[r];
   tail.begin = at;
   tail.end = head.end;
-  tail.self_count = base_.count_before(tail.end) - base_.count_before(at);
-  tail.self_units = base_.units_before(tail.end) - base_.units_before(at);
+  tail.count = base_.count_before(tail.end) - base_.count_before(at);
+  tail.units = base_.units_before(tail.end) - base_.units_before(at);
   head.end = at;
-  head.self_count -= tail.self_count;
-  head.self_units -= tail.self_units;
   runs_.insert(at, s);
-  add_up(r, tail.self_count, tail.self_units, true);
+  add_up(r, tail.count, tail.units, true);
   place_after(r, s);  // adds them back from s's parent up
   return s;
 }
@@ -214,8 +218,8 @@ void SequenceIndex::append_after(NodeIndex anchor, uint32_t width) {
   Node& run = nodes_[x];
   run.begin = i;
   run.end = i + 1;
-  run.self_count = 1;
-  run.self_units = width;
+  run.count = 1;
+  run.units = width;
   runs_.insert(i, x);
   place_after(a, x);
 }
@@ -238,8 +242,6 @@ void SequenceIndex::extend_last_run(const std::vector<uint32_t>& widths, size_t 
 
 void SequenceIndex::grow_run(Ref r, uint32_t count, uint64_t units) {
   nodes_[r].end += count;
-  nodes_[r].self_count += count;
-  nodes_[r].self_units += units;
   add_up(r, count, units, false);
 }
 
@@ -251,8 +253,8 @@ void SequenceIndex::make_explicit(uint32_t i, NodeIndex x) {
   TD_ASSERT(erased, "the atom's run of one is indexed");
   // The item keeps its counts: x is visible exactly when atom i was.
   if (base_.visible(i)) base_.set_visible(i, false);
-  nodes_[r].mini = x;
-  nodes_[r].begin = nodes_[r].end = 0;
+  nodes_[r].begin = x;
+  nodes_[r].end = kExplicit;
   TD_ASSERT(!is_base(x), "an implicit atom becomes an explicit mini");
   if (x >= ref_of_.size()) ref_of_.resize(static_cast<size_t>(x) + 1, kNil);
   TD_ASSERT(ref_of_[x] == kNil, "a mini is indexed once");
@@ -297,17 +299,10 @@ void SequenceIndex::set_visible(NodeIndex x, bool visible, uint32_t width) {
     TD_ASSERT(width == base_.width(i), "a base atom keeps its width");
     if (base_.visible(i) == visible) return;
     base_.set_visible(i, visible);
-    const Ref r = run_of(i);
-    Node& run = nodes_[r];
-    run.self_count = visible ? run.self_count + 1 : run.self_count - 1;
-    run.self_units = visible ? run.self_units + width : run.self_units - width;
-    return add_up(r, 1, width, !visible);
+    return add_up(run_of(i), 1, width, !visible);
   }
   const Ref r = ref_of(x);
-  Node& n = nodes_[r];
-  if ((n.self_count != 0) == visible) return;
-  n.self_count = visible ? 1 : 0;
-  n.self_units = visible ? width : 0;
+  if ((self_count(r) != 0) == visible) return;
   add_up(r, 1, width, !visible);
 }
 
@@ -319,9 +314,6 @@ void SequenceIndex::hide_base_stretch(uint32_t a, uint32_t b) {
   TD_ASSERT(b <= nodes_[r].end, "a stretch within one run");
   const auto count = b - a;
   const uint64_t units = base_.hide_range(a, b);
-  Node& run = nodes_[r];
-  run.self_count -= count;
-  run.self_units -= units;
   add_up(r, count, units, true);
 }
 
@@ -336,11 +328,12 @@ NodeIndex SequenceIndex::find_index(uint32_t index) const {
       continue;
     }
     index -= left;
-    if (index < n.self_count) {
-      if (n.mini != kNoNode) return n.mini;
+    const uint32_t own = n.count - left - (n.right == kNil ? 0 : nodes_[n.right].count);
+    if (index < own) {
+      if (n.is_mini()) return n.mini();
       return base_node(base_.select(base_.count_before(n.begin) + index));
     }
-    index -= n.self_count;
+    index -= own;
     x = n.right;
   }
 }
@@ -356,14 +349,15 @@ NodeIndex SequenceIndex::find_units(uint64_t units, uint64_t* offset_in_slot) co
       continue;
     }
     units -= left;
-    if (units < n.self_units) {
-      if (n.mini != kNoNode) {
+    const uint64_t own = n.units - left - (n.right == kNil ? 0 : nodes_[n.right].units);
+    if (units < own) {
+      if (n.is_mini()) {
         *offset_in_slot = units;
-        return n.mini;
+        return n.mini();
       }
       return base_node(base_.select_units(base_.units_before(n.begin) + units, offset_in_slot));
     }
-    units -= n.self_units;
+    units -= own;
     x = n.right;
   }
 }
@@ -392,8 +386,8 @@ void SequenceIndex::build(const std::vector<NodeIndex>& minis, const std::vector
   for (size_t i = 0; i < minis.size(); ++i) {
     const Ref x = new_node(minis[i]);
     Node& n = nodes_[x];
-    n.self_count = visible[i] ? 1 : 0;
-    n.self_units = visible[i] ? widths[i] : 0;
+    n.count = visible[i] ? 1 : 0;  // its own counts: the children's are added below
+    n.units = visible[i] ? widths[i] : 0;
     Ref last = kNil;
     const uint32_t priority = priority_of(x);
     while (!spine.empty() && priority_of(spine.back()) < priority) {
@@ -409,7 +403,7 @@ void SequenceIndex::build(const std::vector<NodeIndex>& minis, const std::vector
     spine.push_back(x);
   }
   root_ = spine.empty() ? kNil : spine.front();
-  // Post-order pull without recursion: children are pulled before parents.
+  // Post-order without recursion: children's totals are final before their parent's.
   std::vector<Ref> order;
   std::vector<Ref> stack;
   if (root_ != kNil) stack.push_back(root_);
@@ -420,7 +414,9 @@ void SequenceIndex::build(const std::vector<NodeIndex>& minis, const std::vector
     if (nodes_[x].left != kNil) stack.push_back(nodes_[x].left);
     if (nodes_[x].right != kNil) stack.push_back(nodes_[x].right);
   }
-  for (size_t i = order.size(); i-- > 0;) pull(order[i]);
+  for (size_t i = order.size(); i-- > 0;) {
+    set_totals(order[i], nodes_[order[i]].count, nodes_[order[i]].units);
+  }
 }
 
 }  // namespace treedoc

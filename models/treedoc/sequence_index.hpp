@@ -71,19 +71,33 @@ class SequenceIndex {
  private:
   using Ref = uint32_t;  // a treap node
   static constexpr Ref kNil = UINT32_MAX;
-  // 48 bytes; the heap priority is a hash of the node's Ref, computed when needed.
+  // 32 bytes; the heap priority is a hash of the node's Ref, computed when needed. An item's own
+  // counts are not stored: they are its subtree's less its children's (self_count, self_units).
   struct Node {
     Ref left = kNil, right = kNil, parent = kNil;
-    uint32_t count = 0;       // visible minis in this subtree
-    uint32_t self_count = 0;  // visible minis of this item
-    uint64_t units = 0;       // their width
-    uint64_t self_units = 0;
-    NodeIndex mini = kNoNode;     // the explicit mini, or kNoNode for a run of implicit atoms
-    uint32_t begin = 0, end = 0;  // a run holds implicit atoms [begin, end)
+    uint32_t count = 0;  // visible minis in this subtree
+    uint64_t units = 0;  // their width
+    // A run holds implicit atoms [begin, end); an explicit mini has end == kExplicit and its
+    // NodeIndex in begin.
+    uint32_t begin = 0, end = 0;
+    bool is_mini() const { return end == kExplicit; }
+    NodeIndex mini() const { return is_mini() ? begin : kNoNode; }
   };
+  static constexpr uint32_t kExplicit = UINT32_MAX;  // above any atom count (kNil is the limit)
+  uint32_t self_count(Ref x) const {
+    const Node& n = nodes_[x];
+    return n.count - (n.left == kNil ? 0 : nodes_[n.left].count) -
+           (n.right == kNil ? 0 : nodes_[n.right].count);
+  }
+  uint64_t self_units(Ref x) const {
+    const Node& n = nodes_[x];
+    return n.units - (n.left == kNil ? 0 : nodes_[n.left].units) -
+           (n.right == kNil ? 0 : nodes_[n.right].units);
+  }
   Ref new_node(NodeIndex mini);
   Ref ref_of(NodeIndex explicit_mini) const;
-  void pull(Ref x);
+  // x's subtree counts from its own (`count`, `units`) and its children's.
+  void set_totals(Ref x, uint32_t count, uint64_t units);
   // Adds (or, with `subtract`, removes) counts to x and every ancestor: cheaper than pulling.
   void add_up(Ref x, uint32_t count, uint64_t units, bool subtract);
   // Run r takes the `count` visible atoms (of `units`) just pushed after its end.
@@ -121,8 +135,8 @@ void SequenceIndex::for_each(OnMini&& on_mini, OnRun&& on_run) const {
   // In-order successor walk over parent links: no stack, O(1) amortized per item.
   for (Ref x = leftmost(root_); x != kNil;) {
     const Node& n = nodes_[x];
-    if (n.mini != kNoNode) {
-      on_mini(n.mini);
+    if (n.is_mini()) {
+      on_mini(n.mini());
     } else {
       on_run(n.begin, n.end);
     }
