@@ -155,8 +155,7 @@ SequenceIndex::Ref SequenceIndex::run_of(uint32_t i) const {
   // Edits come in stretches: the run found last is usually the one (an unused or freed node holds
   // no atom, so a stale hint never matches).
   const auto holds = [&](Ref r) {
-    return r < nodes_.size() && !nodes_[r].is_mini() && nodes_[r].begin <= i &&
-           i < nodes_[r].end;
+    return r < nodes_.size() && !nodes_[r].is_mini() && nodes_[r].begin <= i && i < nodes_[r].end;
   };
   if (holds(last_run_)) return last_run_;
   const auto run = runs_.floor(i);
