@@ -631,13 +631,44 @@ NodeIndex Tree::add_mini(NodeIndex m, Dis dis, NodeIndex walk_predecessor) {
 
 NodeIndex Tree::walk_create(const Tid& tid, bool* created) {
   TD_ASSERT(tid.well_formed(), "walk a well-formed TID");
+  const NodeIndex n = walk_prefix(tid, tid.size(), created);
+  TD_ASSERT_SLOW(find(tid) == n, "the cursor walks to the node a walk from the root finds");
+  return n;
+}
+
+NodeIndex Tree::add_chained_at(const Tid& tid, OpId ins_op, std::string_view atom, uint32_t width) {
+  TD_ASSERT(tid.well_formed(), "a remote insert's TID is well formed");
+  const auto& dises = tid.dises();
+  const size_t last = tid.size() - 1;
+  const Dis dis = dises.back().second;
+  const bool parent_is_mini = dises.size() >= 2 && dises[dises.size() - 2].first + 1 == last;
+  const bool below_major = last > 0 && tid.branch(last) == 1 && !parent_is_mini;
+  if (!below_major || dis.site < kSiteIdFirst || base_.size() >= kBaseAtomsMax) return kNoNode;
+  bool created = false;
+  const NodeIndex m = walk_prefix(tid, last, &created);
+  if (is_flat(m) || major_child(m, 1) != kNoNode) return kNoNode;
+  NodeIndex n = first_mini(m);
+  while (n != kNoNode && next_sibling(n) != kNoNode) n = next_sibling(n);
+  if (n == kNoNode || !chains_after(n)) return kNoNode;
+  const NodeIndex x = add_chained(m, false, 1, dis, n, ins_op, atom, width);
+  TD_ASSERT_SLOW(find(tid) == x, "the chained atom is the mini its TID names");
+  return x;
+}
+
+NodeIndex Tree::walk_prefix(const Tid& tid, size_t elements, bool* created) {
+  TD_ASSERT(elements > 0 && elements <= tid.size(), "walk one element or more of the TID");
   // Resume below the elements this TID shares with the previous walk's: their nodes exist still
   // (nodes only go with a discard, a materialization or a new epoch, which forget the cursor).
   size_t d = 0;
-  const size_t shared = std::min(common_prefix(walk_tid_, tid, &d), walk_steps_.size());
+  size_t shared = std::min(common_prefix(walk_tid_, tid, &d), walk_steps_.size());
+  const auto& dises = tid.dises();
+  if (shared > elements) {
+    shared = elements;
+    while (d > 0 && dises[d - 1].first >= shared) --d;
+  }
   *created = false;
   // A TID the last walk passed through (or ended at): its node is on the cursor's path.
-  if (shared == tid.size()) return walk_steps_[shared - 1].node;
+  if (shared == elements) return walk_steps_[shared - 1].node;
   const uint64_t resets = cursor_resets_;
   NodeIndex cur = shared == 0 ? 0 : walk_steps_[shared - 1].node;
   bool cur_is_mini = shared == 0 ? false : walk_steps_[shared - 1].is_mini;
@@ -645,9 +676,8 @@ NodeIndex Tree::walk_create(const Tid& tid, bool* created) {
   if (is_flat(cur)) place = walk_places_[shared - 1];
   walk_tid_.truncate(shared);
   walk_steps_.resize(shared);
-  const auto& dises = tid.dises();
   const size_t dises_shared = d;
-  for (size_t i = shared; i < tid.size(); ++i) {
+  for (size_t i = shared; i < elements; ++i) {
     FlatLayout::Place child_place{};
     NodeIndex m = child_at(cur, cur_is_mini, tid.branch(i), place, &child_place);
     if (m == kNoNode) m = new_major(cur, cur_is_mini, tid.branch(i));
@@ -658,7 +688,7 @@ NodeIndex Tree::walk_create(const Tid& tid, bool* created) {
         if (is_flat(m)) m = materialize_base().major(m);
         if (is_chained(m)) m = major_of(materialize_chained(m));
         x = new_mini(m, dises[d].second, Indexing::kByNeighbour, kNoNode);
-        *created = (i + 1 == tid.size());
+        *created = (i + 1 == elements);
       }
       ++d;
       cur = x;
@@ -674,12 +704,12 @@ NodeIndex Tree::walk_create(const Tid& tid, bool* created) {
     }
     walk_steps_.push_back({cur, cur_is_mini});
   }
-  if (resets != cursor_resets_ || walk_steps_.size() != tid.size()) {
+  if (resets != cursor_resets_ || walk_steps_.size() != elements) {
     forget_cursor();  // a materialization renamed the nodes walked before it
   } else {
     walk_tid_.append_suffix(tid, shared, dises_shared);
+    walk_tid_.truncate(elements);
   }
-  TD_ASSERT_SLOW(find(tid) == cur, "the cursor walks to the node a walk from the root finds");
   return cur;
 }
 

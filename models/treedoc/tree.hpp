@@ -152,6 +152,12 @@ class Tree {
   // Walks `tid`, creating missing major nodes and GHOST minis on the way; returns the last mini
   // (created as GHOST if it was missing). `created` reports whether that last mini is new.
   NodeIndex walk_create(const Tid& tid, bool* created);
+  // A remote insert's new atom as a chained one: when `tid` ends (1:d) in the right slot of an
+  // explicit or chained major (rule 2's p'•(1:d)), that slot is free and the major's last mini has
+  // nothing after it in its subtree (chains_after), makes the mini LIVE with (ins_op, atom, width)
+  // by add_chained, as walk_create and set_live would make it explicit. Otherwise returns kNoNode
+  // having created at most the missing nodes of the TID's prefix, which walk_create then reuses.
+  NodeIndex add_chained_at(const Tid& tid, OpId ins_op, std::string_view atom, uint32_t width);
   // One more element (1:dis) below explicit mini `n`: in n's major's right child (mini_chain
   // false) or in n's own right child, creating the major and a GHOST mini when missing, as
   // walk_create does for a TID that extends n's by that element. How a run's next member is found
@@ -269,6 +275,8 @@ class Tree {
   enum class Indexing : uint8_t { kAfterPredecessor, kByNeighbour, kNone };
 
   NodeIndex new_major(NodeIndex parent, bool parent_is_mini, uint8_t branch);
+  // walk_create for the first `elements` elements of `tid`: the node the last of them reaches.
+  NodeIndex walk_prefix(const Tid& tid, size_t elements, bool* created);
   NodeIndex allocate_major();
   NodeIndex allocate_mini();
   // Implicit atoms alive: the base's and the chained ones not made explicit.

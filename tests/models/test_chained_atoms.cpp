@@ -1,10 +1,10 @@
 // Chained atoms against explicit nodes (docs/protocol.md §2, "Runs inside the tree"): a replica
 // that keeps local inserts as chained atoms and one that keeps a node per atom (chained_atoms
 // off, the oracle) run the same random scripts (typed and pasted runs, single and range erases,
-// backspacing, concurrent remote ops and runs that land inside chains or chain themselves,
-// delivered out of order and twice, so that ghosts and pre-tombstones form under chains; flattens)
-// and must agree on every op they make, every TID, dump, hash and statistic, in every document
-// mode.
+// backspacing, concurrent remote ops and runs that land inside chains or chain themselves, remote
+// typing one atom an op, delivered in order, out of order and twice, so that ghosts and
+// pre-tombstones form under chains; flattens) and must agree on every op they make, every TID,
+// dump, hash and statistic, in every document mode.
 #include <catch2/catch.hpp>
 
 #include <vector>
@@ -87,6 +87,14 @@ void other_edit(RandomStream& rng, World* w) {
     // Typed or pasted runs too: the twins apply them, the chained one as chained atoms.
     const auto index = static_cast<uint32_t>(rng.below(size + 1));
     const auto n = static_cast<size_t>(1 + rng.below(kRunLengthMax));
+    if (rng.chance(0.5)) {
+      // Typed atom by atom: single-atom ops, which the chained twin receives as chained atoms
+      // (Tree::add_chained_at) when they arrive in order.
+      for (size_t k = 0; k < n; ++k) {
+        w->to_twins.push_back(w->other.local_insert(index + static_cast<uint32_t>(k), "Y"));
+      }
+      return;
+    }
     const std::vector<std::string_view> atoms(n, "X");
     w->to_twins.push_back(w->other.local_insert_run(index, atoms, {}));
   } else {
@@ -106,7 +114,10 @@ void deliver(RandomStream& rng, World* w) {
     order.push_back(&op);
     if (rng.chance(0.1)) order.push_back(&op);
   }
-  for (size_t k = order.size(); k > 1; --k) std::swap(order[k - 1], order[rng.below(k)]);
+  // Half the time in the order made (typing received as typed), else shuffled.
+  if (rng.chance(0.5)) {
+    for (size_t k = order.size(); k > 1; --k) std::swap(order[k - 1], order[rng.below(k)]);
+  }
   for (const Op* op : order) {
     REQUIRE(w->chained.apply(*op) == w->explicit_nodes.apply(*op));
   }
