@@ -882,7 +882,7 @@ Tid Tree::tid_of(NodeIndex n) const {
 size_t Tree::cursors_memory_bytes() const {
   size_t bytes = 0;
   for (const PathCursor& c : cursors_) {
-    bytes += c.tid.memory_bytes() + c.majors.capacity() * sizeof(NodeIndex);
+    bytes += c.tid.memory_bytes() + c.majors.memory_bytes();
   }
   return bytes;
 }
@@ -891,8 +891,8 @@ int Tree::cursor_holding(size_t element, NodeIndex major) const {
   // The most recent first: when both hold it, either shares as much.
   for (size_t k = 0; k < kPathCursors; ++k) {
     const size_t c = (cursor_recent_ + k) % kPathCursors;
-    const std::vector<NodeIndex>& majors = cursors_[c].majors;
-    if (element < majors.size() && majors[element] == major) return static_cast<int>(c);
+    const MajorPath& majors = cursors_[c].majors;
+    if (element < majors.size() && majors.at(element) == major) return static_cast<int>(c);
   }
   return -1;
 }
@@ -908,17 +908,16 @@ const Tid& Tree::rebuild_cursor(Meeting met) const {
     target = (met.cursor + 1) % kPathCursors;
     const PathCursor& from = cursors_[met.cursor];
     cursors_[target].tid = from.tid;
-    cursors_[target].majors.assign(from.majors.begin(),
-                                   from.majors.begin() + static_cast<std::ptrdiff_t>(met.shared));
+    cursors_[target].majors.assign_prefix(from.majors, met.shared);
   }
   PathCursor& cursor = cursors_[target];
   cursor.tid.truncate(met.shared);
-  cursor.majors.resize(met.shared);
+  cursor.majors.truncate(met.shared);
   for (size_t i = climbed_.size(); i-- > 0;) {
     const Climbed& u = climbed_[i];
     if (u.count > 1) {
       cursor.tid.push_repeated(u.branch, u.count);
-      for (uint32_t k = 0; k < u.count; ++k) cursor.majors.push_back(u.major + k);
+      cursor.majors.push_run(u.major, u.count);
       continue;
     }
     if (u.has_dis) {
@@ -926,7 +925,7 @@ const Tid& Tree::rebuild_cursor(Meeting met) const {
     } else {
       cursor.tid.push(u.branch);
     }
-    cursor.majors.push_back(u.major);
+    cursor.majors.push(u.major);
   }
   cursor_recent_ = target;
   return cursor.tid;
@@ -943,10 +942,10 @@ Tree::Meeting Tree::climb_flat(NodeIndex m, bool has_dis, Dis element_dis,
   // its own element may differ (the cursor may end at its mini, or pass through it elsewhere).
   Meeting best{unmet_cursor, 0};
   for (size_t c = 0; c < kPathCursors; ++c) {
-    const std::vector<NodeIndex>& majors = cursors_[c].majors;
+    const MajorPath& majors = cursors_[c].majors;
     size_t k = 0;  // ancestors on this cursor's path
-    while (k < count && k < majors.size() && majors[k] == base_node(above[k].index)) ++k;
-    if (k == count && count < majors.size() && majors[count] == m) return {c, count};
+    while (k < count && k < majors.size() && majors.at(k) == base_node(above[k].index)) ++k;
+    if (k == count && count < majors.size() && majors.at(count) == m) return {c, count};
     if (k > 0 && k - 1 > best.shared) best = {c, k - 1};
   }
   for (size_t j = count; j-- > best.shared;) {
@@ -961,25 +960,15 @@ bool Tree::climb_chain(NodeIndex* m, bool* has_dis, Dis* element_dis, Meeting* m
   // Member k's major is at depth d0 + k, so its element has index d0 - 1 + k. A cursor's path is
   // a path from the root: it holds members 0..K of the chain for some K, or none.
   const size_t d0 = c.link.depth;
-  const auto on_cursor = [&](size_t cursor, uint32_t k) {
-    const size_t e = d0 - 1 + k;
-    const std::vector<NodeIndex>& majors = cursors_[cursor].majors;
-    return e < majors.size() && majors[e] == base_node(c.first + k);
-  };
   bool met = false;
   uint32_t top = 0;  // the deepest member at or above j on the chosen cursor's path
   size_t chosen = 0;
   for (size_t cursor = 0; cursor < kPathCursors; ++cursor) {
-    if (!on_cursor(cursor, 0)) continue;
-    uint32_t lo = 0;
-    for (uint32_t hi = j; lo < hi;) {
-      const uint32_t mid = lo + (hi - lo + 1) / 2;
-      if (on_cursor(cursor, mid)) {
-        lo = mid;
-      } else {
-        hi = mid - 1;
-      }
-    }
+    const MajorPath& majors = cursors_[cursor].majors;
+    const size_t e0 = d0 - 1;  // member 0's element
+    if (e0 >= majors.size() || majors.at(e0) != base_node(c.first)) continue;
+    // Members 0..K on the path are consecutive majors at consecutive elements: one run.
+    const auto lo = static_cast<uint32_t>(std::min<size_t>(j, majors.consecutive_from(e0) - 1));
     if (!met || lo > top) {
       chosen = cursor;
       top = lo;

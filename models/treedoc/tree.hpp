@@ -32,6 +32,7 @@
 #include "models/treedoc/delete_runs.hpp"
 #include "models/treedoc/dis.hpp"
 #include "models/treedoc/flat_layout.hpp"
+#include "models/treedoc/major_path.hpp"
 #include "models/treedoc/node_index.hpp"
 #include "models/treedoc/sequence_index.hpp"
 #include "models/treedoc/tid.hpp"
@@ -384,7 +385,7 @@ class Tree {
   // every switch (docs/BENCHMARKS.md, "Two path cursors").
   struct PathCursor {
     Tid tid;
-    std::vector<NodeIndex> majors;
+    MajorPath majors;
   };
   static constexpr size_t kPathCursors = 2;
   // Climbed entries (about two per chain) from which a climb counts as a switch of place.
