@@ -26,9 +26,11 @@ class DeleteRuns {
 
  private:
   // Atoms [key, key + count) were deleted by (site, first + k), or (site, first - k) when falling.
+  // 16 bytes: the direction shares the count's word (a run is shorter than kBaseAtomsMax, 2^31 -
+  // 1).
   struct Run {
-    uint32_t count = 0;
-    bool falling = false;
+    uint32_t count : 31 = 0;
+    uint32_t falling : 1 = 0;
     SiteId site = 0;
     uint64_t first = 0;
     uint64_t id(uint32_t k) const { return falling ? first - k : first + k; }
@@ -36,6 +38,7 @@ class DeleteRuns {
     // (a run of one takes its direction from op): add()'s rule at a run's end.
     bool continue_at_end(OpId op);
   };
+  static_assert(sizeof(Run) == 16, "a delete run in two words");
   ChunkedMap<Run> runs_;
 };
 
