@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "models/treedoc/array_growth.hpp"
 #include "models/treedoc/assertion.hpp"
 #include "models/treedoc/node_index.hpp"
 
@@ -64,7 +65,12 @@ void BaseAtoms::push_back(OpId ins_op, std::string_view atom) {
   TD_ASSERT(bytes_.size() + atom.size() <= UINT32_MAX, "base bytes fit 32-bit offsets");
   if (offsets_.empty() && atom.size() != 1) store_offsets();
   push_ids(ins_op.site, ins_op.counter, 1);
-  bytes_.append(atom);
+  reserve_for_append(&bytes_, atom.size());
+  if (atom.size() == 1) {
+    bytes_.push_back(atom[0]);  // a character: cheaper than a range insert
+  } else {
+    bytes_.insert(bytes_.end(), atom.begin(), atom.end());
+  }
   ++size_;
   if (!offsets_.empty()) offsets_.push_back(static_cast<uint32_t>(bytes_.size()));
 }
@@ -100,7 +106,8 @@ void BaseAtoms::append(const BaseAtoms& from, uint32_t s, uint32_t e) {
       for (uint32_t k = 0; k < e - s; ++k) shifted[k] += shift;
     }
   }
-  bytes_.append(from.bytes_, first, last - first);
+  reserve_for_append(&bytes_, last - first);
+  bytes_.insert(bytes_.end(), from.bytes_.begin() + first, from.bytes_.begin() + last);
 }
 
 }  // namespace treedoc

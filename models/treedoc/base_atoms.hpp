@@ -36,8 +36,8 @@ class BaseAtoms {
   // How many atoms after i have the ids after i's: i + 1 .. i + k continue i's id run.
   uint32_t ids_continuing_after(uint32_t i) const { return run_end(run_index(i)) - i - 1; }
   std::string_view atom(uint32_t i) const {
-    if (offsets_.empty()) return std::string_view(bytes_).substr(i, 1);
-    return std::string_view(bytes_).substr(offsets_[i], offsets_[i + 1] - offsets_[i]);
+    if (offsets_.empty()) return std::string_view(bytes_.data() + i, 1);
+    return std::string_view(bytes_.data() + offsets_[i], offsets_[i + 1] - offsets_[i]);
   }
   void push_back(OpId ins_op, std::string_view atom);
   // Appends atoms [s, e) of `from`: their bytes in one copy, their id runs one by one.
@@ -75,7 +75,7 @@ class BaseAtoms {
 
   std::vector<IdRun> runs_;        // sorted by begin, the first at 0 when size_ > 0
   std::vector<uint32_t> offsets_;  // empty while every atom is one byte; else size_ + 1 entries
-  std::string bytes_;
+  std::vector<char> bytes_;  // a vector: it grows by half (array_growth.hpp), a string doubles
   uint32_t size_ = 0;
   mutable size_t last_run_ = 0;  // the run of the last ins_op lookup: the hint for the next
 };

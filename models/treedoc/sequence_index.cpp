@@ -2,6 +2,7 @@
 // shape (and every run) is deterministic; the shape never changes an answer, only its cost.
 #include "models/treedoc/sequence_index.hpp"
 
+#include "models/treedoc/array_growth.hpp"
 #include "models/treedoc/assertion.hpp"
 
 namespace treedoc {
@@ -22,6 +23,7 @@ SequenceIndex::Ref SequenceIndex::new_node(NodeIndex mini) {
   } else {
     TD_ASSERT(nodes_.size() < kNil, "treap nodes below their limit");
     x = static_cast<Ref>(nodes_.size());
+    reserve_for_append(&nodes_, 1);
     nodes_.emplace_back();
   }
   if (mini != kNoNode) {
