@@ -30,6 +30,20 @@ class MajorPath {
     return run_end(k) - element;
   }
 
+  // How many of elements 0, 1, ... (at most `count`) have the majors expected(0), expected(1), ...:
+  // one pass over the runs, no search per element.
+  template <typename Expected>
+  size_t leading_matches(size_t count, Expected&& expected) const {
+    size_t k = 0;
+    for (size_t r = 0; r < runs_.size() && k < count; ++r) {
+      const size_t end = std::min(run_end(r), count);
+      for (; k < end; ++k) {
+        if (expected(k) != runs_[r].major + static_cast<NodeIndex>(k - runs_[r].element)) return k;
+      }
+    }
+    return k;
+  }
+
   // Appends `count` elements whose majors are first, first + 1, ...
   void push_run(NodeIndex first, uint32_t count) {
     TD_ASSERT(count > 0 && size_ + count <= kElementsMax, "a path below its element limit");
@@ -74,9 +88,12 @@ class MajorPath {
   }
   size_t run_holding(size_t element) const {
     TD_ASSERT(element < size_, "a path element within the path");
-    // Climbs read elements from the leaf up, descents down: the run read last, or a neighbour.
+    // Climbs read elements from the leaf up: mostly the run read last (inline), else a neighbour.
+    if (hint_ < runs_.size() && holds(hint_, element)) return hint_;
+    return run_holding_searched(element);
+  }
+  size_t run_holding_searched(size_t element) const {
     if (hint_ >= runs_.size()) hint_ = runs_.size() - 1;
-    if (holds(hint_, element)) return hint_;
     if (hint_ > 0 && holds(hint_ - 1, element)) return --hint_;
     if (hint_ + 1 < runs_.size() && holds(hint_ + 1, element)) return ++hint_;
     const auto it = std::upper_bound(runs_.begin(), runs_.end(), element,

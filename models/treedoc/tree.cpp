@@ -943,8 +943,8 @@ Tree::Meeting Tree::climb_flat(NodeIndex m, bool has_dis, Dis element_dis,
   Meeting best{unmet_cursor, 0};
   for (size_t c = 0; c < kPathCursors; ++c) {
     const MajorPath& majors = cursors_[c].majors;
-    size_t k = 0;  // ancestors on this cursor's path
-    while (k < count && k < majors.size() && majors.at(k) == base_node(above[k].index)) ++k;
+    const size_t k = majors.leading_matches(  // ancestors on this cursor's path
+        count, [&](size_t e) { return base_node(above[e].index); });
     if (k == count && count < majors.size() && majors.at(count) == m) return {c, count};
     if (k > 0 && k - 1 > best.shared) best = {c, k - 1};
   }

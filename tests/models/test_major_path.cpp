@@ -1,7 +1,7 @@
 // A path cursor's majors as runs against a plain vector of them: every element's major after
 // random pushes (single, consecutive, runs), truncations and prefix copies, read in climbing,
 // descending and random order (the read hint); how far each element's run of consecutive majors
-// goes; and the run count of a chain-like path.
+// goes; leading matches against an expected path; and the run count of a chain-like path.
 #include <catch2/catch.hpp>
 
 #include <vector>
@@ -29,6 +29,13 @@ void require_same(const MajorPath& path, const std::vector<NodeIndex>& model, Ra
     }
     REQUIRE(path.consecutive_from(e) == consecutive);
   }
+  // Leading matches against the model with one element changed (or none).
+  std::vector<NodeIndex> expected = model;
+  const size_t changed = rng.below(model.size() + 1);
+  if (changed < model.size()) expected[changed] += 1;
+  const size_t count = rng.below(model.size() + 1);
+  REQUIRE(path.leading_matches(count, [&](size_t e) { return expected[e]; }) ==
+          std::min(changed, count));
 }
 
 void push_random(RandomStream& rng, MajorPath* path, std::vector<NodeIndex>* model) {
