@@ -251,7 +251,7 @@ Dis Tree::dis(NodeIndex n) const {
   if (!is_base(n)) return minis_[n].dis;
   if (is_flat(n)) return kDisFlat;
   const Chain& c = chain_of(base_index(n));
-  return run_dis(c.dis0, base_index(n) - c.first);
+  return run_dis(c.dis0(), base_index(n) - c.first);
 }
 
 size_t Tree::chain_index(uint32_t i) const {
@@ -458,7 +458,7 @@ bool Tree::chain_continues(NodeIndex n, Dis next) const {
   const uint32_t i = base_index(n);
   const Chain& c = chains_.back();
   return i + 1 == base_.size() && c.first + c.count == base_.size() && chains_after(n) &&
-         run_dis(c.dis0, c.count) == next;
+         run_dis(c.dis0(), c.count) == next;
 }
 
 NodeIndex Tree::extend_last_chain(NodeIndex n, OpId first_id, Dis first_dis,
@@ -502,7 +502,7 @@ NodeIndex Tree::materialize_chained(NodeIndex n) {
   major.child[0] = at.major_child[0];
   major.child[1] = j + 1 < c.count ? n + 1 : at.major_child[1];
   MiniNode& mini = minis_[x];
-  mini.dis = run_dis(c.dis0, j);
+  mini.dis = run_dis(c.dis0(), j);
   mini.major = m;
   mini.child[0] = at.mini_child[0];
   mini.child[1] = at.mini_child[1];
@@ -511,7 +511,7 @@ NodeIndex Tree::materialize_chained(NodeIndex n) {
   // The chain keeps members [0, j); members after j become a chain of their own, below m.
   const bool tail = j + 1 < c.count;
   const Chain rest{i + 1, c.count - j - 1, MajorLink{m, false, 1, link.depth + 1},
-                   run_dis(c.dis0, j + 1)};
+                   run_dis(c.dis0(), j + 1)};
   if (j > 0) {
     chains_[ci].count = j;
     if (tail) chains_.insert(chains_.begin() + static_cast<std::ptrdiff_t>(ci) + 1, rest);

@@ -260,12 +260,27 @@ class Tree {
     NodeIndex first_delete = kNoNode;
   };
   // Chained atoms [first, first + count), member j's major the right child of member j - 1's;
-  // member 0's major hangs at `link`, and its Dis is dis0 (member j's: run_dis(dis0, j)).
+  // member 0's major hangs at `link`, and its Dis is dis0() (member j's: run_dis(dis0(), j)).
+  // 32 bytes, not a Dis's padded 40: dis0's counter is kept as two 32-bit halves (a chain per
+  // typed stretch: thousands on a long trace).
   struct Chain {
     uint32_t first = 0, count = 0;
     MajorLink link;
-    Dis dis0{};
+    SiteId dis0_site = 0;
+    uint32_t dis0_counter_low = 0, dis0_counter_high = 0;
+    Chain() = default;
+    Chain(uint32_t first_atom, uint32_t atoms, MajorLink where, Dis dis)
+        : first(first_atom),
+          count(atoms),
+          link(where),
+          dis0_site(dis.site),
+          dis0_counter_low(static_cast<uint32_t>(dis.counter)),
+          dis0_counter_high(static_cast<uint32_t>(dis.counter >> 32)) {}
+    Dis dis0() const {
+      return Dis{dis0_site, (uint64_t{dis0_counter_high} << 32) | dis0_counter_low};
+    }
   };
+  static_assert(sizeof(Chain) == 32, "a chain in four words");
   // Base names become explicit ones: base atom i's major is majors_[major0 + i], its mini
   // minis_[mini0 + i].
   struct Materialized {

@@ -64,13 +64,14 @@ void Tree::census_of_chain(const CensusFrame& f, TreeCensus* c,
   const uint64_t n = chain.count;
   const uint64_t e0 = f.elements_before + 1;
   const auto member_dis_bytes = [&](uint64_t k) {
-    return dis_bytes_with(f.dis_bytes, f.next_dis_index, e0 + k - 1, run_dis(chain.dis0, k));
+    return dis_bytes_with(f.dis_bytes, f.next_dis_index, e0 + k - 1, run_dis(chain.dis0(), k));
   };
   const uint64_t per_member =
-      varint_size(f.dis_count + 1) + f.dis_bytes + varint_size(chain.dis0.site);
-  const uint64_t counters = chain.dis0.counter == 0
-                                ? n * varint_size(0)
-                                : sum_varint_sizes(chain.dis0.counter, chain.dis0.counter + n - 1);
+      varint_size(f.dis_count + 1) + f.dis_bytes + varint_size(chain.dis0().site);
+  const uint64_t counters =
+      chain.dis0().counter == 0
+          ? n * varint_size(0)
+          : sum_varint_sizes(chain.dis0().counter, chain.dis0().counter + n - 1);
   c->tid_bytes_total +=
       sum_varint_sizes(e0, e0 + n - 1) + sum_bitmap_bytes(e0, e0 + n - 1) + n * per_member +
       sum_varint_sizes(e0 - 1 - f.next_dis_index, e0 + n - 2 - f.next_dis_index) + counters;
