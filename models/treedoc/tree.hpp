@@ -155,9 +155,10 @@ class Tree {
   NodeIndex walk_create(const Tid& tid, bool* created);
   // A remote insert's new atom as a chained one: when `tid` ends (1:d) in the right slot of an
   // explicit or chained major (rule 2's p'•(1:d)), that slot is free and the major's last mini has
-  // nothing after it in its subtree (chains_after), makes the mini LIVE with (ins_op, atom, width)
-  // by add_chained, as walk_create and set_live would make it explicit. Otherwise returns kNoNode
-  // having created at most the missing nodes of the TID's prefix, which walk_create then reuses.
+  // nothing after it in its subtree (chains_after) and was inserted by the same site's previous op
+  // (typing), makes the mini LIVE with (ins_op, atom, width) by add_chained, as walk_create and
+  // set_live would make it explicit. Otherwise returns kNoNode having created at most the missing
+  // nodes of the TID's prefix, which walk_create then reuses.
   NodeIndex add_chained_at(const Tid& tid, OpId ins_op, std::string_view atom, uint32_t width);
   // One more element (1:dis) below explicit mini `n`: in n's major's right child (mini_chain
   // false) or in n's own right child, creating the major and a GHOST mini when missing, as
