@@ -13,10 +13,11 @@ using namespace treedoc;
 
 namespace {
 
-constexpr uint64_t kSeedsCount = 200;
-constexpr int kStepsPerSeed = 60;
+constexpr uint64_t kPathSeedsCount = 200;
+constexpr int kPathStepsPerSeed = 60;
 
-void require_same(const MajorPath& path, const std::vector<NodeIndex>& model, RandomStream& rng) {
+void require_same_path(const MajorPath& path, const std::vector<NodeIndex>& model,
+                       RandomStream& rng) {
   REQUIRE(path.size() == model.size());
   for (size_t e = model.size(); e-- > 0;) REQUIRE(path.at(e) == model[e]);  // a climb
   for (size_t e = 0; e < model.size(); ++e) REQUIRE(path.at(e) == model[e]);
@@ -38,7 +39,7 @@ void require_same(const MajorPath& path, const std::vector<NodeIndex>& model, Ra
           std::min(changed, count));
 }
 
-void push_random(RandomStream& rng, MajorPath* path, std::vector<NodeIndex>* model) {
+void push_random_majors(RandomStream& rng, MajorPath* path, std::vector<NodeIndex>* model) {
   const bool chain_like = rng.chance(0.5);
   NodeIndex first = 0;
   if (chain_like && !model->empty()) {
@@ -59,15 +60,15 @@ void push_random(RandomStream& rng, MajorPath* path, std::vector<NodeIndex>* mod
 }  // namespace
 
 TEST_CASE("a major path as runs reads as the vector of its majors", "[major_path][property]") {
-  for (uint64_t seed = 1; seed <= kSeedsCount; ++seed) {
+  for (uint64_t seed = 1; seed <= kPathSeedsCount; ++seed) {
     INFO("seed " << seed);
     RandomStream rng(seed);
     MajorPath path, copy;
     std::vector<NodeIndex> model, copy_model;
-    for (int step = 0; step < kStepsPerSeed; ++step) {
+    for (int step = 0; step < kPathStepsPerSeed; ++step) {
       const uint64_t what = rng.below(10);
       if (what < 6) {
-        push_random(rng, &path, &model);
+        push_random_majors(rng, &path, &model);
       } else if (what < 8) {
         const size_t keep = rng.below(model.size() + 2);
         path.truncate(keep);
@@ -76,9 +77,9 @@ TEST_CASE("a major path as runs reads as the vector of its majors", "[major_path
         const size_t keep = rng.below(model.size() + 1);
         copy.assign_prefix(path, keep);
         copy_model.assign(model.begin(), model.begin() + static_cast<std::ptrdiff_t>(keep));
-        require_same(copy, copy_model, rng);
+        require_same_path(copy, copy_model, rng);
       }
-      require_same(path, model, rng);
+      require_same_path(path, model, rng);
     }
   }
 }
