@@ -66,11 +66,7 @@ void BaseAtoms::push_back(OpId ins_op, std::string_view atom) {
   if (offsets_.empty() && atom.size() != 1) store_offsets();
   push_ids(ins_op.site, ins_op.counter, 1);
   reserve_for_append(&bytes_, atom.size());
-  if (atom.size() == 1) {
-    bytes_.push_back(atom[0]);  // a character: cheaper than a range insert
-  } else {
-    bytes_.insert(bytes_.end(), atom.begin(), atom.end());
-  }
+  bytes_.insert(bytes_.end(), atom.begin(), atom.end());
   ++size_;
   if (!offsets_.empty()) offsets_.push_back(static_cast<uint32_t>(bytes_.size()));
 }

@@ -26,8 +26,8 @@ class DeleteRuns {
 
  private:
   // Atoms [key, key + count) were deleted by (site, first + k), or (site, first - k) when falling.
-  // 16 bytes: the direction shares the count's word (a run is shorter than kBaseAtomsMax, 2^31 -
-  // 1).
+  // 16 bytes: the direction shares the count's word, as a run holds fewer than kBaseAtomsMax
+  // (2^31 - 1) atoms.
   struct Run {
     uint32_t count : 31 = 0;
     uint32_t falling : 1 = 0;

@@ -477,8 +477,9 @@ ApplyOutcome Replica::change_tree(const Op& op) {
     return change_tree_run(op);
   }
   if (op.is_insert()) {
-    // As insert_after makes a local one, a remote insert by rule 2 below a major's last mini is a
-    // chained atom: a typist's single-atom ops, received one by one, lengthen one chain.
+    // As insert_after makes a local one, a remote insert by rule 2 right after the same site's
+    // previous op is a chained atom: a typist's single-atom ops, received one by one, lengthen
+    // one chain (Tree::add_chained_at says when exactly).
     if (options_.chained_atoms && !options_.document.mini_child && op.tid.well_formed()) {
       if (tree_.add_chained_at(op.tid, op.id, op.atom, op.width) != kNoNode) {
         ++inserts_applied_;

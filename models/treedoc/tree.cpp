@@ -646,8 +646,7 @@ NodeIndex Tree::add_chained_at(const Tid& tid, OpId ins_op, std::string_view ato
   if (!below_major || dis.site < kSiteIdFirst || base_.size() >= kBaseAtomsMax) return kNoNode;
   bool created = false;
   const NodeIndex m = walk_prefix(tid, last, &created);
-  if (is_flat(m) || major_child(m, 1) != kNoNode) return kNoNode;
-  NodeIndex n = first_mini(m);
+  NodeIndex n = first_mini(m);  // m's last mini: chains_after asks the rest (m not the layout's)
   while (n != kNoNode && next_sibling(n) != kNoNode) n = next_sibling(n);
   if (n == kNoNode || !chains_after(n)) return kNoNode;
   // Only typing: n is the same site's previous op. A lone insert at a random place stays
