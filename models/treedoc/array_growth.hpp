@@ -14,12 +14,15 @@ namespace treedoc {
 inline constexpr size_t kArrayGrowthMin = 16;
 
 // Makes room in `v` (a std::vector: its reserve allocates exactly what it is asked) for `extra`
-// more elements.
+// more elements: the capacity that appending them one at a time would reach, so that a stretch
+// appended at once (a paste) leaves the array as large as typing it would.
 template <typename Vector>
 void reserve_for_append(Vector* v, size_t extra) {
   const size_t needed = v->size() + extra;
   if (needed <= v->capacity()) return;
-  v->reserve(std::max(needed, v->capacity() + std::max(v->capacity() / 2, kArrayGrowthMin)));
+  size_t capacity = v->capacity();
+  while (capacity < needed) capacity += std::max(capacity / 2, kArrayGrowthMin);
+  v->reserve(capacity);
 }
 
 }  // namespace treedoc

@@ -26,6 +26,15 @@ class AttachmentIndex {
     if (size_ % kWordBits == 0) bits_.push_back(0);
     ++size_;
   }
+  // `count` push_back()s: a word per 64 atoms, the bits growing as one by one (a resize would
+  // size them otherwise, and memory_bytes counts capacity).
+  void push_back(uint32_t count) {
+    TD_ASSERT(uint64_t{size_} + count <= UINT32_MAX, "atoms below the index limit");
+    const uint32_t end = size_ + count;
+    const uint32_t first_new_word = (size_ + kWordBits - 1) / kWordBits;
+    for (uint32_t w = first_new_word; w * kWordBits < end; ++w) bits_.push_back(0);
+    size_ = end;
+  }
   uint32_t size() const { return size_; }
 
   // Atom i's entry, or kNoNode.

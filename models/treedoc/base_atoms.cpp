@@ -71,6 +71,27 @@ void BaseAtoms::push_back(OpId ins_op, std::string_view atom) {
   if (!offsets_.empty()) offsets_.push_back(static_cast<uint32_t>(bytes_.size()));
 }
 
+void BaseAtoms::push_run(OpId first, const std::vector<std::string_view>& atoms, size_t from) {
+  TD_ASSERT(from < atoms.size(), "atoms to push");
+  const size_t count = atoms.size() - from;
+  TD_ASSERT(size_ + count <= kBaseAtomsMax, "a flattened array below its atom limit");
+  size_t bytes = 0;
+  bool one_byte_each = true;
+  for (size_t k = from; k < atoms.size(); ++k) {
+    bytes += atoms[k].size();
+    one_byte_each = one_byte_each && atoms[k].size() == 1;
+  }
+  TD_ASSERT(bytes_.size() + bytes <= UINT32_MAX, "base bytes fit 32-bit offsets");
+  if (offsets_.empty() && !one_byte_each) store_offsets();
+  push_ids(first.site, first.counter, static_cast<uint32_t>(count));
+  reserve_for_append(&bytes_, bytes);
+  for (size_t k = from; k < atoms.size(); ++k) {
+    bytes_.insert(bytes_.end(), atoms[k].begin(), atoms[k].end());
+    if (!offsets_.empty()) offsets_.push_back(static_cast<uint32_t>(bytes_.size()));
+  }
+  size_ += static_cast<uint32_t>(count);
+}
+
 void BaseAtoms::append(const BaseAtoms& from, uint32_t s, uint32_t e) {
   TD_ASSERT(s <= e && e <= from.size(), "a stretch within the source");
   TD_ASSERT(size_ + (e - s) <= kBaseAtomsMax, "a flattened array below its atom limit");

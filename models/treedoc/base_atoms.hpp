@@ -40,6 +40,9 @@ class BaseAtoms {
     return std::string_view(bytes_.data() + offsets_[i], offsets_[i + 1] - offsets_[i]);
   }
   void push_back(OpId ins_op, std::string_view atom);
+  // push_back((first.site, first.counter + k), atoms[from + k]) for every k, with one id run and
+  // one reservation: a pasted stretch.
+  void push_run(OpId first, const std::vector<std::string_view>& atoms, size_t from);
   // Appends atoms [s, e) of `from`: their bytes in one copy, their id runs one by one.
   void append(const BaseAtoms& from, uint32_t s, uint32_t e);
   size_t id_run_count() const { return runs_.size(); }

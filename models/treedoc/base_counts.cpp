@@ -4,6 +4,7 @@
 #include "models/treedoc/base_counts.hpp"
 
 #include <algorithm>
+#include <bit>
 
 namespace treedoc {
 
@@ -76,26 +77,29 @@ void BaseCounts::set_visible(uint32_t i, bool visible) {
   visible_units_ = visible ? visible_units_ + w : visible_units_ - w;
 }
 
+void BaseCounts::open_word() {
+  // A new word j (1-based) covers words (j - lowbit(j), j]: its Fenwick entries are the sums of
+  // the words below it in that range, which prefix sums give.
+  TD_ASSERT(size() % kWordBits == 0, "the last word is full");
+  words_.push_back(0);
+  const uint32_t j = word_count();
+  const uint32_t low = j - (j & (0u - j));
+  uint32_t count = 0;
+  uint64_t units = 0;
+  for (uint32_t k = j - 1; k > low; k -= k & (0u - k)) {
+    count += tree_count_[k];
+    units += tree_units_[k];
+  }
+  tree_count_.push_back(count);
+  tree_units_.push_back(units);
+  top_step_ = std::bit_floor(j);
+}
+
 void BaseCounts::push_back(uint32_t width) {
   const uint32_t i = size();
   TD_ASSERT(i < UINT32_MAX, "atoms below the index limit");
+  if (i % kWordBits == 0) open_word();
   widths_.push_back(width);
-  if (i % kWordBits == 0) {
-    // A new word j (1-based) covers words (j - lowbit(j), j]: its Fenwick entries are the sums of
-    // the words below it in that range, which prefix sums give.
-    words_.push_back(0);
-    const uint32_t j = word_count();
-    const uint32_t low = j - (j & (0u - j));
-    uint32_t count = 0;
-    uint64_t units = 0;
-    for (uint32_t k = j - 1; k > low; k -= k & (0u - k)) {
-      count += tree_count_[k];
-      units += tree_units_[k];
-    }
-    tree_count_.push_back(count);
-    tree_units_.push_back(units);
-    top_step_ = std::bit_floor(j);
-  }
   words_.back() |= uint64_t{1} << (i % kWordBits);
   for (uint32_t j = i / kWordBits + 1; j <= word_count(); j += j & (0u - j)) {
     ++tree_count_[j];
@@ -103,6 +107,33 @@ void BaseCounts::push_back(uint32_t width) {
   }
   ++visible_count_;
   visible_units_ += width;
+}
+
+void BaseCounts::push_back_run(const std::vector<uint32_t>& widths, size_t from, size_t count) {
+  TD_ASSERT(widths.empty() || from + count <= widths.size(), "a width per atom, or none");
+  TD_ASSERT(uint64_t{size()} + count < UINT32_MAX, "atoms below the index limit");
+  // As push_back atom by atom, with one Fenwick update per word touched instead of per atom.
+  for (size_t k = 0; k < count;) {
+    const uint32_t i = size();
+    if (i % kWordBits == 0) open_word();
+    const auto taken =
+        static_cast<uint32_t>(std::min<size_t>(count - k, kWordBits - i % kWordBits));
+    uint64_t units = 0;
+    for (uint32_t t = 0; t < taken; ++t) {
+      const uint32_t width = widths.empty() ? 1 : widths[from + k + t];
+      widths_.push_back(width);
+      units += width;
+    }
+    const uint64_t ones = taken == kWordBits ? ~uint64_t{0} : (uint64_t{1} << taken) - 1;
+    words_.back() |= ones << (i % kWordBits);
+    for (uint32_t j = i / kWordBits + 1; j <= word_count(); j += j & (0u - j)) {
+      tree_count_[j] += taken;
+      tree_units_[j] += units;
+    }
+    visible_count_ += taken;
+    visible_units_ += units;
+    k += taken;
+  }
 }
 
 uint64_t BaseCounts::hide_range(uint32_t a, uint32_t b) {
@@ -199,6 +230,30 @@ uint32_t BaseCounts::next_with(uint32_t i, uint32_t b, bool bit) const {
   }
   const uint32_t found = w * kWordBits + static_cast<uint32_t>(std::countr_zero(bits));
   return found < b ? found : b;
+}
+
+uint32_t BaseCounts::first_visible_near(uint32_t a, uint32_t b) const {
+  TD_ASSERT(a <= b && b <= size(), "a range within the base");
+  if (a == b) return kNone;
+  const uint32_t limit =
+      std::min<uint64_t>(b, (uint64_t{a} / kWordBits + kNearWordsMax) * kWordBits);
+  const uint32_t found = next_with(a, limit, true);
+  return found < limit ? found : kNone;
+}
+
+uint32_t BaseCounts::last_visible_near(uint32_t a, uint32_t b) const {
+  TD_ASSERT(a <= b && b <= size(), "a range within the base");
+  for (uint32_t words = 0; b > a && words < kNearWordsMax; ++words) {
+    // Bits [lo, b) of b - 1's word.
+    const uint32_t w = (b - 1) / kWordBits;
+    const uint32_t lo = std::max(a, w * kWordBits);
+    const uint32_t width = b - lo;
+    const uint64_t mask = width == kWordBits ? ~uint64_t{0} : ((uint64_t{1} << width) - 1);
+    const uint64_t bits = (words_[w] >> (lo % kWordBits)) & mask;
+    if (bits != 0) return lo + static_cast<uint32_t>(std::bit_width(bits)) - 1;
+    b = lo;
+  }
+  return kNone;
 }
 
 }  // namespace treedoc

@@ -29,6 +29,9 @@ class BaseCounts {
   void set_visible(uint32_t i, bool visible);
   // Appends one visible atom of `width` (a chained atom, docs/protocol.md §2): O(log n).
   void push_back(uint32_t width);
+  // Appends `count` visible atoms with widths[from..] (1 each when widths is empty): a pasted or
+  // typed stretch, O(count + words * log n).
+  void push_back_run(const std::vector<uint32_t>& widths, size_t from, size_t count);
   // Hides atoms [a, b), every one visible: one Fenwick update per word touched, not per atom.
   // Returns their units.
   uint64_t hide_range(uint32_t a, uint32_t b);
@@ -39,6 +42,12 @@ class BaseCounts {
   uint32_t select(uint32_t k) const;
   // The visible atom holding unit `units` and the offset inside it, units < visible_units().
   uint32_t select_units(uint64_t units, uint64_t* offset_in_atom) const;
+  // The first (last) visible atom of [a, b), looking at no more than kNearWordsMax words from a
+  // (from b): kNone when there is none that close. A neighbour's short look, not a search.
+  static constexpr uint32_t kNone = UINT32_MAX;
+  static constexpr uint32_t kNearWordsMax = 4;
+  uint32_t first_visible_near(uint32_t a, uint32_t b) const;
+  uint32_t last_visible_near(uint32_t a, uint32_t b) const;
   // fn(s, e) for each maximal run [s, e) of visible atoms within [a, b), in order.
   template <typename Fn>
   void for_each_visible_stretch(uint32_t a, uint32_t b, Fn&& fn) const;
@@ -52,6 +61,8 @@ class BaseCounts {
   static constexpr uint32_t kWordBits = 64;
   // First atom >= i in [i, b) whose bit equals `bit`, or b.
   uint32_t next_with(uint32_t i, uint32_t b, bool bit) const;
+  // Starts word size() / 64 (size() a multiple of 64) with its Fenwick entries.
+  void open_word();
   uint32_t word_count() const { return static_cast<uint32_t>(words_.size()); }
 
   BaseWidths widths_;

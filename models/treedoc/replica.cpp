@@ -82,6 +82,8 @@ Op Replica::local_insert(uint32_t index, std::string_view atom, uint32_t width) 
   const NodeIndex p = index == 0 ? tree_.sentinel() : tree_.find_visible(index - 1);
   const OpId id{site_, ++counter_};
   const NodeIndex n = insert_after(p, id, own_dis(id), atom, width);
+  // Typing inserts next right after n: its left neighbour is then found without a descent.
+  tree_.remember_visible(index, n);
   seen_.insert(id);
   ++inserts_applied_;
   Op op;
@@ -130,17 +132,19 @@ Op Replica::local_insert_run(uint32_t index, const std::vector<std::string_view>
     // mini_child: n is then explicit.
     const OpId next{site_, counter_ + 1};
     if (j == 0 && tree_.chain_continues(n, own_dis(next))) {
-      tree_.extend_last_chain(n, next, own_dis(next), atoms, widths, 1);
+      const NodeIndex last = tree_.extend_last_chain(n, next, own_dis(next), atoms, widths, 1);
       const uint64_t rest = atoms.size() - 1;
       seen_.insert_above(next, rest);
       counter_ += rest;
       inserts_applied_ += rest;
       append_and_finish_run(&op, atoms, widths, 1);
+      tree_.remember_visible(index + static_cast<uint32_t>(rest), last);
       TD_ASSERT_SLOW(run_well_formed(op), "a local run is well formed");
       return op;
     }
   }
   finish_run(&op);
+  tree_.remember_visible(index + static_cast<uint32_t>(atoms.size()) - 1, p);
   TD_ASSERT_SLOW(run_well_formed(op), "a local run is well formed");
   return op;
 }
@@ -240,6 +244,8 @@ uint32_t Replica::erase_chained_stretch(NodeIndex n, uint32_t index, uint32_t ma
     *prev = ErasedMember{tree_.major_of(last), last, false};
   }
   tree_.delete_base_stretch(i, m, first);
+  // Backspace erases next at index - 1, the delete key at index again.
+  tree_.remember_around_hidden(index, i, i + m);
   return m;
 }
 
@@ -268,6 +274,7 @@ uint32_t Replica::erase_base_stretch(NodeIndex n, uint32_t index, uint32_t max, 
   seen_.insert_above({site_, counter_ + 1}, m);
   counter_ += m;
   tree_.delete_base_stretch(i, m, id);
+  tree_.remember_around_hidden(index, i, i + m);
   *prev = ErasedMember{base_node(i + m - 1), base_node(i + m - 1), true};
   return m;
 }

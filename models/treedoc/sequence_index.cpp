@@ -48,6 +48,7 @@ bool SequenceIndex::contains(NodeIndex x) const {
 }
 
 void SequenceIndex::reset(BaseWidths* base_widths) {
+  ++version_;
   nodes_.clear();
   free_.clear();
   ref_of_.clear();
@@ -194,6 +195,7 @@ SequenceIndex::Ref SequenceIndex::split(Ref r, uint32_t at) {
 }
 
 void SequenceIndex::insert_after(NodeIndex anchor, NodeIndex x) {
+  ++version_;
   const Ref a = anchor_after(anchor);  // before x's node: a split takes a node too
   place_after(a, new_node(x));
 }
@@ -208,6 +210,7 @@ SequenceIndex::Ref SequenceIndex::anchor_after(NodeIndex anchor) {
 }
 
 void SequenceIndex::append_after(NodeIndex anchor, uint32_t width) {
+  ++version_;
   const uint32_t i = base_.size();
   base_.push_back(width);
   if (i > 0 && anchor == base_node(i - 1)) {
@@ -227,18 +230,15 @@ void SequenceIndex::append_after(NodeIndex anchor, uint32_t width) {
 
 void SequenceIndex::extend_last_run(const std::vector<uint32_t>& widths, size_t from,
                                     size_t count) {
+  ++version_;
   const uint32_t i = base_.size();
   TD_ASSERT(i > 0 && count > 0, "atoms to append after implicit atom i - 1");
   TD_ASSERT(widths.empty() || from + count == widths.size(), "a width per atom, or none");
   const Ref r = run_of(i - 1);
   TD_ASSERT(nodes_[r].end == i, "atom i - 1 ends its run");
-  uint64_t units = 0;
-  for (size_t k = from; k < from + count; ++k) {
-    const uint32_t width = widths.empty() ? 1 : widths[k];
-    base_.push_back(width);
-    units += width;
-  }
-  grow_run(r, static_cast<uint32_t>(count), units);
+  const uint64_t units_before = base_.visible_units();
+  base_.push_back_run(widths, from, count);
+  grow_run(r, static_cast<uint32_t>(count), base_.visible_units() - units_before);
 }
 
 void SequenceIndex::grow_run(Ref r, uint32_t count, uint64_t units) {
@@ -247,6 +247,7 @@ void SequenceIndex::grow_run(Ref r, uint32_t count, uint64_t units) {
 }
 
 void SequenceIndex::make_explicit(uint32_t i, NodeIndex x) {
+  ++version_;
   Ref r = run_of(i);
   if (i > nodes_[r].begin) r = split(r, i);
   if (i + 1 < nodes_[r].end) split(r, i + 1);
@@ -263,6 +264,7 @@ void SequenceIndex::make_explicit(uint32_t i, NodeIndex x) {
 }
 
 void SequenceIndex::insert_before(NodeIndex anchor, NodeIndex x) {
+  ++version_;
   if (is_base(anchor)) {
     const uint32_t i = base_index(anchor);
     Ref r = run_of(i);
@@ -273,6 +275,7 @@ void SequenceIndex::insert_before(NodeIndex anchor, NodeIndex x) {
 }
 
 void SequenceIndex::erase(NodeIndex mini) {
+  ++version_;
   TD_ASSERT(!is_base(mini), "base atoms are never removed from the index");
   const Ref x = ref_of(mini);
   // Rotate x down to a leaf (towards the child of higher priority), then unlink it.
@@ -295,6 +298,7 @@ void SequenceIndex::erase(NodeIndex mini) {
 }
 
 void SequenceIndex::set_visible(NodeIndex x, bool visible, uint32_t width) {
+  ++version_;
   if (is_base(x)) {
     const uint32_t i = base_index(x);
     TD_ASSERT(width == base_.width(i), "a base atom keeps its width");
@@ -310,6 +314,7 @@ void SequenceIndex::set_visible(NodeIndex x, bool visible, uint32_t width) {
 uint32_t SequenceIndex::base_run_end(uint32_t i) const { return nodes_[run_of(i)].end; }
 
 void SequenceIndex::hide_base_stretch(uint32_t a, uint32_t b) {
+  ++version_;
   if (a == b) return;
   const Ref r = run_of(a);
   TD_ASSERT(b <= nodes_[r].end, "a stretch within one run");
@@ -320,6 +325,28 @@ void SequenceIndex::hide_base_stretch(uint32_t a, uint32_t b) {
 
 NodeIndex SequenceIndex::find_index(uint32_t index) const {
   TD_ASSERT(index < visible_count(), "index within the visible count");
+  if (const Finger& f = finger_[index % kFingers]; f.version == version_ && f.index == index) {
+    TD_ASSERT_SLOW(descend_to_index(index) == f.node, "the finger is the index's answer");
+    return f.node;
+  }
+  const NodeIndex found = descend_to_index(index);
+  remember(index, found);
+  return found;
+}
+
+void SequenceIndex::remember_around_hidden(uint32_t index, uint32_t a, uint32_t b) const {
+  TD_ASSERT(a < b && b <= base_.size(), "a stretch of implicit atoms");
+  if (index > 0) {
+    const uint32_t before = base_.last_visible_near(nodes_[run_of(a)].begin, a);
+    if (before != BaseCounts::kNone) remember(index - 1, base_node(before));
+  }
+  if (index < visible_count()) {
+    const uint32_t after = base_.first_visible_near(b, nodes_[run_of(b - 1)].end);
+    if (after != BaseCounts::kNone) remember(index, base_node(after));
+  }
+}
+
+NodeIndex SequenceIndex::descend_to_index(uint32_t index) const {
   Ref x = root_;
   for (;;) {
     const Node& n = nodes_[x];
@@ -375,6 +402,7 @@ uint32_t SequenceIndex::rank(NodeIndex mini) const {
 
 void SequenceIndex::build(const std::vector<NodeIndex>& minis, const std::vector<uint32_t>& widths,
                           const std::vector<uint8_t>& visible) {
+  ++version_;
   TD_ASSERT(minis.size() == widths.size() && minis.size() == visible.size(), "one entry per mini");
   nodes_.clear();
   free_.clear();

@@ -5,10 +5,12 @@
 // however deep the Treedoc tree grows.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
+#include "models/treedoc/assertion.hpp"
 #include "models/treedoc/base_counts.hpp"
 #include "models/treedoc/chunked_map.hpp"
 #include "models/treedoc/node_index.hpp"
@@ -52,7 +54,20 @@ class SequenceIndex {
 
   uint32_t visible_count() const { return root_ == kNil ? 0 : nodes_[root_].count; }
   uint64_t visible_units() const { return root_ == kNil ? 0 : nodes_[root_].units; }
+  // O(1) when `index` is the one last found or remembered and nothing changed since.
   NodeIndex find_index(uint32_t index) const;
+  // `node` is at visible `index` now: a caller that just placed it there says so, and the next
+  // find_index(index) answers without a descent. Typing asks for the atom it just inserted (the
+  // next insert's left neighbour), so a typed character costs no descent.
+  void remember(uint32_t index, NodeIndex node) const {
+    TD_ASSERT(index < visible_count(), "a visible index");
+    TD_ASSERT_SLOW(descend_to_index(index) == node, "a remembered node is at its index");
+    finger_[index % kFingers] = Finger{version_, index, node};
+  }
+  // Base atoms [a, b), hidden just now, were at visible index `index` on: the visible atoms next
+  // to them in their runs (now at index - 1 and index) are remembered when a short look finds
+  // them (BaseCounts::kNearWordsMax).
+  void remember_around_hidden(uint32_t index, uint32_t a, uint32_t b) const;
   NodeIndex find_units(uint64_t units, uint64_t* offset_in_slot) const;
   uint32_t rank(NodeIndex x) const;  // visible minis before x
   bool contains(NodeIndex x) const;
@@ -117,6 +132,7 @@ class SequenceIndex {
   Ref split(Ref r, uint32_t at);
   Ref leftmost(Ref x) const;
   static uint32_t priority_of(Ref x);
+  NodeIndex descend_to_index(uint32_t index) const;  // find_index without the finger
 
   std::vector<Node> nodes_;
   std::vector<Ref> free_;
@@ -127,6 +143,17 @@ class SequenceIndex {
   mutable Ref last_run_ = kNil;  // run_of's last answer
   Ref root_ = kNil;
   BaseCounts base_;
+  // Every change of the walk order or of a visibility bumps version_: a finger taken before it
+  // is stale (a rename, such as make_explicit, is such a change too).
+  uint64_t version_ = 0;
+  struct Finger {
+    uint64_t version = UINT64_MAX;
+    uint32_t index = 0;
+    NodeIndex node = kNoNode;
+  };
+  // Two, by the parity of their index: a delete leaves both its neighbours found.
+  static constexpr uint32_t kFingers = 2;
+  mutable std::array<Finger, kFingers> finger_;
 };
 
 template <typename OnMini, typename OnRun>

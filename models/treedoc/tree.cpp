@@ -470,10 +470,8 @@ NodeIndex Tree::extend_last_chain(NodeIndex n, OpId first_id, Dis first_dis,
   TD_ASSERT(base_.size() + (atoms.size() - from) <= kBaseAtomsMax,
             "implicit atoms below their limit");
   Chain& c = chains_.back();
-  for (size_t k = from; k < atoms.size(); ++k) {
-    base_.push_back({first_id.site, first_id.counter + (k - from)}, atoms[k]);
-    attachment_of_.push_back();
-  }
+  base_.push_run(first_id, atoms, from);
+  attachment_of_.push_back(static_cast<uint32_t>(atoms.size() - from));
   c.count += static_cast<uint32_t>(atoms.size() - from);
   sequence_.extend_last_run(widths, from, atoms.size() - from);
   return base_node(base_.size() - 1);

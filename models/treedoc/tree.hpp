@@ -132,6 +132,14 @@ class Tree {
 
   // The i-th visible mini (0-based); asserts i < visible_count().
   NodeIndex find_visible(uint32_t index) const;
+  // Visible `n` is at `index` (the caller just put it there): find_visible(index) answers in
+  // O(1) until the next change (SequenceIndex::remember).
+  void remember_visible(uint32_t index, NodeIndex n) const { sequence_.remember(index, n); }
+  // Implicit atoms [a, b) were just hidden from visible index `index` on: their visible
+  // neighbours, when close in their runs, are remembered at index - 1 and index.
+  void remember_around_hidden(uint32_t index, uint32_t a, uint32_t b) const {
+    sequence_.remember_around_hidden(index, a, b);
+  }
   // The visible mini holding unit offset `units` and the offset inside it; asserts it is in range.
   NodeIndex find_units(uint64_t units, uint64_t* offset_in_atom) const;
   // The number of visible minis before `n` in walk order.

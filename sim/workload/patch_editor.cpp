@@ -59,6 +59,10 @@ void insert_atoms(Replica& replica, uint32_t at, const std::vector<std::string_v
   std::vector<uint32_t> chunk_widths;
   while (done < atoms.size()) {
     const size_t n = std::min<uint64_t>({atoms.size() - done, room_of(room), kRunAtomsMax});
+    if (done == 0 && n == atoms.size()) {
+      emit(replica.local_insert_run(at, atoms, widths));  // one run: no copy into chunks
+      return;
+    }
     chunk.assign(atoms.begin() + done, atoms.begin() + done + n);
     if (!widths.empty()) chunk_widths.assign(widths.begin() + done, widths.begin() + done + n);
     emit(replica.local_insert_run(at, chunk, chunk_widths));
@@ -106,6 +110,11 @@ bool apply_patch(Replica& replica, AtomGranularity g, const TracePatch& patch, c
     // One atom per code point: indices are code-point offsets.
     const auto pos = static_cast<uint32_t>(patch.position);
     erase_range(replica, pos, patch.delete_count, emit, room);
+    if (!patch.text.empty() && code_points(patch.text) == 1) {
+      // A keystroke, as most patches are: what insert_atoms would do, without building vectors.
+      emit(replica.local_insert(pos, patch.text, 1));
+      return true;
+    }
     const std::vector<std::string_view> atoms = split_atoms(patch.text, g);
     insert_atoms(replica, pos, atoms, {}, emit, room);  // no widths: 1 each
     return true;

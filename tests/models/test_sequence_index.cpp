@@ -1,5 +1,6 @@
 // The walk-order index with base runs against a naive vector: inserts next to base atoms and
-// explicit minis (splitting runs), visibility changes, erases, lookups by index, unit and rank.
+// explicit minis (splitting runs), visibility changes, erases, lookups by index (with fingers
+// left at random indices before each change), unit and rank.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -68,6 +69,11 @@ TEST_CASE("the sequence index with base runs matches a naive sequence", "[sequen
     INFO("seed " << seed << " base " << n);
     check(index, m);
     for (int step = 0; step < 300; ++step) {
+      // Fingers at random indices (one per parity, as find_index leaves them): every change
+      // below must make them stale, or check() finds a stale answer.
+      for (int k = 0; k < 2 && index.visible_count() > 0; ++k) {
+        index.find_index(static_cast<uint32_t>(rng.below(index.visible_count())));
+      }
       const uint64_t what = rng.below(10);
       if (what < 5 || m.order.empty()) {
         NodeIndex x = next_id;
