@@ -66,9 +66,28 @@ void BaseAtoms::push_back(OpId ins_op, std::string_view atom) {
   if (offsets_.empty() && atom.size() != 1) store_offsets();
   push_ids(ins_op.site, ins_op.counter, 1);
   reserve_for_append(&bytes_, atom.size());
-  bytes_.insert(bytes_.end(), atom.begin(), atom.end());
+  if (atom.size() == 1) {
+    bytes_.push_back(atom[0]);  // the room is reserved: no growth of its own
+  } else {
+    bytes_.insert(bytes_.end(), atom.begin(), atom.end());
+  }
   ++size_;
   if (!offsets_.empty()) offsets_.push_back(static_cast<uint32_t>(bytes_.size()));
+}
+
+uint32_t BaseAtoms::consecutive_ids_from(uint32_t i, uint32_t max) const {
+  TD_ASSERT(i < size_, "an atom of the array");
+  size_t r = run_index(i);
+  uint32_t n = run_end(r) - i;
+  // Runs are merged when pushed, but a run that continues the one before is followed all the same.
+  while (n < max && r + 1 < runs_.size()) {
+    const IdRun& a = runs_[r];
+    const IdRun& b = runs_[r + 1];
+    if (b.site != a.site || b.first != a.first + (b.begin - a.begin)) break;
+    ++r;
+    n = run_end(r) - i;
+  }
+  return std::min(n, max);
 }
 
 void BaseAtoms::push_run(OpId first, const std::vector<std::string_view>& atoms, size_t from) {
@@ -85,9 +104,24 @@ void BaseAtoms::push_run(OpId first, const std::vector<std::string_view>& atoms,
   if (offsets_.empty() && !one_byte_each) store_offsets();
   push_ids(first.site, first.counter, static_cast<uint32_t>(count));
   reserve_for_append(&bytes_, bytes);
-  for (size_t k = from; k < atoms.size(); ++k) {
-    bytes_.insert(bytes_.end(), atoms[k].begin(), atoms[k].end());
-    if (!offsets_.empty()) offsets_.push_back(static_cast<uint32_t>(bytes_.size()));
+  // Atoms split from one pasted text lie back to back: their bytes go in one copy.
+  bool contiguous = true;
+  for (size_t k = from + 1; k < atoms.size() && contiguous; ++k) {
+    contiguous = atoms[k].data() == atoms[k - 1].data() + atoms[k - 1].size();
+  }
+  if (contiguous) {
+    bytes_.insert(bytes_.end(), atoms[from].data(), atoms[from].data() + bytes);
+  } else {
+    for (size_t k = from; k < atoms.size(); ++k) {
+      bytes_.insert(bytes_.end(), atoms[k].begin(), atoms[k].end());
+    }
+  }
+  if (!offsets_.empty()) {
+    uint32_t end = offsets_.back();
+    for (size_t k = from; k < atoms.size(); ++k) {
+      end += static_cast<uint32_t>(atoms[k].size());
+      offsets_.push_back(end);
+    }
   }
   size_ += static_cast<uint32_t>(count);
 }

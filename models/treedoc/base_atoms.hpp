@@ -35,6 +35,9 @@ class BaseAtoms {
   OpId ins_op(uint32_t i) const;
   // How many atoms after i have the ids after i's: i + 1 .. i + k continue i's id run.
   uint32_t ids_continuing_after(uint32_t i) const { return run_end(run_index(i)) - i - 1; }
+  // How many of atoms i, i + 1, ... (at most `max`) have ids consecutive from i's: O(runs read),
+  // where asking atom by atom costs an ins_op each.
+  uint32_t consecutive_ids_from(uint32_t i, uint32_t max) const;
   std::string_view atom(uint32_t i) const {
     if (offsets_.empty()) return std::string_view(bytes_.data() + i, 1);
     return std::string_view(bytes_.data() + offsets_[i], offsets_[i + 1] - offsets_[i]);

@@ -45,6 +45,11 @@ class BaseCounts {
   // The first (last) visible atom of [a, b), looking at no more than kNearWordsMax words from a
   // (from b): kNone when there is none that close. A neighbour's short look, not a search.
   static constexpr uint32_t kNone = UINT32_MAX;
+  // The first hidden atom of [a, b), or b: a word at a time.
+  uint32_t next_hidden(uint32_t a, uint32_t b) const {
+    TD_ASSERT(a <= b && b <= size(), "a range within the base");
+    return next_with(a, b, false);
+  }
   static constexpr uint32_t kNearWordsMax = 4;
   uint32_t first_visible_near(uint32_t a, uint32_t b) const;
   uint32_t last_visible_near(uint32_t a, uint32_t b) const;

@@ -258,10 +258,8 @@ uint32_t Replica::erase_base_stretch(NodeIndex n, uint32_t index, uint32_t max, 
   const bool extends = !ops->empty() && extends_delete_run(ops->back(), *prev, n, first);
   const uint32_t held = extends ? ops->back().atoms() : 0;
   const uint32_t room = std::min(max, kRunAtomsMax - held);
-  uint32_t m = tree_.visible_base_stretch(i, index, room);
-  for (uint32_t j = 1; j < m; ++j) {
-    if (tree_.ins_op(base_node(i + j)) != OpId{first.site, first.counter + j}) m = j;
-  }
+  // The stretch's ids must be consecutive too: one run names them by its first.
+  const uint32_t m = tree_.consecutive_ids_from(i, tree_.visible_base_stretch(i, index, room));
   const OpId id{site_, counter_ + 1};
   if (!extends) ops->push_back(delete_op(id, n, first));
   Op& run = ops->back();

@@ -84,9 +84,9 @@ class Tid {
 int compare_tids(const Tid& a, const Tid& b);
 
 // A byte string whose order (std::string's, which is memcmp's) is compare_tids's: each token as
-// a byte, 0 < (1,-inf) < (1,d) < 2, a Dis followed by its site and counter, each as its length
-// in bytes then its bytes big-endian. Sorting
-// many TIDs by keys built once reads each TID once instead of at every comparison.
+// a base-4 digit, 0 < (1,-inf) < (1,d) < 2, four to a byte; a Dis closes its byte and is
+// followed by its site and counter, each as its length in bytes then its bytes big-endian.
+// Sorting many TIDs by keys built once reads each TID once instead of at every comparison.
 std::string tid_sort_key(const Tid& t);
 
 // The number of leading elements `a` and `b` share (branch and Dis alike), and in `dises` how many

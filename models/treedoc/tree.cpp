@@ -799,18 +799,22 @@ uint32_t Tree::visible_base_stretch(uint32_t i, uint32_t index, uint32_t max) co
   // Flat atoms and chained ones are never in one stretch (flat delete runs name flat TIDs).
   const uint32_t end = is_flat(base_node(i)) ? layout_.count() : base_.size();
   const BaseCounts& counts = sequence_.base();
-  uint32_t n = 1;
+  const auto limit = static_cast<uint32_t>(std::min<uint64_t>(end, uint64_t{i} + max));
   uint32_t run_end = sequence_.base_run_end(i);
-  while (n < max && i + n < end && counts.visible(i + n)) {
-    // Within a run of base atoms nothing lies between neighbours; across runs the explicit minis
-    // in between must all be invisible, which the index at the next atom tells.
-    if (i + n >= run_end) {
-      if (find_visible(index + n) != base_node(i + n)) break;
-      run_end = sequence_.base_run_end(i + n);
-    }
-    ++n;
+  uint32_t at = i + 1;  // the stretch so far is [i, at)
+  for (;;) {
+    // Within a run of base atoms nothing lies between neighbours: its visible atoms are read a
+    // word at a time.
+    const uint32_t stop = std::min(limit, run_end);
+    if (at < stop) at = counts.next_hidden(at, stop);
+    if (at < stop || at >= limit || !counts.visible(at)) break;
+    // Across runs the explicit minis in between must all be invisible, which the index at the
+    // next atom tells.
+    if (find_visible(index + (at - i)) != base_node(at)) break;
+    run_end = sequence_.base_run_end(at);
+    ++at;
   }
-  return n;
+  return at - i;
 }
 
 void Tree::delete_base_stretch(uint32_t i, uint32_t count, OpId first_delete) {

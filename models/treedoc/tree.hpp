@@ -135,6 +135,10 @@ class Tree {
   // Visible `n` is at `index` (the caller just put it there): find_visible(index) answers in
   // O(1) until the next change (SequenceIndex::remember).
   void remember_visible(uint32_t index, NodeIndex n) const { sequence_.remember(index, n); }
+  // How many of implicit atoms i, i + 1, ... (at most max) have insert ids consecutive from i's.
+  uint32_t consecutive_ids_from(uint32_t i, uint32_t max) const {
+    return base_.consecutive_ids_from(i, max);
+  }
   // Implicit atoms [a, b) were just hidden from visible index `index` on: their visible
   // neighbours, when close in their runs, are remembered at index - 1 and index.
   void remember_around_hidden(uint32_t index, uint32_t a, uint32_t b) const {

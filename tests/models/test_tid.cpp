@@ -117,6 +117,63 @@ TEST_CASE("TID sort keys and the comparator both order as the token definition",
   }
 }
 
+TEST_CASE("TID sort keys order long typed TIDs as the token definition", "[tid][property]") {
+  // Typed stretches: hundreds of elements with a rare Dis, so that the four-branch key bytes
+  // start at every offset of a 64-branch word and meet Dis bytes mid-byte.
+  RandomStream rng(29);
+  const std::vector<Dis> dises = {Dis{1, 0}, Dis{2, 0x80}, Dis{3, UINT64_MAX}, Dis{0xffffffff, 5}};
+  std::vector<Tid> pool;
+  for (int k = 0; k < 300; ++k) {
+    Tid t;
+    if (!pool.empty() && rng.chance(0.9)) {
+      t = pool[rng.below(pool.size())];
+      t.truncate(rng.below(t.size() + 1));
+      t.drop_last_dis();
+    }
+    test::extend_randomly(rng, &t, rng.between(1, 90), 0.02, dises);
+    pool.push_back(t);
+  }
+  for (int trial = 0; trial < 20000; ++trial) {
+    const Tid& a = pool[rng.below(pool.size())];
+    const Tid& b = pool[rng.below(pool.size())];
+    const auto ta = tokens_of(a), tb = tokens_of(b);
+    const int want = ta < tb ? -1 : (tb < ta ? 1 : 0);
+    INFO(to_string(a) << " vs " << to_string(b));
+    REQUIRE(sign(tid_sort_key(a).compare(tid_sort_key(b))) == want);
+  }
+}
+
+TEST_CASE("TID sort keys tell TIDs apart by any one branch, at every word offset", "[tid]") {
+  // A Dis at element d shifts where the key's four-branch bytes start, so that over d = 0..7
+  // some start at every offset of a 64-branch word, those that straddle two words included.
+  RandomStream rng(31);
+  constexpr size_t kElements = 200;
+  for (size_t d = 0; d < 8; ++d) {
+    std::vector<uint8_t> branches(kElements);
+    for (uint8_t& b : branches) b = static_cast<uint8_t>(rng.below(2));
+    const auto build = [&](size_t flipped) {
+      Tid t;
+      for (size_t i = 0; i < kElements; ++i) {
+        const auto b = static_cast<uint8_t>(i == flipped ? 1 - branches[i] : branches[i]);
+        if (i == d || i + 1 == kElements) {
+          t.push(b, Dis{2, i});
+        } else {
+          t.push(b);
+        }
+      }
+      return t;
+    };
+    const Tid original = build(kElements);
+    for (size_t e = 0; e < kElements; ++e) {
+      const Tid other = build(e);
+      INFO("Dis at " << d << ", branch " << e << " flipped");
+      REQUIRE(sign(tid_sort_key(original).compare(tid_sort_key(other))) ==
+              sign(compare_tids(original, other)));
+      REQUIRE(sign(compare_tids(original, other)) == (branches[e] == 0 ? -1 : 1));
+    }
+  }
+}
+
 namespace {
 
 // A TID as the plain list of its elements: the form the packed branch bits must agree with.
