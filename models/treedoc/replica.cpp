@@ -656,8 +656,13 @@ void Replica::for_each_cut_atom(const DotSet& cut, Fn&& fn) const {
     if (state != MiniState::kLive && state != MiniState::kDead) return;
     // Epoch-initial atoms (D_FLAT, docs/protocol.md correction 6) count as cyan inserts.
     if (tree_.dis(n) != kDisFlat && !cut.contains(tree_.ins_op(n))) return;
+    // A LIVE atom has no delete (every delete makes its target DEAD or GHOST_DEAD): no lookup.
     bool deleted_in_cut = false;
-    tree_.for_each_delete(n, [&](OpId d) { deleted_in_cut = deleted_in_cut || cut.contains(d); });
+    if (state == MiniState::kDead) {
+      tree_.for_each_delete(n, [&](OpId d) { deleted_in_cut = deleted_in_cut || cut.contains(d); });
+    } else {
+      TD_ASSERT_SLOW(!tree_.has_delete(n), "a LIVE atom has no delete");
+    }
     if (!deleted_in_cut) fn(n);
   });
 }

@@ -234,6 +234,11 @@ class Tree {
     }
     for (NodeIndex d = first_delete(n); d != kNoNode; d = deletes_[d].next) fn(deletes_[d].op);
   }
+  bool has_delete(NodeIndex n) const {
+    bool any = false;
+    for_each_delete(n, [&](OpId) { any = true; });
+    return any;
+  }
 
   // How many of implicit atoms i, i + 1, ... (at most `max`; all flat or all chained) follow each
   // other among the visible atoms, from i at visible index `index` on: the atoms a range delete
