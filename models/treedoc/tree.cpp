@@ -259,9 +259,10 @@ size_t Tree::chain_index(uint32_t i) const {
   const auto holds = [&](size_t k) {
     return k < chains_.size() && chains_[k].first <= i && i < chains_[k].first + chains_[k].count;
   };
-  for (size_t k = last_chain_ == 0 ? 0 : last_chain_ - 1; k <= last_chain_ + 1; ++k) {
-    if (holds(k)) return last_chain_ = k;
-  }
+  // The last one found first (typing stays in one chain), then its neighbours.
+  if (holds(last_chain_)) return last_chain_;
+  if (holds(last_chain_ + 1)) return ++last_chain_;
+  if (last_chain_ > 0 && holds(last_chain_ - 1)) return --last_chain_;
   const auto it = std::upper_bound(chains_.begin(), chains_.end(), i,
                                    [](uint32_t a, const Chain& c) { return a < c.first; });
   TD_ASSERT(it != chains_.begin(), "a chained atom lies in a chain");
