@@ -92,38 +92,8 @@ uint32_t BaseAtoms::consecutive_ids_from(uint32_t i, uint32_t max) const {
 
 void BaseAtoms::push_run(OpId first, const std::vector<std::string_view>& atoms, size_t from) {
   TD_ASSERT(from < atoms.size(), "atoms to push");
-  const size_t count = atoms.size() - from;
-  TD_ASSERT(size_ + count <= kBaseAtomsMax, "a flattened array below its atom limit");
-  size_t bytes = 0;
-  bool one_byte_each = true;
-  for (size_t k = from; k < atoms.size(); ++k) {
-    bytes += atoms[k].size();
-    one_byte_each = one_byte_each && atoms[k].size() == 1;
-  }
-  TD_ASSERT(bytes_.size() + bytes <= UINT32_MAX, "base bytes fit 32-bit offsets");
-  if (offsets_.empty() && !one_byte_each) store_offsets();
-  push_ids(first.site, first.counter, static_cast<uint32_t>(count));
-  reserve_for_append(&bytes_, bytes);
-  // Atoms split from one pasted text lie back to back: their bytes go in one copy.
-  bool contiguous = true;
-  for (size_t k = from + 1; k < atoms.size() && contiguous; ++k) {
-    contiguous = atoms[k].data() == atoms[k - 1].data() + atoms[k - 1].size();
-  }
-  if (contiguous) {
-    bytes_.insert(bytes_.end(), atoms[from].data(), atoms[from].data() + bytes);
-  } else {
-    for (size_t k = from; k < atoms.size(); ++k) {
-      bytes_.insert(bytes_.end(), atoms[k].begin(), atoms[k].end());
-    }
-  }
-  if (!offsets_.empty()) {
-    uint32_t end = offsets_.back();
-    for (size_t k = from; k < atoms.size(); ++k) {
-      end += static_cast<uint32_t>(atoms[k].size());
-      offsets_.push_back(end);
-    }
-  }
-  size_ += static_cast<uint32_t>(count);
+  push_id_run(first, static_cast<uint32_t>(atoms.size() - from),
+              [&](uint32_t k) { return atoms[from + k]; });
 }
 
 void BaseAtoms::append(const BaseAtoms& from, uint32_t s, uint32_t e) {

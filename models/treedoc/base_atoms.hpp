@@ -11,7 +11,10 @@
 #include <string_view>
 #include <vector>
 
+#include "models/treedoc/array_growth.hpp"
+#include "models/treedoc/assertion.hpp"
 #include "models/treedoc/dis.hpp"
+#include "models/treedoc/node_index.hpp"
 
 namespace treedoc {
 
@@ -46,6 +49,10 @@ class BaseAtoms {
   // push_back((first.site, first.counter + k), atoms[from + k]) for every k, with one id run and
   // one reservation: a pasted stretch.
   void push_run(OpId first, const std::vector<std::string_view>& atoms, size_t from);
+  // Appends `count` atoms with ids first, first + 1, ... and bytes bytes_of(k) (k < count): the
+  // ids as one run, the bytes in one reservation (a paste, or a flattened array's id run).
+  template <typename BytesOf>
+  void push_id_run(OpId first, uint32_t count, BytesOf&& bytes_of);
   // Appends atoms [s, e) of `from`: their bytes in one copy, their id runs one by one.
   void append(const BaseAtoms& from, uint32_t s, uint32_t e);
   size_t id_run_count() const { return runs_.size(); }
@@ -85,5 +92,48 @@ class BaseAtoms {
   uint32_t size_ = 0;
   mutable size_t last_run_ = 0;  // the run of the last ins_op lookup: the hint for the next
 };
+
+template <typename BytesOf>
+void BaseAtoms::push_id_run(OpId first, uint32_t count, BytesOf&& bytes_of) {
+  TD_ASSERT(count > 0 && size_ + uint64_t{count} <= kBaseAtomsMax,
+            "atoms to push, below the atom limit");
+  size_t bytes = 0;
+  bool one_byte_each = true;
+  bool back_to_back = true;  // atoms split from one pasted text: their bytes in one copy
+  const char* next = bytes_of(0).data();
+  for (uint32_t k = 0; k < count; ++k) {
+    const std::string_view atom = bytes_of(k);
+    bytes += atom.size();
+    one_byte_each = one_byte_each && atom.size() == 1;
+    back_to_back = back_to_back && atom.data() == next;
+    next = atom.data() + atom.size();
+  }
+  TD_ASSERT(bytes_.size() + bytes <= UINT32_MAX, "base bytes fit 32-bit offsets");
+  if (offsets_.empty() && !one_byte_each) store_offsets();
+  push_ids(first.site, first.counter, count);
+  reserve_for_append(&bytes_, bytes);
+  if (back_to_back) {
+    const char* begin = bytes_of(0).data();
+    bytes_.insert(bytes_.end(), begin, begin + bytes);
+  } else {
+    for (uint32_t k = 0; k < count; ++k) {
+      const std::string_view atom = bytes_of(k);
+      if (atom.size() == 1) {
+        bytes_.push_back(atom[0]);  // the room is reserved: no growth of its own
+      } else {
+        bytes_.insert(bytes_.end(), atom.begin(), atom.end());
+      }
+    }
+  }
+  if (!offsets_.empty()) {
+    uint32_t end = offsets_.back();  // the byte count before these atoms
+    for (uint32_t k = 0; k < count; ++k) {
+      end += static_cast<uint32_t>(bytes_of(k).size());
+      offsets_.push_back(end);
+    }
+    TD_ASSERT(end == bytes_.size(), "the offsets end at the bytes' end");
+  }
+  size_ += count;
+}
 
 }  // namespace treedoc

@@ -84,10 +84,16 @@ void Tree::build_flattened(const std::vector<FlatAtom>& atoms) {
   size_t bytes = 0;
   for (const FlatAtom& a : atoms) bytes += a.atom.size();
   spare_atoms_.reserve(atoms.size(), bytes);
-  for (const FlatAtom& a : atoms) {
-    spare_atoms_.push_back(a.ins_op, a.atom);
-    spare_widths_.push_back(a.width);
+  // By runs of consecutive ids (typed and pasted text): one id run each, not a lookup per atom.
+  for (size_t k = 0; k < atoms.size();) {
+    const OpId first = atoms[k].ins_op;
+    size_t e = k + 1;
+    while (e < atoms.size() && atoms[e].ins_op == OpId{first.site, first.counter + (e - k)}) ++e;
+    spare_atoms_.push_id_run(first, static_cast<uint32_t>(e - k),
+                             [&](uint32_t j) -> std::string_view { return atoms[k + j].atom; });
+    k = e;
   }
+  for (const FlatAtom& a : atoms) spare_widths_.push_back(a.width);
   install_base(&spare_atoms_, &spare_widths_);
 }
 
