@@ -84,28 +84,37 @@ int sign(int x) { return (x > 0) - (x < 0); }
 
 }  // namespace
 
-TEST_CASE("TID sort keys and the comparator both order as the token definition",
-          "[tid][property]") {
-  RandomStream rng(23);
-  // TIDs grown from each other's prefixes, so that most pairs share a long stretch; some are
-  // major paths (no Dis on the last element), as the tree compares those too.
+namespace {
+
+// TIDs grown from each other's prefixes (a pool member cut short, or nothing, then 1 to
+// `elements_max` random elements), so that most pairs share a long stretch.
+struct TidPoolShape {
+  int size;
+  double from_pool_chance;
+  uint64_t elements_max;
+  double dis_chance;
+  double major_path_chance;  // no Dis on the last element, as the tree compares those too
+};
+
+std::vector<Tid> grown_pool(RandomStream& rng, const TidPoolShape& shape,
+                            const std::vector<Dis>& dises) {
   std::vector<Tid> pool;
-  // Dis values around byte boundaries: bytes of 0x80 and above, 8-byte counters, the widest site.
-  const std::vector<Dis> dises = {
-      Dis{0, 0},          Dis{1, 0},          Dis{2, 1},          Dis{2, 0x7f},
-      Dis{2, 0x80},       Dis{2, 0xff},       Dis{2, 0x100},      Dis{2, 0x100000000ULL},
-      Dis{2, UINT64_MAX}, Dis{0x01000003, 7}, Dis{0xffffffff, 0}, Dis{3, 2}};
-  for (int k = 0; k < 600; ++k) {
+  for (int k = 0; k < shape.size; ++k) {
     Tid t;
-    if (!pool.empty() && rng.chance(0.8)) {
+    if (!pool.empty() && rng.chance(shape.from_pool_chance)) {
       t = pool[rng.below(pool.size())];
       t.truncate(rng.below(t.size() + 1));
       t.drop_last_dis();
     }
-    test::extend_randomly(rng, &t, rng.between(1, 6), 0.3, dises);
-    if (rng.chance(0.2)) t.drop_last_dis();  // a major path: its terminal meets (1,d) tokens
+    test::extend_randomly(rng, &t, rng.between(1, shape.elements_max), shape.dis_chance, dises);
+    if (rng.chance(shape.major_path_chance)) t.drop_last_dis();
     pool.push_back(t);
   }
+  return pool;
+}
+
+// Random pairs of the pool: the comparator and the sort keys order them as their tokens do.
+void require_token_order(RandomStream& rng, const std::vector<Tid>& pool) {
   for (int trial = 0; trial < 20000; ++trial) {
     const Tid& a = pool[rng.below(pool.size())];
     const Tid& b = pool[rng.below(pool.size())];
@@ -117,30 +126,25 @@ TEST_CASE("TID sort keys and the comparator both order as the token definition",
   }
 }
 
+}  // namespace
+
+TEST_CASE("TID sort keys and the comparator both order as the token definition",
+          "[tid][property]") {
+  RandomStream rng(23);
+  // Dis values around byte boundaries: bytes of 0x80 and above, 8-byte counters, the widest site.
+  const std::vector<Dis> dises = {
+      Dis{0, 0},          Dis{1, 0},          Dis{2, 1},          Dis{2, 0x7f},
+      Dis{2, 0x80},       Dis{2, 0xff},       Dis{2, 0x100},      Dis{2, 0x100000000ULL},
+      Dis{2, UINT64_MAX}, Dis{0x01000003, 7}, Dis{0xffffffff, 0}, Dis{3, 2}};
+  require_token_order(rng, grown_pool(rng, {600, 0.8, 6, 0.3, 0.2}, dises));
+}
+
 TEST_CASE("TID sort keys order long typed TIDs as the token definition", "[tid][property]") {
   // Typed stretches: hundreds of elements with a rare Dis, so that the four-branch key bytes
-  // start at every offset of a 64-branch word and meet Dis bytes mid-byte.
+  // start at many offsets of a 64-branch word and meet Dis bytes mid-byte.
   RandomStream rng(29);
   const std::vector<Dis> dises = {Dis{1, 0}, Dis{2, 0x80}, Dis{3, UINT64_MAX}, Dis{0xffffffff, 5}};
-  std::vector<Tid> pool;
-  for (int k = 0; k < 300; ++k) {
-    Tid t;
-    if (!pool.empty() && rng.chance(0.9)) {
-      t = pool[rng.below(pool.size())];
-      t.truncate(rng.below(t.size() + 1));
-      t.drop_last_dis();
-    }
-    test::extend_randomly(rng, &t, rng.between(1, 90), 0.02, dises);
-    pool.push_back(t);
-  }
-  for (int trial = 0; trial < 20000; ++trial) {
-    const Tid& a = pool[rng.below(pool.size())];
-    const Tid& b = pool[rng.below(pool.size())];
-    const auto ta = tokens_of(a), tb = tokens_of(b);
-    const int want = ta < tb ? -1 : (tb < ta ? 1 : 0);
-    INFO(to_string(a) << " vs " << to_string(b));
-    REQUIRE(sign(tid_sort_key(a).compare(tid_sort_key(b))) == want);
-  }
+  require_token_order(rng, grown_pool(rng, {300, 0.9, 90, 0.02, 0.0}, dises));
 }
 
 TEST_CASE("TID sort keys tell TIDs apart by any one branch, at every word offset", "[tid]") {
