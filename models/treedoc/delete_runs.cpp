@@ -3,6 +3,7 @@
 #include "models/treedoc/delete_runs.hpp"
 
 #include "models/treedoc/assertion.hpp"
+#include "models/treedoc/node_index.hpp"
 
 namespace treedoc {
 
@@ -53,7 +54,17 @@ void DeleteRuns::add_stretch(uint32_t i, uint32_t count, OpId first) {
   for (uint32_t k = 1; k < count; ++k) {
     TD_ASSERT(holding.key + holding.value->count == i + k, "the run ends before the next atom");
     const OpId op{first.site, first.counter + k};
-    if (holding.value->continue_at_end(op)) continue;
+    if (holding.value->continue_at_end(op)) {
+      // A rising run that took op takes each next atom too (its next id is op's next): the rest
+      // of the stretch in one step.
+      if (!holding.value->falling) {
+        const uint32_t rest = count - 1 - k;
+        TD_ASSERT(holding.value->count + uint64_t{rest} < kBaseAtomsMax, "a run within the base");
+        holding.value->count += rest;
+        break;
+      }
+      continue;
+    }
     const bool added_next = add(i + k, op);
     TD_ASSERT(added_next, "no atom of the stretch has a first delete");
     holding = runs_.floor(i + k);

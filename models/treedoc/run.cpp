@@ -177,7 +177,16 @@ void append_and_finish_run(Op* run, const std::vector<std::string_view>& atoms,
     return;
   }
   run->atom.reserve(size * (atoms.size() - from + 1));
-  for (size_t k = from; k < atoms.size(); ++k) run->atom.append(atoms[k]);
+  // Atoms split from one pasted text lie back to back: one append, not one per atom.
+  bool back_to_back = true;
+  for (size_t k = from + 1; k < atoms.size() && back_to_back; ++k) {
+    back_to_back = atoms[k].data() == atoms[k - 1].data() + atoms[k - 1].size();
+  }
+  if (back_to_back && from < atoms.size()) {
+    run->atom.append(atoms[from].data(), size * (atoms.size() - from));
+  } else {
+    for (size_t k = from; k < atoms.size(); ++k) run->atom.append(atoms[k]);
+  }
   const size_t members = atoms.size() - from + 1;
   run->run = members == 1 ? 0 : static_cast<uint32_t>(members);
 }
