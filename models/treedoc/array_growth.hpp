@@ -13,16 +13,18 @@ namespace treedoc {
 // The least an array grows by, in elements: small arrays do not reallocate at every append.
 inline constexpr size_t kArrayGrowthMin = 16;
 
+// The capacity an array of `size` elements in `capacity` has after making room for `extra` more.
+inline size_t grown_capacity(size_t size, size_t capacity, size_t extra) {
+  const size_t needed = size + extra;
+  if (needed <= capacity) return capacity;
+  return std::max(needed, capacity + std::max(capacity / 2, kArrayGrowthMin));
+}
+
 // Makes room in `v` (a std::vector: its reserve allocates exactly what it is asked) for `extra`
-// more elements: the capacity that appending them one at a time would reach, so that a stretch
-// appended at once (a paste) leaves the array as large as typing it would.
+// more elements.
 template <typename Vector>
 void reserve_for_append(Vector* v, size_t extra) {
-  const size_t needed = v->size() + extra;
-  if (needed <= v->capacity()) return;
-  size_t capacity = v->capacity();
-  while (capacity < needed) capacity += std::max(capacity / 2, kArrayGrowthMin);
-  v->reserve(capacity);
+  v->reserve(grown_capacity(v->size(), v->capacity(), extra));
 }
 
 }  // namespace treedoc

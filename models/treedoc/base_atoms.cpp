@@ -61,18 +61,7 @@ void BaseAtoms::store_offsets() {
 }
 
 void BaseAtoms::push_back(OpId ins_op, std::string_view atom) {
-  TD_ASSERT(size_ < kBaseAtomsMax, "a flattened array below its atom limit");
-  TD_ASSERT(bytes_.size() + atom.size() <= UINT32_MAX, "base bytes fit 32-bit offsets");
-  if (offsets_.empty() && atom.size() != 1) store_offsets();
-  push_ids(ins_op.site, ins_op.counter, 1);
-  reserve_for_append(&bytes_, atom.size());
-  if (atom.size() == 1) {
-    bytes_.push_back(atom[0]);  // the room is reserved: no growth of its own
-  } else {
-    bytes_.insert(bytes_.end(), atom.begin(), atom.end());
-  }
-  ++size_;
-  if (!offsets_.empty()) offsets_.push_back(static_cast<uint32_t>(bytes_.size()));
+  push_id_run(ins_op, 1, [&](uint32_t) { return atom; });
 }
 
 uint32_t BaseAtoms::consecutive_ids_from(uint32_t i, uint32_t max) const {
@@ -88,12 +77,6 @@ uint32_t BaseAtoms::consecutive_ids_from(uint32_t i, uint32_t max) const {
     n = run_end(r) - i;
   }
   return std::min(n, max);
-}
-
-void BaseAtoms::push_run(OpId first, const std::vector<std::string_view>& atoms, size_t from) {
-  TD_ASSERT(from < atoms.size(), "atoms to push");
-  push_id_run(first, static_cast<uint32_t>(atoms.size() - from),
-              [&](uint32_t k) { return atoms[from + k]; });
 }
 
 void BaseAtoms::append(const BaseAtoms& from, uint32_t s, uint32_t e) {

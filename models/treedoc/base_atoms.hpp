@@ -46,9 +46,6 @@ class BaseAtoms {
     return std::string_view(bytes_.data() + offsets_[i], offsets_[i + 1] - offsets_[i]);
   }
   void push_back(OpId ins_op, std::string_view atom);
-  // push_back((first.site, first.counter + k), atoms[from + k]) for every k, with one id run and
-  // one reservation: a pasted stretch.
-  void push_run(OpId first, const std::vector<std::string_view>& atoms, size_t from);
   // Appends `count` atoms with ids first, first + 1, ... and bytes bytes_of(k) (k < count): the
   // ids as one run, the bytes in one reservation (a paste, or a flattened array's id run).
   template <typename BytesOf>
@@ -101,8 +98,12 @@ void BaseAtoms::push_id_run(OpId first, uint32_t count, BytesOf&& bytes_of) {
   bool one_byte_each = true;
   bool back_to_back = true;  // atoms split from one pasted text: their bytes in one copy
   const char* next = bytes_of(0).data();
+  // The capacity that reserving atom by atom reaches, so that a stretch pushed at once leaves the
+  // bytes as large as pushing its atoms one by one (memory_bytes counts capacity).
+  size_t capacity = bytes_.capacity();
   for (uint32_t k = 0; k < count; ++k) {
     const std::string_view atom = bytes_of(k);
+    capacity = grown_capacity(bytes_.size() + bytes, capacity, atom.size());
     bytes += atom.size();
     one_byte_each = one_byte_each && atom.size() == 1;
     back_to_back = back_to_back && atom.data() == next;
@@ -111,8 +112,8 @@ void BaseAtoms::push_id_run(OpId first, uint32_t count, BytesOf&& bytes_of) {
   TD_ASSERT(bytes_.size() + bytes <= UINT32_MAX, "base bytes fit 32-bit offsets");
   if (offsets_.empty() && !one_byte_each) store_offsets();
   push_ids(first.site, first.counter, count);
-  reserve_for_append(&bytes_, bytes);
-  if (back_to_back) {
+  bytes_.reserve(capacity);
+  if (back_to_back && count > 1) {
     const char* begin = bytes_of(0).data();
     bytes_.insert(bytes_.end(), begin, begin + bytes);
   } else {

@@ -100,13 +100,20 @@ void BaseCounts::push_back(uint32_t width) {
   TD_ASSERT(i < UINT32_MAX, "atoms below the index limit");
   if (i % kWordBits == 0) open_word();
   widths_.push_back(width);
-  words_.back() |= uint64_t{1} << (i % kWordBits);
+  count_appended(i, 1, width);
+}
+
+void BaseCounts::count_appended(uint32_t i, uint32_t count, uint64_t units) {
+  TD_ASSERT(count >= 1 && i % kWordBits + count <= kWordBits && i / kWordBits + 1 == word_count(),
+            "atoms appended within the last word");
+  const uint64_t ones = count == kWordBits ? ~uint64_t{0} : (uint64_t{1} << count) - 1;
+  words_.back() |= ones << (i % kWordBits);
   for (uint32_t j = i / kWordBits + 1; j <= word_count(); j += j & (0u - j)) {
-    ++tree_count_[j];
-    tree_units_[j] += width;
+    tree_count_[j] += count;
+    tree_units_[j] += units;
   }
-  ++visible_count_;
-  visible_units_ += width;
+  visible_count_ += count;
+  visible_units_ += units;
 }
 
 void BaseCounts::push_back_run(const std::vector<uint32_t>& widths, size_t from, size_t count) {
@@ -124,14 +131,7 @@ void BaseCounts::push_back_run(const std::vector<uint32_t>& widths, size_t from,
       widths_.push_back(width);
       units += width;
     }
-    const uint64_t ones = taken == kWordBits ? ~uint64_t{0} : (uint64_t{1} << taken) - 1;
-    words_.back() |= ones << (i % kWordBits);
-    for (uint32_t j = i / kWordBits + 1; j <= word_count(); j += j & (0u - j)) {
-      tree_count_[j] += taken;
-      tree_units_[j] += units;
-    }
-    visible_count_ += taken;
-    visible_units_ += units;
+    count_appended(i, taken, units);
     k += taken;
   }
 }

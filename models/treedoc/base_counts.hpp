@@ -68,6 +68,8 @@ class BaseCounts {
   uint32_t next_with(uint32_t i, uint32_t b, bool bit) const;
   // Starts word size() / 64 (size() a multiple of 64) with its Fenwick entries.
   void open_word();
+  // Atoms [i, i + count), just appended to the last word with `units` in all, become visible.
+  void count_appended(uint32_t i, uint32_t count, uint64_t units);
   uint32_t word_count() const { return static_cast<uint32_t>(words_.size()); }
 
   BaseWidths widths_;

@@ -222,9 +222,10 @@ constexpr std::array<uint8_t, 16> kFourBranchDigits = [] {
 
 std::string tid_sort_key(const Tid& t) {
   // Tokens as base-4 digits, four to a byte, the first in the high bits: a typed TID of n
-  // elements is a key of n / 4 bytes, built a byte per four branches (a byte per element made
-  // building and comparing the keys a third of a concurrent trace's flattens). After a Dis token
-  // the byte is closed and the Dis's bytes follow; two keys that reach it share everything before.
+  // elements is a key of n / 4 bytes, built a byte per four branches (with a byte per element,
+  // building and sorting the keys took 110 M of the 653 M instructions of the concurrent trace's
+  // replay with a flatten every 1,000; docs/BENCHMARKS.md). After a Dis token the byte is closed
+  // and the Dis's bytes follow; two keys that reach it share everything before.
   constexpr unsigned kLeft = 0, kEnd = 1, kDis = 2, kRight = 3;  // the comparator's token order
   constexpr size_t kDisPayloadBytesMax = (1 + sizeof(SiteId)) + (1 + sizeof(uint64_t));
   std::string key((t.size() + 3) / 4 + t.dises().size() * (2 + kDisPayloadBytesMax) + 2, '\0');

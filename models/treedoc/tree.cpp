@@ -477,7 +477,8 @@ NodeIndex Tree::extend_last_chain(NodeIndex n, OpId first_id, Dis first_dis,
   TD_ASSERT(base_.size() + (atoms.size() - from) <= kBaseAtomsMax,
             "implicit atoms below their limit");
   Chain& c = chains_.back();
-  base_.push_run(first_id, atoms, from);
+  base_.push_id_run(first_id, static_cast<uint32_t>(atoms.size() - from),
+                    [&](uint32_t k) { return atoms[from + k]; });
   attachment_of_.push_back(static_cast<uint32_t>(atoms.size() - from));
   c.count += static_cast<uint32_t>(atoms.size() - from);
   sequence_.extend_last_run(widths, from, atoms.size() - from);
